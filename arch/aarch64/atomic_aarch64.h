@@ -1,0 +1,326 @@
+/*
+ * lfkit aarch64 atomic backend, in inline assembly.
+ *
+ * ARMv8 is weakly ordered, but its acquire/release instructions are RCsc: a
+ * stlr followed by an ldar to another location is not reordered, so the
+ * C11 seq_cst loads and stores map onto them with no extra fence.
+ *   load relaxed            ldr
+ *   load acquire/seq_cst    ldar           later accesses stay after it.
+ *   store relaxed           str
+ *   store release/seq_cst   stlr           earlier accesses stay before it;
+ *                                          RCsc with ldar, so also seq_cst.
+ *   fence acquire           dmb ishld      orders earlier loads before later
+ *                                          loads and stores.
+ *   fence release/seq_cst   dmb ish        full barrier in the inner
+ *                                          shareable domain.
+ *   cpu_relax               yield
+ * Read-modify-writes come in two builds:
+ *   LSE (armv8.1-a and later, __ARM_FEATURE_ATOMICS): one instruction,
+ *     ldadd / ldclr (fetch_and with ~v) / ldset (fetch_or) / swp / cas /
+ *     casp, with the suffix "" (relaxed), "a" (acquire), "l" (release) or
+ *     "al" (acq_rel, seq_cst).  casp needs even/odd register pairs, hence
+ *     the explicit register variables.
+ *   LL/SC (armv8.0): ld[a]xr / st[l]xr loops, the load carrying the acquire
+ *     half and the store the release half of the order; ld[a]xp / st[l]xp
+ *     for the pair.  A 128-bit ldxp is single-copy atomic only if the
+ *     following stxp succeeds, so the pair loops store back what they read
+ *     even when the comparison fails.
+ * Every RMW carries a "memory" clobber (a compiler barrier) whatever its
+ * order; loads and stores carry one unless relaxed.
+ *
+ * Do not include this file directly: include <lfkit/atomic.h>.
+ */
+#ifndef LFKIT_ARCH_AARCH64_ATOMIC_AARCH64_H
+#define LFKIT_ARCH_AARCH64_ATOMIC_AARCH64_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define LFK_AARCH64_HAVE_CAS2 1
+#if defined(__ARM_FEATURE_ATOMICS)
+#define LFK_AARCH64_LSE 1
+#endif
+
+/*
+ * Expand STMT(R, A, L, AL) for the memory order mo: A is the acquire suffix
+ * of an exclusive load, L the release suffix of an exclusive store, AL the
+ * suffix of the matching LSE instruction.  R is the register width prefix.
+ */
+#define LFK_AARCH64_BY_ORDER(mo, STMT, R)                                      \
+	do {                                                                   \
+		switch (mo) {                                                  \
+		case __ATOMIC_RELAXED:                                         \
+			STMT(R, "", "", "");                                   \
+			break;                                                 \
+		case __ATOMIC_CONSUME:                                         \
+		case __ATOMIC_ACQUIRE:                                         \
+			STMT(R, "a", "", "a");                                 \
+			break;                                                 \
+		case __ATOMIC_RELEASE:                                         \
+			STMT(R, "", "l", "l");                                 \
+			break;                                                 \
+		default:                                                       \
+			STMT(R, "a", "l", "al");                               \
+			break;                                                 \
+		}                                                              \
+	} while (0)
+
+#if defined(LFK_AARCH64_LSE)
+/* old = *p; *p = old OP v, in one LSE instruction (INSN is ldadd, ...). */
+#define LFK_AARCH64_RMW(INSN, R, A, L, AL)                                     \
+	__asm__ __volatile__(INSN AL " %" R "2, %" R "0, %1"                    \
+			     : "=&r"(old), "+Q"(*p)                            \
+			     : "r"(v)                                          \
+			     : "memory")
+#define LFK_AARCH64_RMW_ADD(R, A, L, AL) LFK_AARCH64_RMW("ldadd", R, A, L, AL)
+#define LFK_AARCH64_RMW_CLR(R, A, L, AL) LFK_AARCH64_RMW("ldclr", R, A, L, AL)
+#define LFK_AARCH64_RMW_SET(R, A, L, AL) LFK_AARCH64_RMW("ldset", R, A, L, AL)
+#define LFK_AARCH64_RMW_SWP(R, A, L, AL) LFK_AARCH64_RMW("swp", R, A, L, AL)
+/* cas compares its first register with memory and returns the old value in
+ * it; the store happens only when they were equal. */
+#define LFK_AARCH64_CAS_STRONG(R, A, L, AL)                                    \
+	__asm__ __volatile__("cas" AL " %" R "0, %" R "2, %1"                   \
+			     : "+r"(old), "+Q"(*p)                             \
+			     : "r"(desired)                                    \
+			     : "memory")
+#else
+/* old = *p; *p = old OP v, as an exclusive load/store loop. */
+#define LFK_AARCH64_LLSC(OP, R, A, L, AL)                                      \
+	do {                                                                   \
+		uint32_t status;                                               \
+		__typeof__(old) tmp;                                           \
+		__asm__ __volatile__("1: ld" A "xr %" R "0, %3\n\t"             \
+				     OP " %" R "1, %" R "0, %" R "4\n\t"        \
+				     "st" L "xr %w2, %" R "1, %3\n\t"           \
+				     "cbnz %w2, 1b"                            \
+				     : "=&r"(old), "=&r"(tmp), "=&r"(status),  \
+				       "+Q"(*p)                                \
+				     : "r"(v)                                  \
+				     : "memory");                              \
+	} while (0)
+#define LFK_AARCH64_RMW_ADD(R, A, L, AL) LFK_AARCH64_LLSC("add", R, A, L, AL)
+#define LFK_AARCH64_RMW_CLR(R, A, L, AL) LFK_AARCH64_LLSC("bic", R, A, L, AL)
+#define LFK_AARCH64_RMW_SET(R, A, L, AL) LFK_AARCH64_LLSC("orr", R, A, L, AL)
+#define LFK_AARCH64_RMW_SWP(R, A, L, AL)                                       \
+	do {                                                                   \
+		uint32_t status;                                               \
+		__asm__ __volatile__("1: ld" A "xr %" R "0, %2\n\t"             \
+				     "st" L "xr %w1, %" R "3, %2\n\t"           \
+				     "cbnz %w1, 1b"                            \
+				     : "=&r"(old), "=&r"(status), "+Q"(*p)     \
+				     : "r"(v)                                  \
+				     : "memory");                              \
+	} while (0)
+#define LFK_AARCH64_CAS_STRONG(R, A, L, AL)                                    \
+	do {                                                                   \
+		uint32_t status;                                               \
+		__typeof__(old) cmp = old;                                     \
+		__asm__ __volatile__("1: ld" A "xr %" R "0, %2\n\t"             \
+				     "cmp %" R "0, %" R "3\n\t"                 \
+				     "b.ne 2f\n\t"                             \
+				     "st" L "xr %w1, %" R "4, %2\n\t"           \
+				     "cbnz %w1, 1b\n"                          \
+				     "2:"                                      \
+				     : "=&r"(old), "=&r"(status), "+Q"(*p)     \
+				     : "r"(cmp), "r"(desired)                  \
+				     : "memory", "cc");                        \
+	} while (0)
+#endif
+
+/*
+ * A weak CAS is one exclusive pair with no retry, so it may fail spuriously
+ * (the reservation was lost).  status starts at 1 for the mismatch path.
+ * With LSE the strong cas is a single instruction and serves for both.
+ */
+#if defined(LFK_AARCH64_LSE)
+#define LFK_AARCH64_CAS_WEAK(R, A, L, AL) LFK_AARCH64_CAS_STRONG(R, A, L, AL)
+#else
+#define LFK_AARCH64_CAS_WEAK(R, A, L, AL)                                      \
+	do {                                                                   \
+		__typeof__(old) cmp = old;                                     \
+		__asm__ __volatile__("mov %w1, #1\n\t"                         \
+				     "ld" A "xr %" R "0, %2\n\t"                \
+				     "cmp %" R "0, %" R "3\n\t"                 \
+				     "b.ne 1f\n\t"                             \
+				     "st" L "xr %w1, %" R "4, %2\n"             \
+				     "1:"                                      \
+				     : "=&r"(old), "=&r"(status), "+Q"(*p)     \
+				     : "r"(cmp), "r"(desired)                  \
+				     : "memory", "cc");                        \
+	} while (0)
+#endif
+
+/* T: the type, S: the name suffix, R: "w" (32-bit) or "x" (64-bit). */
+#define LFK_AARCH64_DEFINE_OPS(T, S, R)                                        \
+	static inline T lfk_aarch64_load_##S(const T *p, int mo)               \
+	{                                                                      \
+		T v;                                                           \
+		if (mo == __ATOMIC_RELAXED)                                    \
+			__asm__ __volatile__("ldr %" R "0, %1"                  \
+					     : "=r"(v)                         \
+					     : "Q"(*p));                       \
+		else                                                           \
+			__asm__ __volatile__("ldar %" R "0, %1"                 \
+					     : "=r"(v)                         \
+					     : "Q"(*p)                         \
+					     : "memory");                      \
+		return v;                                                      \
+	}                                                                      \
+	static inline void lfk_aarch64_store_##S(T *p, T v, int mo)            \
+	{                                                                      \
+		if (mo == __ATOMIC_RELAXED)                                    \
+			__asm__ __volatile__("str %" R "1, %0"                  \
+					     : "=Q"(*p)                        \
+					     : "r"(v));                        \
+		else                                                           \
+			__asm__ __volatile__("stlr %" R "1, %0"                 \
+					     : "=Q"(*p)                        \
+					     : "r"(v)                          \
+					     : "memory");                      \
+	}                                                                      \
+	static inline T lfk_aarch64_exchange_##S(T *p, T v, int mo)            \
+	{                                                                      \
+		T old;                                                         \
+		LFK_AARCH64_BY_ORDER(mo, LFK_AARCH64_RMW_SWP, R);              \
+		return old;                                                    \
+	}                                                                      \
+	static inline T lfk_aarch64_fetch_add_##S(T *p, T v, int mo)           \
+	{                                                                      \
+		T old;                                                         \
+		LFK_AARCH64_BY_ORDER(mo, LFK_AARCH64_RMW_ADD, R);              \
+		return old;                                                    \
+	}                                                                      \
+	static inline T lfk_aarch64_fetch_sub_##S(T *p, T v, int mo)           \
+	{                                                                      \
+		return lfk_aarch64_fetch_add_##S(p, (T)(0 - v), mo);           \
+	}                                                                      \
+	static inline T lfk_aarch64_fetch_and_##S(T *p, T v, int mo)           \
+	{                                                                      \
+		T old;                                                         \
+		v = (T)~v; /* ldclr/bic clear the bits that are set in v */    \
+		LFK_AARCH64_BY_ORDER(mo, LFK_AARCH64_RMW_CLR, R);              \
+		return old;                                                    \
+	}                                                                      \
+	static inline T lfk_aarch64_fetch_or_##S(T *p, T v, int mo)            \
+	{                                                                      \
+		T old;                                                         \
+		LFK_AARCH64_BY_ORDER(mo, LFK_AARCH64_RMW_SET, R);              \
+		return old;                                                    \
+	}                                                                      \
+	static inline bool lfk_aarch64_cas_##S(T *p, T *expected, T desired,   \
+					       int mo)                         \
+	{                                                                      \
+		T old = *expected;                                             \
+		LFK_AARCH64_BY_ORDER(mo, LFK_AARCH64_CAS_STRONG, R);           \
+		if (old == *expected)                                          \
+			return true;                                           \
+		*expected = old;                                               \
+		return false;                                                  \
+	}                                                                      \
+	static inline bool lfk_aarch64_cas_weak_##S(T *p, T *expected,         \
+						    T desired, int mo)         \
+	{                                                                      \
+		T old = *expected;                                             \
+		uint32_t status = 0;                                           \
+		LFK_AARCH64_BY_ORDER(mo, LFK_AARCH64_CAS_WEAK, R);             \
+		(void)status;                                                  \
+		if (old == *expected && status == 0)                           \
+			return true;                                           \
+		*expected = old;                                               \
+		return false;                                                  \
+	}
+
+LFK_AARCH64_DEFINE_OPS(uint32_t, u32, "w")
+LFK_AARCH64_DEFINE_OPS(uint64_t, u64, "x")
+
+/* Double-width CAS: lo at the lower address (little-endian pair). */
+#if defined(LFK_AARCH64_LSE)
+#define LFK_AARCH64_CAS2(R, A, L, AL)                                          \
+	__asm__ __volatile__("casp" AL " %0, %1, %3, %4, %2"                    \
+			     : "+r"(x0), "+r"(x1), "+Q"(*p)                    \
+			     : "r"(x2), "r"(x3)                                \
+			     : "memory")
+#else
+#define LFK_AARCH64_CAS2(R, A, L, AL)                                          \
+	do {                                                                   \
+		uint32_t status;                                               \
+		__asm__ __volatile__("1: ld" A "xp %0, %1, %3\n\t"              \
+				     "cmp %0, %4\n\t"                          \
+				     "ccmp %1, %5, #0, eq\n\t"                 \
+				     "b.ne 2f\n\t"                             \
+				     "st" L "xp %w2, %6, %7, %3\n\t"            \
+				     "cbnz %w2, 1b\n\t"                        \
+				     "b 3f\n"                                  \
+				     "2: stxp %w2, %0, %1, %3\n\t"             \
+				     "cbnz %w2, 1b\n"                          \
+				     "3:"                                      \
+				     : "=&r"(x0), "=&r"(x1), "=&r"(status),    \
+				       "+Q"(*p)                                \
+				     : "r"(e0), "r"(e1), "r"(x2), "r"(x3)      \
+				     : "memory", "cc");                        \
+	} while (0)
+#endif
+
+static inline bool lfk_aarch64_cas2(lfk_pair_t *p, lfk_pair_t *expected,
+				    lfk_pair_t desired, int mo)
+{
+#if defined(LFK_AARCH64_LSE)
+	register uint64_t x0 __asm__("x0") = expected->lo;
+	register uint64_t x1 __asm__("x1") = expected->hi;
+	register uint64_t x2 __asm__("x2") = desired.lo;
+	register uint64_t x3 __asm__("x3") = desired.hi;
+#else
+	uint64_t x0, x1, x2 = desired.lo, x3 = desired.hi;
+	uint64_t e0 = expected->lo, e1 = expected->hi;
+#endif
+	LFK_AARCH64_BY_ORDER(mo, LFK_AARCH64_CAS2, "x");
+	if (x0 == expected->lo && x1 == expected->hi)
+		return true;
+	expected->lo = x0;
+	expected->hi = x1;
+	return false;
+}
+
+/*
+ * An atomic 16-byte load: an exclusive pair load that is confirmed by storing
+ * the same value back (the only way ARMv8.0 makes a 128-bit read single-copy
+ * atomic).  The pair must be writable.
+ */
+#define LFK_AARCH64_LOAD2(R, A, L, AL)                                         \
+	do {                                                                   \
+		uint32_t status;                                               \
+		__asm__ __volatile__("1: ld" A "xp %0, %1, %3\n\t"              \
+				     "stxp %w2, %0, %1, %3\n\t"                \
+				     "cbnz %w2, 1b"                            \
+				     : "=&r"(v.lo), "=&r"(v.hi), "=&r"(status),\
+				       "+Q"(*p)                                \
+				     :                                         \
+				     : "memory");                              \
+	} while (0)
+
+static inline lfk_pair_t lfk_aarch64_load2(lfk_pair_t *p, int mo)
+{
+	lfk_pair_t v;
+	LFK_AARCH64_BY_ORDER(mo, LFK_AARCH64_LOAD2, "x");
+	return v;
+}
+
+static inline void lfk_aarch64_compiler_barrier(void)
+{
+	__asm__ __volatile__("" ::: "memory");
+}
+
+static inline void lfk_aarch64_fence(int mo)
+{
+	if (mo == __ATOMIC_ACQUIRE || mo == __ATOMIC_CONSUME)
+		__asm__ __volatile__("dmb ishld" ::: "memory");
+	else if (mo != __ATOMIC_RELAXED)
+		__asm__ __volatile__("dmb ish" ::: "memory");
+}
+
+static inline void lfk_aarch64_cpu_relax(void)
+{
+	__asm__ __volatile__("yield" ::: "memory");
+}
+
+#endif

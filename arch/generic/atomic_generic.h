@@ -1,0 +1,145 @@
+/*
+ * lfkit generic atomic backend: the C11 memory model through the compiler's
+ * __atomic builtins.  It is the fallback for every ISA without a hand-written
+ * backend, the backend of ThreadSanitizer builds (TSan instruments __atomic
+ * builtins but cannot see inline assembly), and the reference every
+ * hand-written backend is tested against.
+ *
+ * Do not include this file directly: include <lfkit/atomic.h>.  Tests and
+ * benchmarks include it beside the configured backend to compare the two.
+ *
+ * Every function takes a memory order (LFK_RELAXED ... LFK_SEQ_CST, equal to
+ * the compiler's __ATOMIC_* values) that is a compile-time constant at every
+ * call site in lfkit; after inlining the builtins fold to one instruction
+ * sequence.
+ */
+#ifndef LFKIT_ARCH_GENERIC_ATOMIC_GENERIC_H
+#define LFKIT_ARCH_GENERIC_ATOMIC_GENERIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The failure order of a CAS may not be release or stronger than the success
+ * order: keep the acquire half of the success order, drop the release half. */
+#define LFK_GENERIC_CAS_FAIL_ORDER(mo)                                         \
+	((mo) == __ATOMIC_ACQ_REL || (mo) == __ATOMIC_ACQUIRE ? __ATOMIC_ACQUIRE \
+	 : (mo) == __ATOMIC_SEQ_CST                           ? __ATOMIC_SEQ_CST \
+							       : __ATOMIC_RELAXED)
+
+#define LFK_GENERIC_DEFINE_OPS(T, S)                                           \
+	static inline T lfk_generic_load_##S(const T *p, int mo)               \
+	{                                                                      \
+		return __atomic_load_n(p, mo);                                 \
+	}                                                                      \
+	static inline void lfk_generic_store_##S(T *p, T v, int mo)            \
+	{                                                                      \
+		__atomic_store_n(p, v, mo);                                    \
+	}                                                                      \
+	static inline T lfk_generic_exchange_##S(T *p, T v, int mo)            \
+	{                                                                      \
+		return __atomic_exchange_n(p, v, mo);                          \
+	}                                                                      \
+	static inline T lfk_generic_fetch_add_##S(T *p, T v, int mo)           \
+	{                                                                      \
+		return __atomic_fetch_add(p, v, mo);                           \
+	}                                                                      \
+	static inline T lfk_generic_fetch_sub_##S(T *p, T v, int mo)           \
+	{                                                                      \
+		return __atomic_fetch_sub(p, v, mo);                           \
+	}                                                                      \
+	static inline T lfk_generic_fetch_and_##S(T *p, T v, int mo)           \
+	{                                                                      \
+		return __atomic_fetch_and(p, v, mo);                           \
+	}                                                                      \
+	static inline T lfk_generic_fetch_or_##S(T *p, T v, int mo)            \
+	{                                                                      \
+		return __atomic_fetch_or(p, v, mo);                            \
+	}                                                                      \
+	static inline bool lfk_generic_cas_##S(T *p, T *expected, T desired,   \
+					       int mo)                         \
+	{                                                                      \
+		return __atomic_compare_exchange_n(                            \
+			p, expected, desired, false, mo,                       \
+			LFK_GENERIC_CAS_FAIL_ORDER(mo));                       \
+	}                                                                      \
+	static inline bool lfk_generic_cas_weak_##S(T *p, T *expected,         \
+						    T desired, int mo)         \
+	{                                                                      \
+		return __atomic_compare_exchange_n(                            \
+			p, expected, desired, true, mo,                        \
+			LFK_GENERIC_CAS_FAIL_ORDER(mo));                       \
+	}
+
+LFK_GENERIC_DEFINE_OPS(uint32_t, u32)
+LFK_GENERIC_DEFINE_OPS(uint64_t, u64)
+
+/*
+ * Double-width CAS on a 16-byte aligned pair, through the compiler's 128-bit
+ * atomics.  Where the ISA has no native 16-byte CAS, or the compiler routes
+ * it through libatomic (gcc does on x86_64 and aarch64), the operation may
+ * take a lock inside libatomic: correct, but not lock-free.  The hand-written
+ * backends are the lock-free ones.
+ */
+/* The operand of the double-width operations, on every backend. */
+typedef struct lfk_pair {
+	uint64_t lo;
+	uint64_t hi;
+} __attribute__((aligned(16))) lfk_pair_t;
+
+#if defined(__SIZEOF_INT128__)
+#define LFK_GENERIC_HAVE_CAS2 1
+
+static inline unsigned __int128 lfk_generic_pair_pack(lfk_pair_t v)
+{
+	return ((unsigned __int128)v.hi << 64) | v.lo;
+}
+
+static inline lfk_pair_t lfk_generic_pair_unpack(unsigned __int128 v)
+{
+	lfk_pair_t r = { (uint64_t)v, (uint64_t)(v >> 64) };
+	return r;
+}
+
+static inline bool lfk_generic_cas2(lfk_pair_t *p, lfk_pair_t *expected,
+				    lfk_pair_t desired, int mo)
+{
+	unsigned __int128 exp = lfk_generic_pair_pack(*expected);
+	bool ok = __atomic_compare_exchange_n((unsigned __int128 *)p, &exp,
+					      lfk_generic_pair_pack(desired),
+					      false, mo,
+					      LFK_GENERIC_CAS_FAIL_ORDER(mo));
+	if (!ok)
+		*expected = lfk_generic_pair_unpack(exp);
+	return ok;
+}
+
+static inline lfk_pair_t lfk_generic_load2(lfk_pair_t *p, int mo)
+{
+	return lfk_generic_pair_unpack(
+		__atomic_load_n((unsigned __int128 *)p, mo));
+}
+#endif
+
+static inline void lfk_generic_fence(int mo)
+{
+	__atomic_thread_fence(mo);
+}
+
+static inline void lfk_generic_compiler_barrier(void)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+static inline void lfk_generic_cpu_relax(void)
+{
+	/* The spin hint has no memory effect, so TSan builds lose nothing. */
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#else
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+#endif
+}
+
+#endif

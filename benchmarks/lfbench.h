@@ -1,0 +1,9 @@
+/* lfbench subcommands: each measures one module against its twin and peers. */
+#ifndef LFB_LFBENCH_H
+#define LFB_LFBENCH_H
+
+#include "bench_harness.h"
+
+void lfb_bench_atomic(const struct lfb_opts *o);
+
+#endif

@@ -1,0 +1,192 @@
+/*
+ * lfkit/atomic.h - the one atomic vocabulary every lfkit structure uses.
+ *
+ * The C11 memory model is the specification; a backend under arch/ implements
+ * it with the ISA's own instructions:
+ *   arch/x86_64/   inline assembly (TSO: plain moves, lock-prefixed RMWs)
+ *   arch/aarch64/  inline assembly (ldar/stlr; LSE atomics for armv8.1-a and
+ *                  later, ldaxr/stlxr loops for armv8.0)
+ *   arch/generic/  the compiler's __atomic builtins, for any other ISA
+ * The backend is chosen at configure time (--with-arch) and recorded in
+ * <lfkit/config.h>.  ThreadSanitizer builds always use the generic backend:
+ * TSan instruments __atomic builtins but cannot see inside inline assembly,
+ * so an asm atomic would hide both the access and its synchronization.
+ * Each arch header documents the instruction every operation emits and why
+ * that instruction provides the requested order on its ISA.
+ *
+ * Memory orders: LFK_RELAXED, LFK_ACQUIRE, LFK_RELEASE, LFK_ACQ_REL,
+ * LFK_SEQ_CST, with C11 meaning.  Pass them as compile-time constants.
+ *
+ * Operations, for S in u32, u64 and uptr (uintptr_t); T is the matching type:
+ *   T    lfk_atomic_load_S(const T *p, mo)        relaxed/acquire/seq_cst
+ *   void lfk_atomic_store_S(T *p, T v, mo)        relaxed/release/seq_cst
+ *   T    lfk_atomic_exchange_S(T *p, T v, mo)     returns the old value
+ *   T    lfk_atomic_fetch_add_S / fetch_sub_S / fetch_and_S / fetch_or_S
+ *                                (T *p, T v, mo)  return the old value;
+ *                                                 arithmetic wraps modulo 2^N
+ *   bool lfk_atomic_cas_S(T *p, T *expected, T desired, mo)
+ *        strong compare-and-swap: true if *p was *expected and is now
+ *        desired; otherwise false and *expected holds the value observed.
+ *        The failure path keeps the acquire half of mo.
+ *   bool lfk_atomic_cas_weak_S(...)   the same, but may fail spuriously
+ *        (LL/SC backends); use it in retry loops.
+ * Pointers: lfk_atomic_load_ptr / store_ptr / exchange_ptr / cas_ptr on
+ * void * objects.
+ * Double-width, where LFK_HAVE_CAS2 is defined (x86_64 cmpxchg16b, aarch64
+ * casp or ldaxp/stlxp; generic where the compiler has 128-bit atomics):
+ *   bool       lfk_atomic_cas2(lfk_pair_t *p, lfk_pair_t *expected,
+ *                              lfk_pair_t desired, mo)
+ *   lfk_pair_t lfk_atomic_load2(lfk_pair_t *p, mo)   (the pair must be
+ *                              writable: it is read with a CAS or LL/SC)
+ *   lfk_pair_t is two uint64_t (lo, hi), 16-byte aligned.
+ * Fences and hints:
+ *   lfk_atomic_fence(mo)         thread fence: acquire, release, seq_cst
+ *   lfk_compiler_barrier()       stops compiler reordering only
+ *   lfk_cpu_relax()              spin-wait hint (pause / yield)
+ * Layout:
+ *   LFK_CACHELINE                the cache line size of the target
+ *   LFK_CACHE_ALIGNED            aligns a type or field to its own line
+ *   LFK_PAD_TO_LINE(name, used)  pads a struct member run to a full line
+ *
+ * Progress: every operation here is wait-free on x86_64 and on aarch64 with
+ * LSE.  LL/SC loops (aarch64 armv8.0) are lock-free: a store-exclusive fails
+ * only because another thread wrote the line, so some thread progresses.
+ * Double-width operations on the generic backend may take a lock inside
+ * libatomic on ISAs with no native 16-byte CAS.
+ */
+#ifndef LFKIT_ATOMIC_H
+#define LFKIT_ATOMIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <lfkit/config.h>
+
+#define LFK_RELAXED __ATOMIC_RELAXED
+#define LFK_ACQUIRE __ATOMIC_ACQUIRE
+#define LFK_RELEASE __ATOMIC_RELEASE
+#define LFK_ACQ_REL __ATOMIC_ACQ_REL
+#define LFK_SEQ_CST __ATOMIC_SEQ_CST
+
+#if defined(__SANITIZE_THREAD__)
+#define LFK_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define LFK_TSAN 1
+#endif
+#endif
+
+/* The generic backend is always present: it defines lfk_pair_t, and tests
+ * compare every arch operation with its generic twin. */
+#include "arch/generic/atomic_generic.h"
+
+#if !defined(LFK_TSAN) && defined(LFK_CONFIG_ARCH_X86_64) && defined(__x86_64__)
+#include "arch/x86_64/atomic_x86_64.h"
+#define LFK_ATOMIC_BACKEND "x86_64"
+#define LFK_ARCH_OP(op) lfk_x86_64_##op
+#define LFK_HAVE_CAS2 1
+#elif !defined(LFK_TSAN) && defined(LFK_CONFIG_ARCH_AARCH64) && defined(__aarch64__)
+#include "arch/aarch64/atomic_aarch64.h"
+#if defined(LFK_AARCH64_LSE)
+#define LFK_ATOMIC_BACKEND "aarch64-lse"
+#else
+#define LFK_ATOMIC_BACKEND "aarch64-llsc"
+#endif
+#define LFK_ARCH_OP(op) lfk_aarch64_##op
+#define LFK_HAVE_CAS2 1
+#else
+#define LFK_ATOMIC_BACKEND "generic"
+#define LFK_ARCH_OP(op) lfk_generic_##op
+#if defined(LFK_GENERIC_HAVE_CAS2)
+#define LFK_HAVE_CAS2 1
+#endif
+#endif
+
+#define lfk_atomic_load_u32 LFK_ARCH_OP(load_u32)
+#define lfk_atomic_store_u32 LFK_ARCH_OP(store_u32)
+#define lfk_atomic_exchange_u32 LFK_ARCH_OP(exchange_u32)
+#define lfk_atomic_fetch_add_u32 LFK_ARCH_OP(fetch_add_u32)
+#define lfk_atomic_fetch_sub_u32 LFK_ARCH_OP(fetch_sub_u32)
+#define lfk_atomic_fetch_and_u32 LFK_ARCH_OP(fetch_and_u32)
+#define lfk_atomic_fetch_or_u32 LFK_ARCH_OP(fetch_or_u32)
+#define lfk_atomic_cas_u32 LFK_ARCH_OP(cas_u32)
+#define lfk_atomic_cas_weak_u32 LFK_ARCH_OP(cas_weak_u32)
+
+#define lfk_atomic_load_u64 LFK_ARCH_OP(load_u64)
+#define lfk_atomic_store_u64 LFK_ARCH_OP(store_u64)
+#define lfk_atomic_exchange_u64 LFK_ARCH_OP(exchange_u64)
+#define lfk_atomic_fetch_add_u64 LFK_ARCH_OP(fetch_add_u64)
+#define lfk_atomic_fetch_sub_u64 LFK_ARCH_OP(fetch_sub_u64)
+#define lfk_atomic_fetch_and_u64 LFK_ARCH_OP(fetch_and_u64)
+#define lfk_atomic_fetch_or_u64 LFK_ARCH_OP(fetch_or_u64)
+#define lfk_atomic_cas_u64 LFK_ARCH_OP(cas_u64)
+#define lfk_atomic_cas_weak_u64 LFK_ARCH_OP(cas_weak_u64)
+
+#if defined(LFK_HAVE_CAS2)
+#define lfk_atomic_cas2 LFK_ARCH_OP(cas2)
+#define lfk_atomic_load2 LFK_ARCH_OP(load2)
+#endif
+
+#define lfk_atomic_fence LFK_ARCH_OP(fence)
+#define lfk_compiler_barrier LFK_ARCH_OP(compiler_barrier)
+#define lfk_cpu_relax LFK_ARCH_OP(cpu_relax)
+
+/*
+ * Pointer-sized operations.  uintptr_t is the same type as uint64_t (LP64)
+ * or uint32_t (ILP32), so the uptr names forward to the matching width; a
+ * void * object is accessed through a may_alias view of the same width.
+ */
+#if UINTPTR_MAX == UINT64_MAX
+#define LFK_UPTR_OP(op) op##_u64
+typedef uint64_t __attribute__((may_alias)) lfk_uptr_alias_t;
+#else
+#define LFK_UPTR_OP(op) op##_u32
+typedef uint32_t __attribute__((may_alias)) lfk_uptr_alias_t;
+#endif
+
+#define lfk_atomic_load_uptr LFK_UPTR_OP(lfk_atomic_load)
+#define lfk_atomic_store_uptr LFK_UPTR_OP(lfk_atomic_store)
+#define lfk_atomic_exchange_uptr LFK_UPTR_OP(lfk_atomic_exchange)
+#define lfk_atomic_fetch_add_uptr LFK_UPTR_OP(lfk_atomic_fetch_add)
+#define lfk_atomic_fetch_sub_uptr LFK_UPTR_OP(lfk_atomic_fetch_sub)
+#define lfk_atomic_fetch_and_uptr LFK_UPTR_OP(lfk_atomic_fetch_and)
+#define lfk_atomic_fetch_or_uptr LFK_UPTR_OP(lfk_atomic_fetch_or)
+#define lfk_atomic_cas_uptr LFK_UPTR_OP(lfk_atomic_cas)
+#define lfk_atomic_cas_weak_uptr LFK_UPTR_OP(lfk_atomic_cas_weak)
+
+static inline void *lfk_atomic_load_ptr(void *const *p, int mo)
+{
+	return (void *)lfk_atomic_load_uptr((const lfk_uptr_alias_t *)p, mo);
+}
+
+static inline void lfk_atomic_store_ptr(void **p, void *v, int mo)
+{
+	lfk_atomic_store_uptr((lfk_uptr_alias_t *)p, (uintptr_t)v, mo);
+}
+
+static inline void *lfk_atomic_exchange_ptr(void **p, void *v, int mo)
+{
+	return (void *)lfk_atomic_exchange_uptr((lfk_uptr_alias_t *)p,
+						(uintptr_t)v, mo);
+}
+
+static inline bool lfk_atomic_cas_ptr(void **p, void **expected,
+				      void *desired, int mo)
+{
+	return lfk_atomic_cas_uptr((lfk_uptr_alias_t *)p,
+				   (lfk_uptr_alias_t *)expected,
+				   (uintptr_t)desired, mo);
+}
+
+/* Cache-line layout.  64 bytes on every supported target; hot fields of
+ * different owners (a producer's index, a consumer's index) each get a line
+ * of their own. */
+#define LFK_CACHELINE 64
+#define LFK_CACHE_ALIGNED __attribute__((aligned(LFK_CACHELINE)))
+#define LFK_PAD_TO_LINE(name, used)                                            \
+	char name[LFK_CACHELINE - ((used) % LFK_CACHELINE)]
+
+/* Name of the backend the inline operations use, e.g. "x86_64". */
+const char *lfk_atomic_backend(void);
+
+#endif

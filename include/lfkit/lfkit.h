@@ -1,0 +1,12 @@
+/* lfkit: lock-free concurrency primitives on hardware atomics.
+ * The umbrella header: includes every public lfkit header. */
+#ifndef LFKIT_LFKIT_H
+#define LFKIT_LFKIT_H
+
+#include <lfkit/config.h>
+#include <lfkit/atomic.h>
+
+/* The library's version, e.g. "0.1.0" (the headers' is LFK_VERSION_STRING). */
+const char *lfk_version(void);
+
+#endif

@@ -1,0 +1,7 @@
+/* Out-of-line parts of the atomic layer. */
+#include <lfkit/atomic.h>
+
+const char *lfk_atomic_backend(void)
+{
+	return LFK_ATOMIC_BACKEND;
+}

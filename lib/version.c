@@ -1,0 +1,6 @@
+#include <lfkit/lfkit.h>
+
+const char *lfk_version(void)
+{
+	return LFK_VERSION_STRING;
+}

@@ -1,0 +1,78 @@
+/*
+ * The lfkit test harness.
+ *
+ * Every test is a scenario: a function `int lfk_scn_<name>(void)` that returns
+ * 0 when it passes.  A module lists its scenarios once in an X-macro; the same
+ * list builds
+ *   - a Criterion test per scenario (tests/test_<module>.c), for make check,
+ *   - a plain program (tests/stress_<module>.c) that runs them all without
+ *     Criterion, for ThreadSanitizer builds (Criterion aborts under TSan) and
+ *     for cross-built binaries run under qemu.
+ *
+ * Bounds come from the environment, so CI runs short and soak runs long:
+ *   LFK_STRESS_SECONDS   seconds a stress loop may run (default 1)
+ *   LFK_STRESS_ITEMS     items a stress loop moves at most (default 200000)
+ *   LFK_SEED             seed of the random sequences (default: from the clock)
+ * A failing check prints the seed, so the run can be replayed.
+ */
+#ifndef LFK_TESTS_TEST_H
+#define LFK_TESTS_TEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lfk_threads.h"
+
+double lfk_stress_seconds(void);
+uint64_t lfk_stress_items(void);
+uint64_t lfk_test_seed(void);
+
+/* A stress bound: stop after max_items or after the time budget, whichever
+ * comes first.  lfk_bound_done() reads the clock every 1024 calls only. */
+struct lfk_bound {
+	uint64_t max_items;
+	uint64_t deadline_ns;
+};
+struct lfk_bound lfk_bound_default(void);
+struct lfk_bound lfk_bound_scaled(uint64_t items_divisor);
+bool lfk_bound_done(const struct lfk_bound *b, uint64_t done);
+
+/* xoshiro256** seeded through splitmix64: fast, good, reproducible. */
+struct lfk_rng {
+	uint64_t s[4];
+};
+void lfk_rng_seed(struct lfk_rng *r, uint64_t seed);
+uint64_t lfk_rng_next(struct lfk_rng *r);
+uint64_t lfk_rng_below(struct lfk_rng *r, uint64_t n);
+
+/* Failure reporting: thread-safe, prints the scenario, the seed and the
+ * message; the scenario's return value is the number of failures. */
+void lfk_fail_at(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int lfk_failures(void);
+#define LFK_CHECK(cond, ...)                                                   \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			lfk_fail_at(__FILE__, __LINE__, __VA_ARGS__);          \
+	} while (0)
+
+typedef int (*lfk_scenario_fn)(void);
+struct lfk_scenario {
+	const char *name;
+	lfk_scenario_fn fn;
+};
+
+/* Runs one scenario with a fresh failure count; returns its failures. */
+int lfk_scenario_run(const char *name, lfk_scenario_fn fn);
+
+/* Declares lfk_scn_<name> for every scenario of a list. */
+#define LFK_SCENARIO_DECLARE(name) int lfk_scn_##name(void);
+#define LFK_SCENARIO_ENTRY(name) { #name, lfk_scn_##name },
+
+/* The plain runner: runs the table (or the scenarios named on the command
+ * line), prints one line per scenario and a closing "passed=N failed=M". */
+int lfk_scenario_main(const char *module, const struct lfk_scenario *table,
+		      int argc, char **argv);
+
+#endif
