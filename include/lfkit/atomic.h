@@ -41,6 +41,8 @@
  *   lfk_pair_t is two uint64_t (lo, hi), 16-byte aligned.
  * Fences and hints:
  *   lfk_atomic_fence(mo)         thread fence: acquire, release, seq_cst
+ *   lfk_acquire_fence() / lfk_release_fence() with LFK_LOAD_BEFORE_ACQ_FENCE
+ *   / LFK_STORE_AFTER_REL_FENCE: fence patterns that ThreadSanitizer sees
  *   lfk_compiler_barrier()       stops compiler reordering only
  *   lfk_cpu_relax()              spin-wait hint (pause / yield)
  * Layout:
@@ -177,6 +179,31 @@ static inline bool lfk_atomic_cas_ptr(void **p, void **expected,
 				   (lfk_uptr_alias_t *)expected,
 				   (uintptr_t)desired, mo);
 }
+
+/*
+ * Fence pairs that stay visible to ThreadSanitizer.  A seqlock-style reader
+ * loads data relaxed and then issues an acquire fence; a writer issues a
+ * release fence and then stores data relaxed.  TSan does not model fences, so
+ * in TSan builds the fence disappears and the accesses it orders take the
+ * order themselves (acquire loads, release stores), which is at least as
+ * strong.  Use them together:
+ *     v = lfk_atomic_load_u64(&x, LFK_LOAD_BEFORE_ACQ_FENCE);
+ *     lfk_acquire_fence();
+ * and
+ *     lfk_release_fence();
+ *     lfk_atomic_store_u64(&x, v, LFK_STORE_AFTER_REL_FENCE);
+ */
+#if defined(LFK_TSAN)
+#define LFK_LOAD_BEFORE_ACQ_FENCE LFK_ACQUIRE
+#define LFK_STORE_AFTER_REL_FENCE LFK_RELEASE
+#define lfk_acquire_fence() lfk_compiler_barrier()
+#define lfk_release_fence() lfk_compiler_barrier()
+#else
+#define LFK_LOAD_BEFORE_ACQ_FENCE LFK_RELAXED
+#define LFK_STORE_AFTER_REL_FENCE LFK_RELAXED
+#define lfk_acquire_fence() lfk_atomic_fence(LFK_ACQUIRE)
+#define lfk_release_fence() lfk_atomic_fence(LFK_RELEASE)
+#endif
 
 /* Cache-line layout.  64 bytes on every supported target; hot fields of
  * different owners (a producer's index, a consumer's index) each get a line
