@@ -1,0 +1,252 @@
+/*
+ * lfkit/ring.h - bounded FIFO ring queues.
+ *
+ * Three rings share one API shape:
+ *
+ *   lfk_ring_spsc    one producer, one consumer.  Every operation is
+ *                    wait-free.  Never reports full or empty spuriously.
+ *   lfk_ring_mpmc    any number of producers and consumers; per-slot sequence
+ *                    numbers (Vyukov's bounded MPMC queue).  BLOCKING: a
+ *                    producer stopped between reserving a slot and publishing
+ *                    it makes every consumer report empty at that slot until
+ *                    it resumes (later items wait behind it: FIFO), and a
+ *                    consumer stopped between reserving and releasing a slot
+ *                    makes producers report full when they lap around to it.
+ *   lfk_ring_lfmpmc  any number of producers and consumers, truly lock-free:
+ *                    the SCQ design (Nikolaev, "A Scalable, Portable, and
+ *                    Memory-Efficient Lock-Free FIFO Queue", DISC 2019), a
+ *                    ring of free slot indices and a ring of full ones, each
+ *                    driven by fetch-and-add on head and tail and single-width
+ *                    CAS on entries, with a threshold that bounds failed
+ *                    dequeues.  A thread stopped at any instruction never
+ *                    prevents the others from completing their operations.
+ *
+ * When an operation may fail although the ring was not full (empty) at any
+ * instant of the call:
+ *   spsc    never.
+ *   mpmc    enqueue reports full when its slot's previous item is still being
+ *           copied out by a consumer that reserved it (the ring's count may be
+ *           below capacity); dequeue reports empty when the next slot was
+ *           reserved by a producer that has not published it yet, even if
+ *           later slots are already published (count() > 0).
+ *   lfmpmc  enqueue reports full when every free slot is held by operations
+ *           in flight: a consumer holds its item's slot from the moment it
+ *           takes the item until it has copied it out, so with one stopped
+ *           consumer the ring accepts capacity - 1 items.  Dequeue reports
+ *           empty only when no published item is available (an item whose
+ *           producer has not published it is not in the ring yet).
+ *
+ * Items are fixed-size records of elem_size bytes (a multiple of 8, copied in
+ * and out).  elem_size 8 is the main form: 64-bit values, uintptr_t or
+ * pointers, through the plain enqueue/dequeue calls.  Records use the _rec
+ * calls.  The u64 calls on a ring whose elem_size is not 8 return -EINVAL.
+ *
+ * Capacity is honoured exactly: a ring never holds more than the capacity it
+ * was created with (1 up to LFK_RING_MAX_CAPACITY), although it rounds its
+ * slot count up to a power of two internally (twice that for lfmpmc).
+ *
+ * Memory: lfk_ring_<kind>_size(capacity, elem_size) gives the bytes needed;
+ * lfk_ring_<kind>_init() lays the ring out in caller-provided memory that is
+ * aligned to LFK_RING_ALIGN (128 bytes).  Nothing inside is a pointer (only offsets from
+ * the ring's start), so a ring can live in memory shared between processes.
+ * lfk_ring_<kind>_create()/_destroy() allocate and free aligned memory.
+ *
+ * Errors (negative errno): -EINVAL for NULL, misaligned memory, capacity 0 or
+ * above LFK_RING_MAX_CAPACITY, elem_size 0 or not a multiple of 8 or above
+ * LFK_RING_MAX_ELEM_SIZE, or a ring of the wrong kind; -EAGAIN when full
+ * (enqueue) or empty (dequeue); -ENOMEM when create cannot allocate.
+ *
+ * Per-kind headers hold the inline operations:
+ *   <lfkit/ring_spsc.h>, <lfkit/ring_mpmc.h>, <lfkit/ring_lfmpmc.h>
+ * For each kind K:
+ *   size_t lfk_ring_K_size(size_t capacity, size_t elem_size)   0 if invalid
+ *   int    lfk_ring_K_init(void *mem, size_t capacity, size_t elem_size)
+ *   int    lfk_ring_K_create(size_t capacity, size_t elem_size,
+ *                            struct lfk_ring_K **out)
+ *   void   lfk_ring_K_destroy(struct lfk_ring_K *r)
+ *   int    lfk_ring_K_enqueue(r, uint64_t v)          0 or -EAGAIN
+ *   int    lfk_ring_K_dequeue(r, uint64_t *v)         0 or -EAGAIN
+ *   size_t lfk_ring_K_enqueue_burst(r, const uint64_t *v, size_t n)
+ *   size_t lfk_ring_K_dequeue_burst(r, uint64_t *v, size_t n)
+ *                                 up to n items, in order; returns how many
+ *   int    lfk_ring_K_enqueue_rec(r, const void *rec) / dequeue_rec(r, rec)
+ *   size_t lfk_ring_K_enqueue_burst_rec / dequeue_burst_rec(r, recs, n)
+ *   size_t lfk_ring_K_count(r)     approximate under concurrency, exact when
+ *                                  quiescent
+ *   size_t lfk_ring_K_capacity(r)  elem_size(r)
+ *   int    lfk_ring_K_init_at(mem, capacity, elem_size, first_index)
+ *                                  init with the internal indices starting at
+ *                                  first_index (tests run them through the
+ *                                  2^32 and 2^64 wrap-around)
+ * Burst and u64 calls return 0 moved / -EINVAL for an elem_size mismatch.
+ */
+#ifndef LFKIT_RING_H
+#define LFKIT_RING_H
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <lfkit/atomic.h>
+
+#define LFK_RING_MAX_CAPACITY ((size_t)1 << 30)
+#define LFK_RING_MAX_ELEM_SIZE ((size_t)1 << 16)
+
+/* Hot indices of different owners sit this far apart: two lines, because
+ * x86's adjacent-line prefetcher fetches lines in 128-byte pairs. */
+#define LFK_RING_ALIGN (2 * LFK_CACHELINE)
+
+enum lfk_ring_kind {
+	LFK_RING_SPSC = 1,
+	LFK_RING_MPMC = 2,
+	LFK_RING_LFMPMC = 3,
+};
+
+/* Read-mostly geometry, on a line of its own at the start of every ring. */
+struct lfk_ring_hdr {
+	uint32_t kind;       /* enum lfk_ring_kind */
+	uint32_t elem_words; /* elem_size / 8 */
+	uint64_t capacity;   /* the exact maximum count */
+	uint64_t slots;      /* power of two */
+	uint64_t mask;       /* slots - 1 */
+	uint64_t data_off;   /* byte offset of the slot array from the ring */
+	uint64_t bytes;      /* total size of the ring */
+	uint32_t order;      /* log2(slots) */
+	uint32_t pad0;
+	uint64_t aux_off[2]; /* lfmpmc: byte offsets of its two index rings */
+} __attribute__((aligned(LFK_RING_ALIGN)));
+
+/*
+ * Test hooks: a test program defines LFK_RING_TEST_HOOKS before including
+ * this header and provides lfk_ring_test_hook(); it is called at the points
+ * where a stopped thread matters for progress.  In every other build the
+ * hook compiles to nothing.
+ */
+enum lfk_ring_hook_point {
+	LFK_HOOK_MPMC_ENQ_RESERVED,   /* slot reserved, not yet published */
+	LFK_HOOK_MPMC_DEQ_RESERVED,   /* slot reserved, not yet released */
+	LFK_HOOK_LFMPMC_ENQ_SLOT,     /* free slot taken, item not published */
+	LFK_HOOK_LFMPMC_DEQ_SLOT,     /* item taken, slot not yet recycled */
+};
+#if defined(LFK_RING_TEST_HOOKS)
+void lfk_ring_test_hook(enum lfk_ring_hook_point point);
+#define LFK_RING_HOOK(point) lfk_ring_test_hook(point)
+#else
+#define LFK_RING_HOOK(point) ((void)0)
+#endif
+
+/* Copies one element of `words` 64-bit words; with words a compile-time 1
+ * (the u64 calls) this is a single move. */
+static inline void lfk__ring_copy(void *dst, const void *src, uint32_t words)
+{
+	if (words == 1)
+		*(uint64_t *)dst = *(const uint64_t *)src;
+	else
+		memcpy(dst, src, (size_t)words * 8);
+}
+
+/* Signed distance a - b of two positions on a 64-bit index that wraps. */
+static inline int64_t lfk__ring_diff(uint64_t a, uint64_t b)
+{
+	return (int64_t)(a - b);
+}
+
+static inline size_t lfk__ring_min(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
+/* Validation shared by every kind's size/init (lib/ring.c). */
+int lfk__ring_check_params(size_t capacity, size_t elem_size);
+
+/*
+ * The public calls of a kind K, generated from its two cores:
+ *   size_t lfk__ring_K_put(r, const void *src, size_t n, uint32_t words)
+ *   size_t lfk__ring_K_get(r, void *dst, size_t n, uint32_t words)
+ * which move up to n elements of `words` words and return how many moved.
+ */
+#define LFK__RING_DEFINE_API(K)                                                \
+	static inline size_t lfk_ring_##K##_enqueue_burst(                     \
+		struct lfk_ring_##K *r, const uint64_t *v, size_t n)           \
+	{                                                                      \
+		if (r == NULL || v == NULL || r->hdr.elem_words != 1)          \
+			return 0;                                              \
+		return lfk__ring_##K##_put(r, v, n, 1);                        \
+	}                                                                      \
+	static inline size_t lfk_ring_##K##_dequeue_burst(                     \
+		struct lfk_ring_##K *r, uint64_t *v, size_t n)                 \
+	{                                                                      \
+		if (r == NULL || v == NULL || r->hdr.elem_words != 1)          \
+			return 0;                                              \
+		return lfk__ring_##K##_get(r, v, n, 1);                        \
+	}                                                                      \
+	static inline int lfk_ring_##K##_enqueue(struct lfk_ring_##K *r,       \
+						 uint64_t v)                   \
+	{                                                                      \
+		if (r == NULL || r->hdr.elem_words != 1)                       \
+			return -EINVAL;                                        \
+		return lfk__ring_##K##_put(r, &v, 1, 1) ? 0 : -EAGAIN;         \
+	}                                                                      \
+	static inline int lfk_ring_##K##_dequeue(struct lfk_ring_##K *r,       \
+						 uint64_t *v)                  \
+	{                                                                      \
+		if (r == NULL || v == NULL || r->hdr.elem_words != 1)          \
+			return -EINVAL;                                        \
+		return lfk__ring_##K##_get(r, v, 1, 1) ? 0 : -EAGAIN;          \
+	}                                                                      \
+	static inline size_t lfk_ring_##K##_enqueue_burst_rec(                 \
+		struct lfk_ring_##K *r, const void *recs, size_t n)            \
+	{                                                                      \
+		if (r == NULL || recs == NULL)                                 \
+			return 0;                                              \
+		return lfk__ring_##K##_put(r, recs, n, r->hdr.elem_words);     \
+	}                                                                      \
+	static inline size_t lfk_ring_##K##_dequeue_burst_rec(                 \
+		struct lfk_ring_##K *r, void *recs, size_t n)                  \
+	{                                                                      \
+		if (r == NULL || recs == NULL)                                 \
+			return 0;                                              \
+		return lfk__ring_##K##_get(r, recs, n, r->hdr.elem_words);     \
+	}                                                                      \
+	static inline int lfk_ring_##K##_enqueue_rec(struct lfk_ring_##K *r,   \
+						     const void *rec)          \
+	{                                                                      \
+		if (r == NULL || rec == NULL)                                  \
+			return -EINVAL;                                        \
+		return lfk__ring_##K##_put(r, rec, 1, r->hdr.elem_words)       \
+			       ? 0                                             \
+			       : -EAGAIN;                                      \
+	}                                                                      \
+	static inline int lfk_ring_##K##_dequeue_rec(struct lfk_ring_##K *r,   \
+						     void *rec)                \
+	{                                                                      \
+		if (r == NULL || rec == NULL)                                  \
+			return -EINVAL;                                        \
+		return lfk__ring_##K##_get(r, rec, 1, r->hdr.elem_words)       \
+			       ? 0                                             \
+			       : -EAGAIN;                                      \
+	}                                                                      \
+	static inline size_t lfk_ring_##K##_capacity(                          \
+		const struct lfk_ring_##K *r)                                  \
+	{                                                                      \
+		return r ? (size_t)r->hdr.capacity : 0;                        \
+	}                                                                      \
+	static inline size_t lfk_ring_##K##_elem_size(                         \
+		const struct lfk_ring_##K *r)                                  \
+	{                                                                      \
+		return r ? (size_t)r->hdr.elem_words * 8 : 0;                  \
+	}                                                                      \
+	size_t lfk_ring_##K##_size(size_t capacity, size_t elem_size);         \
+	int lfk_ring_##K##_init(void *mem, size_t capacity, size_t elem_size); \
+	int lfk_ring_##K##_init_at(void *mem, size_t capacity,                 \
+				   size_t elem_size, uint64_t first_index);    \
+	int lfk_ring_##K##_create(size_t capacity, size_t elem_size,           \
+				  struct lfk_ring_##K **out);                  \
+	void lfk_ring_##K##_destroy(struct lfk_ring_##K *r);
+
+#include <lfkit/ring_spsc.h>
+#include <lfkit/ring_mpmc.h>
+#include <lfkit/ring_lfmpmc.h>
+
+#endif

@@ -1,0 +1,156 @@
+/*
+ * lfkit/ring_mpmc.h - the fast multi-producer multi-consumer ring.
+ * Include <lfkit/ring.h>, which documents the API.
+ *
+ * Design: per-slot sequence numbers (Vyukov's bounded MPMC queue).  Slot i
+ * carries seq; for position p mapping to it, seq == p means "free for the
+ * producer of p", seq == p + 1 means "holds the item of p", and the consumer
+ * of p hands it to the next lap with seq = p + slots.  Producers reserve a
+ * position with a CAS on tail, consumers with a CAS on head; the slot's
+ * sequence then carries the ordering (release on publish, acquire on read)
+ * between the one producer and the one consumer of that position.
+ * We chose it over DPDK-style head/tail reservation because a stopped
+ * producer there stalls every later producer (they wait to move the shared
+ * tail in order); here it stalls only the consumers of its slot.
+ *
+ * Progress: BLOCKING.  A producer stopped between reserving and publishing
+ * its slot makes every consumer report empty at that slot (FIFO: later
+ * items wait behind it) until it resumes; producers carry on until the ring
+ * is full.  A consumer stopped between reserving and releasing its slot
+ * makes producers report full when they lap around to that slot.  Without
+ * stopped threads, operations complete in a bounded number of CAS retries
+ * per competing thread.
+ *
+ * Capacity: slots is capacity rounded up to a power of two; when the two
+ * differ, enqueue also compares tail with head so that no more than capacity
+ * items are ever accepted.
+ */
+#ifndef LFKIT_RING_MPMC_H
+#define LFKIT_RING_MPMC_H
+
+#ifndef LFKIT_RING_H
+#error "include <lfkit/ring.h>"
+#endif
+
+struct lfk_ring_mpmc {
+	struct lfk_ring_hdr hdr;
+	uint64_t tail __attribute__((aligned(LFK_RING_ALIGN))); /* producers */
+	uint64_t head __attribute__((aligned(LFK_RING_ALIGN))); /* consumers */
+};
+
+/* A slot: its sequence word, then the element. */
+static inline uint64_t *lfk__ring_mpmc_slot(struct lfk_ring_mpmc *r,
+					    uint64_t pos)
+{
+	return (uint64_t *)((char *)r + r->hdr.data_off +
+			    (pos & r->hdr.mask) * (r->hdr.elem_words + 1) * 8);
+}
+
+/* Reserves the next position for a producer: 0, or -EAGAIN when full. */
+static inline int lfk__ring_mpmc_reserve_put(struct lfk_ring_mpmc *r,
+					     uint64_t *pos_out)
+{
+	uint64_t pos = lfk_atomic_load_u64(&r->tail, LFK_RELAXED);
+	for (;;) {
+		uint64_t *slot = lfk__ring_mpmc_slot(r, pos);
+		/* Pairs with the release by this slot's previous consumer: its
+		 * read of the old item is done before we overwrite it. */
+		uint64_t seq = lfk_atomic_load_u64(slot, LFK_ACQUIRE);
+		int64_t dif = lfk__ring_diff(seq, pos);
+		if (dif == 0) {
+			if (r->hdr.capacity != r->hdr.slots &&
+			    pos - lfk_atomic_load_u64(&r->head, LFK_RELAXED) >=
+				    r->hdr.capacity)
+				return -EAGAIN;
+			/* Relaxed: the slot's sequence orders the data. */
+			if (lfk_atomic_cas_weak_u64(&r->tail, &pos, pos + 1,
+						    LFK_RELAXED)) {
+				*pos_out = pos;
+				return 0;
+			}
+		} else if (dif < 0) {
+			return -EAGAIN;
+		} else {
+			pos = lfk_atomic_load_u64(&r->tail, LFK_RELAXED);
+		}
+	}
+}
+
+/* Reserves the next position for a consumer: 0, or -EAGAIN when empty. */
+static inline int lfk__ring_mpmc_reserve_get(struct lfk_ring_mpmc *r,
+					     uint64_t *pos_out)
+{
+	uint64_t pos = lfk_atomic_load_u64(&r->head, LFK_RELAXED);
+	for (;;) {
+		uint64_t *slot = lfk__ring_mpmc_slot(r, pos);
+		/* Pairs with the producer's release: the item is written. */
+		uint64_t seq = lfk_atomic_load_u64(slot, LFK_ACQUIRE);
+		int64_t dif = lfk__ring_diff(seq, pos + 1);
+		if (dif == 0) {
+			/* Relaxed: the slot's sequence orders the data. */
+			if (lfk_atomic_cas_weak_u64(&r->head, &pos, pos + 1,
+						    LFK_RELAXED)) {
+				*pos_out = pos;
+				return 0;
+			}
+		} else if (dif < 0) {
+			return -EAGAIN;
+		} else {
+			pos = lfk_atomic_load_u64(&r->head, LFK_RELAXED);
+		}
+	}
+}
+
+static inline size_t lfk__ring_mpmc_put(struct lfk_ring_mpmc *r,
+					const void *src, size_t n,
+					uint32_t words)
+{
+	size_t done;
+	for (done = 0; done < n; done++) {
+		uint64_t pos, *slot;
+		if (lfk__ring_mpmc_reserve_put(r, &pos) != 0)
+			break;
+		LFK_RING_HOOK(LFK_HOOK_MPMC_ENQ_RESERVED);
+		slot = lfk__ring_mpmc_slot(r, pos);
+		lfk__ring_copy(slot + 1, (const char *)src + done * words * 8,
+			       words);
+		/* Publishes the item to the consumer of pos. */
+		lfk_atomic_store_u64(slot, pos + 1, LFK_RELEASE);
+	}
+	return done;
+}
+
+static inline size_t lfk__ring_mpmc_get(struct lfk_ring_mpmc *r, void *dst,
+					size_t n, uint32_t words)
+{
+	size_t done;
+	for (done = 0; done < n; done++) {
+		uint64_t pos, *slot;
+		if (lfk__ring_mpmc_reserve_get(r, &pos) != 0)
+			break;
+		LFK_RING_HOOK(LFK_HOOK_MPMC_DEQ_RESERVED);
+		slot = lfk__ring_mpmc_slot(r, pos);
+		lfk__ring_copy((char *)dst + done * words * 8, slot + 1, words);
+		/* Hands the slot to the producer of the next lap, after our
+		 * read of the item. */
+		lfk_atomic_store_u64(slot, pos + r->hdr.slots, LFK_RELEASE);
+	}
+	return done;
+}
+
+LFK__RING_DEFINE_API(mpmc)
+
+/* Reserved positions not yet drained: exact when quiescent. */
+static inline size_t lfk_ring_mpmc_count(const struct lfk_ring_mpmc *r)
+{
+	uint64_t head, tail;
+	if (r == NULL)
+		return 0;
+	head = lfk_atomic_load_u64(&r->head, LFK_RELAXED);
+	tail = lfk_atomic_load_u64(&r->tail, LFK_RELAXED);
+	if (lfk__ring_diff(tail, head) <= 0)
+		return 0;
+	return (size_t)lfk__ring_min((size_t)(tail - head), r->hdr.capacity);
+}
+
+#endif

@@ -1,0 +1,105 @@
+/*
+ * lfkit/ring_spsc.h - the single-producer single-consumer ring.
+ * Include <lfkit/ring.h>, which documents the API.
+ *
+ * Progress: every call is wait-free (a bounded number of its own steps).
+ * Full and empty are never spurious: the producer alone moves tail, the
+ * consumer alone moves head, and each side re-reads the other's index before
+ * it reports full or empty.
+ *
+ * Layout: the producer's line holds tail and its cached copy of head; the
+ * consumer's line holds head and its cached copy of tail (the technique of
+ * Lamport's ring with cached indices, as in ck_ring and rte_ring's SP/SC
+ * paths).  A side touches the other side's line only when its cache says
+ * full (empty), so in steady state each line stays in its owner's cache.
+ */
+#ifndef LFKIT_RING_SPSC_H
+#define LFKIT_RING_SPSC_H
+
+#ifndef LFKIT_RING_H
+#error "include <lfkit/ring.h>"
+#endif
+
+struct lfk_ring_spsc {
+	struct lfk_ring_hdr hdr;
+	struct {
+		uint64_t tail;       /* next position to fill; producer writes */
+		uint64_t head_cache; /* producer's last view of head */
+	} prod __attribute__((aligned(LFK_RING_ALIGN)));
+	struct {
+		uint64_t head;       /* next position to drain; consumer writes */
+		uint64_t tail_cache; /* consumer's last view of tail */
+	} cons __attribute__((aligned(LFK_RING_ALIGN)));
+};
+
+static inline void *lfk__ring_spsc_slot(struct lfk_ring_spsc *r, uint64_t pos)
+{
+	return (char *)r + r->hdr.data_off +
+	       (pos & r->hdr.mask) * r->hdr.elem_words * 8;
+}
+
+static inline size_t lfk__ring_spsc_put(struct lfk_ring_spsc *r,
+					const void *src, size_t n,
+					uint32_t words)
+{
+	/* Our own index: no other thread writes it. */
+	uint64_t tail = lfk_atomic_load_u64(&r->prod.tail, LFK_RELAXED);
+	uint64_t used = tail - r->prod.head_cache;
+	if (r->hdr.capacity - used < n) {
+		/* Pairs with the consumer's release of head: its reads of the
+		 * slots it drained are done before we overwrite them. */
+		r->prod.head_cache =
+			lfk_atomic_load_u64(&r->cons.head, LFK_ACQUIRE);
+		used = tail - r->prod.head_cache;
+		n = lfk__ring_min(n, (size_t)(r->hdr.capacity - used));
+		if (n == 0)
+			return 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		lfk__ring_copy(lfk__ring_spsc_slot(r, tail + i),
+			       (const char *)src + i * words * 8, words);
+	/* Publishes the slot writes above to the consumer. */
+	lfk_atomic_store_u64(&r->prod.tail, tail + n, LFK_RELEASE);
+	return n;
+}
+
+static inline size_t lfk__ring_spsc_get(struct lfk_ring_spsc *r, void *dst,
+					size_t n, uint32_t words)
+{
+	/* Our own index: no other thread writes it. */
+	uint64_t head = lfk_atomic_load_u64(&r->cons.head, LFK_RELAXED);
+	uint64_t avail = r->cons.tail_cache - head;
+	if (avail < n) {
+		/* Pairs with the producer's release of tail: the slots up to
+		 * it are written. */
+		r->cons.tail_cache =
+			lfk_atomic_load_u64(&r->prod.tail, LFK_ACQUIRE);
+		avail = r->cons.tail_cache - head;
+		n = lfk__ring_min(n, (size_t)avail);
+		if (n == 0)
+			return 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		lfk__ring_copy((char *)dst + i * words * 8,
+			       lfk__ring_spsc_slot(r, head + i), words);
+	/* Hands the drained slots back: our reads of them come first. */
+	lfk_atomic_store_u64(&r->cons.head, head + n, LFK_RELEASE);
+	return n;
+}
+
+LFK__RING_DEFINE_API(spsc)
+
+/* Items in the ring: exact when quiescent, and never above capacity. */
+static inline size_t lfk_ring_spsc_count(const struct lfk_ring_spsc *r)
+{
+	uint64_t head, tail;
+	if (r == NULL)
+		return 0;
+	head = lfk_atomic_load_u64(&r->cons.head, LFK_RELAXED);
+	tail = lfk_atomic_load_u64(&r->prod.tail, LFK_RELAXED);
+	if (lfk__ring_diff(tail, head) <= 0)
+		return 0;
+	return (size_t)lfk__ring_min((size_t)(tail - head), r->hdr.capacity);
+}
+
+#endif

@@ -1,0 +1,194 @@
+/* The mutex-based reference ring: the textbook bounded buffer. */
+#include <errno.h>
+#include <lfkit/ref/ring.h>
+#include <lfkit/ring.h>
+#include <stdlib.h>
+#include <string.h>
+
+size_t lfk_ref_ring_size(size_t capacity, size_t elem_size)
+{
+	if (lfk__ring_check_params(capacity, elem_size) != 0)
+		return 0;
+	return sizeof(struct lfk_ref_ring) + capacity * elem_size;
+}
+
+int lfk_ref_ring_init(void *mem, size_t capacity, size_t elem_size)
+{
+	struct lfk_ref_ring *r = mem;
+	pthread_condattr_t ca;
+	if (r == NULL || (uintptr_t)mem % _Alignof(struct lfk_ref_ring) != 0 ||
+	    lfk__ring_check_params(capacity, elem_size) != 0)
+		return -EINVAL;
+	memset(r, 0, sizeof(*r));
+	r->capacity = capacity;
+	r->elem_words = elem_size / 8;
+	r->data_off = sizeof(*r);
+	pthread_mutex_init(&r->lock, NULL);
+	/* Timeouts of the blocking twin are on CLOCK_MONOTONIC. */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&r->not_full, &ca);
+	pthread_cond_init(&r->not_empty, &ca);
+	pthread_condattr_destroy(&ca);
+	return 0;
+}
+
+int lfk_ref_ring_create(size_t capacity, size_t elem_size,
+			struct lfk_ref_ring **out)
+{
+	size_t bytes = lfk_ref_ring_size(capacity, elem_size);
+	void *mem;
+	if (out == NULL)
+		return -EINVAL;
+	*out = NULL;
+	if (bytes == 0)
+		return -EINVAL;
+	mem = malloc(bytes);
+	if (mem == NULL)
+		return -ENOMEM;
+	lfk_ref_ring_init(mem, capacity, elem_size);
+	*out = mem;
+	return 0;
+}
+
+void lfk_ref_ring_fini(struct lfk_ref_ring *r)
+{
+	if (r == NULL)
+		return;
+	pthread_cond_destroy(&r->not_empty);
+	pthread_cond_destroy(&r->not_full);
+	pthread_mutex_destroy(&r->lock);
+}
+
+void lfk_ref_ring_destroy(struct lfk_ref_ring *r)
+{
+	lfk_ref_ring_fini(r);
+	free(r);
+}
+
+static void *slot(struct lfk_ref_ring *r, uint64_t pos)
+{
+	return (char *)r + r->data_off + (pos % r->capacity) * r->elem_words * 8;
+}
+
+size_t lfk_ref_ring_put_locked(struct lfk_ref_ring *r, const void *src,
+			       size_t n, uint64_t words)
+{
+	size_t m = n < r->capacity - r->count ? n : (size_t)(r->capacity - r->count);
+	for (size_t i = 0; i < m; i++)
+		memcpy(slot(r, r->head + r->count + i),
+		       (const char *)src + i * words * 8, words * 8);
+	r->count += m;
+	return m;
+}
+
+size_t lfk_ref_ring_get_locked(struct lfk_ref_ring *r, void *dst, size_t n,
+			       uint64_t words)
+{
+	size_t m = n < r->count ? n : (size_t)r->count;
+	for (size_t i = 0; i < m; i++)
+		memcpy((char *)dst + i * words * 8, slot(r, r->head + i),
+		       words * 8);
+	r->head = (r->head + m) % r->capacity;
+	r->count -= m;
+	return m;
+}
+
+static size_t put(struct lfk_ref_ring *r, const void *src, size_t n,
+		  uint64_t words)
+{
+	size_t m;
+	pthread_mutex_lock(&r->lock);
+	m = lfk_ref_ring_put_locked(r, src, n, words);
+	pthread_mutex_unlock(&r->lock);
+	return m;
+}
+
+static size_t get(struct lfk_ref_ring *r, void *dst, size_t n, uint64_t words)
+{
+	size_t m;
+	pthread_mutex_lock(&r->lock);
+	m = lfk_ref_ring_get_locked(r, dst, n, words);
+	pthread_mutex_unlock(&r->lock);
+	return m;
+}
+
+int lfk_ref_ring_enqueue(struct lfk_ref_ring *r, uint64_t v)
+{
+	if (r == NULL || r->elem_words != 1)
+		return -EINVAL;
+	return put(r, &v, 1, 1) ? 0 : -EAGAIN;
+}
+
+int lfk_ref_ring_dequeue(struct lfk_ref_ring *r, uint64_t *v)
+{
+	if (r == NULL || v == NULL || r->elem_words != 1)
+		return -EINVAL;
+	return get(r, v, 1, 1) ? 0 : -EAGAIN;
+}
+
+size_t lfk_ref_ring_enqueue_burst(struct lfk_ref_ring *r, const uint64_t *v,
+				  size_t n)
+{
+	if (r == NULL || v == NULL || r->elem_words != 1)
+		return 0;
+	return put(r, v, n, 1);
+}
+
+size_t lfk_ref_ring_dequeue_burst(struct lfk_ref_ring *r, uint64_t *v, size_t n)
+{
+	if (r == NULL || v == NULL || r->elem_words != 1)
+		return 0;
+	return get(r, v, n, 1);
+}
+
+int lfk_ref_ring_enqueue_rec(struct lfk_ref_ring *r, const void *rec)
+{
+	if (r == NULL || rec == NULL)
+		return -EINVAL;
+	return put(r, rec, 1, r->elem_words) ? 0 : -EAGAIN;
+}
+
+int lfk_ref_ring_dequeue_rec(struct lfk_ref_ring *r, void *rec)
+{
+	if (r == NULL || rec == NULL)
+		return -EINVAL;
+	return get(r, rec, 1, r->elem_words) ? 0 : -EAGAIN;
+}
+
+size_t lfk_ref_ring_enqueue_burst_rec(struct lfk_ref_ring *r, const void *recs,
+				      size_t n)
+{
+	if (r == NULL || recs == NULL)
+		return 0;
+	return put(r, recs, n, r->elem_words);
+}
+
+size_t lfk_ref_ring_dequeue_burst_rec(struct lfk_ref_ring *r, void *recs,
+				      size_t n)
+{
+	if (r == NULL || recs == NULL)
+		return 0;
+	return get(r, recs, n, r->elem_words);
+}
+
+size_t lfk_ref_ring_count(struct lfk_ref_ring *r)
+{
+	size_t n;
+	if (r == NULL)
+		return 0;
+	pthread_mutex_lock(&r->lock);
+	n = (size_t)r->count;
+	pthread_mutex_unlock(&r->lock);
+	return n;
+}
+
+size_t lfk_ref_ring_capacity(const struct lfk_ref_ring *r)
+{
+	return r ? (size_t)r->capacity : 0;
+}
+
+size_t lfk_ref_ring_elem_size(const struct lfk_ref_ring *r)
+{
+	return r ? (size_t)r->elem_words * 8 : 0;
+}
