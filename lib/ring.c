@@ -53,6 +53,13 @@ static size_t ring_layout(enum lfk_ring_kind kind, size_t capacity,
 		bytes = base + h->slots * elem_size;
 		break;
 	case LFK_RING_MPMC:
+		/* One slot cannot tell "holds the item of p" (seq p + 1) from
+		 * "free for p + 1" (seq p + slots): use at least two. */
+		if (h->slots < 2) {
+			h->order = 1;
+			h->slots = 2;
+			h->mask = 1;
+		}
 		base = sizeof(struct lfk_ring_mpmc);
 		h->data_off = base;
 		bytes = base + h->slots * (elem_size + 8);

@@ -1,8 +1,10 @@
 #include "lfk_test.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static double env_double(const char *name, double dflt)
 {
@@ -141,10 +143,27 @@ static bool selected(const char *name, int argc, char **argv)
 	return false;
 }
 
+/* A scenario that hangs (a lost wake-up, a livelock) must fail, not stall
+ * the run: the watchdog ends the program with a FAIL line. */
+static void watchdog(int sig)
+{
+	static const char msg[] = "FAIL watchdog: scenario did not finish\n";
+	(void)sig;
+	if (write(2, msg, sizeof(msg) - 1) < 0)
+		_exit(3);
+	_exit(2);
+}
+
+static unsigned watchdog_seconds(void)
+{
+	return 120 + (unsigned)(10 * lfk_stress_seconds());
+}
+
 int lfk_scenario_main(const char *module, const struct lfk_scenario *table,
 		      int argc, char **argv)
 {
 	int passed = 0, failed = 0;
+	signal(SIGALRM, watchdog);
 	fprintf(stderr, "%s: LFK_SEED=%llu LFK_STRESS_SECONDS=%g LFK_STRESS_ITEMS=%llu\n",
 		module, (unsigned long long)lfk_test_seed(), lfk_stress_seconds(),
 		(unsigned long long)lfk_stress_items());
@@ -154,7 +173,9 @@ int lfk_scenario_main(const char *module, const struct lfk_scenario *table,
 		if (!selected(s->name, argc, argv))
 			continue;
 		t0 = lfk_now_ns();
+		alarm(watchdog_seconds());
 		bad = lfk_scenario_run(s->name, s->fn);
+		alarm(0);
 		fprintf(stderr, "%s %s.%s (%.2fs)\n", bad ? "FAIL" : "PASS",
 			module, s->name, (double)(lfk_now_ns() - t0) / 1e9);
 		if (bad)

@@ -1,0 +1,846 @@
+/*
+ * Scenarios for the rings: bad input, exact capacity, differential runs
+ * against the mutex twin (through wrap-around too), multi-threaded stress
+ * with per-producer order and checksums, the "never spurious" claim, and
+ * progress with a thread parked mid-operation (test hooks).
+ */
+#define LFK_RING_TEST_HOOKS 1 /* before ring.h: the parking hooks below */
+
+#include "ring_scenarios.h"
+
+#include <lfkit/ref/ring.h>
+#include <lfkit/ring.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/ring_ops.h"
+
+#define MAX_SIDE 8
+static const struct lfk_ring_ops *const kinds[] = {
+	&lfk_ring_ops_spsc, &lfk_ring_ops_mpmc, &lfk_ring_ops_lfmpmc,
+	&lfk_ring_ops_ref,
+};
+#define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
+
+/* ---- bad input ------------------------------------------------------- */
+
+int lfk_scn_bad_input(void)
+{
+	static const size_t bad_caps[] = { 0, LFK_RING_MAX_CAPACITY + 1,
+					   SIZE_MAX };
+	static const size_t bad_elems[] = { 0, 4, 12, LFK_RING_MAX_ELEM_SIZE + 8 };
+	for (size_t k = 0; k < NKINDS; k++) {
+		const struct lfk_ring_ops *ops = kinds[k];
+		void *r = (void *)1;
+		for (size_t i = 0; i < sizeof(bad_caps) / sizeof(bad_caps[0]); i++)
+			LFK_CHECK(ops->create(bad_caps[i], 8, &r) == -EINVAL &&
+					  r == NULL,
+				  "%s: capacity %zu accepted", ops->name,
+				  bad_caps[i]);
+		for (size_t i = 0; i < sizeof(bad_elems) / sizeof(bad_elems[0]); i++)
+			LFK_CHECK(ops->create(4, bad_elems[i], &r) == -EINVAL,
+				  "%s: elem_size %zu accepted", ops->name,
+				  bad_elems[i]);
+		LFK_CHECK(ops->create(4, 8, NULL) == -EINVAL,
+			  "%s: NULL out accepted", ops->name);
+		/* u64 calls on a record ring, and NULL buffers */
+		LFK_CHECK(ops->create(4, 16, &r) == 0, "%s: create", ops->name);
+		uint64_t v = 1, rec[2] = { 1, 2 };
+		LFK_CHECK(ops->enqueue(r, 7) == -EINVAL, "%s: u64 enqueue on "
+			  "16-byte records", ops->name);
+		LFK_CHECK(ops->dequeue(r, &v) == -EINVAL, "%s: u64 dequeue on "
+			  "16-byte records", ops->name);
+		LFK_CHECK(ops->enqueue_burst(r, &v, 1) == 0, "%s: u64 burst",
+			  ops->name);
+		LFK_CHECK(ops->enqueue_rec(r, NULL) == -EINVAL, "%s: NULL rec",
+			  ops->name);
+		LFK_CHECK(ops->dequeue_rec(r, NULL) == -EINVAL, "%s: NULL rec",
+			  ops->name);
+		LFK_CHECK(ops->enqueue_rec(r, rec) == 0 && ops->count(r) == 1,
+			  "%s: rec enqueue", ops->name);
+		ops->destroy(r);
+		LFK_CHECK(ops->enqueue(NULL, 1) == -EINVAL, "%s: NULL ring",
+			  ops->name);
+		LFK_CHECK(ops->dequeue(NULL, &v) == -EINVAL, "%s: NULL ring",
+			  ops->name);
+		LFK_CHECK(ops->count(NULL) == 0 && ops->capacity(NULL) == 0,
+			  "%s: NULL ring count", ops->name);
+	}
+	/* placement: sizes, misaligned memory, NULL memory */
+	LFK_CHECK(lfk_ring_spsc_size(0, 8) == 0 && lfk_ring_mpmc_size(3, 12) == 0 &&
+			  lfk_ring_lfmpmc_size(LFK_RING_MAX_CAPACITY + 1, 8) == 0,
+		  "size of bad parameters must be 0");
+	size_t bytes = lfk_ring_lfmpmc_size(16, 8);
+	char *mem = aligned_alloc(LFK_RING_ALIGN, bytes + LFK_RING_ALIGN);
+	LFK_CHECK(lfk_ring_spsc_init(mem + 8, 16, 8) == -EINVAL &&
+			  lfk_ring_mpmc_init(mem + 64, 16, 8) == -EINVAL &&
+			  lfk_ring_lfmpmc_init(mem + 8, 16, 8) == -EINVAL,
+		  "misaligned memory accepted");
+	LFK_CHECK(lfk_ring_spsc_init(NULL, 16, 8) == -EINVAL &&
+			  lfk_ring_lfmpmc_init(NULL, 16, 8) == -EINVAL,
+		  "NULL memory accepted");
+	LFK_CHECK(lfk_ring_lfmpmc_init(mem, 16, 8) == 0, "aligned init");
+	free(mem);
+	return 0;
+}
+
+/* ---- exact capacity and FIFO, single-threaded -------------------------- */
+
+int lfk_scn_capacity_exact(void)
+{
+	static const size_t caps[] = { 1, 2, 3, 7, 8, 1000, 1024 };
+	for (size_t k = 0; k < NKINDS; k++) {
+		const struct lfk_ring_ops *ops = kinds[k];
+		for (size_t c = 0; c < sizeof(caps) / sizeof(caps[0]); c++) {
+			void *r;
+			uint64_t v, i;
+			if (ops->create(caps[c], 8, &r) != 0) {
+				LFK_CHECK(0, "%s: create %zu", ops->name, caps[c]);
+				continue;
+			}
+			LFK_CHECK(ops->capacity(r) == caps[c], "%s: capacity",
+				  ops->name);
+			for (int lap = 0; lap < 3; lap++) {
+				for (i = 0; ops->enqueue(r, i * 3 + 1) == 0; i++)
+					;
+				LFK_CHECK(i == caps[c] && ops->count(r) == caps[c],
+					  "%s: capacity %zu held %llu (count %zu)",
+					  ops->name, caps[c],
+					  (unsigned long long)i, ops->count(r));
+				for (i = 0; ops->dequeue(r, &v) == 0; i++)
+					LFK_CHECK(v == i * 3 + 1, "%s: FIFO", ops->name);
+				LFK_CHECK(i == caps[c] && ops->count(r) == 0,
+					  "%s: drained %llu of %zu", ops->name,
+					  (unsigned long long)i, caps[c]);
+			}
+			ops->destroy(r);
+		}
+	}
+	return 0;
+}
+
+/* ---- differential against the twin ------------------------------------- */
+
+/*
+ * Seeded random enqueue / dequeue / bursts / count on the ring under test
+ * and on the twin; every return value and every item compared.  `first` is
+ * where the ring's internal indices start.
+ */
+static void differential(const struct lfk_ring_ops *ops, size_t elem_size,
+			 uint64_t first, int steps)
+{
+	static const size_t caps[] = { 1, 2, 3, 7, 1024 };
+	const size_t words = elem_size / 8;
+	struct lfk_rng rng;
+	lfk_rng_seed(&rng, lfk_test_seed() ^ (uint64_t)elem_size ^ first);
+	for (size_t c = 0; c < sizeof(caps) / sizeof(caps[0]); c++) {
+		size_t cap = caps[c], maxn = cap + 3;
+		void *r, *t;
+		uint64_t *in = calloc(maxn * words, 8), *out_r = calloc(maxn * words, 8),
+			 *out_t = calloc(maxn * words, 8), next = 1;
+		if (ops->create_at(cap, elem_size, first, &r) != 0 ||
+		    lfk_ring_ops_ref.create(cap, elem_size, &t) != 0) {
+			LFK_CHECK(0, "%s: create", ops->name);
+			return;
+		}
+		for (int s = 0; s < steps && !lfk_failures(); s++) {
+			size_t n = (size_t)lfk_rng_below(&rng, maxn + 1);
+			unsigned op = (unsigned)lfk_rng_below(&rng, 7);
+			long a = 0, b = 0;
+			for (size_t i = 0; i < n * words; i++)
+				in[i] = next++;
+			memset(out_r, 0, maxn * words * 8);
+			memset(out_t, 0, maxn * words * 8);
+			if (words != 1 && op < 2)
+				op += 2; /* the u64 calls need 8-byte elements */
+			switch (op) {
+			case 0:
+				a = ops->enqueue(r, in[0]);
+				b = lfk_ring_ops_ref.enqueue(t, in[0]);
+				n = 0;
+				break;
+			case 1:
+				a = ops->dequeue(r, out_r);
+				b = lfk_ring_ops_ref.dequeue(t, out_t);
+				n = a == 0;
+				break;
+			case 2:
+				a = ops->enqueue_rec(r, in);
+				b = lfk_ring_ops_ref.enqueue_rec(t, in);
+				n = 0;
+				break;
+			case 3:
+				a = ops->dequeue_rec(r, out_r);
+				b = lfk_ring_ops_ref.dequeue_rec(t, out_t);
+				n = a == 0;
+				break;
+			case 4:
+				a = (long)(words == 1
+					? ops->enqueue_burst(r, in, n)
+					: ops->enqueue_burst_rec(r, in, n));
+				b = (long)lfk_ring_ops_ref.enqueue_burst_rec(t, in, n);
+				n = 0;
+				break;
+			case 5:
+				a = (long)(words == 1
+					? ops->dequeue_burst(r, out_r, n)
+					: ops->dequeue_burst_rec(r, out_r, n));
+				b = (long)lfk_ring_ops_ref.dequeue_burst_rec(t, out_t, n);
+				n = (size_t)a;
+				break;
+			default:
+				a = (long)ops->count(r);
+				b = (long)lfk_ring_ops_ref.count(t);
+				n = 0;
+				break;
+			}
+			LFK_CHECK(a == b, "%s elem %zu cap %zu first %#llx step %d "
+				  "op %u: returned %ld, twin %ld", ops->name,
+				  elem_size, cap, (unsigned long long)first, s,
+				  op, a, b);
+			LFK_CHECK(memcmp(out_r, out_t, n * words * 8) == 0,
+				  "%s elem %zu cap %zu step %d op %u: items differ",
+				  ops->name, elem_size, cap, s, op);
+		}
+		ops->destroy(r);
+		lfk_ring_ops_ref.destroy(t);
+		free(in);
+		free(out_r);
+		free(out_t);
+	}
+}
+
+int lfk_scn_differential_spsc(void)
+{
+	differential(&lfk_ring_ops_spsc, 8, 0, 4000);
+	return 0;
+}
+
+int lfk_scn_differential_mpmc(void)
+{
+	differential(&lfk_ring_ops_mpmc, 8, 0, 4000);
+	return 0;
+}
+
+int lfk_scn_differential_lfmpmc(void)
+{
+	differential(&lfk_ring_ops_lfmpmc, 8, 0, 4000);
+	return 0;
+}
+
+int lfk_scn_differential_records(void)
+{
+	for (size_t k = 0; k < 3; k++) {
+		differential(kinds[k], 24, 0, 2000);
+		differential(kinds[k], 64, 0, 1000);
+	}
+	return 0;
+}
+
+/* The internal indices start just below the wrap, so every ring runs
+ * through it several times over the sequence. */
+int lfk_scn_wraparound_2e32(void)
+{
+	for (size_t k = 0; k < 3; k++)
+		differential(kinds[k], 8, (1ull << 32) - 5, 3000);
+	return 0;
+}
+
+int lfk_scn_wraparound_2e64(void)
+{
+	for (size_t k = 0; k < 3; k++) {
+		differential(kinds[k], 8, (uint64_t)0 - 5, 3000);
+		differential(kinds[k], 16, (uint64_t)0 - 3000, 3000);
+	}
+	return 0;
+}
+
+/* ---- multi-threaded stress --------------------------------------------- */
+
+/*
+ * Items encode (producer, seq).  Each consumer checks that it sees every
+ * producer's items in increasing seq order (FIFO) and keeps count, sum and
+ * xor; at the end the consumers' totals must equal the producers'.
+ * Records carry the item in every word, so a torn copy shows.
+ */
+struct stress {
+	const struct lfk_ring_ops *ops;
+	void *ring;
+	size_t words;
+	size_t burst;
+	int np, nc;
+	struct lfk_bound bound;
+	uint64_t producers_done LFK_CACHE_ALIGNED;
+	struct side {
+		uint64_t count, sum, xor;
+	} prod[MAX_SIDE], cons[MAX_SIDE];
+};
+
+#define ITEM(p, seq) (((uint64_t)(p) << 48) | (seq))
+
+static void stress_producer(void *arg, int me)
+{
+	struct stress *s = arg;
+	struct side acc = { 0, 0, 0 };
+	uint64_t seq = 0, buf[32 * 8];
+	unsigned spins = 0;
+	size_t want = 1;
+	while (!lfk_bound_done(&s->bound, seq)) {
+		/* alternate single items and bursts of up to s->burst */
+		want = (seq / 7) % 2 ? s->burst : 1;
+		for (size_t i = 0; i < want; i++)
+			for (size_t w = 0; w < s->words; w++)
+				buf[i * s->words + w] = ITEM(me, seq + i);
+		size_t moved = s->words == 1
+			? (want == 1 ? (size_t)(s->ops->enqueue(s->ring, buf[0]) == 0)
+				     : s->ops->enqueue_burst(s->ring, buf, want))
+			: s->ops->enqueue_burst_rec(s->ring, buf, want);
+		if (moved == 0) {
+			lfk_backoff(&spins);
+			continue;
+		}
+		spins = 0;
+		for (size_t i = 0; i < moved; i++) {
+			acc.count++;
+			acc.sum += ITEM(me, seq + i);
+			acc.xor ^= ITEM(me, seq + i);
+		}
+		seq += moved;
+	}
+	s->prod[me] = acc;
+	/* Publishes "no more items from me" after all my enqueues. */
+	lfk_atomic_fetch_add_u64(&s->producers_done, 1, LFK_RELEASE);
+}
+
+static void stress_consumer(void *arg, int me)
+{
+	struct stress *s = arg;
+	struct side acc = { 0, 0, 0 };
+	uint64_t last[MAX_SIDE], buf[32 * 8];
+	unsigned spins = 0;
+	bool done_seen = false;
+	for (int p = 0; p < MAX_SIDE; p++)
+		last[p] = UINT64_MAX;
+	for (;;) {
+		size_t want = s->burst, moved;
+		moved = s->words == 1
+			? (want == 1 ? (size_t)(s->ops->dequeue(s->ring, buf) == 0)
+				     : s->ops->dequeue_burst(s->ring, buf, want))
+			: s->ops->dequeue_burst_rec(s->ring, buf, want);
+		if (moved == 0) {
+			if (done_seen)
+				break; /* all producers finished, ring drained */
+			/* Pairs with the producers' release: once all are done,
+			 * every item they enqueued is visible to a dequeue. */
+			done_seen = lfk_atomic_load_u64(&s->producers_done,
+							LFK_ACQUIRE) ==
+				    (uint64_t)s->np;
+			lfk_backoff(&spins);
+			continue;
+		}
+		spins = 0;
+		for (size_t i = 0; i < moved; i++) {
+			uint64_t item = buf[i * s->words];
+			int p = (int)(item >> 48);
+			uint64_t seq = item & ((1ull << 48) - 1);
+			for (size_t w = 1; w < s->words; w++)
+				LFK_CHECK(buf[i * s->words + w] == item,
+					  "torn record %#llx/%#llx",
+					  (unsigned long long)item,
+					  (unsigned long long)buf[i * s->words + w]);
+			LFK_CHECK(p < s->np, "bogus item %#llx",
+				  (unsigned long long)item);
+			if (p >= s->np)
+				continue;
+			LFK_CHECK(last[p] == UINT64_MAX || seq > last[p],
+				  "%s: producer %d seq %llu after %llu", s->ops->name,
+				  p, (unsigned long long)seq,
+				  (unsigned long long)last[p]);
+			last[p] = seq;
+			acc.count++;
+			acc.sum += item;
+			acc.xor ^= item;
+		}
+	}
+	s->cons[me] = acc;
+}
+
+static int stress_run(const struct lfk_ring_ops *ops, int np, int nc,
+		      size_t capacity, size_t elem_size, size_t burst)
+{
+	struct stress *s = aligned_alloc(LFK_CACHELINE, sizeof(*s));
+	struct side in = { 0, 0, 0 }, out = { 0, 0, 0 };
+	if (s == NULL)
+		return 1;
+	memset(s, 0, sizeof(*s));
+	s->ops = ops;
+	s->words = elem_size / 8;
+	s->burst = burst;
+	s->np = np;
+	s->nc = nc;
+	s->bound = lfk_bound_scaled((uint64_t)np);
+	if (ops->create(capacity, elem_size, &s->ring) != 0) {
+		free(s);
+		return 1;
+	}
+	lfk_run_threads2(np, stress_producer, nc, stress_consumer, s);
+	for (int i = 0; i < np; i++) {
+		in.count += s->prod[i].count;
+		in.sum += s->prod[i].sum;
+		in.xor ^= s->prod[i].xor;
+	}
+	for (int i = 0; i < nc; i++) {
+		out.count += s->cons[i].count;
+		out.sum += s->cons[i].sum;
+		out.xor ^= s->cons[i].xor;
+	}
+	LFK_CHECK(in.count == out.count && in.sum == out.sum && in.xor == out.xor,
+		  "%s %dx%d cap %zu: produced %llu (sum %#llx xor %#llx), "
+		  "consumed %llu (sum %#llx xor %#llx)", ops->name, np, nc,
+		  capacity, (unsigned long long)in.count,
+		  (unsigned long long)in.sum, (unsigned long long)in.xor,
+		  (unsigned long long)out.count, (unsigned long long)out.sum,
+		  (unsigned long long)out.xor);
+	LFK_CHECK(in.count > 0, "%s: nothing moved", ops->name);
+	LFK_CHECK(ops->count(s->ring) == 0, "%s: items left", ops->name);
+	ops->destroy(s->ring);
+	free(s);
+	return 0;
+}
+
+int lfk_scn_stress_spsc_1x1(void)
+{
+	return stress_run(&lfk_ring_ops_spsc, 1, 1, 64, 8, 8);
+}
+
+int lfk_scn_stress_mpmc_1x1(void)
+{
+	return stress_run(&lfk_ring_ops_mpmc, 1, 1, 64, 8, 8);
+}
+
+int lfk_scn_stress_mpmc_2x2(void)
+{
+	return stress_run(&lfk_ring_ops_mpmc, 2, 2, 64, 8, 1);
+}
+
+int lfk_scn_stress_mpmc_4x4(void)
+{
+	return stress_run(&lfk_ring_ops_mpmc, 4, 4, 7, 8, 4);
+}
+
+int lfk_scn_stress_mpmc_8x8(void)
+{
+	return stress_run(&lfk_ring_ops_mpmc, 8, 8, 16, 8, 1);
+}
+
+int lfk_scn_stress_lfmpmc_1x1(void)
+{
+	return stress_run(&lfk_ring_ops_lfmpmc, 1, 1, 64, 8, 8);
+}
+
+int lfk_scn_stress_lfmpmc_2x2(void)
+{
+	return stress_run(&lfk_ring_ops_lfmpmc, 2, 2, 64, 8, 1);
+}
+
+int lfk_scn_stress_lfmpmc_4x4(void)
+{
+	return stress_run(&lfk_ring_ops_lfmpmc, 4, 4, 7, 8, 4);
+}
+
+int lfk_scn_stress_lfmpmc_8x8(void)
+{
+	return stress_run(&lfk_ring_ops_lfmpmc, 8, 8, 16, 8, 1);
+}
+
+int lfk_scn_stress_lfmpmc_8x8_capacity1(void)
+{
+	return stress_run(&lfk_ring_ops_lfmpmc, 8, 8, 1, 8, 2);
+}
+
+int lfk_scn_stress_ref_8x8(void)
+{
+	return stress_run(&lfk_ring_ops_ref, 8, 8, 16, 8, 4);
+}
+
+int lfk_scn_stress_records_4x4(void)
+{
+	stress_run(&lfk_ring_ops_spsc, 1, 1, 5, 40, 3);
+	stress_run(&lfk_ring_ops_mpmc, 4, 4, 5, 40, 3);
+	stress_run(&lfk_ring_ops_lfmpmc, 4, 4, 5, 40, 3);
+	return 0;
+}
+
+/* ---- full and empty are never spurious at 1x1 ---------------------------- */
+
+/*
+ * Each side publishes how many operations it has completed.  If, before a
+ * call starts, the other side's published count proves the ring is not
+ * full (not empty) for the whole call, the call must succeed.  At one
+ * producer and one consumer this holds for every ring: a reserved but
+ * unfinished operation of the other side is not counted as completed.
+ */
+struct spurious {
+	const struct lfk_ring_ops *ops;
+	void *ring;
+	uint64_t produced LFK_CACHE_ALIGNED;
+	uint64_t consumed LFK_CACHE_ALIGNED;
+	struct lfk_bound bound;
+	uint64_t bad_full, bad_empty;
+};
+
+static void spurious_producer(void *arg, int me)
+{
+	struct spurious *s = arg;
+	uint64_t n = 0;
+	unsigned spins = 0;
+	(void)me;
+	while (!lfk_bound_done(&s->bound, n)) {
+		/* Pairs with the consumer's release of its count. */
+		uint64_t c = lfk_atomic_load_u64(&s->consumed, LFK_ACQUIRE);
+		if (s->ops->enqueue(s->ring, n) == 0) {
+			n++;
+			/* After the enqueue completed. */
+			lfk_atomic_store_u64(&s->produced, n, LFK_RELEASE);
+			spins = 0;
+		} else {
+			if (n - c < s->ops->capacity(s->ring))
+				s->bad_full++;
+			lfk_backoff(&spins);
+		}
+	}
+	/* the consumer stops at this mark */
+	lfk_atomic_store_u64(&s->produced, n | (1ull << 63), LFK_RELEASE);
+}
+
+static void spurious_consumer(void *arg, int me)
+{
+	struct spurious *s = arg;
+	uint64_t n = 0, v;
+	unsigned spins = 0;
+	(void)me;
+	for (;;) {
+		/* Pairs with the producer's release of its count. */
+		uint64_t p = lfk_atomic_load_u64(&s->produced, LFK_ACQUIRE);
+		if (s->ops->dequeue(s->ring, &v) == 0) {
+			LFK_CHECK(v == n, "%s: got %llu, expected %llu",
+				  s->ops->name, (unsigned long long)v,
+				  (unsigned long long)n);
+			n++;
+			/* After the dequeue completed. */
+			lfk_atomic_store_u64(&s->consumed, n, LFK_RELEASE);
+			spins = 0;
+		} else {
+			if ((p & ~(1ull << 63)) > n)
+				s->bad_empty++;
+			if ((p >> 63) && (p & ~(1ull << 63)) == n)
+				break;
+			lfk_backoff(&spins);
+		}
+	}
+}
+
+int lfk_scn_never_spurious_1x1(void)
+{
+	for (size_t k = 0; k < NKINDS; k++) {
+		struct spurious s;
+		memset(&s, 0, sizeof(s));
+		s.ops = kinds[k];
+		s.bound = lfk_bound_default();
+		if (s.ops->create(4, 8, &s.ring) != 0)
+			return 1;
+		lfk_run_threads2(1, spurious_producer, 1, spurious_consumer, &s);
+		LFK_CHECK(s.bad_full == 0 && s.bad_empty == 0,
+			  "%s: %llu spurious full, %llu spurious empty",
+			  s.ops->name, (unsigned long long)s.bad_full,
+			  (unsigned long long)s.bad_empty);
+		s.ops->destroy(s.ring);
+	}
+	return 0;
+}
+
+/* ---- progress with a parked thread ---------------------------------------- */
+
+/*
+ * The hook parks the calling thread at one point of its operation when
+ * that thread armed it, until the test releases it.
+ */
+static _Thread_local int armed_point = -1;
+static uint64_t parked, released;
+
+void lfk_ring_test_hook(enum lfk_ring_hook_point point)
+{
+	unsigned spins = 0;
+	if ((int)point != armed_point)
+		return;
+	armed_point = -1;
+	/* Tells the test we are stopped mid-operation. */
+	lfk_atomic_store_u64(&parked, 1, LFK_RELEASE);
+	/* Pairs with the test's release: it is done observing the stall. */
+	while (!lfk_atomic_load_u64(&released, LFK_ACQUIRE))
+		lfk_backoff(&spins);
+}
+
+struct victim {
+	enum lfk_ring_hook_point point;
+	void *ring;
+	bool producer;
+	bool lock_free; /* lfmpmc (else mpmc) */
+	uint64_t item;
+	int rc;
+};
+
+static void *victim_main(void *arg)
+{
+	struct victim *v = arg;
+	armed_point = (int)v->point;
+	if (v->lock_free)
+		v->rc = v->producer ? lfk_ring_lfmpmc_enqueue(v->ring, v->item)
+				    : lfk_ring_lfmpmc_dequeue(v->ring, &v->item);
+	else
+		v->rc = v->producer ? lfk_ring_mpmc_enqueue(v->ring, v->item)
+				    : lfk_ring_mpmc_dequeue(v->ring, &v->item);
+	return NULL;
+}
+
+static bool start_victim(struct victim *v, pthread_t *tid)
+{
+	unsigned spins = 0;
+	uint64_t deadline = lfk_now_ns() + 10000000000ull;
+	lfk_atomic_store_u64(&parked, 0, LFK_RELAXED);
+	lfk_atomic_store_u64(&released, 0, LFK_RELAXED);
+	if (pthread_create(tid, NULL, victim_main, v) != 0)
+		return false;
+	/* Pairs with the hook's release: the victim is parked. */
+	while (!lfk_atomic_load_u64(&parked, LFK_ACQUIRE)) {
+		if (lfk_now_ns() > deadline)
+			return false;
+		lfk_backoff(&spins);
+	}
+	return true;
+}
+
+static void release_victim(pthread_t tid)
+{
+	/* Lets the parked victim finish its operation. */
+	lfk_atomic_store_u64(&released, 1, LFK_RELEASE);
+	pthread_join(tid, NULL);
+}
+
+/*
+ * Traffic around a parked thread on an lfmpmc ring: np producers move
+ * `items` items each to nc consumers.  Lock-freedom means it completes while
+ * the victim stays parked; a deadline turns a stall into a failure.
+ */
+struct traffic {
+	struct lfk_ring_lfmpmc *ring;
+	int np;
+	uint64_t items;
+	uint64_t deadline;
+	uint64_t got LFK_CACHE_ALIGNED;
+	uint64_t sum LFK_CACHE_ALIGNED;
+	bool stalled;
+};
+
+static void traffic_producer(void *arg, int me)
+{
+	struct traffic *t = arg;
+	unsigned spins = 0;
+	for (uint64_t i = 0; i < t->items;) {
+		if (lfk_ring_lfmpmc_enqueue(t->ring, ITEM(me + 1, i)) == 0) {
+			i++;
+			spins = 0;
+		} else if (lfk_now_ns() > t->deadline) {
+			t->stalled = true;
+			return;
+		} else {
+			lfk_backoff(&spins);
+		}
+	}
+}
+
+static void traffic_consumer(void *arg, int me)
+{
+	struct traffic *t = arg;
+	unsigned spins = 0;
+	uint64_t v, total = (uint64_t)t->np * t->items;
+	(void)me;
+	while (lfk_atomic_load_u64(&t->got, LFK_RELAXED) < total) {
+		if (lfk_ring_lfmpmc_dequeue(t->ring, &v) == 0) {
+			lfk_atomic_fetch_add_u64(&t->got, 1, LFK_RELAXED);
+			lfk_atomic_fetch_add_u64(&t->sum, v, LFK_RELAXED);
+			spins = 0;
+		} else if (lfk_now_ns() > t->deadline) {
+			t->stalled = true;
+			return;
+		} else {
+			lfk_backoff(&spins);
+		}
+	}
+}
+
+static uint64_t traffic_expected_sum(int np, uint64_t items)
+{
+	uint64_t s = 0;
+	for (int p = 0; p < np; p++)
+		for (uint64_t i = 0; i < items; i++)
+			s += ITEM(p + 1, i);
+	return s;
+}
+
+static void traffic_run(struct lfk_ring_lfmpmc *ring, const char *what)
+{
+	struct traffic t;
+	memset(&t, 0, sizeof(t));
+	t.ring = ring;
+	t.np = 3;
+	t.items = lfk_stress_items() / 20 + 1;
+	t.deadline = lfk_now_ns() + (uint64_t)(lfk_stress_seconds() * 1e9) +
+		     5000000000ull;
+	lfk_run_threads2(3, traffic_producer, 3, traffic_consumer, &t);
+	LFK_CHECK(!t.stalled && t.got == 3 * t.items &&
+			  t.sum == traffic_expected_sum(3, t.items),
+		  "lfmpmc with a %s parked: %llu of %llu items moved%s", what,
+		  (unsigned long long)t.got,
+		  (unsigned long long)(3 * t.items),
+		  t.stalled ? " (stalled)" : "");
+}
+
+int lfk_scn_progress_lfmpmc_producer_parked(void)
+{
+	struct lfk_ring_lfmpmc *r;
+	struct victim v = { LFK_HOOK_LFMPMC_ENQ_SLOT, NULL, true, true,
+			    0xabcdef, -1 };
+	pthread_t tid;
+	uint64_t x;
+	if (lfk_ring_lfmpmc_create(8, 8, &r) != 0)
+		return 1;
+	v.ring = r;
+	if (!start_victim(&v, &tid)) {
+		LFK_CHECK(0, "victim did not park");
+		return 1;
+	}
+	/* The parked producer holds one free slot: 7 remain. */
+	traffic_run(r, "producer");
+	for (x = 0; lfk_ring_lfmpmc_enqueue(r, x) == 0; x++)
+		;
+	LFK_CHECK(x == 7, "accepted %llu items beside a parked producer",
+		  (unsigned long long)x);
+	for (uint64_t i = 0; i < 7; i++)
+		LFK_CHECK(lfk_ring_lfmpmc_dequeue(r, &x) == 0 && x == i,
+			  "drain %llu", (unsigned long long)i);
+	release_victim(tid);
+	LFK_CHECK(v.rc == 0 && lfk_ring_lfmpmc_dequeue(r, &x) == 0 &&
+			  x == 0xabcdef,
+		  "the parked producer's item after release");
+	LFK_CHECK(lfk_ring_lfmpmc_count(r) == 0, "empty at the end");
+	lfk_ring_lfmpmc_destroy(r);
+	return 0;
+}
+
+int lfk_scn_progress_lfmpmc_consumer_parked(void)
+{
+	struct lfk_ring_lfmpmc *r;
+	struct victim v = { LFK_HOOK_LFMPMC_DEQ_SLOT, NULL, false, true, 0, -1 };
+	pthread_t tid;
+	uint64_t x;
+	if (lfk_ring_lfmpmc_create(8, 8, &r) != 0)
+		return 1;
+	v.ring = r;
+	lfk_ring_lfmpmc_enqueue(r, 0x5eed);
+	if (!start_victim(&v, &tid)) {
+		LFK_CHECK(0, "victim did not park");
+		return 1;
+	}
+	/* Documented: the parked consumer holds its item's slot, so the ring
+	 * reports full at capacity - 1 although count() says 7. */
+	for (x = 0; lfk_ring_lfmpmc_enqueue(r, x) == 0; x++)
+		;
+	LFK_CHECK(x == 7 && lfk_ring_lfmpmc_count(r) == 7,
+		  "beside a parked consumer: %llu accepted, count %zu",
+		  (unsigned long long)x, lfk_ring_lfmpmc_count(r));
+	for (uint64_t i = 0; i < 7; i++)
+		LFK_CHECK(lfk_ring_lfmpmc_dequeue(r, &x) == 0 && x == i,
+			  "drain %llu", (unsigned long long)i);
+	traffic_run(r, "consumer");
+	release_victim(tid);
+	LFK_CHECK(v.rc == 0 && v.item == 0x5eed, "the parked consumer's item");
+	for (x = 0; lfk_ring_lfmpmc_enqueue(r, x) == 0; x++)
+		;
+	LFK_CHECK(x == 8, "after release the ring holds %llu",
+		  (unsigned long long)x);
+	lfk_ring_lfmpmc_destroy(r);
+	return 0;
+}
+
+/*
+ * mpmc is blocking, and the test shows how far: with a producer parked
+ * after reserving the first slot, other producers still fill the ring
+ * (they are not blocked), but consumers report empty while count() shows 8
+ * items, until the victim publishes; then everything drains in order.
+ */
+int lfk_scn_progress_mpmc_producer_parked(void)
+{
+	struct lfk_ring_mpmc *r;
+	struct victim v = { LFK_HOOK_MPMC_ENQ_RESERVED, NULL, true, false,
+			    1000, -1 };
+	pthread_t tid;
+	uint64_t x;
+	if (lfk_ring_mpmc_create(8, 8, &r) != 0)
+		return 1;
+	v.ring = r;
+	if (!start_victim(&v, &tid)) {
+		LFK_CHECK(0, "victim did not park");
+		return 1;
+	}
+	for (x = 1; lfk_ring_mpmc_enqueue(r, 1000 + x) == 0; x++)
+		;
+	LFK_CHECK(x == 8, "other producers added %llu items",
+		  (unsigned long long)(x - 1));
+	LFK_CHECK(lfk_ring_mpmc_dequeue(r, &x) == -EAGAIN &&
+			  lfk_ring_mpmc_count(r) == 8,
+		  "consumers must stall at the unpublished slot (count %zu)",
+		  lfk_ring_mpmc_count(r));
+	release_victim(tid);
+	LFK_CHECK(v.rc == 0, "parked producer's enqueue");
+	for (uint64_t i = 0; i < 8; i++)
+		LFK_CHECK(lfk_ring_mpmc_dequeue(r, &x) == 0 && x == 1000 + i,
+			  "after release, item %llu", (unsigned long long)i);
+	lfk_ring_mpmc_destroy(r);
+	return 0;
+}
+
+/* A consumer parked after reserving the first slot: other consumers drain
+ * the rest, and producers report full when they lap to its slot although
+ * count() is 0. */
+int lfk_scn_progress_mpmc_consumer_parked(void)
+{
+	struct lfk_ring_mpmc *r;
+	struct victim v = { LFK_HOOK_MPMC_DEQ_RESERVED, NULL, false, false, 0,
+			    -1 };
+	pthread_t tid;
+	uint64_t x;
+	if (lfk_ring_mpmc_create(8, 8, &r) != 0)
+		return 1;
+	v.ring = r;
+	for (x = 0; x < 8; x++)
+		lfk_ring_mpmc_enqueue(r, x);
+	if (!start_victim(&v, &tid)) {
+		LFK_CHECK(0, "victim did not park");
+		return 1;
+	}
+	for (uint64_t i = 1; i < 8; i++)
+		LFK_CHECK(lfk_ring_mpmc_dequeue(r, &x) == 0 && x == i,
+			  "other consumers are not blocked (item %llu)",
+			  (unsigned long long)i);
+	LFK_CHECK(lfk_ring_mpmc_enqueue(r, 99) == -EAGAIN &&
+			  lfk_ring_mpmc_count(r) == 0,
+		  "producers must report full at the reserved slot");
+	release_victim(tid);
+	LFK_CHECK(v.rc == 0 && v.item == 0, "parked consumer's item");
+	LFK_CHECK(lfk_ring_mpmc_enqueue(r, 99) == 0, "slot free after release");
+	lfk_ring_mpmc_destroy(r);
+	return 0;
+}

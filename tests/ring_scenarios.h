@@ -1,0 +1,36 @@
+/* The rings' scenarios, listed once for Criterion and the plain runner. */
+#ifndef LFK_TESTS_RING_SCENARIOS_H
+#define LFK_TESTS_RING_SCENARIOS_H
+
+#include "harness/lfk_test.h"
+
+#define LFK_RING_SCENARIOS(X)                                                  \
+	X(bad_input)                                                           \
+	X(capacity_exact)                                                      \
+	X(differential_spsc)                                                   \
+	X(differential_mpmc)                                                   \
+	X(differential_lfmpmc)                                                 \
+	X(differential_records)                                                \
+	X(wraparound_2e32)                                                     \
+	X(wraparound_2e64)                                                     \
+	X(never_spurious_1x1)                                                  \
+	X(stress_spsc_1x1)                                                     \
+	X(stress_mpmc_1x1)                                                     \
+	X(stress_mpmc_2x2)                                                     \
+	X(stress_mpmc_4x4)                                                     \
+	X(stress_mpmc_8x8)                                                     \
+	X(stress_lfmpmc_1x1)                                                   \
+	X(stress_lfmpmc_2x2)                                                   \
+	X(stress_lfmpmc_4x4)                                                   \
+	X(stress_lfmpmc_8x8)                                                   \
+	X(stress_lfmpmc_8x8_capacity1)                                         \
+	X(stress_ref_8x8)                                                      \
+	X(stress_records_4x4)                                                  \
+	X(progress_lfmpmc_producer_parked)                                     \
+	X(progress_lfmpmc_consumer_parked)                                     \
+	X(progress_mpmc_producer_parked)                                       \
+	X(progress_mpmc_consumer_parked)
+
+LFK_RING_SCENARIOS(LFK_SCENARIO_DECLARE)
+
+#endif
