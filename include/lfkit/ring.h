@@ -161,55 +161,66 @@ static inline size_t lfk__ring_min(size_t a, size_t b)
 int lfk__ring_check_params(size_t capacity, size_t elem_size);
 
 /*
+ * The public calls are static inline by default, so they inline into the
+ * caller; lib/ring_symbols.c defines LFK_RING_API empty before including
+ * this header, which turns the same definitions into exported symbols of
+ * liblfkit for callers that cannot use the inline versions (other
+ * languages, a stable ABI).
+ */
+#ifndef LFK_RING_API
+#define LFK_RING_API static inline
+#endif
+
+/*
  * The public calls of a kind K, generated from its two cores:
  *   size_t lfk__ring_K_put(r, const void *src, size_t n, uint32_t words)
  *   size_t lfk__ring_K_get(r, void *dst, size_t n, uint32_t words)
  * which move up to n elements of `words` words and return how many moved.
  */
 #define LFK__RING_DEFINE_API(K)                                                \
-	static inline size_t lfk_ring_##K##_enqueue_burst(                     \
+	LFK_RING_API size_t lfk_ring_##K##_enqueue_burst(                     \
 		struct lfk_ring_##K *r, const uint64_t *v, size_t n)           \
 	{                                                                      \
 		if (r == NULL || v == NULL || r->hdr.elem_words != 1)          \
 			return 0;                                              \
 		return lfk__ring_##K##_put(r, v, n, 1);                        \
 	}                                                                      \
-	static inline size_t lfk_ring_##K##_dequeue_burst(                     \
+	LFK_RING_API size_t lfk_ring_##K##_dequeue_burst(                     \
 		struct lfk_ring_##K *r, uint64_t *v, size_t n)                 \
 	{                                                                      \
 		if (r == NULL || v == NULL || r->hdr.elem_words != 1)          \
 			return 0;                                              \
 		return lfk__ring_##K##_get(r, v, n, 1);                        \
 	}                                                                      \
-	static inline int lfk_ring_##K##_enqueue(struct lfk_ring_##K *r,       \
+	LFK_RING_API int lfk_ring_##K##_enqueue(struct lfk_ring_##K *r,       \
 						 uint64_t v)                   \
 	{                                                                      \
 		if (r == NULL || r->hdr.elem_words != 1)                       \
 			return -EINVAL;                                        \
 		return lfk__ring_##K##_put(r, &v, 1, 1) ? 0 : -EAGAIN;         \
 	}                                                                      \
-	static inline int lfk_ring_##K##_dequeue(struct lfk_ring_##K *r,       \
+	LFK_RING_API int lfk_ring_##K##_dequeue(struct lfk_ring_##K *r,       \
 						 uint64_t *v)                  \
 	{                                                                      \
 		if (r == NULL || v == NULL || r->hdr.elem_words != 1)          \
 			return -EINVAL;                                        \
 		return lfk__ring_##K##_get(r, v, 1, 1) ? 0 : -EAGAIN;          \
 	}                                                                      \
-	static inline size_t lfk_ring_##K##_enqueue_burst_rec(                 \
+	LFK_RING_API size_t lfk_ring_##K##_enqueue_burst_rec(                 \
 		struct lfk_ring_##K *r, const void *recs, size_t n)            \
 	{                                                                      \
 		if (r == NULL || recs == NULL)                                 \
 			return 0;                                              \
 		return lfk__ring_##K##_put(r, recs, n, r->hdr.elem_words);     \
 	}                                                                      \
-	static inline size_t lfk_ring_##K##_dequeue_burst_rec(                 \
+	LFK_RING_API size_t lfk_ring_##K##_dequeue_burst_rec(                 \
 		struct lfk_ring_##K *r, void *recs, size_t n)                  \
 	{                                                                      \
 		if (r == NULL || recs == NULL)                                 \
 			return 0;                                              \
 		return lfk__ring_##K##_get(r, recs, n, r->hdr.elem_words);     \
 	}                                                                      \
-	static inline int lfk_ring_##K##_enqueue_rec(struct lfk_ring_##K *r,   \
+	LFK_RING_API int lfk_ring_##K##_enqueue_rec(struct lfk_ring_##K *r,   \
 						     const void *rec)          \
 	{                                                                      \
 		if (r == NULL || rec == NULL)                                  \
@@ -218,7 +229,7 @@ int lfk__ring_check_params(size_t capacity, size_t elem_size);
 			       ? 0                                             \
 			       : -EAGAIN;                                      \
 	}                                                                      \
-	static inline int lfk_ring_##K##_dequeue_rec(struct lfk_ring_##K *r,   \
+	LFK_RING_API int lfk_ring_##K##_dequeue_rec(struct lfk_ring_##K *r,   \
 						     void *rec)                \
 	{                                                                      \
 		if (r == NULL || rec == NULL)                                  \
@@ -227,12 +238,12 @@ int lfk__ring_check_params(size_t capacity, size_t elem_size);
 			       ? 0                                             \
 			       : -EAGAIN;                                      \
 	}                                                                      \
-	static inline size_t lfk_ring_##K##_capacity(                          \
+	LFK_RING_API size_t lfk_ring_##K##_capacity(                          \
 		const struct lfk_ring_##K *r)                                  \
 	{                                                                      \
 		return r ? (size_t)r->hdr.capacity : 0;                        \
 	}                                                                      \
-	static inline size_t lfk_ring_##K##_elem_size(                         \
+	LFK_RING_API size_t lfk_ring_##K##_elem_size(                         \
 		const struct lfk_ring_##K *r)                                  \
 	{                                                                      \
 		return r ? (size_t)r->hdr.elem_words * 8 : 0;                  \

@@ -141,7 +141,7 @@ static inline size_t lfk__ring_mpmc_get(struct lfk_ring_mpmc *r, void *dst,
 LFK__RING_DEFINE_API(mpmc)
 
 /* Reserved positions not yet drained: exact when quiescent. */
-static inline size_t lfk_ring_mpmc_count(const struct lfk_ring_mpmc *r)
+LFK_RING_API size_t lfk_ring_mpmc_count(const struct lfk_ring_mpmc *r)
 {
 	uint64_t head, tail;
 	if (r == NULL)

@@ -90,7 +90,7 @@ static inline size_t lfk__ring_spsc_get(struct lfk_ring_spsc *r, void *dst,
 LFK__RING_DEFINE_API(spsc)
 
 /* Items in the ring: exact when quiescent, and never above capacity. */
-static inline size_t lfk_ring_spsc_count(const struct lfk_ring_spsc *r)
+LFK_RING_API size_t lfk_ring_spsc_count(const struct lfk_ring_spsc *r)
 {
 	uint64_t head, tail;
 	if (r == NULL)
