@@ -50,6 +50,30 @@
  *   LFK_CACHE_ALIGNED            aligns a type or field to its own line
  *   LFK_PAD_TO_LINE(name, used)  pads a struct member run to a full line
  *
+ * Instructions per operation (the arch headers give the full reasoning):
+ *
+ *   operation          x86_64 (TSO)          aarch64 LSE      aarch64 LL/SC
+ *   load relaxed       mov                   ldr              ldr
+ *   load acq/seq_cst   mov                   ldar             ldar
+ *   store relaxed/rel  mov                   str / stlr       str / stlr
+ *   store seq_cst      xchg                  stlr             stlr
+ *   exchange           xchg                  swp{,a,l,al}     ld[a]xr/st[l]xr
+ *   fetch_add/sub      lock xadd             ldadd{..}        ld[a]xr/add/st[l]xr
+ *   fetch_and          lock cmpxchg loop     ldclr{..} (~v)   ld[a]xr/bic/st[l]xr
+ *   fetch_or           lock cmpxchg loop     ldset{..}        ld[a]xr/orr/st[l]xr
+ *   cas (weak)         lock cmpxchg          cas{..}          ld[a]xr/cmp/st[l]xr
+ *   cas2 / load2       lock cmpxchg16b       casp{..}         ld[a]xp/st[l]xp
+ *   fence acq          (compiler only)       dmb ishld        dmb ishld
+ *   fence rel/seq_cst  -/lock orq $0,(%rsp)  dmb ish          dmb ish
+ *   cpu_relax          pause                 yield            yield
+ *   generic backend: the matching __atomic builtin, chosen by the compiler.
+ * Why these are enough: x86_64 only reorders a store with a later load, so
+ * acquire and release come free and only seq_cst stores (xchg) and seq_cst
+ * fences pay for draining the store buffer; every locked instruction is a
+ * full barrier.  On aarch64, ldar/stlr are RCsc acquire/release, so seq_cst
+ * loads and stores need nothing more, and the a/l/al suffixes put exactly
+ * the requested half-barriers on each read-modify-write.
+ *
  * Progress: every operation here is wait-free on x86_64 and on aarch64 with
  * LSE.  LL/SC loops (aarch64 armv8.0) are lock-free: a store-exclusive fails
  * only because another thread wrote the line, so some thread progresses.
