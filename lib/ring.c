@@ -29,12 +29,8 @@ static uint64_t round_up(uint64_t v, uint64_t to)
 	return (v + to - 1) / to * to;
 }
 
-/*
- * The geometry of a ring of `kind`: fills *h (offsets included) and returns
- * the total bytes, or 0 for invalid parameters.
- */
-static size_t ring_layout(enum lfk_ring_kind kind, size_t capacity,
-			  size_t elem_size, struct lfk_ring_hdr *h)
+size_t lfk__ring_layout(int kind, size_t capacity, size_t elem_size,
+			struct lfk_ring_hdr *h)
 {
 	uint64_t base, bytes;
 	if (lfk__ring_check_params(capacity, elem_size) != 0)
@@ -123,13 +119,13 @@ static void lfmpmc_init(struct lfk_ring_lfmpmc *r, uint64_t first)
 		 r->hdr.capacity);
 }
 
-static int ring_init(enum lfk_ring_kind kind, void *mem, size_t capacity,
-		     size_t elem_size, uint64_t first)
+int lfk__ring_init(int kind, void *mem, size_t capacity, size_t elem_size,
+		   uint64_t first)
 {
 	struct lfk_ring_hdr h;
 	if (mem == NULL || (uintptr_t)mem % LFK_RING_ALIGN != 0)
 		return -EINVAL;
-	if (ring_layout(kind, capacity, elem_size, &h) == 0)
+	if (lfk__ring_layout(kind, capacity, elem_size, &h) == 0)
 		return -EINVAL;
 	memset(mem, 0, (size_t)h.data_off);
 	memcpy(mem, &h, sizeof(h));
@@ -159,13 +155,13 @@ static int ring_create(enum lfk_ring_kind kind, size_t capacity,
 	if (out == NULL)
 		return -EINVAL;
 	*out = NULL;
-	bytes = ring_layout(kind, capacity, elem_size, &h);
+	bytes = lfk__ring_layout(kind, capacity, elem_size, &h);
 	if (bytes == 0)
 		return -EINVAL;
 	mem = aligned_alloc(LFK_RING_ALIGN, bytes);
 	if (mem == NULL)
 		return -ENOMEM;
-	rc = ring_init(kind, mem, capacity, elem_size, 0);
+	rc = lfk__ring_init(kind, mem, capacity, elem_size, 0);
 	if (rc != 0) {
 		free(mem);
 		return rc;
@@ -178,16 +174,16 @@ static int ring_create(enum lfk_ring_kind kind, size_t capacity,
 	size_t lfk_ring_##K##_size(size_t capacity, size_t elem_size)          \
 	{                                                                      \
 		struct lfk_ring_hdr h;                                         \
-		return ring_layout(KIND, capacity, elem_size, &h);             \
+		return lfk__ring_layout(KIND, capacity, elem_size, &h);             \
 	}                                                                      \
 	int lfk_ring_##K##_init(void *mem, size_t capacity, size_t elem_size)  \
 	{                                                                      \
-		return ring_init(KIND, mem, capacity, elem_size, 0);           \
+		return lfk__ring_init(KIND, mem, capacity, elem_size, 0);           \
 	}                                                                      \
 	int lfk_ring_##K##_init_at(void *mem, size_t capacity,                 \
 				   size_t elem_size, uint64_t first_index)     \
 	{                                                                      \
-		return ring_init(KIND, mem, capacity, elem_size, first_index); \
+		return lfk__ring_init(KIND, mem, capacity, elem_size, first_index); \
 	}                                                                      \
 	int lfk_ring_##K##_create(size_t capacity, size_t elem_size,           \
 				  struct lfk_ring_##K **out)                   \

@@ -159,6 +159,14 @@ static inline size_t lfk__ring_min(size_t a, size_t b)
 
 /* Validation shared by every kind's size/init (lib/ring.c). */
 int lfk__ring_check_params(size_t capacity, size_t elem_size);
+/* The geometry of a ring of `kind` (enum lfk_ring_kind): fills *h, offsets
+ * included, and returns the total bytes, or 0 for invalid parameters. */
+size_t lfk__ring_layout(int kind, size_t capacity, size_t elem_size,
+			struct lfk_ring_hdr *h);
+/* Lays a ring of `kind` out in mem, indices starting at first: 0 or
+ * -EINVAL. */
+int lfk__ring_init(int kind, void *mem, size_t capacity, size_t elem_size,
+		   uint64_t first);
 
 /*
  * The public calls are static inline by default, so they inline into the

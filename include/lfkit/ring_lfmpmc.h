@@ -205,7 +205,10 @@ static inline int lfk__scq_dequeue(const struct lfk_ring_hdr *h,
 static inline void *lfk__ring_lfmpmc_data(struct lfk_ring_lfmpmc *r,
 					  uint64_t index)
 {
-	return (char *)r + r->hdr.data_off + index * r->hdr.elem_words * 8;
+	/* The mask keeps a damaged entry (a corrupted shared region) from
+	 * pointing outside the data; a valid index is always below n. */
+	return (char *)r + r->hdr.data_off +
+	       (index & r->hdr.mask) * r->hdr.elem_words * 8;
 }
 
 static inline size_t lfk__ring_lfmpmc_put(struct lfk_ring_lfmpmc *r,

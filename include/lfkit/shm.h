@@ -1,0 +1,107 @@
+/*
+ * lfkit/shm.h - named shared-memory regions that hold lfkit structures.
+ *
+ * Python's multiprocessing.shared_memory gives processes a common block of
+ * bytes and leaves synchronization to them; an lfkit region gives them the
+ * lock-free structures themselves.  The lifecycle is explicit, as in Python:
+ *   lfk_shm_create(name, size, mode, &shm)   new region (-EEXIST if it exists)
+ *   lfk_shm_open(name, &shm)                 map an existing one (-ENOENT)
+ *   lfk_shm_close(shm)                       unmap; the region lives on
+ *   lfk_shm_unlink(name)                     remove the name; memory goes
+ *                                            when the last process unmaps
+ * Backed by POSIX shared memory (shm_open + mmap).  Names follow shm_open:
+ * "/name", at most LFK_SHM_REGION_NAME_MAX bytes, no other slash.
+ *
+ * Layout: the region starts with a header (magic, ABI version, architecture,
+ * word size, cache-line size, total size) and a directory of named objects
+ * (kind, offset, length, parameters); objects follow, each aligned to
+ * LFK_RING_ALIGN.  Everything inside is an offset from the region's start,
+ * never a pointer, so every process may map the region at its own address.
+ *
+ * Validation: open and every attach check the header and the directory
+ * entry they use: a wrong magic, version, architecture, kind, size, an offset
+ * or length past the end of the mapping, or a truncated file gives -EPROTO,
+ * never a crash.  A fuzz test feeds random and mutated images to this path.
+ * Validation protects against wrong, stale or damaged regions; processes
+ * that share a region trust each other not to corrupt it while they use it.
+ *
+ * Directory updates (creating objects) are serialized by a robust,
+ * process-shared mutex in the header: blocking, and recovered if a process
+ * dies while holding it.  Attaching and using objects takes no lock.
+ */
+#ifndef LFKIT_SHM_H
+#define LFKIT_SHM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <lfkit/ring.h>
+
+#define LFK_SHM_REGION_NAME_MAX 200
+#define LFK_SHM_OBJECT_NAME_MAX 31 /* bytes, without the terminating NUL */
+#define LFK_SHM_DIR_ENTRIES 64
+#define LFK_SHM_ABI_VERSION 1
+
+enum lfk_shm_kind {
+	LFK_SHM_RING_SPSC = LFK_RING_SPSC,
+	LFK_SHM_RING_MPMC = LFK_RING_MPMC,
+	LFK_SHM_RING_LFMPMC = LFK_RING_LFMPMC,
+	LFK_SHM_BYTES = 16, /* raw bytes, for the caller's own layout */
+};
+
+struct lfk_shm; /* a process's handle on a mapped region */
+
+/* Creates and maps a new region of at least `size` bytes for objects (the
+ * header comes on top), with permission bits `mode` (e.g. 0600).
+ * Errors: -EINVAL (bad name, size 0 or absurd, NULL out), -EEXIST, -ENOMEM,
+ * or another negative errno from shm_open/ftruncate/mmap.  Blocking. */
+int lfk_shm_create(const char *name, size_t size, mode_t mode,
+		   struct lfk_shm **out);
+
+/* Maps an existing region and validates its header.
+ * Errors: -EINVAL, -ENOENT, -EPROTO (not an lfkit region of this ABI and
+ * architecture, or truncated), -ENOMEM, other negative errno. */
+int lfk_shm_open(const char *name, struct lfk_shm **out);
+
+/* Unmaps the region and frees the handle.  Objects attached through it
+ * must not be used afterwards.  Returns 0 or -EINVAL for NULL. */
+int lfk_shm_close(struct lfk_shm *shm);
+
+/* Removes the region's name: 0, -EINVAL, -ENOENT. */
+int lfk_shm_unlink(const char *name);
+
+/* The mapping's address and length in this process. */
+void *lfk_shm_base(const struct lfk_shm *shm);
+size_t lfk_shm_size(const struct lfk_shm *shm);
+
+/*
+ * Checks that `size` bytes at `base` are an lfkit region of this ABI and
+ * architecture whose directory is consistent (every used entry within the
+ * mapping, names terminated, kinds known).  0 or -EPROTO (-EINVAL for NULL).
+ * Wait-free; it never writes.
+ */
+int lfk_shm_validate(const void *base, size_t size);
+
+/*
+ * Rings in a region.  create lays a ring of `kind` (LFK_RING_SPSC, _MPMC,
+ * _LFMPMC) out under `name`; attach finds it and checks that the ring's own
+ * geometry matches the directory and fits in the mapping.  *out is the ring
+ * in this process's mapping; cast it to the kind's struct.
+ * Errors: -EINVAL (bad arguments), -EEXIST (name taken, create), -ENOENT
+ * (no such name, attach), -ENOSPC (region or directory full), -EPROTO
+ * (validation failed, or the object is of another kind).
+ */
+int lfk_shm_ring_create(struct lfk_shm *shm, const char *name, int kind,
+			size_t capacity, size_t elem_size, void **out);
+int lfk_shm_ring_attach(struct lfk_shm *shm, const char *name, int kind,
+			void **out);
+
+/* Raw bytes under a name, for the caller's own data: create zero-fills
+ * `bytes` bytes; attach returns them and their length. */
+int lfk_shm_bytes_create(struct lfk_shm *shm, const char *name, size_t bytes,
+			 void **out);
+int lfk_shm_bytes_attach(struct lfk_shm *shm, const char *name, void **out,
+			 size_t *bytes);
+
+#endif

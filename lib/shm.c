@@ -1,0 +1,423 @@
+/*
+ * Shared-memory regions: creation, mapping, the header and its directory,
+ * and the validation every open and attach goes through.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <lfkit/shm.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "shm_layout.h"
+
+struct lfk_shm {
+	void *base;
+	size_t size;
+};
+
+static const uint64_t region_max = (uint64_t)1 << 40;
+
+static uint32_t this_arch(void)
+{
+#if defined(__x86_64__)
+	return 1;
+#elif defined(__aarch64__)
+	return 2;
+#else
+	return 0xff;
+#endif
+}
+
+static uint64_t round_up(uint64_t v, uint64_t to)
+{
+	return (v + to - 1) / to * to;
+}
+
+static bool region_name_ok(const char *name)
+{
+	size_t len;
+	if (name == NULL || name[0] != '/')
+		return false;
+	len = strnlen(name, LFK_SHM_REGION_NAME_MAX + 1);
+	return len > 1 && len <= LFK_SHM_REGION_NAME_MAX &&
+	       strchr(name + 1, '/') == NULL;
+}
+
+static bool object_name_ok(const char *name)
+{
+	size_t len;
+	if (name == NULL)
+		return false;
+	len = strnlen(name, LFK_SHM_OBJECT_NAME_MAX + 1);
+	return len > 0 && len <= LFK_SHM_OBJECT_NAME_MAX;
+}
+
+static bool kind_known(uint32_t kind)
+{
+	return kind == LFK_SHM_RING_SPSC || kind == LFK_SHM_RING_MPMC ||
+	       kind == LFK_SHM_RING_LFMPMC || kind == LFK_SHM_BYTES;
+}
+
+int lfk_shm_validate(const void *base, size_t size)
+{
+	const struct lfk__shm_header *h = base;
+	uint64_t used, heap;
+	if (base == NULL)
+		return -EINVAL;
+	if ((uintptr_t)base % LFK_RING_ALIGN != 0 || size < sizeof(*h))
+		return -EPROTO;
+	/* Pairs with the creator's release of the magic: the rest of the
+	 * header was written before it. */
+	if (lfk_atomic_load_u64(&h->magic, LFK_ACQUIRE) != LFK__SHM_MAGIC)
+		return -EPROTO;
+	if (h->abi_version != LFK_SHM_ABI_VERSION || h->arch != this_arch() ||
+	    h->word_size != sizeof(void *) || h->cacheline != LFK_CACHELINE ||
+	    h->endian != LFK__SHM_ENDIAN || h->header_size != sizeof(*h) ||
+	    h->total_size != size)
+		return -EPROTO;
+	/* Pairs with the directory writer's release of heap_next/dir_used. */
+	heap = lfk_atomic_load_u64(&h->heap_next, LFK_ACQUIRE);
+	used = lfk_atomic_load_u64(&h->dir_used, LFK_ACQUIRE);
+	if (heap < round_up(sizeof(*h), LFK_RING_ALIGN) || heap > size ||
+	    used > LFK_SHM_DIR_ENTRIES)
+		return -EPROTO;
+	for (uint64_t i = 0; i < used; i++) {
+		const struct lfk__shm_entry *e = &h->dir[i];
+		if (e->state != LFK__SHM_FREE && e->state != LFK__SHM_READY)
+			return -EPROTO;
+		if (e->state != LFK__SHM_READY)
+			continue;
+		if (memchr(e->name, '\0', sizeof(e->name)) == NULL ||
+		    e->name[0] == '\0' || !kind_known(e->kind) ||
+		    e->offset < sizeof(*h) || e->offset % LFK_RING_ALIGN != 0 ||
+		    e->length == 0 || e->offset > heap ||
+		    e->length > heap - e->offset)
+			return -EPROTO;
+	}
+	return 0;
+}
+
+/* Finds a ready entry by name in a validated region. */
+static const struct lfk__shm_entry *find(const struct lfk__shm_header *h,
+					 const char *name)
+{
+	/* Pairs with the release that published the entry count. */
+	uint64_t used = lfk_atomic_load_u64(&h->dir_used, LFK_ACQUIRE);
+	for (uint64_t i = 0; i < used && i < LFK_SHM_DIR_ENTRIES; i++) {
+		const struct lfk__shm_entry *e = &h->dir[i];
+		/* Pairs with the release that made the entry ready. */
+		if (lfk_atomic_load_u32(&e->state, LFK_ACQUIRE) ==
+			    LFK__SHM_READY &&
+		    strncmp(e->name, name, sizeof(e->name)) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+int lfk__shm_lookup(void *base, size_t size, const char *name, uint32_t kind,
+		    const struct lfk__shm_entry **entry)
+{
+	const struct lfk__shm_entry *e;
+	int rc = lfk_shm_validate(base, size);
+	if (rc != 0)
+		return rc;
+	if (!object_name_ok(name))
+		return -EINVAL;
+	e = find(base, name);
+	if (e == NULL)
+		return -ENOENT;
+	if (e->kind != kind)
+		return -EPROTO;
+	*entry = e;
+	return 0;
+}
+
+int lfk__shm_ring_attach_image(void *base, size_t size, const char *name,
+			       int kind, void **out)
+{
+	const struct lfk__shm_entry *e;
+	struct lfk_ring_hdr want;
+	int rc;
+	if (out == NULL || (kind != LFK_RING_SPSC && kind != LFK_RING_MPMC &&
+			    kind != LFK_RING_LFMPMC))
+		return -EINVAL;
+	*out = NULL;
+	rc = lfk__shm_lookup(base, size, name, (uint32_t)kind, &e);
+	if (rc != 0)
+		return rc;
+	/* The ring's own geometry must be the one its parameters give, and
+	 * fit the entry: every offset the ring operations use is then in
+	 * bounds. */
+	if (lfk__ring_layout(kind, (size_t)e->params[0], (size_t)e->params[1],
+			     &want) == 0 ||
+	    want.bytes != e->length ||
+	    memcmp((char *)base + e->offset, &want, sizeof(want)) != 0)
+		return -EPROTO;
+	*out = (char *)base + e->offset;
+	return 0;
+}
+
+static int lock_dir(struct lfk__shm_header *h)
+{
+	int rc = pthread_mutex_lock(&h->lock);
+	if (rc == EOWNERDEAD) {
+		/* A process died inside a directory update.  Entries become
+		 * ready only at the end of an update, so the directory is
+		 * consistent; at worst some heap space was lost. */
+		pthread_mutex_consistent(&h->lock);
+		rc = 0;
+	}
+	return -rc;
+}
+
+/* Lays out a new object of `kind` in place. */
+static int init_object(void *mem, uint32_t kind, const uint64_t params[2],
+		       size_t bytes)
+{
+	if (kind == LFK_SHM_BYTES) {
+		memset(mem, 0, bytes);
+		return 0;
+	}
+	return lfk__ring_init((int)kind, mem, (size_t)params[0],
+			      (size_t)params[1], 0);
+}
+
+/*
+ * Adds an object: reserves `bytes` at an aligned offset, lays the object out,
+ * then publishes the entry.  Serialized by the directory lock.
+ */
+static int add_object(struct lfk_shm *shm, const char *name, uint32_t kind,
+		      size_t bytes, const uint64_t params[2], void **out)
+{
+	struct lfk__shm_header *h;
+	struct lfk__shm_entry *e;
+	uint64_t off, used;
+	int rc;
+	if (shm == NULL || out == NULL || !object_name_ok(name) || bytes == 0)
+		return -EINVAL;
+	*out = NULL;
+	h = shm->base;
+	rc = lfk_shm_validate(shm->base, shm->size);
+	if (rc != 0)
+		return rc;
+	rc = lock_dir(h);
+	if (rc != 0)
+		return rc;
+	used = h->dir_used;
+	off = h->heap_next;
+	if (find(h, name) != NULL) {
+		rc = -EEXIST;
+	} else if (used >= LFK_SHM_DIR_ENTRIES ||
+		   round_up(bytes, LFK_RING_ALIGN) > h->total_size - off) {
+		rc = -ENOSPC;
+	} else {
+		e = &h->dir[used];
+		memset(e, 0, sizeof(*e));
+		rc = init_object((char *)shm->base + off, kind, params, bytes);
+		if (rc == 0) {
+			strncpy(e->name, name, sizeof(e->name) - 1);
+			e->kind = kind;
+			e->offset = off;
+			e->length = bytes;
+			e->params[0] = params[0];
+			e->params[1] = params[1];
+			/* The object and the entry are written before the
+			 * entry is seen as ready. */
+			lfk_atomic_store_u32(&e->state, LFK__SHM_READY,
+					     LFK_RELEASE);
+			/* Published after the object it covers. */
+			lfk_atomic_store_u64(&h->heap_next,
+					     off + round_up(bytes, LFK_RING_ALIGN),
+					     LFK_RELEASE);
+			/* Makes the new entry visible to find(). */
+			lfk_atomic_store_u64(&h->dir_used, used + 1,
+					     LFK_RELEASE);
+			*out = (char *)shm->base + off;
+		}
+	}
+	pthread_mutex_unlock(&h->lock);
+	return rc;
+}
+
+int lfk_shm_ring_create(struct lfk_shm *shm, const char *name, int kind,
+			size_t capacity, size_t elem_size, void **out)
+{
+	struct lfk_ring_hdr hdr;
+	uint64_t params[2] = { capacity, elem_size };
+	size_t bytes;
+	if (kind != LFK_RING_SPSC && kind != LFK_RING_MPMC &&
+	    kind != LFK_RING_LFMPMC)
+		return -EINVAL;
+	bytes = lfk__ring_layout(kind, capacity, elem_size, &hdr);
+	if (bytes == 0)
+		return -EINVAL;
+	return add_object(shm, name, (uint32_t)kind, bytes, params, out);
+}
+
+int lfk_shm_ring_attach(struct lfk_shm *shm, const char *name, int kind,
+			void **out)
+{
+	if (shm == NULL)
+		return -EINVAL;
+	return lfk__shm_ring_attach_image(shm->base, shm->size, name, kind, out);
+}
+
+int lfk_shm_bytes_create(struct lfk_shm *shm, const char *name, size_t bytes,
+			 void **out)
+{
+	uint64_t params[2] = { bytes, 0 };
+	return add_object(shm, name, LFK_SHM_BYTES, bytes, params, out);
+}
+
+int lfk_shm_bytes_attach(struct lfk_shm *shm, const char *name, void **out,
+			 size_t *bytes)
+{
+	const struct lfk__shm_entry *e;
+	int rc;
+	if (shm == NULL || out == NULL || bytes == NULL)
+		return -EINVAL;
+	*out = NULL;
+	rc = lfk__shm_lookup(shm->base, shm->size, name, LFK_SHM_BYTES, &e);
+	if (rc != 0)
+		return rc;
+	*out = (char *)shm->base + e->offset;
+	*bytes = (size_t)e->length;
+	return 0;
+}
+
+int lfk_shm_create(const char *name, size_t size, mode_t mode,
+		   struct lfk_shm **out)
+{
+	struct lfk__shm_header *h;
+	struct lfk_shm *shm;
+	pthread_mutexattr_t ma;
+	uint64_t total;
+	int fd, rc;
+	if (out == NULL)
+		return -EINVAL;
+	*out = NULL;
+	if (!region_name_ok(name) || size == 0 || size > region_max)
+		return -EINVAL;
+	total = round_up(sizeof(*h), LFK_RING_ALIGN) + round_up(size, LFK_RING_ALIGN);
+	shm = calloc(1, sizeof(*shm));
+	if (shm == NULL)
+		return -ENOMEM;
+	fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, mode);
+	if (fd < 0) {
+		rc = -errno;
+		free(shm);
+		return rc;
+	}
+	if (ftruncate(fd, (off_t)total) != 0) {
+		rc = -errno;
+		goto fail_unlink;
+	}
+	shm->base = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (shm->base == MAP_FAILED) {
+		rc = -errno;
+		goto fail_unlink;
+	}
+	close(fd);
+	shm->size = total;
+	h = shm->base;
+	h->abi_version = LFK_SHM_ABI_VERSION;
+	h->arch = this_arch();
+	h->word_size = sizeof(void *);
+	h->cacheline = LFK_CACHELINE;
+	h->endian = LFK__SHM_ENDIAN;
+	h->header_size = sizeof(*h);
+	h->total_size = total;
+	h->heap_next = round_up(sizeof(*h), LFK_RING_ALIGN);
+	h->dir_used = 0;
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+	pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST);
+	pthread_mutex_init(&h->lock, &ma);
+	pthread_mutexattr_destroy(&ma);
+	/* Last: an opener that sees the magic sees the whole header. */
+	lfk_atomic_store_u64(&h->magic, LFK__SHM_MAGIC, LFK_RELEASE);
+	*out = shm;
+	return 0;
+
+fail_unlink:
+	close(fd);
+	shm_unlink(name);
+	free(shm);
+	return rc;
+}
+
+int lfk_shm_open(const char *name, struct lfk_shm **out)
+{
+	struct lfk_shm *shm;
+	struct stat st;
+	int fd, rc;
+	if (out == NULL)
+		return -EINVAL;
+	*out = NULL;
+	if (!region_name_ok(name))
+		return -EINVAL;
+	fd = shm_open(name, O_RDWR, 0);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) != 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	if (st.st_size < (off_t)sizeof(struct lfk__shm_header) ||
+	    (uint64_t)st.st_size > region_max + LFK_RING_ALIGN * 64) {
+		close(fd);
+		return -EPROTO;
+	}
+	shm = calloc(1, sizeof(*shm));
+	if (shm == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
+	shm->size = (size_t)st.st_size;
+	shm->base = mmap(NULL, shm->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 fd, 0);
+	rc = shm->base == MAP_FAILED ? -errno : 0;
+	close(fd);
+	if (rc == 0)
+		rc = lfk_shm_validate(shm->base, shm->size);
+	if (rc != 0) {
+		if (shm->base != MAP_FAILED)
+			munmap(shm->base, shm->size);
+		free(shm);
+		return rc;
+	}
+	*out = shm;
+	return 0;
+}
+
+int lfk_shm_close(struct lfk_shm *shm)
+{
+	if (shm == NULL)
+		return -EINVAL;
+	munmap(shm->base, shm->size);
+	free(shm);
+	return 0;
+}
+
+int lfk_shm_unlink(const char *name)
+{
+	if (!region_name_ok(name))
+		return -EINVAL;
+	return shm_unlink(name) == 0 ? 0 : -errno;
+}
+
+void *lfk_shm_base(const struct lfk_shm *shm)
+{
+	return shm ? shm->base : NULL;
+}
+
+size_t lfk_shm_size(const struct lfk_shm *shm)
+{
+	return shm ? shm->size : 0;
+}

@@ -1,0 +1,47 @@
+/*
+ * The layout of an lfkit shared-memory region's header (internal to the
+ * library and its tests; the public contract is <lfkit/shm.h>).
+ */
+#ifndef LFKIT_LIB_SHM_LAYOUT_H
+#define LFKIT_LIB_SHM_LAYOUT_H
+
+#include <lfkit/shm.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#define LFK__SHM_MAGIC 0x4d4853544b49464cull /* "LFIKTSHM" little-endian */
+#define LFK__SHM_ENDIAN 0x01020304u
+#define LFK__SHM_FREE 0u
+#define LFK__SHM_READY 1u
+
+struct lfk__shm_entry {
+	char name[LFK_SHM_OBJECT_NAME_MAX + 1];
+	uint32_t kind;   /* enum lfk_shm_kind */
+	uint32_t state;  /* LFK__SHM_FREE or LFK__SHM_READY */
+	uint64_t offset; /* from the region's start */
+	uint64_t length;
+	uint64_t params[2]; /* rings: capacity, elem_size */
+};
+
+struct lfk__shm_header {
+	uint64_t magic; /* written last by the creator */
+	uint32_t abi_version;
+	uint32_t arch; /* ISA code: 1 x86_64, 2 aarch64 */
+	uint32_t word_size;
+	uint32_t cacheline;
+	uint32_t endian;
+	uint32_t header_size;
+	uint64_t total_size; /* the whole mapping, header included */
+	uint64_t heap_next;  /* offset of the first unallocated byte */
+	uint64_t dir_used;   /* directory entries in use */
+	pthread_mutex_t lock; /* robust, process-shared: directory updates */
+	struct lfk__shm_entry dir[LFK_SHM_DIR_ENTRIES];
+} __attribute__((aligned(LFK_RING_ALIGN)));
+
+/* The attach path on a raw image (the fuzz test drives it directly). */
+int lfk__shm_lookup(void *base, size_t size, const char *name, uint32_t kind,
+		    const struct lfk__shm_entry **entry);
+int lfk__shm_ring_attach_image(void *base, size_t size, const char *name,
+			       int kind, void **out);
+
+#endif

@@ -1,0 +1,108 @@
+/*
+ * libFuzzer target: random and mutated region images through the attach
+ * path (validation, directory lookup, ring geometry check).  Whatever the
+ * bytes, the answer is an error code or a ring whose every offset lies in
+ * the image; AddressSanitizer turns any stray access into a crash.
+ * Built and run by .ci/run with clang -fsanitize=fuzzer,address.
+ */
+#include <lfkit/shm.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/shm_layout.h"
+
+static void try_attach(void *img, size_t size, const char *name)
+{
+	static const int kinds[] = { LFK_RING_SPSC, LFK_RING_MPMC,
+				     LFK_RING_LFMPMC };
+	for (int k = 0; k < 3; k++) {
+		void *r;
+		if (lfk__shm_ring_attach_image(img, size, name, kinds[k], &r) != 0)
+			continue;
+		/* Read-only use of every region the geometry names. */
+		switch (kinds[k]) {
+		case LFK_RING_SPSC:
+			(void)lfk_ring_spsc_count(r);
+			break;
+		case LFK_RING_MPMC:
+			(void)lfk_ring_mpmc_count(r);
+			break;
+		default:
+			(void)lfk_ring_lfmpmc_count(r);
+			break;
+		}
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	size_t cap = sizeof(struct lfk__shm_header) + 65536;
+	struct lfk__shm_header *h;
+	char *img;
+	/* The image is exactly its allocation, so that AddressSanitizer
+	 * catches a read one byte past its end. */
+	if (size > cap)
+		size = cap;
+	size -= size % LFK_RING_ALIGN;
+	if (size == 0)
+		return 0;
+	img = aligned_alloc(LFK_RING_ALIGN, size);
+	if (img == NULL)
+		return 0;
+	memcpy(img, data, size);
+	h = (struct lfk__shm_header *)img;
+	/* Half the inputs get a valid preamble so that the fuzzer reaches
+	 * the directory and ring checks instead of dying at the magic. */
+	if (size >= sizeof(*h) && (data[0] & 1)) {
+		h->magic = LFK__SHM_MAGIC;
+		h->abi_version = LFK_SHM_ABI_VERSION;
+#if defined(__x86_64__)
+		h->arch = 1;
+#elif defined(__aarch64__)
+		h->arch = 2;
+#else
+		h->arch = 0xff;
+#endif
+		h->word_size = sizeof(void *);
+		h->cacheline = LFK_CACHELINE;
+		h->endian = LFK__SHM_ENDIAN;
+		h->header_size = sizeof(*h);
+		h->total_size = size;
+		h->heap_next = size;
+		/* Sometimes a real ring in entry 0, named "r", so that the
+		 * ring geometry checks see valid and near-valid rings. */
+		if (data[0] & 2) {
+			struct lfk_ring_hdr rh;
+			int kind = 1 + data[1] % 3;
+			size_t capacity = 1 + data[2] % 64, off = sizeof(*h);
+			size_t bytes = lfk__ring_layout(kind, capacity, 8, &rh);
+			if (bytes != 0 && off + bytes <= size &&
+			    lfk__ring_init(kind, img + off, capacity, 8, 0) == 0) {
+				memset(&h->dir[0], 0, sizeof(h->dir[0]));
+				strcpy(h->dir[0].name, "r");
+				h->dir[0].kind = (uint32_t)kind;
+				h->dir[0].state = LFK__SHM_READY;
+				h->dir[0].offset = off;
+				h->dir[0].length = bytes;
+				h->dir[0].params[0] = capacity;
+				h->dir[0].params[1] = 8;
+				if (h->dir_used == 0 || h->dir_used > LFK_SHM_DIR_ENTRIES)
+					h->dir_used = 1;
+				/* let the input's tail damage the ring */
+				if (data[3] & 1)
+					img[off + data[4] % bytes] ^= data[5];
+			}
+		}
+	}
+	(void)lfk_shm_validate(img, size);
+	if (size >= sizeof(*h)) {
+		for (int i = 0; i < LFK_SHM_DIR_ENTRIES; i++) {
+			char name[LFK_SHM_OBJECT_NAME_MAX + 1];
+			memcpy(name, h->dir[i].name, LFK_SHM_OBJECT_NAME_MAX);
+			name[LFK_SHM_OBJECT_NAME_MAX] = '\0';
+			try_attach(img, size, name);
+		}
+	}
+	free(img);
+	return 0;
+}

@@ -1,0 +1,451 @@
+/*
+ * Scenarios for shared-memory regions: lifecycle, directory, two mappings of
+ * one region, validation of damaged images and truncated files, forked
+ * producers and consumers, and a producer killed mid-stream.
+ */
+#include "shm_scenarios.h"
+
+#include <fcntl.h>
+#include <lfkit/shm.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/shm_layout.h"
+
+/* A region name unique to this process and call. */
+static const char *region_name(char *buf, size_t len)
+{
+	static unsigned counter;
+	snprintf(buf, len, "/lfk-test-%ld-%u", (long)getpid(), counter++);
+	return buf;
+}
+
+int lfk_scn_lifecycle(void)
+{
+	char name[64];
+	struct lfk_shm *a, *b;
+	region_name(name, sizeof(name));
+	LFK_CHECK(lfk_shm_open(name, &b) == -ENOENT, "open before create");
+	LFK_CHECK(lfk_shm_create(name, 4096, 0600, &a) == 0, "create");
+	LFK_CHECK(lfk_shm_create(name, 4096, 0600, &b) == -EEXIST,
+		  "second create must be -EEXIST");
+	LFK_CHECK(lfk_shm_open(name, &b) == 0, "open");
+	LFK_CHECK(lfk_shm_size(b) == lfk_shm_size(a) && lfk_shm_size(a) > 4096,
+		  "sizes");
+	LFK_CHECK(lfk_shm_close(b) == 0 && lfk_shm_close(a) == 0, "close");
+	LFK_CHECK(lfk_shm_open(name, &b) == 0, "open after close (lives on)");
+	lfk_shm_close(b);
+	LFK_CHECK(lfk_shm_unlink(name) == 0, "unlink");
+	LFK_CHECK(lfk_shm_open(name, &b) == -ENOENT, "open after unlink");
+	LFK_CHECK(lfk_shm_unlink(name) == -ENOENT, "second unlink");
+	return 0;
+}
+
+int lfk_scn_bad_input(void)
+{
+	struct lfk_shm *s;
+	char name[64];
+	void *p;
+	size_t n;
+	LFK_CHECK(lfk_shm_create(NULL, 10, 0600, &s) == -EINVAL, "NULL name");
+	LFK_CHECK(lfk_shm_create("noslash", 10, 0600, &s) == -EINVAL,
+		  "name without slash");
+	LFK_CHECK(lfk_shm_create("/a/b", 10, 0600, &s) == -EINVAL,
+		  "name with two slashes");
+	LFK_CHECK(lfk_shm_create("/", 10, 0600, &s) == -EINVAL, "empty name");
+	LFK_CHECK(lfk_shm_create(region_name(name, sizeof(name)), 0, 0600, &s) ==
+			  -EINVAL,
+		  "size 0");
+	LFK_CHECK(lfk_shm_create(name, SIZE_MAX, 0600, &s) == -EINVAL,
+		  "absurd size");
+	LFK_CHECK(lfk_shm_create(name, 10, 0600, NULL) == -EINVAL, "NULL out");
+	LFK_CHECK(lfk_shm_open(NULL, &s) == -EINVAL, "open NULL");
+	LFK_CHECK(lfk_shm_close(NULL) == -EINVAL, "close NULL");
+	LFK_CHECK(lfk_shm_validate(NULL, 100) == -EINVAL, "validate NULL");
+	LFK_CHECK(lfk_shm_ring_attach(NULL, "x", LFK_RING_SPSC, &p) == -EINVAL,
+		  "attach on NULL region");
+	if (lfk_shm_create(name, 1 << 16, 0600, &s) != 0)
+		return 1;
+	LFK_CHECK(lfk_shm_ring_create(s, "r", 99, 4, 8, &p) == -EINVAL,
+		  "bad kind");
+	LFK_CHECK(lfk_shm_ring_create(s, "r", LFK_RING_SPSC, 0, 8, &p) == -EINVAL,
+		  "capacity 0");
+	LFK_CHECK(lfk_shm_ring_create(s, "", LFK_RING_SPSC, 4, 8, &p) == -EINVAL,
+		  "empty object name");
+	LFK_CHECK(lfk_shm_ring_create(s, "a-name-that-is-longer-than-31-bytes",
+				      LFK_RING_SPSC, 4, 8, &p) == -EINVAL,
+		  "object name too long");
+	LFK_CHECK(lfk_shm_bytes_attach(s, "nope", &p, &n) == -ENOENT,
+		  "attach of a missing name");
+	lfk_shm_close(s);
+	lfk_shm_unlink(name);
+	return 0;
+}
+
+int lfk_scn_directory(void)
+{
+	char name[64];
+	struct lfk_shm *s;
+	void *p, *q;
+	size_t n;
+	char obj[16];
+	int made = 0, rc = 0;
+	if (lfk_shm_create(region_name(name, sizeof(name)), 1 << 20, 0600, &s) != 0)
+		return 1;
+	LFK_CHECK(lfk_shm_ring_create(s, "orders", LFK_RING_LFMPMC, 100, 64, &p) == 0,
+		  "create ring");
+	LFK_CHECK(lfk_shm_ring_create(s, "orders", LFK_RING_SPSC, 4, 8, &q) ==
+			  -EEXIST,
+		  "duplicate name");
+	LFK_CHECK(lfk_shm_ring_attach(s, "orders", LFK_RING_LFMPMC, &q) == 0 &&
+			  p == q,
+		  "attach");
+	LFK_CHECK(lfk_shm_ring_attach(s, "orders", LFK_RING_MPMC, &q) == -EPROTO,
+		  "attach as another kind");
+	LFK_CHECK(lfk_shm_bytes_attach(s, "orders", &q, &n) == -EPROTO,
+		  "attach a ring as bytes");
+	LFK_CHECK(lfk_shm_ring_attach(s, "missing", LFK_RING_LFMPMC, &q) == -ENOENT,
+		  "missing name");
+	LFK_CHECK(lfk_shm_bytes_create(s, "stats", 1000, &p) == 0 &&
+			  lfk_shm_bytes_attach(s, "stats", &q, &n) == 0 && p == q &&
+			  n == 1000 && ((char *)q)[999] == 0,
+		  "bytes object");
+	/* the directory holds LFK_SHM_DIR_ENTRIES objects */
+	for (int i = 2; i < LFK_SHM_DIR_ENTRIES + 1; i++) {
+		snprintf(obj, sizeof(obj), "b%d", i);
+		rc = lfk_shm_bytes_create(s, obj, 8, &p);
+		if (rc != 0)
+			break;
+		made++;
+	}
+	LFK_CHECK(made == LFK_SHM_DIR_ENTRIES - 2 && rc == -ENOSPC,
+		  "directory full after %d more objects (rc %d)", made, rc);
+	lfk_shm_close(s);
+	lfk_shm_unlink(name);
+	/* a region too small for the object */
+	if (lfk_shm_create(name, 4096, 0600, &s) != 0)
+		return 1;
+	LFK_CHECK(lfk_shm_ring_create(s, "big", LFK_RING_MPMC, 10000, 64, &p) ==
+			  -ENOSPC,
+		  "region full");
+	lfk_shm_close(s);
+	lfk_shm_unlink(name);
+	return 0;
+}
+
+/* Two mappings of one region (at different addresses) exchange items
+ * through every ring kind. */
+int lfk_scn_two_mappings_share_rings(void)
+{
+	static const int kinds[] = { LFK_RING_SPSC, LFK_RING_MPMC,
+				     LFK_RING_LFMPMC };
+	char name[64];
+	struct lfk_shm *a, *b;
+	if (lfk_shm_create(region_name(name, sizeof(name)), 1 << 20, 0600, &a) != 0)
+		return 1;
+	if (lfk_shm_open(name, &b) != 0)
+		return 1;
+	LFK_CHECK(lfk_shm_base(a) != lfk_shm_base(b), "two mappings");
+	for (int k = 0; k < 3; k++) {
+		char obj[8];
+		void *ra, *rb;
+		uint64_t rec[3] = { 1, 2, 3 }, out[3] = { 0, 0, 0 };
+		snprintf(obj, sizeof(obj), "r%d", k);
+		LFK_CHECK(lfk_shm_ring_create(a, obj, kinds[k], 5, 24, &ra) == 0 &&
+				  lfk_shm_ring_attach(b, obj, kinds[k], &rb) == 0,
+			  "ring %d", k);
+		if (lfk_failures())
+			break;
+		switch (kinds[k]) {
+		case LFK_RING_SPSC:
+			lfk_ring_spsc_enqueue_rec(ra, rec);
+			LFK_CHECK(lfk_ring_spsc_dequeue_rec(rb, out) == 0, "spsc");
+			break;
+		case LFK_RING_MPMC:
+			lfk_ring_mpmc_enqueue_rec(ra, rec);
+			LFK_CHECK(lfk_ring_mpmc_dequeue_rec(rb, out) == 0, "mpmc");
+			break;
+		default:
+			lfk_ring_lfmpmc_enqueue_rec(ra, rec);
+			LFK_CHECK(lfk_ring_lfmpmc_dequeue_rec(rb, out) == 0,
+				  "lfmpmc");
+			break;
+		}
+		LFK_CHECK(memcmp(rec, out, sizeof(rec)) == 0, "record crossed");
+	}
+	lfk_shm_close(b);
+	lfk_shm_close(a);
+	lfk_shm_unlink(name);
+	return 0;
+}
+
+/*
+ * A copy of a valid region image, damaged one field at a time: validation
+ * and attach must answer -EPROTO, never crash.
+ */
+int lfk_scn_validation_rejects_damage(void)
+{
+	char name[64];
+	struct lfk_shm *s;
+	void *r;
+	size_t size;
+	char *img;
+	struct lfk__shm_header *h;
+	if (lfk_shm_create(region_name(name, sizeof(name)), 1 << 16, 0600, &s) != 0)
+		return 1;
+	lfk_shm_ring_create(s, "ring", LFK_RING_LFMPMC, 16, 8, &r);
+	size = lfk_shm_size(s);
+	img = aligned_alloc(LFK_RING_ALIGN, size);
+	h = (struct lfk__shm_header *)img;
+#define DAMAGE(what, stmt)                                                     \
+	do {                                                                   \
+		memcpy(img, lfk_shm_base(s), size);                            \
+		LFK_CHECK(lfk_shm_validate(img, size) == 0, "clean copy");     \
+		stmt;                                                          \
+		LFK_CHECK(lfk__shm_ring_attach_image(img, size, "ring",        \
+						     LFK_RING_LFMPMC, &r) ==   \
+				  -EPROTO,                                     \
+			  "attach accepted %s", what);                         \
+	} while (0)
+	DAMAGE("a wrong magic", h->magic ^= 1);
+	DAMAGE("a wrong version", h->abi_version++);
+	DAMAGE("a wrong architecture", h->arch ^= 3);
+	DAMAGE("a wrong word size", h->word_size = 4);
+	DAMAGE("a wrong cache line", h->cacheline = 128);
+	DAMAGE("a wrong byte order", h->endian = 0x04030201);
+	DAMAGE("a wrong total size", h->total_size += 4096);
+	DAMAGE("a heap past the end", h->heap_next = size + 128);
+	DAMAGE("too many entries", h->dir_used = LFK_SHM_DIR_ENTRIES + 1);
+	DAMAGE("an unknown kind", h->dir[0].kind = 77);
+	DAMAGE("an offset past the end", h->dir[0].offset = size);
+	DAMAGE("a misaligned offset", h->dir[0].offset += 8);
+	DAMAGE("a length past the end", h->dir[0].length = size);
+	DAMAGE("an unterminated name", memset(h->dir[0].name, 'x', 32));
+	DAMAGE("a bad entry state", h->dir[0].state = 9);
+	DAMAGE("a ring geometry that disagrees",
+	       ((struct lfk_ring_hdr *)(img + h->dir[0].offset))->mask = 1023);
+	DAMAGE("a capacity that disagrees", h->dir[0].params[0] = 1000);
+	LFK_CHECK(lfk_shm_validate(img, sizeof(*h) - 1) == -EPROTO,
+		  "a short image");
+	LFK_CHECK(lfk_shm_validate(img + 8, size - 8) == -EPROTO,
+		  "a misaligned image");
+#undef DAMAGE
+	free(img);
+	lfk_shm_close(s);
+	lfk_shm_unlink(name);
+	return 0;
+}
+
+int lfk_scn_truncated_file(void)
+{
+	char name[64];
+	struct lfk_shm *s;
+	int fd;
+	if (lfk_shm_create(region_name(name, sizeof(name)), 1 << 16, 0600, &s) != 0)
+		return 1;
+	lfk_shm_close(s);
+	fd = shm_open(name, O_RDWR, 0);
+	LFK_CHECK(fd >= 0 && ftruncate(fd, 4096) == 0, "truncate");
+	close(fd);
+	LFK_CHECK(lfk_shm_open(name, &s) == -EPROTO, "truncated region opened");
+	fd = shm_open(name, O_RDWR, 0);
+	LFK_CHECK(fd >= 0 && ftruncate(fd, 10) == 0, "truncate more");
+	close(fd);
+	LFK_CHECK(lfk_shm_open(name, &s) == -EPROTO, "tiny region opened");
+	lfk_shm_unlink(name);
+	return 0;
+}
+
+/* ---- processes ------------------------------------------------------- */
+
+#define NPROC 2
+struct totals {
+	uint64_t count, sum, xor;
+};
+struct board { /* a bytes object: what each process did */
+	struct totals prod[NPROC], cons[NPROC];
+	uint64_t producers_done;
+};
+
+static void child_producer(const char *name, int me, uint64_t items)
+{
+	struct lfk_shm *s;
+	void *r, *b;
+	size_t n;
+	struct totals t = { 0, 0, 0 };
+	unsigned spins = 0;
+	if (lfk_shm_open(name, &s) != 0 ||
+	    lfk_shm_ring_attach(s, "ring", LFK_RING_LFMPMC, &r) != 0 ||
+	    lfk_shm_bytes_attach(s, "board", &b, &n) != 0)
+		_exit(3);
+	for (uint64_t i = 0; i < items;) {
+		uint64_t v = ((uint64_t)(me + 1) << 40) | i;
+		if (lfk_ring_lfmpmc_enqueue(r, v) == 0) {
+			t.count++;
+			t.sum += v;
+			t.xor ^= v;
+			i++;
+			spins = 0;
+		} else {
+			lfk_backoff(&spins);
+		}
+	}
+	((struct board *)b)->prod[me] = t;
+	/* Publishes this producer's totals and its last item. */
+	lfk_atomic_fetch_add_u64(&((struct board *)b)->producers_done, 1,
+				 LFK_RELEASE);
+	_exit(0);
+}
+
+static void child_consumer(const char *name, int me)
+{
+	struct lfk_shm *s;
+	void *r, *b;
+	size_t n;
+	struct totals t = { 0, 0, 0 };
+	uint64_t last[NPROC + 1] = { 0 }, v;
+	unsigned spins = 0;
+	bool done = false;
+	if (lfk_shm_open(name, &s) != 0 ||
+	    lfk_shm_ring_attach(s, "ring", LFK_RING_LFMPMC, &r) != 0 ||
+	    lfk_shm_bytes_attach(s, "board", &b, &n) != 0)
+		_exit(3);
+	for (;;) {
+		if (lfk_ring_lfmpmc_dequeue(r, &v) == 0) {
+			unsigned p = (unsigned)(v >> 40);
+			uint64_t seq = v & ((1ull << 40) - 1);
+			if (p == 0 || p > NPROC || (seq + 1 <= last[p]))
+				_exit(4); /* unknown item, or out of order */
+			last[p] = seq + 1;
+			t.count++;
+			t.sum += v;
+			t.xor ^= v;
+			spins = 0;
+		} else if (done) {
+			break;
+		} else {
+			/* Pairs with the producers' release of their count. */
+			done = lfk_atomic_load_u64(
+				       &((struct board *)b)->producers_done,
+				       LFK_ACQUIRE) == NPROC;
+			lfk_backoff(&spins);
+		}
+	}
+	((struct board *)b)->cons[me] = t;
+	_exit(0);
+}
+
+int lfk_scn_fork_producers_consumers(void)
+{
+	char name[64];
+	struct lfk_shm *s;
+	void *r, *b;
+	pid_t pids[2 * NPROC];
+	uint64_t items = lfk_stress_items() / NPROC;
+	struct totals in = { 0, 0, 0 }, out = { 0, 0, 0 };
+	if (lfk_shm_create(region_name(name, sizeof(name)), 1 << 20, 0600, &s) != 0)
+		return 1;
+	if (lfk_shm_ring_create(s, "ring", LFK_RING_LFMPMC, 64, 8, &r) != 0 ||
+	    lfk_shm_bytes_create(s, "board", sizeof(struct board), &b) != 0)
+		return 1;
+	fflush(NULL);
+	for (int i = 0; i < 2 * NPROC; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			if (i < NPROC)
+				child_producer(name, i, items);
+			child_consumer(name, i - NPROC);
+		}
+	}
+	for (int i = 0; i < 2 * NPROC; i++) {
+		int st;
+		waitpid(pids[i], &st, 0);
+		LFK_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+			  "child %d ended with status %#x", i, st);
+	}
+	for (int i = 0; i < NPROC; i++) {
+		struct board *bd = b;
+		in.count += bd->prod[i].count;
+		in.sum += bd->prod[i].sum;
+		in.xor ^= bd->prod[i].xor;
+		out.count += bd->cons[i].count;
+		out.sum += bd->cons[i].sum;
+		out.xor ^= bd->cons[i].xor;
+	}
+	LFK_CHECK(in.count == items * NPROC && in.count == out.count &&
+			  in.sum == out.sum && in.xor == out.xor,
+		  "produced %llu, consumed %llu (sums %#llx/%#llx)",
+		  (unsigned long long)in.count, (unsigned long long)out.count,
+		  (unsigned long long)in.sum, (unsigned long long)out.sum);
+	lfk_shm_close(s);
+	lfk_shm_unlink(name);
+	return 0;
+}
+
+/*
+ * A producer process is killed with SIGKILL at a random moment.  On the
+ * lock-free ring the survivor (this process, consuming) drains everything
+ * the dead producer published: a gap-free prefix of its sequence, nothing
+ * duplicated.  The item it was publishing when it died is simply absent,
+ * and the slot it held is lost to the ring (capacity - 1 from then on).
+ */
+int lfk_scn_killed_producer_loses_nothing_published(void)
+{
+	struct lfk_rng rng;
+	lfk_rng_seed(&rng, lfk_test_seed());
+	for (int round = 0; round < 5; round++) {
+		char name[64];
+		struct lfk_shm *s;
+		void *r, *b;
+		pid_t pid;
+		uint64_t next = 0, v;
+		int st;
+		if (lfk_shm_create(region_name(name, sizeof(name)), 1 << 20, 0600,
+				   &s) != 0)
+			return 1;
+		if (lfk_shm_ring_create(s, "ring", LFK_RING_LFMPMC, 16, 8, &r) != 0 ||
+		    lfk_shm_bytes_create(s, "board", sizeof(struct board), &b) != 0)
+			return 1;
+		fflush(NULL);
+		pid = fork();
+		if (pid == 0)
+			child_producer(name, 0, UINT64_MAX >> 30);
+		/* consume for a random while after the first item, then kill
+		 * the producer mid-stream */
+		uint64_t giveup = lfk_now_ns() + 10000000000ull, stop = 0;
+		while (next == 0 ? lfk_now_ns() < giveup : lfk_now_ns() < stop) {
+			if (next == 1 && stop == 0)
+				stop = lfk_now_ns() +
+				       lfk_rng_below(&rng, 20000000);
+			if (lfk_ring_lfmpmc_dequeue(r, &v) == 0) {
+				LFK_CHECK(v == ((1ull << 40) | next),
+					  "got %#llx, expected seq %llu",
+					  (unsigned long long)v,
+					  (unsigned long long)next);
+				next++;
+			}
+		}
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		LFK_CHECK(WIFSIGNALED(st), "producer was not killed");
+		while (lfk_ring_lfmpmc_dequeue(r, &v) == 0) {
+			LFK_CHECK(v == ((1ull << 40) | next),
+				  "after the kill got %#llx, expected seq %llu",
+				  (unsigned long long)v, (unsigned long long)next);
+			next++;
+		}
+		LFK_CHECK(next > 0, "nothing was produced");
+		/* the survivors keep using the ring */
+		for (v = 0; lfk_ring_lfmpmc_enqueue(r, v) == 0; v++)
+			;
+		LFK_CHECK(v >= 15, "ring holds %llu after the kill",
+			  (unsigned long long)v);
+		lfk_shm_close(s);
+		lfk_shm_unlink(name);
+	}
+	return 0;
+}

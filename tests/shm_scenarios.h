@@ -1,0 +1,20 @@
+/* Shared-memory regions' scenarios, listed once for Criterion and the plain
+ * runner. */
+#ifndef LFK_TESTS_SHM_SCENARIOS_H
+#define LFK_TESTS_SHM_SCENARIOS_H
+
+#include "harness/lfk_test.h"
+
+#define LFK_SHM_SCENARIOS(X)                                                   \
+	X(lifecycle)                                                           \
+	X(bad_input)                                                           \
+	X(directory)                                                           \
+	X(two_mappings_share_rings)                                            \
+	X(validation_rejects_damage)                                           \
+	X(truncated_file)                                                      \
+	X(fork_producers_consumers)                                            \
+	X(killed_producer_loses_nothing_published)
+
+LFK_SHM_SCENARIOS(LFK_SCENARIO_DECLARE)
+
+#endif
