@@ -210,53 +210,49 @@ static bool xthread_run(void *arg, uint64_t ops, uint64_t *elapsed_ns)
 	return tcache_verify(c);
 }
 
+static const char *const names[NIMPL] = { "lfk_tcache", "malloc",
+					  "ref_freelist" };
+
+/* Every implementation at 1, 2 and 8 threads (pair) or 1, 2 and 4
+ * producer/consumer pairs (xthread). */
+static void run_cases(const struct lfb_opts *o, struct tcache_ctx *c,
+		      bool xthread, const uint64_t ops[NIMPL])
+{
+	static const int pair_threads[] = { 1, 2, 8 }, xpairs[] = { 1, 2, 4 };
+	for (size_t t = 0; t < 3; t++) {
+		int n = xthread ? xpairs[t] : pair_threads[t];
+		for (int i = 0; i < NIMPL; i++) {
+			struct lfb_case k = {
+				.bench = xthread ? "tcache_xthread" : "tcache_pair",
+				.impl = names[i],
+				.producers = n,
+				.consumers = xthread ? n : 0,
+				.ops = ops[i] / (n > 1 && i ? 2 : 1),
+				.run = xthread ? xthread_run : pair_run,
+				.ctx = c,
+			};
+			c->impl = (enum impl)i;
+			c->threads = n;
+			lfb_measure(o, &k);
+		}
+	}
+}
+
 void lfb_bench_tcache(const struct lfb_opts *o)
 {
-	static const char *names[NIMPL] = { "lfk_tcache", "malloc",
-					    "ref_freelist" };
-	/* pairs per run at 1 thread; a run takes about 0.1-0.3 s */
+	/* operations per run at 1 thread; a run takes about 0.1-0.3 s */
 	static const uint64_t pair_ops[NIMPL] = { 100000000, 20000000,
 						  10000000 };
-	static const int pair_threads[] = { 1, 2, 8 };
-	static const int xpairs[] = { 1, 2, 4 };
+	static const uint64_t xthread_ops[NIMPL] = { 8000000, 8000000,
+						     8000000 };
 	struct tcache_ctx c = { 0 };
 	c.lfk = lfk_tcache_create(OBJ_SIZE, 0, 0);
 	c.ref = lfk_ref_tcache_create(OBJ_SIZE, 0, 0);
 	c.ch = aligned_alloc(LFK_CACHELINE, MAX_PAIRS * sizeof(*c.ch));
 	if (c.lfk == NULL || c.ref == NULL || c.ch == NULL)
 		abort();
-	for (size_t t = 0; t < 3; t++) {
-		for (int i = 0; i < NIMPL; i++) {
-			struct lfb_case k = {
-				.bench = "tcache_pair",
-				.impl = names[i],
-				.producers = pair_threads[t],
-				.consumers = 0,
-				.ops = pair_ops[i] / (pair_threads[t] > 1 && i ? 2 : 1),
-				.run = pair_run,
-				.ctx = &c,
-			};
-			c.impl = (enum impl)i;
-			c.threads = pair_threads[t];
-			lfb_measure(o, &k);
-		}
-	}
-	for (size_t t = 0; t < 3; t++) {
-		for (int i = 0; i < NIMPL; i++) {
-			struct lfb_case k = {
-				.bench = "tcache_xthread",
-				.impl = names[i],
-				.producers = xpairs[t],
-				.consumers = xpairs[t],
-				.ops = 4000000,
-				.run = xthread_run,
-				.ctx = &c,
-			};
-			c.impl = (enum impl)i;
-			c.threads = xpairs[t];
-			lfb_measure(o, &k);
-		}
-	}
+	run_cases(o, &c, false, pair_ops);
+	run_cases(o, &c, true, xthread_ops);
 	lfk_tcache_destroy(c.lfk);
 	lfk_ref_tcache_destroy(c.ref);
 	free(c.ch);

@@ -30,8 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TL_MAX_SIZE (1u << 20)
-#define TL_HDR_SIZE LFK_CACHELINE
+#include "tlocal_slot.h"
 
 struct tl_thread;
 
@@ -41,14 +40,11 @@ struct tl_slot {
 	struct tl_slot *obj_prev, *obj_next;
 	struct tl_slot *thr_prev, *thr_next;
 };
-_Static_assert(sizeof(struct tl_slot) <= TL_HDR_SIZE, "slot header size");
+_Static_assert(sizeof(struct tl_slot) <= LFK_TL_HDR, "slot header size");
 
 struct lfk_tlocal {
 	struct lfk_tlocal_hdr hdr; /* the id the fast path reads */
-	size_t size;		   /* of a whole slot, header included */
-	lfk_tlocal_ctor_fn ctor;
-	lfk_tlocal_dtor_fn dtor;
-	void *arg;
+	struct lfk_tl_spec spec;
 	pthread_mutex_t lock; /* the registry: head, and the obj links */
 	pthread_cond_t unpinned;
 	struct tl_slot *head;
@@ -124,13 +120,51 @@ static int id_reserve(void)
 	return rc;
 }
 
+/* ---- slots, shared with the twin ------------------------------------------ */
+
+int lfk_tl_spec_init(struct lfk_tl_spec *sp, size_t size,
+		     lfk_tlocal_ctor_fn ctor, lfk_tlocal_dtor_fn dtor, void *arg)
+{
+	if (size == 0 || size > LFK_TL_MAX_SIZE)
+		return -EINVAL;
+	sp->slot_size = LFK_TL_HDR + (size + LFK_CACHELINE - 1) /
+					     LFK_CACHELINE * LFK_CACHELINE;
+	sp->ctor = ctor;
+	sp->dtor = dtor;
+	sp->arg = arg;
+	return 0;
+}
+
+void *lfk_tl_slot_new(const struct lfk_tl_spec *sp)
+{
+	void *hdr = aligned_alloc(LFK_CACHELINE, sp->slot_size);
+	int rc;
+	if (hdr == NULL)
+		return NULL;
+	memset(hdr, 0, sp->slot_size);
+	if (sp->ctor && (rc = sp->ctor(lfk_tl_slot_data(hdr), sp->arg)) != 0) {
+		free(hdr);
+		errno = rc < 0 ? -rc : rc;
+		return NULL;
+	}
+	return hdr;
+}
+
+void lfk_tl_slot_finish(const struct lfk_tl_spec *sp, void *hdr)
+{
+	if (sp->dtor)
+		sp->dtor(lfk_tl_slot_data(hdr), sp->arg);
+	free(hdr);
+}
+
 /* ---- objects ------------------------------------------------------------- */
 
 struct lfk_tlocal *lfk_tlocal_create(size_t size, lfk_tlocal_ctor_fn ctor,
 				     lfk_tlocal_dtor_fn dtor, void *arg)
 {
 	struct lfk_tlocal *t;
-	if (size == 0 || size > TL_MAX_SIZE) {
+	struct lfk_tl_spec spec;
+	if (lfk_tl_spec_init(&spec, size, ctor, dtor, arg) != 0) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -147,19 +181,10 @@ struct lfk_tlocal *lfk_tlocal_create(size_t size, lfk_tlocal_ctor_fn ctor,
 		errno = ENOMEM;
 		return NULL;
 	}
-	t->size = TL_HDR_SIZE + (size + LFK_CACHELINE - 1) / LFK_CACHELINE *
-					LFK_CACHELINE;
-	t->ctor = ctor;
-	t->dtor = dtor;
-	t->arg = arg;
+	t->spec = spec;
 	pthread_mutex_init(&t->lock, NULL);
 	pthread_cond_init(&t->unpinned, NULL);
 	return t;
-}
-
-static void *slot_data(struct tl_slot *s)
-{
-	return (char *)s + TL_HDR_SIZE;
 }
 
 /* Both locks held. */
@@ -177,7 +202,8 @@ static void slot_link(struct tl_slot *s)
 	if (thr->head)
 		thr->head->thr_prev = s;
 	thr->head = s;
-	lfk_atomic_store_ptr(&thr->vec[t->hdr.id], slot_data(s), LFK_RELAXED);
+	lfk_atomic_store_ptr(&thr->vec[t->hdr.id], lfk_tl_slot_data(s),
+			     LFK_RELAXED);
 }
 
 /* Both locks held.  Clears the owner's vector entry: its fast path must not
@@ -204,10 +230,7 @@ static void slot_unlink(struct tl_slot *s)
 /* Runs the destructor of a slot nobody else can reach any more. */
 static void slot_finish(struct tl_slot *s)
 {
-	struct lfk_tlocal *t = s->obj;
-	if (t->dtor)
-		t->dtor(slot_data(s), t->arg);
-	free(s);
+	lfk_tl_slot_finish(&s->obj->spec, s);
 }
 
 void lfk_tlocal_destroy(struct lfk_tlocal *t)
@@ -248,7 +271,7 @@ long lfk_tlocal_for_each(struct lfk_tlocal *t,
 		return -EINVAL;
 	pthread_mutex_lock(&t->lock);
 	for (struct tl_slot *s = t->head; s != NULL; s = s->obj_next, n++)
-		fn(slot_data(s), arg);
+		fn(lfk_tl_slot_data(s), arg);
 	pthread_mutex_unlock(&t->lock);
 	return n;
 }
@@ -320,17 +343,11 @@ void *lfk_tlocal_get_slow(struct lfk_tlocal *t)
 	thr = thread_self();
 	if (thr == NULL)
 		return NULL;
-	s = aligned_alloc(LFK_CACHELINE, t->size);
+	s = lfk_tl_slot_new(&t->spec);
 	if (s == NULL)
 		return NULL;
-	memset(s, 0, t->size);
 	s->obj = t;
 	s->thr = thr;
-	if (t->ctor && (rc = t->ctor(slot_data(s), t->arg)) != 0) {
-		free(s);
-		errno = rc < 0 ? -rc : rc;
-		return NULL;
-	}
 	pthread_mutex_lock(&t->lock);
 	pthread_mutex_lock(&thr->lock);
 	rc = vec_fit(thr, t->hdr.id, &old);
@@ -340,13 +357,11 @@ void *lfk_tlocal_get_slow(struct lfk_tlocal *t)
 	pthread_mutex_unlock(&t->lock);
 	free(old);
 	if (rc != 0) {
-		if (t->dtor)
-			t->dtor(slot_data(s), t->arg);
-		free(s);
+		slot_finish(s);
 		errno = ENOMEM;
 		return NULL;
 	}
-	return slot_data(s);
+	return lfk_tl_slot_data(s);
 }
 
 static void unpin(struct lfk_tlocal *t)

@@ -20,6 +20,13 @@
 
 #define MAGIC 0x51a7ab1e5eed5eedull
 
+/* A scenario that runs a parameterized test. */
+#define SCN_WITH(name, fn, ...)                                                \
+	int lfk_scn_##name(void)                                               \
+	{                                                                      \
+		return fn(__VA_ARGS__);                                        \
+	}
+
 /* ---- slot bookkeeping: every ctor and dtor counted, every dtor once ------ */
 
 #define MAX_SERIALS 65536
@@ -643,15 +650,9 @@ static int counter_threads(int n)
 	return 0;
 }
 
-int lfk_scn_counter_threads_2(void)
-{
-	return counter_threads(2);
-}
+SCN_WITH(counter_threads_2, counter_threads, 2)
 
-int lfk_scn_counter_threads_8(void)
-{
-	return counter_threads(8);
-}
+SCN_WITH(counter_threads_8, counter_threads, 8)
 
 /* ---- lfk_tcache ----------------------------------------------------------------- */
 
@@ -909,20 +910,11 @@ static int unique_same(int nthreads)
 	return 0;
 }
 
-int lfk_scn_tcache_unique_same_1(void)
-{
-	return unique_same(1);
-}
+SCN_WITH(tcache_unique_same_1, unique_same, 1)
 
-int lfk_scn_tcache_unique_same_2(void)
-{
-	return unique_same(2);
-}
+SCN_WITH(tcache_unique_same_2, unique_same, 2)
 
-int lfk_scn_tcache_unique_same_8(void)
-{
-	return unique_same(8);
-}
+SCN_WITH(tcache_unique_same_8, unique_same, 8)
 
 /* A bounded many-to-many channel behind a mutex (the test's own: what it
  * checks is the cache, not the channel). */
@@ -1042,20 +1034,11 @@ static int unique_xthread(int np, int nc)
 	return 0;
 }
 
-int lfk_scn_tcache_unique_xthread_1_1(void)
-{
-	return unique_xthread(1, 1);
-}
+SCN_WITH(tcache_unique_xthread_1_1, unique_xthread, 1, 1)
 
-int lfk_scn_tcache_unique_xthread_2_2(void)
-{
-	return unique_xthread(2, 2);
-}
+SCN_WITH(tcache_unique_xthread_2_2, unique_xthread, 2, 2)
 
-int lfk_scn_tcache_unique_xthread_4_4(void)
-{
-	return unique_xthread(4, 4);
-}
+SCN_WITH(tcache_unique_xthread_4_4, unique_xthread, 4, 4)
 
 static void hold_and_exit(void *arg, int me)
 {

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tlocal_slot.h"
+
 /* One mutex for every registry: the twin is the simple reference. */
 static pthread_mutex_t ref_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -13,21 +15,12 @@ struct ref_slot {
 	struct lfk_ref_tlocal *obj;
 	struct ref_slot *prev, *next;
 };
-#define REF_HDR LFK_CACHELINE
 
 struct lfk_ref_tlocal {
 	pthread_key_t key;
-	size_t size; /* whole slot */
-	lfk_tlocal_ctor_fn ctor;
-	lfk_tlocal_dtor_fn dtor;
-	void *arg;
+	struct lfk_tl_spec spec;
 	struct ref_slot *head;
 };
-
-static void *data_of(struct ref_slot *s)
-{
-	return (char *)s + REF_HDR;
-}
 
 static void unlink_slot(struct ref_slot *s)
 {
@@ -39,13 +32,6 @@ static void unlink_slot(struct ref_slot *s)
 		s->next->prev = s->prev;
 }
 
-static void finish(struct lfk_ref_tlocal *t, struct ref_slot *s)
-{
-	if (t->dtor)
-		t->dtor(data_of(s), t->arg);
-	free(s);
-}
-
 /* The key's destructor: the slot's thread exits. */
 static void slot_exit(void *p)
 {
@@ -55,33 +41,25 @@ static void slot_exit(void *p)
 	t = s->obj;
 	unlink_slot(s);
 	pthread_mutex_unlock(&ref_lock);
-	finish(t, s);
+	lfk_tl_slot_finish(&t->spec, s);
 }
 
 struct lfk_ref_tlocal *lfk_ref_tlocal_create(size_t size,
 					     lfk_tlocal_ctor_fn ctor,
 					     lfk_tlocal_dtor_fn dtor, void *arg)
 {
-	struct lfk_ref_tlocal *t;
+	struct lfk_ref_tlocal *t = calloc(1, sizeof(*t));
 	int rc;
-	if (size == 0 || size > (1u << 20)) {
-		errno = EINVAL;
-		return NULL;
-	}
-	t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		return NULL;
-	rc = pthread_key_create(&t->key, slot_exit);
+	rc = lfk_tl_spec_init(&t->spec, size, ctor, dtor, arg);
+	if (rc == 0)
+		rc = pthread_key_create(&t->key, slot_exit);
 	if (rc != 0) {
 		free(t);
-		errno = rc;
+		errno = rc < 0 ? -rc : rc;
 		return NULL;
 	}
-	t->size = REF_HDR + (size + LFK_CACHELINE - 1) / LFK_CACHELINE *
-				    LFK_CACHELINE;
-	t->ctor = ctor;
-	t->dtor = dtor;
-	t->arg = arg;
 	return t;
 }
 
@@ -97,7 +75,7 @@ void lfk_ref_tlocal_destroy(struct lfk_ref_tlocal *t)
 	pthread_mutex_unlock(&ref_lock);
 	while (s != NULL) {
 		struct ref_slot *next = s->next;
-		finish(t, s);
+		lfk_tl_slot_finish(&t->spec, s);
 		s = next;
 	}
 	free(t);
@@ -113,20 +91,14 @@ void *lfk_ref_tlocal_get(struct lfk_ref_tlocal *t)
 	}
 	s = pthread_getspecific(t->key);
 	if (s != NULL)
-		return data_of(s);
-	s = aligned_alloc(LFK_CACHELINE, t->size);
+		return lfk_tl_slot_data(s);
+	s = lfk_tl_slot_new(&t->spec);
 	if (s == NULL)
 		return NULL;
-	memset(s, 0, t->size);
 	s->obj = t;
-	if (t->ctor && (rc = t->ctor(data_of(s), t->arg)) != 0) {
-		free(s);
-		errno = rc < 0 ? -rc : rc;
-		return NULL;
-	}
 	rc = pthread_setspecific(t->key, s);
 	if (rc != 0) {
-		finish(t, s);
+		lfk_tl_slot_finish(&t->spec, s);
 		errno = rc;
 		return NULL;
 	}
@@ -136,7 +108,7 @@ void *lfk_ref_tlocal_get(struct lfk_ref_tlocal *t)
 		t->head->prev = s;
 	t->head = s;
 	pthread_mutex_unlock(&ref_lock);
-	return data_of(s);
+	return lfk_tl_slot_data(s);
 }
 
 long lfk_ref_tlocal_for_each(struct lfk_ref_tlocal *t,
@@ -147,7 +119,7 @@ long lfk_ref_tlocal_for_each(struct lfk_ref_tlocal *t,
 		return -EINVAL;
 	pthread_mutex_lock(&ref_lock);
 	for (struct ref_slot *s = t->head; s != NULL; s = s->next, n++)
-		fn(data_of(s), arg);
+		fn(lfk_tl_slot_data(s), arg);
 	pthread_mutex_unlock(&ref_lock);
 	return n;
 }
