@@ -15,6 +15,7 @@
 #include <lfkit/tcache.h>
 #include <lfkit/tlocal.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,12 +35,15 @@
 struct tracker {
 	uint64_t ctors, dtors, next_serial;
 	uint32_t fail_ctor; /* > 0: that many ctor calls fail with -EBUSY */
+	bool slow_dtor;	    /* exiting threads' dtors yield the CPU */
 	uint32_t seen[MAX_SERIALS]; /* dtor calls per serial */
 };
 
 struct tslot {
 	uint64_t magic, serial, value;
 };
+
+static __thread bool in_destroyer;
 
 static int track_ctor(void *slot, void *arg)
 {
@@ -69,6 +73,10 @@ static void track_dtor(void *slot, void *arg)
 		  (unsigned long long)s->serial);
 	s->magic = 0;
 	lfk_atomic_fetch_add_u64(&tr->dtors, 1, LFK_RELAXED);
+	/* Widens the window in which an exiting thread still uses the object
+	 * that another thread is destroying. */
+	for (int i = 0; tr->slow_dtor && !in_destroyer && i < 3; i++)
+		sched_yield();
 }
 
 static struct tracker *tracker_new(void)
@@ -417,6 +425,7 @@ static void race_destroyer(void *arg, int me)
 	unsigned spins = 0;
 	int order[RACE_OBJS];
 	(void)me;
+	in_destroyer = true;
 	lfk_rng_seed(&rng, r->seed);
 	/* acquire: pairs with the exiters' release */
 	while (lfk_atomic_load_u32(&r->ready, LFK_ACQUIRE) < RACE_THREADS)
@@ -437,11 +446,12 @@ static void race_destroyer(void *arg, int me)
 int lfk_scn_tlocal_exit_vs_destroy(void)
 {
 	struct tracker *tr = tracker_new();
-	struct lfk_bound bound = lfk_bound_scaled(2000);
+	struct lfk_bound bound = lfk_bound_scaled(800);
+	tr->slow_dtor = true;
 	uint64_t rounds = 0;
 	struct lfk_rng rng;
 	lfk_rng_seed(&rng, lfk_test_seed());
-	while (!lfk_bound_done(&bound, rounds) && rounds < 200) {
+	while (!lfk_bound_done(&bound, rounds) && rounds < 250) {
 		struct race r = { .seed = lfk_rng_next(&rng) };
 		for (int k = 0; k < RACE_OBJS; k++)
 			r.t[k] = lfk_tlocal_create(sizeof(struct tslot),
