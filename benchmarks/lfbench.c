@@ -17,6 +17,10 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
 	{ "atomic", lfb_bench_atomic,
 	  "per-op cost of the atomic layer, arch vs generic backend" },
+	{ "counter", lfb_bench_counter,
+	  "increments: sharded lfk_counter vs one shared fetch-add vs mutex" },
+	{ "tcache", lfb_bench_tcache,
+	  "object alloc+free: lfk_tcache vs malloc vs mutex free list" },
 };
 
 #define NSUB (sizeof(subcommands) / sizeof(subcommands[0]))

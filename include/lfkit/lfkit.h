@@ -6,6 +6,9 @@
 #include <lfkit/config.h>
 #include <lfkit/atomic.h>
 #include <lfkit/ring.h>
+#include <lfkit/tlocal.h>
+#include <lfkit/counter.h>
+#include <lfkit/tcache.h>
 
 /* The library's version, e.g. "0.1.0" (the headers' is LFK_VERSION_STRING). */
 const char *lfk_version(void);
