@@ -17,6 +17,8 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
 	{ "atomic", lfb_bench_atomic,
 	  "per-op cost of the atomic layer, arch vs generic backend" },
+	{ "seqlock", lfb_bench_seqlock,
+	  "read-mostly: seqlock, latch, seqarray vs rwlock, mutex, ck_sequence" },
 };
 
 #define NSUB (sizeof(subcommands) / sizeof(subcommands[0]))
