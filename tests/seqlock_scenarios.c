@@ -1032,7 +1032,7 @@ int lfk_scn_torn_twins(void)
 		{ "ref_latch(rwlock)", 1, WORDS, rla_read, rla_write, NULL, l },
 	};
 	for (size_t k = 0; k < COUNT(ims); k++)
-		torn(&ims[k], 2, (int)COUNT(ims));
+		torn(&ims[k], 2, 2 * (int)COUNT(ims));
 	lfk_ref_seqlock_fini(&so.lock);
 	lfk_ref_seqarray_destroy(a);
 	lfk_ref_latch_destroy(l);

@@ -133,6 +133,14 @@ static inline bool lfk_seqlock_copy_ok(const void *shared, const void *priv,
 	       (uintptr_t)shared % 4 == 0;
 }
 
+#if defined(__clang__)
+#define LFK_SEQLOCK_UNROLL _Pragma("unroll 16")
+#elif defined(__GNUC__)
+#define LFK_SEQLOCK_UNROLL _Pragma("GCC unroll 16")
+#else
+#define LFK_SEQLOCK_UNROLL
+#endif
+
 /* Copies size bytes out of protected memory: 64-bit loads where aligned,
  * 32-bit loads at the edges.  Preconditions as lfk_seqlock_copy_ok. */
 static inline void lfk_seqlock_copy_out(void *dst, const void *src, size_t size)
@@ -144,6 +152,9 @@ static inline void lfk_seqlock_copy_out(void *dst, const void *src, size_t size)
 		memcpy(d, &w, 4);
 		s += 4, d += 4, size -= 4;
 	}
+	/* the compiler does not unroll loops around asm by itself; a
+	 * constant size (the common case) then becomes straight-line code */
+	LFK_SEQLOCK_UNROLL
 	for (; size >= 8; s += 8, d += 8, size -= 8) {
 		uint64_t w = lfk_seqlock_load_u64((const lfk_seq_u64_t *)s);
 		memcpy(d, &w, 8);
@@ -165,6 +176,7 @@ static inline void lfk_seqlock_copy_in(void *dst, const void *src, size_t size)
 		lfk_seqlock_store_u32((lfk_seq_u32_t *)d, w);
 		s += 4, d += 4, size -= 4;
 	}
+	LFK_SEQLOCK_UNROLL
 	for (; size >= 8; s += 8, d += 8, size -= 8) {
 		uint64_t w;
 		memcpy(&w, s, 8);
