@@ -32,15 +32,6 @@
 #define MAX_ELEMS 16
 #define MAX_WRITERS 2
 
-/* A stress bound for one of `parts` configurations run in a scenario. */
-static struct lfk_bound part_bound(int parts)
-{
-	struct lfk_bound b = lfk_bound_scaled((uint64_t)parts);
-	b.deadline_ns = lfk_now_ns() +
-			(uint64_t)(lfk_stress_seconds() * 1e9 / parts);
-	return b;
-}
-
 /*
  * Writers and readers that really overlap: writers write until their bound
  * is done and every reader has done a few operations (or twice the time
@@ -48,8 +39,7 @@ static struct lfk_bound part_bound(int parts)
  * until the last writer is done.
  */
 struct overlap {
-	struct lfk_bound bound;
-	uint64_t hard_deadline_ns;
+	uint64_t max_items, budget_ns; /* per writer, from its own start */
 	int writers, readers;
 	uint32_t readers_warm;
 	uint32_t writers_done;
@@ -59,25 +49,29 @@ struct overlap {
 static void overlap_init(struct overlap *ov, int writers, int readers, int parts)
 {
 	memset(ov, 0, sizeof(*ov));
-	ov->bound = part_bound(parts);
-	ov->hard_deadline_ns = lfk_now_ns() +
-			       (uint64_t)(2 * lfk_stress_seconds() * 1e9 / parts);
+	ov->max_items = lfk_bound_scaled((uint64_t)parts).max_items;
+	ov->budget_ns = (uint64_t)(lfk_stress_seconds() * 1e9 / parts);
 	ov->writers = writers;
 	ov->readers = readers;
 }
 
-static bool overlap_writer_continue(struct overlap *ov, uint64_t done)
+/* A writer's loop condition; *t0 is 0 before its first call.  The clock is
+ * read at every write (lfk_bound_done reads it every 1024 items only, which
+ * a writer starved by readers may take seconds to reach), and from the
+ * writer's own start (thread start-up on a loaded machine can take longer
+ * than a short budget). */
+static bool overlap_writer_continue(struct overlap *ov, uint64_t done,
+				    uint64_t *t0)
 {
-	/* the clock at every write (lfk_bound_done reads it every 1024
-	 * items only, which a writer starved by readers may take seconds
-	 * to reach) */
 	uint64_t now = lfk_now_ns();
-	if (done < ov->bound.max_items && now < ov->bound.deadline_ns)
+	if (*t0 == 0)
+		*t0 = now;
+	if (done < 16 || (done < ov->max_items && now - *t0 < ov->budget_ns))
 		return true;
 	/* relaxed: a progress counter, read for a decision only */
 	return lfk_atomic_load_u32(&ov->readers_warm, LFK_RELAXED) <
 		       (uint32_t)ov->readers &&
-	       now < ov->hard_deadline_ns;
+	       now - *t0 < 2 * ov->budget_ns;
 }
 
 static void overlap_writer_done(struct overlap *ov)
@@ -883,9 +877,9 @@ static void torn_writer(void *arg, int me)
 	struct torn_run *r = arg;
 	const struct torn_impl *im = r->impl;
 	struct lfk_rng rng;
-	uint64_t rec[LATCH_WORDS], count = 0;
+	uint64_t rec[LATCH_WORDS], count = 0, t0 = 0;
 	lfk_rng_seed(&rng, lfk_test_seed() + (uint64_t)me);
-	while (overlap_writer_continue(&r->ov, count)) {
+	while (overlap_writer_continue(&r->ov, count, &t0)) {
 		size_t i = lfk_rng_below(&rng, im->n);
 		uint64_t v = ((uint64_t)(me + 1) << 40) | (r->base + ++count);
 		pattern_fill(rec, im->words, v);
@@ -901,7 +895,7 @@ static void torn_writer(void *arg, int me)
 static int torn(const struct torn_impl *im, int writers, int parts)
 {
 	static const int readers[] = { 1, 3, 7 };
-	uint64_t rec[LATCH_WORDS];
+	uint64_t rec[LATCH_WORDS], before[MAX_ELEMS];
 	for (size_t c = 0; c < COUNT(readers) && !lfk_failures(); c++) {
 		struct torn_run *r = calloc(1, sizeof(*r));
 		uint64_t reads = 0, snaps = 0;
@@ -911,6 +905,10 @@ static int torn(const struct torn_impl *im, int writers, int parts)
 		r->writers = writers;
 		r->base = (uint64_t)c << 36;
 		overlap_init(&r->ov, writers, readers[c], (int)COUNT(readers) * parts);
+		for (size_t i = 0; i < im->n; i++) { /* versions before the run */
+			LFK_CHECK(im->read(im->obj, i, rec, 1) == 0, "read");
+			before[i] = rec[0];
+		}
 		lfk_run_threads2(writers, torn_writer, readers[c], torn_reader, r);
 		for (int k = 0; k < readers[c]; k++) {
 			reads += r->reads[k];
@@ -918,15 +916,19 @@ static int torn(const struct torn_impl *im, int writers, int parts)
 		}
 		/* quiescent: every element holds one writer's last version */
 		for (size_t i = 0; i < im->n; i++) {
-			bool found = false;
+			bool found = false, written = false;
 			LFK_CHECK(im->read(im->obj, i, rec, 1) == 0 &&
 					  pattern_ok(rec, im->words),
 				  "%s: final element %zu", im->name, i);
-			for (int w = 0; w < writers; w++)
+			for (int w = 0; w < writers; w++) {
 				found |= rec[0] == r->last[w][i];
-			LFK_CHECK(found || rec[0] == 0,
-				  "%s: element %zu ends at %#llx, no writer's last write",
-				  im->name, i, (unsigned long long)rec[0]);
+				written |= r->last[w][i] != 0;
+			}
+			LFK_CHECK(found || (!written && rec[0] == before[i]),
+				  "%s: element %zu ends at %#llx, no writer's last write "
+				  "(%#llx, %#llx)", im->name, i, (unsigned long long)rec[0],
+				  (unsigned long long)r->last[0][i],
+				  (unsigned long long)r->last[writers - 1][i]);
 		}
 		if (lfk_stress_seconds() >= 1 && getenv("LFK_VERBOSE"))
 			fprintf(stderr, "  %s %dw %dr: %llu reads, %llu snapshots\n",
@@ -1077,9 +1079,9 @@ static void sum_writer(void *arg, int me)
 {
 	struct sum_run *r = arg;
 	struct lfk_rng rng;
-	uint64_t n = 0;
+	uint64_t n = 0, t0 = 0;
 	lfk_rng_seed(&rng, lfk_test_seed() + 77 + (uint64_t)me);
-	while (overlap_writer_continue(&r->ov, n)) {
+	while (overlap_writer_continue(&r->ov, n, &t0)) {
 		size_t idx[2];
 		idx[0] = lfk_rng_below(&rng, SUM_N - 1);
 		idx[1] = idx[0] + 1 + lfk_rng_below(&rng, SUM_N - 1 - idx[0]);
