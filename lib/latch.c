@@ -28,14 +28,16 @@ int lfk_latch_init(lfk_latch_t *l, size_t mem_size, size_t obj_size)
 int lfk_latch_create(lfk_latch_t **out, size_t obj_size)
 {
 	size_t need = lfk_latch_size(obj_size);
-	void *mem;
-	if (out == NULL || need == 0)
+	int rc;
+	lfk_latch_t *l;
+	if (out == NULL)
 		return -EINVAL;
-	mem = aligned_alloc(LFK_CACHELINE, need); /* need is whole lines */
-	if (mem == NULL)
-		return -ENOMEM;
-	*out = mem;
-	return lfk_latch_init(*out, need, obj_size);
+	l = lfk_seq__alloc(need, &rc);
+	if (rc == 0)
+		rc = lfk_latch_init(l, need, obj_size);
+	if (rc == 0)
+		*out = l;
+	return rc;
 }
 
 void lfk_latch_destroy(lfk_latch_t *l)

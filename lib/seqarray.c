@@ -33,14 +33,16 @@ int lfk_seqarray_init(lfk_seqarray_t *a, size_t mem_size, size_t n,
 int lfk_seqarray_create(lfk_seqarray_t **out, size_t n, size_t elem_size)
 {
 	size_t need = lfk_seqarray_size(n, elem_size);
-	void *mem;
-	if (out == NULL || need == 0)
+	int rc;
+	lfk_seqarray_t *a;
+	if (out == NULL)
 		return -EINVAL;
-	mem = aligned_alloc(LFK_CACHELINE, need); /* need is whole lines */
-	if (mem == NULL)
-		return -ENOMEM;
-	*out = mem;
-	return lfk_seqarray_init(*out, need, n, elem_size);
+	a = lfk_seq__alloc(need, &rc);
+	if (rc == 0)
+		rc = lfk_seqarray_init(a, need, n, elem_size);
+	if (rc == 0)
+		*out = a;
+	return rc;
 }
 
 void lfk_seqarray_destroy(lfk_seqarray_t *a)
@@ -68,14 +70,10 @@ int lfk_seqarray_update_n(lfk_seqarray_t *a, const size_t *idx, size_t k,
 			  lfk_seqarray_update_fn fn, void *arg)
 {
 	struct lfk_seq_buf buf;
-	size_t es;
-	int rc;
-	if (a == NULL || fn == NULL)
-		return -EINVAL;
-	es = (size_t)a->elem_size;
-	rc = lfk_seq__check_indices((size_t)a->n, idx, k);
-	if (rc == 0)
-		rc = lfk_seq__buf_get(&buf, k, es);
+	size_t es = a ? (size_t)a->elem_size : 0;
+	int rc = a ? lfk_seq__update_start(&buf, (size_t)a->n, es, idx, k,
+					   (const void *)fn)
+		   : -EINVAL;
 	if (rc != 0)
 		return rc;
 	/* Ascending order: the one lock order of update_n and the snapshot

@@ -58,4 +58,24 @@ static inline void lfk_seq__buf_put(struct lfk_seq_buf *b)
 		free(b->p);
 }
 
+/* The checks and the buffer of an update_n over k of n elements of es bytes
+ * (the primary's and the twins'): 0, -EINVAL or -ENOMEM. */
+static inline int lfk_seq__update_start(struct lfk_seq_buf *b, size_t n,
+					size_t es, const size_t *idx, size_t k,
+					const void *fn)
+{
+	int rc = fn ? lfk_seq__check_indices(n, idx, k) : -EINVAL;
+	return rc ? rc : lfk_seq__buf_get(b, k, es);
+}
+
+/* Cache-line aligned memory of need bytes (a multiple of LFK_CACHELINE) for
+ * the create functions; *rc is 0, -EINVAL (need 0: invalid sizes) or
+ * -ENOMEM. */
+static inline void *lfk_seq__alloc(size_t need, int *rc)
+{
+	void *mem = need ? aligned_alloc(LFK_CACHELINE, need) : NULL;
+	*rc = need == 0 ? -EINVAL : mem == NULL ? -ENOMEM : 0;
+	return mem;
+}
+
 #endif

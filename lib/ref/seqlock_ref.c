@@ -172,13 +172,6 @@ static int placed_init(struct lfk_ref_lock *lk, void *mem, size_t mem_size,
 	return lock_init(lk, kind);
 }
 
-static void *placed_alloc(size_t need, int *rc)
-{
-	void *mem = need ? aligned_alloc(LFK_CACHELINE, need) : NULL;
-	*rc = need == 0 ? -EINVAL : mem == NULL ? -ENOMEM : 0;
-	return mem;
-}
-
 /* ---- the seqarray twin ------------------------------------------------ */
 
 size_t lfk_ref_seqarray_size(size_t n, size_t elem_size)
@@ -206,7 +199,7 @@ int lfk_ref_seqarray_create(lfk_ref_seqarray_t **out, size_t n,
 	lfk_ref_seqarray_t *a;
 	if (out == NULL)
 		return -EINVAL;
-	a = placed_alloc(need, &rc);
+	a = lfk_seq__alloc(need, &rc);
 	if (rc == 0 && (rc = lfk_ref_seqarray_init(a, need, n, elem_size, kind)) != 0)
 		free(a);
 	if (rc == 0)
@@ -270,14 +263,10 @@ int lfk_ref_seqarray_update_n(lfk_ref_seqarray_t *a, const size_t *idx,
 			      size_t k, lfk_seqarray_update_fn fn, void *arg)
 {
 	struct lfk_seq_buf buf;
-	size_t es;
-	int rc;
-	if (a == NULL || fn == NULL)
-		return -EINVAL;
-	es = (size_t)a->elem_size;
-	rc = lfk_seq__check_indices((size_t)a->n, idx, k);
-	if (rc == 0)
-		rc = lfk_seq__buf_get(&buf, k, es);
+	size_t es = a ? (size_t)a->elem_size : 0;
+	int rc = a ? lfk_seq__update_start(&buf, (size_t)a->n, es, idx, k,
+					   (const void *)fn)
+		   : -EINVAL;
 	if (rc != 0)
 		return rc;
 	lock_excl(&a->lk);
@@ -340,7 +329,7 @@ int lfk_ref_latch_create(lfk_ref_latch_t **out, size_t obj_size, int kind)
 	lfk_ref_latch_t *l;
 	if (out == NULL)
 		return -EINVAL;
-	l = placed_alloc(need, &rc);
+	l = lfk_seq__alloc(need, &rc);
 	if (rc == 0 && (rc = lfk_ref_latch_init(l, need, obj_size, kind)) != 0)
 		free(l);
 	if (rc == 0)
