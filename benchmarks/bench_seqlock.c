@@ -28,9 +28,11 @@
  * gave it before the newest).  The writer must have written, and the record
  * must end at the writer's last version.
  *
- * Runs are time-bound: a run lasts ops_per_run x 50 ns (scaled by --scale),
- * and Mops/s is the operations done divided by that time.  (A starved
- * reader side would otherwise stretch a fixed-count run without bound.)
+ * Runs are time-bound: a timekeeper thread (asleep, so it takes no CPU)
+ * stops each run after ops_per_run x 50 ns (ops_per_run scaled by --scale),
+ * and Mops/s is the operations done divided by the time from the start
+ * line to the end of the last thread.  (A fixed operation count would let a
+ * starved side stretch a run without bound.)
  */
 #include <lfkit/latch.h>
 #include <lfkit/ref/seqlock.h>
@@ -39,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #if defined(LFB_HAVE_CK)
 #include <ck_sequence.h>
@@ -179,7 +182,7 @@ struct sl_ctx {
 	bool paced, snapshot;
 	uint64_t duration_ns;
 	uint64_t version; /* the writer's last version, across runs */
-	uint64_t writer_ns;
+	uint64_t run_ns;  /* the run's length: start line to last thread's end */
 	struct per_thread writer LFK_CACHE_ALIGNED;
 	struct per_thread reader[MAX_READERS];
 	/* the writer's rate in each run, for the write row */
@@ -190,16 +193,16 @@ struct sl_ctx {
 	lfk_thread_fn reader_fn, writer_fn;
 };
 
-/* The writer: updates until the run's time is up, continuously or paced;
- * single-record implementations ignore the element index. */
+/* The writer: updates until the timekeeper stops the run, continuously or
+ * paced; single-record implementations ignore the element index. */
 #define DEFINE_WRITER(NAME, WRITE)                                             \
 	static void NAME(void *arg, int me)                                    \
 	{                                                                      \
 		struct sl_ctx *c = arg;                                        \
 		uint64_t rec[REC_WORDS], n = 0, v = c->version;                \
-		uint64_t t0 = lfk_now_ns(), next = t0, now = t0;               \
+		uint64_t next = lfk_now_ns(), now;                             \
 		(void)me;                                                      \
-		for (;;) {                                                     \
+		do { /* at least one update, however late we start */         \
 			rec_fill(rec, ++v);                                    \
 			WRITE(c->obj, c->snapshot ? v % SNAP_ELEMS : 0, rec);  \
 			n++;                                                   \
@@ -209,18 +212,33 @@ struct sl_ctx {
 					lfk_cpu_relax();                       \
 				if (now > next + 20 * PACE_NS)                 \
 					next = now; /* preempted: no burst */  \
-			} else if (n % 8 == 0) {                               \
-				now = lfk_now_ns();                            \
 			}                                                      \
-			if (now - t0 >= c->duration_ns)                        \
-				break;                                         \
-		}                                                              \
-		c->writer_ns = lfk_now_ns() - t0;                              \
+			/* relaxed: a stop flag, checked once per update */    \
+		} while (!lfk_atomic_load_u32(&c->stop, LFK_RELAXED));         \
 		c->writer.ops = n;                                             \
 		c->version = v;                                                \
-		/* release: the readers' last reads come after our writes */  \
-		lfk_atomic_store_u32(&c->stop, 1, LFK_RELEASE);                \
 	}
+
+/* Sleeps through the run, then stops it (a sleeping thread takes no CPU
+ * from the others; the writer cannot keep time itself, as a lock can
+ * starve it for longer than a run). */
+static void timekeeper(struct sl_ctx *c)
+{
+	struct timespec ts = { (time_t)(c->duration_ns / 1000000000u),
+			       (long)(c->duration_ns % 1000000000u) };
+	nanosleep(&ts, NULL);
+	/* relaxed: a stop flag; the results are read after the join */
+	lfk_atomic_store_u32(&c->stop, 1, LFK_RELAXED);
+}
+
+static void role_b(void *arg, int index)
+{
+	struct sl_ctx *c = arg;
+	if (index == 0)
+		timekeeper(c);
+	else
+		c->reader_fn(arg, index - 1);
+}
 
 /* A reader of one record: verifies each copy and the version order. */
 #define DEFINE_READER(NAME, READ)                                              \
@@ -321,20 +339,20 @@ static bool sl_run(void *arg, uint64_t ops, uint64_t *elapsed_ns)
 	uint64_t reads = 0, bad = 0;
 	c->duration_ns = ops * NS_PER_OP;
 	c->stop = 0;
-	lfk_run_threads2(1, c->writer_fn, c->readers, c->reader_fn, c);
+	c->run_ns = lfk_run_threads2(1, c->writer_fn, c->readers + 1, role_b, c);
 	for (int r = 0; r < c->readers; r++) {
 		reads += c->reader[r].ops;
 		bad += c->reader[r].bad;
 	}
-	/* reads done in writer_ns, reported as the time ops reads would take */
-	*elapsed_ns = reads ? (uint64_t)((double)c->writer_ns * (double)ops /
+	/* reads done in run_ns, reported as the time ops reads would take */
+	*elapsed_ns = reads ? (uint64_t)((double)c->run_ns * (double)ops /
 					 (double)reads)
 			    : UINT64_MAX / 2;
 	if (c->nruns > 0) /* not the warm-up */
 		c->writes += c->writer.ops;
 	if (c->nruns < MAX_RUNS)
 		c->wmops[c->nruns++] = (double)c->writer.ops /
-				       ((double)c->writer_ns / 1e3);
+				       ((double)c->run_ns / 1e3);
 	if (bad)
 		fprintf(stderr, "lfbench seqlock: %llu bad reads\n",
 			(unsigned long long)bad);
