@@ -561,7 +561,7 @@ int lfk_scn_differential_seqarray(void)
 				abort();
 		if (src == NULL)
 			abort();
-		for (int it = 0; it < 400 && !lfk_failures(); it++) {
+		for (int it = 0; it < 250 && !lfk_failures(); it++) {
 			int op = (int)lfk_rng_below(&rng, 5), rc[3];
 			size_t i = lfk_rng_below(&rng, n + n / 8 + 1); /* some out of range */
 			size_t idx[8], k = 1 + lfk_rng_below(&rng, 8);
