@@ -42,6 +42,13 @@ int lfb_parse_opts(struct lfb_opts *o, int argc, char **argv);
 /* Measures and prints one case; returns its row. */
 struct lfb_row lfb_measure(const struct lfb_opts *o, const struct lfb_case *c);
 
+/* Prints a row from rates measured elsewhere (n >= 1 runs of ops each,
+ * mops[] in any order; sorted in place): for a second figure taken in the
+ * same runs as an lfb_measure case, e.g. the writer's rate beside the
+ * readers'.  c->run is not called. */
+struct lfb_row lfb_report(const struct lfb_opts *o, const struct lfb_case *c,
+			  uint64_t ops, double *mops, int n, bool verified);
+
 /* Number of rows that failed verification so far (the exit status). */
 int lfb_failed_rows(void);
 

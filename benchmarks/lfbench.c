@@ -21,6 +21,8 @@ static const struct subcommand subcommands[] = {
 	  "increments: sharded lfk_counter vs one shared fetch-add vs mutex" },
 	{ "tcache", lfb_bench_tcache,
 	  "object alloc+free: lfk_tcache vs malloc vs mutex free list" },
+	{ "seqlock", lfb_bench_seqlock,
+	  "read-mostly: seqlock, latch, seqarray vs rwlock, mutex, ck_sequence" },
 };
 
 #define NSUB (sizeof(subcommands) / sizeof(subcommands[0]))
