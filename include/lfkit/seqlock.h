@@ -119,18 +119,71 @@ static inline void lfk_seqlock_store_u32(uint32_t *p, uint32_t v)
 }
 
 /*
- * Whether an object can be copied by lfk_seqlock_read/write: a non-NULL,
- * 4-byte aligned protected object whose size is a non-zero multiple of 4.
- * The atomic layer has 32- and 64-bit accesses; every C type of 4 bytes or
- * more has such a size and alignment, and smaller members inside a struct
- * are covered by the words around them.  (The private side, dst of a read
- * or src of a write, may have any alignment.)
+ * Whether an object can be copied by lfk_seqlock_read/write: both pointers
+ * non-NULL and a non-zero size.  Any size and alignment: the copies use
+ * 64-bit accesses where the protected side is 8-byte aligned and 32-, 16-
+ * and 8-bit accesses at the edges.
  */
 static inline bool lfk_seqlock_copy_ok(const void *shared, const void *priv,
 				       size_t size)
 {
-	return shared != NULL && priv != NULL && size != 0 && size % 4 == 0 &&
-	       (uintptr_t)shared % 4 == 0;
+	return shared != NULL && priv != NULL && size != 0;
+}
+
+typedef uint16_t __attribute__((may_alias)) lfk_seq_u16_t;
+
+/* The widest access (4, 2 or 1 bytes) that addr's alignment and the
+ * remaining size allow, for the unaligned edges of a copy. */
+static inline size_t lfk__seqlock_edge(const void *addr, size_t size)
+{
+	uintptr_t a = (uintptr_t)addr;
+	if (size >= 4 && a % 4 == 0)
+		return 4;
+	if (size >= 2 && a % 2 == 0)
+		return 2;
+	return 1;
+}
+
+/* Copies one edge piece out of protected memory; returns its size. */
+static inline size_t lfk__seqlock_load_edge(unsigned char *d,
+					    const unsigned char *s, size_t size)
+{
+	size_t k = lfk__seqlock_edge(s, size);
+	/* relaxed (acquire under TSan): ordered by the fence in read_retry */
+	if (k == 4) {
+		uint32_t w = lfk_atomic_load_u32((const lfk_seq_u32_t *)s,
+						 LFK_LOAD_BEFORE_ACQ_FENCE);
+		memcpy(d, &w, 4);
+	} else if (k == 2) {
+		uint16_t w = lfk_atomic_load_u16((const lfk_seq_u16_t *)s,
+						 LFK_LOAD_BEFORE_ACQ_FENCE);
+		memcpy(d, &w, 2);
+	} else {
+		*d = lfk_atomic_load_u8(s, LFK_LOAD_BEFORE_ACQ_FENCE);
+	}
+	return k;
+}
+
+/* Copies one edge piece into protected memory; returns its size. */
+static inline size_t lfk__seqlock_store_edge(unsigned char *d,
+					     const unsigned char *s, size_t size)
+{
+	size_t k = lfk__seqlock_edge(d, size);
+	/* relaxed (release under TSan): ordered by the fence in write_begin */
+	if (k == 4) {
+		uint32_t w;
+		memcpy(&w, s, 4);
+		lfk_atomic_store_u32((lfk_seq_u32_t *)d, w,
+				     LFK_STORE_AFTER_REL_FENCE);
+	} else if (k == 2) {
+		uint16_t w;
+		memcpy(&w, s, 2);
+		lfk_atomic_store_u16((lfk_seq_u16_t *)d, w,
+				     LFK_STORE_AFTER_REL_FENCE);
+	} else {
+		lfk_atomic_store_u8(d, *s, LFK_STORE_AFTER_REL_FENCE);
+	}
+	return k;
 }
 
 #if defined(__clang__)
@@ -142,15 +195,14 @@ static inline bool lfk_seqlock_copy_ok(const void *shared, const void *priv,
 #endif
 
 /* Copies size bytes out of protected memory: 64-bit loads where aligned,
- * 32-bit loads at the edges.  Preconditions as lfk_seqlock_copy_ok. */
+ * narrower loads at the edges.  Preconditions as lfk_seqlock_copy_ok. */
 static inline void lfk_seqlock_copy_out(void *dst, const void *src, size_t size)
 {
 	const unsigned char *s = (const unsigned char *)src;
 	unsigned char *d = (unsigned char *)dst;
-	if ((uintptr_t)s % 8 != 0) {
-		uint32_t w = lfk_seqlock_load_u32((const lfk_seq_u32_t *)s);
-		memcpy(d, &w, 4);
-		s += 4, d += 4, size -= 4;
+	while (size != 0 && (uintptr_t)s % 8 != 0) {
+		size_t k = lfk__seqlock_load_edge(d, s, size);
+		s += k, d += k, size -= k;
 	}
 	/* the compiler does not unroll loops around asm by itself; a
 	 * constant size (the common case) then becomes straight-line code */
@@ -159,9 +211,9 @@ static inline void lfk_seqlock_copy_out(void *dst, const void *src, size_t size)
 		uint64_t w = lfk_seqlock_load_u64((const lfk_seq_u64_t *)s);
 		memcpy(d, &w, 8);
 	}
-	if (size != 0) {
-		uint32_t w = lfk_seqlock_load_u32((const lfk_seq_u32_t *)s);
-		memcpy(d, &w, 4);
+	while (size != 0) {
+		size_t k = lfk__seqlock_load_edge(d, s, size);
+		s += k, d += k, size -= k;
 	}
 }
 
@@ -170,11 +222,9 @@ static inline void lfk_seqlock_copy_in(void *dst, const void *src, size_t size)
 {
 	unsigned char *d = (unsigned char *)dst;
 	const unsigned char *s = (const unsigned char *)src;
-	if ((uintptr_t)d % 8 != 0) {
-		uint32_t w;
-		memcpy(&w, s, 4);
-		lfk_seqlock_store_u32((lfk_seq_u32_t *)d, w);
-		s += 4, d += 4, size -= 4;
+	while (size != 0 && (uintptr_t)d % 8 != 0) {
+		size_t k = lfk__seqlock_store_edge(d, s, size);
+		s += k, d += k, size -= k;
 	}
 	LFK_SEQLOCK_UNROLL
 	for (; size >= 8; s += 8, d += 8, size -= 8) {
@@ -182,10 +232,9 @@ static inline void lfk_seqlock_copy_in(void *dst, const void *src, size_t size)
 		memcpy(&w, s, 8);
 		lfk_seqlock_store_u64((lfk_seq_u64_t *)d, w);
 	}
-	if (size != 0) {
-		uint32_t w;
-		memcpy(&w, s, 4);
-		lfk_seqlock_store_u32((lfk_seq_u32_t *)d, w);
+	while (size != 0) {
+		size_t k = lfk__seqlock_store_edge(d, s, size);
+		s += k, d += k, size -= k;
 	}
 }
 
@@ -226,8 +275,8 @@ static inline bool lfk_seqlock_read_retry(const lfk_seqlock_t *l,
 /*
  * Copies the protected object src (size bytes) to dst, consistently: the
  * copy is the object as some writer left it, never a mix of two writes.
- * Returns 0, or -EINVAL when a pointer is NULL, size is 0 or not a multiple
- * of 4, or src is not 4-byte aligned.  Blocking (see read_begin): retries
+ * Any size and alignment.  Returns 0, or -EINVAL when a pointer is NULL or
+ * size is 0.  Blocking (see read_begin): retries
  * while writers keep writing.
  */
 static inline int lfk_seqlock_read(const lfk_seqlock_t *l, void *dst,
@@ -344,7 +393,7 @@ static inline int lfk_seqlock_write_abort(lfk_seqlock_t *l)
 /*
  * Writes size bytes of src into the protected object dst in one write
  * section (multi-writer safe).  Returns 0, or -EINVAL as lfk_seqlock_read
- * (dst must be 4-byte aligned).  Blocking: waits for other writers.
+ * (any size and alignment).  Blocking: waits for other writers.
  */
 static inline int lfk_seqlock_write(lfk_seqlock_t *l, void *dst,
 				    const void *src, size_t size)
