@@ -46,6 +46,12 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
 static void print_header(const struct lfb_opts *o)
 {
 	if (header_printed)
@@ -65,11 +71,14 @@ struct lfb_row lfb_measure(const struct lfb_opts *o, const struct lfb_case *c)
 	struct lfb_row row = { 0, 0, 0, true };
 	uint64_t ops = (uint64_t)((double)c->ops * o->scale);
 	double *mops = calloc((size_t)o->runs, sizeof(*mops));
+	uint64_t *done = calloc((size_t)o->runs, sizeof(*done));
 	uint64_t ns;
 
 	if (ops < 1)
 		ops = 1;
-	if (mops == NULL) {
+	if (mops == NULL || done == NULL) {
+		free(mops);
+		free(done);
 		row.verified = false;
 		failed_rows++;
 		return row;
@@ -80,8 +89,12 @@ struct lfb_row lfb_measure(const struct lfb_opts *o, const struct lfb_case *c)
 	for (int r = 0; r < o->runs; r++) {
 		if (!c->run(c->ctx, ops, &ns))
 			row.verified = false;
-		mops[r] = (double)ops / ((double)(ns ? ns : 1) / 1e9) / 1e6;
+		done[r] = c->ops_done ? c->ops_done(c->ctx) : ops;
+		mops[r] = (double)done[r] / ((double)(ns ? ns : 1) / 1e9) / 1e6;
 	}
+	qsort(done, (size_t)o->runs, sizeof(*done), cmp_u64);
+	ops = done[o->runs / 2];
+	free(done);
 	qsort(mops, (size_t)o->runs, sizeof(*mops), cmp_double);
 	row.mops_min = mops[0];
 	row.mops_max = mops[o->runs - 1];
