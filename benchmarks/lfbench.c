@@ -17,6 +17,8 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
 	{ "atomic", lfb_bench_atomic,
 	  "per-op cost of the atomic layer, arch vs generic backend" },
+	{ "ring", lfb_bench_ring,
+	  "rings vs mutex twin vs ck_ring and cds_wfcq, 1p1c..8p8c, pairs" },
 };
 
 #define NSUB (sizeof(subcommands) / sizeof(subcommands[0]))

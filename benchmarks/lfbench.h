@@ -5,5 +5,6 @@
 #include "bench_harness.h"
 
 void lfb_bench_atomic(const struct lfb_opts *o);
+void lfb_bench_ring(const struct lfb_opts *o);
 
 #endif
