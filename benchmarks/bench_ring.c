@@ -15,6 +15,10 @@
  * ops_per_run is the items the consumers took (and the producers put), the
  * row's ops_per_run the median over the measured runs.  See
  * docs/ring-bench.md.
+ *
+ * Selecting rows (for a closer look at a few): LFB_RING_BENCHES and
+ * LFB_RING_IMPLS, comma-separated names, e.g.
+ *   LFB_RING_BENCHES=ring_pair LFB_RING_IMPLS=lfk_spsc,ck_spsc lfbench ring
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +30,7 @@
 #define RING_CAPACITY 1024
 #define MAX_SIDE 8
 /* Time budget of one run at --scale 1 (scaled with it, at least 5 ms). */
-#define RUN_BUDGET_NS 250000000ull
+#define RUN_BUDGET_NS 200000000ull
 
 /*
  * The implementations, lfkit's first.  The blocking queues plug in here as
@@ -134,13 +138,28 @@ static uint64_t ring_moved(void *arg)
 	return ((struct ring_ctx *)arg)->moved;
 }
 
+/* Whether name is in the comma-separated list in environment variable var
+ * (unset or empty: everything is). */
+static bool selected(const char *var, const char *name)
+{
+	const char *list = getenv(var), *p;
+	size_t n = strlen(name);
+	if (list == NULL || *list == '\0')
+		return true;
+	for (p = list; (p = strstr(p, name)) != NULL; p += n)
+		if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
 /* Measures one row.  A queue that cannot be created is a broken machine,
  * not a result. */
 static void ring_case(const struct lfb_opts *o, const char *bench,
 		      const struct lfb_ring_impl *im, int side, uint32_t burst,
 		      uint64_t ops)
 {
-	bool pairs = side == 0;
+	const bool pairs = side == 0;
+	const double budget = (double)RUN_BUDGET_NS * o->scale;
 	struct lfb_ring_geom g = {
 		.capacity = RING_CAPACITY,
 		.producers = pairs ? 1 : side,
@@ -149,10 +168,6 @@ static void ring_case(const struct lfb_opts *o, const char *bench,
 				      : (uint64_t)((double)ops * o->scale) /
 						(uint64_t)side + 1,
 	};
-	struct ring_ctx *c = aligned_alloc(LFK_CACHELINE,
-					   (sizeof(*c) + LFK_CACHELINE - 1) /
-						   LFK_CACHELINE * LFK_CACHELINE);
-	double budget = (double)RUN_BUDGET_NS * o->scale;
 	struct lfb_case lc = {
 		.bench = bench,
 		.impl = im->name,
@@ -162,6 +177,13 @@ static void ring_case(const struct lfb_opts *o, const char *bench,
 		.run = pairs ? pair_run : threads_run,
 		.ops_done = ring_moved,
 	};
+	struct ring_ctx *c;
+
+	if (!selected("LFB_RING_BENCHES", bench) ||
+	    !selected("LFB_RING_IMPLS", im->name))
+		return;
+	c = aligned_alloc(LFK_CACHELINE, (sizeof(*c) + LFK_CACHELINE - 1) /
+						 LFK_CACHELINE * LFK_CACHELINE);
 	if (c == NULL)
 		abort();
 	memset(c, 0, sizeof(*c));
@@ -186,13 +208,13 @@ static const struct {
 	int side;
 	uint64_t items, items_burst;
 } configs[] = {
-	{ 1, 16000000, 32000000 },
+	{ 1, 12000000, 24000000 },
 	{ 2, 8000000, 16000000 },
 	{ 4, 4000000, 8000000 },
 	{ 8, 4000000, 8000000 },
 };
 
-#define PAIRS_PER_RUN 50000000
+#define PAIRS_PER_RUN 20000000
 
 void lfb_bench_ring(const struct lfb_opts *o)
 {

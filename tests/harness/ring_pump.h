@@ -13,8 +13,8 @@
  *
  * Stopping: a producer stops after per_producer items, or when the run's
  * deadline passes (checked every 256 items and while it backs off), and then
- * every producer stops soon after (the shared stop flag), so that a
- * structure that collapses still ends its run in time.  The last producer to
+ * every producer stops at its next item (the shared stop flag), so that a
+ * structure that collapses still ends its run soon after its time budget.  The last producer to
  * finish calls the pump's finish hook (a blocking queue closes itself there)
  * and raises all_done.  Consumers stop when their queue reports it is closed
  * (-EPIPE), or when all_done is up and the items taken by all consumers
@@ -38,8 +38,10 @@
 
 #define LFK_PUMP_SEQ_BITS 40
 #define LFK_PUMP_MAX_BURST 64
-/* Producers look at the clock and the stop flag every this many items. */
-#define LFK_PUMP_CHECK_EVERY 256
+/* Producers look at the stop flag after every put (a line nobody writes
+ * until the end: a hit in their cache), at the clock every
+ * LFK_PUMP_CLOCK_EVERY items. */
+#define LFK_PUMP_CLOCK_EVERY 256
 
 struct lfk_pump_tally {
 	uint64_t count, sum, xor;
@@ -101,6 +103,14 @@ static inline uint64_t lfk_pump_base(int id)
 	return (uint64_t)(id + 1) << LFK_PUMP_SEQ_BITS;
 }
 
+/* Whether a producer that has just put item seq must stop. */
+static inline bool lfk_pump_must_stop(struct lfk_pump_run *run, uint64_t seq)
+{
+	if (lfk_atomic_load_u64(&run->stop, LFK_RELAXED))
+		return true;
+	return seq % LFK_PUMP_CLOCK_EVERY == 0 && !lfk_pump_keep_going(run);
+}
+
 /*
  * Builds burst calls out of single ones for a queue without a burst API:
  *   size_t P##_putn(T *q, const uint64_t *v, size_t n)  moved; stops at full
@@ -150,9 +160,7 @@ static inline uint64_t lfk_pump_base(int id)
 			while (seq <= n) {                                     \
 				if (PUT(q, base | seq) == 0) {                 \
 					spins = 0;                             \
-					if (seq++ % LFK_PUMP_CHECK_EVERY ==    \
-						    0 &&                       \
-					    !lfk_pump_keep_going(run))         \
+					if (lfk_pump_must_stop(run, seq++))    \
 						break;                         \
 				} else if (lfk_pump_producer_wait(run,         \
 								  &spins)) {   \
@@ -161,7 +169,6 @@ static inline uint64_t lfk_pump_base(int id)
 			}                                                      \
 		} else {                                                       \
 			uint64_t buf[LFK_PUMP_MAX_BURST];                      \
-			unsigned calls = 0;                                    \
 			while (seq <= n) {                                     \
 				size_t k = n - seq + 1 < burst                 \
 						   ? (size_t)(n - seq + 1)     \
@@ -180,11 +187,17 @@ static inline uint64_t lfk_pump_base(int id)
 						break;                         \
 					}                                      \
 				}                                              \
-				seq += done;                                   \
 				if (done < k ||                                \
-				    (++calls * burst >= LFK_PUMP_CHECK_EVERY && \
-				     (calls = 0, !lfk_pump_keep_going(run))))  \
+				    (lfk_atomic_load_u64(&run->stop,           \
+							 LFK_RELAXED) ||       \
+				     (seq / LFK_PUMP_CLOCK_EVERY !=            \
+					      (seq + done) /                   \
+						      LFK_PUMP_CLOCK_EVERY &&  \
+				      !lfk_pump_keep_going(run)))) {           \
+					seq += done;                           \
 					break;                                 \
+				}                                              \
+				seq += done;                                   \
 			}                                                      \
 		}                                                              \
 		lfk_pump_producer_end(run, id, seq - 1, out, FINISH, q);       \
