@@ -66,44 +66,29 @@ static void ck_destroy(void *p)
 	free(q);
 }
 
-static inline int ck_spsc_put(struct ck_q *q, uint64_t v)
-{
-	return ck_ring_enqueue_spsc(&q->ring, q->buf, (void *)(uintptr_t)v)
-		       ? 0
-		       : -EAGAIN;
-}
+/* put/get and the pump of ck_ring's K (spsc or mpmc) calls. */
+#define CK_PEER(K)                                                             \
+	static inline int ck_##K##_put(struct ck_q *q, uint64_t v)             \
+	{                                                                      \
+		return ck_ring_enqueue_##K(&q->ring, q->buf,                   \
+					   (void *)(uintptr_t)v)               \
+			       ? 0                                             \
+			       : -EAGAIN;                                      \
+	}                                                                      \
+	static inline int ck_##K##_get(struct ck_q *q, uint64_t *v)            \
+	{                                                                      \
+		void *p;                                                       \
+		if (!ck_ring_dequeue_##K(&q->ring, q->buf, &p))                \
+			return -EAGAIN;                                        \
+		*v = (uintptr_t)p;                                             \
+		return 0;                                                      \
+	}                                                                      \
+	LFK_RING_PUMP_SINGLES(ck_##K, struct ck_q, ck_##K##_put, ck_##K##_get) \
+	LFK_RING_PUMP_DEFINE(ck_##K, struct ck_q, ck_##K##_put, ck_##K##_get,  \
+			     ck_##K##_putn, ck_##K##_getn, NULL)
 
-static inline int ck_spsc_get(struct ck_q *q, uint64_t *v)
-{
-	void *p;
-	if (!ck_ring_dequeue_spsc(&q->ring, q->buf, &p))
-		return -EAGAIN;
-	*v = (uintptr_t)p;
-	return 0;
-}
-
-static inline int ck_mpmc_put(struct ck_q *q, uint64_t v)
-{
-	return ck_ring_enqueue_mpmc(&q->ring, q->buf, (void *)(uintptr_t)v)
-		       ? 0
-		       : -EAGAIN;
-}
-
-static inline int ck_mpmc_get(struct ck_q *q, uint64_t *v)
-{
-	void *p;
-	if (!ck_ring_dequeue_mpmc(&q->ring, q->buf, &p))
-		return -EAGAIN;
-	*v = (uintptr_t)p;
-	return 0;
-}
-
-LFK_RING_PUMP_SINGLES(ck_spsc, struct ck_q, ck_spsc_put, ck_spsc_get)
-LFK_RING_PUMP_DEFINE(ck_spsc, struct ck_q, ck_spsc_put, ck_spsc_get,
-		     ck_spsc_putn, ck_spsc_getn, NULL)
-LFK_RING_PUMP_SINGLES(ck_mpmc, struct ck_q, ck_mpmc_put, ck_mpmc_get)
-LFK_RING_PUMP_DEFINE(ck_mpmc, struct ck_q, ck_mpmc_put, ck_mpmc_get,
-		     ck_mpmc_putn, ck_mpmc_getn, NULL)
+CK_PEER(spsc)
+CK_PEER(mpmc)
 #endif
 
 #ifdef LFB_HAVE_URCU
