@@ -20,6 +20,7 @@
 /* The peers' hot fields get lines of their own, as the rings' do. */
 #define PEER_ALIGN (2 * LFK_CACHELINE)
 
+#if defined(LFB_HAVE_CK) || defined(LFB_HAVE_URCU)
 static void *peer_alloc(size_t bytes)
 {
 	void *p = aligned_alloc(PEER_ALIGN,
@@ -28,6 +29,7 @@ static void *peer_alloc(size_t bytes)
 		memset(p, 0, bytes);
 	return p;
 }
+#endif
 
 #ifdef LFB_HAVE_CK
 /*
