@@ -46,6 +46,12 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
 static void print_header(const struct lfb_opts *o)
 {
 	if (header_printed)
@@ -66,11 +72,14 @@ struct lfb_row lfb_measure(const struct lfb_opts *o, const struct lfb_case *c)
 	bool verified = true;
 	uint64_t ops = (uint64_t)((double)c->ops * o->scale);
 	double *mops = calloc((size_t)o->runs, sizeof(*mops));
+	uint64_t *done = calloc((size_t)o->runs, sizeof(*done));
 	uint64_t ns;
 
 	if (ops < 1)
 		ops = 1;
-	if (mops == NULL) {
+	if (mops == NULL || done == NULL) {
+		free(mops);
+		free(done);
 		row = (struct lfb_row){ 0, 0, 0, false };
 		failed_rows++;
 		return row;
@@ -81,8 +90,14 @@ struct lfb_row lfb_measure(const struct lfb_opts *o, const struct lfb_case *c)
 	for (int r = 0; r < o->runs; r++) {
 		if (!c->run(c->ctx, ops, &ns))
 			verified = false;
-		mops[r] = (double)ops / ((double)(ns ? ns : 1) / 1e9) / 1e6;
+		done[r] = c->ops_done ? c->ops_done(c->ctx) : ops;
+		mops[r] = (double)done[r] / ((double)(ns ? ns : 1) / 1e9) / 1e6;
 	}
+	/* A run cut short by its time budget moved fewer items than asked:
+	 * report the median of what the runs really moved. */
+	qsort(done, (size_t)o->runs, sizeof(*done), cmp_u64);
+	ops = done[o->runs / 2];
+	free(done);
 	row = lfb_report(o, c, ops, mops, o->runs, verified);
 	free(mops);
 	return row;

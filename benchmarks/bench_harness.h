@@ -29,6 +29,10 @@ struct lfb_case {
 	 * measured part, returns whether the run's result verified. */
 	bool (*run)(void *ctx, uint64_t ops, uint64_t *elapsed_ns);
 	void *ctx;
+	/* Optional, for runs that a time budget may cut short: the operations
+	 * the last run really performed.  Throughput is computed from it, and
+	 * the row's ops_per_run is the median over the measured runs. */
+	uint64_t (*ops_done)(void *ctx);
 };
 
 struct lfb_row {

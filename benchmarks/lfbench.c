@@ -23,6 +23,8 @@ static const struct subcommand subcommands[] = {
 	  "object alloc+free: lfk_tcache vs malloc vs mutex free list" },
 	{ "seqlock", lfb_bench_seqlock,
 	  "read-mostly: seqlock, latch, seqarray vs rwlock, mutex, ck_sequence" },
+	{ "ring", lfb_bench_ring,
+	  "rings vs mutex twin vs ck_ring and cds_wfcq, 1p1c..8p8c, pairs" },
 };
 
 #define NSUB (sizeof(subcommands) / sizeof(subcommands[0]))
