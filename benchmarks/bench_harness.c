@@ -46,6 +46,12 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
 static void print_header(const struct lfb_opts *o)
 {
 	if (header_printed)
@@ -55,40 +61,59 @@ static void print_header(const struct lfb_opts *o)
 		printf("bench,impl,producers,consumers,ops_per_run,runs,"
 		       "mops_median,mops_min,mops_max,verified\n");
 	else
-		printf("%-24s %-14s %3s %3s %11s %4s %10s %10s %10s %9s %4s\n",
+		printf("%-24s %-22s %3s %3s %11s %4s %10s %10s %10s %9s %4s\n",
 		       "bench", "impl", "p", "c", "ops/run", "runs",
 		       "Mops/s med", "min", "max", "ns/op med", "ok");
 }
 
 struct lfb_row lfb_measure(const struct lfb_opts *o, const struct lfb_case *c)
 {
-	struct lfb_row row = { 0, 0, 0, true };
+	struct lfb_row row;
+	bool verified = true;
 	uint64_t ops = (uint64_t)((double)c->ops * o->scale);
 	double *mops = calloc((size_t)o->runs, sizeof(*mops));
+	uint64_t *done = calloc((size_t)o->runs, sizeof(*done));
 	uint64_t ns;
 
 	if (ops < 1)
 		ops = 1;
-	if (mops == NULL) {
-		row.verified = false;
+	if (mops == NULL || done == NULL) {
+		free(mops);
+		free(done);
+		row = (struct lfb_row){ 0, 0, 0, false };
 		failed_rows++;
 		return row;
 	}
 	/* Warm-up: caches, page faults, the CPU's frequency.  Verified too. */
 	if (!c->run(c->ctx, ops, &ns))
-		row.verified = false;
+		verified = false;
 	for (int r = 0; r < o->runs; r++) {
 		if (!c->run(c->ctx, ops, &ns))
-			row.verified = false;
-		mops[r] = (double)ops / ((double)(ns ? ns : 1) / 1e9) / 1e6;
+			verified = false;
+		done[r] = c->ops_done ? c->ops_done(c->ctx) : ops;
+		mops[r] = (double)done[r] / ((double)(ns ? ns : 1) / 1e9) / 1e6;
 	}
-	qsort(mops, (size_t)o->runs, sizeof(*mops), cmp_double);
-	row.mops_min = mops[0];
-	row.mops_max = mops[o->runs - 1];
-	row.mops_median = o->runs % 2
-		? mops[o->runs / 2]
-		: (mops[o->runs / 2 - 1] + mops[o->runs / 2]) / 2;
+	/* A run cut short by its time budget moved fewer items than asked:
+	 * report the median of what the runs really moved. */
+	qsort(done, (size_t)o->runs, sizeof(*done), cmp_u64);
+	ops = done[o->runs / 2];
+	free(done);
+	row = lfb_report(o, c, ops, mops, o->runs, verified);
 	free(mops);
+	return row;
+}
+
+struct lfb_row lfb_report(const struct lfb_opts *o, const struct lfb_case *c,
+			  uint64_t ops, double *mops, int n, bool verified)
+{
+	struct lfb_row row = { 0, 0, 0, verified && n > 0 };
+	if (n > 0) {
+		qsort(mops, (size_t)n, sizeof(*mops), cmp_double);
+		row.mops_min = mops[0];
+		row.mops_max = mops[n - 1];
+		row.mops_median = n % 2 ? mops[n / 2]
+				       : (mops[n / 2 - 1] + mops[n / 2]) / 2;
+	}
 	if (!row.verified)
 		failed_rows++;
 
@@ -96,12 +121,12 @@ struct lfb_row lfb_measure(const struct lfb_opts *o, const struct lfb_case *c)
 	if (o->csv)
 		printf("%s,%s,%d,%d,%llu,%d,%.3f,%.3f,%.3f,%s\n", c->bench,
 		       c->impl, c->producers, c->consumers,
-		       (unsigned long long)ops, o->runs, row.mops_median,
+		       (unsigned long long)ops, n, row.mops_median,
 		       row.mops_min, row.mops_max, row.verified ? "yes" : "no");
 	else
-		printf("%-24s %-14s %3d %3d %11llu %4d %10.2f %10.2f %10.2f %9.2f %4s\n",
+		printf("%-24s %-22s %3d %3d %11llu %4d %10.2f %10.2f %10.2f %9.2f %4s\n",
 		       c->bench, c->impl, c->producers, c->consumers,
-		       (unsigned long long)ops, o->runs, row.mops_median,
+		       (unsigned long long)ops, n, row.mops_median,
 		       row.mops_min, row.mops_max,
 		       row.mops_median > 0 ? 1e3 / row.mops_median : 0.0,
 		       row.verified ? "yes" : "NO");

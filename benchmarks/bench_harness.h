@@ -29,6 +29,10 @@ struct lfb_case {
 	 * measured part, returns whether the run's result verified. */
 	bool (*run)(void *ctx, uint64_t ops, uint64_t *elapsed_ns);
 	void *ctx;
+	/* Optional, for runs that a time budget may cut short: the operations
+	 * the last run really performed.  Throughput is computed from it, and
+	 * the row's ops_per_run is the median over the measured runs. */
+	uint64_t (*ops_done)(void *ctx);
 };
 
 struct lfb_row {
@@ -41,6 +45,13 @@ int lfb_parse_opts(struct lfb_opts *o, int argc, char **argv);
 
 /* Measures and prints one case; returns its row. */
 struct lfb_row lfb_measure(const struct lfb_opts *o, const struct lfb_case *c);
+
+/* Prints a row from rates measured elsewhere (n >= 1 runs of ops each,
+ * mops[] in any order; sorted in place): for a second figure taken in the
+ * same runs as an lfb_measure case, e.g. the writer's rate beside the
+ * readers'.  c->run is not called. */
+struct lfb_row lfb_report(const struct lfb_opts *o, const struct lfb_case *c,
+			  uint64_t ops, double *mops, int n, bool verified);
 
 /* Number of rows that failed verification so far (the exit status). */
 int lfb_failed_rows(void);

@@ -17,6 +17,14 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
 	{ "atomic", lfb_bench_atomic,
 	  "per-op cost of the atomic layer, arch vs generic backend" },
+	{ "counter", lfb_bench_counter,
+	  "increments: sharded lfk_counter vs one shared fetch-add vs mutex" },
+	{ "tcache", lfb_bench_tcache,
+	  "object alloc+free: lfk_tcache vs malloc vs mutex free list" },
+	{ "seqlock", lfb_bench_seqlock,
+	  "read-mostly: seqlock, latch, seqarray vs rwlock, mutex, ck_sequence" },
+	{ "ring", lfb_bench_ring,
+	  "rings vs mutex twin vs ck_ring and cds_wfcq, 1p1c..8p8c, pairs" },
 };
 
 #define NSUB (sizeof(subcommands) / sizeof(subcommands[0]))

@@ -5,5 +5,9 @@
 #include "bench_harness.h"
 
 void lfb_bench_atomic(const struct lfb_opts *o);
+void lfb_bench_counter(const struct lfb_opts *o);
+void lfb_bench_tcache(const struct lfb_opts *o);
+void lfb_bench_seqlock(const struct lfb_opts *o);
+void lfb_bench_ring(const struct lfb_opts *o);
 
 #endif

@@ -93,6 +93,34 @@ DEFINE_SEMANTICS(lfk_scn_semantics_arch_u64, ARCH, uint64_t, u64)
 DEFINE_SEMANTICS(lfk_scn_semantics_generic_u32, GEN, uint32_t, u32)
 DEFINE_SEMANTICS(lfk_scn_semantics_generic_u64, GEN, uint64_t, u64)
 
+/* 8- and 16-bit loads and stores, every order, both backends, beside
+ * neighbours that must stay untouched. */
+#define CHECK_NARROW(FN, T, S, label)                                          \
+	do {                                                                   \
+		T buf[4] = { 0x11, 0x22, 0x33, 0x44 };                         \
+		for (size_t i = 0; i < COUNT(store_orders); i++) {             \
+			FN(store_##S)(&buf[1], (T)(0xa5 + i), store_orders[i]); \
+			LFK_CHECK(buf[0] == 0x11 && buf[1] == (T)(0xa5 + i) &&  \
+					  buf[2] == 0x33,                      \
+				  "%s store mo=%d", label, store_orders[i]);   \
+		}                                                              \
+		for (size_t i = 0; i < COUNT(load_orders); i++)                \
+			LFK_CHECK(FN(load_##S)(&buf[2], load_orders[i]) == 0x33, \
+				  "%s load mo=%d", label, load_orders[i]);     \
+		buf[3] = (T)~(T)0;                                             \
+		LFK_CHECK(FN(load_##S)(&buf[3], LFK_RELAXED) == (T)~(T)0,      \
+			  "%s load all ones", label);                          \
+	} while (0)
+
+int lfk_scn_semantics_narrow(void)
+{
+	CHECK_NARROW(ARCH, uint8_t, u8, "arch u8");
+	CHECK_NARROW(GEN, uint8_t, u8, "generic u8");
+	CHECK_NARROW(ARCH, uint16_t, u16, "arch u16");
+	CHECK_NARROW(GEN, uint16_t, u16, "generic u16");
+	return 0;
+}
+
 int lfk_scn_semantics_ptr(void)
 {
 	int a, b, c;

@@ -11,6 +11,7 @@
 	X(semantics_generic_u32)                                               \
 	X(semantics_generic_u64)                                               \
 	X(semantics_ptr)                                                       \
+	X(semantics_narrow)                                                    \
 	X(semantics_cas2)                                                      \
 	X(differential_u32)                                                    \
 	X(differential_u64)                                                    \

@@ -150,17 +150,21 @@
 	} while (0)
 #endif
 
-/* T: the type, S: the name suffix, R: "w" (32-bit) or "x" (64-bit). */
-#define LFK_AARCH64_DEFINE_OPS(T, S, R)                                        \
+/*
+ * T: the type, S: the name suffix, R: "w" (32-bit) or "x" (64-bit), Z: the
+ * access size suffix ("b", "h", or "" for the register size).  8- and 16-bit
+ * objects get loads and stores only.
+ */
+#define LFK_AARCH64_DEFINE_LOAD_STORE(T, S, R, Z)                                        \
 	static inline T lfk_aarch64_load_##S(const T *p, int mo)               \
 	{                                                                      \
 		T v;                                                           \
 		if (mo == __ATOMIC_RELAXED)                                    \
-			__asm__ __volatile__("ldr %" R "0, %1"                  \
+			__asm__ __volatile__("ldr" Z " %" R "0, %1"                  \
 					     : "=r"(v)                         \
 					     : "Q"(*p));                       \
 		else                                                           \
-			__asm__ __volatile__("ldar %" R "0, %1"                 \
+			__asm__ __volatile__("ldar" Z " %" R "0, %1"                 \
 					     : "=r"(v)                         \
 					     : "Q"(*p)                         \
 					     : "memory");                      \
@@ -169,15 +173,18 @@
 	static inline void lfk_aarch64_store_##S(T *p, T v, int mo)            \
 	{                                                                      \
 		if (mo == __ATOMIC_RELAXED)                                    \
-			__asm__ __volatile__("str %" R "1, %0"                  \
+			__asm__ __volatile__("str" Z " %" R "1, %0"                  \
 					     : "=Q"(*p)                        \
 					     : "r"(v));                        \
 		else                                                           \
-			__asm__ __volatile__("stlr %" R "1, %0"                 \
+			__asm__ __volatile__("stlr" Z " %" R "1, %0"                 \
 					     : "=Q"(*p)                        \
 					     : "r"(v)                          \
 					     : "memory");                      \
-	}                                                                      \
+	}
+
+#define LFK_AARCH64_DEFINE_OPS(T, S, R)                                        \
+	LFK_AARCH64_DEFINE_LOAD_STORE(T, S, R, "")                             \
 	static inline T lfk_aarch64_exchange_##S(T *p, T v, int mo)            \
 	{                                                                      \
 		T old;                                                         \
@@ -230,6 +237,8 @@
 		return false;                                                  \
 	}
 
+LFK_AARCH64_DEFINE_LOAD_STORE(uint8_t, u8, "w", "b")
+LFK_AARCH64_DEFINE_LOAD_STORE(uint16_t, u16, "w", "h")
 LFK_AARCH64_DEFINE_OPS(uint32_t, u32, "w")
 LFK_AARCH64_DEFINE_OPS(uint64_t, u64, "x")
 

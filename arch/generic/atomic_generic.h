@@ -26,7 +26,7 @@
 	 : (mo) == __ATOMIC_SEQ_CST                           ? __ATOMIC_SEQ_CST \
 							       : __ATOMIC_RELAXED)
 
-#define LFK_GENERIC_DEFINE_OPS(T, S)                                           \
+#define LFK_GENERIC_DEFINE_LOAD_STORE(T, S)                                    \
 	static inline T lfk_generic_load_##S(const T *p, int mo)               \
 	{                                                                      \
 		return __atomic_load_n(p, mo);                                 \
@@ -34,7 +34,10 @@
 	static inline void lfk_generic_store_##S(T *p, T v, int mo)            \
 	{                                                                      \
 		__atomic_store_n(p, v, mo);                                    \
-	}                                                                      \
+	}
+
+#define LFK_GENERIC_DEFINE_OPS(T, S)                                           \
+	LFK_GENERIC_DEFINE_LOAD_STORE(T, S)                                    \
 	static inline T lfk_generic_exchange_##S(T *p, T v, int mo)            \
 	{                                                                      \
 		return __atomic_exchange_n(p, v, mo);                          \
@@ -70,6 +73,8 @@
 			LFK_GENERIC_CAS_FAIL_ORDER(mo));                       \
 	}
 
+LFK_GENERIC_DEFINE_LOAD_STORE(uint8_t, u8)
+LFK_GENERIC_DEFINE_LOAD_STORE(uint16_t, u16)
 LFK_GENERIC_DEFINE_OPS(uint32_t, u32)
 LFK_GENERIC_DEFINE_OPS(uint64_t, u64)
 

@@ -39,11 +39,12 @@
 #define LFK_X86_64_HAVE_CAS2 1
 
 /*
- * T: the type, S: the name suffix, Q: the AT&T size suffix ("l" or "q").
+ * T: the type, S: the name suffix, Q: the AT&T size suffix ("b", "w", "l"
+ * or "q").  8- and 16-bit objects get loads and stores only.
  * A relaxed access has no "memory" clobber so the compiler may still schedule
  * unrelated accesses around it; every other order carries one.
  */
-#define LFK_X86_64_DEFINE_OPS(T, S, Q)                                         \
+#define LFK_X86_64_DEFINE_LOAD_STORE(T, S, Q)                                         \
 	static inline T lfk_x86_64_load_##S(const T *p, int mo)                \
 	{                                                                      \
 		T v;                                                           \
@@ -74,7 +75,10 @@
 					     : "=m"(*p)                        \
 					     : "r"(v)                          \
 					     : "memory");                      \
-	}                                                                      \
+	}
+
+#define LFK_X86_64_DEFINE_OPS(T, S, Q)                                         \
+	LFK_X86_64_DEFINE_LOAD_STORE(T, S, Q)                                  \
 	static inline T lfk_x86_64_exchange_##S(T *p, T v, int mo)             \
 	{                                                                      \
 		(void)mo; /* xchg is a full barrier whatever was asked */      \
@@ -132,6 +136,8 @@
 		return old;                                                    \
 	}
 
+LFK_X86_64_DEFINE_LOAD_STORE(uint8_t, u8, "b")
+LFK_X86_64_DEFINE_LOAD_STORE(uint16_t, u16, "w")
 LFK_X86_64_DEFINE_OPS(uint32_t, u32, "l")
 LFK_X86_64_DEFINE_OPS(uint64_t, u64, "q")
 

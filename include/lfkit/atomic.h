@@ -30,6 +30,8 @@
  *        The failure path keeps the acquire half of mo.
  *   bool lfk_atomic_cas_weak_S(...)   the same, but may fail spuriously
  *        (LL/SC backends); use it in retry loops.
+ * 8- and 16-bit: lfk_atomic_load_u8/u16 and lfk_atomic_store_u8/u16 only
+ * (what copying objects of any size word by word needs, e.g. seqlocks).
  * Pointers: lfk_atomic_load_ptr / store_ptr / exchange_ptr / cas_ptr on
  * void * objects.
  * Double-width, where LFK_HAVE_CAS2 is defined (x86_64 cmpxchg16b, aarch64
@@ -127,6 +129,11 @@
 #define LFK_HAVE_CAS2 1
 #endif
 #endif
+
+#define lfk_atomic_load_u8 LFK_ARCH_OP(load_u8)
+#define lfk_atomic_store_u8 LFK_ARCH_OP(store_u8)
+#define lfk_atomic_load_u16 LFK_ARCH_OP(load_u16)
+#define lfk_atomic_store_u16 LFK_ARCH_OP(store_u16)
 
 #define lfk_atomic_load_u32 LFK_ARCH_OP(load_u32)
 #define lfk_atomic_store_u32 LFK_ARCH_OP(store_u32)

@@ -7,6 +7,12 @@
 #include <lfkit/atomic.h>
 #include <lfkit/ring.h>
 #include <lfkit/shm.h>
+#include <lfkit/tlocal.h>
+#include <lfkit/counter.h>
+#include <lfkit/tcache.h>
+#include <lfkit/seqlock.h>
+#include <lfkit/seqarray.h>
+#include <lfkit/latch.h>
 
 /* The library's version, e.g. "0.1.0" (the headers' is LFK_VERSION_STRING). */
 const char *lfk_version(void);

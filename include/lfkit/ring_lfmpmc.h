@@ -202,13 +202,13 @@ static inline int lfk__scq_dequeue(const struct lfk_ring_hdr *h,
 	}
 }
 
+/* The data slot of index, for elements of `words` words (= elem_words). */
 static inline void *lfk__ring_lfmpmc_data(struct lfk_ring_lfmpmc *r,
-					  uint64_t index)
+					  uint64_t index, uint32_t words)
 {
 	/* The mask keeps a damaged entry (a corrupted shared region) from
 	 * pointing outside the data; a valid index is always below n. */
-	return (char *)r + r->hdr.data_off +
-	       (index & r->hdr.mask) * r->hdr.elem_words * 8;
+	return (char *)r + r->hdr.data_off + (index & r->hdr.mask) * words * 8;
 }
 
 static inline size_t lfk__ring_lfmpmc_put(struct lfk_ring_lfmpmc *r,
@@ -222,7 +222,7 @@ static inline size_t lfk__ring_lfmpmc_put(struct lfk_ring_lfmpmc *r,
 				     &index) != 0)
 			break;
 		LFK_RING_HOOK(LFK_HOOK_LFMPMC_ENQ_SLOT);
-		lfk__ring_copy(lfk__ring_lfmpmc_data(r, index),
+		lfk__ring_copy(lfk__ring_lfmpmc_data(r, index, words),
 			       (const char *)src + done * words * 8, words);
 		lfk__scq_enqueue(&r->hdr, &r->aq, lfk__scq_entries(r, 0), index);
 	}
@@ -240,7 +240,7 @@ static inline size_t lfk__ring_lfmpmc_get(struct lfk_ring_lfmpmc *r,
 			break;
 		LFK_RING_HOOK(LFK_HOOK_LFMPMC_DEQ_SLOT);
 		lfk__ring_copy((char *)dst + done * words * 8,
-			       lfk__ring_lfmpmc_data(r, index), words);
+			       lfk__ring_lfmpmc_data(r, index, words), words);
 		lfk__scq_enqueue(&r->hdr, &r->fq, lfk__scq_entries(r, 1), index);
 	}
 	return done;

@@ -38,21 +38,23 @@ struct lfk_ring_mpmc {
 	uint64_t head __attribute__((aligned(LFK_RING_ALIGN))); /* consumers */
 };
 
-/* A slot: its sequence word, then the element. */
+/* A slot: its sequence word, then the element of `words` words (=
+ * hdr.elem_words; the callers pass it so that a compile-time 1 spares the
+ * multiply). */
 static inline uint64_t *lfk__ring_mpmc_slot(struct lfk_ring_mpmc *r,
-					    uint64_t pos)
+					    uint64_t pos, uint32_t words)
 {
 	return (uint64_t *)((char *)r + r->hdr.data_off +
-			    (pos & r->hdr.mask) * (r->hdr.elem_words + 1) * 8);
+			    (pos & r->hdr.mask) * (words + 1) * 8);
 }
 
 /* Reserves the next position for a producer: 0, or -EAGAIN when full. */
 static inline int lfk__ring_mpmc_reserve_put(struct lfk_ring_mpmc *r,
-					     uint64_t *pos_out)
+					     uint64_t *pos_out, uint32_t words)
 {
 	uint64_t pos = lfk_atomic_load_u64(&r->tail, LFK_RELAXED);
 	for (;;) {
-		uint64_t *slot = lfk__ring_mpmc_slot(r, pos);
+		uint64_t *slot = lfk__ring_mpmc_slot(r, pos, words);
 		/* Pairs with the release by this slot's previous consumer: its
 		 * read of the old item is done before we overwrite it. */
 		uint64_t seq = lfk_atomic_load_u64(slot, LFK_ACQUIRE);
@@ -78,11 +80,11 @@ static inline int lfk__ring_mpmc_reserve_put(struct lfk_ring_mpmc *r,
 
 /* Reserves the next position for a consumer: 0, or -EAGAIN when empty. */
 static inline int lfk__ring_mpmc_reserve_get(struct lfk_ring_mpmc *r,
-					     uint64_t *pos_out)
+					     uint64_t *pos_out, uint32_t words)
 {
 	uint64_t pos = lfk_atomic_load_u64(&r->head, LFK_RELAXED);
 	for (;;) {
-		uint64_t *slot = lfk__ring_mpmc_slot(r, pos);
+		uint64_t *slot = lfk__ring_mpmc_slot(r, pos, words);
 		/* Pairs with the producer's release: the item is written. */
 		uint64_t seq = lfk_atomic_load_u64(slot, LFK_ACQUIRE);
 		int64_t dif = lfk__ring_diff(seq, pos + 1);
@@ -108,10 +110,10 @@ static inline size_t lfk__ring_mpmc_put(struct lfk_ring_mpmc *r,
 	size_t done;
 	for (done = 0; done < n; done++) {
 		uint64_t pos, *slot;
-		if (lfk__ring_mpmc_reserve_put(r, &pos) != 0)
+		if (lfk__ring_mpmc_reserve_put(r, &pos, words) != 0)
 			break;
 		LFK_RING_HOOK(LFK_HOOK_MPMC_ENQ_RESERVED);
-		slot = lfk__ring_mpmc_slot(r, pos);
+		slot = lfk__ring_mpmc_slot(r, pos, words);
 		lfk__ring_copy(slot + 1, (const char *)src + done * words * 8,
 			       words);
 		/* Publishes the item to the consumer of pos. */
@@ -126,10 +128,10 @@ static inline size_t lfk__ring_mpmc_get(struct lfk_ring_mpmc *r, void *dst,
 	size_t done;
 	for (done = 0; done < n; done++) {
 		uint64_t pos, *slot;
-		if (lfk__ring_mpmc_reserve_get(r, &pos) != 0)
+		if (lfk__ring_mpmc_reserve_get(r, &pos, words) != 0)
 			break;
 		LFK_RING_HOOK(LFK_HOOK_MPMC_DEQ_RESERVED);
-		slot = lfk__ring_mpmc_slot(r, pos);
+		slot = lfk__ring_mpmc_slot(r, pos, words);
 		lfk__ring_copy((char *)dst + done * words * 8, slot + 1, words);
 		/* Hands the slot to the producer of the next lap, after our
 		 * read of the item. */

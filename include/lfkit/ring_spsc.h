@@ -32,10 +32,12 @@ struct lfk_ring_spsc {
 	} cons __attribute__((aligned(LFK_RING_ALIGN)));
 };
 
-static inline void *lfk__ring_spsc_slot(struct lfk_ring_spsc *r, uint64_t pos)
+/* The slot of pos, for elements of `words` words (= hdr.elem_words; the
+ * callers pass it so that a compile-time 1 spares the multiply). */
+static inline void *lfk__ring_spsc_slot(struct lfk_ring_spsc *r, uint64_t pos,
+					uint32_t words)
 {
-	return (char *)r + r->hdr.data_off +
-	       (pos & r->hdr.mask) * r->hdr.elem_words * 8;
+	return (char *)r + r->hdr.data_off + (pos & r->hdr.mask) * words * 8;
 }
 
 static inline size_t lfk__ring_spsc_put(struct lfk_ring_spsc *r,
@@ -56,7 +58,7 @@ static inline size_t lfk__ring_spsc_put(struct lfk_ring_spsc *r,
 			return 0;
 	}
 	for (size_t i = 0; i < n; i++)
-		lfk__ring_copy(lfk__ring_spsc_slot(r, tail + i),
+		lfk__ring_copy(lfk__ring_spsc_slot(r, tail + i, words),
 			       (const char *)src + i * words * 8, words);
 	/* Publishes the slot writes above to the consumer. */
 	lfk_atomic_store_u64(&r->prod.tail, tail + n, LFK_RELEASE);
@@ -81,7 +83,8 @@ static inline size_t lfk__ring_spsc_get(struct lfk_ring_spsc *r, void *dst,
 	}
 	for (size_t i = 0; i < n; i++)
 		lfk__ring_copy((char *)dst + i * words * 8,
-			       lfk__ring_spsc_slot(r, head + i), words);
+			       lfk__ring_spsc_slot(r, head + i, words),
+			       words);
 	/* Hands the drained slots back: our reads of them come first. */
 	lfk_atomic_store_u64(&r->cons.head, head + n, LFK_RELEASE);
 	return n;

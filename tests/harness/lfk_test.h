@@ -29,7 +29,7 @@ uint64_t lfk_stress_items(void);
 uint64_t lfk_test_seed(void);
 
 /* A stress bound: stop after max_items or after the time budget, whichever
- * comes first.  lfk_bound_done() reads the clock every 1024 calls only. */
+ * comes first.  lfk_bound_done() reads the clock every 64 calls only. */
 struct lfk_bound {
 	uint64_t max_items;
 	uint64_t deadline_ns;

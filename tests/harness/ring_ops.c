@@ -1,4 +1,5 @@
 #include "ring_ops.h"
+#include "ring_pump.h"
 
 #include <errno.h>
 #include <lfkit/ref/ring.h>
@@ -62,7 +63,8 @@
 	.dequeue_rec = P##_dequeue_rec_any,                                    \
 	.enqueue_burst_rec = P##_enqueue_burst_rec_any,                        \
 	.dequeue_burst_rec = P##_dequeue_burst_rec_any,                        \
-	.count = P##_count_any, .capacity = P##_capacity_any
+	.count = P##_count_any, .capacity = P##_capacity_any,                  \
+	.pump = &P##_pump
 
 #define LFK_RING_OPS_LFK(K)                                                    \
 	LFK_RING_OPS_WRAPPERS(lfk_ring_##K, struct lfk_ring_##K)               \
@@ -91,10 +93,19 @@
 		return rc;                                                     \
 	}
 
+/* The pump of a ring whose u64 calls are named P##_<op>. */
+#define LFK_RING_OPS_PUMP(P, T)                                                \
+	LFK_RING_PUMP_DEFINE(P, T, P##_enqueue, P##_dequeue,                   \
+			     P##_enqueue_burst, P##_dequeue_burst, NULL)
+
 LFK_RING_OPS_LFK(spsc)
 LFK_RING_OPS_LFK(mpmc)
 LFK_RING_OPS_LFK(lfmpmc)
 LFK_RING_OPS_WRAPPERS(lfk_ref_ring, struct lfk_ref_ring)
+LFK_RING_OPS_PUMP(lfk_ring_spsc, struct lfk_ring_spsc)
+LFK_RING_OPS_PUMP(lfk_ring_mpmc, struct lfk_ring_mpmc)
+LFK_RING_OPS_PUMP(lfk_ring_lfmpmc, struct lfk_ring_lfmpmc)
+LFK_RING_OPS_PUMP(lfk_ref_ring, struct lfk_ref_ring)
 
 static int ref_create_any(size_t c, size_t e, void **out)
 {

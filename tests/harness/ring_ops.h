@@ -1,6 +1,8 @@
 /*
  * One operations table over every ring and its mutex twin, so that tests
- * and benchmarks run the same code against all of them.
+ * and benchmarks run the same code against all of them: tests call the
+ * per-operation entries, benchmarks the pump (ring_pump.h), whose loops have
+ * the ring's inline operations compiled in.
  */
 #ifndef LFK_TESTS_RING_OPS_H
 #define LFK_TESTS_RING_OPS_H
@@ -8,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+struct lfk_ring_pump;
 
 struct lfk_ring_ops {
 	const char *name;   /* "spsc", "mpmc", "lfmpmc", "ref" */
@@ -30,6 +34,8 @@ struct lfk_ring_ops {
 	size_t (*dequeue_burst_rec)(void *r, void *recs, size_t n);
 	size_t (*count)(void *r);
 	size_t (*capacity)(void *r);
+	/* Producer, consumer and pair loops over the u64 calls. */
+	const struct lfk_ring_pump *pump;
 };
 
 extern const struct lfk_ring_ops lfk_ring_ops_spsc;

@@ -1,0 +1,245 @@
+/*
+ * lfbench ring: lfkit's rings against their mutex twin and the peers
+ * (ConcurrencyKit ck_ring, liburcu cds_wfcq), all in one run.
+ *
+ *   ring          P producers and P consumers (1p1c .. 8p8c), one item per
+ *                 call; single-producer/single-consumer queues at 1p1c only
+ *   ring_burst32  the same with up to 32 items per call (queues without a
+ *                 burst call: 32 single calls)
+ *   ring_pair     one thread, enqueue then dequeue of the same item
+ *                 (producers=1, consumers=0): the uncontended cost
+ *
+ * Every queue holds the same capacity (RING_CAPACITY items; ck_ring one
+ * fewer, see bench_ring_peers.c).  Items and checksums: ring_pump.h.  A run
+ * stops after its items or its time budget, whichever comes first; its
+ * ops_per_run is the items the consumers took (and the producers put), the
+ * row's ops_per_run the median over the measured runs.  See
+ * docs/ring-bench.md.
+ *
+ * Selecting rows (for a closer look at a few): LFB_RING_BENCHES and
+ * LFB_RING_IMPLS, comma-separated names, e.g.
+ *   LFB_RING_BENCHES=ring_pair LFB_RING_IMPLS=lfk_spsc,ck_spsc lfbench ring
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench_ring.h"
+#include "lfbench.h"
+
+#define RING_CAPACITY 1024
+#define MAX_SIDE 8
+/* Time budget of one run at --scale 1 (scaled with it, at least 5 ms). */
+#define RUN_BUDGET_NS 200000000ull
+
+/*
+ * The implementations, lfkit's first.  The blocking queues plug in here as
+ * rows of their own:
+ *   { .name = "lfk_queue", .multi = true, .create = ..., .destroy = ...,
+ *     .pump = &lfk_queue_pump },   (the same for "ref_queue")
+ * with the pump made by LFK_RING_PUMP_DEFINE over the queue's put/get
+ * (LFK_RING_PUMP_SINGLES for the burst forms) and FINISH closing the queue,
+ * or as entries of the ring operations table carrying a .pump.
+ */
+static const struct lfb_ring_impl lfk_impls[] = {
+	{ .name = "lfk_spsc", .ops = &lfk_ring_ops_spsc },
+	{ .name = "lfk_mpmc", .ops = &lfk_ring_ops_mpmc },
+	{ .name = "lfk_lfmpmc", .ops = &lfk_ring_ops_lfmpmc },
+	{ .name = "ref_ring", .ops = &lfk_ring_ops_ref },
+	{ .name = NULL },
+};
+
+static const struct lfb_ring_impl *const impl_tables[] = { lfk_impls,
+							     lfb_ring_peers };
+
+static bool impl_multi(const struct lfb_ring_impl *im)
+{
+	return im->ops ? im->ops->multi : im->multi;
+}
+
+static const struct lfk_ring_pump *impl_pump(const struct lfb_ring_impl *im)
+{
+	return im->ops ? im->ops->pump : im->pump;
+}
+
+static int impl_create(const struct lfb_ring_impl *im,
+		       const struct lfb_ring_geom *g, void **q)
+{
+	return im->ops ? im->ops->create(g->capacity, 8, q) : im->create(g, q);
+}
+
+static void impl_destroy(const struct lfb_ring_impl *im, void *q)
+{
+	if (im->ops)
+		im->ops->destroy(q);
+	else
+		im->destroy(q);
+}
+
+/* One thread's tally, on a line of its own. */
+struct slot_tally {
+	struct lfk_pump_tally t;
+} LFK_CACHE_ALIGNED;
+
+struct ring_ctx {
+	struct lfk_pump_run run;
+	const struct lfk_ring_pump *pump;
+	void *q;
+	int producers, consumers;
+	uint32_t burst;
+	uint64_t budget_ns;
+	uint64_t moved; /* items the last run moved */
+	struct slot_tally put[MAX_SIDE], taken[MAX_SIDE];
+};
+
+static void producer_thread(void *arg, int index)
+{
+	struct ring_ctx *c = arg;
+	c->pump->produce(c->q, &c->run, index, &c->put[index].t);
+}
+
+static void consumer_thread(void *arg, int index)
+{
+	struct ring_ctx *c = arg;
+	c->pump->consume(c->q, &c->run, &c->taken[index].t);
+}
+
+static bool threads_run(void *arg, uint64_t ops, uint64_t *elapsed_ns)
+{
+	struct ring_ctx *c = arg;
+	struct lfk_pump_tally put = { 0, 0, 0 }, taken = { 0, 0, 0 };
+	uint64_t per = ops / (uint64_t)c->producers;
+	lfk_pump_run_init(&c->run, c->producers, per ? per : 1, c->burst,
+			  c->budget_ns);
+	*elapsed_ns = lfk_run_threads2(c->producers, producer_thread,
+				       c->consumers, consumer_thread, c);
+	for (int i = 0; i < c->producers; i++)
+		lfk_pump_add(&put, &c->put[i].t);
+	for (int i = 0; i < c->consumers; i++)
+		lfk_pump_add(&taken, &c->taken[i].t);
+	c->moved = taken.count;
+	return lfk_pump_verify(&c->run, &put, &taken);
+}
+
+static bool pair_run(void *arg, uint64_t ops, uint64_t *elapsed_ns)
+{
+	struct ring_ctx *c = arg;
+	struct lfk_pump_tally got, want = lfk_pump_expected(0, ops);
+	uint64_t t0 = lfk_now_ns();
+	c->pump->pair(c->q, ops, &got);
+	*elapsed_ns = lfk_now_ns() - t0;
+	c->moved = got.count;
+	return got.count == want.count && got.sum == want.sum &&
+	       got.xor == want.xor;
+}
+
+static uint64_t ring_moved(void *arg)
+{
+	return ((struct ring_ctx *)arg)->moved;
+}
+
+/* Whether name is in the comma-separated list in environment variable var
+ * (unset or empty: everything is). */
+static bool selected(const char *var, const char *name)
+{
+	const char *list = getenv(var), *p;
+	size_t n = strlen(name);
+	if (list == NULL || *list == '\0')
+		return true;
+	for (p = list; (p = strstr(p, name)) != NULL; p += n)
+		if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/* Measures one row.  A queue that cannot be created is a broken machine,
+ * not a result. */
+static void ring_case(const struct lfb_opts *o, const char *bench,
+		      const struct lfb_ring_impl *im, int side, uint32_t burst,
+		      uint64_t ops)
+{
+	const bool pairs = side == 0;
+	const double budget = (double)RUN_BUDGET_NS * o->scale;
+	struct lfb_ring_geom g = {
+		.capacity = RING_CAPACITY,
+		.producers = pairs ? 1 : side,
+		.consumers = pairs ? 1 : side,
+		.per_producer = pairs ? 0
+				      : (uint64_t)((double)ops * o->scale) /
+						(uint64_t)side + 1,
+	};
+	struct lfb_case lc = {
+		.bench = bench,
+		.impl = im->name,
+		.producers = g.producers,
+		.consumers = pairs ? 0 : side,
+		.ops = ops,
+		.run = pairs ? pair_run : threads_run,
+		.ops_done = ring_moved,
+	};
+	struct ring_ctx *c;
+
+	if (!selected("LFB_RING_BENCHES", bench) ||
+	    !selected("LFB_RING_IMPLS", im->name))
+		return;
+	c = aligned_alloc(LFK_CACHELINE, (sizeof(*c) + LFK_CACHELINE - 1) /
+						 LFK_CACHELINE * LFK_CACHELINE);
+	if (c == NULL)
+		abort();
+	memset(c, 0, sizeof(*c));
+	c->pump = impl_pump(im);
+	c->producers = g.producers;
+	c->consumers = g.consumers;
+	c->burst = burst;
+	c->budget_ns = budget < 5e6 ? 5000000u : (uint64_t)budget;
+	lc.ctx = c;
+	if (impl_create(im, &g, &c->q) != 0) {
+		fprintf(stderr, "lfbench ring: cannot create %s\n", im->name);
+		abort();
+	}
+	lfb_measure(o, &lc);
+	impl_destroy(im, c->q);
+	free(c);
+}
+
+/* Configurations: P producers and P consumers, items per run (all
+ * producers together) at --scale 1. */
+static const struct {
+	int side;
+	uint64_t items, items_burst;
+} configs[] = {
+	{ 1, 12000000, 24000000 },
+	{ 2, 8000000, 16000000 },
+	{ 4, 4000000, 8000000 },
+	{ 8, 4000000, 8000000 },
+};
+
+#define PAIRS_PER_RUN 20000000
+
+void lfb_bench_ring(const struct lfb_opts *o)
+{
+	static const struct {
+		const char *bench;
+		uint32_t burst;
+	} modes[] = { { "ring", 1 }, { "ring_burst32", 32 } };
+
+	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++)
+		for (size_t k = 0; k < sizeof(configs) / sizeof(configs[0]); k++)
+			for (size_t t = 0; t < 2; t++)
+				for (const struct lfb_ring_impl *im =
+					     impl_tables[t];
+				     im->name != NULL; im++) {
+					int side = configs[k].side;
+					if (side > 1 && !impl_multi(im))
+						continue;
+					ring_case(o, modes[m].bench, im, side,
+						  modes[m].burst,
+						  modes[m].burst > 1
+							  ? configs[k].items_burst
+							  : configs[k].items);
+				}
+	for (size_t t = 0; t < 2; t++)
+		for (const struct lfb_ring_impl *im = impl_tables[t];
+		     im->name != NULL; im++)
+			ring_case(o, "ring_pair", im, 0, 1, PAIRS_PER_RUN);
+}

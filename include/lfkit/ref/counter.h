@@ -1,0 +1,24 @@
+/*
+ * lfkit/ref/counter.h - the sharded counter's reference twin: one int64_t
+ * behind one mutex.  Same API shape as <lfkit/counter.h>; every operation is
+ * blocking.  The tests hold lfk_counter against it; the benchmarks race it.
+ */
+#ifndef LFKIT_REF_COUNTER_H
+#define LFKIT_REF_COUNTER_H
+
+#include <stdint.h>
+
+struct lfk_ref_counter;
+
+/* A counter at 0, or NULL with errno ENOMEM. */
+struct lfk_ref_counter *lfk_ref_counter_create(void);
+/* NULL is ignored. */
+void lfk_ref_counter_destroy(struct lfk_ref_counter *c);
+/* Adds n (wraps modulo 2^64); NULL is ignored. */
+void lfk_ref_counter_add(struct lfk_ref_counter *c, int64_t n);
+/* The value; 0 for NULL. */
+int64_t lfk_ref_counter_read(struct lfk_ref_counter *c);
+/* Sets it to 0; -EINVAL for NULL. */
+int lfk_ref_counter_reset(struct lfk_ref_counter *c);
+
+#endif

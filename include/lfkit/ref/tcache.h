@@ -1,0 +1,30 @@
+/*
+ * lfkit/ref/tcache.h - the object cache's reference twin: one free list
+ * behind one mutex, objects malloc'd one at a time.  Same API shape as
+ * <lfkit/tcache.h> (mag_size is accepted and ignored; in_magazines is always
+ * 0, in_depot counts the free list).  Every operation is blocking.
+ */
+#ifndef LFKIT_REF_TCACHE_H
+#define LFKIT_REF_TCACHE_H
+
+#include <stddef.h>
+
+#include <lfkit/tcache.h>
+
+struct lfk_ref_tcache;
+
+/* NULL with errno EINVAL (the same bounds as lfk_tcache_create) or ENOMEM. */
+struct lfk_ref_tcache *lfk_ref_tcache_create(size_t obj_size,
+					     size_t max_objects,
+					     unsigned mag_size);
+/* Frees every object, in use or not.  NULL is ignored. */
+void lfk_ref_tcache_destroy(struct lfk_ref_tcache *tc);
+/* NULL with errno ENOMEM (max_objects in use, or out of memory) or EINVAL. */
+void *lfk_ref_tcache_alloc(struct lfk_ref_tcache *tc);
+/* 0, or -EINVAL if tc or obj is NULL. */
+int lfk_ref_tcache_free(struct lfk_ref_tcache *tc, void *obj);
+/* 0, or -EINVAL. */
+int lfk_ref_tcache_stats(struct lfk_ref_tcache *tc,
+			 struct lfk_tcache_stats *st);
+
+#endif

@@ -1,0 +1,194 @@
+/*
+ * lfkit/seqarray.h - an array of fixed-size elements, one seqlock each.
+ *
+ * n elements of elem_size bytes (a non-zero multiple of 8).  Each element
+ * sits in a slot of its own: its sequence word first, then its bytes, the
+ * slot padded to whole cache lines, so writers of different elements never
+ * share a line and a reader of one element touches only that element's
+ * lines.
+ *
+ * When to use it: read-mostly tables read far more often than written, where
+ * readers must not slow each other down or slow the writers (prices per
+ * instrument, per-port statistics, a routing table of fixed-size entries).
+ * Readers only load: any number of them read in parallel without writing a
+ * single shared line.  Writers to different elements proceed in parallel.
+ *
+ * Guarantees:
+ *   read(i)      returns element i as one write left it, never torn.
+ *   write(i)     replaces element i atomically with respect to readers.
+ *   update(i)    read-modify-write of element i under its writer side:
+ *                concurrent updates of one element never lose each other.
+ *   update_n     the same over several elements at once (taken in ascending
+ *                index order, so that it cannot deadlock with other
+ *                update_n calls or with a snapshot's fallback).
+ *   snapshot     the whole array as it was at one instant (linearizable):
+ *                a double collect over the sequences; after
+ *                LFK_SEQARRAY_SNAPSHOT_TRIES failed collects (writers keep
+ *                changing elements) it takes every element's writer side in
+ *                ascending order, copies, and releases them unchanged, so it
+ *                always finishes.
+ *
+ * Progress: every operation is blocking.  read waits while its element's
+ * writer is inside (and can starve under a writer that never pauses);
+ * writers wait for writers of the same element; snapshot waits in its
+ * fallback for the writers inside.  No operation waits for a reader.
+ *
+ * Placement: the array lives in caller-provided memory of
+ * lfk_seqarray_size(n, elem_size) bytes aligned to LFK_CACHELINE, and holds
+ * no pointers, so it can live in memory shared between processes that map
+ * it at different addresses.  lfk_seqarray_create/destroy allocate it.
+ *
+ * Errors: -EINVAL for a NULL pointer, an index >= n, a zero or misaligned
+ * size, or indices that are not strictly ascending; -ENOMEM when a large
+ * temporary buffer cannot be allocated (update_n and snapshot of big
+ * arrays only).  See <lfkit/seqlock.h> for the memory-order argument, which
+ * applies to every element.
+ */
+#ifndef LFKIT_SEQARRAY_H
+#define LFKIT_SEQARRAY_H
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lfkit/atomic.h>
+#include <lfkit/seqlock.h>
+
+/* "lfkSeqAr": identifies an initialized array (e.g. in shared memory). */
+#define LFK_SEQARRAY_MAGIC 0x6c666b5365714172ull
+
+/* Double collects a snapshot tries before falling back to the writer sides. */
+#define LFK_SEQARRAY_SNAPSHOT_TRIES 8
+
+typedef struct lfk_seqarray {
+	/* Written once by init, read-only afterwards. */
+	uint64_t magic;
+	uint64_t n;
+	uint64_t elem_size;
+	uint64_t stride; /* bytes per slot: whole cache lines */
+	LFK_PAD_TO_LINE(pad, 4 * sizeof(uint64_t));
+	/* n slots follow, each { lfk_seqlock_t seq; elem bytes; padding }. */
+} LFK_CACHE_ALIGNED lfk_seqarray_t;
+
+/*
+ * Bytes of memory an array of n elements of elem_size bytes needs, or 0 if
+ * n is 0, elem_size is 0 or not a multiple of 8, or the size overflows.
+ */
+size_t lfk_seqarray_size(size_t n, size_t elem_size);
+
+/*
+ * Initializes an array in mem (mem_size bytes, aligned to LFK_CACHELINE):
+ * every element all zero bytes.  Returns 0, or -EINVAL (NULL, misaligned,
+ * too small, or n / elem_size invalid as in lfk_seqarray_size).  Not
+ * thread-safe: publish the array to other threads afterwards.
+ */
+int lfk_seqarray_init(lfk_seqarray_t *mem, size_t mem_size, size_t n,
+		      size_t elem_size);
+
+/* Allocates and initializes an array into *out.  0, -EINVAL or -ENOMEM. */
+int lfk_seqarray_create(lfk_seqarray_t **out, size_t n, size_t elem_size);
+
+/* Frees an array from lfk_seqarray_create (NULL is ignored). */
+void lfk_seqarray_destroy(lfk_seqarray_t *a);
+
+/* Number of elements, and bytes per element (0 for NULL). */
+size_t lfk_seqarray_length(const lfk_seqarray_t *a);
+size_t lfk_seqarray_elem_size(const lfk_seqarray_t *a);
+
+/* ---- inline fast paths ---------------------------------------------------- */
+
+struct lfk_seqarray_slot {
+	lfk_seqlock_t lock;
+	uint64_t data[]; /* elem_size bytes */
+};
+
+static inline struct lfk_seqarray_slot *
+lfk_seqarray__slot(const lfk_seqarray_t *a, size_t i)
+{
+	return (struct lfk_seqarray_slot *)((uintptr_t)(a + 1) +
+					    i * (size_t)a->stride);
+}
+
+/*
+ * Copies element i to dst (elem_size bytes, any alignment), never torn.
+ * Returns 0, or -EINVAL (NULL, i >= n).  Blocking: waits while a writer of
+ * element i is inside.
+ */
+static inline int lfk_seqarray_read(const lfk_seqarray_t *a, size_t i,
+				    void *dst)
+{
+	if (a == NULL || dst == NULL || i >= a->n)
+		return -EINVAL;
+	struct lfk_seqarray_slot *s = lfk_seqarray__slot(a, i);
+	uint64_t seq;
+	do {
+		seq = lfk_seqlock_read_begin(&s->lock);
+		lfk_seqlock_copy_out(dst, s->data, (size_t)a->elem_size);
+	} while (lfk_seqlock_read_retry(&s->lock, seq));
+	return 0;
+}
+
+/*
+ * Replaces element i with src (elem_size bytes).  Returns 0, or -EINVAL
+ * (NULL, i >= n).  Blocking: waits for other writers of element i (writers
+ * of other elements do not interfere).
+ */
+static inline int lfk_seqarray_write(lfk_seqarray_t *a, size_t i,
+				     const void *src)
+{
+	if (a == NULL || src == NULL || i >= a->n)
+		return -EINVAL;
+	struct lfk_seqarray_slot *s = lfk_seqarray__slot(a, i);
+	lfk_seqlock_write_begin(&s->lock);
+	lfk_seqlock_copy_in(s->data, src, (size_t)a->elem_size);
+	return lfk_seqlock_write_end(&s->lock);
+}
+
+/* ---- read-modify-write and snapshots (out of line) ------------------------ */
+
+/*
+ * The modification of update / update_n: elems holds k elements, elem_size
+ * bytes each, in the order of the indices (a private copy of their current
+ * values).  Change them in place and return 0 to store them, or non-zero to
+ * leave every element unchanged (that value is returned to the caller; use
+ * a negative errno or a positive code of your own).  It runs while the
+ * elements' writer sides are held: keep it short, and do not call the
+ * array's writing operations or snapshot from it.
+ */
+typedef int (*lfk_seqarray_update_fn)(void *elems, size_t k, size_t elem_size,
+				      void *arg);
+
+/*
+ * Read-modify-write of element i: fn sees its current value and may change
+ * it.  Returns 0, fn's non-zero value (nothing changed), or -EINVAL (NULL,
+ * i >= n).  Blocking: waits for other writers of element i.
+ */
+int lfk_seqarray_update(lfk_seqarray_t *a, size_t i, lfk_seqarray_update_fn fn,
+			void *arg);
+
+/*
+ * Read-modify-write of k elements at once (idx strictly ascending, every
+ * index < n): readers and snapshots see all of the change or none of it
+ * element by element, and a snapshot sees it all or nothing.  Returns 0,
+ * fn's non-zero value (nothing changed), -EINVAL (NULL, k == 0, an index
+ * out of range or out of order) or -ENOMEM (k * elem_size above 4 KiB and
+ * no memory for the copy).  Blocking.
+ */
+int lfk_seqarray_update_n(lfk_seqarray_t *a, const size_t *idx, size_t k,
+			  lfk_seqarray_update_fn fn, void *arg);
+
+/*
+ * Copies the whole array to dst (n * elem_size bytes) as it was at one
+ * instant.  Returns 0, -EINVAL (NULL) or -ENOMEM (arrays of more than 512
+ * elements need a temporary buffer).  Blocking: finishes under any write
+ * load, by holding every element's writer side briefly if
+ * LFK_SEQARRAY_SNAPSHOT_TRIES double collects fail.
+ */
+int lfk_seqarray_snapshot(const lfk_seqarray_t *a, void *dst);
+
+/* The same with a chosen number of double collects before the fallback
+ * (0: take the writer sides at once). */
+int lfk_seqarray_snapshot_tries(const lfk_seqarray_t *a, void *dst,
+				unsigned tries);
+
+#endif

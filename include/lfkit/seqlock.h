@@ -1,0 +1,414 @@
+/*
+ * lfkit/seqlock.h - sequence locks: readers that never write shared memory.
+ *
+ * A seqlock guards read-mostly data (a routing table, prices, configuration,
+ * statistics) with one sequence word.  A writer makes the word odd, changes
+ * the data, and makes it even again; a reader notes an even value, copies
+ * the data, and checks that the word did not move.  Readers only load: no
+ * cache line bounces between readers and no reader ever delays a writer.
+ * Technique: Lameter's seqlock (Linux include/linux/seqlock.h), with the
+ * reader made race-free in the C11 model as described by Boehm, "Can seqlocks
+ * get along with programming language memory models?" (MSPC 2012).
+ *
+ * Reading:
+ *     uint64_t s;
+ *     do {
+ *             s = lfk_seqlock_read_begin(&l);
+ *             x = lfk_seqlock_load_u64(&shared.x);   // never plain loads
+ *             y = lfk_seqlock_load_u64(&shared.y);
+ *     } while (lfk_seqlock_read_retry(&l, s));
+ * or, for a whole object: lfk_seqlock_read(&l, &copy, &shared, sizeof(copy)).
+ * Writing:
+ *     lfk_seqlock_write_begin(&l);
+ *     lfk_seqlock_store_u64(&shared.x, x);           // never plain stores
+ *     lfk_seqlock_write_end(&l);
+ * or lfk_seqlock_write(&l, &shared, &value, sizeof(value)).
+ *
+ * The protected data must be accessed through the load/store/copy helpers
+ * below (relaxed atomic accesses): a plain load racing with a writer's store
+ * is a data race, undefined behaviour in C11, even if the sequence check
+ * would discard the value afterwards.  The helpers compile to plain moves.
+ *
+ * Memory orders (the protocol, and why each order is the weakest correct one):
+ *   writer  begin: seq becomes odd (CAS, acquire: the previous writer's data
+ *                  stores happen before ours); then a release fence, so that
+ *                  the odd value is ordered before every data store after it.
+ *           data:  relaxed stores.
+ *           end:   seq becomes even with a release store: every data store
+ *                  is ordered before the even value.
+ *   reader  begin: acquire load of seq; an even value synchronizes with the
+ *                  release store of the writer that made it even, so the
+ *                  data loads that follow see at least that writer's data.
+ *           data:  relaxed loads.
+ *           retry: acquire fence, then reload seq.  If any data load read a
+ *                  value stored by a later writer, that store follows the
+ *                  writer's release fence: the fences synchronize, the
+ *                  writer's odd store happens before our reload, and the
+ *                  reload sees a different sequence: we retry.
+ * ThreadSanitizer does not model stand-alone fences; in TSan builds the
+ * fence pairs become acquire data loads and release data stores (see
+ * LFK_LOAD_BEFORE_ACQ_FENCE in <lfkit/atomic.h>), which give the same
+ * argument with the synchronization on the data itself.
+ *
+ * Progress: readers are not wait-free.  A reader retries while a write is in
+ * progress, and spins (then yields the CPU) for as long as a writer is
+ * stalled between begin and end, for instance preempted.  Under a writer that
+ * updates continuously, readers can starve.  If readers must never wait for a
+ * writer, use the two-copy lfk_latch (<lfkit/latch.h>).  Writers are
+ * blocking: they wait for each other on the sequence word.
+ *
+ * Layout: lfk_seqlock_t is one 64-bit word (64 bits: a reader can never see
+ * the same value after a wrap-around).  Put it next to the data it guards,
+ * on the same cache line where possible, and keep unrelated hot data off
+ * that line.
+ */
+#ifndef LFKIT_SEQLOCK_H
+#define LFKIT_SEQLOCK_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <lfkit/atomic.h>
+
+typedef struct lfk_seqlock {
+	uint64_t seq; /* odd while a writer is inside */
+} lfk_seqlock_t;
+
+#define LFK_SEQLOCK_INIT { 0 }
+
+/* Puts the lock in its initial (unlocked, even) state.  Not thread-safe. */
+static inline void lfk_seqlock_init(lfk_seqlock_t *l)
+{
+	lfk_atomic_store_u64(&l->seq, 0, LFK_RELAXED);
+}
+
+/* ---- protected data accessors ------------------------------------------- */
+
+/* may_alias views: protected objects are of any type; the helpers read and
+ * write them as 32- and 64-bit words. */
+typedef uint64_t __attribute__((may_alias)) lfk_seq_u64_t;
+typedef uint32_t __attribute__((may_alias)) lfk_seq_u32_t;
+
+/* Reads one protected word inside a read section.  Wait-free. */
+static inline uint64_t lfk_seqlock_load_u64(const uint64_t *p)
+{
+	/* relaxed (acquire under TSan): ordered by the fence in read_retry */
+	return lfk_atomic_load_u64(p, LFK_LOAD_BEFORE_ACQ_FENCE);
+}
+
+static inline uint32_t lfk_seqlock_load_u32(const uint32_t *p)
+{
+	/* relaxed (acquire under TSan): ordered by the fence in read_retry */
+	return lfk_atomic_load_u32(p, LFK_LOAD_BEFORE_ACQ_FENCE);
+}
+
+/* Writes one protected word inside a write section.  Wait-free. */
+static inline void lfk_seqlock_store_u64(uint64_t *p, uint64_t v)
+{
+	/* relaxed (release under TSan): ordered by the fence in write_begin */
+	lfk_atomic_store_u64(p, v, LFK_STORE_AFTER_REL_FENCE);
+}
+
+static inline void lfk_seqlock_store_u32(uint32_t *p, uint32_t v)
+{
+	/* relaxed (release under TSan): ordered by the fence in write_begin */
+	lfk_atomic_store_u32(p, v, LFK_STORE_AFTER_REL_FENCE);
+}
+
+/*
+ * Whether an object can be copied by lfk_seqlock_read/write: both pointers
+ * non-NULL and a non-zero size.  Any size and alignment: the copies use
+ * 64-bit accesses where the protected side is 8-byte aligned and 32-, 16-
+ * and 8-bit accesses at the edges.
+ */
+static inline bool lfk_seqlock_copy_ok(const void *shared, const void *priv,
+				       size_t size)
+{
+	return shared != NULL && priv != NULL && size != 0;
+}
+
+typedef uint16_t __attribute__((may_alias)) lfk_seq_u16_t;
+
+/* The widest access (4, 2 or 1 bytes) that addr's alignment and the
+ * remaining size allow, for the unaligned edges of a copy. */
+static inline size_t lfk__seqlock_edge(const void *addr, size_t size)
+{
+	uintptr_t a = (uintptr_t)addr;
+	if (size >= 4 && a % 4 == 0)
+		return 4;
+	if (size >= 2 && a % 2 == 0)
+		return 2;
+	return 1;
+}
+
+/* Copies one edge piece out of protected memory; returns its size. */
+static inline size_t lfk__seqlock_load_edge(unsigned char *d,
+					    const unsigned char *s, size_t size)
+{
+	size_t k = lfk__seqlock_edge(s, size);
+	/* relaxed (acquire under TSan): ordered by the fence in read_retry */
+	if (k == 4) {
+		uint32_t w = lfk_atomic_load_u32((const lfk_seq_u32_t *)s,
+						 LFK_LOAD_BEFORE_ACQ_FENCE);
+		memcpy(d, &w, 4);
+	} else if (k == 2) {
+		uint16_t w = lfk_atomic_load_u16((const lfk_seq_u16_t *)s,
+						 LFK_LOAD_BEFORE_ACQ_FENCE);
+		memcpy(d, &w, 2);
+	} else {
+		*d = lfk_atomic_load_u8(s, LFK_LOAD_BEFORE_ACQ_FENCE);
+	}
+	return k;
+}
+
+/* Copies one edge piece into protected memory; returns its size. */
+static inline size_t lfk__seqlock_store_edge(unsigned char *d,
+					     const unsigned char *s, size_t size)
+{
+	size_t k = lfk__seqlock_edge(d, size);
+	/* relaxed (release under TSan): ordered by the fence in write_begin */
+	if (k == 4) {
+		uint32_t w;
+		memcpy(&w, s, 4);
+		lfk_atomic_store_u32((lfk_seq_u32_t *)d, w,
+				     LFK_STORE_AFTER_REL_FENCE);
+	} else if (k == 2) {
+		uint16_t w;
+		memcpy(&w, s, 2);
+		lfk_atomic_store_u16((lfk_seq_u16_t *)d, w,
+				     LFK_STORE_AFTER_REL_FENCE);
+	} else {
+		lfk_atomic_store_u8(d, *s, LFK_STORE_AFTER_REL_FENCE);
+	}
+	return k;
+}
+
+#if defined(__clang__)
+#define LFK_SEQLOCK_UNROLL _Pragma("unroll 16")
+#elif defined(__GNUC__)
+#define LFK_SEQLOCK_UNROLL _Pragma("GCC unroll 16")
+#else
+#define LFK_SEQLOCK_UNROLL
+#endif
+
+/* Copies size bytes out of protected memory: 64-bit loads where aligned,
+ * narrower loads at the edges.  Preconditions as lfk_seqlock_copy_ok. */
+static inline void lfk_seqlock_copy_out(void *dst, const void *src, size_t size)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	unsigned char *d = (unsigned char *)dst;
+	while (size != 0 && (uintptr_t)s % 8 != 0) {
+		size_t k = lfk__seqlock_load_edge(d, s, size);
+		s += k, d += k, size -= k;
+	}
+	/* the compiler does not unroll loops around asm by itself; a
+	 * constant size (the common case) then becomes straight-line code */
+	LFK_SEQLOCK_UNROLL
+	for (; size >= 8; s += 8, d += 8, size -= 8) {
+		uint64_t w = lfk_seqlock_load_u64((const lfk_seq_u64_t *)s);
+		memcpy(d, &w, 8);
+	}
+	while (size != 0) {
+		size_t k = lfk__seqlock_load_edge(d, s, size);
+		s += k, d += k, size -= k;
+	}
+}
+
+/* Copies size bytes into protected memory (inside a write section). */
+static inline void lfk_seqlock_copy_in(void *dst, const void *src, size_t size)
+{
+	unsigned char *d = (unsigned char *)dst;
+	const unsigned char *s = (const unsigned char *)src;
+	while (size != 0 && (uintptr_t)d % 8 != 0) {
+		size_t k = lfk__seqlock_store_edge(d, s, size);
+		s += k, d += k, size -= k;
+	}
+	LFK_SEQLOCK_UNROLL
+	for (; size >= 8; s += 8, d += 8, size -= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		lfk_seqlock_store_u64((lfk_seq_u64_t *)d, w);
+	}
+	while (size != 0) {
+		size_t k = lfk__seqlock_store_edge(d, s, size);
+		s += k, d += k, size -= k;
+	}
+}
+
+/* ---- reader side ---------------------------------------------------------- */
+
+/* Out of line: waits (spins, then yields) until seq is even; returns it. */
+uint64_t lfk_seqlock_wait_even(const uint64_t *seq);
+
+/*
+ * Starts a read section; returns the sequence to hand to read_retry.
+ * Blocking: waits while a writer is inside (spinning a little, then yielding
+ * the CPU so that a preempted writer can finish).
+ */
+static inline uint64_t lfk_seqlock_read_begin(const lfk_seqlock_t *l)
+{
+	/* acquire: pairs with the release in write_end, so the data loads
+	 * that follow see everything the last writer stored */
+	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_ACQUIRE);
+	if (__builtin_expect(s & 1, 0))
+		s = lfk_seqlock_wait_even(&l->seq);
+	return s;
+}
+
+/*
+ * Ends a read section: true if a writer got in since read_begin returned
+ * start, in which case everything read must be discarded and the section
+ * redone.  Wait-free.
+ */
+static inline bool lfk_seqlock_read_retry(const lfk_seqlock_t *l,
+					  uint64_t start)
+{
+	/* acquire fence: the data loads above are ordered before the reload;
+	 * pairs with the release fence in write_begin (see the header) */
+	lfk_acquire_fence();
+	return lfk_atomic_load_u64(&l->seq, LFK_RELAXED) != start;
+}
+
+/*
+ * Copies the protected object src (size bytes) to dst, consistently: the
+ * copy is the object as some writer left it, never a mix of two writes.
+ * Any size and alignment.  Returns 0, or -EINVAL when a pointer is NULL or
+ * size is 0.  Blocking (see read_begin): retries
+ * while writers keep writing.
+ */
+static inline int lfk_seqlock_read(const lfk_seqlock_t *l, void *dst,
+				   const void *src, size_t size)
+{
+	uint64_t s;
+	if (l == NULL || !lfk_seqlock_copy_ok(src, dst, size))
+		return -EINVAL;
+	do {
+		s = lfk_seqlock_read_begin(l);
+		lfk_seqlock_copy_out(dst, src, size);
+	} while (lfk_seqlock_read_retry(l, s));
+	return 0;
+}
+
+/* ---- writer side ---------------------------------------------------------- */
+
+/*
+ * Tries once to enter a write section from the even value s: on success the
+ * sequence is s + 1 (odd) and the caller is the one writer inside.
+ * acq_rel: acquire so that the previous writer's stores happen before ours;
+ * release so that a reader who loads the odd value also sees everything
+ * before it (the two-copy latch relies on this, a plain seqlock reader only
+ * waits on odd values).
+ */
+static inline bool lfk_seqlock__enter(uint64_t *seq, uint64_t *s)
+{
+	if (*s & 1)
+		return false;
+	return lfk_atomic_cas_u64(seq, s, *s + 1, LFK_ACQ_REL);
+}
+
+/* Out of line: waits until the writer side is free and takes it. */
+void lfk_seqlock_wait_enter(uint64_t *seq);
+
+/*
+ * Enters the write section.  Any number of writers may call it: they are
+ * serialized on the sequence word itself (no separate mutex).  Blocking:
+ * waits while another writer is inside.
+ */
+static inline void lfk_seqlock_write_begin(lfk_seqlock_t *l)
+{
+	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
+	if (!lfk_seqlock__enter(&l->seq, &s))
+		lfk_seqlock_wait_enter(&l->seq);
+	/* release fence: the odd sequence is ordered before the data stores
+	 * that follow; pairs with the acquire fence in read_retry */
+	lfk_release_fence();
+}
+
+/*
+ * Enters the write section if no writer is inside: returns 0, or -EAGAIN
+ * (nothing done) when another writer holds it.  Wait-free on x86_64 and LSE
+ * (one CAS), lock-free on LL/SC.
+ */
+static inline int lfk_seqlock_write_try_begin(lfk_seqlock_t *l)
+{
+	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
+	if (!lfk_seqlock__enter(&l->seq, &s))
+		return -EAGAIN;
+	/* release fence: as in write_begin */
+	lfk_release_fence();
+	return 0;
+}
+
+/*
+ * Enters the write section for a caller that is the only writer (or whose
+ * writers are serialized by other means): a store instead of a CAS.  Using
+ * it while another writer may be inside corrupts the lock.  Wait-free.
+ */
+static inline void lfk_seqlock_write_begin_single(lfk_seqlock_t *l)
+{
+	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
+	/* release: as the CAS in lfk_seqlock__enter, for the latch's readers */
+	lfk_atomic_store_u64(&l->seq, s + 1, LFK_RELEASE);
+	/* release fence: as in write_begin */
+	lfk_release_fence();
+}
+
+/*
+ * Leaves the write section: the sequence becomes even, one step past the
+ * value before write_begin.  Returns 0, or -EINVAL if the lock was not
+ * write-locked (nothing done).  Wait-free.
+ */
+static inline int lfk_seqlock_write_end(lfk_seqlock_t *l)
+{
+	/* only the writer inside changes an odd sequence: relaxed reads our own */
+	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
+	if (!(s & 1))
+		return -EINVAL;
+	/* release: orders the data stores before the even value; pairs with
+	 * the acquire load in read_begin (and in the next writer's CAS) */
+	lfk_atomic_store_u64(&l->seq, s + 1, LFK_RELEASE);
+	return 0;
+}
+
+/*
+ * Leaves a write section that changed nothing: the sequence goes back to its
+ * value before write_begin, so readers that overlapped it need not retry.
+ * Correct only if no protected word was stored in the section.  Returns 0 or
+ * -EINVAL (not write-locked).  Wait-free.
+ */
+static inline int lfk_seqlock_write_abort(lfk_seqlock_t *l)
+{
+	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
+	if (!(s & 1))
+		return -EINVAL;
+	/* release: the next writer's acquire CAS reads this value, so our
+	 * predecessor's stores still happen before its own */
+	lfk_atomic_store_u64(&l->seq, s - 1, LFK_RELEASE);
+	return 0;
+}
+
+/*
+ * Writes size bytes of src into the protected object dst in one write
+ * section (multi-writer safe).  Returns 0, or -EINVAL as lfk_seqlock_read
+ * (any size and alignment).  Blocking: waits for other writers.
+ */
+static inline int lfk_seqlock_write(lfk_seqlock_t *l, void *dst,
+				    const void *src, size_t size)
+{
+	if (l == NULL || !lfk_seqlock_copy_ok(dst, src, size))
+		return -EINVAL;
+	lfk_seqlock_write_begin(l);
+	lfk_seqlock_copy_in(dst, src, size);
+	return lfk_seqlock_write_end(l);
+}
+
+/* The sequence now (even: no writer inside).  For tests and statistics. */
+static inline uint64_t lfk_seqlock_sequence(const lfk_seqlock_t *l)
+{
+	return lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
+}
+
+#endif

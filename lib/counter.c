@@ -1,0 +1,86 @@
+/* The sharded counter's out-of-line parts (see <lfkit/counter.h>). */
+#include <lfkit/counter.h>
+
+#include <errno.h>
+#include <stdlib.h>
+
+struct lfk_counter {
+	struct lfk_counter_hdr hdr;
+	/* Shards of exited threads, and adds whose shard could not be
+	 * created.  Touched once per thread lifetime: no padding needed. */
+	uint64_t folded;
+	uint64_t base; /* the sum at the last reset */
+};
+
+/* A shard's destructor: its thread exits, or the counter is destroyed. */
+static void fold_shard(void *slot, void *arg)
+{
+	struct lfk_counter *c = arg;
+	uint64_t v = lfk_atomic_load_u64(slot, LFK_RELAXED);
+	/* relaxed: a read that must see it is ordered after the exit by the
+	 * caller's own synchronization (join) */
+	lfk_atomic_fetch_add_u64(&c->folded, v, LFK_RELAXED);
+}
+
+struct lfk_counter *lfk_counter_create(void)
+{
+	struct lfk_counter *c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	c->hdr.shards = lfk_tlocal_create(sizeof(uint64_t), NULL, fold_shard, c);
+	if (c->hdr.shards == NULL) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void lfk_counter_destroy(struct lfk_counter *c)
+{
+	if (c == NULL)
+		return;
+	lfk_tlocal_destroy(c->hdr.shards);
+	free(c);
+}
+
+void lfk_counter_add_slow(struct lfk_counter *c, int64_t n)
+{
+	uint64_t *shard;
+	if (c == NULL)
+		return;
+	shard = lfk_tlocal_get(c->hdr.shards);
+	if (shard != NULL)
+		lfk_atomic_store_u64(shard,
+				     lfk_atomic_load_u64(shard, LFK_RELAXED) +
+					     (uint64_t)n,
+				     LFK_RELAXED);
+	else
+		lfk_atomic_fetch_add_u64(&c->folded, (uint64_t)n, LFK_RELAXED);
+}
+
+static void sum_shard(void *slot, void *arg)
+{
+	*(uint64_t *)arg += lfk_atomic_load_u64(slot, LFK_RELAXED);
+}
+
+static uint64_t raw_sum(struct lfk_counter *c)
+{
+	uint64_t sum = 0;
+	lfk_tlocal_for_each(c->hdr.shards, sum_shard, &sum);
+	return sum + lfk_atomic_load_u64(&c->folded, LFK_RELAXED);
+}
+
+int64_t lfk_counter_read(struct lfk_counter *c)
+{
+	if (c == NULL)
+		return 0;
+	return (int64_t)(raw_sum(c) - lfk_atomic_load_u64(&c->base, LFK_RELAXED));
+}
+
+int lfk_counter_reset(struct lfk_counter *c)
+{
+	if (c == NULL)
+		return -EINVAL;
+	lfk_atomic_store_u64(&c->base, raw_sum(c), LFK_RELAXED);
+	return 0;
+}

@@ -1,0 +1,125 @@
+/* The thread-local storage's reference twin: a pthread key per object. */
+#include <lfkit/ref/tlocal.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../tlocal_slot.h"
+
+/* One mutex for every registry: the twin is the simple reference. */
+static pthread_mutex_t ref_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct ref_slot {
+	struct lfk_ref_tlocal *obj;
+	struct ref_slot *prev, *next;
+};
+
+struct lfk_ref_tlocal {
+	pthread_key_t key;
+	struct lfk_tl_spec spec;
+	struct ref_slot *head;
+};
+
+static void unlink_slot(struct ref_slot *s)
+{
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		s->obj->head = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+}
+
+/* The key's destructor: the slot's thread exits. */
+static void slot_exit(void *p)
+{
+	struct ref_slot *s = p;
+	struct lfk_ref_tlocal *t;
+	pthread_mutex_lock(&ref_lock);
+	t = s->obj;
+	unlink_slot(s);
+	pthread_mutex_unlock(&ref_lock);
+	lfk_tl_slot_finish(&t->spec, s);
+}
+
+struct lfk_ref_tlocal *lfk_ref_tlocal_create(size_t size,
+					     lfk_tlocal_ctor_fn ctor,
+					     lfk_tlocal_dtor_fn dtor, void *arg)
+{
+	struct lfk_ref_tlocal *t = calloc(1, sizeof(*t));
+	int rc;
+	if (t == NULL)
+		return NULL;
+	rc = lfk_tl_spec_init(&t->spec, size, ctor, dtor, arg);
+	if (rc == 0)
+		rc = pthread_key_create(&t->key, slot_exit);
+	if (rc != 0) {
+		free(t);
+		errno = rc < 0 ? -rc : rc;
+		return NULL;
+	}
+	return t;
+}
+
+void lfk_ref_tlocal_destroy(struct lfk_ref_tlocal *t)
+{
+	struct ref_slot *s;
+	if (t == NULL)
+		return;
+	pthread_key_delete(t->key); /* no destructor starts after this */
+	pthread_mutex_lock(&ref_lock);
+	s = t->head;
+	t->head = NULL;
+	pthread_mutex_unlock(&ref_lock);
+	while (s != NULL) {
+		struct ref_slot *next = s->next;
+		lfk_tl_slot_finish(&t->spec, s);
+		s = next;
+	}
+	free(t);
+}
+
+void *lfk_ref_tlocal_get(struct lfk_ref_tlocal *t)
+{
+	struct ref_slot *s;
+	int rc;
+	if (t == NULL) {
+		errno = EINVAL;
+		return NULL;
+	}
+	s = pthread_getspecific(t->key);
+	if (s != NULL)
+		return lfk_tl_slot_data(s);
+	s = lfk_tl_slot_new(&t->spec);
+	if (s == NULL)
+		return NULL;
+	s->obj = t;
+	rc = pthread_setspecific(t->key, s);
+	if (rc != 0) {
+		lfk_tl_slot_finish(&t->spec, s);
+		errno = rc;
+		return NULL;
+	}
+	pthread_mutex_lock(&ref_lock);
+	s->next = t->head;
+	if (t->head)
+		t->head->prev = s;
+	t->head = s;
+	pthread_mutex_unlock(&ref_lock);
+	return lfk_tl_slot_data(s);
+}
+
+long lfk_ref_tlocal_for_each(struct lfk_ref_tlocal *t,
+			     void (*fn)(void *slot, void *arg), void *arg)
+{
+	long n = 0;
+	if (t == NULL || fn == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&ref_lock);
+	for (struct ref_slot *s = t->head; s != NULL; s = s->next, n++)
+		fn(lfk_tl_slot_data(s), arg);
+	pthread_mutex_unlock(&ref_lock);
+	return n;
+}

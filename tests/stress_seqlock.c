@@ -1,0 +1,12 @@
+/* The seqlock module's scenarios as a plain program, for ThreadSanitizer
+ * and qemu runs where Criterion cannot be used.  Arguments select scenarios. */
+#include "seqlock_scenarios.h"
+
+static const struct lfk_scenario table[] = {
+	LFK_SEQLOCK_SCENARIOS(LFK_SCENARIO_ENTRY) { NULL, NULL }
+};
+
+int main(int argc, char **argv)
+{
+	return lfk_scenario_main("seqlock", table, argc, argv);
+}
