@@ -60,7 +60,8 @@ static bool object_name_ok(const char *name)
 static bool kind_known(uint32_t kind)
 {
 	return kind == LFK_SHM_RING_SPSC || kind == LFK_SHM_RING_MPMC ||
-	       kind == LFK_SHM_RING_LFMPMC || kind == LFK_SHM_BYTES;
+	       kind == LFK_SHM_RING_LFMPMC || kind == LFK_SHM_BYTES ||
+	       kind == LFK_SHM_SEQARRAY;
 }
 
 int lfk_shm_validate(const void *base, size_t size)
@@ -183,6 +184,9 @@ static int init_object(void *mem, uint32_t kind, const uint64_t params[2],
 		memset(mem, 0, bytes);
 		return 0;
 	}
+	if (kind == LFK_SHM_SEQARRAY)
+		return lfk_seqarray_init(mem, bytes, (size_t)params[0],
+					 (size_t)params[1]);
 	return lfk__ring_init((int)kind, mem, (size_t)params[0],
 			      (size_t)params[1], 0);
 }
@@ -265,6 +269,52 @@ int lfk_shm_ring_attach(struct lfk_shm *shm, const char *name, int kind,
 	if (shm == NULL)
 		return -EINVAL;
 	return lfk__shm_ring_attach_image(shm->base, shm->size, name, kind, out);
+}
+
+int lfk_shm_seqarray_create(struct lfk_shm *shm, const char *name, size_t n,
+			    size_t elem_size, lfk_seqarray_t **out)
+{
+	uint64_t params[2] = { n, elem_size };
+	size_t bytes = lfk_seqarray_size(n, elem_size);
+	if (bytes == 0)
+		return -EINVAL;
+	return add_object(shm, name, LFK_SHM_SEQARRAY, bytes, params,
+			  (void **)out);
+}
+
+int lfk__shm_seqarray_attach_image(void *base, size_t size, const char *name,
+				   lfk_seqarray_t **out)
+{
+	const struct lfk__shm_entry *e;
+	const lfk_seqarray_t *a;
+	int rc;
+	if (out == NULL)
+		return -EINVAL;
+	*out = NULL;
+	rc = lfk__shm_lookup(base, size, name, LFK_SHM_SEQARRAY, &e);
+	if (rc != 0)
+		return rc;
+	/* The array's header must match its directory entry, and its slots
+	 * (whole cache lines, each holding a sequence word and an element)
+	 * must fit the entry: every slot address is then in bounds. */
+	a = (const lfk_seqarray_t *)((char *)base + e->offset);
+	if (lfk_seqarray_size((size_t)e->params[0], (size_t)e->params[1]) !=
+		    e->length ||
+	    a->magic != LFK_SEQARRAY_MAGIC || a->n != e->params[0] ||
+	    a->elem_size != e->params[1] || a->stride % LFK_CACHELINE != 0 ||
+	    a->stride < a->elem_size + sizeof(lfk_seqlock_t) ||
+	    a->stride > (e->length - sizeof(*a)) / a->n)
+		return -EPROTO;
+	*out = (lfk_seqarray_t *)a;
+	return 0;
+}
+
+int lfk_shm_seqarray_attach(struct lfk_shm *shm, const char *name,
+			    lfk_seqarray_t **out)
+{
+	if (shm == NULL)
+		return -EINVAL;
+	return lfk__shm_seqarray_attach_image(shm->base, shm->size, name, out);
 }
 
 int lfk_shm_bytes_create(struct lfk_shm *shm, const char *name, size_t bytes,

@@ -43,5 +43,7 @@ int lfk__shm_lookup(void *base, size_t size, const char *name, uint32_t kind,
 		    const struct lfk__shm_entry **entry);
 int lfk__shm_ring_attach_image(void *base, size_t size, const char *name,
 			       int kind, void **out);
+int lfk__shm_seqarray_attach_image(void *base, size_t size, const char *name,
+				   lfk_seqarray_t **out);
 
 #endif

@@ -34,6 +34,24 @@ static void try_attach(void *img, size_t size, const char *name)
 	}
 }
 
+static void try_seqarray(void *img, size_t size, const char *name)
+{
+	lfk_seqarray_t *a;
+	if (lfk__shm_seqarray_attach_image(img, size, name, &a) != 0)
+		return;
+	/* Touch the first and the last element's slot, sequence and bytes. */
+	for (size_t i = 0; i < lfk_seqarray_length(a); i += lfk_seqarray_length(a) - 1) {
+		struct lfk_seqarray_slot *slot = lfk_seqarray__slot(a, i);
+		volatile unsigned char sink = 0;
+		(void)lfk_atomic_load_u64(&slot->lock.seq, LFK_RELAXED);
+		for (size_t b = 0; b < lfk_seqarray_elem_size(a); b++)
+			sink ^= ((unsigned char *)slot->data)[b];
+		(void)sink;
+		if (lfk_seqarray_length(a) == 1)
+			break;
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t cap = sizeof(struct lfk__shm_header) + 65536;
@@ -101,6 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			memcpy(name, h->dir[i].name, LFK_SHM_OBJECT_NAME_MAX);
 			name[LFK_SHM_OBJECT_NAME_MAX] = '\0';
 			try_attach(img, size, name);
+			try_seqarray(img, size, name);
 		}
 	}
 	free(img);

@@ -177,6 +177,21 @@ int lfk_scn_two_mappings_share_rings(void)
 		}
 		LFK_CHECK(memcmp(rec, out, sizeof(rec)) == 0, "record crossed");
 	}
+	/* a seqlock-protected table */
+	lfk_seqarray_t *sa, *sb;
+	uint64_t rec[4] = { 7, 8, 9, 10 }, got[4];
+	LFK_CHECK(lfk_shm_seqarray_create(a, "table", 16, 32, &sa) == 0 &&
+			  lfk_shm_seqarray_attach(b, "table", &sb) == 0 &&
+			  lfk_seqarray_length(sb) == 16,
+		  "seqarray in the region");
+	if (!lfk_failures()) {
+		lfk_seqarray_write(sa, 15, rec);
+		LFK_CHECK(lfk_seqarray_read(sb, 15, got) == 0 &&
+				  memcmp(rec, got, sizeof(rec)) == 0,
+			  "element crossed mappings");
+	}
+	LFK_CHECK(lfk_shm_seqarray_attach(b, "r0", &sb) == -EPROTO,
+		  "a ring attached as a seqarray");
 	lfk_shm_close(b);
 	lfk_shm_close(a);
 	lfk_shm_unlink(name);
@@ -229,6 +244,29 @@ int lfk_scn_validation_rejects_damage(void)
 	DAMAGE("a ring geometry that disagrees",
 	       ((struct lfk_ring_hdr *)(img + h->dir[0].offset))->mask = 1023);
 	DAMAGE("a capacity that disagrees", h->dir[0].params[0] = 1000);
+#undef DAMAGE
+	/* the seqarray's own header */
+	lfk_seqarray_t *sa;
+	LFK_CHECK(lfk_shm_seqarray_create(s, "table", 8, 16, &sa) == 0,
+		  "seqarray");
+#define DAMAGE(what, stmt)                                                     \
+	do {                                                                   \
+		lfk_seqarray_t *out;                                           \
+		memcpy(img, lfk_shm_base(s), size);                            \
+		LFK_CHECK(lfk__shm_seqarray_attach_image(img, size, "table",   \
+							 &out) == 0,           \
+			  "clean copy");                                       \
+		stmt;                                                          \
+		LFK_CHECK(lfk__shm_seqarray_attach_image(img, size, "table",   \
+							 &out) == -EPROTO,     \
+			  "seqarray attach accepted %s", what);                \
+	} while (0)
+	DAMAGE("a wrong magic", ((lfk_seqarray_t *)(img + h->dir[1].offset))->magic++);
+	DAMAGE("a wrong length", ((lfk_seqarray_t *)(img + h->dir[1].offset))->n = 9);
+	DAMAGE("a huge stride",
+	       ((lfk_seqarray_t *)(img + h->dir[1].offset))->stride = 1 << 20);
+	DAMAGE("a short stride", ((lfk_seqarray_t *)(img + h->dir[1].offset))->stride = 8);
+	DAMAGE("an entry length that disagrees", h->dir[1].length -= 128);
 	LFK_CHECK(lfk_shm_validate(img, sizeof(*h) - 1) == -EPROTO,
 		  "a short image");
 	LFK_CHECK(lfk_shm_validate(img + 8, size - 8) == -EPROTO,

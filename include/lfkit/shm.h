@@ -37,6 +37,7 @@
 #include <sys/types.h>
 
 #include <lfkit/ring.h>
+#include <lfkit/seqarray.h>
 
 #define LFK_SHM_REGION_NAME_MAX 200
 #define LFK_SHM_OBJECT_NAME_MAX 31 /* bytes, without the terminating NUL */
@@ -47,7 +48,8 @@ enum lfk_shm_kind {
 	LFK_SHM_RING_SPSC = LFK_RING_SPSC,
 	LFK_SHM_RING_MPMC = LFK_RING_MPMC,
 	LFK_SHM_RING_LFMPMC = LFK_RING_LFMPMC,
-	LFK_SHM_BYTES = 16, /* raw bytes, for the caller's own layout */
+	LFK_SHM_BYTES = 16,    /* raw bytes, for the caller's own layout */
+	LFK_SHM_SEQARRAY = 17, /* an lfk_seqarray_t */
 };
 
 struct lfk_shm; /* a process's handle on a mapped region */
@@ -96,6 +98,14 @@ int lfk_shm_ring_create(struct lfk_shm *shm, const char *name, int kind,
 			size_t capacity, size_t elem_size, void **out);
 int lfk_shm_ring_attach(struct lfk_shm *shm, const char *name, int kind,
 			void **out);
+
+/* A seqlock-protected array (<lfkit/seqarray.h>) of n elements of
+ * elem_size bytes under a name; attach checks the array's header against
+ * the directory.  Errors as for rings. */
+int lfk_shm_seqarray_create(struct lfk_shm *shm, const char *name, size_t n,
+			    size_t elem_size, lfk_seqarray_t **out);
+int lfk_shm_seqarray_attach(struct lfk_shm *shm, const char *name,
+			    lfk_seqarray_t **out);
 
 /* Raw bytes under a name, for the caller's own data: create zero-fills
  * `bytes` bytes; attach returns them and their length. */
