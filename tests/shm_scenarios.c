@@ -3,6 +3,8 @@
  * one region, validation of damaged images and truncated files, forked
  * producers and consumers, and a producer killed mid-stream.
  */
+#define LFK_RING_TEST_HOOKS 1 /* before ring.h: stop a child mid-operation */
+
 #include "shm_scenarios.h"
 
 #include <fcntl.h>
@@ -15,6 +17,18 @@
 #include <unistd.h>
 
 #include "lib/shm_layout.h"
+
+/* A child process arms one hook point; reaching it, the child stops itself
+ * (SIGSTOP), so the parent can kill it exactly there. */
+static int armed_point = -1;
+
+void lfk_ring_test_hook(enum lfk_ring_hook_point point)
+{
+	if ((int)point != armed_point)
+		return;
+	armed_point = -1;
+	raise(SIGSTOP);
+}
 
 /* A region name unique to this process and call. */
 static const char *region_name(char *buf, size_t len)
@@ -482,6 +496,144 @@ int lfk_scn_killed_producer_loses_nothing_published(void)
 			;
 		LFK_CHECK(v >= 15, "ring holds %llu after the kill",
 			  (unsigned long long)v);
+		lfk_shm_close(s);
+		lfk_shm_unlink(name);
+	}
+	return 0;
+}
+
+/*
+ * A process killed in the middle of an operation on a shared ring, for the
+ * two multi-producer rings, as documented in <lfkit/ring.h>:
+ *   lfmpmc  the others carry on; the dead process's item (the one it was
+ *           publishing, or the one it had taken) is gone, and so is the
+ *           slot it held: the ring holds capacity - 1 from then on.
+ *   mpmc    a producer that dies between reserving and publishing blocks
+ *           every consumer at its slot for good (count() says items are
+ *           there, dequeue says empty); a consumer that dies between
+ *           reserving and releasing blocks producers when they lap to its
+ *           slot.  Use lfmpmc between processes that may die.
+ */
+struct death_case {
+	int kind;
+	bool producer;
+	enum lfk_ring_hook_point point;
+};
+
+static int ring_put(int kind, void *r, uint64_t v)
+{
+	return kind == LFK_RING_LFMPMC ? lfk_ring_lfmpmc_enqueue(r, v)
+				       : lfk_ring_mpmc_enqueue(r, v);
+}
+
+static int ring_get(int kind, void *r, uint64_t *v)
+{
+	return kind == LFK_RING_LFMPMC ? lfk_ring_lfmpmc_dequeue(r, v)
+				       : lfk_ring_mpmc_dequeue(r, v);
+}
+
+static size_t ring_count(int kind, void *r)
+{
+	return kind == LFK_RING_LFMPMC ? lfk_ring_lfmpmc_count(r)
+				       : lfk_ring_mpmc_count(r);
+}
+
+static bool kill_child_mid_operation(const struct death_case *c, void *r)
+{
+	pid_t pid;
+	int st;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		uint64_t v;
+		armed_point = (int)c->point;
+		if (c->producer)
+			ring_put(c->kind, r, 0xdead);
+		else
+			ring_get(c->kind, r, &v);
+		_exit(0); /* not reached: stopped at the hook, then killed */
+	}
+	if (waitpid(pid, &st, WUNTRACED) != pid || !WIFSTOPPED(st)) {
+		LFK_CHECK(0, "child did not stop at its hook (status %#x)", st);
+		return false;
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	return WIFSIGNALED(st);
+}
+
+int lfk_scn_killed_mid_operation(void)
+{
+	static const struct death_case cases[] = {
+		{ LFK_RING_LFMPMC, true, LFK_HOOK_LFMPMC_ENQ_SLOT },
+		{ LFK_RING_LFMPMC, false, LFK_HOOK_LFMPMC_DEQ_SLOT },
+		{ LFK_RING_MPMC, true, LFK_HOOK_MPMC_ENQ_RESERVED },
+		{ LFK_RING_MPMC, false, LFK_HOOK_MPMC_DEQ_RESERVED },
+	};
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		const struct death_case *c = &cases[k];
+		const char *what = c->kind == LFK_RING_LFMPMC
+			? (c->producer ? "lfmpmc producer" : "lfmpmc consumer")
+			: (c->producer ? "mpmc producer" : "mpmc consumer");
+		char name[64];
+		struct lfk_shm *s;
+		void *r;
+		uint64_t v, n;
+		if (lfk_shm_create(region_name(name, sizeof(name)), 1 << 16, 0600,
+				   &s) != 0 ||
+		    lfk_shm_ring_create(s, "ring", c->kind, 8, 8, &r) != 0)
+			return 1;
+		for (v = 1; v <= 3; v++) /* items 1, 2, 3 */
+			ring_put(c->kind, r, v);
+		if (!kill_child_mid_operation(c, r)) {
+			LFK_CHECK(0, "%s: child not killed", what);
+			continue;
+		}
+		if (c->kind == LFK_RING_LFMPMC) {
+			/* the survivors finish: every published item that the
+			 * dead process did not hold comes out, in order */
+			for (v = c->producer ? 1 : 2; v <= 3; v++)
+				LFK_CHECK(ring_get(c->kind, r, &n) == 0 && n == v,
+					  "%s: item %llu after the death", what,
+					  (unsigned long long)v);
+			LFK_CHECK(ring_get(c->kind, r, &n) == -EAGAIN,
+				  "%s: the dead process's item must be absent",
+				  what);
+			for (n = 0; ring_put(c->kind, r, 100 + n) == 0; n++)
+				;
+			LFK_CHECK(n == 7, "%s: the ring holds %llu (capacity - 1 "
+				  "expected)", what, (unsigned long long)n);
+			for (v = 0; v < 7; v++) {
+				uint64_t got;
+				LFK_CHECK(ring_get(c->kind, r, &got) == 0 &&
+						  got == 100 + v,
+					  "%s: traffic after the death", what);
+			}
+		} else if (c->producer) {
+			/* items 1..3 drain; then every consumer stalls at the
+			 * dead producer's slot while more items wait behind */
+			for (v = 1; v <= 3; v++)
+				LFK_CHECK(ring_get(c->kind, r, &n) == 0 && n == v,
+					  "%s: item %llu", what,
+					  (unsigned long long)v);
+			LFK_CHECK(ring_put(c->kind, r, 50) == 0 &&
+					  ring_get(c->kind, r, &n) == -EAGAIN &&
+					  ring_count(c->kind, r) == 2,
+				  "%s: consumers must stall at the dead slot",
+				  what);
+		} else {
+			/* item 1 died with the consumer; 2 and 3 drain; the
+			 * producers fill until they lap onto the dead slot */
+			for (v = 2; v <= 3; v++)
+				LFK_CHECK(ring_get(c->kind, r, &n) == 0 && n == v,
+					  "%s: item %llu", what,
+					  (unsigned long long)v);
+			for (n = 0; ring_put(c->kind, r, 100 + n) == 0; n++)
+				;
+			LFK_CHECK(n == 5 && ring_count(c->kind, r) == 5,
+				  "%s: producers must stop at the dead slot "
+				  "(%llu accepted)", what, (unsigned long long)n);
+		}
 		lfk_shm_close(s);
 		lfk_shm_unlink(name);
 	}

@@ -13,7 +13,8 @@
 	X(validation_rejects_damage)                                           \
 	X(truncated_file)                                                      \
 	X(fork_producers_consumers)                                            \
-	X(killed_producer_loses_nothing_published)
+	X(killed_producer_loses_nothing_published)                             \
+	X(killed_mid_operation)
 
 LFK_SHM_SCENARIOS(LFK_SCENARIO_DECLARE)
 
