@@ -53,6 +53,14 @@ static size_t ring_layout(enum lfk_ring_kind kind, size_t capacity,
 		bytes = base + h->slots * elem_size;
 		break;
 	case LFK_RING_MPMC:
+		/* Per-slot sequences need two slots at least: with one,
+		 * "published at pos" (pos + 1) reads as "free for pos + 1".
+		 * Capacity 1 then rests on enqueue's head check. */
+		if (h->slots < 2) {
+			h->order = 1;
+			h->slots = 2;
+			h->mask = 1;
+		}
 		base = sizeof(struct lfk_ring_mpmc);
 		h->data_off = base;
 		bytes = base + h->slots * (elem_size + 8);
