@@ -6,6 +6,8 @@
 #include <lfkit/config.h>
 #include <lfkit/atomic.h>
 #include <lfkit/ring.h>
+#include <lfkit/eventcount.h>
+#include <lfkit/queue.h>
 
 /* The library's version, e.g. "0.1.0" (the headers' is LFK_VERSION_STRING). */
 const char *lfk_version(void);
