@@ -367,127 +367,131 @@ static void *must_create(const struct lfk_queue_ops *o, size_t cap, size_t es)
 	return rc == 0 ? q : NULL;
 }
 
-int lfk_scn_timeout_get_empty(void)
+/* Runs check on a fresh queue (capacity cap, u64 items) of every
+ * implementation. */
+static int each_impl(size_t cap,
+		     void (*check)(const struct lfk_queue_ops *o, void *q))
 {
 	for (const struct lfk_queue_ops *const *pp = lfk_queue_ops_all; *pp;
 	     pp++) {
-		const struct lfk_queue_ops *o = *pp;
-		void *q = must_create(o, 2, 8);
-		uint64_t v, t0, dt;
-		int rc;
+		void *q = must_create(*pp, cap, 8);
 		if (q == NULL)
 			continue;
-		t0 = lfk_now_ns();
-		rc = o->get(q, &v, 0);
-		dt = lfk_now_ns() - t0;
-		LFK_CHECK(rc == -EAGAIN, "%s get(0) rc=%d", o->name, rc);
-		LFK_CHECK(dt < 2000 * MS, "%s get(0) blocked %llu ns", o->name,
-			  (unsigned long long)dt);
-		t0 = lfk_now_ns();
-		rc = o->get(q, &v, 20 * MS);
-		dt = lfk_now_ns() - t0;
-		LFK_CHECK(rc == -ETIMEDOUT, "%s get(20ms) rc=%d", o->name, rc);
-		LFK_CHECK(dt >= 20 * MS, "%s get(20ms) returned after %llu ns",
-			  o->name, (unsigned long long)dt);
-		rc = o->get(q, &v, 1);
-		LFK_CHECK(rc == -ETIMEDOUT, "%s get(1ns) rc=%d", o->name, rc);
-		/* Still usable. */
-		LFK_CHECK(o->put(q, 7, 0) == 0 && o->get(q, &v, 20 * MS) == 0 &&
-				  v == 7, "%s after timeouts", o->name);
-		o->destroy(q);
+		check(*pp, q);
+		(*pp)->destroy(q);
 	}
 	return 0;
+}
+
+static void get_empty_timeouts(const struct lfk_queue_ops *o, void *q)
+{
+	uint64_t v, t0, dt;
+	int rc;
+	t0 = lfk_now_ns();
+	rc = o->get(q, &v, 0);
+	dt = lfk_now_ns() - t0;
+	LFK_CHECK(rc == -EAGAIN, "%s get(0) rc=%d", o->name, rc);
+	LFK_CHECK(dt < 2000 * MS, "%s get(0) blocked %llu ns", o->name,
+		  (unsigned long long)dt);
+	t0 = lfk_now_ns();
+	rc = o->get(q, &v, 20 * MS);
+	dt = lfk_now_ns() - t0;
+	LFK_CHECK(rc == -ETIMEDOUT, "%s get(20ms) rc=%d", o->name, rc);
+	LFK_CHECK(dt >= 20 * MS, "%s get(20ms) returned after %llu ns",
+		  o->name, (unsigned long long)dt);
+	rc = o->get(q, &v, 1);
+	LFK_CHECK(rc == -ETIMEDOUT, "%s get(1ns) rc=%d", o->name, rc);
+	/* Still usable. */
+	LFK_CHECK(o->put(q, 7, 0) == 0 && o->get(q, &v, 20 * MS) == 0 &&
+			  v == 7, "%s after timeouts", o->name);
+}
+
+int lfk_scn_timeout_get_empty(void)
+{
+	return each_impl(2, get_empty_timeouts);
+}
+
+static void put_full_timeouts(const struct lfk_queue_ops *o, void *q)
+{
+	uint64_t v, t0, dt;
+	int rc;
+	for (uint64_t i = 0; i < 3; i++)
+		LFK_CHECK(o->put(q, i, 0) == 0, "%s fill", o->name);
+	t0 = lfk_now_ns();
+	rc = o->put(q, 99, 0);
+	dt = lfk_now_ns() - t0;
+	LFK_CHECK(rc == -EAGAIN, "%s put(0) full rc=%d", o->name, rc);
+	LFK_CHECK(dt < 2000 * MS, "%s put(0) blocked", o->name);
+	t0 = lfk_now_ns();
+	rc = o->put(q, 99, 20 * MS);
+	dt = lfk_now_ns() - t0;
+	LFK_CHECK(rc == -ETIMEDOUT, "%s put(20ms) rc=%d", o->name, rc);
+	LFK_CHECK(dt >= 20 * MS, "%s put(20ms) returned after %llu ns",
+		  o->name, (unsigned long long)dt);
+	LFK_CHECK(o->count(q) == 3, "%s count %zu", o->name, o->count(q));
+	for (uint64_t i = 0; i < 3; i++)
+		LFK_CHECK(o->get(q, &v, 0) == 0 && v == i, "%s drain",
+			  o->name);
+	/* The failed puts do not count as put. */
+	LFK_CHECK(o->join(q, 0) == -EAGAIN, "%s join(0)", o->name);
+	for (int i = 0; i < 3; i++)
+		LFK_CHECK(o->task_done(q) == 0, "%s task_done", o->name);
+	LFK_CHECK(o->task_done(q) == -EINVAL, "%s extra task_done",
+		  o->name);
+	LFK_CHECK(o->join(q, 0) == 0, "%s join", o->name);
 }
 
 int lfk_scn_timeout_put_full(void)
 {
-	for (const struct lfk_queue_ops *const *pp = lfk_queue_ops_all; *pp;
-	     pp++) {
-		const struct lfk_queue_ops *o = *pp;
-		void *q = must_create(o, 3, 8);
-		uint64_t v, t0, dt;
-		int rc;
-		if (q == NULL)
-			continue;
-		for (uint64_t i = 0; i < 3; i++)
-			LFK_CHECK(o->put(q, i, 0) == 0, "%s fill", o->name);
-		t0 = lfk_now_ns();
-		rc = o->put(q, 99, 0);
-		dt = lfk_now_ns() - t0;
-		LFK_CHECK(rc == -EAGAIN, "%s put(0) full rc=%d", o->name, rc);
-		LFK_CHECK(dt < 2000 * MS, "%s put(0) blocked", o->name);
-		t0 = lfk_now_ns();
-		rc = o->put(q, 99, 20 * MS);
-		dt = lfk_now_ns() - t0;
-		LFK_CHECK(rc == -ETIMEDOUT, "%s put(20ms) rc=%d", o->name, rc);
-		LFK_CHECK(dt >= 20 * MS, "%s put(20ms) returned after %llu ns",
-			  o->name, (unsigned long long)dt);
-		LFK_CHECK(o->count(q) == 3, "%s count %zu", o->name, o->count(q));
-		for (uint64_t i = 0; i < 3; i++)
-			LFK_CHECK(o->get(q, &v, 0) == 0 && v == i, "%s drain",
-				  o->name);
-		/* The failed puts do not count as put. */
-		LFK_CHECK(o->join(q, 0) == -EAGAIN, "%s join(0)", o->name);
-		for (int i = 0; i < 3; i++)
-			LFK_CHECK(o->task_done(q) == 0, "%s task_done", o->name);
-		LFK_CHECK(o->task_done(q) == -EINVAL, "%s extra task_done",
-			  o->name);
-		LFK_CHECK(o->join(q, 0) == 0, "%s join", o->name);
-		o->destroy(q);
+	return each_impl(3, put_full_timeouts);
+}
+
+static void close_then_drain(const struct lfk_queue_ops *o, void *q)
+{
+	uint64_t v, t0;
+	int rc;
+	for (uint64_t i = 1; i <= 3; i++)
+		LFK_CHECK(o->put(q, i, 0) == 0, "%s put", o->name);
+	LFK_CHECK(o->close(q) == 0 && o->close(q) == 0, "%s close", o->name);
+	t0 = lfk_now_ns();
+	LFK_CHECK(o->put(q, 9, 0) == -EPIPE, "%s put(0) closed", o->name);
+	LFK_CHECK(o->put(q, 9, LFK_FOREVER) == -EPIPE, "%s put(forever)",
+		  o->name);
+	LFK_CHECK(o->put(q, 9, 20 * MS) == -EPIPE, "%s put(20ms)", o->name);
+	LFK_CHECK(o->count(q) == 3, "%s count", o->name);
+	for (uint64_t i = 1; i <= 3; i++) {
+		rc = o->get(q, &v, LFK_FOREVER);
+		LFK_CHECK(rc == 0 && v == i, "%s drain %llu: rc=%d v=%llu",
+			  o->name, (unsigned long long)i, rc,
+			  (unsigned long long)v);
 	}
-	return 0;
+	LFK_CHECK(o->get(q, &v, 0) == -EPIPE, "%s get(0) drained", o->name);
+	LFK_CHECK(o->get(q, &v, LFK_FOREVER) == -EPIPE, "%s get(forever)",
+		  o->name);
+	LFK_CHECK(o->get(q, &v, 20 * MS) == -EPIPE, "%s get(20ms)", o->name);
+	LFK_CHECK(lfk_now_ns() - t0 < 5000 * MS, "%s closed calls blocked",
+		  o->name);
+	/* task_done/join still work after close. */
+	for (int i = 0; i < 3; i++)
+		LFK_CHECK(o->task_done(q) == 0, "%s task_done", o->name);
+	LFK_CHECK(o->join(q, LFK_FOREVER) == 0, "%s join", o->name);
+}
+
+/* A full queue: put after close is -EPIPE, not a wait. */
+static void close_full(const struct lfk_queue_ops *o, void *q)
+{
+	uint64_t v;
+	LFK_CHECK(o->put(q, 5, 0) == 0, "%s put", o->name);
+	o->close(q);
+	LFK_CHECK(o->put(q, 6, LFK_FOREVER) == -EPIPE, "%s full+closed",
+		  o->name);
+	LFK_CHECK(o->get(q, &v, 0) == 0 && v == 5, "%s drain", o->name);
 }
 
 int lfk_scn_close_semantics(void)
 {
-	for (const struct lfk_queue_ops *const *pp = lfk_queue_ops_all; *pp;
-	     pp++) {
-		const struct lfk_queue_ops *o = *pp;
-		void *q = must_create(o, 4, 8);
-		uint64_t v, t0;
-		int rc;
-		if (q == NULL)
-			continue;
-		for (uint64_t i = 1; i <= 3; i++)
-			LFK_CHECK(o->put(q, i, 0) == 0, "%s put", o->name);
-		LFK_CHECK(o->close(q) == 0 && o->close(q) == 0, "%s close",
-			  o->name);
-		t0 = lfk_now_ns();
-		LFK_CHECK(o->put(q, 9, 0) == -EPIPE, "%s put(0) closed", o->name);
-		LFK_CHECK(o->put(q, 9, LFK_FOREVER) == -EPIPE, "%s put(forever)",
-			  o->name);
-		LFK_CHECK(o->put(q, 9, 20 * MS) == -EPIPE, "%s put(20ms)", o->name);
-		LFK_CHECK(o->count(q) == 3, "%s count", o->name);
-		for (uint64_t i = 1; i <= 3; i++) {
-			rc = o->get(q, &v, LFK_FOREVER);
-			LFK_CHECK(rc == 0 && v == i, "%s drain %llu: rc=%d v=%llu",
-				  o->name, (unsigned long long)i, rc,
-				  (unsigned long long)v);
-		}
-		LFK_CHECK(o->get(q, &v, 0) == -EPIPE, "%s get(0) drained", o->name);
-		LFK_CHECK(o->get(q, &v, LFK_FOREVER) == -EPIPE, "%s get(forever)",
-			  o->name);
-		LFK_CHECK(o->get(q, &v, 20 * MS) == -EPIPE, "%s get(20ms)", o->name);
-		LFK_CHECK(lfk_now_ns() - t0 < 5000 * MS, "%s closed calls blocked",
-			  o->name);
-		/* task_done/join still work after close. */
-		for (int i = 0; i < 3; i++)
-			LFK_CHECK(o->task_done(q) == 0, "%s task_done", o->name);
-		LFK_CHECK(o->join(q, LFK_FOREVER) == 0, "%s join", o->name);
-		o->destroy(q);
-
-		/* A full queue: put after close is -EPIPE, not a wait. */
-		q = must_create(o, 1, 8);
-		if (q == NULL)
-			continue;
-		LFK_CHECK(o->put(q, 5, 0) == 0, "%s put", o->name);
-		o->close(q);
-		LFK_CHECK(o->put(q, 6, LFK_FOREVER) == -EPIPE, "%s full+closed",
-			  o->name);
-		LFK_CHECK(o->get(q, &v, 0) == 0 && v == 5, "%s drain", o->name);
-		o->destroy(q);
-	}
-	return 0;
+	each_impl(4, close_then_drain);
+	return each_impl(1, close_full);
 }
 
 /* N threads sleep in get on an empty queue (or put on a full one); a closer
@@ -585,45 +589,41 @@ int lfk_scn_close_wakes_putters(void)
 	return close_wakes(true);
 }
 
+static void task_done_and_join(const struct lfk_queue_ops *o, void *q)
+{
+	uint64_t v, t0;
+	int rc;
+	LFK_CHECK(o->join(q, 0) == 0, "%s join(0) fresh", o->name);
+	LFK_CHECK(o->join(q, LFK_FOREVER) == 0, "%s join fresh", o->name);
+	LFK_CHECK(o->task_done(q) == -EINVAL, "%s task_done fresh",
+		  o->name);
+	for (uint64_t i = 0; i < 3; i++)
+		o->put(q, i, 0);
+	LFK_CHECK(o->join(q, 0) == -EAGAIN, "%s join(0)", o->name);
+	t0 = lfk_now_ns();
+	rc = o->join(q, 20 * MS);
+	LFK_CHECK(rc == -ETIMEDOUT, "%s join(20ms) rc=%d", o->name, rc);
+	LFK_CHECK(lfk_now_ns() - t0 >= 20 * MS, "%s join woke early",
+		  o->name);
+	/* task_done needs no get first (as in Python). */
+	LFK_CHECK(o->task_done(q) == 0, "%s task_done 1", o->name);
+	for (int i = 0; i < 3; i++)
+		o->get(q, &v, 0);
+	LFK_CHECK(o->task_done(q) == 0 && o->task_done(q) == 0,
+		  "%s task_done 2,3", o->name);
+	LFK_CHECK(o->task_done(q) == -EINVAL, "%s extra task_done",
+		  o->name);
+	LFK_CHECK(o->join(q, 0) == 0, "%s join(0) done", o->name);
+	LFK_CHECK(o->join(q, 20 * MS) == 0, "%s join(20ms) done", o->name);
+	o->put(q, 4, 0);
+	LFK_CHECK(o->join(q, 0) == -EAGAIN, "%s join after put", o->name);
+	LFK_CHECK(o->task_done(q) == 0 && o->task_done(q) == -EINVAL,
+		  "%s task_done again", o->name);
+}
+
 int lfk_scn_task_done_join(void)
 {
-	for (const struct lfk_queue_ops *const *pp = lfk_queue_ops_all; *pp;
-	     pp++) {
-		const struct lfk_queue_ops *o = *pp;
-		void *q = must_create(o, 8, 8);
-		uint64_t v, t0;
-		int rc;
-		if (q == NULL)
-			continue;
-		LFK_CHECK(o->join(q, 0) == 0, "%s join(0) fresh", o->name);
-		LFK_CHECK(o->join(q, LFK_FOREVER) == 0, "%s join fresh", o->name);
-		LFK_CHECK(o->task_done(q) == -EINVAL, "%s task_done fresh",
-			  o->name);
-		for (uint64_t i = 0; i < 3; i++)
-			o->put(q, i, 0);
-		LFK_CHECK(o->join(q, 0) == -EAGAIN, "%s join(0)", o->name);
-		t0 = lfk_now_ns();
-		rc = o->join(q, 20 * MS);
-		LFK_CHECK(rc == -ETIMEDOUT, "%s join(20ms) rc=%d", o->name, rc);
-		LFK_CHECK(lfk_now_ns() - t0 >= 20 * MS, "%s join woke early",
-			  o->name);
-		/* task_done needs no get first (as in Python). */
-		LFK_CHECK(o->task_done(q) == 0, "%s task_done 1", o->name);
-		for (int i = 0; i < 3; i++)
-			o->get(q, &v, 0);
-		LFK_CHECK(o->task_done(q) == 0 && o->task_done(q) == 0,
-			  "%s task_done 2,3", o->name);
-		LFK_CHECK(o->task_done(q) == -EINVAL, "%s extra task_done",
-			  o->name);
-		LFK_CHECK(o->join(q, 0) == 0, "%s join(0) done", o->name);
-		LFK_CHECK(o->join(q, 20 * MS) == 0, "%s join(20ms) done", o->name);
-		o->put(q, 4, 0);
-		LFK_CHECK(o->join(q, 0) == -EAGAIN, "%s join after put", o->name);
-		LFK_CHECK(o->task_done(q) == 0 && o->task_done(q) == -EINVAL,
-			  "%s task_done again", o->name);
-		o->destroy(q);
-	}
-	return 0;
+	return each_impl(8, task_done_and_join);
 }
 
 /* A producer puts N items; a consumer takes them slowly, marks each one
@@ -901,6 +901,20 @@ struct stress {
 	struct tally prod[MAX_THREADS], cons[MAX_THREADS];
 };
 
+static void tally_item(struct tally *t, uint64_t v)
+{
+	t->count++;
+	t->sum += v;
+	t->xor_ ^= v;
+}
+
+static void tally_into(struct tally *total, const struct tally *t)
+{
+	total->count += t->count;
+	total->sum += t->sum;
+	total->xor_ ^= t->xor_;
+}
+
 static void make_rec(uint64_t *rec, size_t words, uint64_t v)
 {
 	rec[0] = v;
@@ -925,9 +939,7 @@ static void stress_producer(void *arg, int p)
 			LFK_CHECK(rc == -EPIPE, "%s put rc=%d", s->o->name, rc);
 			break;
 		}
-		t->count++;
-		t->sum += v;
-		t->xor_ ^= v;
+		tally_item(t, v);
 	}
 	/* The last producer closes: consumers drain, then get -EPIPE. */
 	if (lfk_atomic_fetch_sub_u64(&s->producers_left, 1, LFK_ACQ_REL) == 1)
@@ -965,9 +977,7 @@ static void stress_consumer(void *arg, int c)
 				  "%s: torn record %llx", s->o->name,
 				  (unsigned long long)v);
 		}
-		t->count++;
-		t->sum += v;
-		t->xor_ ^= v;
+		tally_item(t, v);
 		add(&s->progress, 1);
 	}
 	LFK_CHECK(rc == -EPIPE, "%s: get rc=%d", s->o->name, rc);
@@ -1000,14 +1010,10 @@ static int stress(const struct lfk_queue_ops *o, int np, int nc, size_t cap,
 	LFK_CHECK(!watchdog_stop(&w), "%s %dx%d cap %zu: watchdog fired",
 		  o->name, np, nc, cap);
 	for (int i = 0; i < np; i++) {
-		in.count += s->prod[i].count;
-		in.sum += s->prod[i].sum;
-		in.xor_ ^= s->prod[i].xor_;
+		tally_into(&in, &s->prod[i]);
 	}
 	for (int i = 0; i < nc; i++) {
-		out.count += s->cons[i].count;
-		out.sum += s->cons[i].sum;
-		out.xor_ ^= s->cons[i].xor_;
+		tally_into(&out, &s->cons[i]);
 	}
 	LFK_CHECK(in.count == out.count && in.sum == out.sum &&
 			  in.xor_ == out.xor_,
@@ -1125,9 +1131,7 @@ static void race_producer_or_closer(void *arg, int index)
 			LFK_CHECK(rc == -EPIPE, "%s put rc=%d", r->o->name, rc);
 			break;
 		}
-		t->count++;
-		t->sum += v;
-		t->xor_ ^= v;
+		tally_item(t, v);
 	}
 }
 
@@ -1146,9 +1150,7 @@ static void race_consumer(void *arg, int c)
 			LFK_CHECK(seq >= next[p], "%s: order", r->o->name);
 			next[p] = seq + 1;
 		}
-		t->count++;
-		t->sum += v;
-		t->xor_ ^= v;
+		tally_item(t, v);
 		add(&r->progress, 1);
 	}
 	LFK_CHECK(rc == -EPIPE, "%s get rc=%d", r->o->name, rc);
@@ -1181,12 +1183,8 @@ int lfk_scn_close_race_inflight(void)
 				 race_consumer, r);
 		LFK_CHECK(!watchdog_stop(&w), "%s: close race hung", o->name);
 		for (int i = 0; i < n; i++) {
-			in.count += r->prod[i].count;
-			in.sum += r->prod[i].sum;
-			in.xor_ ^= r->prod[i].xor_;
-			out.count += r->cons[i].count;
-			out.sum += r->cons[i].sum;
-			out.xor_ ^= r->cons[i].xor_;
+			tally_into(&in, &r->prod[i]);
+			tally_into(&out, &r->cons[i]);
 		}
 		LFK_CHECK(in.count == out.count && in.sum == out.sum &&
 				  in.xor_ == out.xor_,

@@ -181,50 +181,39 @@ static inline void *lfk__queue_ring(struct lfk_queue *q)
 	return (char *)q + q->hdr.ring_off;
 }
 
-/* One ring operation: 0, -EAGAIN (full), or -EINVAL (corrupt kind).  The
- * switch is on a read-mostly field and inlines to a plain ring call. */
-static inline int lfk__queue_try_put(struct lfk_queue *q, const void *src,
-				     uint32_t words)
-{
-	switch (q->hdr.kind) {
-	case LFK_RING_SPSC:
-		return lfk__ring_spsc_put(lfk__queue_ring(q), src, 1, words)
-			       ? 0
-			       : -EAGAIN;
-	case LFK_RING_MPMC:
-		return lfk__ring_mpmc_put(lfk__queue_ring(q), src, 1, words)
-			       ? 0
-			       : -EAGAIN;
-	case LFK_RING_LFMPMC:
-		return lfk__ring_lfmpmc_put(lfk__queue_ring(q), src, 1, words)
-			       ? 0
-			       : -EAGAIN;
-	default:
-		return -EINVAL;
+/*
+ * One ring operation of one element: 0, -EAGAIN (full / empty), or -EINVAL
+ * (corrupt kind).  The switch is on a read-mostly field and inlines to a
+ * plain ring call:
+ *   int lfk__queue_try_put(q, const void *src, uint32_t words)
+ *   int lfk__queue_try_get(q, void *dst, uint32_t words)
+ */
+#define LFK__QUEUE_DEFINE_TRY(OP, BUF_T)                                       \
+	static inline int lfk__queue_try_##OP(struct lfk_queue *q, BUF_T buf,  \
+					      uint32_t words)                  \
+	{                                                                      \
+		size_t moved;                                                  \
+		switch (q->hdr.kind) {                                         \
+		case LFK_RING_SPSC:                                            \
+			moved = lfk__ring_spsc_##OP(lfk__queue_ring(q), buf, 1, \
+						    words);                    \
+			break;                                                 \
+		case LFK_RING_MPMC:                                            \
+			moved = lfk__ring_mpmc_##OP(lfk__queue_ring(q), buf, 1, \
+						    words);                    \
+			break;                                                 \
+		case LFK_RING_LFMPMC:                                          \
+			moved = lfk__ring_lfmpmc_##OP(lfk__queue_ring(q), buf, \
+						      1, words);               \
+			break;                                                 \
+		default:                                                       \
+			return -EINVAL;                                        \
+		}                                                              \
+		return moved ? 0 : -EAGAIN;                                    \
 	}
-}
 
-/* One ring operation: 0, -EAGAIN (empty), or -EINVAL (corrupt kind). */
-static inline int lfk__queue_try_get(struct lfk_queue *q, void *dst,
-				     uint32_t words)
-{
-	switch (q->hdr.kind) {
-	case LFK_RING_SPSC:
-		return lfk__ring_spsc_get(lfk__queue_ring(q), dst, 1, words)
-			       ? 0
-			       : -EAGAIN;
-	case LFK_RING_MPMC:
-		return lfk__ring_mpmc_get(lfk__queue_ring(q), dst, 1, words)
-			       ? 0
-			       : -EAGAIN;
-	case LFK_RING_LFMPMC:
-		return lfk__ring_lfmpmc_get(lfk__queue_ring(q), dst, 1, words)
-			       ? 0
-			       : -EAGAIN;
-	default:
-		return -EINVAL;
-	}
-}
+LFK__QUEUE_DEFINE_TRY(put, const void *)
+LFK__QUEUE_DEFINE_TRY(get, void *)
 
 /*
  * After a successful put: wake the consumers if any sleep.  Every sleeper

@@ -97,31 +97,58 @@ static bool sleep_until(pthread_cond_t *c, pthread_mutex_t *m,
 	return true;
 }
 
+/* The conditions the callers wait out (the lock held). */
+static bool put_blocked(const struct lfk_ref_queue *q,
+			const struct lfk_ref_ring *r)
+{
+	return !q->closed && r->count == r->capacity;
+}
+
+static bool get_blocked(const struct lfk_ref_queue *q,
+			const struct lfk_ref_ring *r)
+{
+	return !q->closed && r->count == 0;
+}
+
+static bool join_blocked(const struct lfk_ref_queue *q,
+			 const struct lfk_ref_ring *r)
+{
+	(void)r;
+	return q->unfinished != 0;
+}
+
+/* Waits on c (the lock held) while blocked(): 0 once it is not, -EAGAIN
+ * for timeout 0, -ETIMEDOUT once the timeout has passed. */
+static int wait_while(struct lfk_ref_queue *q, pthread_cond_t *c,
+		      bool (*blocked)(const struct lfk_ref_queue *,
+				      const struct lfk_ref_ring *),
+		      uint64_t timeout_ns)
+{
+	struct lfk_ref_ring *r = ring_of(q);
+	uint64_t deadline = timeout_ns ? lfk_deadline_ns(timeout_ns) : 0;
+	while (blocked(q, r)) {
+		if (timeout_ns == 0)
+			return -EAGAIN;
+		if (!sleep_until(c, &r->lock, deadline))
+			return -ETIMEDOUT;
+	}
+	return 0;
+}
+
 static int put(struct lfk_ref_queue *q, const void *src, uint64_t words,
 	       uint64_t timeout_ns)
 {
 	struct lfk_ref_ring *r = ring_of(q);
-	uint64_t deadline = timeout_ns ? lfk_deadline_ns(timeout_ns) : 0;
-	int rc = 0;
+	int rc;
 	pthread_mutex_lock(&r->lock);
-	while (!q->closed && r->count == r->capacity) {
-		if (timeout_ns == 0) {
-			rc = -EAGAIN;
-			goto out;
-		}
-		if (!sleep_until(&r->not_full, &r->lock, deadline)) {
-			rc = -ETIMEDOUT;
-			goto out;
-		}
-	}
-	if (q->closed) {
+	rc = wait_while(q, &r->not_full, put_blocked, timeout_ns);
+	if (rc == 0 && q->closed)
 		rc = -EPIPE;
-		goto out;
+	if (rc == 0) {
+		lfk_ref_ring_put_locked(r, src, 1, words);
+		q->unfinished++;
+		pthread_cond_signal(&r->not_empty);
 	}
-	lfk_ref_ring_put_locked(r, src, 1, words);
-	q->unfinished++;
-	pthread_cond_signal(&r->not_empty);
-out:
 	pthread_mutex_unlock(&r->lock);
 	return rc;
 }
@@ -130,26 +157,15 @@ static int get(struct lfk_ref_queue *q, void *dst, uint64_t words,
 	       uint64_t timeout_ns)
 {
 	struct lfk_ref_ring *r = ring_of(q);
-	uint64_t deadline = timeout_ns ? lfk_deadline_ns(timeout_ns) : 0;
-	int rc = 0;
+	int rc;
 	pthread_mutex_lock(&r->lock);
-	while (!q->closed && r->count == 0) {
-		if (timeout_ns == 0) {
-			rc = -EAGAIN;
-			goto out;
-		}
-		if (!sleep_until(&r->not_empty, &r->lock, deadline)) {
-			rc = -ETIMEDOUT;
-			goto out;
-		}
-	}
-	if (r->count == 0) { /* closed and drained */
+	rc = wait_while(q, &r->not_empty, get_blocked, timeout_ns);
+	if (rc == 0 && r->count == 0) /* closed and drained */
 		rc = -EPIPE;
-		goto out;
+	if (rc == 0) {
+		lfk_ref_ring_get_locked(r, dst, 1, words);
+		pthread_cond_signal(&r->not_full);
 	}
-	lfk_ref_ring_get_locked(r, dst, 1, words);
-	pthread_cond_signal(&r->not_full);
-out:
 	pthread_mutex_unlock(&r->lock);
 	return rc;
 }
@@ -229,25 +245,12 @@ int lfk_ref_queue_task_done(struct lfk_ref_queue *q)
 
 int lfk_ref_queue_join(struct lfk_ref_queue *q, uint64_t timeout_ns)
 {
-	struct lfk_ref_ring *r;
-	uint64_t deadline;
-	int rc = 0;
+	int rc;
 	if (q == NULL)
 		return -EINVAL;
-	r = ring_of(q);
-	deadline = timeout_ns ? lfk_deadline_ns(timeout_ns) : 0;
-	pthread_mutex_lock(&r->lock);
-	while (q->unfinished != 0) {
-		if (timeout_ns == 0) {
-			rc = -EAGAIN;
-			break;
-		}
-		if (!sleep_until(&q->all_done, &r->lock, deadline)) {
-			rc = -ETIMEDOUT;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&r->lock);
+	pthread_mutex_lock(&ring_of(q)->lock);
+	rc = wait_while(q, &q->all_done, join_blocked, timeout_ns);
+	pthread_mutex_unlock(&ring_of(q)->lock);
 	return rc;
 }
 
