@@ -49,8 +49,9 @@ size_t lfk__ring_layout(int kind, size_t capacity, size_t elem_size,
 		bytes = base + h->slots * elem_size;
 		break;
 	case LFK_RING_MPMC:
-		/* One slot cannot tell "holds the item of p" (seq p + 1) from
-		 * "free for p + 1" (seq p + slots): use at least two. */
+		/* Per-slot sequences need two slots at least: with one,
+		 * "published at pos" (pos + 1) reads as "free for pos + 1".
+		 * Capacity 1 then rests on enqueue's head check. */
 		if (h->slots < 2) {
 			h->order = 1;
 			h->slots = 2;

@@ -13,6 +13,8 @@
 #include <lfkit/seqlock.h>
 #include <lfkit/seqarray.h>
 #include <lfkit/latch.h>
+#include <lfkit/eventcount.h>
+#include <lfkit/queue.h>
 
 /* The library's version, e.g. "0.1.0" (the headers' is LFK_VERSION_STRING). */
 const char *lfk_version(void);

@@ -1,0 +1,270 @@
+/*
+ * The mutex-based reference blocking queue: the textbook bounded buffer
+ * with one mutex and condition variables, around struct lfk_ref_ring.
+ */
+#include <errno.h>
+#include <lfkit/eventcount.h>
+#include <lfkit/ref/queue.h>
+#include <lfkit/ring.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define RING_OFF                                                               \
+	((sizeof(struct lfk_ref_queue) + LFK_CACHELINE - 1) / LFK_CACHELINE *  \
+	 LFK_CACHELINE)
+
+static struct lfk_ref_ring *ring_of(const struct lfk_ref_queue *q)
+{
+	return (struct lfk_ref_ring *)((char *)q + q->ring_off);
+}
+
+size_t lfk_ref_queue_size(size_t capacity, size_t elem_size)
+{
+	size_t rb = lfk_ref_ring_size(capacity, elem_size);
+	return rb ? RING_OFF + rb : 0;
+}
+
+int lfk_ref_queue_init(void *mem, size_t capacity, size_t elem_size)
+{
+	struct lfk_ref_queue *q = mem;
+	pthread_condattr_t ca;
+	int rc;
+	if (q == NULL || (uintptr_t)mem % LFK_CACHELINE != 0 ||
+	    lfk_ref_queue_size(capacity, elem_size) == 0)
+		return -EINVAL;
+	memset(q, 0, sizeof(*q));
+	q->ring_off = RING_OFF;
+	rc = lfk_ref_ring_init(ring_of(q), capacity, elem_size);
+	if (rc != 0)
+		return rc;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&q->all_done, &ca);
+	pthread_condattr_destroy(&ca);
+	return 0;
+}
+
+int lfk_ref_queue_create(size_t capacity, size_t elem_size,
+			 struct lfk_ref_queue **out)
+{
+	size_t bytes = lfk_ref_queue_size(capacity, elem_size);
+	void *mem;
+	if (out == NULL)
+		return -EINVAL;
+	*out = NULL;
+	if (bytes == 0)
+		return -EINVAL;
+	mem = aligned_alloc(LFK_CACHELINE, (bytes + LFK_CACHELINE - 1) /
+						   LFK_CACHELINE * LFK_CACHELINE);
+	if (mem == NULL)
+		return -ENOMEM;
+	lfk_ref_queue_init(mem, capacity, elem_size);
+	*out = mem;
+	return 0;
+}
+
+void lfk_ref_queue_fini(struct lfk_ref_queue *q)
+{
+	if (q == NULL)
+		return;
+	pthread_cond_destroy(&q->all_done);
+	lfk_ref_ring_fini(ring_of(q));
+}
+
+void lfk_ref_queue_destroy(struct lfk_ref_queue *q)
+{
+	lfk_ref_queue_fini(q);
+	free(q);
+}
+
+/* Sleeps on c (the lock held) until signalled or the deadline.  Returns
+ * false, without sleeping, once the deadline has passed. */
+static bool sleep_until(pthread_cond_t *c, pthread_mutex_t *m,
+			uint64_t deadline)
+{
+	struct timespec ts;
+	if (deadline == LFK_FOREVER) {
+		pthread_cond_wait(c, m);
+		return true;
+	}
+	if (lfk_monotonic_ns() >= deadline)
+		return false;
+	ts.tv_sec = (time_t)(deadline / 1000000000u);
+	ts.tv_nsec = (long)(deadline % 1000000000u);
+	pthread_cond_timedwait(c, m, &ts);
+	return true;
+}
+
+/* The conditions the callers wait out (the lock held). */
+static bool put_blocked(const struct lfk_ref_queue *q,
+			const struct lfk_ref_ring *r)
+{
+	return !q->closed && r->count == r->capacity;
+}
+
+static bool get_blocked(const struct lfk_ref_queue *q,
+			const struct lfk_ref_ring *r)
+{
+	return !q->closed && r->count == 0;
+}
+
+static bool join_blocked(const struct lfk_ref_queue *q,
+			 const struct lfk_ref_ring *r)
+{
+	(void)r;
+	return q->unfinished != 0;
+}
+
+/* Waits on c (the lock held) while blocked(): 0 once it is not, -EAGAIN
+ * for timeout 0, -ETIMEDOUT once the timeout has passed. */
+static int wait_while(struct lfk_ref_queue *q, pthread_cond_t *c,
+		      bool (*blocked)(const struct lfk_ref_queue *,
+				      const struct lfk_ref_ring *),
+		      uint64_t timeout_ns)
+{
+	struct lfk_ref_ring *r = ring_of(q);
+	uint64_t deadline = timeout_ns ? lfk_deadline_ns(timeout_ns) : 0;
+	while (blocked(q, r)) {
+		if (timeout_ns == 0)
+			return -EAGAIN;
+		if (!sleep_until(c, &r->lock, deadline))
+			return -ETIMEDOUT;
+	}
+	return 0;
+}
+
+static int put(struct lfk_ref_queue *q, const void *src, uint64_t words,
+	       uint64_t timeout_ns)
+{
+	struct lfk_ref_ring *r = ring_of(q);
+	int rc;
+	pthread_mutex_lock(&r->lock);
+	rc = wait_while(q, &r->not_full, put_blocked, timeout_ns);
+	if (rc == 0 && q->closed)
+		rc = -EPIPE;
+	if (rc == 0) {
+		lfk_ref_ring_put_locked(r, src, 1, words);
+		q->unfinished++;
+		pthread_cond_signal(&r->not_empty);
+	}
+	pthread_mutex_unlock(&r->lock);
+	return rc;
+}
+
+static int get(struct lfk_ref_queue *q, void *dst, uint64_t words,
+	       uint64_t timeout_ns)
+{
+	struct lfk_ref_ring *r = ring_of(q);
+	int rc;
+	pthread_mutex_lock(&r->lock);
+	rc = wait_while(q, &r->not_empty, get_blocked, timeout_ns);
+	if (rc == 0 && r->count == 0) /* closed and drained */
+		rc = -EPIPE;
+	if (rc == 0) {
+		lfk_ref_ring_get_locked(r, dst, 1, words);
+		pthread_cond_signal(&r->not_full);
+	}
+	pthread_mutex_unlock(&r->lock);
+	return rc;
+}
+
+int lfk_ref_queue_put(struct lfk_ref_queue *q, uint64_t item,
+		      uint64_t timeout_ns)
+{
+	if (q == NULL || ring_of(q)->elem_words != 1)
+		return -EINVAL;
+	return put(q, &item, 1, timeout_ns);
+}
+
+int lfk_ref_queue_get(struct lfk_ref_queue *q, uint64_t *item,
+		      uint64_t timeout_ns)
+{
+	if (q == NULL || item == NULL || ring_of(q)->elem_words != 1)
+		return -EINVAL;
+	return get(q, item, 1, timeout_ns);
+}
+
+int lfk_ref_queue_put_rec(struct lfk_ref_queue *q, const void *rec,
+			  uint64_t timeout_ns)
+{
+	if (q == NULL || rec == NULL)
+		return -EINVAL;
+	return put(q, rec, ring_of(q)->elem_words, timeout_ns);
+}
+
+int lfk_ref_queue_get_rec(struct lfk_ref_queue *q, void *rec,
+			  uint64_t timeout_ns)
+{
+	if (q == NULL || rec == NULL)
+		return -EINVAL;
+	return get(q, rec, ring_of(q)->elem_words, timeout_ns);
+}
+
+int lfk_ref_queue_close(struct lfk_ref_queue *q)
+{
+	struct lfk_ref_ring *r;
+	if (q == NULL)
+		return -EINVAL;
+	r = ring_of(q);
+	pthread_mutex_lock(&r->lock);
+	q->closed = 1;
+	pthread_cond_broadcast(&r->not_empty);
+	pthread_cond_broadcast(&r->not_full);
+	pthread_mutex_unlock(&r->lock);
+	return 0;
+}
+
+int lfk_ref_queue_closed(struct lfk_ref_queue *q)
+{
+	int c;
+	if (q == NULL)
+		return 0;
+	pthread_mutex_lock(&ring_of(q)->lock);
+	c = q->closed != 0;
+	pthread_mutex_unlock(&ring_of(q)->lock);
+	return c;
+}
+
+int lfk_ref_queue_task_done(struct lfk_ref_queue *q)
+{
+	struct lfk_ref_ring *r;
+	int rc = 0;
+	if (q == NULL)
+		return -EINVAL;
+	r = ring_of(q);
+	pthread_mutex_lock(&r->lock);
+	if (q->unfinished == 0)
+		rc = -EINVAL;
+	else if (--q->unfinished == 0)
+		pthread_cond_broadcast(&q->all_done);
+	pthread_mutex_unlock(&r->lock);
+	return rc;
+}
+
+int lfk_ref_queue_join(struct lfk_ref_queue *q, uint64_t timeout_ns)
+{
+	int rc;
+	if (q == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&ring_of(q)->lock);
+	rc = wait_while(q, &q->all_done, join_blocked, timeout_ns);
+	pthread_mutex_unlock(&ring_of(q)->lock);
+	return rc;
+}
+
+size_t lfk_ref_queue_count(struct lfk_ref_queue *q)
+{
+	return q ? lfk_ref_ring_count(ring_of(q)) : 0;
+}
+
+size_t lfk_ref_queue_capacity(const struct lfk_ref_queue *q)
+{
+	return q ? lfk_ref_ring_capacity(ring_of(q)) : 0;
+}
+
+size_t lfk_ref_queue_elem_size(const struct lfk_ref_queue *q)
+{
+	return q ? lfk_ref_ring_elem_size(ring_of(q)) : 0;
+}
