@@ -32,15 +32,8 @@
 /* Time budget of one run at --scale 1 (scaled with it, at least 5 ms). */
 #define RUN_BUDGET_NS 200000000ull
 
-/*
- * The implementations, lfkit's first.  The blocking queues plug in here as
- * rows of their own:
- *   { .name = "lfk_queue", .multi = true, .create = ..., .destroy = ...,
- *     .pump = &lfk_queue_pump },   (the same for "ref_queue")
- * with the pump made by LFK_RING_PUMP_DEFINE over the queue's put/get
- * (LFK_RING_PUMP_SINGLES for the burst forms) and FINISH closing the queue,
- * or as entries of the ring operations table carrying a .pump.
- */
+/* The implementations, lfkit's first; the blocking queues, lfk_queue and
+ * ref_queue, come right after (bench_queue_rows.c), then the peers. */
 static const struct lfb_ring_impl lfk_impls[] = {
 	{ .name = "lfk_spsc", .ops = &lfk_ring_ops_spsc },
 	{ .name = "lfk_mpmc", .ops = &lfk_ring_ops_mpmc },
@@ -49,8 +42,9 @@ static const struct lfb_ring_impl lfk_impls[] = {
 	{ .name = NULL },
 };
 
-static const struct lfb_ring_impl *const impl_tables[] = { lfk_impls,
-							     lfb_ring_peers };
+static const struct lfb_ring_impl *const impl_tables[] = {
+	lfk_impls, lfb_queue_impls, lfb_ring_peers
+};
 
 static bool impl_multi(const struct lfb_ring_impl *im)
 {

@@ -35,6 +35,10 @@ struct lfb_ring_impl {
 	const struct lfk_ring_pump *pump;
 };
 
+/* The blocking queues (bench_queue_rows.c): lfk_queue and its twin, ended
+ * by a row with name NULL. */
+extern const struct lfb_ring_impl lfb_queue_impls[];
+
 /* The peers that this build has (ConcurrencyKit, liburcu), ended by a row
  * with name NULL. */
 extern const struct lfb_ring_impl lfb_ring_peers[];
