@@ -61,7 +61,7 @@ static bool kind_known(uint32_t kind)
 {
 	return kind == LFK_SHM_RING_SPSC || kind == LFK_SHM_RING_MPMC ||
 	       kind == LFK_SHM_RING_LFMPMC || kind == LFK_SHM_BYTES ||
-	       kind == LFK_SHM_SEQARRAY;
+	       kind == LFK_SHM_SEQARRAY || kind == LFK_SHM_QUEUE;
 }
 
 int lfk_shm_validate(const void *base, size_t size)
@@ -177,7 +177,7 @@ static int lock_dir(struct lfk__shm_header *h)
 }
 
 /* Lays out a new object of `kind` in place. */
-static int init_object(void *mem, uint32_t kind, const uint64_t params[2],
+static int init_object(void *mem, uint32_t kind, const uint64_t params[3],
 		       size_t bytes)
 {
 	if (kind == LFK_SHM_BYTES) {
@@ -187,6 +187,10 @@ static int init_object(void *mem, uint32_t kind, const uint64_t params[2],
 	if (kind == LFK_SHM_SEQARRAY)
 		return lfk_seqarray_init(mem, bytes, (size_t)params[0],
 					 (size_t)params[1]);
+	if (kind == LFK_SHM_QUEUE)
+		return lfk_queue_init(mem, (enum lfk_ring_kind)params[2],
+				      (size_t)params[0], (size_t)params[1],
+				      LFK_QUEUE_SHARED);
 	return lfk__ring_init((int)kind, mem, (size_t)params[0],
 			      (size_t)params[1], 0);
 }
@@ -196,7 +200,7 @@ static int init_object(void *mem, uint32_t kind, const uint64_t params[2],
  * then publishes the entry.  Serialized by the directory lock.
  */
 static int add_object(struct lfk_shm *shm, const char *name, uint32_t kind,
-		      size_t bytes, const uint64_t params[2], void **out)
+		      size_t bytes, const uint64_t params[3], void **out)
 {
 	struct lfk__shm_header *h;
 	struct lfk__shm_entry *e;
@@ -230,6 +234,7 @@ static int add_object(struct lfk_shm *shm, const char *name, uint32_t kind,
 			e->length = bytes;
 			e->params[0] = params[0];
 			e->params[1] = params[1];
+			e->params[2] = params[2];
 			/* The object and the entry are written before the
 			 * entry is seen as ready. */
 			lfk_atomic_store_u32(&e->state, LFK__SHM_READY,
@@ -252,7 +257,7 @@ int lfk_shm_ring_create(struct lfk_shm *shm, const char *name, int kind,
 			size_t capacity, size_t elem_size, void **out)
 {
 	struct lfk_ring_hdr hdr;
-	uint64_t params[2] = { capacity, elem_size };
+	uint64_t params[3] = { capacity, elem_size, 0 };
 	size_t bytes;
 	if (kind != LFK_RING_SPSC && kind != LFK_RING_MPMC &&
 	    kind != LFK_RING_LFMPMC)
@@ -274,7 +279,7 @@ int lfk_shm_ring_attach(struct lfk_shm *shm, const char *name, int kind,
 int lfk_shm_seqarray_create(struct lfk_shm *shm, const char *name, size_t n,
 			    size_t elem_size, lfk_seqarray_t **out)
 {
-	uint64_t params[2] = { n, elem_size };
+	uint64_t params[3] = { n, elem_size, 0 };
 	size_t bytes = lfk_seqarray_size(n, elem_size);
 	if (bytes == 0)
 		return -EINVAL;
@@ -317,10 +322,64 @@ int lfk_shm_seqarray_attach(struct lfk_shm *shm, const char *name,
 	return lfk__shm_seqarray_attach_image(shm->base, shm->size, name, out);
 }
 
+int lfk_shm_queue_create(struct lfk_shm *shm, const char *name, int kind,
+			 size_t capacity, size_t elem_size,
+			 struct lfk_queue **out)
+{
+	uint64_t params[3] = { capacity, elem_size, (uint64_t)kind };
+	size_t bytes = lfk_queue_size((enum lfk_ring_kind)kind, capacity,
+				      elem_size);
+	if (bytes == 0)
+		return -EINVAL;
+	return add_object(shm, name, LFK_SHM_QUEUE, bytes, params,
+			  (void **)out);
+}
+
+int lfk__shm_queue_attach_image(void *base, size_t size, const char *name,
+				struct lfk_queue **out)
+{
+	const struct lfk__shm_entry *e;
+	const struct lfk_queue *q;
+	struct lfk_ring_hdr want;
+	int rc;
+	if (out == NULL)
+		return -EINVAL;
+	*out = NULL;
+	rc = lfk__shm_lookup(base, size, name, LFK_SHM_QUEUE, &e);
+	if (rc != 0)
+		return rc;
+	/* The queue's header and its ring's geometry must be what the
+	 * directory's parameters give, within the entry. */
+	q = (const struct lfk_queue *)((char *)base + e->offset);
+	if (lfk_queue_size((enum lfk_ring_kind)e->params[2],
+			   (size_t)e->params[0], (size_t)e->params[1]) !=
+		    e->length ||
+	    q->hdr.magic != LFK_QUEUE_MAGIC || q->hdr.kind != e->params[2] ||
+	    q->hdr.elem_words * 8 != e->params[1] ||
+	    q->hdr.flags != LFK_QUEUE_SHARED || q->hdr.bytes != e->length ||
+	    q->hdr.ring_off % LFK_RING_ALIGN != 0 ||
+	    q->hdr.ring_off >= e->length ||
+	    lfk__ring_layout((int)e->params[2], (size_t)e->params[0],
+			     (size_t)e->params[1], &want) == 0 ||
+	    want.bytes > e->length - q->hdr.ring_off ||
+	    memcmp((const char *)q + q->hdr.ring_off, &want, sizeof(want)) != 0)
+		return -EPROTO;
+	*out = (struct lfk_queue *)q;
+	return 0;
+}
+
+int lfk_shm_queue_attach(struct lfk_shm *shm, const char *name,
+			 struct lfk_queue **out)
+{
+	if (shm == NULL)
+		return -EINVAL;
+	return lfk__shm_queue_attach_image(shm->base, shm->size, name, out);
+}
+
 int lfk_shm_bytes_create(struct lfk_shm *shm, const char *name, size_t bytes,
 			 void **out)
 {
-	uint64_t params[2] = { bytes, 0 };
+	uint64_t params[3] = { bytes, 0, 0 };
 	return add_object(shm, name, LFK_SHM_BYTES, bytes, params, out);
 }
 

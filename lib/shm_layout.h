@@ -20,7 +20,8 @@ struct lfk__shm_entry {
 	uint32_t state;  /* LFK__SHM_FREE or LFK__SHM_READY */
 	uint64_t offset; /* from the region's start */
 	uint64_t length;
-	uint64_t params[2]; /* rings: capacity, elem_size */
+	uint64_t params[3]; /* rings and queues: capacity, elem_size, [kind];
+			       seqarrays: n, elem_size; bytes: length */
 };
 
 struct lfk__shm_header {
@@ -45,5 +46,7 @@ int lfk__shm_ring_attach_image(void *base, size_t size, const char *name,
 			       int kind, void **out);
 int lfk__shm_seqarray_attach_image(void *base, size_t size, const char *name,
 				   lfk_seqarray_t **out);
+int lfk__shm_queue_attach_image(void *base, size_t size, const char *name,
+				struct lfk_queue **out);
 
 #endif

@@ -52,6 +52,15 @@ static void try_seqarray(void *img, size_t size, const char *name)
 	}
 }
 
+static void try_queue(void *img, size_t size, const char *name)
+{
+	struct lfk_queue *q;
+	if (lfk__shm_queue_attach_image(img, size, name, &q) != 0)
+		return;
+	(void)lfk_queue_capacity(q);
+	(void)lfk_queue_count(q);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t cap = sizeof(struct lfk__shm_header) + 65536;
@@ -120,6 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			name[LFK_SHM_OBJECT_NAME_MAX] = '\0';
 			try_attach(img, size, name);
 			try_seqarray(img, size, name);
+			try_queue(img, size, name);
 		}
 	}
 	free(img);

@@ -639,3 +639,113 @@ int lfk_scn_killed_mid_operation(void)
 	}
 	return 0;
 }
+
+/*
+ * The blocking queue between processes: two producer processes put, two
+ * consumer processes get, sleeping on shared futexes when the queue is
+ * full or empty; the parent closes the queue once the producers are done
+ * and the consumers drain it and stop at -EPIPE.
+ */
+static void queue_producer(const char *name, int me, uint64_t items)
+{
+	struct lfk_shm *s;
+	struct lfk_queue *q;
+	void *b;
+	size_t n;
+	struct totals t = { 0, 0, 0 };
+	if (lfk_shm_open(name, &s) != 0 ||
+	    lfk_shm_queue_attach(s, "queue", &q) != 0 ||
+	    lfk_shm_bytes_attach(s, "board", &b, &n) != 0)
+		_exit(3);
+	for (uint64_t i = 0; i < items; i++) {
+		uint64_t v = ((uint64_t)(me + 1) << 40) | i;
+		if (lfk_queue_put(q, v, LFK_FOREVER) != 0)
+			_exit(4);
+		t.count++;
+		t.sum += v;
+		t.xor ^= v;
+	}
+	((struct board *)b)->prod[me] = t;
+	_exit(0);
+}
+
+static void queue_consumer(const char *name, int me)
+{
+	struct lfk_shm *s;
+	struct lfk_queue *q;
+	void *b;
+	size_t n;
+	struct totals t = { 0, 0, 0 };
+	uint64_t v, last[NPROC + 1] = { 0 };
+	int rc;
+	if (lfk_shm_open(name, &s) != 0 ||
+	    lfk_shm_queue_attach(s, "queue", &q) != 0 ||
+	    lfk_shm_bytes_attach(s, "board", &b, &n) != 0)
+		_exit(3);
+	while ((rc = lfk_queue_get(q, &v, LFK_FOREVER)) == 0) {
+		unsigned p = (unsigned)(v >> 40);
+		uint64_t seq = v & ((1ull << 40) - 1);
+		if (p == 0 || p > NPROC || seq + 1 <= last[p])
+			_exit(5);
+		last[p] = seq + 1;
+		t.count++;
+		t.sum += v;
+		t.xor ^= v;
+	}
+	if (rc != -EPIPE)
+		_exit(6);
+	((struct board *)b)->cons[me] = t;
+	_exit(0);
+}
+
+int lfk_scn_queue_between_processes(void)
+{
+	char name[64];
+	struct lfk_shm *s;
+	struct lfk_queue *q;
+	void *b;
+	pid_t pids[2 * NPROC];
+	uint64_t items = lfk_stress_items() / 20 + 1;
+	struct totals in = { 0, 0, 0 }, out = { 0, 0, 0 };
+	if (lfk_shm_create(region_name(name, sizeof(name)), 1 << 20, 0600, &s) != 0)
+		return 1;
+	if (lfk_shm_queue_create(s, "queue", LFK_RING_LFMPMC, 4, 8, &q) != 0 ||
+	    lfk_shm_bytes_create(s, "board", sizeof(struct board), &b) != 0)
+		return 1;
+	fflush(NULL);
+	for (int i = 0; i < 2 * NPROC; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			if (i < NPROC)
+				queue_producer(name, i, items);
+			queue_consumer(name, i - NPROC);
+		}
+	}
+	for (int i = 0; i < 2 * NPROC; i++) {
+		int st;
+		if (i == NPROC)
+			lfk_queue_close(q); /* the producers are done */
+		waitpid(pids[i], &st, 0);
+		LFK_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+			  "queue child %d ended with status %#x", i, st);
+	}
+	for (int i = 0; i < NPROC; i++) {
+		struct board *bd = b;
+		in.count += bd->prod[i].count;
+		in.sum += bd->prod[i].sum;
+		in.xor ^= bd->prod[i].xor;
+		out.count += bd->cons[i].count;
+		out.sum += bd->cons[i].sum;
+		out.xor ^= bd->cons[i].xor;
+	}
+	LFK_CHECK(in.count == items * NPROC && in.count == out.count &&
+			  in.sum == out.sum && in.xor == out.xor,
+		  "queue: produced %llu, consumed %llu",
+		  (unsigned long long)in.count, (unsigned long long)out.count);
+	struct lfk_queue *q2;
+	LFK_CHECK(lfk_shm_queue_attach(s, "board", &q2) == -EPROTO,
+		  "bytes attached as a queue");
+	lfk_shm_close(s);
+	lfk_shm_unlink(name);
+	return 0;
+}

@@ -14,7 +14,8 @@
 	X(truncated_file)                                                      \
 	X(fork_producers_consumers)                                            \
 	X(killed_producer_loses_nothing_published)                             \
-	X(killed_mid_operation)
+	X(killed_mid_operation)                                                \
+	X(queue_between_processes)
 
 LFK_SHM_SCENARIOS(LFK_SCENARIO_DECLARE)
 

@@ -36,6 +36,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <lfkit/queue.h>
 #include <lfkit/ring.h>
 #include <lfkit/seqarray.h>
 
@@ -50,6 +51,7 @@ enum lfk_shm_kind {
 	LFK_SHM_RING_LFMPMC = LFK_RING_LFMPMC,
 	LFK_SHM_BYTES = 16,    /* raw bytes, for the caller's own layout */
 	LFK_SHM_SEQARRAY = 17, /* an lfk_seqarray_t */
+	LFK_SHM_QUEUE = 18,    /* an lfk_queue over a ring (LFK_QUEUE_SHARED) */
 };
 
 struct lfk_shm; /* a process's handle on a mapped region */
@@ -106,6 +108,15 @@ int lfk_shm_seqarray_create(struct lfk_shm *shm, const char *name, size_t n,
 			    size_t elem_size, lfk_seqarray_t **out);
 int lfk_shm_seqarray_attach(struct lfk_shm *shm, const char *name,
 			    lfk_seqarray_t **out);
+
+/* A blocking queue (<lfkit/queue.h>) over a ring of `kind`, with shared
+ * futexes so that processes sleep and wake each other.  Errors as for
+ * rings. */
+int lfk_shm_queue_create(struct lfk_shm *shm, const char *name, int kind,
+			 size_t capacity, size_t elem_size,
+			 struct lfk_queue **out);
+int lfk_shm_queue_attach(struct lfk_shm *shm, const char *name,
+			 struct lfk_queue **out);
 
 /* Raw bytes under a name, for the caller's own data: create zero-fills
  * `bytes` bytes; attach returns them and their length. */
