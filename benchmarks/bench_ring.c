@@ -45,6 +45,7 @@ static const struct lfb_ring_impl lfk_impls[] = {
 static const struct lfb_ring_impl *const impl_tables[] = {
 	lfk_impls, lfb_queue_impls, lfb_ring_peers
 };
+#define NTABLES (sizeof(impl_tables) / sizeof(impl_tables[0]))
 
 static bool impl_multi(const struct lfb_ring_impl *im)
 {
@@ -219,7 +220,7 @@ void lfb_bench_ring(const struct lfb_opts *o)
 
 	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++)
 		for (size_t k = 0; k < sizeof(configs) / sizeof(configs[0]); k++)
-			for (size_t t = 0; t < 2; t++)
+			for (size_t t = 0; t < NTABLES; t++)
 				for (const struct lfb_ring_impl *im =
 					     impl_tables[t];
 				     im->name != NULL; im++) {
@@ -232,7 +233,7 @@ void lfb_bench_ring(const struct lfb_opts *o)
 							  ? configs[k].items_burst
 							  : configs[k].items);
 				}
-	for (size_t t = 0; t < 2; t++)
+	for (size_t t = 0; t < NTABLES; t++)
 		for (const struct lfb_ring_impl *im = impl_tables[t];
 		     im->name != NULL; im++)
 			ring_case(o, "ring_pair", im, 0, 1, PAIRS_PER_RUN);
