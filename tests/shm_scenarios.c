@@ -353,8 +353,9 @@ static void child_producer(const char *name, int me, uint64_t items)
 	_exit(0);
 }
 
-static void child_consumer(const char *name, int me)
+static void child_consumer(const char *name, int me, uint64_t items)
 {
+	(void)items;
 	struct lfk_shm *s;
 	void *r, *b;
 	size_t n;
@@ -391,36 +392,37 @@ static void child_consumer(const char *name, int me)
 	_exit(0);
 }
 
-int lfk_scn_fork_producers_consumers(void)
+/*
+ * Forks NPROC producers and NPROC consumers over the region `name`, waits
+ * for the producers, closes q if given (the consumers then stop at -EPIPE),
+ * waits for the consumers, and checks that what the consumers wrote on the
+ * board adds up to what the producers wrote.
+ */
+typedef void (*child_fn)(const char *name, int me, uint64_t items);
+
+static void run_children(const char *name, struct board *bd, child_fn producer,
+			 child_fn consumer, uint64_t items, struct lfk_queue *q)
 {
-	char name[64];
-	struct lfk_shm *s;
-	void *r, *b;
 	pid_t pids[2 * NPROC];
-	uint64_t items = lfk_stress_items() / NPROC;
 	struct totals in = { 0, 0, 0 }, out = { 0, 0, 0 };
-	if (lfk_shm_create(region_name(name, sizeof(name)), 1 << 20, 0600, &s) != 0)
-		return 1;
-	if (lfk_shm_ring_create(s, "ring", LFK_RING_LFMPMC, 64, 8, &r) != 0 ||
-	    lfk_shm_bytes_create(s, "board", sizeof(struct board), &b) != 0)
-		return 1;
 	fflush(NULL);
 	for (int i = 0; i < 2 * NPROC; i++) {
 		pids[i] = fork();
 		if (pids[i] == 0) {
 			if (i < NPROC)
-				child_producer(name, i, items);
-			child_consumer(name, i - NPROC);
+				producer(name, i, items);
+			consumer(name, i - NPROC, items);
 		}
 	}
 	for (int i = 0; i < 2 * NPROC; i++) {
 		int st;
+		if (i == NPROC && q != NULL)
+			lfk_queue_close(q); /* the producers are done */
 		waitpid(pids[i], &st, 0);
 		LFK_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 			  "child %d ended with status %#x", i, st);
 	}
 	for (int i = 0; i < NPROC; i++) {
-		struct board *bd = b;
 		in.count += bd->prod[i].count;
 		in.sum += bd->prod[i].sum;
 		in.xor ^= bd->prod[i].xor;
@@ -433,6 +435,20 @@ int lfk_scn_fork_producers_consumers(void)
 		  "produced %llu, consumed %llu (sums %#llx/%#llx)",
 		  (unsigned long long)in.count, (unsigned long long)out.count,
 		  (unsigned long long)in.sum, (unsigned long long)out.sum);
+}
+
+int lfk_scn_fork_producers_consumers(void)
+{
+	char name[64];
+	struct lfk_shm *s;
+	void *r, *b;
+	if (lfk_shm_create(region_name(name, sizeof(name)), 1 << 20, 0600, &s) != 0)
+		return 1;
+	if (lfk_shm_ring_create(s, "ring", LFK_RING_LFMPMC, 64, 8, &r) != 0 ||
+	    lfk_shm_bytes_create(s, "board", sizeof(struct board), &b) != 0)
+		return 1;
+	run_children(name, b, child_producer, child_consumer,
+		     lfk_stress_items() / NPROC, NULL);
 	lfk_shm_close(s);
 	lfk_shm_unlink(name);
 	return 0;
@@ -669,8 +685,9 @@ static void queue_producer(const char *name, int me, uint64_t items)
 	_exit(0);
 }
 
-static void queue_consumer(const char *name, int me)
+static void queue_consumer(const char *name, int me, uint64_t items)
 {
+	(void)items;
 	struct lfk_shm *s;
 	struct lfk_queue *q;
 	void *b;
@@ -702,47 +719,15 @@ int lfk_scn_queue_between_processes(void)
 {
 	char name[64];
 	struct lfk_shm *s;
-	struct lfk_queue *q;
+	struct lfk_queue *q, *q2;
 	void *b;
-	pid_t pids[2 * NPROC];
-	uint64_t items = lfk_stress_items() / 20 + 1;
-	struct totals in = { 0, 0, 0 }, out = { 0, 0, 0 };
 	if (lfk_shm_create(region_name(name, sizeof(name)), 1 << 20, 0600, &s) != 0)
 		return 1;
 	if (lfk_shm_queue_create(s, "queue", LFK_RING_LFMPMC, 4, 8, &q) != 0 ||
 	    lfk_shm_bytes_create(s, "board", sizeof(struct board), &b) != 0)
 		return 1;
-	fflush(NULL);
-	for (int i = 0; i < 2 * NPROC; i++) {
-		pids[i] = fork();
-		if (pids[i] == 0) {
-			if (i < NPROC)
-				queue_producer(name, i, items);
-			queue_consumer(name, i - NPROC);
-		}
-	}
-	for (int i = 0; i < 2 * NPROC; i++) {
-		int st;
-		if (i == NPROC)
-			lfk_queue_close(q); /* the producers are done */
-		waitpid(pids[i], &st, 0);
-		LFK_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
-			  "queue child %d ended with status %#x", i, st);
-	}
-	for (int i = 0; i < NPROC; i++) {
-		struct board *bd = b;
-		in.count += bd->prod[i].count;
-		in.sum += bd->prod[i].sum;
-		in.xor ^= bd->prod[i].xor;
-		out.count += bd->cons[i].count;
-		out.sum += bd->cons[i].sum;
-		out.xor ^= bd->cons[i].xor;
-	}
-	LFK_CHECK(in.count == items * NPROC && in.count == out.count &&
-			  in.sum == out.sum && in.xor == out.xor,
-		  "queue: produced %llu, consumed %llu",
-		  (unsigned long long)in.count, (unsigned long long)out.count);
-	struct lfk_queue *q2;
+	run_children(name, b, queue_producer, queue_consumer,
+		     lfk_stress_items() / 20 + 1, q);
 	LFK_CHECK(lfk_shm_queue_attach(s, "board", &q2) == -EPROTO,
 		  "bytes attached as a queue");
 	lfk_shm_close(s);

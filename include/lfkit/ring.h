@@ -157,6 +157,16 @@ static inline size_t lfk__ring_min(size_t a, size_t b)
 	return a < b ? a : b;
 }
 
+/* Items between a head and a tail read separately (so possibly out of
+ * step under concurrency): clamped to 0..capacity. */
+static inline size_t lfk__ring_count(uint64_t head, uint64_t tail,
+				     uint64_t capacity)
+{
+	if (lfk__ring_diff(tail, head) <= 0)
+		return 0;
+	return lfk__ring_min((size_t)(tail - head), (size_t)capacity);
+}
+
 /* Validation shared by every kind's size/init (lib/ring.c). */
 int lfk__ring_check_params(size_t capacity, size_t elem_size);
 /* The geometry of a ring of `kind` (enum lfk_ring_kind): fills *h, offsets

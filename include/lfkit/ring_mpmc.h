@@ -145,14 +145,11 @@ LFK__RING_DEFINE_API(mpmc)
 /* Reserved positions not yet drained: exact when quiescent. */
 LFK_RING_API size_t lfk_ring_mpmc_count(const struct lfk_ring_mpmc *r)
 {
-	uint64_t head, tail;
 	if (r == NULL)
 		return 0;
-	head = lfk_atomic_load_u64(&r->head, LFK_RELAXED);
-	tail = lfk_atomic_load_u64(&r->tail, LFK_RELAXED);
-	if (lfk__ring_diff(tail, head) <= 0)
-		return 0;
-	return (size_t)lfk__ring_min((size_t)(tail - head), r->hdr.capacity);
+	return lfk__ring_count(lfk_atomic_load_u64(&r->head, LFK_RELAXED),
+			       lfk_atomic_load_u64(&r->tail, LFK_RELAXED),
+			       r->hdr.capacity);
 }
 
 #endif

@@ -95,14 +95,11 @@ LFK__RING_DEFINE_API(spsc)
 /* Items in the ring: exact when quiescent, and never above capacity. */
 LFK_RING_API size_t lfk_ring_spsc_count(const struct lfk_ring_spsc *r)
 {
-	uint64_t head, tail;
 	if (r == NULL)
 		return 0;
-	head = lfk_atomic_load_u64(&r->cons.head, LFK_RELAXED);
-	tail = lfk_atomic_load_u64(&r->prod.tail, LFK_RELAXED);
-	if (lfk__ring_diff(tail, head) <= 0)
-		return 0;
-	return (size_t)lfk__ring_min((size_t)(tail - head), r->hdr.capacity);
+	return lfk__ring_count(lfk_atomic_load_u64(&r->cons.head, LFK_RELAXED),
+			       lfk_atomic_load_u64(&r->prod.tail, LFK_RELAXED),
+			       r->hdr.capacity);
 }
 
 #endif
