@@ -42,6 +42,11 @@
  *
  * count() scans aq's 2n entries: exact when quiescent, O(capacity).
  */
+
+/* The one order of every SCQ access: seq_cst, a single total order over
+ * head, tail, threshold and the entries (see above).  Each use below says
+ * which of the algorithm's steps it orders against. */
+#define LFK__SCQ_SC LFK_SEQ_CST
 #ifndef LFKIT_RING_LFMPMC_H
 #define LFKIT_RING_LFMPMC_H
 
@@ -114,30 +119,38 @@ static inline void lfk__scq_enqueue(const struct lfk_ring_hdr *h,
 	const uint64_t bot = lfk__scq_bot(h), safe = lfk__scq_safe(h);
 	const uint64_t cmask = ~(4 * h->slots - 1);
 	for (;;) {
-		/* seq_cst (all SCQ accesses): see the header comment. */
-		uint64_t t = lfk_atomic_fetch_add_u64(&q->tail, 1, LFK_SEQ_CST);
+		/* Our position, ordered before our reads of its entry and of
+		 * head (a consumer that bumps the entry reads tail after). */
+		uint64_t t = lfk_atomic_fetch_add_u64(&q->tail, 1, LFK__SCQ_SC);
 		uint64_t *ent = &entries[lfk__scq_remap(h, t)];
 		uint64_t tcycle = lfk__scq_cycle(h, t);
-		uint64_t e = lfk_atomic_load_u64(ent, LFK_SEQ_CST);
+		/* After the tail bump: sees any consumer's mark on it. */
+		uint64_t e = lfk_atomic_load_u64(ent, LFK__SCQ_SC);
 		for (;;) {
 			if (lfk__ring_diff(e & cmask, tcycle) >= 0 ||
 			    (e & bot) != bot)
 				break; /* entry in use or already passed */
+			/* head after the entry: a consumer past t marked
+			 * the entry unsafe before moving on. */
 			if (!(e & safe) &&
 			    lfk__ring_diff(lfk_atomic_load_u64(&q->head,
-							       LFK_SEQ_CST),
+							       LFK__SCQ_SC),
 					   t) > 0)
 				break; /* unsafe and a consumer may be late */
-			/* Release half publishes the item's slot data. */
+			/* Publishes the index (release: the item's slot data
+			 * before it) against consumers' marks on the entry. */
 			if (lfk_atomic_cas_u64(ent, &e, tcycle | safe | index,
-					       LFK_SEQ_CST)) {
+					       LFK__SCQ_SC)) {
+				/* After the publish: a consumer that gave up
+				 * on an empty ring sees the reset threshold
+				 * only with the entry already in place. */
 				if ((int64_t)lfk_atomic_load_u64(&q->threshold,
-								 LFK_SEQ_CST) !=
+								 LFK__SCQ_SC) !=
 				    lfk__scq_threshold_full(h))
 					lfk_atomic_store_u64(
 						&q->threshold,
 						(uint64_t)lfk__scq_threshold_full(h),
-						LFK_SEQ_CST);
+						LFK__SCQ_SC);
 				return;
 			}
 		}
@@ -149,9 +162,10 @@ static inline void lfk__scq_enqueue(const struct lfk_ring_hdr *h,
 static inline void lfk__scq_catchup(struct lfk__scq *q, uint64_t tail,
 				    uint64_t head)
 {
-	while (!lfk_atomic_cas_u64(&q->tail, &tail, head, LFK_SEQ_CST)) {
-		head = lfk_atomic_load_u64(&q->head, LFK_SEQ_CST);
-		tail = lfk_atomic_load_u64(&q->tail, LFK_SEQ_CST);
+	/* Tail against producers' tail bumps and consumers' head bumps. */
+	while (!lfk_atomic_cas_u64(&q->tail, &tail, head, LFK__SCQ_SC)) {
+		head = lfk_atomic_load_u64(&q->head, LFK__SCQ_SC);
+		tail = lfk_atomic_load_u64(&q->tail, LFK__SCQ_SC);
 		if (lfk__ring_diff(tail, head) >= 0)
 			break;
 	}
@@ -164,19 +178,23 @@ static inline int lfk__scq_dequeue(const struct lfk_ring_hdr *h,
 {
 	const uint64_t bot = lfk__scq_bot(h), safe = lfk__scq_safe(h);
 	const uint64_t cmask = ~(4 * h->slots - 1);
-	if ((int64_t)lfk_atomic_load_u64(&q->threshold, LFK_SEQ_CST) < 0)
+	/* Against the producers' threshold reset after a publish. */
+	if ((int64_t)lfk_atomic_load_u64(&q->threshold, LFK__SCQ_SC) < 0)
 		return -EAGAIN;
 	for (;;) {
-		uint64_t hd = lfk_atomic_fetch_add_u64(&q->head, 1, LFK_SEQ_CST);
+		/* Our position, ordered before our entry update and our read
+		 * of tail (a producer at it reads head after its bump). */
+		uint64_t hd = lfk_atomic_fetch_add_u64(&q->head, 1, LFK__SCQ_SC);
 		uint64_t *ent = &entries[lfk__scq_remap(h, hd)];
 		uint64_t hcycle = lfk__scq_cycle(h, hd);
-		uint64_t e = lfk_atomic_load_u64(ent, LFK_SEQ_CST);
+		/* After the head bump: sees the producer's publish. */
+		uint64_t e = lfk_atomic_load_u64(ent, LFK__SCQ_SC);
 		for (;;) {
 			uint64_t ecycle = e & cmask, next;
 			if (ecycle == hcycle) {
 				/* Ours: mark it consumed.  The acquire half
 				 * makes the item's slot data visible. */
-				lfk_atomic_fetch_or_u64(ent, bot, LFK_SEQ_CST);
+				lfk_atomic_fetch_or_u64(ent, bot, LFK__SCQ_SC);
 				*index = e & bot;
 				return 0;
 			}
@@ -187,17 +205,22 @@ static inline int lfk__scq_dequeue(const struct lfk_ring_hdr *h,
 							      unsafe */
 			if (lfk__ring_diff(ecycle, hcycle) >= 0)
 				break; /* a newer cycle: nothing for us */
-			if (lfk_atomic_cas_u64(ent, &e, next, LFK_SEQ_CST))
+			/* The mark, against a producer's publish CAS. */
+			if (lfk_atomic_cas_u64(ent, &e, next, LFK__SCQ_SC))
 				break;
 		}
-		uint64_t t = lfk_atomic_load_u64(&q->tail, LFK_SEQ_CST);
+		/* After our mark: a producer that bumped tail past us
+		 * either saw the mark or is visible here. */
+		uint64_t t = lfk_atomic_load_u64(&q->tail, LFK__SCQ_SC);
 		if (lfk__ring_diff(t, hd + 1) <= 0) {
 			lfk__scq_catchup(q, t, hd + 1);
-			lfk_atomic_fetch_sub_u64(&q->threshold, 1, LFK_SEQ_CST);
+			/* One failed attempt, against producers' resets. */
+			lfk_atomic_fetch_sub_u64(&q->threshold, 1, LFK__SCQ_SC);
 			return -EAGAIN;
 		}
+		/* One failed attempt, against producers' resets. */
 		if ((int64_t)lfk_atomic_fetch_sub_u64(&q->threshold, 1,
-						      LFK_SEQ_CST) <= 0)
+						      LFK__SCQ_SC) <= 0)
 			return -EAGAIN;
 	}
 }
