@@ -133,3 +133,15 @@ struct lfb_row lfb_report(const struct lfb_opts *o, const struct lfb_case *c,
 	fflush(stdout);
 	return row;
 }
+
+bool lfb_selected(const char *var, const char *name)
+{
+	const char *list = getenv(var), *p;
+	size_t n = strlen(name);
+	if (list == NULL || *list == '\0')
+		return true;
+	for (p = list; (p = strstr(p, name)) != NULL; p += n)
+		if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}

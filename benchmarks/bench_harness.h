@@ -53,6 +53,10 @@ struct lfb_row lfb_measure(const struct lfb_opts *o, const struct lfb_case *c);
 struct lfb_row lfb_report(const struct lfb_opts *o, const struct lfb_case *c,
 			  uint64_t ops, double *mops, int n, bool verified);
 
+/* Whether name is in the comma-separated list in environment variable var
+ * (unset or empty: everything is): for selecting rows. */
+bool lfb_selected(const char *var, const char *name);
+
 /* Number of rows that failed verification so far (the exit status). */
 int lfb_failed_rows(void);
 

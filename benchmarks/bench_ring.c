@@ -133,20 +133,6 @@ static uint64_t ring_moved(void *arg)
 	return ((struct ring_ctx *)arg)->moved;
 }
 
-/* Whether name is in the comma-separated list in environment variable var
- * (unset or empty: everything is). */
-static bool selected(const char *var, const char *name)
-{
-	const char *list = getenv(var), *p;
-	size_t n = strlen(name);
-	if (list == NULL || *list == '\0')
-		return true;
-	for (p = list; (p = strstr(p, name)) != NULL; p += n)
-		if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
-			return true;
-	return false;
-}
-
 /* Measures one row.  A queue that cannot be created is a broken machine,
  * not a result. */
 static void ring_case(const struct lfb_opts *o, const char *bench,
@@ -174,8 +160,8 @@ static void ring_case(const struct lfb_opts *o, const char *bench,
 	};
 	struct ring_ctx *c;
 
-	if (!selected("LFB_RING_BENCHES", bench) ||
-	    !selected("LFB_RING_IMPLS", im->name))
+	if (!lfb_selected("LFB_RING_BENCHES", bench) ||
+	    !lfb_selected("LFB_RING_IMPLS", im->name))
 		return;
 	c = aligned_alloc(LFK_CACHELINE, (sizeof(*c) + LFK_CACHELINE - 1) /
 						 LFK_CACHELINE * LFK_CACHELINE);

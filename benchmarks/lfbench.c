@@ -25,6 +25,8 @@ static const struct subcommand subcommands[] = {
 	  "read-mostly: seqlock, latch, seqarray vs rwlock, mutex, ck_sequence" },
 	{ "ring", lfb_bench_ring,
 	  "rings vs mutex twin vs ck_ring and cds_wfcq, 1p1c..8p8c, pairs" },
+	{ "ipc", lfb_bench_ipc,
+	  "64-byte messages between processes: shm ring/queues vs pipe, mq, socket" },
 };
 
 #define NSUB (sizeof(subcommands) / sizeof(subcommands[0]))

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <lfkit/ref/queue.h>
 #include <lfkit/shm.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -61,7 +62,8 @@ static bool kind_known(uint32_t kind)
 {
 	return kind == LFK_SHM_RING_SPSC || kind == LFK_SHM_RING_MPMC ||
 	       kind == LFK_SHM_RING_LFMPMC || kind == LFK_SHM_BYTES ||
-	       kind == LFK_SHM_SEQARRAY || kind == LFK_SHM_QUEUE;
+	       kind == LFK_SHM_SEQARRAY || kind == LFK_SHM_QUEUE ||
+	       kind == LFK_SHM_REF_QUEUE;
 }
 
 int lfk_shm_validate(const void *base, size_t size)
@@ -191,6 +193,10 @@ static int init_object(void *mem, uint32_t kind, const uint64_t params[3],
 		return lfk_queue_init(mem, (enum lfk_ring_kind)params[2],
 				      (size_t)params[0], (size_t)params[1],
 				      LFK_QUEUE_SHARED);
+	if (kind == LFK_SHM_REF_QUEUE)
+		return lfk_ref_queue_init_flags(mem, (size_t)params[0],
+						(size_t)params[1],
+						LFK_REF_SHARED);
 	return lfk__ring_init((int)kind, mem, (size_t)params[0],
 			      (size_t)params[1], 0);
 }
@@ -374,6 +380,61 @@ int lfk_shm_queue_attach(struct lfk_shm *shm, const char *name,
 	if (shm == NULL)
 		return -EINVAL;
 	return lfk__shm_queue_attach_image(shm->base, shm->size, name, out);
+}
+
+int lfk_shm_ref_queue_create(struct lfk_shm *shm, const char *name,
+			     size_t capacity, size_t elem_size,
+			     struct lfk_ref_queue **out)
+{
+	uint64_t params[3] = { capacity, elem_size, 0 };
+	size_t bytes = lfk_ref_queue_size(capacity, elem_size);
+	if (bytes == 0)
+		return -EINVAL;
+	return add_object(shm, name, LFK_SHM_REF_QUEUE, bytes, params,
+			  (void **)out);
+}
+
+int lfk__shm_ref_queue_attach_image(void *base, size_t size, const char *name,
+				    struct lfk_ref_queue **out)
+{
+	const struct lfk__shm_entry *e;
+	const struct lfk_ref_queue *q;
+	const struct lfk_ref_ring *r;
+	size_t ring_off = lfk_ref_queue_ring_offset();
+	int rc;
+	if (out == NULL)
+		return -EINVAL;
+	*out = NULL;
+	rc = lfk__shm_lookup(base, size, name, LFK_SHM_REF_QUEUE, &e);
+	if (rc != 0)
+		return rc;
+	/* The queue's ring must sit where init puts it, with the geometry the
+	 * directory's parameters give, its slots within the entry: every slot
+	 * address (data_off + (pos % capacity) * elem_size) is then in bounds.
+	 * Only fields fixed at init are read: users may be at work. */
+	q = (const struct lfk_ref_queue *)((char *)base + e->offset);
+	if (lfk_ref_queue_size((size_t)e->params[0], (size_t)e->params[1]) !=
+		    e->length ||
+	    q->ring_off != ring_off)
+		return -EPROTO;
+	r = (const struct lfk_ref_ring *)((const char *)q + ring_off);
+	if (r->capacity != e->params[0] || r->elem_words * 8 != e->params[1] ||
+	    r->data_off != sizeof(*r) || r->flags != LFK_REF_SHARED ||
+	    ring_off + lfk_ref_ring_size((size_t)r->capacity,
+					 (size_t)r->elem_words * 8) >
+		    e->length)
+		return -EPROTO;
+	*out = (struct lfk_ref_queue *)q;
+	return 0;
+}
+
+int lfk_shm_ref_queue_attach(struct lfk_shm *shm, const char *name,
+			     struct lfk_ref_queue **out)
+{
+	if (shm == NULL)
+		return -EINVAL;
+	return lfk__shm_ref_queue_attach_image(shm->base, shm->size, name,
+					       out);
 }
 
 int lfk_shm_bytes_create(struct lfk_shm *shm, const char *name, size_t bytes,

@@ -5,6 +5,7 @@
  * the image; AddressSanitizer turns any stray access into a crash.
  * Built and run by .ci/run with clang -fsanitize=fuzzer,address.
  */
+#include <lfkit/ref/queue.h>
 #include <lfkit/shm.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,37 @@ static void try_queue(void *img, size_t size, const char *name)
 	(void)lfk_queue_count(q);
 }
 
+static void try_ref_queue(void *img, size_t size, const char *name)
+{
+	struct lfk_ref_queue *q;
+	const struct lfk_ref_ring *r;
+	volatile unsigned char sink = 0;
+	if (lfk__shm_ref_queue_attach_image(img, size, name, &q) != 0)
+		return;
+	/* No locking (the mutex is whatever the bytes say): touch the last
+	 * byte of the last slot, as the queue's operations may. */
+	r = (const struct lfk_ref_ring *)((char *)q + q->ring_off);
+	sink ^= *((const unsigned char *)r + r->data_off +
+		  lfk_ref_queue_capacity(q) * lfk_ref_queue_elem_size(q) - 1);
+	(void)sink;
+}
+
+/* Makes directory entry 0 describe a real object of 8-byte elements. */
+static void real_entry(struct lfk__shm_header *h, const char *name,
+		       uint32_t kind, size_t off, size_t bytes, size_t capacity)
+{
+	memset(&h->dir[0], 0, sizeof(h->dir[0]));
+	strcpy(h->dir[0].name, name);
+	h->dir[0].kind = kind;
+	h->dir[0].state = LFK__SHM_READY;
+	h->dir[0].offset = off;
+	h->dir[0].length = bytes;
+	h->dir[0].params[0] = capacity;
+	h->dir[0].params[1] = 8;
+	if (h->dir_used == 0 || h->dir_used > LFK_SHM_DIR_ENTRIES)
+		h->dir_used = 1;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t cap = sizeof(struct lfk__shm_header) + 65536;
@@ -97,29 +129,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		h->total_size = size;
 		h->heap_next = size;
 		/* Sometimes a real ring in entry 0, named "r", so that the
-		 * ring geometry checks see valid and near-valid rings. */
-		if (data[0] & 2) {
+		 * ring geometry checks see valid and near-valid rings;
+		 * sometimes a real mutex-twin queue, named "q". */
+		size_t capacity = 1 + data[2] % 64, off = sizeof(*h), bytes = 0;
+		if ((data[0] & 6) == 4) {
+			bytes = lfk_ref_queue_size(capacity, 8);
+			if (off + bytes > size ||
+			    lfk_ref_queue_init_flags(img + off, capacity, 8,
+						     LFK_REF_SHARED) != 0)
+				bytes = 0;
+			else
+				real_entry(h, "q", LFK_SHM_REF_QUEUE, off, bytes,
+					   capacity);
+		} else if (data[0] & 2) {
 			struct lfk_ring_hdr rh;
 			int kind = 1 + data[1] % 3;
-			size_t capacity = 1 + data[2] % 64, off = sizeof(*h);
-			size_t bytes = lfk__ring_layout(kind, capacity, 8, &rh);
-			if (bytes != 0 && off + bytes <= size &&
-			    lfk__ring_init(kind, img + off, capacity, 8, 0) == 0) {
-				memset(&h->dir[0], 0, sizeof(h->dir[0]));
-				strcpy(h->dir[0].name, "r");
-				h->dir[0].kind = (uint32_t)kind;
-				h->dir[0].state = LFK__SHM_READY;
-				h->dir[0].offset = off;
-				h->dir[0].length = bytes;
-				h->dir[0].params[0] = capacity;
-				h->dir[0].params[1] = 8;
-				if (h->dir_used == 0 || h->dir_used > LFK_SHM_DIR_ENTRIES)
-					h->dir_used = 1;
-				/* let the input's tail damage the ring */
-				if (data[3] & 1)
-					img[off + data[4] % bytes] ^= data[5];
-			}
+			bytes = lfk__ring_layout(kind, capacity, 8, &rh);
+			if (bytes == 0 || off + bytes > size ||
+			    lfk__ring_init(kind, img + off, capacity, 8, 0) != 0)
+				bytes = 0;
+			else
+				real_entry(h, "r", (uint32_t)kind, off, bytes,
+					   capacity);
 		}
+		/* let the input's tail damage the object */
+		if (bytes != 0 && (data[3] & 1))
+			img[off + data[4] % bytes] ^= data[5];
 	}
 	(void)lfk_shm_validate(img, size);
 	if (size >= sizeof(*h)) {
@@ -130,6 +165,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			try_attach(img, size, name);
 			try_seqarray(img, size, name);
 			try_queue(img, size, name);
+			try_ref_queue(img, size, name);
 		}
 	}
 	free(img);

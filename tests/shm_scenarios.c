@@ -8,11 +8,13 @@
 #include "shm_scenarios.h"
 
 #include <fcntl.h>
+#include <lfkit/ref/queue.h>
 #include <lfkit/shm.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -281,6 +283,35 @@ int lfk_scn_validation_rejects_damage(void)
 	       ((lfk_seqarray_t *)(img + h->dir[1].offset))->stride = 1 << 20);
 	DAMAGE("a short stride", ((lfk_seqarray_t *)(img + h->dir[1].offset))->stride = 8);
 	DAMAGE("an entry length that disagrees", h->dir[1].length -= 128);
+#undef DAMAGE
+	/* the mutex twin of the queue: its ring's geometry */
+	struct lfk_ref_queue *rq;
+	LFK_CHECK(lfk_shm_ref_queue_create(s, "twin", 8, 16, &rq) == 0,
+		  "ref queue");
+#define RING2 ((struct lfk_ref_ring *)(img + h->dir[2].offset +               \
+				       ((struct lfk_ref_queue *)(img +         \
+					h->dir[2].offset))->ring_off))
+#define DAMAGE(what, stmt)                                                     \
+	do {                                                                   \
+		struct lfk_ref_queue *out;                                     \
+		memcpy(img, lfk_shm_base(s), size);                            \
+		LFK_CHECK(lfk__shm_ref_queue_attach_image(img, size, "twin",   \
+							  &out) == 0,          \
+			  "clean copy");                                       \
+		stmt;                                                          \
+		LFK_CHECK(lfk__shm_ref_queue_attach_image(img, size, "twin",   \
+							  &out) == -EPROTO,    \
+			  "ref queue attach accepted %s", what);               \
+	} while (0)
+	DAMAGE("a moved ring", ((struct lfk_ref_queue *)(img + h->dir[2].offset))->ring_off += 64);
+	DAMAGE("a wrong capacity", RING2->capacity = 1 << 20);
+	DAMAGE("a wrong element size", RING2->elem_words = 1000);
+	DAMAGE("a moved data area", RING2->data_off = 1 << 20);
+	DAMAGE("a private twin", RING2->flags = 0);
+	DAMAGE("an entry length that disagrees", h->dir[2].length += 128);
+	DAMAGE("a capacity that disagrees", h->dir[2].params[0] = 9);
+	DAMAGE("another kind", h->dir[2].kind = LFK_SHM_QUEUE);
+#undef RING2
 	LFK_CHECK(lfk_shm_validate(img, sizeof(*h) - 1) == -EPROTO,
 		  "a short image");
 	LFK_CHECK(lfk_shm_validate(img + 8, size - 8) == -EPROTO,
@@ -323,8 +354,10 @@ struct board { /* a bytes object: what each process did */
 	uint64_t producers_done;
 };
 
-static void child_producer(const char *name, int me, uint64_t items)
+static void child_producer(const void *ctx, const char *name, int me,
+			   uint64_t items)
 {
+	(void)ctx;
 	struct lfk_shm *s;
 	void *r, *b;
 	size_t n;
@@ -353,8 +386,10 @@ static void child_producer(const char *name, int me, uint64_t items)
 	_exit(0);
 }
 
-static void child_consumer(const char *name, int me, uint64_t items)
+static void child_consumer(const void *ctx, const char *name, int me,
+			   uint64_t items)
 {
+	(void)ctx;
 	(void)items;
 	struct lfk_shm *s;
 	void *r, *b;
@@ -393,15 +428,18 @@ static void child_consumer(const char *name, int me, uint64_t items)
 }
 
 /*
- * Forks NPROC producers and NPROC consumers over the region `name`, waits
- * for the producers, closes q if given (the consumers then stop at -EPIPE),
- * waits for the consumers, and checks that what the consumers wrote on the
- * board adds up to what the producers wrote.
+ * Forks NPROC producers and NPROC consumers over the region `name` (each
+ * child gets ctx), waits for the producers, calls finish(q) if given (a
+ * queue closes: its consumers then stop at -EPIPE), waits for the
+ * consumers, and checks that what the consumers wrote on the board adds up
+ * to what the producers wrote.
  */
-typedef void (*child_fn)(const char *name, int me, uint64_t items);
+typedef void (*child_fn)(const void *ctx, const char *name, int me,
+			 uint64_t items);
 
 static void run_children(const char *name, struct board *bd, child_fn producer,
-			 child_fn consumer, uint64_t items, struct lfk_queue *q)
+			 child_fn consumer, const void *ctx, uint64_t items,
+			 int (*finish)(void *q), void *q)
 {
 	pid_t pids[2 * NPROC];
 	struct totals in = { 0, 0, 0 }, out = { 0, 0, 0 };
@@ -410,14 +448,14 @@ static void run_children(const char *name, struct board *bd, child_fn producer,
 		pids[i] = fork();
 		if (pids[i] == 0) {
 			if (i < NPROC)
-				producer(name, i, items);
-			consumer(name, i - NPROC, items);
+				producer(ctx, name, i, items);
+			consumer(ctx, name, i - NPROC, items);
 		}
 	}
 	for (int i = 0; i < 2 * NPROC; i++) {
 		int st;
-		if (i == NPROC && q != NULL)
-			lfk_queue_close(q); /* the producers are done */
+		if (i == NPROC && finish != NULL)
+			finish(q); /* the producers are done */
 		waitpid(pids[i], &st, 0);
 		LFK_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 			  "child %d ended with status %#x", i, st);
@@ -447,8 +485,8 @@ int lfk_scn_fork_producers_consumers(void)
 	if (lfk_shm_ring_create(s, "ring", LFK_RING_LFMPMC, 64, 8, &r) != 0 ||
 	    lfk_shm_bytes_create(s, "board", sizeof(struct board), &b) != 0)
 		return 1;
-	run_children(name, b, child_producer, child_consumer,
-		     lfk_stress_items() / NPROC, NULL);
+	run_children(name, b, child_producer, child_consumer, NULL,
+		     lfk_stress_items() / NPROC, NULL, NULL);
 	lfk_shm_close(s);
 	lfk_shm_unlink(name);
 	return 0;
@@ -481,7 +519,7 @@ int lfk_scn_killed_producer_loses_nothing_published(void)
 		fflush(NULL);
 		pid = fork();
 		if (pid == 0)
-			child_producer(name, 0, UINT64_MAX >> 30);
+			child_producer(NULL, name, 0, UINT64_MAX >> 30);
 		/* consume for a random while after the first item, then kill
 		 * the producer mid-stream */
 		uint64_t giveup = lfk_now_ns() + 10000000000ull, stop = 0;
@@ -658,24 +696,93 @@ int lfk_scn_killed_mid_operation(void)
 
 /*
  * The blocking queue between processes: two producer processes put, two
- * consumer processes get, sleeping on shared futexes when the queue is
- * full or empty; the parent closes the queue once the producers are done
- * and the consumers drain it and stop at -EPIPE.
+ * consumer processes get, sleeping on shared futexes (lfk_queue) or
+ * process-shared condition variables (its twin) when the queue is full or
+ * empty; the parent closes the queue once the producers are done and the
+ * consumers drain it and stop at -EPIPE.
  */
-static void queue_producer(const char *name, int me, uint64_t items)
+struct shared_queue_ops {
+	const char *what;
+	int (*create)(struct lfk_shm *s, void **q);
+	int (*attach)(struct lfk_shm *s, void **q);
+	int (*put)(void *q, uint64_t v);
+	int (*get)(void *q, uint64_t *v);
+	int (*close)(void *q);
+};
+
+static int lq_create(struct lfk_shm *s, void **q)
 {
+	return lfk_shm_queue_create(s, "queue", LFK_RING_LFMPMC, 4, 8,
+				    (struct lfk_queue **)q);
+}
+
+static int lq_attach(struct lfk_shm *s, void **q)
+{
+	return lfk_shm_queue_attach(s, "queue", (struct lfk_queue **)q);
+}
+
+static int lq_put(void *q, uint64_t v)
+{
+	return lfk_queue_put(q, v, LFK_FOREVER);
+}
+
+static int lq_get(void *q, uint64_t *v)
+{
+	return lfk_queue_get(q, v, LFK_FOREVER);
+}
+
+static int lq_close(void *q)
+{
+	return lfk_queue_close(q);
+}
+
+static int rq_create(struct lfk_shm *s, void **q)
+{
+	return lfk_shm_ref_queue_create(s, "queue", 4, 8,
+					(struct lfk_ref_queue **)q);
+}
+
+static int rq_attach(struct lfk_shm *s, void **q)
+{
+	return lfk_shm_ref_queue_attach(s, "queue", (struct lfk_ref_queue **)q);
+}
+
+static int rq_put(void *q, uint64_t v)
+{
+	return lfk_ref_queue_put(q, v, LFK_FOREVER);
+}
+
+static int rq_get(void *q, uint64_t *v)
+{
+	return lfk_ref_queue_get(q, v, LFK_FOREVER);
+}
+
+static int rq_close(void *q)
+{
+	return lfk_ref_queue_close(q);
+}
+
+static const struct shared_queue_ops lfk_queue_ops = {
+	"lfk_queue", lq_create, lq_attach, lq_put, lq_get, lq_close
+};
+static const struct shared_queue_ops ref_queue_ops = {
+	"ref_queue", rq_create, rq_attach, rq_put, rq_get, rq_close
+};
+
+static void queue_producer(const void *ctx, const char *name, int me,
+			   uint64_t items)
+{
+	const struct shared_queue_ops *ops = ctx;
 	struct lfk_shm *s;
-	struct lfk_queue *q;
-	void *b;
+	void *q, *b;
 	size_t n;
 	struct totals t = { 0, 0, 0 };
-	if (lfk_shm_open(name, &s) != 0 ||
-	    lfk_shm_queue_attach(s, "queue", &q) != 0 ||
+	if (lfk_shm_open(name, &s) != 0 || ops->attach(s, &q) != 0 ||
 	    lfk_shm_bytes_attach(s, "board", &b, &n) != 0)
 		_exit(3);
 	for (uint64_t i = 0; i < items; i++) {
 		uint64_t v = ((uint64_t)(me + 1) << 40) | i;
-		if (lfk_queue_put(q, v, LFK_FOREVER) != 0)
+		if (ops->put(q, v) != 0)
 			_exit(4);
 		t.count++;
 		t.sum += v;
@@ -685,21 +792,21 @@ static void queue_producer(const char *name, int me, uint64_t items)
 	_exit(0);
 }
 
-static void queue_consumer(const char *name, int me, uint64_t items)
+static void queue_consumer(const void *ctx, const char *name, int me,
+			   uint64_t items)
 {
+	const struct shared_queue_ops *ops = ctx;
 	(void)items;
 	struct lfk_shm *s;
-	struct lfk_queue *q;
-	void *b;
+	void *q, *b;
 	size_t n;
 	struct totals t = { 0, 0, 0 };
 	uint64_t v, last[NPROC + 1] = { 0 };
 	int rc;
-	if (lfk_shm_open(name, &s) != 0 ||
-	    lfk_shm_queue_attach(s, "queue", &q) != 0 ||
+	if (lfk_shm_open(name, &s) != 0 || ops->attach(s, &q) != 0 ||
 	    lfk_shm_bytes_attach(s, "board", &b, &n) != 0)
 		_exit(3);
-	while ((rc = lfk_queue_get(q, &v, LFK_FOREVER)) == 0) {
+	while ((rc = ops->get(q, &v)) == 0) {
 		unsigned p = (unsigned)(v >> 40);
 		uint64_t seq = v & ((1ull << 40) - 1);
 		if (p == 0 || p > NPROC || seq + 1 <= last[p])
@@ -715,22 +822,139 @@ static void queue_consumer(const char *name, int me, uint64_t items)
 	_exit(0);
 }
 
-int lfk_scn_queue_between_processes(void)
+static int shared_queue_two_by_two(const struct shared_queue_ops *ops)
 {
 	char name[64];
 	struct lfk_shm *s;
-	struct lfk_queue *q, *q2;
-	void *b;
+	void *q, *b;
+	struct lfk_queue *q2;
+	struct lfk_ref_queue *r2;
 	if (lfk_shm_create(region_name(name, sizeof(name)), 1 << 20, 0600, &s) != 0)
 		return 1;
-	if (lfk_shm_queue_create(s, "queue", LFK_RING_LFMPMC, 4, 8, &q) != 0 ||
+	if (ops->create(s, &q) != 0 ||
 	    lfk_shm_bytes_create(s, "board", sizeof(struct board), &b) != 0)
 		return 1;
-	run_children(name, b, queue_producer, queue_consumer,
-		     lfk_stress_items() / 20 + 1, q);
-	LFK_CHECK(lfk_shm_queue_attach(s, "board", &q2) == -EPROTO,
+	run_children(name, b, queue_producer, queue_consumer, ops,
+		     lfk_stress_items() / 20 + 1, ops->close, q);
+	LFK_CHECK(ops->attach(s, &q) == 0, "%s: attach", ops->what);
+	LFK_CHECK(lfk_shm_queue_attach(s, "board", &q2) == -EPROTO &&
+			  lfk_shm_ref_queue_attach(s, "board", &r2) == -EPROTO,
 		  "bytes attached as a queue");
 	lfk_shm_close(s);
 	lfk_shm_unlink(name);
+	return 0;
+}
+
+int lfk_scn_queue_between_processes(void)
+{
+	return shared_queue_two_by_two(&lfk_queue_ops);
+}
+
+int lfk_scn_ref_queue_between_processes(void)
+{
+	return shared_queue_two_by_two(&ref_queue_ops);
+}
+
+/*
+ * The twin's robust mutex: a process dies holding the lock of a shared
+ * lfk_ref_queue (it took the lock directly; in the second round it had
+ * also written half an item into the next slot, as a put killed before its
+ * commit).  The next locker recovers the mutex (EOWNERDEAD, then
+ * pthread_mutex_consistent) and finds the queue as it was: the items in
+ * order, no trace of the half-written one, every operation working.
+ */
+static bool robust_futex_list(void)
+{
+	/* qemu-user does not implement the robust futex list: there, a mutex
+	 * whose owner died is never handed on. */
+	void *head;
+	size_t len;
+	return syscall(SYS_get_robust_list, 0, &head, &len) == 0;
+}
+
+static bool child_dies_holding(struct lfk_ref_ring *r, bool half_put)
+{
+	pid_t pid;
+	int st = 0;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		pthread_mutex_lock(&r->lock);
+		if (half_put)
+			memset((char *)r + r->data_off +
+				       (r->tail % r->capacity) * r->elem_words * 8,
+			       0xee, r->elem_words * 8);
+		raise(SIGSTOP);
+		_exit(0); /* not reached: killed while stopped */
+	}
+	if (waitpid(pid, &st, WUNTRACED) != pid || !WIFSTOPPED(st)) {
+		LFK_CHECK(0, "child did not stop holding the lock (%#x)", st);
+		return false;
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	return WIFSIGNALED(st);
+}
+
+int lfk_scn_ref_queue_owner_killed(void)
+{
+	if (!robust_futex_list()) {
+		printf("ref_queue_owner_killed: skipped, no robust futex list "
+		       "(qemu-user)\n");
+		return 0;
+	}
+	for (int round = 0; round < 2; round++) {
+		char name[64];
+		struct lfk_shm *s;
+		struct lfk_ref_queue *q;
+		struct lfk_ref_ring *r;
+		uint64_t v;
+		if (lfk_shm_create(region_name(name, sizeof(name)), 1 << 16, 0600,
+				   &s) != 0 ||
+		    lfk_shm_ref_queue_create(s, "queue", 4, 8, &q) != 0)
+			return 1;
+		r = (struct lfk_ref_ring *)((char *)q + q->ring_off);
+		for (v = 1; v <= 3; v++)
+			lfk_ref_queue_put(q, v, 0);
+		LFK_CHECK(child_dies_holding(r, round == 1),
+			  "round %d: child not killed", round);
+		/* twice: the recovered mutex also survives a second death */
+		LFK_CHECK(lfk_ref_queue_count(q) == 3, "round %d: count after "
+			  "the death", round);
+		LFK_CHECK(child_dies_holding(r, round == 1),
+			  "round %d: second child not killed", round);
+		for (v = 1; v <= 3; v++) {
+			uint64_t got = 0;
+			LFK_CHECK(lfk_ref_queue_get(q, &got, 0) == 0 && got == v,
+				  "round %d: item %llu after the deaths (got "
+				  "%#llx)", round, (unsigned long long)v,
+				  (unsigned long long)got);
+		}
+		LFK_CHECK(lfk_ref_queue_get(q, &v, 0) == -EAGAIN,
+			  "round %d: the half-written item must be absent",
+			  round);
+		for (v = 0; v < 4; v++)
+			LFK_CHECK(lfk_ref_queue_put(q, 10 + v, 0) == 0,
+				  "round %d: put after the deaths", round);
+		LFK_CHECK(lfk_ref_queue_put(q, 99, 0) == -EAGAIN,
+			  "round %d: full at capacity", round);
+		for (v = 0; v < 4; v++) {
+			uint64_t got = 0;
+			LFK_CHECK(lfk_ref_queue_get(q, &got, 0) == 0 &&
+					  got == 10 + v,
+				  "round %d: traffic after the deaths", round);
+		}
+		for (v = 0; v < 7; v++)
+			LFK_CHECK(lfk_ref_queue_task_done(q) == 0,
+				  "round %d: task_done", round);
+		LFK_CHECK(lfk_ref_queue_task_done(q) == -EINVAL &&
+				  lfk_ref_queue_join(q, 0) == 0,
+			  "round %d: join after the deaths", round);
+		LFK_CHECK(lfk_ref_queue_close(q) == 0 &&
+				  lfk_ref_queue_get(q, &v, 0) == -EPIPE,
+			  "round %d: close after the deaths", round);
+		lfk_shm_close(s);
+		lfk_shm_unlink(name);
+	}
 	return 0;
 }

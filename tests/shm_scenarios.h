@@ -15,7 +15,9 @@
 	X(fork_producers_consumers)                                            \
 	X(killed_producer_loses_nothing_published)                             \
 	X(killed_mid_operation)                                                \
-	X(queue_between_processes)
+	X(queue_between_processes)                                             \
+	X(ref_queue_between_processes)                                         \
+	X(ref_queue_owner_killed)
 
 LFK_SHM_SCENARIOS(LFK_SCENARIO_DECLARE)
 

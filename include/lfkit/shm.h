@@ -52,9 +52,11 @@ enum lfk_shm_kind {
 	LFK_SHM_BYTES = 16,    /* raw bytes, for the caller's own layout */
 	LFK_SHM_SEQARRAY = 17, /* an lfk_seqarray_t */
 	LFK_SHM_QUEUE = 18,    /* an lfk_queue over a ring (LFK_QUEUE_SHARED) */
+	LFK_SHM_REF_QUEUE = 19, /* an lfk_ref_queue (LFK_REF_SHARED) */
 };
 
 struct lfk_shm; /* a process's handle on a mapped region */
+struct lfk_ref_queue; /* <lfkit/ref/queue.h> */
 
 /* Creates and maps a new region of at least `size` bytes for objects (the
  * header comes on top), with permission bits `mode` (e.g. 0600).
@@ -117,6 +119,17 @@ int lfk_shm_queue_create(struct lfk_shm *shm, const char *name, int kind,
 			 struct lfk_queue **out);
 int lfk_shm_queue_attach(struct lfk_shm *shm, const char *name,
 			 struct lfk_queue **out);
+
+/* The blocking queue's mutex twin (<lfkit/ref/queue.h>) with
+ * LFK_REF_SHARED: a process-shared, robust mutex and process-shared
+ * condition variables; what a process that dies holding the mutex leaves
+ * is documented there.  attach checks the queue's geometry against the
+ * directory.  Errors as for rings. */
+int lfk_shm_ref_queue_create(struct lfk_shm *shm, const char *name,
+			     size_t capacity, size_t elem_size,
+			     struct lfk_ref_queue **out);
+int lfk_shm_ref_queue_attach(struct lfk_shm *shm, const char *name,
+			     struct lfk_ref_queue **out);
 
 /* Raw bytes under a name, for the caller's own data: create zero-fills
  * `bytes` bytes; attach returns them and their length. */

@@ -26,7 +26,8 @@ size_t lfk_ref_queue_size(size_t capacity, size_t elem_size)
 	return rb ? RING_OFF + rb : 0;
 }
 
-int lfk_ref_queue_init(void *mem, size_t capacity, size_t elem_size)
+int lfk_ref_queue_init_flags(void *mem, size_t capacity, size_t elem_size,
+			     unsigned flags)
 {
 	struct lfk_ref_queue *q = mem;
 	pthread_condattr_t ca;
@@ -36,14 +37,27 @@ int lfk_ref_queue_init(void *mem, size_t capacity, size_t elem_size)
 		return -EINVAL;
 	memset(q, 0, sizeof(*q));
 	q->ring_off = RING_OFF;
-	rc = lfk_ref_ring_init(ring_of(q), capacity, elem_size);
+	rc = lfk_ref_ring_init_flags(ring_of(q), capacity, elem_size, flags);
 	if (rc != 0)
 		return rc;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_condattr_setpshared(&ca, flags & LFK_REF_SHARED
+						 ? PTHREAD_PROCESS_SHARED
+						 : PTHREAD_PROCESS_PRIVATE);
 	pthread_cond_init(&q->all_done, &ca);
 	pthread_condattr_destroy(&ca);
 	return 0;
+}
+
+int lfk_ref_queue_init(void *mem, size_t capacity, size_t elem_size)
+{
+	return lfk_ref_queue_init_flags(mem, capacity, elem_size, 0);
+}
+
+size_t lfk_ref_queue_ring_offset(void)
+{
+	return RING_OFF;
 }
 
 int lfk_ref_queue_create(size_t capacity, size_t elem_size,
@@ -81,19 +95,19 @@ void lfk_ref_queue_destroy(struct lfk_ref_queue *q)
 
 /* Sleeps on c (the lock held) until signalled or the deadline.  Returns
  * false, without sleeping, once the deadline has passed. */
-static bool sleep_until(pthread_cond_t *c, pthread_mutex_t *m,
+static bool sleep_until(pthread_cond_t *c, struct lfk_ref_ring *r,
 			uint64_t deadline)
 {
 	struct timespec ts;
 	if (deadline == LFK_FOREVER) {
-		pthread_cond_wait(c, m);
+		lfk_ref_ring_relocked(r, pthread_cond_wait(c, &r->lock));
 		return true;
 	}
 	if (lfk_monotonic_ns() >= deadline)
 		return false;
 	ts.tv_sec = (time_t)(deadline / 1000000000u);
 	ts.tv_nsec = (long)(deadline % 1000000000u);
-	pthread_cond_timedwait(c, m, &ts);
+	lfk_ref_ring_relocked(r, pthread_cond_timedwait(c, &r->lock, &ts));
 	return true;
 }
 
@@ -101,13 +115,13 @@ static bool sleep_until(pthread_cond_t *c, pthread_mutex_t *m,
 static bool put_blocked(const struct lfk_ref_queue *q,
 			const struct lfk_ref_ring *r)
 {
-	return !q->closed && r->count == r->capacity;
+	return !q->closed && lfk_ref_ring_used(r) == r->capacity;
 }
 
 static bool get_blocked(const struct lfk_ref_queue *q,
 			const struct lfk_ref_ring *r)
 {
-	return !q->closed && r->count == 0;
+	return !q->closed && lfk_ref_ring_used(r) == 0;
 }
 
 static bool join_blocked(const struct lfk_ref_queue *q,
@@ -129,7 +143,7 @@ static int wait_while(struct lfk_ref_queue *q, pthread_cond_t *c,
 	while (blocked(q, r)) {
 		if (timeout_ns == 0)
 			return -EAGAIN;
-		if (!sleep_until(c, &r->lock, deadline))
+		if (!sleep_until(c, r, deadline))
 			return -ETIMEDOUT;
 	}
 	return 0;
@@ -140,7 +154,7 @@ static int put(struct lfk_ref_queue *q, const void *src, uint64_t words,
 {
 	struct lfk_ref_ring *r = ring_of(q);
 	int rc;
-	pthread_mutex_lock(&r->lock);
+	lfk_ref_ring_lock(r);
 	rc = wait_while(q, &r->not_full, put_blocked, timeout_ns);
 	if (rc == 0 && q->closed)
 		rc = -EPIPE;
@@ -149,7 +163,7 @@ static int put(struct lfk_ref_queue *q, const void *src, uint64_t words,
 		q->unfinished++;
 		pthread_cond_signal(&r->not_empty);
 	}
-	pthread_mutex_unlock(&r->lock);
+	lfk_ref_ring_unlock(r);
 	return rc;
 }
 
@@ -158,15 +172,15 @@ static int get(struct lfk_ref_queue *q, void *dst, uint64_t words,
 {
 	struct lfk_ref_ring *r = ring_of(q);
 	int rc;
-	pthread_mutex_lock(&r->lock);
+	lfk_ref_ring_lock(r);
 	rc = wait_while(q, &r->not_empty, get_blocked, timeout_ns);
-	if (rc == 0 && r->count == 0) /* closed and drained */
+	if (rc == 0 && lfk_ref_ring_used(r) == 0) /* closed and drained */
 		rc = -EPIPE;
 	if (rc == 0) {
 		lfk_ref_ring_get_locked(r, dst, 1, words);
 		pthread_cond_signal(&r->not_full);
 	}
-	pthread_mutex_unlock(&r->lock);
+	lfk_ref_ring_unlock(r);
 	return rc;
 }
 
@@ -208,11 +222,11 @@ int lfk_ref_queue_close(struct lfk_ref_queue *q)
 	if (q == NULL)
 		return -EINVAL;
 	r = ring_of(q);
-	pthread_mutex_lock(&r->lock);
+	lfk_ref_ring_lock(r);
 	q->closed = 1;
 	pthread_cond_broadcast(&r->not_empty);
 	pthread_cond_broadcast(&r->not_full);
-	pthread_mutex_unlock(&r->lock);
+	lfk_ref_ring_unlock(r);
 	return 0;
 }
 
@@ -221,9 +235,9 @@ int lfk_ref_queue_closed(struct lfk_ref_queue *q)
 	int c;
 	if (q == NULL)
 		return 0;
-	pthread_mutex_lock(&ring_of(q)->lock);
+	lfk_ref_ring_lock(ring_of(q));
 	c = q->closed != 0;
-	pthread_mutex_unlock(&ring_of(q)->lock);
+	lfk_ref_ring_unlock(ring_of(q));
 	return c;
 }
 
@@ -234,12 +248,12 @@ int lfk_ref_queue_task_done(struct lfk_ref_queue *q)
 	if (q == NULL)
 		return -EINVAL;
 	r = ring_of(q);
-	pthread_mutex_lock(&r->lock);
+	lfk_ref_ring_lock(r);
 	if (q->unfinished == 0)
 		rc = -EINVAL;
 	else if (--q->unfinished == 0)
 		pthread_cond_broadcast(&q->all_done);
-	pthread_mutex_unlock(&r->lock);
+	lfk_ref_ring_unlock(r);
 	return rc;
 }
 
@@ -248,9 +262,9 @@ int lfk_ref_queue_join(struct lfk_ref_queue *q, uint64_t timeout_ns)
 	int rc;
 	if (q == NULL)
 		return -EINVAL;
-	pthread_mutex_lock(&ring_of(q)->lock);
+	lfk_ref_ring_lock(ring_of(q));
 	rc = wait_while(q, &q->all_done, join_blocked, timeout_ns);
-	pthread_mutex_unlock(&ring_of(q)->lock);
+	lfk_ref_ring_unlock(ring_of(q));
 	return rc;
 }
 

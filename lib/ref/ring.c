@@ -12,25 +12,63 @@ size_t lfk_ref_ring_size(size_t capacity, size_t elem_size)
 	return sizeof(struct lfk_ref_ring) + capacity * elem_size;
 }
 
-int lfk_ref_ring_init(void *mem, size_t capacity, size_t elem_size)
+int lfk_ref_ring_init_flags(void *mem, size_t capacity, size_t elem_size,
+			    unsigned flags)
 {
 	struct lfk_ref_ring *r = mem;
+	pthread_mutexattr_t ma;
 	pthread_condattr_t ca;
+	int pshared = flags & LFK_REF_SHARED ? PTHREAD_PROCESS_SHARED
+					     : PTHREAD_PROCESS_PRIVATE;
+	int rc;
 	if (r == NULL || (uintptr_t)mem % _Alignof(struct lfk_ref_ring) != 0 ||
+	    (flags & ~LFK_REF_SHARED) != 0 ||
 	    lfk__ring_check_params(capacity, elem_size) != 0)
 		return -EINVAL;
 	memset(r, 0, sizeof(*r));
 	r->capacity = capacity;
 	r->elem_words = elem_size / 8;
 	r->data_off = sizeof(*r);
-	pthread_mutex_init(&r->lock, NULL);
+	r->flags = flags;
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_setpshared(&ma, pshared);
+	if (flags & LFK_REF_SHARED)
+		pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST);
+	rc = pthread_mutex_init(&r->lock, &ma);
+	pthread_mutexattr_destroy(&ma);
+	if (rc != 0)
+		return -rc;
 	/* Timeouts of the blocking twin are on CLOCK_MONOTONIC. */
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_condattr_setpshared(&ca, pshared);
 	pthread_cond_init(&r->not_full, &ca);
 	pthread_cond_init(&r->not_empty, &ca);
 	pthread_condattr_destroy(&ca);
 	return 0;
+}
+
+int lfk_ref_ring_init(void *mem, size_t capacity, size_t elem_size)
+{
+	return lfk_ref_ring_init_flags(mem, capacity, elem_size, 0);
+}
+
+void lfk_ref_ring_relocked(struct lfk_ref_ring *r, int rc)
+{
+	/* The owner died holding the lock.  Operations commit with a single
+	 * store after their copies, so the ring is consistent as it is. */
+	if (rc == EOWNERDEAD)
+		pthread_mutex_consistent(&r->lock);
+}
+
+void lfk_ref_ring_lock(struct lfk_ref_ring *r)
+{
+	lfk_ref_ring_relocked(r, pthread_mutex_lock(&r->lock));
+}
+
+void lfk_ref_ring_unlock(struct lfk_ref_ring *r)
+{
+	pthread_mutex_unlock(&r->lock);
 }
 
 int lfk_ref_ring_create(size_t capacity, size_t elem_size,
@@ -74,23 +112,28 @@ static void *slot(struct lfk_ref_ring *r, uint64_t pos)
 size_t lfk_ref_ring_put_locked(struct lfk_ref_ring *r, const void *src,
 			       size_t n, uint64_t words)
 {
-	size_t m = n < r->capacity - r->count ? n : (size_t)(r->capacity - r->count);
+	uint64_t room = r->capacity - lfk_ref_ring_used(r);
+	size_t m = n < room ? n : (size_t)room;
 	for (size_t i = 0; i < m; i++)
-		memcpy(slot(r, r->head + r->count + i),
-		       (const char *)src + i * words * 8, words * 8);
-	r->count += m;
+		memcpy(slot(r, r->tail + i), (const char *)src + i * words * 8,
+		       words * 8);
+	/* The copies come before the commit, for a process that dies here
+	 * (the robust lock's next owner). */
+	lfk_compiler_barrier();
+	r->tail += m;
 	return m;
 }
 
 size_t lfk_ref_ring_get_locked(struct lfk_ref_ring *r, void *dst, size_t n,
 			       uint64_t words)
 {
-	size_t m = n < r->count ? n : (size_t)r->count;
+	uint64_t used = lfk_ref_ring_used(r);
+	size_t m = n < used ? n : (size_t)used;
 	for (size_t i = 0; i < m; i++)
 		memcpy((char *)dst + i * words * 8, slot(r, r->head + i),
 		       words * 8);
-	r->head = (r->head + m) % r->capacity;
-	r->count -= m;
+	lfk_compiler_barrier(); /* as in put: copies, then the commit */
+	r->head += m;
 	return m;
 }
 
@@ -98,18 +141,18 @@ static size_t put(struct lfk_ref_ring *r, const void *src, size_t n,
 		  uint64_t words)
 {
 	size_t m;
-	pthread_mutex_lock(&r->lock);
+	lfk_ref_ring_lock(r);
 	m = lfk_ref_ring_put_locked(r, src, n, words);
-	pthread_mutex_unlock(&r->lock);
+	lfk_ref_ring_unlock(r);
 	return m;
 }
 
 static size_t get(struct lfk_ref_ring *r, void *dst, size_t n, uint64_t words)
 {
 	size_t m;
-	pthread_mutex_lock(&r->lock);
+	lfk_ref_ring_lock(r);
 	m = lfk_ref_ring_get_locked(r, dst, n, words);
-	pthread_mutex_unlock(&r->lock);
+	lfk_ref_ring_unlock(r);
 	return m;
 }
 
@@ -177,9 +220,9 @@ size_t lfk_ref_ring_count(struct lfk_ref_ring *r)
 	size_t n;
 	if (r == NULL)
 		return 0;
-	pthread_mutex_lock(&r->lock);
-	n = (size_t)r->count;
-	pthread_mutex_unlock(&r->lock);
+	lfk_ref_ring_lock(r);
+	n = (size_t)lfk_ref_ring_used(r);
+	lfk_ref_ring_unlock(r);
 	return n;
 }
 

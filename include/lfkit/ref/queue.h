@@ -13,6 +13,21 @@
  * after close; get after close once drained), -ENOMEM from create.
  * Under the mutex there are no puts "in flight": a put counts for
  * task_done/join once it has delivered its item.
+ *
+ * Between processes: lfk_ref_queue_init_flags(mem, capacity, elem_size,
+ * LFK_REF_SHARED) (or lfk_shm_ref_queue_create, <lfkit/shm.h>) makes the
+ * mutex and the condition variables process-shared and the mutex robust
+ * (<lfkit/ref/ring.h>).  What a process that dies holding the lock leaves:
+ *   - the items: as before or after its operation (one store commits it);
+ *     an item it was putting is absent, one it had taken is gone;
+ *   - task_done/join: a put delivers its item, then counts it; killed in
+ *     between, the item is there but not counted, so join may return before
+ *     it is done and its task_done may find nothing to finish (-EINVAL);
+ *     a task_done or close either happened or did not;
+ *   - the condition variables are glibc's and not robust: a process killed
+ *     while sleeping in put/get/join can make a later wake-up be lost (or,
+ *     with some glibc versions, a later signal wait for the dead sleeper).
+ *     Processes that must outlive a peer's death wait with timeouts.
  */
 #ifndef LFKIT_REF_QUEUE_H
 #define LFKIT_REF_QUEUE_H
@@ -31,7 +46,13 @@ struct lfk_ref_queue {
 };
 
 size_t lfk_ref_queue_size(size_t capacity, size_t elem_size);
+/* lfk_ref_queue_init(m, c, e) is lfk_ref_queue_init_flags(m, c, e, 0);
+ * flags: LFK_REF_SHARED or 0.  mem is aligned to LFK_CACHELINE. */
 int lfk_ref_queue_init(void *mem, size_t capacity, size_t elem_size);
+int lfk_ref_queue_init_flags(void *mem, size_t capacity, size_t elem_size,
+			     unsigned flags);
+/* Where init puts the struct lfk_ref_ring: q->ring_off, for validation. */
+size_t lfk_ref_queue_ring_offset(void);
 int lfk_ref_queue_create(size_t capacity, size_t elem_size,
 			 struct lfk_ref_queue **out);
 /* Destroys the mutex and condition variables; frees what create allocated. */

@@ -7,6 +7,18 @@
  * exact: they are decided under the mutex.
  * Errors: as the rings (<lfkit/ring.h>): -EINVAL for bad parameters, -EAGAIN
  * for full/empty, -ENOMEM from create.
+ *
+ * Between processes: lfk_ref_ring_init_flags(mem, capacity, elem_size,
+ * LFK_REF_SHARED) in shared memory makes the mutex and the condition
+ * variables process-shared, and the mutex robust: when its owner dies
+ * holding it, the next locker gets EOWNERDEAD, marks it consistent
+ * (pthread_mutex_consistent) and carries on.  The state it finds is the one
+ * before or after the dead owner's operation, never a mix: an operation
+ * copies its items first and commits with one store (tail for a put, head
+ * for a get).  So an item the dead process was putting is absent, and items
+ * it was taking are gone; everything else is there once, in order.
+ * glibc's condition variables are not robust: a process killed while
+ * sleeping on one can cost a later signal (see <lfkit/ref/queue.h>).
  */
 #ifndef LFKIT_REF_RING_H
 #define LFKIT_REF_RING_H
@@ -15,19 +27,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* lfk_ref_ring_init_flags / lfk_ref_queue_init_flags flag: the twin lives
+ * in memory shared between processes (process-shared, robust mutex). */
+#define LFK_REF_SHARED 1u
+
 struct lfk_ref_ring {
 	pthread_mutex_t lock;
 	pthread_cond_t not_full;  /* used by the blocking twin */
 	pthread_cond_t not_empty; /* used by the blocking twin */
 	uint64_t capacity;
 	uint64_t elem_words;
-	uint64_t head; /* position of the oldest item */
-	uint64_t count;
+	uint64_t head; /* items taken so far; the oldest is at head % capacity */
+	uint64_t tail; /* items put so far; head <= tail <= head + capacity */
 	uint64_t data_off; /* byte offset of capacity elements */
+	uint64_t flags;    /* LFK_REF_SHARED or 0 */
 };
 
 size_t lfk_ref_ring_size(size_t capacity, size_t elem_size);
+/* lfk_ref_ring_init(m, c, e) is lfk_ref_ring_init_flags(m, c, e, 0). */
 int lfk_ref_ring_init(void *mem, size_t capacity, size_t elem_size);
+int lfk_ref_ring_init_flags(void *mem, size_t capacity, size_t elem_size,
+			    unsigned flags);
 int lfk_ref_ring_create(size_t capacity, size_t elem_size,
 			struct lfk_ref_ring **out);
 /* Destroys the mutex and condition variables; frees what create allocated. */
@@ -49,6 +69,18 @@ size_t lfk_ref_ring_dequeue_burst_rec(struct lfk_ref_ring *r, void *recs,
 size_t lfk_ref_ring_count(struct lfk_ref_ring *r);
 size_t lfk_ref_ring_capacity(const struct lfk_ref_ring *r);
 size_t lfk_ref_ring_elem_size(const struct lfk_ref_ring *r);
+
+/* Takes r->lock, recovering it if its owner died (see above). */
+void lfk_ref_ring_lock(struct lfk_ref_ring *r);
+void lfk_ref_ring_unlock(struct lfk_ref_ring *r);
+/* After a pthread call that reacquires r->lock (a condition wait) returned
+ * rc: recovers the lock when rc is EOWNERDEAD. */
+void lfk_ref_ring_relocked(struct lfk_ref_ring *r, int rc);
+/* Items in the ring; call with r->lock held. */
+static inline uint64_t lfk_ref_ring_used(const struct lfk_ref_ring *r)
+{
+	return r->tail - r->head;
+}
 
 /* The element copies of the blocking twin; call with r->lock held.  Move up
  * to n elements of `words` words; return how many moved. */
