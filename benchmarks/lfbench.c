@@ -25,6 +25,8 @@ static const struct subcommand subcommands[] = {
 	  "read-mostly: seqlock, latch, seqarray vs rwlock, mutex, ck_sequence" },
 	{ "ring", lfb_bench_ring,
 	  "rings vs mutex twin vs ck_ring and cds_wfcq, 1p1c..8p8c, pairs" },
+	{ "sync", lfb_bench_sync,
+	  "futex mutex vs pthread_mutex pairs; sem and event ping-pong" },
 };
 
 #define NSUB (sizeof(subcommands) / sizeof(subcommands[0]))
