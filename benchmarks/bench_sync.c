@@ -182,7 +182,7 @@ void lfb_bench_sync(const struct lfb_opts *o)
 				.impl = i == 0 ? "lfk_mutex" : "pthread_mutex",
 				.producers = threads[t],
 				.consumers = 0,
-				.ops = threads[t] == 1 ? 10000000 : 4000000,
+				.ops = 40000000,
 				.run = pair_run,
 				.ctx = pc,
 			};
@@ -203,7 +203,7 @@ void lfb_bench_sync(const struct lfb_opts *o)
 			.impl = pp_impl[k],
 			.producers = 1,
 			.consumers = 1,
-			.ops = 20000,
+			.ops = 40000,
 			.run = pp_run,
 			.ctx = pp,
 		};
