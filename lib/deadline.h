@@ -15,17 +15,17 @@
 #endif
 
 /*
- * Fills *ts with now + timeout_ns on CLOCK_MONOTONIC and returns ts, or
- * returns NULL for LFK_FOREVER and for timeouts beyond any reachable time
- * (more than 2^40 seconds).
+ * Fills *ts with now + timeout_ns on clock `clk` and returns ts, or returns
+ * NULL for LFK_FOREVER and for timeouts beyond any reachable time (more
+ * than 2^40 seconds).
  */
-static inline const struct timespec *lfk__deadline(uint64_t timeout_ns,
-						   struct timespec *ts)
+static inline const struct timespec *
+lfk__deadline_on(clockid_t clk, uint64_t timeout_ns, struct timespec *ts)
 {
 	uint64_t sec = timeout_ns / 1000000000u, nsec;
 	if (timeout_ns == LFK_FOREVER || sec > (1ull << 40))
 		return NULL;
-	clock_gettime(CLOCK_MONOTONIC, ts);
+	clock_gettime(clk, ts);
 	nsec = (uint64_t)ts->tv_nsec + timeout_ns % 1000000000u;
 	if (nsec >= 1000000000u) {
 		sec++;
@@ -34,6 +34,13 @@ static inline const struct timespec *lfk__deadline(uint64_t timeout_ns,
 	ts->tv_sec += (time_t)sec;
 	ts->tv_nsec = (long)nsec;
 	return ts;
+}
+
+/* The same on CLOCK_MONOTONIC, the clock of every lfkit timeout. */
+static inline const struct timespec *lfk__deadline(uint64_t timeout_ns,
+						   struct timespec *ts)
+{
+	return lfk__deadline_on(CLOCK_MONOTONIC, timeout_ns, ts);
 }
 
 #endif

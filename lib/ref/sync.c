@@ -7,7 +7,27 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <lfkit/atomic.h> /* LFK_TSAN */
+
 #include "lib/deadline.h"
+
+/*
+ * Timed waits on CLOCK_MONOTONIC.  ThreadSanitizer (GCC 12's libtsan)
+ * intercepts pthread_mutex_timedlock and sem_timedwait but not their
+ * CLOCK_MONOTONIC forms: a lock taken by a call it cannot see looks like a
+ * race and an "unlock of an unlocked mutex".  So TSan builds use the
+ * CLOCK_REALTIME forms with the same relative timeout (a wall-clock step
+ * during the wait would lengthen or shorten it there, and only there).
+ */
+#if defined(LFK_TSAN)
+#define TIMED_CLOCK CLOCK_REALTIME
+#define mutex_timedlock(m, abs) pthread_mutex_timedlock(m, abs)
+#define sem_wait_until(s, abs) sem_timedwait(s, abs)
+#else
+#define TIMED_CLOCK CLOCK_MONOTONIC
+#define mutex_timedlock(m, abs) pthread_mutex_clocklock(m, CLOCK_MONOTONIC, abs)
+#define sem_wait_until(s, abs) sem_clockwait(s, CLOCK_MONOTONIC, abs)
+#endif
 
 #define TAG_REF 0x6c665200u /* "lfR": an initialized twin */
 
@@ -65,10 +85,11 @@ static int ref_lock(lfk_ref_mutex_t *m, uint64_t timeout_ns, int busy)
 		rc = pthread_mutex_trylock(&m->m);
 		if (rc == EBUSY || rc == EDEADLK) /* EDEADLK: robust, held by us */
 			rc = busy;
-	} else if ((deadline = lfk__deadline(timeout_ns, &ts)) == NULL) {
+	} else if ((deadline = lfk__deadline_on(TIMED_CLOCK, timeout_ns, &ts)) ==
+		   NULL) {
 		rc = pthread_mutex_lock(&m->m);
 	} else {
-		rc = pthread_mutex_clocklock(&m->m, CLOCK_MONOTONIC, deadline);
+		rc = mutex_timedlock(&m->m, deadline);
 	}
 	if (rc == EOWNERDEAD)
 		pthread_mutex_consistent(&m->m);
@@ -127,10 +148,10 @@ int lfk_ref_sem_wait(lfk_ref_sem_t *s, uint64_t timeout_ns)
 		return -EINVAL;
 	if (timeout_ns == 0)
 		return sem_trywait(&s->s) == 0 ? 0 : errno == EAGAIN ? -ETIMEDOUT : -errno;
-	deadline = lfk__deadline(timeout_ns, &ts);
+	deadline = lfk__deadline_on(TIMED_CLOCK, timeout_ns, &ts);
 	do {
 		rc = deadline == NULL ? sem_wait(&s->s)
-				      : sem_clockwait(&s->s, CLOCK_MONOTONIC, deadline);
+				      : sem_wait_until(&s->s, deadline);
 	} while (rc != 0 && errno == EINTR);
 	return rc == 0 ? 0 : -errno;
 }
