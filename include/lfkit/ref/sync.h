@@ -18,7 +18,9 @@
  *    -EOWNERDEAD (once); the twin has already marked it consistent, so the
  *    caller holds a working mutex and must repair the data it protects
  *    before unlocking.  (The private mutex has no such need: a thread that
- *    dies takes its process with it.)
+ *    dies takes its process with it.)  Recovery needs the kernel's robust
+ *    futex list; under qemu-user, which does not emulate it, a dead
+ *    owner's robust mutex stays locked like lfk_mutex.
  *  - Ownership is checked: unlocking a mutex the caller does not hold is
  *    -EPERM, and locking one it holds is -EDEADLK (lfk_mutex deadlocks).
  * The objects contain pthread types, so they are plain memory only as far
