@@ -27,6 +27,8 @@ static const struct subcommand subcommands[] = {
 	  "rings vs mutex twin vs ck_ring and cds_wfcq, 1p1c..8p8c, pairs" },
 	{ "ipc", lfb_bench_ipc,
 	  "64-byte messages between processes: shm ring/queues vs pipe, mq, socket" },
+	{ "sync", lfb_bench_sync,
+	  "futex mutex vs pthread_mutex pairs; sem and event ping-pong" },
 };
 
 #define NSUB (sizeof(subcommands) / sizeof(subcommands[0]))

@@ -10,5 +10,6 @@ void lfb_bench_tcache(const struct lfb_opts *o);
 void lfb_bench_seqlock(const struct lfb_opts *o);
 void lfb_bench_ring(const struct lfb_opts *o);
 void lfb_bench_ipc(const struct lfb_opts *o);
+void lfb_bench_sync(const struct lfb_opts *o);
 
 #endif

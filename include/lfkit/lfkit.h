@@ -7,6 +7,7 @@
 #include <lfkit/atomic.h>
 #include <lfkit/ring.h>
 #include <lfkit/shm.h>
+#include <lfkit/sync.h>
 #include <lfkit/tlocal.h>
 #include <lfkit/counter.h>
 #include <lfkit/tcache.h>
