@@ -62,11 +62,21 @@ size_t lfk__ring_layout(int kind, size_t capacity, size_t elem_size,
 		bytes = base + h->slots * (elem_size + 8);
 		break;
 	case LFK_RING_LFMPMC:
+		/* SCQ's bound on failed dequeues (the threshold) holds while
+		 * no more threads than n work on an index ring at once: size
+		 * the index rings for LFK_RING_LFMPMC_THREADS at least.  Only
+		 * `capacity` indices circulate, so the data array holds just
+		 * `capacity` elements. */
+		while (h->slots < LFK_RING_LFMPMC_THREADS) {
+			h->order++;
+			h->slots <<= 1;
+		}
+		h->mask = h->slots - 1;
 		base = sizeof(struct lfk_ring_lfmpmc);
 		h->aux_off[0] = base;
 		h->aux_off[1] = base + 2 * h->slots * 8;
 		h->data_off = base + 4 * h->slots * 8;
-		bytes = h->data_off + h->slots * elem_size;
+		bytes = h->data_off + h->capacity * elem_size;
 		break;
 	default:
 		return 0;

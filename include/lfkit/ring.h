@@ -34,7 +34,8 @@
  *           takes the item until it has copied it out, so with one stopped
  *           consumer the ring accepts capacity - 1 items.  Dequeue reports
  *           empty only when no published item is available (an item whose
- *           producer has not published it is not in the ring yet).
+ *           producer has not published it is not in the ring yet), as long
+ *           as at most LFK_RING_LFMPMC_THREADS threads use the ring at once.
  *
  * Items are fixed-size records of elem_size bytes (a multiple of 8, copied in
  * and out).  elem_size 8 is the main form: 64-bit values, uintptr_t or
@@ -92,6 +93,9 @@
 
 #define LFK_RING_MAX_CAPACITY ((size_t)1 << 30)
 #define LFK_RING_MAX_ELEM_SIZE ((size_t)1 << 16)
+/* Threads that may work on one lfmpmc ring at once with every guarantee
+ * intact (see <lfkit/ring_lfmpmc.h>); its index rings are sized for it. */
+#define LFK_RING_LFMPMC_THREADS 128
 
 /* Hot indices of different owners sit this far apart: two lines, because
  * x86's adjacent-line prefetcher fetches lines in 128-byte pairs. */

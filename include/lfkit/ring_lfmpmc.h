@@ -30,6 +30,15 @@
  * ring then accepts one item fewer until it resumes), a stopped consumer
  * holds one taken slot the same way; nobody waits for either.
  *
+ * Thread bound: SCQ's threshold argument needs the index rings' n to be at
+ * least the number of threads operating on the ring at the same time
+ * (every thread in flight can spend one failed attempt of the budget).
+ * lfkit sizes n to max(capacity, LFK_RING_LFMPMC_THREADS) (128), so up to
+ * that many threads at once are covered.  With more, a dequeue may report
+ * empty while an item is in the ring, until the next enqueue: nothing is
+ * ever lost or duplicated, and lock-freedom is kept.  (Found by the 8x8
+ * stress test at capacity 1, when n was sized from the capacity alone.)
+ *
  * Memory order: every access to head, tail, threshold and the entries is
  * seq_cst.  The algorithm's correctness argument assumes one total order
  * over all of them: a producer moves tail and then reads an entry and head,
@@ -229,9 +238,11 @@ static inline int lfk__scq_dequeue(const struct lfk_ring_hdr *h,
 static inline void *lfk__ring_lfmpmc_data(struct lfk_ring_lfmpmc *r,
 					  uint64_t index, uint32_t words)
 {
-	/* The mask keeps a damaged entry (a corrupted shared region) from
-	 * pointing outside the data; a valid index is always below n. */
-	return (char *)r + r->hdr.data_off + (index & r->hdr.mask) * words * 8;
+	/* A valid index is always below capacity; the check keeps a damaged
+	 * entry (a corrupted shared region) from pointing outside the data. */
+	if (__builtin_expect(index >= r->hdr.capacity, 0))
+		index = 0;
+	return (char *)r + r->hdr.data_off + index * words * 8;
 }
 
 static inline size_t lfk__ring_lfmpmc_put(struct lfk_ring_lfmpmc *r,
