@@ -8,6 +8,7 @@
 #include <lfkit/shm.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -63,7 +64,8 @@ static bool kind_known(uint32_t kind)
 	return kind == LFK_SHM_RING_SPSC || kind == LFK_SHM_RING_MPMC ||
 	       kind == LFK_SHM_RING_LFMPMC || kind == LFK_SHM_BYTES ||
 	       kind == LFK_SHM_SEQARRAY || kind == LFK_SHM_QUEUE ||
-	       kind == LFK_SHM_REF_QUEUE;
+	       kind == LFK_SHM_REF_QUEUE || kind == LFK_SHM_EVENT ||
+	       kind == LFK_SHM_SEM;
 }
 
 int lfk_shm_validate(const void *base, size_t size)
@@ -197,6 +199,10 @@ static int init_object(void *mem, uint32_t kind, const uint64_t params[3],
 		return lfk_ref_queue_init_flags(mem, (size_t)params[0],
 						(size_t)params[1],
 						LFK_REF_SHARED);
+	if (kind == LFK_SHM_EVENT)
+		return lfk_event_init(mem, LFK_SYNC_SHARED);
+	if (kind == LFK_SHM_SEM)
+		return lfk_sem_init(mem, LFK_SYNC_SHARED, (uint32_t)params[0]);
 	return lfk__ring_init((int)kind, mem, (size_t)params[0],
 			      (size_t)params[1], 0);
 }
@@ -435,6 +441,82 @@ int lfk_shm_ref_queue_attach(struct lfk_shm *shm, const char *name,
 		return -EINVAL;
 	return lfk__shm_ref_queue_attach_image(shm->base, shm->size, name,
 					       out);
+}
+
+int lfk_shm_event_create(struct lfk_shm *shm, const char *name,
+			 lfk_event_t **out)
+{
+	uint64_t params[3] = { 0, 0, 0 };
+	return add_object(shm, name, LFK_SHM_EVENT, sizeof(lfk_event_t),
+			  params, (void **)out);
+}
+
+int lfk_shm_sem_create(struct lfk_shm *shm, const char *name, uint32_t value,
+		       lfk_sem_t **out)
+{
+	uint64_t params[3] = { value, 0, 0 };
+	if (value > LFK_SEM_VALUE_MAX)
+		return -EINVAL;
+	return add_object(shm, name, LFK_SHM_SEM, sizeof(lfk_sem_t), params,
+			  (void **)out);
+}
+
+/*
+ * Finds a synchronization object of `kind` and `bytes` bytes and checks it
+ * against `fresh`, one newly initialized for sharing: the same tag word (the
+ * object's kind and its shared flag) at the same offset.
+ */
+static int sync_attach(void *base, size_t size, const char *name,
+		       uint32_t kind, size_t bytes, const void *fresh,
+		       size_t tag_off, void **out)
+{
+	const struct lfk__shm_entry *e;
+	int rc;
+	if (out == NULL)
+		return -EINVAL;
+	*out = NULL;
+	rc = lfk__shm_lookup(base, size, name, kind, &e);
+	if (rc != 0)
+		return rc;
+	if (e->length != bytes ||
+	    memcmp((char *)base + e->offset + tag_off,
+		   (const char *)fresh + tag_off, sizeof(uint32_t)) != 0)
+		return -EPROTO;
+	*out = (char *)base + e->offset;
+	return 0;
+}
+
+int lfk__shm_event_attach_image(void *base, size_t size, const char *name,
+				lfk_event_t **out)
+{
+	lfk_event_t fresh;
+	lfk_event_init(&fresh, LFK_SYNC_SHARED);
+	return sync_attach(base, size, name, LFK_SHM_EVENT, sizeof(fresh),
+			   &fresh, offsetof(lfk_event_t, tag), (void **)out);
+}
+
+int lfk__shm_sem_attach_image(void *base, size_t size, const char *name,
+			      lfk_sem_t **out)
+{
+	lfk_sem_t fresh;
+	lfk_sem_init(&fresh, LFK_SYNC_SHARED, 0);
+	return sync_attach(base, size, name, LFK_SHM_SEM, sizeof(fresh), &fresh,
+			   offsetof(lfk_sem_t, tag), (void **)out);
+}
+
+int lfk_shm_event_attach(struct lfk_shm *shm, const char *name,
+			 lfk_event_t **out)
+{
+	if (shm == NULL)
+		return -EINVAL;
+	return lfk__shm_event_attach_image(shm->base, shm->size, name, out);
+}
+
+int lfk_shm_sem_attach(struct lfk_shm *shm, const char *name, lfk_sem_t **out)
+{
+	if (shm == NULL)
+		return -EINVAL;
+	return lfk__shm_sem_attach_image(shm->base, shm->size, name, out);
 }
 
 int lfk_shm_bytes_create(struct lfk_shm *shm, const char *name, size_t bytes,

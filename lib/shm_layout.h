@@ -48,6 +48,10 @@ int lfk__shm_seqarray_attach_image(void *base, size_t size, const char *name,
 				   lfk_seqarray_t **out);
 int lfk__shm_queue_attach_image(void *base, size_t size, const char *name,
 				struct lfk_queue **out);
+int lfk__shm_event_attach_image(void *base, size_t size, const char *name,
+				lfk_event_t **out);
+int lfk__shm_sem_attach_image(void *base, size_t size, const char *name,
+			      lfk_sem_t **out);
 int lfk__shm_ref_queue_attach_image(void *base, size_t size, const char *name,
 				    struct lfk_ref_queue **out);
 

@@ -93,6 +93,16 @@ static void real_entry(struct lfk__shm_header *h, const char *name,
 		h->dir_used = 1;
 }
 
+static void try_sync(void *img, size_t size, const char *name)
+{
+	lfk_event_t *e;
+	lfk_sem_t *s;
+	if (lfk__shm_event_attach_image(img, size, name, &e) == 0)
+		(void)lfk_event_is_set(e);
+	if (lfk__shm_sem_attach_image(img, size, name, &s) == 0)
+		(void)lfk_sem_value(s);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t cap = sizeof(struct lfk__shm_header) + 65536;
@@ -165,6 +175,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			try_attach(img, size, name);
 			try_seqarray(img, size, name);
 			try_queue(img, size, name);
+			try_sync(img, size, name);
 			try_ref_queue(img, size, name);
 		}
 	}

@@ -958,3 +958,64 @@ int lfk_scn_ref_queue_owner_killed(void)
 	}
 	return 0;
 }
+
+/*
+ * An event and a semaphore by name between processes: workers wait for the
+ * "go" event, then each posts the "done" semaphore once; the parent sees
+ * nobody start early and everybody finish.
+ */
+#define WORKERS 4
+
+static void event_worker(const char *name)
+{
+	struct lfk_shm *s;
+	lfk_event_t *go;
+	lfk_sem_t *done;
+	if (lfk_shm_open(name, &s) != 0 || lfk_shm_event_attach(s, "go", &go) != 0 ||
+	    lfk_shm_sem_attach(s, "done", &done) != 0)
+		_exit(3);
+	if (lfk_event_wait(go, 10000000000ull) != 0)
+		_exit(4);
+	_exit(lfk_sem_post(done) == 0 ? 0 : 5);
+}
+
+int lfk_scn_event_and_semaphore_between_processes(void)
+{
+	char name[64];
+	struct lfk_shm *s;
+	lfk_event_t *go, *e2;
+	lfk_sem_t *done, *s2;
+	pid_t pids[WORKERS];
+	if (lfk_shm_create(region_name(name, sizeof(name)), 1 << 16, 0600, &s) != 0)
+		return 1;
+	if (lfk_shm_event_create(s, "go", &go) != 0 ||
+	    lfk_shm_sem_create(s, "done", 0, &done) != 0)
+		return 1;
+	LFK_CHECK(lfk_shm_sem_attach(s, "go", &s2) == -EPROTO &&
+			  lfk_shm_event_attach(s, "done", &e2) == -EPROTO,
+		  "attach as the wrong kind");
+	LFK_CHECK(lfk_shm_sem_create(s, "big", LFK_SEM_VALUE_MAX + 1u, &s2) ==
+			  -EINVAL,
+		  "semaphore value too large");
+	fflush(NULL);
+	for (int i = 0; i < WORKERS; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0)
+			event_worker(name);
+	}
+	usleep(20000);
+	LFK_CHECK(lfk_sem_value(done) == 0, "a worker started before the event");
+	lfk_event_set(go);
+	for (int i = 0; i < WORKERS; i++)
+		LFK_CHECK(lfk_sem_wait(done, 10000000000ull) == 0,
+			  "worker %d did not report", i);
+	for (int i = 0; i < WORKERS; i++) {
+		int st;
+		waitpid(pids[i], &st, 0);
+		LFK_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+			  "worker %d ended with status %#x", i, st);
+	}
+	lfk_shm_close(s);
+	lfk_shm_unlink(name);
+	return 0;
+}

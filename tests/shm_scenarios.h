@@ -17,7 +17,8 @@
 	X(killed_mid_operation)                                                \
 	X(queue_between_processes)                                             \
 	X(ref_queue_between_processes)                                         \
-	X(ref_queue_owner_killed)
+	X(ref_queue_owner_killed)                                              \
+	X(event_and_semaphore_between_processes)
 
 LFK_SHM_SCENARIOS(LFK_SCENARIO_DECLARE)
 

@@ -39,6 +39,7 @@
 #include <lfkit/queue.h>
 #include <lfkit/ring.h>
 #include <lfkit/seqarray.h>
+#include <lfkit/sync.h>
 
 #define LFK_SHM_REGION_NAME_MAX 200
 #define LFK_SHM_OBJECT_NAME_MAX 31 /* bytes, without the terminating NUL */
@@ -53,6 +54,8 @@ enum lfk_shm_kind {
 	LFK_SHM_SEQARRAY = 17, /* an lfk_seqarray_t */
 	LFK_SHM_QUEUE = 18,    /* an lfk_queue over a ring (LFK_QUEUE_SHARED) */
 	LFK_SHM_REF_QUEUE = 19, /* an lfk_ref_queue (LFK_REF_SHARED) */
+	LFK_SHM_EVENT = 20,     /* an lfk_event_t (LFK_SYNC_SHARED) */
+	LFK_SHM_SEM = 21,       /* an lfk_sem_t (LFK_SYNC_SHARED) */
 };
 
 struct lfk_shm; /* a process's handle on a mapped region */
@@ -130,6 +133,18 @@ int lfk_shm_ref_queue_create(struct lfk_shm *shm, const char *name,
 			     struct lfk_ref_queue **out);
 int lfk_shm_ref_queue_attach(struct lfk_shm *shm, const char *name,
 			     struct lfk_ref_queue **out);
+
+/* An event (like threading.Event) and a counting semaphore shared between
+ * processes (<lfkit/sync.h>, initialized with LFK_SYNC_SHARED); attach
+ * checks the object was made for sharing.  Errors as for rings. */
+int lfk_shm_event_create(struct lfk_shm *shm, const char *name,
+			 lfk_event_t **out);
+int lfk_shm_event_attach(struct lfk_shm *shm, const char *name,
+			 lfk_event_t **out);
+int lfk_shm_sem_create(struct lfk_shm *shm, const char *name, uint32_t value,
+		       lfk_sem_t **out);
+int lfk_shm_sem_attach(struct lfk_shm *shm, const char *name,
+		       lfk_sem_t **out);
 
 /* Raw bytes under a name, for the caller's own data: create zero-fills
  * `bytes` bytes; attach returns them and their length. */
