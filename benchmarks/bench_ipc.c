@@ -2,9 +2,10 @@
  * lfbench ipc: 64-byte messages from producer processes to consumer
  * processes (ipc_64b), 1 producer to 1 consumer and 2 to 2, through
  *
- *   lfk_shm_ring   an lfmpmc ring of 64-byte records in an lfk_shm region;
- *                  full and empty are spun out with lfk_backoff
- *   lfk_shm_queue  the blocking lfk_queue (over an lfmpmc ring) in a region:
+ *   lfk_shm_ring   a ring of 64-byte records in an lfk_shm region: spsc
+ *                  from 1 producer to 1 consumer, the lock-free lfmpmc
+ *                  otherwise; full and empty are spun out with lfk_backoff
+ *   lfk_shm_queue  the blocking lfk_queue (over the same ring kind) in a region:
  *                  put/get with LFK_FOREVER, sleeping on shared futexes;
  *                  the last producer closes it, consumers stop at -EPIPE
  *   ref_shm_queue  its mutex + condition-variable twin in a region
@@ -77,6 +78,8 @@ struct chan {
 	void *obj;           /* ring, queue or twin in that mapping */
 	int fd[2];           /* pipe / socketpair: receive on 0, send on 1 */
 	mqd_t mq;
+	int ring_kind;       /* the ring (also under the queue): LFK_RING_SPSC
+				at 1 to 1, LFK_RING_LFMPMC otherwise */
 };
 
 struct ipc_impl {
@@ -104,11 +107,11 @@ static int region_setup(struct chan *ch, uint32_t kind)
 	rc = lfk_shm_create(ch->name, 1 << 20, 0600, &ch->shm);
 	if (rc != 0)
 		return rc;
-	if (kind == LFK_SHM_RING_LFMPMC)
-		rc = lfk_shm_ring_create(ch->shm, "msgs", LFK_RING_LFMPMC,
+	if (kind == LFK_SHM_RING_SPSC || kind == LFK_SHM_RING_LFMPMC)
+		rc = lfk_shm_ring_create(ch->shm, "msgs", (int)kind,
 					 RING_CAPACITY, MSG_SIZE, &ch->obj);
 	else if (kind == LFK_SHM_QUEUE)
-		rc = lfk_shm_queue_create(ch->shm, "msgs", LFK_RING_LFMPMC,
+		rc = lfk_shm_queue_create(ch->shm, "msgs", ch->ring_kind,
 					  RING_CAPACITY, MSG_SIZE,
 					  (struct lfk_queue **)&ch->obj);
 	else
@@ -124,8 +127,8 @@ static int region_attach(struct chan *ch, uint32_t kind)
 	int rc = lfk_shm_open(ch->name, &ch->shm);
 	if (rc != 0)
 		return rc;
-	if (kind == LFK_SHM_RING_LFMPMC)
-		return lfk_shm_ring_attach(ch->shm, "msgs", LFK_RING_LFMPMC,
+	if (kind == LFK_SHM_RING_SPSC || kind == LFK_SHM_RING_LFMPMC)
+		return lfk_shm_ring_attach(ch->shm, "msgs", (int)kind,
 					   &ch->obj);
 	if (kind == LFK_SHM_QUEUE)
 		return lfk_shm_queue_attach(ch->shm, "msgs",
@@ -142,18 +145,20 @@ static void region_teardown(struct chan *ch)
 
 static int ring_setup(struct chan *ch)
 {
-	return region_setup(ch, LFK_SHM_RING_LFMPMC);
+	return region_setup(ch, (uint32_t)ch->ring_kind);
 }
 
 static int ring_attach(struct chan *ch)
 {
-	return region_attach(ch, LFK_SHM_RING_LFMPMC);
+	return region_attach(ch, (uint32_t)ch->ring_kind);
 }
 
 static int ring_send(struct chan *ch, const struct msg *m)
 {
 	unsigned spins = 0;
-	while (lfk_ring_lfmpmc_enqueue_rec(ch->obj, m) != 0)
+	while ((ch->ring_kind == LFK_RING_SPSC
+			? lfk_ring_spsc_enqueue_rec(ch->obj, m)
+			: lfk_ring_lfmpmc_enqueue_rec(ch->obj, m)) != 0)
 		lfk_backoff(&spins);
 	return 0;
 }
@@ -161,7 +166,9 @@ static int ring_send(struct chan *ch, const struct msg *m)
 static int ring_recv(struct chan *ch, struct msg *m)
 {
 	unsigned spins = 0;
-	while (lfk_ring_lfmpmc_dequeue_rec(ch->obj, m) != 0)
+	while ((ch->ring_kind == LFK_RING_SPSC
+			? lfk_ring_spsc_dequeue_rec(ch->obj, m)
+			: lfk_ring_lfmpmc_dequeue_rec(ch->obj, m)) != 0)
 		lfk_backoff(&spins);
 	return 0;
 }
@@ -493,6 +500,9 @@ static bool ipc_run(void *arg, uint64_t ops, uint64_t *elapsed_ns)
 	*elapsed_ns = 1;
 	memset(c->ctl, 0, sizeof(*c->ctl));
 	memset(&c->ch, 0, sizeof(c->ch));
+	c->ch.ring_kind = c->producers == 1 && c->consumers == 1
+				  ? LFK_RING_SPSC
+				  : LFK_RING_LFMPMC;
 	if (c->im->setup(&c->ch) != 0) {
 		fprintf(stderr, "lfbench ipc: %s: setup failed\n", c->im->name);
 		return false;
