@@ -308,6 +308,8 @@ int lfk_event_wait(lfk_event_t *e, uint64_t timeout_ns)
 					     deadline, shared(e->tag));
 			if (futex_failed(rc))
 				return rc;
+			/* Pairs with set's release: what the setter wrote
+			 * before set is visible once we see the flag. */
 			s = lfk_atomic_load_u32(&e->state, LFK_ACQUIRE);
 		}
 		if ((s & EV_SET) || EV_GEN(s) != gen)

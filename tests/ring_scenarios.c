@@ -708,6 +708,35 @@ static void traffic_run(struct lfk_ring_lfmpmc *ring, const char *what)
 		  t.stalled ? " (stalled)" : "");
 }
 
+/* Puts 0, 1, ... into the ring until it reports full; returns how many. */
+static uint64_t lfmpmc_fill(struct lfk_ring_lfmpmc *r)
+{
+	uint64_t n;
+	for (n = 0; lfk_ring_lfmpmc_enqueue(r, n) == 0; n++)
+		;
+	return n;
+}
+
+/* Takes n items, which must come out as 0 .. n-1. */
+static void lfmpmc_drain(struct lfk_ring_lfmpmc *r, uint64_t n)
+{
+	uint64_t x;
+	for (uint64_t i = 0; i < n; i++)
+		LFK_CHECK(lfk_ring_lfmpmc_dequeue(r, &x) == 0 && x == i,
+			  "drain: item %llu", (unsigned long long)i);
+}
+
+/* Starts the victim on ring r and waits until it is parked; false (and a
+ * failed check) if it never parks. */
+static bool park_victim(struct victim *v, void *r, pthread_t *tid)
+{
+	v->ring = r;
+	if (start_victim(v, tid))
+		return true;
+	LFK_CHECK(0, "victim did not park");
+	return false;
+}
+
 int lfk_scn_progress_lfmpmc_producer_parked(void)
 {
 	struct lfk_ring_lfmpmc *r;
@@ -717,20 +746,14 @@ int lfk_scn_progress_lfmpmc_producer_parked(void)
 	uint64_t x;
 	if (lfk_ring_lfmpmc_create(8, 8, &r) != 0)
 		return 1;
-	v.ring = r;
-	if (!start_victim(&v, &tid)) {
-		LFK_CHECK(0, "victim did not park");
+	if (!park_victim(&v, r, &tid))
 		return 1;
-	}
 	/* The parked producer holds one free slot: 7 remain. */
 	traffic_run(r, "producer");
-	for (x = 0; lfk_ring_lfmpmc_enqueue(r, x) == 0; x++)
-		;
+	x = lfmpmc_fill(r);
 	LFK_CHECK(x == 7, "accepted %llu items beside a parked producer",
 		  (unsigned long long)x);
-	for (uint64_t i = 0; i < 7; i++)
-		LFK_CHECK(lfk_ring_lfmpmc_dequeue(r, &x) == 0 && x == i,
-			  "drain %llu", (unsigned long long)i);
+	lfmpmc_drain(r, 7);
 	release_victim(tid);
 	LFK_CHECK(v.rc == 0 && lfk_ring_lfmpmc_dequeue(r, &x) == 0 &&
 			  x == 0xabcdef,
@@ -748,27 +771,20 @@ int lfk_scn_progress_lfmpmc_consumer_parked(void)
 	uint64_t x;
 	if (lfk_ring_lfmpmc_create(8, 8, &r) != 0)
 		return 1;
-	v.ring = r;
 	lfk_ring_lfmpmc_enqueue(r, 0x5eed);
-	if (!start_victim(&v, &tid)) {
-		LFK_CHECK(0, "victim did not park");
+	if (!park_victim(&v, r, &tid))
 		return 1;
-	}
 	/* Documented: the parked consumer holds its item's slot, so the ring
 	 * reports full at capacity - 1 although count() says 7. */
-	for (x = 0; lfk_ring_lfmpmc_enqueue(r, x) == 0; x++)
-		;
+	x = lfmpmc_fill(r);
 	LFK_CHECK(x == 7 && lfk_ring_lfmpmc_count(r) == 7,
 		  "beside a parked consumer: %llu accepted, count %zu",
 		  (unsigned long long)x, lfk_ring_lfmpmc_count(r));
-	for (uint64_t i = 0; i < 7; i++)
-		LFK_CHECK(lfk_ring_lfmpmc_dequeue(r, &x) == 0 && x == i,
-			  "drain %llu", (unsigned long long)i);
+	lfmpmc_drain(r, 7);
 	traffic_run(r, "consumer");
 	release_victim(tid);
 	LFK_CHECK(v.rc == 0 && v.item == 0x5eed, "the parked consumer's item");
-	for (x = 0; lfk_ring_lfmpmc_enqueue(r, x) == 0; x++)
-		;
+	x = lfmpmc_fill(r);
 	LFK_CHECK(x == 8, "after release the ring holds %llu",
 		  (unsigned long long)x);
 	lfk_ring_lfmpmc_destroy(r);
@@ -790,11 +806,8 @@ int lfk_scn_progress_mpmc_producer_parked(void)
 	uint64_t x;
 	if (lfk_ring_mpmc_create(8, 8, &r) != 0)
 		return 1;
-	v.ring = r;
-	if (!start_victim(&v, &tid)) {
-		LFK_CHECK(0, "victim did not park");
+	if (!park_victim(&v, r, &tid))
 		return 1;
-	}
 	for (x = 1; lfk_ring_mpmc_enqueue(r, 1000 + x) == 0; x++)
 		;
 	LFK_CHECK(x == 8, "other producers added %llu items",
@@ -824,13 +837,10 @@ int lfk_scn_progress_mpmc_consumer_parked(void)
 	uint64_t x;
 	if (lfk_ring_mpmc_create(8, 8, &r) != 0)
 		return 1;
-	v.ring = r;
 	for (x = 0; x < 8; x++)
 		lfk_ring_mpmc_enqueue(r, x);
-	if (!start_victim(&v, &tid)) {
-		LFK_CHECK(0, "victim did not park");
+	if (!park_victim(&v, r, &tid))
 		return 1;
-	}
 	for (uint64_t i = 1; i < 8; i++)
 		LFK_CHECK(lfk_ring_mpmc_dequeue(r, &x) == 0 && x == i,
 			  "other consumers are not blocked (item %llu)",
