@@ -119,28 +119,28 @@ static int ref_create_at_any(size_t c, size_t e, uint64_t first, void **out)
 }
 
 const struct lfk_ring_ops lfk_ring_ops_spsc = {
-	.name = "spsc", .multi = false, .lock_free = true, .exact_full = true,
+	.name = "spsc", .multi = false,
 	.create = lfk_ring_spsc_create_any,
 	.create_at = lfk_ring_spsc_create_at_any,
 	LFK_RING_OPS_ENTRIES(lfk_ring_spsc),
 };
 
 const struct lfk_ring_ops lfk_ring_ops_mpmc = {
-	.name = "mpmc", .multi = true, .lock_free = false, .exact_full = false,
+	.name = "mpmc", .multi = true,
 	.create = lfk_ring_mpmc_create_any,
 	.create_at = lfk_ring_mpmc_create_at_any,
 	LFK_RING_OPS_ENTRIES(lfk_ring_mpmc),
 };
 
 const struct lfk_ring_ops lfk_ring_ops_lfmpmc = {
-	.name = "lfmpmc", .multi = true, .lock_free = true, .exact_full = false,
+	.name = "lfmpmc", .multi = true,
 	.create = lfk_ring_lfmpmc_create_any,
 	.create_at = lfk_ring_lfmpmc_create_at_any,
 	LFK_RING_OPS_ENTRIES(lfk_ring_lfmpmc),
 };
 
 const struct lfk_ring_ops lfk_ring_ops_ref = {
-	.name = "ref", .multi = true, .lock_free = false, .exact_full = true,
+	.name = "ref", .multi = true,
 	.create = ref_create_any,
 	.create_at = ref_create_at_any,
 	LFK_RING_OPS_ENTRIES(lfk_ref_ring),
