@@ -12,6 +12,18 @@
 #include "lfbench.h"
 #include "tests/harness/lfk_threads.h"
 
+const char lfb_atomic_help[] =
+"benches: atomic_<op>, atomic_<op>_shared, atomic_<op>_padded for op in\n"
+"  load_relaxed, load_acquire, store_release, faa, cas, cas_fail, exchange\n"
+"  (no suffix)  one thread, n operations on one word\n"
+"  _shared      two threads, each on its own word in one cache line\n"
+"               (false sharing)\n"
+"  _padded      two threads, their words a cache line apart\n"
+"implementations (impl):\n"
+"  arch         the configured arch backend (LFK_ARCH_OP)\n"
+"  generic      the generic backend (__atomic builtins)\n"
+"Every run checks that the word ends where the operations lead it.\n";
+
 #define ARCH(op) LFK_ARCH_OP(op)
 #define GEN(op) lfk_generic_##op
 
@@ -143,15 +155,19 @@ void lfb_bench_atomic(const struct lfb_opts *o)
 		abort();
 	for (size_t r = 0; r < sizeof(op_rows) / sizeof(op_rows[0]); r++) {
 		for (size_t l = 0; l < 3; l++) {
+			char bench[64];
+			struct atomic_ctx ctx[2];
+			struct lfb_case c[2];
+			snprintf(bench, sizeof(bench), "atomic_%s%s",
+				 op_rows[r].name, layouts[l].suffix);
 			for (int b = 0; b < 2; b++) {
-				char bench[64];
-				struct atomic_ctx ctx = {
+				ctx[b] = (struct atomic_ctx){
 					.loop = op_rows[r].loop[b],
 					.threads = layouts[l].threads,
 					.stride = layouts[l].stride,
 					.words = words,
 				};
-				struct lfb_case c = {
+				c[b] = (struct lfb_case){
 					.bench = bench,
 					.impl = impls[b],
 					.producers = layouts[l].threads,
@@ -159,12 +175,10 @@ void lfb_bench_atomic(const struct lfb_opts *o)
 					.ops = op_rows[r].ops / (l ? 4 : 1) *
 					       (uint64_t)layouts[l].threads,
 					.run = atomic_run,
-					.ctx = &ctx,
+					.ctx = &ctx[b],
 				};
-				snprintf(bench, sizeof(bench), "atomic_%s%s",
-					 op_rows[r].name, layouts[l].suffix);
-				lfb_measure(o, &c);
 			}
+			lfb_measure_cases(o, c, 2, NULL);
 		}
 	}
 	free(words);

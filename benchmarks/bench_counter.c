@@ -15,6 +15,15 @@
 #include "lfbench.h"
 #include "tests/harness/lfk_threads.h"
 
+const char lfb_counter_help[] =
+"bench counter: increments per second at 1, 2 and 8 threads, every thread\n"
+"adding 1 in a loop (producers = threads).\n"
+"implementations (impl):\n"
+"  lfk_counter  the sharded counter (each thread on its own cache line)\n"
+"  atomic_faa   one shared word, lfk_atomic_fetch_add_u64 (relaxed)\n"
+"  ref_counter  the mutex twin\n"
+"Every run checks that the total read back is exactly the number of adds.\n";
+
 enum impl { LFK, FAA, REF, NIMPL };
 
 struct counter_ctx {
@@ -82,29 +91,35 @@ void lfb_bench_counter(const struct lfb_opts *o)
 	/* operations per run at 1 thread; a run takes about 0.1-0.3 s */
 	static const uint64_t base_ops[NIMPL] = { 200000000, 20000000, 8000000 };
 	static const int threads[] = { 1, 2, 8 };
-	struct counter_ctx c = { 0 };
-	c.lfk = lfk_counter_create();
-	c.ref = lfk_ref_counter_create();
-	c.shared = aligned_alloc(LFK_CACHELINE, LFK_CACHELINE);
-	if (c.lfk == NULL || c.ref == NULL || c.shared == NULL)
+	struct counter_ctx c[NIMPL];
+	struct lfk_counter *lfk = lfk_counter_create();
+	struct lfk_ref_counter *ref = lfk_ref_counter_create();
+	uint64_t *shared = aligned_alloc(LFK_CACHELINE, LFK_CACHELINE);
+	if (lfk == NULL || ref == NULL || shared == NULL)
 		abort();
 	for (size_t t = 0; t < sizeof(threads) / sizeof(threads[0]); t++) {
+		struct lfb_case k[NIMPL];
 		for (int i = 0; i < NIMPL; i++) {
-			struct lfb_case k = {
+			c[i] = (struct counter_ctx){
+				.impl = (enum impl)i,
+				.threads = threads[t],
+				.lfk = lfk,
+				.ref = ref,
+				.shared = shared,
+			};
+			k[i] = (struct lfb_case){
 				.bench = "counter",
 				.impl = names[i],
 				.producers = threads[t],
 				.consumers = 0,
 				.ops = base_ops[i] / (threads[t] > 1 && i ? 2 : 1),
 				.run = counter_run,
-				.ctx = &c,
+				.ctx = &c[i],
 			};
-			c.impl = (enum impl)i;
-			c.threads = threads[t];
-			lfb_measure(o, &k);
 		}
+		lfb_measure_cases(o, k, NIMPL, NULL);
 	}
-	lfk_counter_destroy(c.lfk);
-	lfk_ref_counter_destroy(c.ref);
-	free(c.shared);
+	lfk_counter_destroy(lfk);
+	lfk_ref_counter_destroy(ref);
+	free(shared);
 }

@@ -1,6 +1,9 @@
 /*
  * lfbench ipc: 64-byte messages from producer processes to consumer
- * processes (ipc_64b), 1 producer to 1 consumer and 2 to 2, through
+ * processes, one message per call (ipc_64b: 1 producer to 1 consumer and 2
+ * to 2) or 32 per call where both sides can batch (ipc_64b_burst32, 1 to 1:
+ * the spsc ring's record bursts, and writev/readv of 32 messages on the
+ * pipe), through
  *
  *   lfk_shm_ring   a ring of 64-byte records in an lfk_shm region: spsc
  *                  from 1 producer to 1 consumer, the lock-free lfmpmc
@@ -12,7 +15,8 @@
  *                  (LFK_REF_SHARED), ended the same way
  *   pipe           one pipe shared by every producer and consumer: a
  *                  64-byte write is atomic (<= PIPE_BUF), so messages are
- *                  never split or interleaved
+ *                  never split or interleaved; batched, a writev of 32
+ *                  messages (2 KiB, atomic too) and a readv of up to 32
  *   posix_mq       one POSIX message queue, msgsize 64, maxmsg 10: the
  *                  default /proc/sys/fs/mqueue/msg_max is 10, and above it
  *                  mq_open needs CAP_SYS_RESOURCE
@@ -35,7 +39,8 @@
  * the checksums; a run is verified only when every child exited cleanly, no
  * message failed a check and the consumers' totals equal the producers'.
  *
- * Selecting rows: LFB_IPC_IMPLS, comma-separated impl names, e.g.
+ * Selecting rows: LFB_IPC_BENCHES and LFB_IPC_IMPLS, comma-separated
+ * names, e.g.
  *   LFB_IPC_IMPLS=lfk_shm_ring,pipe lfbench ipc
  */
 #include <errno.h>
@@ -47,6 +52,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -55,13 +61,36 @@
 #include <lfkit/ref/queue.h>
 #include <lfkit/shm.h>
 
+#include "bench_machine.h"
 #include "lfbench.h"
 #include "tests/harness/lfk_threads.h"
+
+const char lfb_ipc_help[] =
+"64-byte messages from producer processes to consumer processes (forked;\n"
+"the time runs from their common start to the last consumer's end).\n"
+"benches:\n"
+"  ipc_64b          one message per call; 1 to 1 and 2 to 2\n"
+"  ipc_64b_burst32  both sides batch 32 messages per call; 1 to 1\n"
+"implementations (impl):\n"
+"  lfk_shm_ring   a ring of 64-byte records in an lfk_shm region (spsc at\n"
+"                 1 to 1, lfmpmc otherwise); full/empty spun out with\n"
+"                 back-off; batched: enqueue/dequeue_burst_rec\n"
+"  lfk_shm_queue  the blocking lfk_queue in a region (LFK_FOREVER)\n"
+"  ref_shm_queue  its mutex + condition-variable twin in a region\n"
+"  pipe           one pipe (64-byte writes are atomic); batched: writev\n"
+"                 and readv of 32 messages\n"
+"  posix_mq       one POSIX message queue (msgsize 64, maxmsg 10)\n"
+"  unix_socket    one socketpair(AF_UNIX, SOCK_SEQPACKET)\n"
+"Every message carries (producer, seq), a payload and a checksum; every\n"
+"one is checked (checksum, producer, per-producer order) and the totals\n"
+"must match what the producers sent.  Select rows with LFB_IPC_BENCHES and\n"
+"LFB_IPC_IMPLS, e.g.  LFB_IPC_IMPLS=lfk_shm_ring,pipe lfbench ipc\n";
 
 #define MSG_SIZE 64
 #define RING_CAPACITY 1024
 #define MQ_MAXMSG 10
 #define MAX_SIDE 2
+#define MAX_BATCH 32 /* messages per call; 32 x 64 bytes <= PIPE_BUF */
 #define END_MARK UINT64_MAX
 /* A run that has not ended by then is killed and fails. */
 #define RUN_DEADLINE_NS 60000000000ull
@@ -85,11 +114,15 @@ struct chan {
 struct ipc_impl {
 	const char *name; /* the CSV impl column */
 	uint64_t ops;     /* messages per run at --scale 1 */
+	uint64_t ops_batched; /* the same in batches; 0: no batched form */
 	int (*setup)(struct chan *ch); /* parent, before the forks */
 	int (*attach)(struct chan *ch); /* child, before the start */
-	int (*send)(struct chan *ch, const struct msg *m);
-	/* 0, -EPIPE at the end (queues), another negative errno on error */
-	int (*recv)(struct chan *ch, struct msg *m);
+	/* Sends all n messages (n > 1 only with a batched form): 0 or a
+	 * negative errno. */
+	int (*send)(struct chan *ch, const struct msg *m, size_t n);
+	/* Receives 1 to n messages: how many, -EPIPE at the end (queues),
+	 * another negative errno on error. */
+	int (*recv)(struct chan *ch, struct msg *m, size_t n);
 	/* The last producer, after everyone's messages: ends the stream. */
 	int (*finish)(const struct ipc_impl *im, struct chan *ch,
 		      int consumers);
@@ -153,24 +186,35 @@ static int ring_attach(struct chan *ch)
 	return region_attach(ch, (uint32_t)ch->ring_kind);
 }
 
-static int ring_send(struct chan *ch, const struct msg *m)
+/* The record bursts (of one record: the same code as the single-record
+ * calls, which are bursts of one inside the ring). */
+static int ring_send(struct chan *ch, const struct msg *m, size_t n)
 {
 	unsigned spins = 0;
-	while ((ch->ring_kind == LFK_RING_SPSC
-			? lfk_ring_spsc_enqueue_rec(ch->obj, m)
-			: lfk_ring_lfmpmc_enqueue_rec(ch->obj, m)) != 0)
-		lfk_backoff(&spins);
+	while (n > 0) {
+		size_t k = ch->ring_kind == LFK_RING_SPSC
+				   ? lfk_ring_spsc_enqueue_burst_rec(ch->obj, m, n)
+				   : lfk_ring_lfmpmc_enqueue_burst_rec(ch->obj, m, n);
+		if (k == 0) {
+			lfk_backoff(&spins);
+			continue;
+		}
+		spins = 0;
+		m += k;
+		n -= k;
+	}
 	return 0;
 }
 
-static int ring_recv(struct chan *ch, struct msg *m)
+static int ring_recv(struct chan *ch, struct msg *m, size_t n)
 {
 	unsigned spins = 0;
-	while ((ch->ring_kind == LFK_RING_SPSC
-			? lfk_ring_spsc_dequeue_rec(ch->obj, m)
-			: lfk_ring_lfmpmc_dequeue_rec(ch->obj, m)) != 0)
+	size_t k;
+	while ((k = ch->ring_kind == LFK_RING_SPSC
+			    ? lfk_ring_spsc_dequeue_burst_rec(ch->obj, m, n)
+			    : lfk_ring_lfmpmc_dequeue_burst_rec(ch->obj, m, n)) == 0)
 		lfk_backoff(&spins);
-	return 0;
+	return (int)k;
 }
 
 static int queue_setup(struct chan *ch)
@@ -183,14 +227,17 @@ static int queue_attach(struct chan *ch)
 	return region_attach(ch, LFK_SHM_QUEUE);
 }
 
-static int queue_send(struct chan *ch, const struct msg *m)
+static int queue_send(struct chan *ch, const struct msg *m, size_t n)
 {
+	(void)n; /* 1: no batched form */
 	return lfk_queue_put_rec(ch->obj, m, LFK_FOREVER);
 }
 
-static int queue_recv(struct chan *ch, struct msg *m)
+static int queue_recv(struct chan *ch, struct msg *m, size_t n)
 {
-	return lfk_queue_get_rec(ch->obj, m, LFK_FOREVER);
+	int rc = lfk_queue_get_rec(ch->obj, m, LFK_FOREVER);
+	(void)n;
+	return rc == 0 ? 1 : rc;
 }
 
 static int queue_finish(const struct ipc_impl *im, struct chan *ch,
@@ -211,14 +258,17 @@ static int twin_attach(struct chan *ch)
 	return region_attach(ch, LFK_SHM_REF_QUEUE);
 }
 
-static int twin_send(struct chan *ch, const struct msg *m)
+static int twin_send(struct chan *ch, const struct msg *m, size_t n)
 {
+	(void)n; /* 1: no batched form */
 	return lfk_ref_queue_put_rec(ch->obj, m, LFK_FOREVER);
 }
 
-static int twin_recv(struct chan *ch, struct msg *m)
+static int twin_recv(struct chan *ch, struct msg *m, size_t n)
 {
-	return lfk_ref_queue_get_rec(ch->obj, m, LFK_FOREVER);
+	int rc = lfk_ref_queue_get_rec(ch->obj, m, LFK_FOREVER);
+	(void)n;
+	return rc == 0 ? 1 : rc;
 }
 
 static int twin_finish(const struct ipc_impl *im, struct chan *ch,
@@ -237,33 +287,66 @@ static int send_ends(const struct ipc_impl *im, struct chan *ch,
 	memset(&end, 0, sizeof(end));
 	end.w[0] = END_MARK;
 	for (int i = 0; i < consumers; i++)
-		if (im->send(ch, &end) != 0)
+		if (im->send(ch, &end, 1) != 0)
 			return -EIO;
 	return 0;
 }
 
-/* Descriptors: created by the parent, inherited by the children. */
-static int fd_read(int fd, struct msg *m)
+/* Descriptors: created by the parent, inherited by the children.  One
+ * message: write and read; a batch: writev of its messages (at most
+ * PIPE_BUF bytes, so the pipe keeps it whole) and readv of up to n. */
+static int fd_send(struct chan *ch, const struct msg *m, size_t n)
 {
-	ssize_t n;
+	struct iovec iov[MAX_BATCH];
+	ssize_t done;
+	if (n > MAX_BATCH)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		iov[i] = (struct iovec){ (void *)&m[i], MSG_SIZE };
 	do
-		n = read(fd, m, MSG_SIZE);
-	while (n < 0 && errno == EINTR);
-	return n == MSG_SIZE ? 0 : -EIO; /* a short message is an error */
+		done = n == 1 ? write(ch->fd[1], m, MSG_SIZE)
+			      : writev(ch->fd[1], iov, (int)n);
+	while (done < 0 && errno == EINTR);
+	return done == (ssize_t)(n * MSG_SIZE) ? 0 : -EIO;
 }
 
-static int fd_send(struct chan *ch, const struct msg *m)
+/* Reads len bytes into p, however many reads it takes; 0 or -EIO. */
+static int fd_read_rest(int fd, char *p, size_t len)
 {
-	ssize_t n;
-	do
-		n = write(ch->fd[1], m, MSG_SIZE);
-	while (n < 0 && errno == EINTR);
-	return n == MSG_SIZE ? 0 : -EIO;
+	while (len > 0) {
+		ssize_t k = read(fd, p, len);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -EIO;
+		p += k;
+		len -= (size_t)k;
+	}
+	return 0;
 }
 
-static int fd_recv(struct chan *ch, struct msg *m)
+static int fd_recv(struct chan *ch, struct msg *m, size_t n)
 {
-	return fd_read(ch->fd[0], m);
+	struct iovec iov[MAX_BATCH];
+	ssize_t got;
+	size_t part;
+	if (n > MAX_BATCH)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		iov[i] = (struct iovec){ &m[i], MSG_SIZE };
+	do
+		got = n == 1 ? read(ch->fd[0], m, MSG_SIZE)
+			     : readv(ch->fd[0], iov, (int)n);
+	while (got < 0 && errno == EINTR);
+	if (got <= 0)
+		return -EIO;
+	/* Writers only write whole messages; a read that stopped inside one
+	 * (never seen on Linux pipes) finishes it. */
+	part = (size_t)got % MSG_SIZE;
+	if (part != 0 &&
+	    fd_read_rest(ch->fd[0], (char *)m + got, MSG_SIZE - part) != 0)
+		return -EIO;
+	return (int)(((size_t)got + MSG_SIZE - 1) / MSG_SIZE);
 }
 
 static void fd_teardown(struct chan *ch)
@@ -298,22 +381,24 @@ static int mq_setup(struct chan *ch)
 	return 0;
 }
 
-static int mq_send_msg(struct chan *ch, const struct msg *m)
+static int mq_send_msg(struct chan *ch, const struct msg *m, size_t n)
 {
 	int rc;
+	(void)n; /* 1: no batched form */
 	do
 		rc = mq_send(ch->mq, (const char *)m, MSG_SIZE, 0);
 	while (rc != 0 && errno == EINTR);
 	return rc == 0 ? 0 : -errno;
 }
 
-static int mq_recv_msg(struct chan *ch, struct msg *m)
+static int mq_recv_msg(struct chan *ch, struct msg *m, size_t n)
 {
-	ssize_t n;
+	ssize_t got;
+	(void)n; /* 1: no batched form */
 	do
-		n = mq_receive(ch->mq, (char *)m, MSG_SIZE, NULL);
-	while (n < 0 && errno == EINTR);
-	return n == MSG_SIZE ? 0 : -EIO;
+		got = mq_receive(ch->mq, (char *)m, MSG_SIZE, NULL);
+	while (got < 0 && errno == EINTR);
+	return got == MSG_SIZE ? 1 : -EIO;
 }
 
 static void mq_teardown(struct chan *ch)
@@ -321,20 +406,23 @@ static void mq_teardown(struct chan *ch)
 	mq_close(ch->mq);
 }
 
+/* unix_socket sends with fd_send too, one message per call only: a
+ * SEQPACKET writev would be one packet, not n messages. */
 static const struct ipc_impl impls[] = {
-	{ "lfk_shm_ring", 2000000, ring_setup, ring_attach, ring_send,
-	  ring_recv, send_ends, region_teardown },
-	{ "lfk_shm_queue", 1000000, queue_setup, queue_attach, queue_send,
+	{ "lfk_shm_ring", 2000000, 4000000, ring_setup, ring_attach,
+	  ring_send, ring_recv, send_ends, region_teardown },
+	{ "lfk_shm_queue", 1000000, 0, queue_setup, queue_attach, queue_send,
 	  queue_recv, queue_finish, region_teardown },
-	{ "ref_shm_queue", 500000, twin_setup, twin_attach, twin_send,
+	{ "ref_shm_queue", 500000, 0, twin_setup, twin_attach, twin_send,
 	  twin_recv, twin_finish, region_teardown },
-	{ "pipe", 300000, pipe_setup, NULL, fd_send, fd_recv, send_ends,
-	  fd_teardown },
-	{ "posix_mq", 200000, mq_setup, NULL, mq_send_msg, mq_recv_msg,
+	{ "pipe", 300000, 1000000, pipe_setup, NULL, fd_send, fd_recv,
+	  send_ends, fd_teardown },
+	{ "posix_mq", 200000, 0, mq_setup, NULL, mq_send_msg, mq_recv_msg,
 	  send_ends, mq_teardown },
-	{ "unix_socket", 200000, socket_setup, NULL, fd_send, fd_recv,
+	{ "unix_socket", 200000, 0, socket_setup, NULL, fd_send, fd_recv,
 	  send_ends, fd_teardown },
 };
+#define NIMPLS (sizeof(impls) / sizeof(impls[0]))
 
 /* ---- messages -------------------------------------------------------------- */
 
@@ -377,6 +465,7 @@ struct ctl {
 struct ipc_ctx {
 	const struct ipc_impl *im;
 	int producers, consumers;
+	size_t batch; /* messages per call */
 	struct ctl *ctl; /* MAP_SHARED, anonymous: seen by the children */
 	struct chan ch;
 	uint64_t moved;
@@ -394,18 +483,21 @@ static void check_in_and_wait(struct ctl *ctl)
 static void producer(struct ipc_ctx *c, int me, uint64_t per)
 {
 	struct tally t;
-	struct msg m;
+	struct msg m[MAX_BATCH];
 	memset(&t, 0, sizeof(t));
 	if (c->im->attach && c->im->attach(&c->ch) != 0)
 		_exit(3);
 	check_in_and_wait(c->ctl);
-	for (uint64_t seq = 0; seq < per; seq++) {
-		make_msg(&m, (uint64_t)me, seq);
-		if (c->im->send(&c->ch, &m) != 0)
+	for (uint64_t seq = 0; seq < per;) {
+		size_t n = per - seq < c->batch ? (size_t)(per - seq) : c->batch;
+		for (size_t i = 0; i < n; i++, seq++) {
+			make_msg(&m[i], (uint64_t)me, seq);
+			t.count++;
+			t.sum += m[i].w[MSG_SIZE / 8 - 1];
+			t.xor ^= m[i].w[MSG_SIZE / 8 - 1];
+		}
+		if (c->im->send(&c->ch, m, n) != 0)
 			_exit(4);
-		t.count++;
-		t.sum += m.w[MSG_SIZE / 8 - 1];
-		t.xor ^= m.w[MSG_SIZE / 8 - 1];
 	}
 	c->ctl->prod[me] = t;
 	/* Acquire: the last producer's end comes after every producer's
@@ -418,31 +510,42 @@ static void producer(struct ipc_ctx *c, int me, uint64_t per)
 	_exit(0);
 }
 
+/* Checks one message and adds it up; false at the end mark. */
+static bool take_msg(struct ipc_ctx *c, const struct msg *m, struct tally *t,
+		     uint64_t next[MAX_SIDE])
+{
+	uint64_t sum = m->w[MSG_SIZE / 8 - 1];
+	if (m->w[0] == END_MARK)
+		return false;
+	if (sum != checksum(m) || m->w[0] >= (uint64_t)c->producers ||
+	    m->w[1] < next[m->w[0]]) {
+		t->bad++;
+		return true;
+	}
+	next[m->w[0]] = m->w[1] + 1;
+	t->count++;
+	t->sum += sum;
+	t->xor ^= sum;
+	return true;
+}
+
 static void consumer(struct ipc_ctx *c, int me)
 {
 	struct tally t;
-	struct msg m;
+	struct msg m[MAX_BATCH];
 	uint64_t next[MAX_SIDE] = { 0 };
-	int rc;
+	bool more = true;
+	int rc = 0;
 	memset(&t, 0, sizeof(t));
 	if (c->im->attach && c->im->attach(&c->ch) != 0)
 		_exit(3);
 	check_in_and_wait(c->ctl);
-	while ((rc = c->im->recv(&c->ch, &m)) == 0 && m.w[0] != END_MARK) {
-		uint64_t sum = m.w[MSG_SIZE / 8 - 1];
-		if (sum != checksum(&m) || m.w[0] >= (uint64_t)c->producers ||
-		    m.w[1] < next[m.w[0]]) {
-			t.bad++;
-			continue;
-		}
-		next[m.w[0]] = m.w[1] + 1;
-		t.count++;
-		t.sum += sum;
-		t.xor ^= sum;
-	}
+	while (more && (rc = c->im->recv(&c->ch, m, c->batch)) > 0)
+		for (int i = 0; i < rc && more; i++)
+			more = take_msg(c, &m[i], &t, next);
 	t.end_ns = lfk_now_ns();
 	c->ctl->cons[me] = t;
-	_exit(rc == 0 || rc == -EPIPE ? 0 : 6);
+	_exit(rc > 0 || rc == -EPIPE ? 0 : 6);
 }
 
 /* Reaps the children; kills them all once the deadline has passed or
@@ -511,6 +614,7 @@ static bool ipc_run(void *arg, uint64_t ops, uint64_t *elapsed_ns)
 	for (int i = 0; i < n; i++) {
 		pids[i] = fork();
 		if (pids[i] == 0) {
+			lfb_pin_self(i);
 			if (i < c->producers)
 				producer(c, i, per);
 			consumer(c, i - c->producers);
@@ -564,35 +668,52 @@ static uint64_t ipc_moved(void *arg)
 	return ((struct ipc_ctx *)arg)->moved;
 }
 
+/* One case: every selected implementation (with a batched form, when
+ * batch > 1) from side producers to side consumers, interleaved. */
+static void ipc_case(const struct lfb_opts *o, struct ctl *ctl,
+		     const char *bench, int side, size_t batch)
+{
+	struct ipc_ctx c[NIMPLS];
+	struct lfb_case k[NIMPLS];
+	int n = 0;
+	if (!lfb_selected("LFB_IPC_BENCHES", bench))
+		return;
+	for (size_t i = 0; i < NIMPLS; i++) {
+		if (!lfb_selected("LFB_IPC_IMPLS", impls[i].name) ||
+		    (batch > 1 && impls[i].ops_batched == 0))
+			continue;
+		memset(&c[n], 0, sizeof(c[n]));
+		c[n].im = &impls[i];
+		c[n].producers = c[n].consumers = side;
+		c[n].batch = batch;
+		c[n].ctl = ctl;
+		k[n] = (struct lfb_case){
+			.bench = bench,
+			.impl = impls[i].name,
+			.producers = side,
+			.consumers = side,
+			.ops = batch > 1 ? impls[i].ops_batched : impls[i].ops,
+			.run = ipc_run,
+			.ctx = &c[n],
+			.ops_done = ipc_moved,
+		};
+		n++;
+	}
+	if (n > 0)
+		lfb_measure_cases(o, k, n, NULL);
+}
+
 void lfb_bench_ipc(const struct lfb_opts *o)
 {
-	static const int sides[] = { 1, 2 };
-	struct ipc_ctx c;
-	memset(&c, 0, sizeof(c));
-	c.ctl = mmap(NULL, sizeof(*c.ctl), PROT_READ | PROT_WRITE,
-		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (c.ctl == MAP_FAILED) {
+	/* Shared with the children of every run (one run at a time). */
+	struct ctl *ctl = mmap(NULL, sizeof(*ctl), PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (ctl == MAP_FAILED) {
 		perror("lfbench ipc: mmap");
 		return;
 	}
-	for (size_t s = 0; s < sizeof(sides) / sizeof(sides[0]); s++) {
-		for (size_t i = 0; i < sizeof(impls) / sizeof(impls[0]); i++) {
-			struct lfb_case k = {
-				.bench = "ipc_64b",
-				.impl = impls[i].name,
-				.producers = sides[s],
-				.consumers = sides[s],
-				.ops = impls[i].ops,
-				.run = ipc_run,
-				.ctx = &c,
-				.ops_done = ipc_moved,
-			};
-			if (!lfb_selected("LFB_IPC_IMPLS", impls[i].name))
-				continue;
-			c.im = &impls[i];
-			c.producers = c.consumers = sides[s];
-			lfb_measure(o, &k);
-		}
-	}
-	munmap(c.ctl, sizeof(*c.ctl));
+	ipc_case(o, ctl, "ipc_64b", 1, 1);
+	ipc_case(o, ctl, "ipc_64b", 2, 1);
+	ipc_case(o, ctl, "ipc_64b_burst32", 1, MAX_BATCH);
+	munmap(ctl, sizeof(*ctl));
 }

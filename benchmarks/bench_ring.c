@@ -27,8 +27,35 @@
 #include "bench_ring.h"
 #include "lfbench.h"
 
+const char lfb_ring_help[] =
+"benches:\n"
+"  ring          P producers and P consumers (1p1c, 2p2c, 4p4c, 8p8c), one\n"
+"                item per call; single-producer/single-consumer queues at\n"
+"                1p1c only\n"
+"  ring_burst32  the same with up to 32 items per call (queues without a\n"
+"                burst call: 32 single calls)\n"
+"  ring_pair     one thread, enqueue then dequeue of the same item\n"
+"                (producers=1, consumers=0): the uncontended cost\n"
+"implementations (impl):\n"
+"  lfk_spsc, lfk_mpmc, lfk_lfmpmc  lfkit's rings (spsc 1p1c only)\n"
+"  ref_ring      the mutex twin\n"
+"  lfk_queue     the blocking queue (put LFK_FOREVER, get with a 1 ms\n"
+"                timeout; spsc ring at 1p1c, lfmpmc otherwise)\n"
+"  ref_queue     its mutex + condition-variable twin\n"
+"  ck_spsc, ck_mpmc  ConcurrencyKit ck_ring (when built with ck)\n"
+"  urcu_wfcq     liburcu's cds_wfcq (when built with liburcu)\n"
+"Every bounded queue holds 1024 items (ck_ring 1023).  A run moves its\n"
+"items (12 M at 1p1c down to 4 M at 8p8c, twice that with bursts, 20 M\n"
+"pairs; times --scale) or stops at its time budget (200 ms times --scale,\n"
+"at least 5 ms), whichever comes first; ops_per_run is the median of the\n"
+"items the runs moved.  Every run checks count, sum and xor of the items.\n"
+"Select rows with LFB_RING_BENCHES and LFB_RING_IMPLS, e.g.\n"
+"  LFB_RING_BENCHES=ring_pair LFB_RING_IMPLS=lfk_spsc,ck_spsc lfbench ring\n"
+"See docs/ring-bench.md.\n";
+
 #define RING_CAPACITY 1024
 #define MAX_SIDE 8
+#define MAX_IMPLS 16
 /* Time budget of one run at --scale 1 (scaled with it, at least 5 ms). */
 #define RUN_BUDGET_NS 200000000ull
 
@@ -116,16 +143,24 @@ static bool threads_run(void *arg, uint64_t ops, uint64_t *elapsed_ns)
 	return lfk_pump_verify(&c->run, &put, &taken);
 }
 
+static void pair_thread(void *arg, int index)
+{
+	struct ring_ctx *c = arg;
+	(void)index;
+	c->pump->pair(c->q, c->run.per_producer, &c->taken[0].t);
+}
+
+/* The pair loop runs on a one-thread group: pinned like every other. */
 static bool pair_run(void *arg, uint64_t ops, uint64_t *elapsed_ns)
 {
 	struct ring_ctx *c = arg;
-	struct lfk_pump_tally got, want = lfk_pump_expected(0, ops);
-	uint64_t t0 = lfk_now_ns();
-	c->pump->pair(c->q, ops, &got);
-	*elapsed_ns = lfk_now_ns() - t0;
-	c->moved = got.count;
-	return got.count == want.count && got.sum == want.sum &&
-	       got.xor == want.xor;
+	struct lfk_pump_tally *got = &c->taken[0].t,
+			      want = lfk_pump_expected(0, ops);
+	c->run.per_producer = ops;
+	*elapsed_ns = lfk_run_threads(1, pair_thread, c);
+	c->moved = got->count;
+	return got->count == want.count && got->sum == want.sum &&
+	       got->xor == want.xor;
 }
 
 static uint64_t ring_moved(void *arg)
@@ -133,14 +168,40 @@ static uint64_t ring_moved(void *arg)
 	return ((struct ring_ctx *)arg)->moved;
 }
 
-/* Measures one row.  A queue that cannot be created is a broken machine,
- * not a result. */
-static void ring_case(const struct lfb_opts *o, const char *bench,
-		      const struct lfb_ring_impl *im, int side, uint32_t burst,
-		      uint64_t ops)
+/* Sets up implementation im's queue and context for one case; NULL when
+ * the rows are not selected.  A queue that cannot be created is a broken
+ * machine, not a result. */
+static struct ring_ctx *ring_ctx_create(const struct lfb_opts *o,
+					const struct lfb_ring_impl *im,
+					const struct lfb_ring_geom *g,
+					uint32_t burst)
+{
+	const double budget = (double)RUN_BUDGET_NS * o->scale;
+	struct ring_ctx *c;
+	c = aligned_alloc(LFK_CACHELINE, (sizeof(*c) + LFK_CACHELINE - 1) /
+						 LFK_CACHELINE * LFK_CACHELINE);
+	if (c == NULL)
+		abort();
+	memset(c, 0, sizeof(*c));
+	c->pump = impl_pump(im);
+	c->producers = g->producers;
+	c->consumers = g->consumers;
+	c->burst = burst;
+	c->budget_ns = budget < 5e6 ? 5000000u : (uint64_t)budget;
+	if (impl_create(im, g, &c->q) != 0) {
+		fprintf(stderr, "lfbench ring: cannot create %s\n", im->name);
+		abort();
+	}
+	return c;
+}
+
+/* Measures one case: every selected implementation that fits the
+ * configuration (side producers and consumers; side 0: the pair loop), in
+ * interleaved rounds. */
+static void ring_case(const struct lfb_opts *o, const char *bench, int side,
+		      uint32_t burst, uint64_t ops)
 {
 	const bool pairs = side == 0;
-	const double budget = (double)RUN_BUDGET_NS * o->scale;
 	struct lfb_ring_geom g = {
 		.capacity = RING_CAPACITY,
 		.producers = pairs ? 1 : side,
@@ -149,38 +210,39 @@ static void ring_case(const struct lfb_opts *o, const char *bench,
 				      : (uint64_t)((double)ops * o->scale) /
 						(uint64_t)side + 1,
 	};
-	struct lfb_case lc = {
-		.bench = bench,
-		.impl = im->name,
-		.producers = g.producers,
-		.consumers = pairs ? 0 : side,
-		.ops = ops,
-		.run = pairs ? pair_run : threads_run,
-		.ops_done = ring_moved,
-	};
-	struct ring_ctx *c;
+	struct lfb_case lc[MAX_IMPLS];
+	const struct lfb_ring_impl *ims[MAX_IMPLS];
+	int n = 0;
 
-	if (!lfb_selected("LFB_RING_BENCHES", bench) ||
-	    !lfb_selected("LFB_RING_IMPLS", im->name))
+	if (!lfb_selected("LFB_RING_BENCHES", bench))
 		return;
-	c = aligned_alloc(LFK_CACHELINE, (sizeof(*c) + LFK_CACHELINE - 1) /
-						 LFK_CACHELINE * LFK_CACHELINE);
-	if (c == NULL)
-		abort();
-	memset(c, 0, sizeof(*c));
-	c->pump = impl_pump(im);
-	c->producers = g.producers;
-	c->consumers = g.consumers;
-	c->burst = burst;
-	c->budget_ns = budget < 5e6 ? 5000000u : (uint64_t)budget;
-	lc.ctx = c;
-	if (impl_create(im, &g, &c->q) != 0) {
-		fprintf(stderr, "lfbench ring: cannot create %s\n", im->name);
-		abort();
+	for (size_t t = 0; t < NTABLES; t++) {
+		for (const struct lfb_ring_impl *im = impl_tables[t];
+		     im->name != NULL && n < MAX_IMPLS; im++) {
+			if ((side > 1 && !impl_multi(im)) ||
+			    !lfb_selected("LFB_RING_IMPLS", im->name))
+				continue;
+			ims[n] = im;
+			lc[n] = (struct lfb_case){
+				.bench = bench,
+				.impl = im->name,
+				.producers = g.producers,
+				.consumers = pairs ? 0 : side,
+				.ops = ops,
+				.run = pairs ? pair_run : threads_run,
+				.ctx = ring_ctx_create(o, im, &g, burst),
+				.ops_done = ring_moved,
+			};
+			n++;
+		}
 	}
-	lfb_measure(o, &lc);
-	impl_destroy(im, c->q);
-	free(c);
+	if (n > 0)
+		lfb_measure_cases(o, lc, n, NULL);
+	for (int i = 0; i < n; i++) {
+		struct ring_ctx *c = lc[i].ctx;
+		impl_destroy(ims[i], c->q);
+		free(c);
+	}
 }
 
 /* Configurations: P producers and P consumers, items per run (all
@@ -206,21 +268,9 @@ void lfb_bench_ring(const struct lfb_opts *o)
 
 	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++)
 		for (size_t k = 0; k < sizeof(configs) / sizeof(configs[0]); k++)
-			for (size_t t = 0; t < NTABLES; t++)
-				for (const struct lfb_ring_impl *im =
-					     impl_tables[t];
-				     im->name != NULL; im++) {
-					int side = configs[k].side;
-					if (side > 1 && !impl_multi(im))
-						continue;
-					ring_case(o, modes[m].bench, im, side,
-						  modes[m].burst,
-						  modes[m].burst > 1
-							  ? configs[k].items_burst
-							  : configs[k].items);
-				}
-	for (size_t t = 0; t < NTABLES; t++)
-		for (const struct lfb_ring_impl *im = impl_tables[t];
-		     im->name != NULL; im++)
-			ring_case(o, "ring_pair", im, 0, 1, PAIRS_PER_RUN);
+			ring_case(o, modes[m].bench, configs[k].side,
+				  modes[m].burst,
+				  modes[m].burst > 1 ? configs[k].items_burst
+						     : configs[k].items);
+	ring_case(o, "ring_pair", 0, 1, PAIRS_PER_RUN);
 }

@@ -50,12 +50,28 @@
 #include "lfbench.h"
 #include "tests/harness/lfk_threads.h"
 
+const char lfb_seqlock_help[] =
+"One writer updates a 64-byte record, 1, 3 or 7 readers copy it, every\n"
+"copy verified untorn and in version order (producers = writers,\n"
+"consumers = readers).  Runs last ops_per_run x 50 ns (times --scale).\n"
+"benches:\n"
+"  seqlock_read, seqlock_write   the readers' reads/s and the writer's\n"
+"                                updates/s, writer in a tight loop\n"
+"  seqlock_read_paced, seqlock_write_paced\n"
+"                                the same, about one update per microsecond\n"
+"implementations (impl):\n"
+"  lfk_seqlock            lfk_seqlock_read / lfk_seqlock_write\n"
+"  lfk_latch              the two-copy latch\n"
+"  lfk_seqarray           one element of a 64 x 64-byte lfk_seqarray\n"
+"  lfk_seqarray_snapshot  snapshots of all 64 elements (rate = snapshots/s)\n"
+"  ref_rwlock, ref_mutex  the twins (pthread rwlock or mutex)\n"
+"  ck_sequence            ConcurrencyKit's seqlock (when built with ck)\n";
+
 #define REC_WORDS 8	   /* a 64-byte record */
 #define SNAP_ELEMS 64	   /* the snapshot case's array */
 #define MAX_READERS 7
 #define NS_PER_OP 50	   /* run length per nominal operation */
 #define PACE_NS 1000	   /* the paced writer's period */
-#define MAX_RUNS 64
 
 /* ---- records ------------------------------------------------------------ */
 
@@ -186,8 +202,8 @@ struct sl_ctx {
 	struct per_thread writer LFK_CACHE_ALIGNED;
 	struct per_thread reader[MAX_READERS];
 	/* the writer's rate in each run, for the write row */
-	double wmops[MAX_RUNS];
-	int nruns;
+	double *wmops; /* warm-up and rounds */
+	int nruns, max_runs;
 	uint64_t writes; /* over the measured runs */
 	bool (*final_ok)(struct sl_ctx *c);
 	lfk_thread_fn reader_fn, writer_fn;
@@ -231,13 +247,15 @@ static void timekeeper(struct sl_ctx *c)
 	lfk_atomic_store_u32(&c->stop, 1, LFK_RELAXED);
 }
 
+/* Readers, then the timekeeper last: with pinned threads the writer and
+ * the first reader sit on different CPUs, and the sleeper shares one. */
 static void role_b(void *arg, int index)
 {
 	struct sl_ctx *c = arg;
-	if (index == 0)
+	if (index == c->readers)
 		timekeeper(c);
 	else
-		c->reader_fn(arg, index - 1);
+		c->reader_fn(arg, index);
 }
 
 /* A reader of one record: verifies each copy and the version order. */
@@ -350,7 +368,7 @@ static bool sl_run(void *arg, uint64_t ops, uint64_t *elapsed_ns)
 			    : UINT64_MAX / 2;
 	if (c->nruns > 0) /* not the warm-up */
 		c->writes += c->writer.ops;
-	if (c->nruns < MAX_RUNS)
+	if (c->nruns < c->max_runs)
 		c->wmops[c->nruns++] = (double)c->writer.ops /
 				       ((double)c->run_ns / 1e3);
 	if (bad)
@@ -449,45 +467,75 @@ static void obj_destroy(size_t k, void *obj)
 		free(obj);
 }
 
+#define NIMPLS (sizeof(impls) / sizeof(impls[0]))
+
+static struct sl_ctx *sl_ctx_create(size_t k, int readers, bool paced,
+				    int rounds)
+{
+	struct sl_ctx *c = aligned_alloc(LFK_CACHELINE, sizeof(*c));
+	if (c == NULL)
+		abort();
+	memset(c, 0, sizeof(*c));
+	c->obj = obj_create(k);
+	c->max_runs = rounds + 1;
+	c->wmops = calloc((size_t)c->max_runs, sizeof(*c->wmops));
+	if (c->obj == NULL || c->wmops == NULL)
+		abort();
+	c->readers = readers;
+	c->paced = paced;
+	c->snapshot = impls[k].snapshot;
+	c->reader_fn = impls[k].reader;
+	c->writer_fn = impls[k].writer;
+	c->final_ok = impls[k].final_ok;
+	return c;
+}
+
+/* One writer pace and reader count: the readers' rows, then the writer's
+ * rows from the same rounds. */
+static void seqlock_case(const struct lfb_opts *o, int readers, bool paced)
+{
+	struct lfb_case rc[NIMPLS], wc[NIMPLS];
+	struct lfb_series ws[NIMPLS];
+	struct lfb_row rows[NIMPLS];
+	struct sl_ctx *ctx[NIMPLS];
+	for (size_t k = 0; k < NIMPLS; k++) {
+		ctx[k] = sl_ctx_create(k, readers, paced, o->runs);
+		rc[k] = (struct lfb_case){
+			.bench = paced ? "seqlock_read_paced" : "seqlock_read",
+			.impl = impls[k].name,
+			.producers = 1,
+			.consumers = readers,
+			.ops = 2000000, /* x 50 ns: 0.1 s runs */
+			.run = sl_run,
+			.ctx = ctx[k],
+		};
+	}
+	lfb_measure_cases(o, rc, (int)NIMPLS, rows);
+	for (size_t k = 0; k < NIMPLS; k++) {
+		struct sl_ctx *c = ctx[k];
+		int measured = c->nruns > 1 ? c->nruns - 1 : 0;
+		wc[k] = rc[k];
+		wc[k].bench = paced ? "seqlock_write_paced" : "seqlock_write";
+		/* ops_per_run: the mean updates per run; the rates without
+		 * the warm-up's */
+		ws[k] = (struct lfb_series){
+			.ops = c->writes / (uint64_t)(measured ? measured : 1),
+			.mops = c->wmops + 1,
+			.verified = rows[k].verified && measured == o->runs,
+		};
+	}
+	lfb_report_cases(o, wc, (int)NIMPLS, ws, o->runs);
+	for (size_t k = 0; k < NIMPLS; k++) {
+		obj_destroy(k, ctx[k]->obj);
+		free(ctx[k]->wmops);
+		free(ctx[k]);
+	}
+}
+
 void lfb_bench_seqlock(const struct lfb_opts *o)
 {
 	static const int readers[] = { 1, 3, 7 };
-	for (int paced = 0; paced < 2; paced++) {
-		for (size_t r = 0; r < sizeof(readers) / sizeof(readers[0]); r++) {
-			for (size_t k = 0; k < sizeof(impls) / sizeof(impls[0]); k++) {
-				struct sl_ctx *c = aligned_alloc(LFK_CACHELINE, sizeof(*c));
-				if (c == NULL)
-					abort();
-				memset(c, 0, sizeof(*c));
-				c->obj = obj_create(k);
-				if (c->obj == NULL)
-					abort();
-				c->readers = readers[r];
-				c->paced = paced;
-				c->snapshot = impls[k].snapshot;
-				c->reader_fn = impls[k].reader;
-				c->writer_fn = impls[k].writer;
-				c->final_ok = impls[k].final_ok;
-				struct lfb_case rc = {
-					.bench = paced ? "seqlock_read_paced" : "seqlock_read",
-					.impl = impls[k].name,
-					.producers = 1,
-					.consumers = readers[r],
-					.ops = 2000000, /* x 50 ns: 0.1 s runs */
-					.run = sl_run,
-					.ctx = c,
-				};
-				struct lfb_row row = lfb_measure(o, &rc);
-				/* the writer's rate in the same runs, warm-up left out */
-				struct lfb_case wc = rc;
-				wc.bench = paced ? "seqlock_write_paced" : "seqlock_write";
-				/* ops_per_run: the mean updates per run */
-				lfb_report(o, &wc,
-					   c->writes / (uint64_t)(c->nruns > 1 ? c->nruns - 1 : 1),
-					   c->wmops + 1, c->nruns - 1, row.verified);
-				obj_destroy(k, c->obj);
-				free(c);
-			}
-		}
-	}
+	for (int paced = 0; paced < 2; paced++)
+		for (size_t r = 0; r < sizeof(readers) / sizeof(readers[0]); r++)
+			seqlock_case(o, readers[r], paced);
 }

@@ -22,6 +22,18 @@
 #include "lfbench.h"
 #include "tests/harness/lfk_threads.h"
 
+const char lfb_sync_help[] =
+"benches:\n"
+"  mutex_pair      lock/unlock pairs per second at 1, 2 and 8 threads, each\n"
+"                  incrementing a plain counter under the lock: lfk_mutex vs\n"
+"                  pthread_mutex; verified when the counter equals the pairs\n"
+"  sem_pingpong    round trips per second between two threads, each blocked\n"
+"                  in a wait until the other posts: lfk_sem vs ref_sem (sem_t)\n"
+"  event_pingpong  the same with two events (set, wait, clear): lfk_event vs\n"
+"                  ref_event (mutex + condvar)\n"
+"A ping-pong run verifies when every round trip was answered and nothing is\n"
+"left posted or set.\n";
+
 /* ---- mutex pairs -------------------------------------------------------- */
 
 struct pair_ctx {
@@ -66,13 +78,19 @@ static bool pair_run(void *arg, uint64_t ops, uint64_t *elapsed_ns)
 
 enum pp_kind { LFK_SEM, REF_SEM, LFK_EVENT, REF_EVENT, NPP };
 
-struct pp_ctx {
-	enum pp_kind kind;
-	uint64_t rounds, answered;
+/* The two sides' objects of every kind. */
+struct pp_objs {
 	lfk_sem_t ls[2];
 	lfk_ref_sem_t rs[2];
 	lfk_event_t le[2];
 	lfk_ref_event_t re[2];
+};
+
+/* One implementation's context. */
+struct pp_ctx {
+	enum pp_kind kind;
+	uint64_t rounds, answered;
+	struct pp_objs *o;
 };
 
 /* Signals side `to`: a post, or a set. */
@@ -80,16 +98,16 @@ static void pp_signal(struct pp_ctx *c, int to)
 {
 	switch (c->kind) {
 	case LFK_SEM:
-		lfk_sem_post(&c->ls[to]);
+		lfk_sem_post(&c->o->ls[to]);
 		break;
 	case REF_SEM:
-		lfk_ref_sem_post(&c->rs[to]);
+		lfk_ref_sem_post(&c->o->rs[to]);
 		break;
 	case LFK_EVENT:
-		lfk_event_set(&c->le[to]);
+		lfk_event_set(&c->o->le[to]);
 		break;
 	default:
-		lfk_ref_event_set(&c->re[to]);
+		lfk_ref_event_set(&c->o->re[to]);
 		break;
 	}
 }
@@ -99,15 +117,15 @@ static bool pp_await(struct pp_ctx *c, int me)
 {
 	switch (c->kind) {
 	case LFK_SEM:
-		return lfk_sem_wait(&c->ls[me], LFK_FOREVER) == 0;
+		return lfk_sem_wait(&c->o->ls[me], LFK_FOREVER) == 0;
 	case REF_SEM:
-		return lfk_ref_sem_wait(&c->rs[me], LFK_FOREVER) == 0;
+		return lfk_ref_sem_wait(&c->o->rs[me], LFK_FOREVER) == 0;
 	case LFK_EVENT:
-		return lfk_event_wait(&c->le[me], LFK_FOREVER) == 0 &&
-		       lfk_event_clear(&c->le[me]) == 0;
+		return lfk_event_wait(&c->o->le[me], LFK_FOREVER) == 0 &&
+		       lfk_event_clear(&c->o->le[me]) == 0;
 	default:
-		return lfk_ref_event_wait(&c->re[me], LFK_FOREVER) == 0 &&
-		       lfk_ref_event_clear(&c->re[me]) == 0;
+		return lfk_ref_event_wait(&c->o->re[me], LFK_FOREVER) == 0 &&
+		       lfk_ref_event_clear(&c->o->re[me]) == 0;
 	}
 }
 
@@ -136,16 +154,16 @@ static bool pp_idle(struct pp_ctx *c)
 	for (int i = 0; i < 2; i++) {
 		switch (c->kind) {
 		case LFK_SEM:
-			idle &= lfk_sem_value(&c->ls[i]) == 0;
+			idle &= lfk_sem_value(&c->o->ls[i]) == 0;
 			break;
 		case REF_SEM:
-			idle &= lfk_ref_sem_value(&c->rs[i]) == 0;
+			idle &= lfk_ref_sem_value(&c->o->rs[i]) == 0;
 			break;
 		case LFK_EVENT:
-			idle &= lfk_event_is_set(&c->le[i]) == 0;
+			idle &= lfk_event_is_set(&c->o->le[i]) == 0;
 			break;
 		default:
-			idle &= lfk_ref_event_is_set(&c->re[i]) == 0;
+			idle &= lfk_ref_event_is_set(&c->o->re[i]) == 0;
 			break;
 		}
 	}
@@ -161,60 +179,83 @@ static bool pp_run(void *arg, uint64_t ops, uint64_t *elapsed_ns)
 	return c->answered == c->rounds && pp_idle(c);
 }
 
-void lfb_bench_sync(const struct lfb_opts *o)
+static void bench_mutex_pairs(const struct lfb_opts *o)
 {
 	static const int threads[] = { 1, 2, 8 };
-	static const char *const pp_bench[NPP] = { "sem_pingpong", "sem_pingpong",
-						   "event_pingpong",
-						   "event_pingpong" };
-	static const char *const pp_impl[NPP] = { "lfk_sem", "ref_sem",
-						  "lfk_event", "ref_event" };
-	struct pair_ctx *pc = aligned_alloc(LFK_CACHELINE, sizeof(*pc));
-	struct pp_ctx *pp = calloc(1, sizeof(*pp));
-	if (pc == NULL || pp == NULL)
+	struct pair_ctx *pc = aligned_alloc(LFK_CACHELINE, 2 * sizeof(*pc));
+	if (pc == NULL)
 		abort();
-	lfk_mutex_init(&pc->lfk, 0);
-	pthread_mutex_init(&pc->pth, NULL);
+	for (int i = 0; i < 2; i++) {
+		lfk_mutex_init(&pc[i].lfk, 0);
+		pthread_mutex_init(&pc[i].pth, NULL);
+		pc[i].use_lfk = i == 0;
+	}
 	for (size_t t = 0; t < sizeof(threads) / sizeof(threads[0]); t++) {
+		struct lfb_case k[2];
 		for (int i = 0; i < 2; i++) {
-			struct lfb_case k = {
+			k[i] = (struct lfb_case){
 				.bench = "mutex_pair",
 				.impl = i == 0 ? "lfk_mutex" : "pthread_mutex",
 				.producers = threads[t],
 				.consumers = 0,
 				.ops = 40000000,
 				.run = pair_run,
-				.ctx = pc,
+				.ctx = &pc[i],
 			};
-			pc->use_lfk = i == 0;
-			pc->threads = threads[t];
-			lfb_measure(o, &k);
+			pc[i].threads = threads[t];
 		}
+		lfb_measure_cases(o, k, 2, NULL);
 	}
-	for (int i = 0; i < 2; i++) {
-		lfk_sem_init(&pp->ls[i], 0, 0);
-		lfk_ref_sem_init(&pp->rs[i], 0, 0);
-		lfk_event_init(&pp->le[i], 0);
-		lfk_ref_event_init(&pp->re[i], 0);
-	}
-	for (int k = 0; k < NPP; k++) {
-		struct lfb_case c = {
-			.bench = pp_bench[k],
-			.impl = pp_impl[k],
-			.producers = 1,
-			.consumers = 1,
-			.ops = 40000,
-			.run = pp_run,
-			.ctx = pp,
-		};
-		pp->kind = (enum pp_kind)k;
-		lfb_measure(o, &c);
-	}
-	for (int i = 0; i < 2; i++) {
-		lfk_ref_sem_destroy(&pp->rs[i]);
-		lfk_ref_event_destroy(&pp->re[i]);
-	}
-	pthread_mutex_destroy(&pc->pth);
+	for (int i = 0; i < 2; i++)
+		pthread_mutex_destroy(&pc[i].pth);
 	free(pc);
-	free(pp);
+}
+
+/* sem_pingpong (lfk_sem, ref_sem), then event_pingpong (lfk_event,
+ * ref_event): kinds 2b and 2b + 1 race each other. */
+static void bench_pingpong(const struct lfb_opts *o)
+{
+	static const char *const pp_bench[NPP / 2] = { "sem_pingpong",
+						       "event_pingpong" };
+	static const char *const pp_impl[NPP] = { "lfk_sem", "ref_sem",
+						  "lfk_event", "ref_event" };
+	struct pp_objs *objs = calloc(1, sizeof(*objs));
+	struct pp_ctx pp[NPP];
+	if (objs == NULL)
+		abort();
+	for (int i = 0; i < 2; i++) {
+		lfk_sem_init(&objs->ls[i], 0, 0);
+		lfk_ref_sem_init(&objs->rs[i], 0, 0);
+		lfk_event_init(&objs->le[i], 0);
+		lfk_ref_event_init(&objs->re[i], 0);
+	}
+	for (int b = 0; b < NPP / 2; b++) {
+		struct lfb_case c[2];
+		for (int i = 0; i < 2; i++) {
+			int k = 2 * b + i;
+			pp[k] = (struct pp_ctx){ .kind = (enum pp_kind)k,
+						 .o = objs };
+			c[i] = (struct lfb_case){
+				.bench = pp_bench[b],
+				.impl = pp_impl[k],
+				.producers = 1,
+				.consumers = 1,
+				.ops = 40000,
+				.run = pp_run,
+				.ctx = &pp[k],
+			};
+		}
+		lfb_measure_cases(o, c, 2, NULL);
+	}
+	for (int i = 0; i < 2; i++) {
+		lfk_ref_sem_destroy(&objs->rs[i]);
+		lfk_ref_event_destroy(&objs->re[i]);
+	}
+	free(objs);
+}
+
+void lfb_bench_sync(const struct lfb_opts *o)
+{
+	bench_mutex_pairs(o);
+	bench_pingpong(o);
 }

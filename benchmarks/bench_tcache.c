@@ -24,6 +24,21 @@
 #include "lfbench.h"
 #include "tests/harness/lfk_threads.h"
 
+const char lfb_tcache_help[] =
+"benches (64-byte objects):\n"
+"  tcache_pair     every thread allocates an object, writes it, reads it\n"
+"                  back and frees it; 1, 2 and 8 threads; one op = a pair\n"
+"  tcache_xthread  producers allocate, stamp a sequence number and pass\n"
+"                  the object through an SPSC channel to their consumer,\n"
+"                  which checks and frees it; 1, 2 and 4 pairs; one op =\n"
+"                  an object moved\n"
+"implementations (impl):\n"
+"  lfk_tcache    per-thread magazines over a lock-free depot\n"
+"  malloc        glibc malloc/free\n"
+"  ref_freelist  the mutex twin (one free list behind one mutex)\n"
+"Every run checks the data written, the count of objects and that no\n"
+"object is left in use.\n";
+
 #define OBJ_SIZE 64
 #define MAX_PAIRS 4
 
@@ -214,27 +229,27 @@ static const char *const names[NIMPL] = { "lfk_tcache", "malloc",
 					  "ref_freelist" };
 
 /* Every implementation at 1, 2 and 8 threads (pair) or 1, 2 and 4
- * producer/consumer pairs (xthread). */
+ * producer/consumer pairs (xthread); c[i] is implementation i's context. */
 static void run_cases(const struct lfb_opts *o, struct tcache_ctx *c,
 		      bool xthread, const uint64_t ops[NIMPL])
 {
 	static const int pair_threads[] = { 1, 2, 8 }, xpairs[] = { 1, 2, 4 };
 	for (size_t t = 0; t < 3; t++) {
 		int n = xthread ? xpairs[t] : pair_threads[t];
+		struct lfb_case k[NIMPL];
 		for (int i = 0; i < NIMPL; i++) {
-			struct lfb_case k = {
+			k[i] = (struct lfb_case){
 				.bench = xthread ? "tcache_xthread" : "tcache_pair",
 				.impl = names[i],
 				.producers = n,
 				.consumers = xthread ? n : 0,
 				.ops = ops[i] / (n > 1 && i ? 2 : 1),
 				.run = xthread ? xthread_run : pair_run,
-				.ctx = c,
+				.ctx = &c[i],
 			};
-			c->impl = (enum impl)i;
-			c->threads = n;
-			lfb_measure(o, &k);
+			c[i].threads = n;
 		}
+		lfb_measure_cases(o, k, NIMPL, NULL);
 	}
 }
 
@@ -245,15 +260,22 @@ void lfb_bench_tcache(const struct lfb_opts *o)
 						  10000000 };
 	static const uint64_t xthread_ops[NIMPL] = { 8000000, 8000000,
 						     8000000 };
-	struct tcache_ctx c = { 0 };
-	c.lfk = lfk_tcache_create(OBJ_SIZE, 0, 0);
-	c.ref = lfk_ref_tcache_create(OBJ_SIZE, 0, 0);
-	c.ch = aligned_alloc(LFK_CACHELINE, MAX_PAIRS * sizeof(*c.ch));
-	if (c.lfk == NULL || c.ref == NULL || c.ch == NULL)
+	struct tcache_ctx c[NIMPL];
+	struct lfk_tcache *lfk = lfk_tcache_create(OBJ_SIZE, 0, 0);
+	struct lfk_ref_tcache *ref = lfk_ref_tcache_create(OBJ_SIZE, 0, 0);
+	struct spsc *ch = aligned_alloc(LFK_CACHELINE, MAX_PAIRS * sizeof(*ch));
+	if (lfk == NULL || ref == NULL || ch == NULL)
 		abort();
-	run_cases(o, &c, false, pair_ops);
-	run_cases(o, &c, true, xthread_ops);
-	lfk_tcache_destroy(c.lfk);
-	lfk_ref_tcache_destroy(c.ref);
-	free(c.ch);
+	for (int i = 0; i < NIMPL; i++) {
+		memset(&c[i], 0, sizeof(c[i]));
+		c[i].impl = (enum impl)i;
+		c[i].lfk = lfk;
+		c[i].ref = ref;
+		c[i].ch = ch;
+	}
+	run_cases(o, c, false, pair_ops);
+	run_cases(o, c, true, xthread_ops);
+	lfk_tcache_destroy(lfk);
+	lfk_ref_tcache_destroy(ref);
+	free(ch);
 }

@@ -1,7 +1,9 @@
 # Bar chart of one bench: median Mops/s by configuration, one bar per
-# implementation.  Set datafile, outfile, benchname, ncols, termtype, and
-# nrows (the configurations; many of them get a wider chart with slanted
-# labels).
+# implementation, with a min-max error bar per bar.  Set datafile, outfile,
+# benchname, termtype, names (the implementations, space-separated, in
+# column order: the data file has config, then median, min and max of each),
+# colours (one per name, distinct), and nrows (the configurations; many of
+# them get a wider chart with slanted labels).
 if (!exists("nrows")) nrows = 4
 width = nrows > 8 ? 1600 : 1000
 if (termtype eq 'svg') {
@@ -10,9 +12,9 @@ if (termtype eq 'svg') {
 	set terminal pngcairo size width,560 noenhanced
 }
 set output outfile
-set title benchname . ' (median Mops/s, higher is better)'
+set title benchname . ' (median Mops/s, bars min-max; higher is better)'
 set style data histogram
-set style histogram clustered gap 1
+set style histogram errorbars gap 1 lw 1
 set style fill solid 0.85 border -1
 set boxwidth 0.9
 set datafile missing '-'
@@ -24,4 +26,6 @@ if (nrows > 8) {
 	set xtics rotate by -40 left font ',9'
 	set bmargin 9
 }
-plot for [i=2:ncols] datafile using i:xtic(1) title columnhead
+n = words(names)
+plot for [i=1:n] datafile using (column(3*i-1)):(column(3*i)):(column(3*i+1)):xtic(1) \
+	title word(names, i) lc rgb word(colours, i)

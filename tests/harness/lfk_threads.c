@@ -30,12 +30,21 @@ struct member {
 	pthread_t tid;
 };
 
+static void (*start_hook)(int index);
+
+void lfk_threads_on_start(void (*hook)(int index))
+{
+	start_hook = hook;
+}
+
 static void *member_main(void *p)
 {
 	struct member *m = p;
 	struct group *g = m->g;
 	int role = m->index >= g->split;
 	int index = role ? m->index - g->split : m->index;
+	if (start_hook != NULL)
+		start_hook(m->index);
 	if (pthread_barrier_wait(&g->start) == PTHREAD_BARRIER_SERIAL_THREAD)
 		g->t0 = lfk_now_ns();
 	g->fn[role](g->arg, index);

@@ -25,6 +25,11 @@ uint64_t lfk_run_threads(int n, lfk_thread_fn fn, void *arg);
 uint64_t lfk_run_threads2(int na, lfk_thread_fn fn_a, int nb,
 			  lfk_thread_fn fn_b, void *arg);
 
+/* Called by every thread of a group before the start line with its index
+ * in the group (0..na+nb-1); NULL (the default) for none.  The benchmarks
+ * pin their threads to CPUs with it. */
+void lfk_threads_on_start(void (*hook)(int index));
+
 /*
  * The one back-off policy of every spinning test and benchmark thread: a few
  * cpu_relax, then sched_yield (so that on an oversubscribed machine the
