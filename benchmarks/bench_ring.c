@@ -110,6 +110,7 @@ struct ring_ctx {
 	int producers, consumers;
 	uint32_t burst;
 	uint64_t budget_ns;
+	uint64_t pairs; /* the pair loop's run length */
 	uint64_t moved; /* items the last run moved */
 	struct slot_tally put[MAX_SIDE], taken[MAX_SIDE];
 };
@@ -147,7 +148,7 @@ static void pair_thread(void *arg, int index)
 {
 	struct ring_ctx *c = arg;
 	(void)index;
-	c->pump->pair(c->q, c->run.per_producer, &c->taken[0].t);
+	c->pump->pair(c->q, c->pairs, &c->taken[0].t);
 }
 
 /* The pair loop runs on a one-thread group: pinned like every other. */
@@ -156,7 +157,7 @@ static bool pair_run(void *arg, uint64_t ops, uint64_t *elapsed_ns)
 	struct ring_ctx *c = arg;
 	struct lfk_pump_tally *got = &c->taken[0].t,
 			      want = lfk_pump_expected(0, ops);
-	c->run.per_producer = ops;
+	c->pairs = ops;
 	*elapsed_ns = lfk_run_threads(1, pair_thread, c);
 	c->moved = got->count;
 	return got->count == want.count && got->sum == want.sum &&
