@@ -33,7 +33,7 @@ static const struct subcommand subcommands[] = {
 	  "rings vs mutex twin vs ck_ring and cds_wfcq, 1p1c..8p8c, pairs",
 	  lfb_ring_help },
 	{ "ipc", lfb_bench_ipc,
-	  "64-byte messages between processes: shm ring/queues vs pipe, mq, socket",
+	  "64-byte messages between processes, one or 32 per call: shm vs pipe, mq, socket",
 	  lfb_ipc_help },
 	{ "sync", lfb_bench_sync,
 	  "futex mutex vs pthread_mutex pairs; sem and event ping-pong",
