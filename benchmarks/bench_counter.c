@@ -1,10 +1,6 @@
 /*
- * lfbench counter: increments per second at 1, 2 and 8 threads, every
- * thread adding 1 in a loop, for
- *   lfk_counter   the sharded counter (each thread on its own cache line)
- *   atomic_faa    one shared word, lfk_atomic_fetch_add_u64 (relaxed)
- *   ref_counter   the mutex twin
- * Every run checks that the total read back is exactly the number of adds.
+ * lfbench counter: increments per second, the sharded lfk_counter against
+ * one shared fetch-add and the mutex twin (lfb_counter_help below).
  */
 #include <lfkit/atomic.h>
 #include <lfkit/counter.h>

@@ -1,24 +1,10 @@
 /*
  * lfbench ring: lfkit's rings against their mutex twin and the peers
- * (ConcurrencyKit ck_ring, liburcu cds_wfcq), all in one run.
- *
- *   ring          P producers and P consumers (1p1c .. 8p8c), one item per
- *                 call; single-producer/single-consumer queues at 1p1c only
- *   ring_burst32  the same with up to 32 items per call (queues without a
- *                 burst call: 32 single calls)
- *   ring_pair     one thread, enqueue then dequeue of the same item
- *                 (producers=1, consumers=0): the uncontended cost
- *
- * Every queue holds the same capacity (RING_CAPACITY items; ck_ring one
- * fewer, see bench_ring_peers.c).  Items and checksums: ring_pump.h.  A run
- * stops after its items or its time budget, whichever comes first; its
- * ops_per_run is the items the consumers took (and the producers put), the
- * row's ops_per_run the median over the measured runs.  See
- * docs/ring-bench.md.
- *
- * Selecting rows (for a closer look at a few): LFB_RING_BENCHES and
- * LFB_RING_IMPLS, comma-separated names, e.g.
- *   LFB_RING_BENCHES=ring_pair LFB_RING_IMPLS=lfk_spsc,ck_spsc lfbench ring
+ * (ConcurrencyKit ck_ring, liburcu cds_wfcq), all in one run.  The benches,
+ * implementations, run lengths and row selection are described for users
+ * in lfb_ring_help below (lfbench ring --help) and docs/ring-bench.md.
+ * Items and checksums: ring_pump.h.  A case's implementations exist side
+ * by side and run in interleaved rounds (bench_harness.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
