@@ -854,3 +854,38 @@ int lfk_scn_progress_mpmc_consumer_parked(void)
 	lfk_ring_mpmc_destroy(r);
 	return 0;
 }
+
+/*
+ * A producer whose tail is stale must not report full: it sees its slot
+ * free, is parked before it reads head, and meanwhile others move two laps
+ * of items through a ring of capacity 3 (4 slots), never more than 2 at a
+ * time.  Its head is then past its position; an unsigned pos - head reads
+ * that as 2^64 - 4 items queued and reported full.
+ */
+int lfk_scn_mpmc_stale_tail_not_full(void)
+{
+	struct lfk_ring_mpmc *r;
+	struct victim v = { LFK_HOOK_MPMC_ENQ_CAPACITY, NULL, true, false, 77,
+			    -1 };
+	pthread_t tid;
+	uint64_t x;
+	if (lfk_ring_mpmc_create(3, 8, &r) != 0)
+		return 1;
+	if (!park_victim(&v, r, &tid))
+		return 1;
+	for (uint64_t i = 0; i < 4; i += 2) {
+		LFK_CHECK(lfk_ring_mpmc_enqueue(r, i) == 0 &&
+				  lfk_ring_mpmc_enqueue(r, i + 1) == 0,
+			  "enqueue beside the parked producer");
+		for (uint64_t j = i; j < i + 2; j++)
+			LFK_CHECK(lfk_ring_mpmc_dequeue(r, &x) == 0 && x == j,
+				  "item %llu", (unsigned long long)j);
+	}
+	release_victim(tid);
+	LFK_CHECK(v.rc == 0, "enqueue with a stale tail into an empty ring "
+		  "returned %d", v.rc);
+	LFK_CHECK(lfk_ring_mpmc_dequeue(r, &x) == 0 && x == 77,
+		  "the stale producer's item");
+	lfk_ring_mpmc_destroy(r);
+	return 0;
+}
