@@ -849,20 +849,31 @@ int lfk_scn_process_mutex_counter(void)
 	return 0;
 }
 
-static uint64_t pingpong_rounds(void)
+/* Rounds of one ping-pong: items/100 (100 to 2000), and its share of the
+ * time budget; whichever ends first. */
+static struct lfk_bound pingpong_bound(void)
 {
-	uint64_t n = lfk_stress_items() / 100;
-	return n < 100 ? 100 : n > 2000 ? 2000 : n;
+	struct lfk_bound b = lfk_bound_part(100, NIMPL);
+	if (b.max_items < 100)
+		b.max_items = 100;
+	if (b.max_items > 2000)
+		b.max_items = 2000;
+	return b;
 }
 
-/* The child answers each odd number in data with the next even one. */
+/* The child answers each odd number in data with the next even one, until
+ * the parent sends 0 (stop). */
 static void child_pong(const char *name, int me)
 {
 	struct area *a = child_attach(name);
 	const struct sem_ops *s = sems[a->impl];
 	(void)me;
-	for (uint64_t i = 0; i < pingpong_rounds(); i++) {
-		if (s->wait(&a->a, LONG_NS) != 0 || a->data != 2 * i + 1)
+	for (uint64_t i = 0;; i++) {
+		if (s->wait(&a->a, LONG_NS) != 0)
+			_exit(5);
+		if (a->data == 0)
+			return;
+		if (a->data != 2 * i + 1)
 			_exit(5);
 		a->data = 2 * i + 2;
 		s->post(&a->b);
@@ -874,6 +885,8 @@ int lfk_scn_process_sem_pingpong(void)
 	for (int i = 0; i < NIMPL; i++) {
 		const struct sem_ops *s = sems[i];
 		struct region r;
+		struct lfk_bound b = pingpong_bound();
+		bool stopped = false;
 		pid_t pid;
 		int st = 0;
 		uint64_t k;
@@ -887,7 +900,7 @@ int lfk_scn_process_sem_pingpong(void)
 			child_pong(r.name, 0);
 			_exit(0);
 		}
-		for (k = 0; k < pingpong_rounds(); k++) {
+		for (k = 0; !lfk_bound_done(&b, k); k++) {
 			int rc;
 			r.area->data = 2 * k + 1;
 			s->post(&r.area->a);
@@ -897,8 +910,15 @@ int lfk_scn_process_sem_pingpong(void)
 					  s->name, (unsigned long long)k, rc,
 					  (unsigned long long)r.area->data);
 				kill(pid, SIGKILL);
+				stopped = true;
 				break;
 			}
+		}
+		if (!stopped) {
+			/* Stop; the semaphore orders the store before the
+			 * child's read. */
+			r.area->data = 0;
+			s->post(&r.area->a);
 		}
 		waitpid(pid, &st, 0);
 		LFK_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
