@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "tlocal_slot.h"
+
 struct lfk_counter {
 	struct lfk_counter_hdr hdr;
 	/* Shards of exited threads, and adds whose shard could not be
@@ -12,13 +14,18 @@ struct lfk_counter {
 	uint64_t base; /* the sum at the last reset */
 };
 
-/* A shard's destructor: its thread exits, or the counter is destroyed. */
+/*
+ * A shard's destructor: its thread exits, or the counter is destroyed.  On
+ * thread exit it runs under the shard registry's lock, in the critical
+ * section that unlinks the shard (lfk__tlocal_dtor_under_lock), and a read
+ * loads folded under that same lock: a read sees the shard linked or its
+ * value folded, never neither (which made reads go backwards) nor both.
+ */
 static void fold_shard(void *slot, void *arg)
 {
 	struct lfk_counter *c = arg;
 	uint64_t v = lfk_atomic_load_u64(slot, LFK_RELAXED);
-	/* relaxed: a read that must see it is ordered after the exit by the
-	 * caller's own synchronization (join) */
+	/* relaxed: the registry lock orders it against reads */
 	lfk_atomic_fetch_add_u64(&c->folded, v, LFK_RELAXED);
 }
 
@@ -32,6 +39,7 @@ struct lfk_counter *lfk_counter_create(void)
 		free(c);
 		return NULL;
 	}
+	lfk__tlocal_dtor_under_lock(c->hdr.shards);
 	return c;
 }
 
@@ -58,16 +66,33 @@ void lfk_counter_add_slow(struct lfk_counter *c, int64_t n)
 		lfk_atomic_fetch_add_u64(&c->folded, (uint64_t)n, LFK_RELAXED);
 }
 
+struct sum {
+	struct lfk_counter *c;
+	uint64_t total;
+	bool have_folded;
+};
+
+/* Runs under the registry lock: the first call also takes folded, so that
+ * the shards and folded are one consistent view (see fold_shard). */
 static void sum_shard(void *slot, void *arg)
 {
-	*(uint64_t *)arg += lfk_atomic_load_u64(slot, LFK_RELAXED);
+	struct sum *s = arg;
+	if (!s->have_folded) {
+		s->total += lfk_atomic_load_u64(&s->c->folded, LFK_RELAXED);
+		s->have_folded = true;
+	}
+	s->total += lfk_atomic_load_u64(slot, LFK_RELAXED);
 }
 
 static uint64_t raw_sum(struct lfk_counter *c)
 {
-	uint64_t sum = 0;
-	lfk_tlocal_for_each(c->hdr.shards, sum_shard, &sum);
-	return sum + lfk_atomic_load_u64(&c->folded, LFK_RELAXED);
+	struct sum s = { c, 0, false };
+	lfk_tlocal_for_each(c->hdr.shards, sum_shard, &s);
+	/* No shard was linked: then none was between unlink and fold either,
+	 * and folded read now holds every exited thread's adds. */
+	if (!s.have_folded)
+		s.total += lfk_atomic_load_u64(&c->folded, LFK_RELAXED);
+	return s.total;
 }
 
 int64_t lfk_counter_read(struct lfk_counter *c)

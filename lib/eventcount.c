@@ -6,7 +6,10 @@
 
 int lfk_eventcount_init(struct lfk_eventcount *ec, unsigned flags)
 {
-	if (ec == NULL || (flags & ~LFK_EVENTCOUNT_SHARED) != 0)
+	/* Misaligned, the 64-bit word's atomics may tear and its futex half
+	 * fails FUTEX_WAIT: refused here rather than at the first wait. */
+	if (ec == NULL || (uintptr_t)ec % _Alignof(struct lfk_eventcount) != 0 ||
+	    (flags & ~LFK_EVENTCOUNT_SHARED) != 0)
 		return -EINVAL;
 	ec->word = 0;
 	ec->flags = flags;

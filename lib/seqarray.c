@@ -118,10 +118,26 @@ static bool collect(const lfk_seqarray_t *a, unsigned char *dst, uint64_t *seqs)
 /* The second collect: true if no sequence moved since the first. */
 static bool unchanged(const lfk_seqarray_t *a, const uint64_t *seqs)
 {
-	/* acquire fence: every data load of the first collect is ordered
-	 * before these reloads; pairs with the writers' release fence in
-	 * write_begin, as in lfk_seqlock_read_retry */
+	/* seq_cst fence, not only acquire.  As acquire it orders every data
+	 * load of the first collect before these reloads (pairs with the
+	 * writers' release fence in write_begin, as lfk_seqlock_read_retry).
+	 * seq_cst also puts all snapshots' fences in one total order: without
+	 * it, on an ISA that is not multi-copy atomic (POWER), two snapshots
+	 * could each see one of two independent writes to different elements
+	 * and not the other (IRIW), i.e. order them oppositely, and snapshots
+	 * would not be linearizable.  With it, if A's reload misses a write
+	 * that B saw before its fence, A's fence precedes B's in that order,
+	 * so B's reload cannot miss a write A saw before its fence (RC11's
+	 * psc order; Lahav et al., PLDI 2017).  Cost: one locked no-op on x86
+	 * (the acquire fence was free), dmb ish instead of dmb ishld on
+	 * aarch64, hwsync instead of lwsync on POWER.
+	 * TSan models no fences: there the loads themselves are acquire and
+	 * the fence is only a compiler barrier (see <lfkit/atomic.h>). */
+#if defined(LFK_TSAN)
 	lfk_acquire_fence();
+#else
+	lfk_atomic_fence(LFK_SEQ_CST);
+#endif
 	for (size_t i = 0; i < (size_t)a->n; i++)
 		if (lfk_atomic_load_u64(&lfk_seqarray__slot(a, i)->lock.seq,
 					LFK_RELAXED) != seqs[i])
@@ -137,8 +153,10 @@ static bool unchanged(const lfk_seqarray_t *a, const uint64_t *seqs)
  * changing several elements (update_n) makes all of them odd before it
  * stores and even only after, so no such instant falls inside its change.
  * If a copied value came from a write that the second collect's reload
- * would miss, the write's release fence and our acquire fence synchronize
- * and the reload sees the odd sequence (see <lfkit/seqlock.h>).  64-bit
+ * would miss, the write's release fence and our fence synchronize and the
+ * reload sees the odd sequence (see <lfkit/seqlock.h>).  Between
+ * snapshots, the seq_cst fence in unchanged() keeps two of them from
+ * ordering two independent writes oppositely.  64-bit
  * sequences do not wrap, so "unchanged" cannot be an ABA.
  *
  * The fallback holds every writer side at once (ascending, as update_n) and

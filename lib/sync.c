@@ -31,6 +31,14 @@ static bool shared(uint32_t tag)
 	return (tag & LFK_SYNC_SHARED) != 0;
 }
 
+/* A futex word must be 4-byte aligned (FUTEX_WAIT fails with EINVAL
+ * otherwise, long after init said yes), and atomics on a misaligned word may
+ * tear: init refuses such memory. */
+static bool misaligned(const void *obj, size_t align)
+{
+	return (uintptr_t)obj % align != 0;
+}
+
 static int make_tag(uint32_t *tag, unsigned flags, uint32_t kind)
 {
 	if ((flags & ~LFK_SYNC_SHARED) != 0)
@@ -50,7 +58,7 @@ static bool futex_failed(int rc)
 
 int lfk_mutex_init(lfk_mutex_t *m, unsigned flags)
 {
-	if (m == NULL)
+	if (m == NULL || misaligned(m, _Alignof(lfk_mutex_t)))
 		return -EINVAL;
 	m->state = 0;
 	return make_tag(&m->tag, flags, TAG_MUTEX);
@@ -128,7 +136,8 @@ int lfk_mutex_unlock(lfk_mutex_t *m)
 
 int lfk_sem_init(lfk_sem_t *s, unsigned flags, uint32_t value)
 {
-	if (s == NULL || value > LFK_SEM_VALUE_MAX)
+	if (s == NULL || misaligned(s, _Alignof(lfk_sem_t)) ||
+	    value > LFK_SEM_VALUE_MAX)
 		return -EINVAL;
 	s->value = value;
 	s->sleepers = 0;
@@ -232,7 +241,7 @@ int lfk_sem_value(const lfk_sem_t *s)
 
 int lfk_event_init(lfk_event_t *e, unsigned flags)
 {
-	if (e == NULL)
+	if (e == NULL || misaligned(e, _Alignof(lfk_event_t)))
 		return -EINVAL;
 	e->state = 0;
 	return make_tag(&e->tag, flags, TAG_EVENT);

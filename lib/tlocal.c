@@ -49,6 +49,7 @@ struct lfk_tlocal {
 	pthread_cond_t unpinned;
 	struct tl_slot *head;
 	uint32_t pins; /* exiting threads that may still touch this object */
+	bool dtor_locked; /* see lfk__tlocal_dtor_under_lock */
 };
 
 struct tl_thread {
@@ -263,6 +264,11 @@ void lfk_tlocal_destroy(struct lfk_tlocal *t)
 	free(t);
 }
 
+void lfk__tlocal_dtor_under_lock(struct lfk_tlocal *t)
+{
+	t->dtor_locked = true;
+}
+
 long lfk_tlocal_for_each(struct lfk_tlocal *t,
 			 void (*fn)(void *slot, void *arg), void *arg)
 {
@@ -403,6 +409,10 @@ static void thread_exit(void *p)
 		if (mine)
 			slot_unlink(s);
 		pthread_mutex_unlock(&thr->lock);
+		if (mine && t->dtor_locked) {
+			slot_finish(s); /* still under t->lock */
+			mine = false;
+		}
 		pthread_mutex_unlock(&t->lock);
 		if (mine)
 			slot_finish(s);

@@ -33,6 +33,17 @@ void *lfk_tl_slot_new(const struct lfk_tl_spec *sp)
 void lfk_tl_slot_finish(const struct lfk_tl_spec *sp, void *hdr)
 	__attribute__((visibility("hidden")));
 
+/*
+ * For lfk_counter: an exiting thread runs the destructor of its slot of t
+ * under t's registry lock, in the same critical section that takes the
+ * slot out of the registry, so lfk_tlocal_for_each sees the slot linked or
+ * its destructor done, never the gap between.  The destructor must then be
+ * short, must not block, and must not use t (get or for_each: the lock is
+ * not recursive).  Call right after create, before any thread uses t.
+ */
+void lfk__tlocal_dtor_under_lock(struct lfk_tlocal *t)
+	__attribute__((visibility("hidden")));
+
 static inline void *lfk_tl_slot_data(void *hdr)
 {
 	return (char *)hdr + LFK_TL_HDR;

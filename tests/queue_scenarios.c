@@ -205,11 +205,14 @@ int lfk_scn_eventcount_basics(void)
 
 /* Two threads take turns: thread i waits for turn % 2 == i on ec[i], then
  * bumps turn and notifies the other.  A lost wake-up leaves both asleep: a
- * 10 s deadline turns that into a failure. */
+ * 10 s deadline turns that into a failure.  The turns end at the stress
+ * bounds (items or seconds): the thread whose turn it is then sets stop
+ * before its last bump, so the other wakes and sees it. */
 struct pingpong {
 	struct lfk_eventcount ec[2];
+	struct lfk_bound bound; /* turns */
 	uint64_t turn;
-	uint64_t rounds;
+	uint64_t stop;
 	uint64_t failed;
 };
 
@@ -218,9 +221,12 @@ static void pingpong_main(void *arg, int i)
 	struct pingpong *p = arg;
 	for (;;) {
 		uint64_t t = load(&p->turn);
-		if (t >= p->rounds || load(&p->failed))
+		if (load(&p->stop) || load(&p->failed))
 			return;
 		if (t % 2 == (uint64_t)i) {
+			/* Relaxed: published by the release store of turn. */
+			if (lfk_bound_done(&p->bound, t))
+				lfk_atomic_store_u64(&p->stop, 1, LFK_RELAXED);
 			lfk_atomic_store_u64(&p->turn, t + 1, LFK_RELEASE);
 			lfk_eventcount_notify(&p->ec[!i]);
 			continue;
@@ -247,12 +253,11 @@ int lfk_scn_eventcount_wakes_sleeper(void)
 	memset(&p, 0, sizeof(p));
 	lfk_eventcount_init(&p.ec[0], 0);
 	lfk_eventcount_init(&p.ec[1], 0);
-	p.rounds = lfk_stress_items() / 10 + 2;
-	if (p.rounds > 20000)
-		p.rounds = 20000;
+	p.bound = lfk_bound_scaled(10);
+	if (p.bound.max_items > 20000)
+		p.bound.max_items = 20000;
 	lfk_run_threads(2, pingpong_main, &p);
-	LFK_CHECK(load(&p.turn) >= p.rounds || load(&p.failed),
-		  "ping-pong ended early");
+	LFK_CHECK(load(&p.stop) || load(&p.failed), "ping-pong ended early");
 	LFK_CHECK(lfk_eventcount_waiters(&p.ec[0]) == 0 &&
 			  lfk_eventcount_waiters(&p.ec[1]) == 0,
 		  "waiters left registered");
@@ -808,15 +813,43 @@ int lfk_scn_differential_vs_twin(void)
 
 /* ---- shared between processes ------------------------------------------ */
 
+/* What the child put, in memory shared with the parent. */
+struct fork_sent {
+	uint64_t n;
+};
+
+/* The child: puts 1, 2, ... until its share of the items or its time
+ * budget is used up, records how many, and closes the queue. */
+static void fork_producer(struct lfk_queue *q, struct fork_sent *sent,
+			  struct lfk_bound b)
+{
+	int bad = 0;
+	uint64_t n = 0;
+	while (!lfk_bound_done(&b, n)) {
+		if (lfk_queue_put(q, n + 1, 10000 * MS) != 0) {
+			bad = 1;
+			break;
+		}
+		n++;
+	}
+	/* Relaxed: the parent reads it after waitpid, which orders it. */
+	lfk_atomic_store_u64(&sent->n, n, LFK_RELAXED);
+	lfk_queue_close(q);
+	_exit(bad);
+}
+
 int lfk_scn_shared_across_fork(void)
 {
 	static const enum lfk_ring_kind kinds[] = { LFK_RING_SPSC, LFK_RING_MPMC,
 						    LFK_RING_LFMPMC };
-	const uint64_t n = lfk_stress_items() / 20 + 1;
 	for (size_t k = 0; k < COUNT(kinds); k++) {
-		size_t bytes = lfk_queue_size(kinds[k], 2, 8);
+		size_t qbytes = lfk_queue_size(kinds[k], 2, 8);
+		/* The queue, then (aligned for it anyway) the child's count. */
+		size_t bytes = qbytes + sizeof(struct fork_sent);
+		struct lfk_bound b = lfk_bound_part(20, COUNT(kinds));
 		struct lfk_queue *q;
-		uint64_t sum = 0, got = 0, v;
+		struct fork_sent *sent;
+		uint64_t sum = 0, got = 0, v, n;
 		int rc, status = 0;
 		pid_t pid;
 		q = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
@@ -825,25 +858,20 @@ int lfk_scn_shared_across_fork(void)
 			LFK_CHECK(0, "mmap");
 			return 1;
 		}
+		sent = (struct fork_sent *)(void *)((char *)q + qbytes);
 		LFK_CHECK(lfk_queue_init(q, kinds[k], 2, 8, LFK_QUEUE_SHARED) == 0,
 			  "init shared");
-		fflush(NULL);
-		pid = fork();
+		pid = lfk_fork();
 		if (pid < 0) {
 			LFK_CHECK(0, "fork");
 			munmap(q, bytes);
 			return 1;
 		}
-		if (pid == 0) {
-			int bad = 0;
-			for (uint64_t i = 1; i <= n; i++)
-				if (lfk_queue_put(q, i, 10000 * MS) != 0)
-					bad = 1;
-			lfk_queue_close(q);
-			_exit(bad);
-		}
+		if (pid == 0)
+			fork_producer(q, sent, b);
 		/* Blocking gets: the child's puts wake us through the shared
-		 * futex, and ours wake it when it waits for room. */
+		 * futex, and ours wake it when it waits for room.  Items come
+		 * in order (one producer): each must be the next number. */
 		for (;;) {
 			uint64_t t0 = lfk_now_ns();
 			rc = lfk_queue_get(q, &v, 10000 * MS);
@@ -856,6 +884,12 @@ int lfk_scn_shared_across_fork(void)
 					     "lost wake-up", kinds[k],
 					  (unsigned long long)((lfk_now_ns() - t0) /
 							       MS));
+				break;
+			}
+			if (v != got + 1) {
+				LFK_CHECK(0, "kind %d: got %llu after %llu items",
+					  kinds[k], (unsigned long long)v,
+					  (unsigned long long)got);
 				break;
 			}
 			sum += v;
@@ -871,9 +905,11 @@ int lfk_scn_shared_across_fork(void)
 		waitpid(pid, &status, 0);
 		LFK_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 			  "kind %d: child status %d", kinds[k], status);
-		LFK_CHECK(got == n && sum == n * (n + 1) / 2,
-			  "kind %d: got %llu items, want %llu", kinds[k],
-			  (unsigned long long)got, (unsigned long long)n);
+		n = lfk_atomic_load_u64(&sent->n, LFK_RELAXED);
+		LFK_CHECK(n > 0 && got == n && sum == n * (n + 1) / 2,
+			  "kind %d: got %llu items, the child put %llu",
+			  kinds[k], (unsigned long long)got,
+			  (unsigned long long)n);
 		munmap(q, bytes);
 	}
 	return 0;

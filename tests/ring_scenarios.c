@@ -630,15 +630,22 @@ static void release_victim(pthread_t tid)
 }
 
 /*
- * Traffic around a parked thread on an lfmpmc ring: np producers move
- * `items` items each to nc consumers.  Lock-freedom means it completes while
- * the victim stays parked; a deadline turns a stall into a failure.
+ * Traffic around a parked thread on an lfmpmc ring: np producers move items
+ * to nc consumers until each producer has put its share of the items or
+ * the time budget is spent, whichever comes first; then the consumers take
+ * everything that was put.  Lock-freedom means that goes on while the
+ * victim stays parked: items keep moving (some move at all), and a grace
+ * period after the budget turns a ring that will not drain into a failure.
  */
+#define TRAFFIC_NP 3
+#define TRAFFIC_GRACE_NS 5000000000ull
+
 struct traffic {
 	struct lfk_ring_lfmpmc *ring;
-	int np;
-	uint64_t items;
-	uint64_t deadline;
+	struct lfk_bound bound;    /* per producer */
+	uint64_t deadline;         /* bound's time budget + the grace */
+	uint64_t put[TRAFFIC_NP];  /* items each producer put */
+	uint64_t producers_left LFK_CACHE_ALIGNED;
 	uint64_t got LFK_CACHE_ALIGNED;
 	uint64_t sum LFK_CACHE_ALIGNED;
 	bool stalled;
@@ -648,44 +655,60 @@ static void traffic_producer(void *arg, int me)
 {
 	struct traffic *t = arg;
 	unsigned spins = 0;
-	for (uint64_t i = 0; i < t->items;) {
+	uint64_t i = 0;
+	while (!lfk_bound_done(&t->bound, i)) {
 		if (lfk_ring_lfmpmc_enqueue(t->ring, ITEM(me + 1, i)) == 0) {
 			i++;
 			spins = 0;
-		} else if (lfk_now_ns() > t->deadline) {
-			t->stalled = true;
-			return;
 		} else {
 			lfk_backoff(&spins);
 		}
 	}
+	t->put[me] = i;
+	/* Release: pairs with the consumers' acquire; put[me] is final. */
+	lfk_atomic_fetch_add_u64(&t->producers_left, (uint64_t)-1,
+				 LFK_RELEASE);
+}
+
+static uint64_t traffic_put(const struct traffic *t)
+{
+	uint64_t n = 0;
+	for (int p = 0; p < TRAFFIC_NP; p++)
+		n += t->put[p];
+	return n;
 }
 
 static void traffic_consumer(void *arg, int me)
 {
 	struct traffic *t = arg;
 	unsigned spins = 0;
-	uint64_t v, total = (uint64_t)t->np * t->items;
+	uint64_t v;
 	(void)me;
-	while (lfk_atomic_load_u64(&t->got, LFK_RELAXED) < total) {
+	for (;;) {
 		if (lfk_ring_lfmpmc_dequeue(t->ring, &v) == 0) {
 			lfk_atomic_fetch_add_u64(&t->got, 1, LFK_RELAXED);
 			lfk_atomic_fetch_add_u64(&t->sum, v, LFK_RELAXED);
 			spins = 0;
-		} else if (lfk_now_ns() > t->deadline) {
+			continue;
+		}
+		/* Acquire: pairs with the producers' release, so put[] is
+		 * final once none is left. */
+		if (lfk_atomic_load_u64(&t->producers_left, LFK_ACQUIRE) == 0 &&
+		    lfk_atomic_load_u64(&t->got, LFK_RELAXED) >= traffic_put(t))
+			return;
+		if (lfk_now_ns() > t->deadline) {
 			t->stalled = true;
 			return;
-		} else {
-			lfk_backoff(&spins);
 		}
+		lfk_backoff(&spins);
 	}
 }
 
-static uint64_t traffic_expected_sum(int np, uint64_t items)
+static uint64_t traffic_expected_sum(const struct traffic *t)
 {
 	uint64_t s = 0;
-	for (int p = 0; p < np; p++)
-		for (uint64_t i = 0; i < items; i++)
+	for (int p = 0; p < TRAFFIC_NP; p++)
+		for (uint64_t i = 0; i < t->put[p]; i++)
 			s += ITEM(p + 1, i);
 	return s;
 }
@@ -695,16 +718,17 @@ static void traffic_run(struct lfk_ring_lfmpmc *ring, const char *what)
 	struct traffic t;
 	memset(&t, 0, sizeof(t));
 	t.ring = ring;
-	t.np = 3;
-	t.items = lfk_stress_items() / 20 + 1;
-	t.deadline = lfk_now_ns() + (uint64_t)(lfk_stress_seconds() * 1e9) +
-		     5000000000ull;
-	lfk_run_threads2(3, traffic_producer, 3, traffic_consumer, &t);
-	LFK_CHECK(!t.stalled && t.got == 3 * t.items &&
-			  t.sum == traffic_expected_sum(3, t.items),
+	t.bound = lfk_bound_scaled(20);
+	t.deadline = t.bound.deadline_ns + TRAFFIC_GRACE_NS;
+	t.producers_left = TRAFFIC_NP;
+	lfk_run_threads2(TRAFFIC_NP, traffic_producer, 3, traffic_consumer,
+			 &t);
+	LFK_CHECK(!t.stalled && traffic_put(&t) > 0 &&
+			  t.got == traffic_put(&t) &&
+			  t.sum == traffic_expected_sum(&t),
 		  "lfmpmc with a %s parked: %llu of %llu items moved%s", what,
 		  (unsigned long long)t.got,
-		  (unsigned long long)(3 * t.items),
+		  (unsigned long long)traffic_put(&t),
 		  t.stalled ? " (stalled)" : "");
 }
 
@@ -851,6 +875,41 @@ int lfk_scn_progress_mpmc_consumer_parked(void)
 	release_victim(tid);
 	LFK_CHECK(v.rc == 0 && v.item == 0, "parked consumer's item");
 	LFK_CHECK(lfk_ring_mpmc_enqueue(r, 99) == 0, "slot free after release");
+	lfk_ring_mpmc_destroy(r);
+	return 0;
+}
+
+/*
+ * A producer whose tail is stale must not report full: it sees its slot
+ * free, is parked before it reads head, and meanwhile others move two laps
+ * of items through a ring of capacity 3 (4 slots), never more than 2 at a
+ * time.  Its head is then past its position; an unsigned pos - head reads
+ * that as 2^64 - 4 items queued and reported full.
+ */
+int lfk_scn_mpmc_stale_tail_not_full(void)
+{
+	struct lfk_ring_mpmc *r;
+	struct victim v = { LFK_HOOK_MPMC_ENQ_CAPACITY, NULL, true, false, 77,
+			    -1 };
+	pthread_t tid;
+	uint64_t x;
+	if (lfk_ring_mpmc_create(3, 8, &r) != 0)
+		return 1;
+	if (!park_victim(&v, r, &tid))
+		return 1;
+	for (uint64_t i = 0; i < 4; i += 2) {
+		LFK_CHECK(lfk_ring_mpmc_enqueue(r, i) == 0 &&
+				  lfk_ring_mpmc_enqueue(r, i + 1) == 0,
+			  "enqueue beside the parked producer");
+		for (uint64_t j = i; j < i + 2; j++)
+			LFK_CHECK(lfk_ring_mpmc_dequeue(r, &x) == 0 && x == j,
+				  "item %llu", (unsigned long long)j);
+	}
+	release_victim(tid);
+	LFK_CHECK(v.rc == 0, "enqueue with a stale tail into an empty ring "
+		  "returned %d", v.rc);
+	LFK_CHECK(lfk_ring_mpmc_dequeue(r, &x) == 0 && x == 77,
+		  "the stale producer's item");
 	lfk_ring_mpmc_destroy(r);
 	return 0;
 }

@@ -29,7 +29,8 @@
 	X(progress_lfmpmc_producer_parked)                                     \
 	X(progress_lfmpmc_consumer_parked)                                     \
 	X(progress_mpmc_producer_parked)                                       \
-	X(progress_mpmc_consumer_parked)
+	X(progress_mpmc_consumer_parked)                                       \
+	X(mpmc_stale_tail_not_full)
 
 LFK_RING_SCENARIOS(LFK_SCENARIO_DECLARE)
 

@@ -22,7 +22,8 @@
 	X(torn_twins)                                                          \
 	X(snapshot_sum_w1)                                                     \
 	X(snapshot_sum_w2)                                                     \
-	X(update_counts_8)
+	X(update_counts_8)                                                     \
+	X(snapshot_iriw)
 
 LFK_SEQLOCK_SCENARIOS(LFK_SCENARIO_DECLARE)
 

@@ -455,7 +455,7 @@ static void run_children(const char *name, struct board *bd, child_fn producer,
 	bd->deadline_ns = lfk_now_ns() + (uint64_t)(lfk_stress_seconds() * 1e9);
 	fflush(NULL);
 	for (int i = 0; i < 2 * NPROC; i++) {
-		pids[i] = fork();
+		pids[i] = lfk_fork();
 		if (pids[i] == 0) {
 			if (i < NPROC)
 				producer(ctx, name, i, items);
@@ -528,7 +528,7 @@ int lfk_scn_killed_producer_loses_nothing_published(void)
 		    lfk_shm_bytes_create(s, "board", sizeof(struct board), &b) != 0)
 			return 1;
 		fflush(NULL);
-		pid = fork();
+		pid = lfk_fork();
 		if (pid == 0)
 			child_producer(NULL, name, 0, UINT64_MAX >> 30);
 		/* consume for a random while after the first item, then kill
@@ -608,7 +608,7 @@ static bool kill_child_mid_operation(const struct death_case *c, void *r)
 	pid_t pid;
 	int st;
 	fflush(NULL);
-	pid = fork();
+	pid = lfk_fork();
 	if (pid == 0) {
 		uint64_t v;
 		armed_point = (int)c->point;
@@ -888,7 +888,7 @@ static bool child_dies_holding(struct lfk_ref_ring *r, bool half_put)
 	pid_t pid;
 	int st = 0;
 	fflush(NULL);
-	pid = fork();
+	pid = lfk_fork();
 	if (pid == 0) {
 		pthread_mutex_lock(&r->lock);
 		if (half_put)
@@ -1010,7 +1010,7 @@ int lfk_scn_event_and_semaphore_between_processes(void)
 		  "semaphore value too large");
 	fflush(NULL);
 	for (int i = 0; i < WORKERS; i++) {
-		pids[i] = fork();
+		pids[i] = lfk_fork();
 		if (pids[i] == 0)
 			event_worker(name);
 	}

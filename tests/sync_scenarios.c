@@ -155,14 +155,6 @@ static void watch_end(void)
 
 /* A bound for one of `parts` runs of a scenario: items / divisor, and its
  * share of the time budget. */
-static struct lfk_bound bound_part(uint64_t divisor, int parts)
-{
-	struct lfk_bound b = lfk_bound_scaled(divisor);
-	b.deadline_ns = lfk_now_ns() +
-			(uint64_t)(lfk_stress_seconds() * 1e9 / parts);
-	return b;
-}
-
 /* ---- bad input ---------------------------------------------------------- */
 
 int lfk_scn_bad_input(void)
@@ -539,7 +531,7 @@ static void exclusion(bool timed)
 			c->m = mutexes[i];
 			c->timed = timed;
 			c->m->init(&c->obj, flag_set[f]);
-			c->bound = bound_part(NTHREADS, NIMPL * NFLAGS);
+			c->bound = lfk_bound_part(NTHREADS, NIMPL * NFLAGS);
 			lfk_run_threads(NTHREADS, excl_thread, c);
 			for (int t = 0; t < NTHREADS; t++)
 				total += c->done[t];
@@ -621,7 +613,7 @@ int lfk_scn_sem_bounded_holders_8t(void)
 			struct holders_ctx *c = calloc(1, sizeof(*c));
 			c->s = sems[i];
 			c->s->init(&c->obj, flag_set[f], SEM_UNITS);
-			c->bound = bound_part(NTHREADS * 4, NIMPL * NFLAGS);
+			c->bound = lfk_bound_part(NTHREADS * 4, NIMPL * NFLAGS);
 			lfk_run_threads(NTHREADS, holders_thread, c);
 			LFK_CHECK(c->s->value(&c->obj) == SEM_UNITS &&
 					  c->holders == 0 && c->most >= 1,
@@ -732,7 +724,7 @@ int lfk_scn_event_wakes_all_8t(void)
 			struct rounds_ctx *c = calloc(1, sizeof(*c));
 			c->e = events[i];
 			c->e->init(&c->obj, flag_set[f]);
-			c->bound = bound_part(200, NIMPL * NFLAGS);
+			c->bound = lfk_bound_part(200, NIMPL * NFLAGS);
 			lfk_run_threads(NTHREADS, rounds_thread, c);
 			LFK_CHECK(c->round > 1, "%s: only %llu rounds", c->e->name,
 				  (unsigned long long)c->round);
@@ -804,7 +796,7 @@ static int fork_children(const struct region *r, int n,
 	pid_t pids[NCHILD];
 	int bad = 0;
 	for (int i = 0; i < n; i++) {
-		pids[i] = fork();
+		pids[i] = lfk_fork();
 		if (pids[i] == 0) {
 			fn(r->name, i);
 			_exit(0);
@@ -825,7 +817,7 @@ static void child_counter(const char *name, int me)
 {
 	struct area *a = child_attach(name);
 	const struct mutex_ops *m = mutexes[a->impl];
-	struct lfk_bound b = bound_part(2, 2 * NIMPL);
+	struct lfk_bound b = lfk_bound_part(2, 2 * NIMPL);
 	uint64_t i = 0;
 	while (!lfk_bound_done(&b, i)) {
 		if (m->timedlock(&a->a, LONG_NS) != 0)
@@ -857,20 +849,31 @@ int lfk_scn_process_mutex_counter(void)
 	return 0;
 }
 
-static uint64_t pingpong_rounds(void)
+/* Rounds of one ping-pong: items/100 (100 to 2000), and its share of the
+ * time budget; whichever ends first. */
+static struct lfk_bound pingpong_bound(void)
 {
-	uint64_t n = lfk_stress_items() / 100;
-	return n < 100 ? 100 : n > 2000 ? 2000 : n;
+	struct lfk_bound b = lfk_bound_part(100, NIMPL);
+	if (b.max_items < 100)
+		b.max_items = 100;
+	if (b.max_items > 2000)
+		b.max_items = 2000;
+	return b;
 }
 
-/* The child answers each odd number in data with the next even one. */
+/* The child answers each odd number in data with the next even one, until
+ * the parent sends 0 (stop). */
 static void child_pong(const char *name, int me)
 {
 	struct area *a = child_attach(name);
 	const struct sem_ops *s = sems[a->impl];
 	(void)me;
-	for (uint64_t i = 0; i < pingpong_rounds(); i++) {
-		if (s->wait(&a->a, LONG_NS) != 0 || a->data != 2 * i + 1)
+	for (uint64_t i = 0;; i++) {
+		if (s->wait(&a->a, LONG_NS) != 0)
+			_exit(5);
+		if (a->data == 0)
+			return;
+		if (a->data != 2 * i + 1)
 			_exit(5);
 		a->data = 2 * i + 2;
 		s->post(&a->b);
@@ -882,6 +885,8 @@ int lfk_scn_process_sem_pingpong(void)
 	for (int i = 0; i < NIMPL; i++) {
 		const struct sem_ops *s = sems[i];
 		struct region r;
+		struct lfk_bound b = pingpong_bound();
+		bool stopped = false;
 		pid_t pid;
 		int st = 0;
 		uint64_t k;
@@ -890,12 +895,12 @@ int lfk_scn_process_sem_pingpong(void)
 		r.area->impl = i;
 		s->init(&r.area->a, LFK_SYNC_SHARED, 0);
 		s->init(&r.area->b, LFK_SYNC_SHARED, 0);
-		pid = fork();
+		pid = lfk_fork();
 		if (pid == 0) {
 			child_pong(r.name, 0);
 			_exit(0);
 		}
-		for (k = 0; k < pingpong_rounds(); k++) {
+		for (k = 0; !lfk_bound_done(&b, k); k++) {
 			int rc;
 			r.area->data = 2 * k + 1;
 			s->post(&r.area->a);
@@ -905,8 +910,15 @@ int lfk_scn_process_sem_pingpong(void)
 					  s->name, (unsigned long long)k, rc,
 					  (unsigned long long)r.area->data);
 				kill(pid, SIGKILL);
+				stopped = true;
 				break;
 			}
+		}
+		if (!stopped) {
+			/* Stop; the semaphore orders the store before the
+			 * child's read. */
+			r.area->data = 0;
+			s->post(&r.area->a);
 		}
 		waitpid(pid, &st, 0);
 		LFK_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
@@ -998,7 +1010,7 @@ static void kill_holder(struct region *r)
 	int st = 0;
 	pid_t pid;
 	lfk_atomic_store_u64(&r->area->ready, 0, LFK_RELAXED);
-	pid = fork();
+	pid = lfk_fork();
 	if (pid == 0)
 		child_lock_and_hang(r->name, 0);
 	/* Acquire: pairs with the child's release. */

@@ -664,6 +664,75 @@ SCN_WITH(counter_threads_2, counter_threads, 2)
 
 SCN_WITH(counter_threads_8, counter_threads, 8)
 
+/*
+ * Reads racing thread exits: short-lived threads add 1 and exit while a
+ * reader checks that no read is below the one before.  An exiting thread's
+ * shard must stay counted until its value is in the shared total: a shard
+ * that leaves the registry before it is folded makes a read in between miss
+ * it (the read goes backwards, then forward again).
+ */
+#define EXIT_SPAWNERS 2
+
+struct exit_run {
+	struct lfk_counter *c;
+	struct lfk_bound bound; /* threads per spawner */
+	uint64_t spawned[EXIT_SPAWNERS];
+	uint32_t spawners_left;
+};
+
+static void *exit_adder(void *arg)
+{
+	lfk_counter_add(arg, 1);
+	return NULL; /* the shard is folded on the way out */
+}
+
+static void exit_spawner(void *arg, int me)
+{
+	struct exit_run *r = arg;
+	uint64_t n = 0;
+	pthread_t t;
+	while (!lfk_bound_done(&r->bound, n)) {
+		if (pthread_create(&t, NULL, exit_adder, r->c) != 0)
+			break;
+		pthread_join(t, NULL);
+		n++;
+	}
+	r->spawned[me] = n;
+	lfk_atomic_fetch_sub_u32(&r->spawners_left, 1, LFK_RELAXED);
+}
+
+static void exit_reader(void *arg, int me)
+{
+	struct exit_run *r = arg;
+	int64_t last = 0;
+	(void)me;
+	while (lfk_atomic_load_u32(&r->spawners_left, LFK_RELAXED) > 0) {
+		int64_t v = lfk_counter_read(r->c);
+		LFK_CHECK(v >= last, "read %lld after %lld while threads that "
+			  "added 1 were exiting", (long long)v, (long long)last);
+		last = v;
+	}
+}
+
+int lfk_scn_counter_read_vs_exit(void)
+{
+	struct exit_run r = { .c = lfk_counter_create(),
+			      .spawners_left = EXIT_SPAWNERS };
+	uint64_t total = 0;
+	if (r.c == NULL)
+		return 1;
+	/* a thread's life is tens of microseconds: fewer items */
+	r.bound = lfk_bound_scaled(20 * EXIT_SPAWNERS);
+	lfk_run_threads2(EXIT_SPAWNERS, exit_spawner, 1, exit_reader, &r);
+	for (int i = 0; i < EXIT_SPAWNERS; i++)
+		total += r.spawned[i];
+	LFK_CHECK(total > 0 && lfk_counter_read(r.c) == (int64_t)total,
+		  "total %lld, %llu threads added 1",
+		  (long long)lfk_counter_read(r.c), (unsigned long long)total);
+	lfk_counter_destroy(r.c);
+	return 0;
+}
+
 /* ---- lfk_tcache ----------------------------------------------------------------- */
 
 /* What the uniqueness tests write into every object they hold.  owner is

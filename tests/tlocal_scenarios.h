@@ -17,6 +17,7 @@
 	X(counter_differential)                                                \
 	X(counter_threads_2)                                                   \
 	X(counter_threads_8)                                                   \
+	X(counter_read_vs_exit)                                                \
 	X(tcache_basic)                                                        \
 	X(tcache_max_objects)                                                  \
 	X(tcache_differential)                                                 \

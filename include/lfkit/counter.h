@@ -38,7 +38,10 @@ void lfk_counter_destroy(struct lfk_counter *c);
 /*
  * The sum of every add since creation or the last reset.  Exact when no
  * thread is adding or exiting meanwhile; otherwise some value the counter
- * went through, give or take the adds in flight.  Returns 0 for NULL.
+ * went through, give or take the adds in flight.  An exiting thread's
+ * shard counts until its value is in the shared total (both change under
+ * the registry lock a read holds), so with non-negative adds a read is
+ * never below an earlier read, thread exits included.  Returns 0 for NULL.
  * Blocking (the shard registry's lock), O(threads that used the counter).
  */
 int64_t lfk_counter_read(struct lfk_counter *c);

@@ -111,7 +111,8 @@ static inline uint32_t *lfk__ec_futex(struct lfk_eventcount *ec)
 
 /*
  * Initializes ec (no waiters).  flags: 0 or LFK_EVENTCOUNT_SHARED.
- * Errors: -EINVAL for NULL or unknown flags.  Wait-free.
+ * Errors: -EINVAL for NULL, ec not aligned to 8 bytes
+ * (_Alignof(struct lfk_eventcount)), or unknown flags.  Wait-free.
  */
 int lfk_eventcount_init(struct lfk_eventcount *ec, unsigned flags);
 

@@ -61,7 +61,8 @@ typedef struct lfk_latch {
 size_t lfk_latch_size(size_t obj_size);
 
 /* Initializes a latch in mem (mem_size bytes, LFK_CACHELINE-aligned); the
- * object starts as all zero bytes.  0 or -EINVAL.  Not thread-safe. */
+ * object starts as all zero bytes.  0 or -EINVAL (NULL, misaligned, too
+ * small, or obj_size invalid as in lfk_latch_size).  Not thread-safe. */
 int lfk_latch_init(lfk_latch_t *mem, size_t mem_size, size_t obj_size);
 
 /* Allocates and initializes a latch into *out: 0, -EINVAL or -ENOMEM. */

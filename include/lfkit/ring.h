@@ -128,6 +128,7 @@ struct lfk_ring_hdr {
  * hook compiles to nothing.
  */
 enum lfk_ring_hook_point {
+	LFK_HOOK_MPMC_ENQ_CAPACITY,   /* slot seen free, head not yet read */
 	LFK_HOOK_MPMC_ENQ_RESERVED,   /* slot reserved, not yet published */
 	LFK_HOOK_MPMC_DEQ_RESERVED,   /* slot reserved, not yet released */
 	LFK_HOOK_LFMPMC_ENQ_SLOT,     /* free slot taken, item not published */

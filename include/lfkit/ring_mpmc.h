@@ -60,9 +60,14 @@ static inline int lfk__ring_mpmc_reserve_put(struct lfk_ring_mpmc *r,
 		uint64_t seq = lfk_atomic_load_u64(slot, LFK_ACQUIRE);
 		int64_t dif = lfk__ring_diff(seq, pos);
 		if (dif == 0) {
+			LFK_RING_HOOK(LFK_HOOK_MPMC_ENQ_CAPACITY);
+			/* Signed: pos may be stale, and head may have moved
+			 * past it; then pos - head is negative (not 2^64-1),
+			 * and the CAS below fails and reloads pos. */
 			if (r->hdr.capacity != r->hdr.slots &&
-			    pos - lfk_atomic_load_u64(&r->head, LFK_RELAXED) >=
-				    r->hdr.capacity)
+			    lfk__ring_diff(pos, lfk_atomic_load_u64(
+							&r->head, LFK_RELAXED)) >=
+				    (int64_t)r->hdr.capacity)
 				return -EAGAIN;
 			/* Relaxed: the slot's sequence orders the data. */
 			if (lfk_atomic_cas_weak_u64(&r->tail, &pos, pos + 1,

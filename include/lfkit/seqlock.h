@@ -79,10 +79,15 @@ typedef struct lfk_seqlock {
 
 #define LFK_SEQLOCK_INIT { 0 }
 
-/* Puts the lock in its initial (unlocked, even) state.  Not thread-safe. */
-static inline void lfk_seqlock_init(lfk_seqlock_t *l)
+/* Puts the lock in its initial (unlocked, even) state: 0, or -EINVAL for
+ * NULL or l not aligned to 8 bytes (a misaligned sequence word could tear).
+ * Not thread-safe.  Wait-free. */
+static inline int lfk_seqlock_init(lfk_seqlock_t *l)
 {
+	if (l == NULL || (uintptr_t)l % sizeof(l->seq) != 0)
+		return -EINVAL;
 	lfk_atomic_store_u64(&l->seq, 0, LFK_RELAXED);
+	return 0;
 }
 
 /* ---- protected data accessors ------------------------------------------- */

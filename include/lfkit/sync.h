@@ -101,7 +101,8 @@ typedef struct lfk_event {
 
 /* ---- mutex ------------------------------------------------------------ */
 
-/* Initializes m unlocked.  flags: 0 or LFK_SYNC_SHARED.  0 or -EINVAL.
+/* Initializes m unlocked.  flags: 0 or LFK_SYNC_SHARED.  0 or -EINVAL
+ * (NULL, m not aligned to _Alignof(lfk_mutex_t), unknown flags).
  * Not thread-safe (nothing may use m during init).  Wait-free. */
 int lfk_mutex_init(lfk_mutex_t *m, unsigned flags);
 
@@ -132,7 +133,9 @@ int lfk_mutex_unlock(lfk_mutex_t *m);
 /* ---- semaphore -------------------------------------------------------- */
 
 /* Initializes s with `value` units (at most LFK_SEM_VALUE_MAX).  flags: 0
- * or LFK_SYNC_SHARED.  0 or -EINVAL.  Not thread-safe.  Wait-free. */
+ * or LFK_SYNC_SHARED.  0 or -EINVAL (NULL, s not aligned to
+ * _Alignof(lfk_sem_t), value too large, unknown flags).  Not thread-safe.
+ * Wait-free. */
 int lfk_sem_init(lfk_sem_t *s, unsigned flags, uint32_t value);
 
 /* Marks s uninitialized: 0 or -EINVAL.  No thread may be waiting. */
@@ -157,7 +160,8 @@ int lfk_sem_value(const lfk_sem_t *s);
 
 /* ---- event ------------------------------------------------------------ */
 
-/* Initializes e cleared.  flags: 0 or LFK_SYNC_SHARED.  0 or -EINVAL.
+/* Initializes e cleared.  flags: 0 or LFK_SYNC_SHARED.  0 or -EINVAL
+ * (NULL, e not aligned to _Alignof(lfk_event_t), unknown flags).
  * Not thread-safe.  Wait-free. */
 int lfk_event_init(lfk_event_t *e, unsigned flags);
 

@@ -78,7 +78,9 @@ static int unlock_excl(struct lfk_ref_lock *lk)
 
 int lfk_ref_seqlock_init(lfk_ref_seqlock_t *l, int kind)
 {
-	return l ? lock_init(&l->lk, kind) : -EINVAL;
+	if (l == NULL || (uintptr_t)l % _Alignof(lfk_ref_seqlock_t) != 0)
+		return -EINVAL;
+	return lock_init(&l->lk, kind);
 }
 
 void lfk_ref_seqlock_fini(lfk_ref_seqlock_t *l)

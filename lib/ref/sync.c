@@ -36,6 +36,13 @@ static bool ok(uint32_t tag)
 	return (tag & ~LFK_SYNC_SHARED) == TAG_REF;
 }
 
+/* As the futex objects, the twins refuse misaligned memory at init (the
+ * pthread and sem objects inside need their natural alignment). */
+static bool misaligned(const void *obj, size_t align)
+{
+	return (uintptr_t)obj % align != 0;
+}
+
 static int pshared(unsigned flags)
 {
 	return (flags & LFK_SYNC_SHARED) ? PTHREAD_PROCESS_SHARED
@@ -48,7 +55,8 @@ int lfk_ref_mutex_init(lfk_ref_mutex_t *m, unsigned flags)
 {
 	pthread_mutexattr_t a;
 	int rc;
-	if (m == NULL || (flags & ~LFK_SYNC_SHARED) != 0)
+	if (m == NULL || misaligned(m, _Alignof(lfk_ref_mutex_t)) ||
+	    (flags & ~LFK_SYNC_SHARED) != 0)
 		return -EINVAL;
 	pthread_mutexattr_init(&a);
 	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_ERRORCHECK);
@@ -122,8 +130,8 @@ int lfk_ref_mutex_unlock(lfk_ref_mutex_t *m)
 
 int lfk_ref_sem_init(lfk_ref_sem_t *s, unsigned flags, uint32_t value)
 {
-	if (s == NULL || (flags & ~LFK_SYNC_SHARED) != 0 ||
-	    value > LFK_SEM_VALUE_MAX)
+	if (s == NULL || misaligned(s, _Alignof(lfk_ref_sem_t)) ||
+	    (flags & ~LFK_SYNC_SHARED) != 0 || value > LFK_SEM_VALUE_MAX)
 		return -EINVAL;
 	if (sem_init(&s->s, (flags & LFK_SYNC_SHARED) != 0, value) != 0)
 		return -errno;
@@ -187,7 +195,8 @@ int lfk_ref_event_init(lfk_ref_event_t *e, unsigned flags)
 	pthread_mutexattr_t ma;
 	pthread_condattr_t ca;
 	int rc;
-	if (e == NULL || (flags & ~LFK_SYNC_SHARED) != 0)
+	if (e == NULL || misaligned(e, _Alignof(lfk_ref_event_t)) ||
+	    (flags & ~LFK_SYNC_SHARED) != 0)
 		return -EINVAL;
 	pthread_mutexattr_init(&ma);
 	pthread_mutexattr_setpshared(&ma, pshared(flags));

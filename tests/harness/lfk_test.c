@@ -1,5 +1,7 @@
 #include "lfk_test.h"
 
+#include "lfk_procs.h"
+
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -45,6 +47,14 @@ struct lfk_bound lfk_bound_scaled(uint64_t items_divisor)
 	uint64_t items = lfk_stress_items() / (items_divisor ? items_divisor : 1);
 	b.max_items = items ? items : 1;
 	b.deadline_ns = lfk_now_ns() + (uint64_t)(lfk_stress_seconds() * 1e9);
+	return b;
+}
+
+struct lfk_bound lfk_bound_part(uint64_t items_divisor, unsigned parts)
+{
+	struct lfk_bound b = lfk_bound_scaled(items_divisor);
+	b.deadline_ns = lfk_now_ns() +
+			(uint64_t)(lfk_stress_seconds() * 1e9 / (parts ? parts : 1));
 	return b;
 }
 
@@ -131,6 +141,8 @@ int lfk_scenario_run(const char *name, lfk_scenario_fn fn)
 	current_scenario = name;
 	__atomic_store_n(&failures, 0, __ATOMIC_RELAXED);
 	rc = fn();
+	/* A scenario that failed may have left children running. */
+	lfk_children_check();
 	if (rc != 0 && lfk_failures() == 0)
 		lfk_fail_at(__FILE__, __LINE__, "scenario returned %d", rc);
 	return lfk_failures();
@@ -147,11 +159,13 @@ static bool selected(const char *name, int argc, char **argv)
 }
 
 /* A scenario that hangs (a lost wake-up, a livelock) must fail, not stall
- * the run: the watchdog ends the program with a FAIL line. */
+ * the run: the watchdog kills the scenario's child processes and ends the
+ * program with a FAIL line. */
 static void watchdog(int sig)
 {
 	static const char msg[] = "FAIL watchdog: scenario did not finish\n";
 	(void)sig;
+	lfk_children_kill();
 	if (write(2, msg, sizeof(msg) - 1) < 0)
 		_exit(3);
 	_exit(2);

@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "lfk_procs.h"
 #include "lfk_threads.h"
 
 double lfk_stress_seconds(void);
@@ -36,6 +37,9 @@ struct lfk_bound {
 };
 struct lfk_bound lfk_bound_default(void);
 struct lfk_bound lfk_bound_scaled(uint64_t items_divisor);
+/* lfk_bound_scaled with 1/parts of the time budget: for one of `parts`
+ * runs in a row within one scenario. */
+struct lfk_bound lfk_bound_part(uint64_t items_divisor, unsigned parts);
 bool lfk_bound_done(const struct lfk_bound *b, uint64_t done);
 
 /* xoshiro256** seeded through splitmix64: fast, good, reproducible. */

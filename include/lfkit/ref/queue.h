@@ -47,7 +47,9 @@ struct lfk_ref_queue {
 
 size_t lfk_ref_queue_size(size_t capacity, size_t elem_size);
 /* lfk_ref_queue_init(m, c, e) is lfk_ref_queue_init_flags(m, c, e, 0);
- * flags: LFK_REF_SHARED or 0.  mem is aligned to LFK_CACHELINE. */
+ * flags: LFK_REF_SHARED or 0.  mem is aligned to LFK_CACHELINE: 0, or
+ * -EINVAL (NULL, misaligned, bad parameters, unknown flags), or the
+ * pthread init error. */
 int lfk_ref_queue_init(void *mem, size_t capacity, size_t elem_size);
 int lfk_ref_queue_init_flags(void *mem, size_t capacity, size_t elem_size,
 			     unsigned flags);

@@ -44,7 +44,10 @@ struct lfk_ref_ring {
 };
 
 size_t lfk_ref_ring_size(size_t capacity, size_t elem_size);
-/* lfk_ref_ring_init(m, c, e) is lfk_ref_ring_init_flags(m, c, e, 0). */
+/* lfk_ref_ring_init(m, c, e) is lfk_ref_ring_init_flags(m, c, e, 0).
+ * 0, or -EINVAL (NULL, mem not aligned to _Alignof(struct lfk_ref_ring),
+ * bad parameters as lfk_ref_ring_size, unknown flags), or the pthread
+ * init error. */
 int lfk_ref_ring_init(void *mem, size_t capacity, size_t elem_size);
 int lfk_ref_ring_init_flags(void *mem, size_t capacity, size_t elem_size,
 			    unsigned flags);

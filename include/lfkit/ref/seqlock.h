@@ -48,7 +48,8 @@ typedef struct lfk_ref_seqlock {
 	struct lfk_ref_lock lk;
 } lfk_ref_seqlock_t;
 
-/* 0, or -EINVAL (NULL, unknown kind), or the pthread init error. */
+/* 0, or -EINVAL (NULL, l not aligned to _Alignof(lfk_ref_seqlock_t),
+ * unknown kind), or the pthread init error. */
 int lfk_ref_seqlock_init(lfk_ref_seqlock_t *l, int kind);
 void lfk_ref_seqlock_fini(lfk_ref_seqlock_t *l);
 
@@ -80,7 +81,8 @@ typedef struct lfk_ref_seqarray {
 	uint64_t data[]; /* n * elem_size bytes */
 } lfk_ref_seqarray_t;
 
-/* As lfk_seqarray_size / init / create (plus the lock kind); fini releases
+/* As lfk_seqarray_size / init / create (plus the lock kind; init also
+ * refuses memory not aligned to LFK_CACHELINE with -EINVAL); fini releases
  * the lock of an array placed with init. */
 size_t lfk_ref_seqarray_size(size_t n, size_t elem_size);
 int lfk_ref_seqarray_init(lfk_ref_seqarray_t *mem, size_t mem_size, size_t n,
@@ -111,6 +113,8 @@ typedef struct lfk_ref_latch {
 	uint64_t data[]; /* obj_size bytes: one copy is enough under a lock */
 } lfk_ref_latch_t;
 
+/* As lfk_latch_size / init / create (plus the lock kind; init refuses
+ * memory not aligned to LFK_CACHELINE with -EINVAL). */
 size_t lfk_ref_latch_size(size_t obj_size);
 int lfk_ref_latch_init(lfk_ref_latch_t *mem, size_t mem_size, size_t obj_size,
 		       int kind);

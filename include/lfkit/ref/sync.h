@@ -53,8 +53,9 @@ typedef struct lfk_ref_event {
 	uint32_t tag;
 } lfk_ref_event_t;
 
-/* 0, -EINVAL (NULL, unknown flags), or another negative errno from the
- * pthread or sem init call. */
+/* Each init: 0, -EINVAL (NULL, memory not aligned to the type's
+ * _Alignof, unknown flags, a sem value above LFK_SEM_VALUE_MAX), or another
+ * negative errno from the pthread or sem init call. */
 int lfk_ref_mutex_init(lfk_ref_mutex_t *m, unsigned flags);
 int lfk_ref_mutex_destroy(lfk_ref_mutex_t *m); /* 0, -EINVAL, -EBUSY */
 /* 0, -EOWNERDEAD (see above), -EDEADLK, -EINVAL. */
