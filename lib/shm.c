@@ -323,13 +323,55 @@ int lfk_shm_ring_create(struct lfk_shm *shm, const char *name, int kind,
 	return add_object(shm, name, (uint32_t)kind, bytes, params, out);
 }
 
-int lfk_shm_ring_attach(struct lfk_shm *shm, const char *name, int kind,
-			void **out)
+static int ring_attach(struct lfk_shm *shm, const char *name, int kind,
+		       void **out)
 {
 	int rc = region_intact(shm);
 	if (rc != 0)
 		return rc;
 	return lfk__shm_ring_attach_image(shm->base, shm->size, name, kind, out);
+}
+
+int lfk_shm_ring_spsc_create(struct lfk_shm *shm, const char *name,
+			     size_t capacity, size_t elem_size,
+			     struct lfk_ring_spsc **out)
+{
+	return lfk_shm_ring_create(shm, name, LFK_RING_SPSC, capacity,
+				   elem_size, (void **)out);
+}
+
+int lfk_shm_ring_mpmc_create(struct lfk_shm *shm, const char *name,
+			     size_t capacity, size_t elem_size,
+			     struct lfk_ring_mpmc **out)
+{
+	return lfk_shm_ring_create(shm, name, LFK_RING_MPMC, capacity,
+				   elem_size, (void **)out);
+}
+
+int lfk_shm_ring_lfmpmc_create(struct lfk_shm *shm, const char *name,
+			       size_t capacity, size_t elem_size,
+			       struct lfk_ring_lfmpmc **out)
+{
+	return lfk_shm_ring_create(shm, name, LFK_RING_LFMPMC, capacity,
+				   elem_size, (void **)out);
+}
+
+int lfk_shm_ring_spsc_attach(struct lfk_shm *shm, const char *name,
+			     struct lfk_ring_spsc **out)
+{
+	return ring_attach(shm, name, LFK_RING_SPSC, (void **)out);
+}
+
+int lfk_shm_ring_mpmc_attach(struct lfk_shm *shm, const char *name,
+			     struct lfk_ring_mpmc **out)
+{
+	return ring_attach(shm, name, LFK_RING_MPMC, (void **)out);
+}
+
+int lfk_shm_ring_lfmpmc_attach(struct lfk_shm *shm, const char *name,
+			       struct lfk_ring_lfmpmc **out)
+{
+	return ring_attach(shm, name, LFK_RING_LFMPMC, (void **)out);
 }
 
 int lfk_shm_seqarray_create(struct lfk_shm *shm, const char *name, size_t n,

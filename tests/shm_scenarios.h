@@ -24,7 +24,8 @@
 	X(attach_after_truncate)                                               \
 	X(open_racing_create)                                                  \
 	X(creator_killed_mid_create)                                           \
-	X(queue_attach_rejects_damage)
+	X(queue_attach_rejects_damage)                                         \
+	X(ring_of_wrong_kind_refused)
 
 LFK_SHM_SCENARIOS(LFK_SCENARIO_DECLARE)
 
