@@ -26,6 +26,24 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+/* A valid but huge size (an element of 2^61 bytes) is refused by the
+ * allocator with -ENOMEM; the sanitizers' allocators abort instead of
+ * returning NULL unless told otherwise. */
+#if defined(__SANITIZE_ADDRESS__)
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+	return "allocator_may_return_null=1";
+}
+#endif
+#if defined(__SANITIZE_THREAD__)
+const char *__tsan_default_options(void);
+const char *__tsan_default_options(void)
+{
+	return "allocator_may_return_null=1";
+}
+#endif
+
 /* The region the shm creates go to (a small one: nothing huge fits). */
 static struct lfk_shm *region;
 
