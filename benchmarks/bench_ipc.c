@@ -160,9 +160,12 @@ static int region_attach(struct chan *ch, uint32_t kind)
 	int rc = lfk_shm_open(ch->name, &ch->shm);
 	if (rc != 0)
 		return rc;
-	if (kind == LFK_SHM_RING_SPSC || kind == LFK_SHM_RING_LFMPMC)
-		return lfk_shm_ring_attach(ch->shm, "msgs", (int)kind,
-					   &ch->obj);
+	if (kind == LFK_SHM_RING_SPSC)
+		return lfk_shm_ring_spsc_attach(ch->shm, "msgs",
+						(struct lfk_ring_spsc **)&ch->obj);
+	if (kind == LFK_SHM_RING_LFMPMC)
+		return lfk_shm_ring_lfmpmc_attach(
+			ch->shm, "msgs", (struct lfk_ring_lfmpmc **)&ch->obj);
 	if (kind == LFK_SHM_QUEUE)
 		return lfk_shm_queue_attach(ch->shm, "msgs",
 					    (struct lfk_queue **)&ch->obj);

@@ -26,11 +26,11 @@ struct order {
 static int consumer(const char *name)
 {
 	struct lfk_shm *shm;
-	void *ring;
+	struct lfk_ring_lfmpmc *ring;
 	struct order o;
 	uint64_t next = 0, volume = 0;
 	if (lfk_shm_open(name, &shm) != 0 ||
-	    lfk_shm_ring_attach(shm, "orders", LFK_RING_LFMPMC, &ring) != 0)
+	    lfk_shm_ring_lfmpmc_attach(shm, "orders", &ring) != 0)
 		return 2;
 	while (next < ORDERS) {
 		if (lfk_ring_lfmpmc_dequeue_rec(ring, &o) != 0) {
@@ -53,13 +53,13 @@ int main(void)
 {
 	char name[64];
 	struct lfk_shm *shm;
-	void *ring;
+	struct lfk_ring_lfmpmc *ring;
 	pid_t pid;
 	int status;
 	snprintf(name, sizeof(name), "/lfkit-example-%ld", (long)getpid());
 	if (lfk_shm_create(name, 1 << 20, 0600, &shm) != 0 ||
-	    lfk_shm_ring_create(shm, "orders", LFK_RING_LFMPMC, 256,
-				sizeof(struct order), &ring) != 0)
+	    lfk_shm_ring_lfmpmc_create(shm, "orders", 256, sizeof(struct order),
+				       &ring) != 0)
 		return 1;
 	fflush(stdout);
 	pid = fork();

@@ -6,6 +6,14 @@
 #include <lfkit/ring.h>
 #include <stdlib.h>
 
+/* Every size a ring's layout computes (slot count rounded up and at least
+ * 128, times elem_size + 8, plus four index words per slot, plus headers)
+ * stays below 2^48 within these bounds: none can wrap a 64-bit size_t. */
+_Static_assert(sizeof(size_t) == 8 &&
+		       LFK_RING_MAX_CAPACITY <= ((size_t)1 << 30) &&
+		       LFK_RING_MAX_ELEM_SIZE <= ((size_t)1 << 16),
+	       "ring sizes cannot wrap");
+
 int lfk__ring_check_params(size_t capacity, size_t elem_size)
 {
 	if (capacity == 0 || capacity > LFK_RING_MAX_CAPACITY)

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,9 +21,24 @@
 struct lfk_shm {
 	void *base;
 	size_t size;
+	int fd; /* kept open: every attach re-checks the file's size */
 };
 
 static const uint64_t region_max = (uint64_t)1 << 40;
+
+/* Objects start right after the header, which is a whole number of
+ * LFK_RING_ALIGN blocks (it is aligned to one). */
+#define HEAP_START sizeof(struct lfk__shm_header)
+_Static_assert(sizeof(struct lfk__shm_header) % LFK_RING_ALIGN == 0,
+	       "the header ends on an object boundary");
+
+void (*lfk__shm_create_hook)(int step);
+
+static void create_step(int step)
+{
+	if (lfk__shm_create_hook != NULL)
+		lfk__shm_create_hook(step);
+}
 
 static uint32_t this_arch(void)
 {
@@ -35,9 +51,14 @@ static uint32_t this_arch(void)
 #endif
 }
 
-static uint64_t round_up(uint64_t v, uint64_t to)
+/* v rounded up to a multiple of `to` (a power of two) in *out; false if
+ * that wraps. */
+static bool round_up(uint64_t v, uint64_t to, uint64_t *out)
 {
-	return (v + to - 1) / to * to;
+	if (__builtin_add_overflow(v, to - 1, out))
+		return false;
+	*out &= ~(to - 1);
+	return true;
 }
 
 static bool region_name_ok(const char *name)
@@ -88,7 +109,7 @@ int lfk_shm_validate(const void *base, size_t size)
 	/* Pairs with the directory writer's release of heap_next/dir_used. */
 	heap = lfk_atomic_load_u64(&h->heap_next, LFK_ACQUIRE);
 	used = lfk_atomic_load_u64(&h->dir_used, LFK_ACQUIRE);
-	if (heap < round_up(sizeof(*h), LFK_RING_ALIGN) || heap > size ||
+	if (heap < HEAP_START || heap > size ||
 	    used > LFK_SHM_DIR_ENTRIES)
 		return -EPROTO;
 	for (uint64_t i = 0; i < used; i++) {
@@ -208,6 +229,24 @@ static int init_object(void *mem, uint32_t kind, const uint64_t params[3],
 }
 
 /*
+ * Whether the handle's mapping is still backed by its file.  A region's file
+ * can be truncated behind a mapping (by ftruncate from any process); the
+ * first touch of a page past the new end would then be a SIGBUS, so every
+ * attach and create checks the size first.  It cannot stop a truncation
+ * that races the call; processes sharing a region trust each other not to.
+ */
+static int region_intact(const struct lfk_shm *shm)
+{
+	struct stat st;
+	if (shm == NULL)
+		return -EINVAL;
+	if (fstat(shm->fd, &st) != 0)
+		return -errno;
+	return st.st_size >= 0 && (uint64_t)st.st_size >= shm->size ? 0
+								     : -EPROTO;
+}
+
+/*
  * Adds an object: reserves `bytes` at an aligned offset, lays the object out,
  * then publishes the entry.  Serialized by the directory lock.
  */
@@ -216,24 +255,29 @@ static int add_object(struct lfk_shm *shm, const char *name, uint32_t kind,
 {
 	struct lfk__shm_header *h;
 	struct lfk__shm_entry *e;
-	uint64_t off, used;
+	uint64_t off, used, span;
 	int rc;
-	if (shm == NULL || out == NULL || !object_name_ok(name) || bytes == 0)
+	if (shm == NULL || out == NULL || !object_name_ok(name) || bytes == 0 ||
+	    !round_up(bytes, LFK_RING_ALIGN, &span))
 		return -EINVAL;
 	*out = NULL;
 	h = shm->base;
-	rc = lfk_shm_validate(shm->base, shm->size);
+	rc = region_intact(shm);
+	if (rc == 0)
+		rc = lfk_shm_validate(shm->base, shm->size);
 	if (rc != 0)
 		return rc;
 	rc = lock_dir(h);
 	if (rc != 0)
 		return rc;
+	/* Re-read under the lock; validate saw them in bounds, and only
+	 * directory updates (serialized here) move them. */
 	used = h->dir_used;
 	off = h->heap_next;
 	if (find(h, name) != NULL) {
 		rc = -EEXIST;
-	} else if (used >= LFK_SHM_DIR_ENTRIES ||
-		   round_up(bytes, LFK_RING_ALIGN) > h->total_size - off) {
+	} else if (used >= LFK_SHM_DIR_ENTRIES || off > h->total_size ||
+		   span > h->total_size - off) {
 		rc = -ENOSPC;
 	} else {
 		e = &h->dir[used];
@@ -252,8 +296,7 @@ static int add_object(struct lfk_shm *shm, const char *name, uint32_t kind,
 			lfk_atomic_store_u32(&e->state, LFK__SHM_READY,
 					     LFK_RELEASE);
 			/* Published after the object it covers. */
-			lfk_atomic_store_u64(&h->heap_next,
-					     off + round_up(bytes, LFK_RING_ALIGN),
+			lfk_atomic_store_u64(&h->heap_next, off + span,
 					     LFK_RELEASE);
 			/* Makes the new entry visible to find(). */
 			lfk_atomic_store_u64(&h->dir_used, used + 1,
@@ -280,12 +323,55 @@ int lfk_shm_ring_create(struct lfk_shm *shm, const char *name, int kind,
 	return add_object(shm, name, (uint32_t)kind, bytes, params, out);
 }
 
-int lfk_shm_ring_attach(struct lfk_shm *shm, const char *name, int kind,
-			void **out)
+static int ring_attach(struct lfk_shm *shm, const char *name, int kind,
+		       void **out)
 {
-	if (shm == NULL)
-		return -EINVAL;
+	int rc = region_intact(shm);
+	if (rc != 0)
+		return rc;
 	return lfk__shm_ring_attach_image(shm->base, shm->size, name, kind, out);
+}
+
+int lfk_shm_ring_spsc_create(struct lfk_shm *shm, const char *name,
+			     size_t capacity, size_t elem_size,
+			     struct lfk_ring_spsc **out)
+{
+	return lfk_shm_ring_create(shm, name, LFK_RING_SPSC, capacity,
+				   elem_size, (void **)out);
+}
+
+int lfk_shm_ring_mpmc_create(struct lfk_shm *shm, const char *name,
+			     size_t capacity, size_t elem_size,
+			     struct lfk_ring_mpmc **out)
+{
+	return lfk_shm_ring_create(shm, name, LFK_RING_MPMC, capacity,
+				   elem_size, (void **)out);
+}
+
+int lfk_shm_ring_lfmpmc_create(struct lfk_shm *shm, const char *name,
+			       size_t capacity, size_t elem_size,
+			       struct lfk_ring_lfmpmc **out)
+{
+	return lfk_shm_ring_create(shm, name, LFK_RING_LFMPMC, capacity,
+				   elem_size, (void **)out);
+}
+
+int lfk_shm_ring_spsc_attach(struct lfk_shm *shm, const char *name,
+			     struct lfk_ring_spsc **out)
+{
+	return ring_attach(shm, name, LFK_RING_SPSC, (void **)out);
+}
+
+int lfk_shm_ring_mpmc_attach(struct lfk_shm *shm, const char *name,
+			     struct lfk_ring_mpmc **out)
+{
+	return ring_attach(shm, name, LFK_RING_MPMC, (void **)out);
+}
+
+int lfk_shm_ring_lfmpmc_attach(struct lfk_shm *shm, const char *name,
+			       struct lfk_ring_lfmpmc **out)
+{
+	return ring_attach(shm, name, LFK_RING_LFMPMC, (void **)out);
 }
 
 int lfk_shm_seqarray_create(struct lfk_shm *shm, const char *name, size_t n,
@@ -329,8 +415,9 @@ int lfk__shm_seqarray_attach_image(void *base, size_t size, const char *name,
 int lfk_shm_seqarray_attach(struct lfk_shm *shm, const char *name,
 			    lfk_seqarray_t **out)
 {
-	if (shm == NULL)
-		return -EINVAL;
+	int rc = region_intact(shm);
+	if (rc != 0)
+		return rc;
 	return lfk__shm_seqarray_attach_image(shm->base, shm->size, name, out);
 }
 
@@ -361,16 +448,24 @@ int lfk__shm_queue_attach_image(void *base, size_t size, const char *name,
 	if (rc != 0)
 		return rc;
 	/* The queue's header and its ring's geometry must be what the
-	 * directory's parameters give, within the entry. */
+	 * directory's parameters give, within the entry; the ring must lie
+	 * past the queue's own fields (else its indices are the queue's
+	 * counters), and every eventcount must use shared futexes (a private
+	 * one loses every wake-up that crosses processes).  Element sizes
+	 * are compared in 64 bits: elem_words * 8 wraps in 32. */
 	q = (const struct lfk_queue *)((char *)base + e->offset);
 	if (lfk_queue_size((enum lfk_ring_kind)e->params[2],
 			   (size_t)e->params[0], (size_t)e->params[1]) !=
 		    e->length ||
 	    q->hdr.magic != LFK_QUEUE_MAGIC || q->hdr.kind != e->params[2] ||
-	    q->hdr.elem_words * 8 != e->params[1] ||
+	    (uint64_t)q->hdr.elem_words * 8 != e->params[1] ||
 	    q->hdr.flags != LFK_QUEUE_SHARED || q->hdr.bytes != e->length ||
+	    q->hdr.ring_off < sizeof(*q) ||
 	    q->hdr.ring_off % LFK_RING_ALIGN != 0 ||
 	    q->hdr.ring_off >= e->length ||
+	    q->not_empty.flags != LFK_EVENTCOUNT_SHARED ||
+	    q->not_full.flags != LFK_EVENTCOUNT_SHARED ||
+	    q->all_done.flags != LFK_EVENTCOUNT_SHARED ||
 	    lfk__ring_layout((int)e->params[2], (size_t)e->params[0],
 			     (size_t)e->params[1], &want) == 0 ||
 	    want.bytes > e->length - q->hdr.ring_off ||
@@ -383,8 +478,9 @@ int lfk__shm_queue_attach_image(void *base, size_t size, const char *name,
 int lfk_shm_queue_attach(struct lfk_shm *shm, const char *name,
 			 struct lfk_queue **out)
 {
-	if (shm == NULL)
-		return -EINVAL;
+	int rc = region_intact(shm);
+	if (rc != 0)
+		return rc;
 	return lfk__shm_queue_attach_image(shm->base, shm->size, name, out);
 }
 
@@ -424,10 +520,12 @@ int lfk__shm_ref_queue_attach_image(void *base, size_t size, const char *name,
 	    q->ring_off != ring_off)
 		return -EPROTO;
 	r = (const struct lfk_ref_ring *)((const char *)q + ring_off);
-	if (r->capacity != e->params[0] || r->elem_words * 8 != e->params[1] ||
+	/* elem_words compared without multiplying: * 8 wraps in 64 bits. */
+	if (r->capacity != e->params[0] || e->params[1] % 8 != 0 ||
+	    r->elem_words != e->params[1] / 8 ||
 	    r->data_off != sizeof(*r) || r->flags != LFK_REF_SHARED ||
 	    ring_off + lfk_ref_ring_size((size_t)r->capacity,
-					 (size_t)r->elem_words * 8) >
+					 (size_t)e->params[1]) >
 		    e->length)
 		return -EPROTO;
 	*out = (struct lfk_ref_queue *)q;
@@ -437,8 +535,9 @@ int lfk__shm_ref_queue_attach_image(void *base, size_t size, const char *name,
 int lfk_shm_ref_queue_attach(struct lfk_shm *shm, const char *name,
 			     struct lfk_ref_queue **out)
 {
-	if (shm == NULL)
-		return -EINVAL;
+	int rc = region_intact(shm);
+	if (rc != 0)
+		return rc;
 	return lfk__shm_ref_queue_attach_image(shm->base, shm->size, name,
 					       out);
 }
@@ -507,15 +606,17 @@ int lfk__shm_sem_attach_image(void *base, size_t size, const char *name,
 int lfk_shm_event_attach(struct lfk_shm *shm, const char *name,
 			 lfk_event_t **out)
 {
-	if (shm == NULL)
-		return -EINVAL;
+	int rc = region_intact(shm);
+	if (rc != 0)
+		return rc;
 	return lfk__shm_event_attach_image(shm->base, shm->size, name, out);
 }
 
 int lfk_shm_sem_attach(struct lfk_shm *shm, const char *name, lfk_sem_t **out)
 {
-	if (shm == NULL)
-		return -EINVAL;
+	int rc = region_intact(shm);
+	if (rc != 0)
+		return rc;
 	return lfk__shm_sem_attach_image(shm->base, shm->size, name, out);
 }
 
@@ -534,7 +635,10 @@ int lfk_shm_bytes_attach(struct lfk_shm *shm, const char *name, void **out,
 	if (shm == NULL || out == NULL || bytes == NULL)
 		return -EINVAL;
 	*out = NULL;
-	rc = lfk__shm_lookup(shm->base, shm->size, name, LFK_SHM_BYTES, &e);
+	rc = region_intact(shm);
+	if (rc == 0)
+		rc = lfk__shm_lookup(shm->base, shm->size, name, LFK_SHM_BYTES,
+				     &e);
 	if (rc != 0)
 		return rc;
 	*out = (char *)shm->base + e->offset;
@@ -542,41 +646,105 @@ int lfk_shm_bytes_attach(struct lfk_shm *shm, const char *name, void **out,
 	return 0;
 }
 
-int lfk_shm_create(const char *name, size_t size, mode_t mode,
-		   struct lfk_shm **out)
+/*
+ * Creation, and what other processes see of a region while it is made.
+ *
+ * A region's file exists before its header does: shm_open(O_CREAT) makes an
+ * empty file, then the backing store is reserved (it reads as zeros) and the
+ * header written, the magic last.  Until the magic is there the region is
+ * "being created" - its file is empty or its magic is 0 - and lfk_shm_open
+ * answers -EAGAIN, never -EPROTO.
+ *
+ * The creator holds an exclusive flock on the file from the moment it owns
+ * the name until the magic is written.  The kernel drops a flock when its
+ * holder dies, so a later lfk_shm_create that finds the name held by a
+ * region still being created, and can take the lock, knows the creator is
+ * gone: it builds the region itself, in the same file.  It never unlinks
+ * the name, so it cannot remove a region that another process has just
+ * made under it.
+ */
+
+/* Whether the region in fd (locked by the caller) is still being created:
+ * an empty file, or a header whose magic was never written. */
+static bool unfinished(int fd)
+{
+	struct stat st;
+	uint64_t magic;
+	if (fstat(fd, &st) != 0)
+		return false;
+	if (st.st_size == 0)
+		return true;
+	return st.st_size >= (off_t)HEAP_START &&
+	       pread(fd, &magic, sizeof(magic), 0) == (ssize_t)sizeof(magic) &&
+	       magic == 0;
+}
+
+static int lock_file(int fd, int how)
+{
+	while (flock(fd, how) != 0) {
+		if (errno != EINTR)
+			return errno == EWOULDBLOCK ? -EEXIST : -errno;
+	}
+	return 0;
+}
+
+/*
+ * Takes the name for a new region: a descriptor of its file, locked, that
+ * holds no finished region - a new file, or one whose creator died.
+ * -EEXIST if a finished region, or a live creator, has the name.
+ */
+static int claim(const char *name, mode_t mode)
+{
+	/* A few rounds: the name can vanish (unlink) between two calls. */
+	for (int round = 0; round < 4; round++) {
+		int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, mode);
+		bool fresh = fd >= 0;
+		int rc;
+		if (!fresh) {
+			if (errno != EEXIST)
+				return -errno;
+			fd = shm_open(name, O_RDWR, 0);
+			if (fd < 0 && errno == ENOENT)
+				continue;
+			if (fd < 0)
+				return -errno;
+		}
+		/* Our new file: wait out a reclaimer that took it before we
+		 * locked it (it finishes the region; we then find it done).
+		 * Someone else's file: ours only if its creator is gone. */
+		rc = lock_file(fd, fresh ? LOCK_EX : LOCK_EX | LOCK_NB);
+		if (rc == 0 && unfinished(fd))
+			return fd;
+		close(fd); /* drops the lock */
+		return rc != 0 ? rc : -EEXIST;
+	}
+	return -EEXIST;
+}
+
+/* Reserves `total` bytes for the claimed file fd and writes the header,
+ * the magic last; then lets go of the file's lock. */
+static int build(struct lfk_shm *shm, int fd, uint64_t total)
 {
 	struct lfk__shm_header *h;
-	struct lfk_shm *shm;
 	pthread_mutexattr_t ma;
-	uint64_t total;
-	int fd, rc;
-	if (out == NULL)
-		return -EINVAL;
-	*out = NULL;
-	if (!region_name_ok(name) || size == 0 || size > region_max)
-		return -EINVAL;
-	total = round_up(sizeof(*h), LFK_RING_ALIGN) + round_up(size, LFK_RING_ALIGN);
-	shm = calloc(1, sizeof(*shm));
-	if (shm == NULL)
-		return -ENOMEM;
-	fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, mode);
-	if (fd < 0) {
-		rc = -errno;
-		free(shm);
-		return rc;
-	}
-	if (ftruncate(fd, (off_t)total) != 0) {
-		rc = -errno;
-		goto fail_unlink;
-	}
+	int rc;
+	/* ftruncate first: a reclaimed file may be longer than this region.
+	 * Then reserve every page now, so that a region tmpfs cannot hold
+	 * fails here with -ENOSPC instead of a SIGBUS at a later first
+	 * touch. */
+	if (ftruncate(fd, (off_t)total) != 0)
+		return -errno;
+	rc = posix_fallocate(fd, 0, (off_t)total);
+	if (rc != 0)
+		return -rc;
 	shm->base = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (shm->base == MAP_FAILED) {
-		rc = -errno;
-		goto fail_unlink;
-	}
-	close(fd);
+	if (shm->base == MAP_FAILED)
+		return -errno;
 	shm->size = total;
+	shm->fd = fd;
+	create_step(LFK__SHM_STEP_RESERVED);
 	h = shm->base;
+	memset(h, 0, sizeof(*h)); /* a dead creator's partial header */
 	h->abi_version = LFK_SHM_ABI_VERSION;
 	h->arch = this_arch();
 	h->word_size = sizeof(void *);
@@ -584,22 +752,86 @@ int lfk_shm_create(const char *name, size_t size, mode_t mode,
 	h->endian = LFK__SHM_ENDIAN;
 	h->header_size = sizeof(*h);
 	h->total_size = total;
-	h->heap_next = round_up(sizeof(*h), LFK_RING_ALIGN);
+	h->heap_next = HEAP_START;
 	h->dir_used = 0;
 	pthread_mutexattr_init(&ma);
 	pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
 	pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST);
 	pthread_mutex_init(&h->lock, &ma);
 	pthread_mutexattr_destroy(&ma);
+	create_step(LFK__SHM_STEP_HEADER);
 	/* Last: an opener that sees the magic sees the whole header. */
 	lfk_atomic_store_u64(&h->magic, LFK__SHM_MAGIC, LFK_RELEASE);
+	flock(fd, LOCK_UN);
+	return 0;
+}
+
+int lfk_shm_create(const char *name, size_t size, mode_t mode,
+		   struct lfk_shm **out)
+{
+	struct lfk_shm *shm;
+	uint64_t total;
+	int fd, rc;
+	if (out == NULL)
+		return -EINVAL;
+	*out = NULL;
+	if (!region_name_ok(name) || size == 0 || size > region_max ||
+	    !round_up(size, LFK_RING_ALIGN, &total) ||
+	    __builtin_add_overflow(total, HEAP_START, &total))
+		return -EINVAL;
+	shm = calloc(1, sizeof(*shm));
+	if (shm == NULL)
+		return -ENOMEM;
+	fd = claim(name, mode);
+	if (fd < 0) {
+		free(shm);
+		return fd;
+	}
+	create_step(LFK__SHM_STEP_CLAIMED);
+	rc = build(shm, fd, total);
+	if (rc != 0) {
+		/* The name is ours (new, or its creator died): free it. */
+		if (shm->base != NULL && shm->base != MAP_FAILED)
+			munmap(shm->base, total);
+		shm_unlink(name);
+		close(fd);
+		free(shm);
+		return rc;
+	}
 	*out = shm;
 	return 0;
+}
 
-fail_unlink:
-	close(fd);
-	shm_unlink(name);
-	free(shm);
+/*
+ * One attempt at mapping the region in fd: -EAGAIN while it is being
+ * created, -EPROTO if it is not a whole lfkit region of this ABI, *size the
+ * file's size seen.
+ */
+static int map_region(struct lfk_shm *shm, int fd, off_t *size)
+{
+	struct stat st;
+	int rc;
+	if (fstat(fd, &st) != 0)
+		return -errno;
+	*size = st.st_size;
+	if (st.st_size == 0)
+		return -EAGAIN;
+	if (st.st_size < (off_t)HEAP_START ||
+	    (uint64_t)st.st_size > region_max + LFK_RING_ALIGN * 64)
+		return -EPROTO;
+	shm->size = (size_t)st.st_size;
+	shm->base = mmap(NULL, shm->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 fd, 0);
+	if (shm->base == MAP_FAILED)
+		return -errno;
+	/* Pairs with the creator's release of the magic (as in validate). */
+	if (lfk_atomic_load_u64(&((struct lfk__shm_header *)shm->base)->magic,
+				LFK_ACQUIRE) == 0)
+		rc = -EAGAIN;
+	else
+		rc = lfk_shm_validate(shm->base, shm->size);
+	if (rc != 0)
+		munmap(shm->base, shm->size);
 	return rc;
 }
 
@@ -607,43 +839,35 @@ int lfk_shm_open(const char *name, struct lfk_shm **out)
 {
 	struct lfk_shm *shm;
 	struct stat st;
+	off_t seen = 0;
 	int fd, rc;
 	if (out == NULL)
 		return -EINVAL;
 	*out = NULL;
 	if (!region_name_ok(name))
 		return -EINVAL;
-	fd = shm_open(name, O_RDWR, 0);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) != 0) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
-	if (st.st_size < (off_t)sizeof(struct lfk__shm_header) ||
-	    (uint64_t)st.st_size > region_max + LFK_RING_ALIGN * 64) {
-		close(fd);
-		return -EPROTO;
-	}
 	shm = calloc(1, sizeof(*shm));
-	if (shm == NULL) {
-		close(fd);
+	if (shm == NULL)
 		return -ENOMEM;
-	}
-	shm->size = (size_t)st.st_size;
-	shm->base = mmap(NULL, shm->size, PROT_READ | PROT_WRITE, MAP_SHARED,
-			 fd, 0);
-	rc = shm->base == MAP_FAILED ? -errno : 0;
-	close(fd);
-	if (rc == 0)
-		rc = lfk_shm_validate(shm->base, shm->size);
-	if (rc != 0) {
-		if (shm->base != MAP_FAILED)
-			munmap(shm->base, shm->size);
+	fd = shm_open(name, O_RDWR, 0);
+	if (fd < 0) {
+		rc = -errno;
 		free(shm);
 		return rc;
 	}
+	/* A creator that reclaims a dead creator's file resizes it: a size
+	 * that changed under the mapping is worth another look. */
+	for (int round = 0; round < 3; round++) {
+		rc = map_region(shm, fd, &seen);
+		if (rc != -EPROTO || fstat(fd, &st) != 0 || st.st_size == seen)
+			break;
+	}
+	if (rc != 0) {
+		close(fd);
+		free(shm);
+		return rc;
+	}
+	shm->fd = fd;
 	*out = shm;
 	return 0;
 }
@@ -653,6 +877,7 @@ int lfk_shm_close(struct lfk_shm *shm)
 	if (shm == NULL)
 		return -EINVAL;
 	munmap(shm->base, shm->size);
+	close(shm->fd);
 	free(shm);
 	return 0;
 }

@@ -39,6 +39,17 @@ struct lfk__shm_header {
 	struct lfk__shm_entry dir[LFK_SHM_DIR_ENTRIES];
 } __attribute__((aligned(LFK_RING_ALIGN)));
 
+/*
+ * Test hook: lfk_shm_create calls lfk__shm_create_hook (when set) at each of
+ * these steps, so that a test can stop a creator exactly there.
+ */
+enum lfk__shm_create_step {
+	LFK__SHM_STEP_CLAIMED = 1,  /* the name is ours, the file still empty */
+	LFK__SHM_STEP_RESERVED = 2, /* the store reserved, the header zeros */
+	LFK__SHM_STEP_HEADER = 3,   /* the header written but for its magic */
+};
+extern void (*lfk__shm_create_hook)(int step);
+
 /* The attach path on a raw image (the fuzz test drives it directly). */
 int lfk__shm_lookup(void *base, size_t size, const char *name, uint32_t kind,
 		    const struct lfk__shm_entry **entry);

@@ -82,7 +82,8 @@ int lfk_scn_bad_input(void)
 	LFK_CHECK(lfk_shm_open(NULL, &s) == -EINVAL, "open NULL");
 	LFK_CHECK(lfk_shm_close(NULL) == -EINVAL, "close NULL");
 	LFK_CHECK(lfk_shm_validate(NULL, 100) == -EINVAL, "validate NULL");
-	LFK_CHECK(lfk_shm_ring_attach(NULL, "x", LFK_RING_SPSC, &p) == -EINVAL,
+	struct lfk_ring_spsc *sr;
+	LFK_CHECK(lfk_shm_ring_spsc_attach(NULL, "x", &sr) == -EINVAL,
 		  "attach on NULL region");
 	if (lfk_shm_create(name, 1 << 16, 0600, &s) != 0)
 		return 1;
@@ -117,14 +118,16 @@ int lfk_scn_directory(void)
 	LFK_CHECK(lfk_shm_ring_create(s, "orders", LFK_RING_SPSC, 4, 8, &q) ==
 			  -EEXIST,
 		  "duplicate name");
-	LFK_CHECK(lfk_shm_ring_attach(s, "orders", LFK_RING_LFMPMC, &q) == 0 &&
-			  p == q,
+	struct lfk_ring_lfmpmc *lr;
+	struct lfk_ring_mpmc *mr;
+	LFK_CHECK(lfk_shm_ring_lfmpmc_attach(s, "orders", &lr) == 0 &&
+			  p == (void *)lr,
 		  "attach");
-	LFK_CHECK(lfk_shm_ring_attach(s, "orders", LFK_RING_MPMC, &q) == -EPROTO,
+	LFK_CHECK(lfk_shm_ring_mpmc_attach(s, "orders", &mr) == -EPROTO,
 		  "attach as another kind");
 	LFK_CHECK(lfk_shm_bytes_attach(s, "orders", &q, &n) == -EPROTO,
 		  "attach a ring as bytes");
-	LFK_CHECK(lfk_shm_ring_attach(s, "missing", LFK_RING_LFMPMC, &q) == -ENOENT,
+	LFK_CHECK(lfk_shm_ring_lfmpmc_attach(s, "missing", &lr) == -ENOENT,
 		  "missing name");
 	LFK_CHECK(lfk_shm_bytes_create(s, "stats", 1000, &p) == 0 &&
 			  lfk_shm_bytes_attach(s, "stats", &q, &n) == 0 && p == q &&
@@ -155,6 +158,20 @@ int lfk_scn_directory(void)
 
 /* Two mappings of one region (at different addresses) exchange items
  * through every ring kind. */
+/* Attaches the ring of a kind given at run time. */
+static int ring_attach_kind(struct lfk_shm *s, const char *name, int kind,
+			    void **out)
+{
+	struct lfk_ring_spsc *sr = NULL;
+	struct lfk_ring_mpmc *mr = NULL;
+	struct lfk_ring_lfmpmc *lr = NULL;
+	int rc = kind == LFK_RING_SPSC	 ? lfk_shm_ring_spsc_attach(s, name, &sr)
+		 : kind == LFK_RING_MPMC ? lfk_shm_ring_mpmc_attach(s, name, &mr)
+					 : lfk_shm_ring_lfmpmc_attach(s, name, &lr);
+	*out = sr ? (void *)sr : mr ? (void *)mr : (void *)lr;
+	return rc;
+}
+
 int lfk_scn_two_mappings_share_rings(void)
 {
 	static const int kinds[] = { LFK_RING_SPSC, LFK_RING_MPMC,
@@ -168,11 +185,11 @@ int lfk_scn_two_mappings_share_rings(void)
 	LFK_CHECK(lfk_shm_base(a) != lfk_shm_base(b), "two mappings");
 	for (int k = 0; k < 3; k++) {
 		char obj[8];
-		void *ra, *rb;
+		void *ra = NULL, *rb = NULL;
 		uint64_t rec[3] = { 1, 2, 3 }, out[3] = { 0, 0, 0 };
 		snprintf(obj, sizeof(obj), "r%d", k);
 		LFK_CHECK(lfk_shm_ring_create(a, obj, kinds[k], 5, 24, &ra) == 0 &&
-				  lfk_shm_ring_attach(b, obj, kinds[k], &rb) == 0,
+				  ring_attach_kind(b, obj, kinds[k], &rb) == 0,
 			  "ring %d", k);
 		if (lfk_failures())
 			break;
@@ -368,12 +385,13 @@ static void child_producer(const void *ctx, const char *name, int me,
 {
 	(void)ctx;
 	struct lfk_shm *s;
-	void *r, *b;
+	struct lfk_ring_lfmpmc *r;
+	void *b;
 	size_t n;
 	struct totals t = { 0, 0, 0 };
 	unsigned spins = 0;
 	if (lfk_shm_open(name, &s) != 0 ||
-	    lfk_shm_ring_attach(s, "ring", LFK_RING_LFMPMC, &r) != 0 ||
+	    lfk_shm_ring_lfmpmc_attach(s, "ring", &r) != 0 ||
 	    lfk_shm_bytes_attach(s, "board", &b, &n) != 0)
 		_exit(3);
 	for (uint64_t i = 0; i < items && !out_of_time(b, i);) {
@@ -401,14 +419,15 @@ static void child_consumer(const void *ctx, const char *name, int me,
 	(void)ctx;
 	(void)items;
 	struct lfk_shm *s;
-	void *r, *b;
+	struct lfk_ring_lfmpmc *r;
+	void *b;
 	size_t n;
 	struct totals t = { 0, 0, 0 };
 	uint64_t last[NPROC + 1] = { 0 }, v;
 	unsigned spins = 0;
 	bool done = false;
 	if (lfk_shm_open(name, &s) != 0 ||
-	    lfk_shm_ring_attach(s, "ring", LFK_RING_LFMPMC, &r) != 0 ||
+	    lfk_shm_ring_lfmpmc_attach(s, "ring", &r) != 0 ||
 	    lfk_shm_bytes_attach(s, "board", &b, &n) != 0)
 		_exit(3);
 	for (;;) {

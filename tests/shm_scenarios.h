@@ -18,7 +18,14 @@
 	X(queue_between_processes)                                             \
 	X(ref_queue_between_processes)                                         \
 	X(ref_queue_owner_killed)                                              \
-	X(event_and_semaphore_between_processes)
+	X(event_and_semaphore_between_processes)                                \
+	X(sizes_that_wrap_are_refused)                                         \
+	X(create_reserves_backing_store)                                       \
+	X(attach_after_truncate)                                               \
+	X(open_racing_create)                                                  \
+	X(creator_killed_mid_create)                                           \
+	X(queue_attach_rejects_damage)                                         \
+	X(ring_of_wrong_kind_refused)
 
 LFK_SHM_SCENARIOS(LFK_SCENARIO_DECLARE)
 

@@ -195,6 +195,25 @@ int lfk__ring_init(int kind, void *mem, size_t capacity, size_t elem_size,
 #endif
 
 /*
+ * The kind check: a ring of one kind used through another kind's calls
+ * (easy to get with a cast) would lose or invent items, so those calls
+ * return -EINVAL (0 moved for bursts).  The check costs a compare on the
+ * header line the call reads anyway, but the inline fast path leaves it
+ * out: it runs in the exported symbols (lib/ring_symbols.c, the calls other
+ * languages reach) and, inline too, in any build that defines LFK_DEBUG
+ * before including this header.  init and the shared-memory attach calls
+ * check the kind always.
+ */
+#define LFK__RING_KIND_spsc LFK_RING_SPSC
+#define LFK__RING_KIND_mpmc LFK_RING_MPMC
+#define LFK__RING_KIND_lfmpmc LFK_RING_LFMPMC
+#if defined(LFK_DEBUG) || defined(LFK__RING_SYMBOLS)
+#define LFK__RING_WRONG_KIND(r, K) ((r)->hdr.kind != LFK__RING_KIND_##K)
+#else
+#define LFK__RING_WRONG_KIND(r, K) 0
+#endif
+
+/*
  * The public calls of a kind K, generated from its two cores:
  *   size_t lfk__ring_K_put(r, const void *src, size_t n, uint32_t words)
  *   size_t lfk__ring_K_get(r, void *dst, size_t n, uint32_t words)
@@ -204,49 +223,53 @@ int lfk__ring_init(int kind, void *mem, size_t capacity, size_t elem_size,
 	LFK_RING_API size_t lfk_ring_##K##_enqueue_burst(                     \
 		struct lfk_ring_##K *r, const uint64_t *v, size_t n)           \
 	{                                                                      \
-		if (r == NULL || v == NULL || r->hdr.elem_words != 1)          \
+		if (r == NULL || v == NULL || r->hdr.elem_words != 1 ||       \
+		    LFK__RING_WRONG_KIND(r, K))                                \
 			return 0;                                              \
 		return lfk__ring_##K##_put(r, v, n, 1);                        \
 	}                                                                      \
 	LFK_RING_API size_t lfk_ring_##K##_dequeue_burst(                     \
 		struct lfk_ring_##K *r, uint64_t *v, size_t n)                 \
 	{                                                                      \
-		if (r == NULL || v == NULL || r->hdr.elem_words != 1)          \
+		if (r == NULL || v == NULL || r->hdr.elem_words != 1 ||       \
+		    LFK__RING_WRONG_KIND(r, K))                                \
 			return 0;                                              \
 		return lfk__ring_##K##_get(r, v, n, 1);                        \
 	}                                                                      \
 	LFK_RING_API int lfk_ring_##K##_enqueue(struct lfk_ring_##K *r,       \
 						 uint64_t v)                   \
 	{                                                                      \
-		if (r == NULL || r->hdr.elem_words != 1)                       \
+		if (r == NULL || r->hdr.elem_words != 1 ||                     \
+		    LFK__RING_WRONG_KIND(r, K))                                \
 			return -EINVAL;                                        \
 		return lfk__ring_##K##_put(r, &v, 1, 1) ? 0 : -EAGAIN;         \
 	}                                                                      \
 	LFK_RING_API int lfk_ring_##K##_dequeue(struct lfk_ring_##K *r,       \
 						 uint64_t *v)                  \
 	{                                                                      \
-		if (r == NULL || v == NULL || r->hdr.elem_words != 1)          \
+		if (r == NULL || v == NULL || r->hdr.elem_words != 1 ||       \
+		    LFK__RING_WRONG_KIND(r, K))                                \
 			return -EINVAL;                                        \
 		return lfk__ring_##K##_get(r, v, 1, 1) ? 0 : -EAGAIN;          \
 	}                                                                      \
 	LFK_RING_API size_t lfk_ring_##K##_enqueue_burst_rec(                 \
 		struct lfk_ring_##K *r, const void *recs, size_t n)            \
 	{                                                                      \
-		if (r == NULL || recs == NULL)                                 \
+		if (r == NULL || recs == NULL || LFK__RING_WRONG_KIND(r, K))   \
 			return 0;                                              \
 		return lfk__ring_##K##_put(r, recs, n, r->hdr.elem_words);     \
 	}                                                                      \
 	LFK_RING_API size_t lfk_ring_##K##_dequeue_burst_rec(                 \
 		struct lfk_ring_##K *r, void *recs, size_t n)                  \
 	{                                                                      \
-		if (r == NULL || recs == NULL)                                 \
+		if (r == NULL || recs == NULL || LFK__RING_WRONG_KIND(r, K))   \
 			return 0;                                              \
 		return lfk__ring_##K##_get(r, recs, n, r->hdr.elem_words);     \
 	}                                                                      \
 	LFK_RING_API int lfk_ring_##K##_enqueue_rec(struct lfk_ring_##K *r,   \
 						     const void *rec)          \
 	{                                                                      \
-		if (r == NULL || rec == NULL)                                  \
+		if (r == NULL || rec == NULL || LFK__RING_WRONG_KIND(r, K))    \
 			return -EINVAL;                                        \
 		return lfk__ring_##K##_put(r, rec, 1, r->hdr.elem_words)       \
 			       ? 0                                             \
@@ -255,7 +278,7 @@ int lfk__ring_init(int kind, void *mem, size_t capacity, size_t elem_size,
 	LFK_RING_API int lfk_ring_##K##_dequeue_rec(struct lfk_ring_##K *r,   \
 						     void *rec)                \
 	{                                                                      \
-		if (r == NULL || rec == NULL)                                  \
+		if (r == NULL || rec == NULL || LFK__RING_WRONG_KIND(r, K))    \
 			return -EINVAL;                                        \
 		return lfk__ring_##K##_get(r, rec, 1, r->hdr.elem_words)       \
 			       ? 0                                             \

@@ -21,7 +21,13 @@
  * Validation: open and every attach check the header and the directory
  * entry they use: a wrong magic, version, architecture, kind, size, an offset
  * or length past the end of the mapping, or a truncated file gives -EPROTO,
- * never a crash.  A fuzz test feeds random and mutated images to this path.
+ * never a crash.  Fuzz tests feed mutated images to this path (field by
+ * field, with boundary values) and use every object that attaches.
+ *
+ * Creation: until lfk_shm_create has written the whole header, open answers
+ * -EAGAIN (retryable), never -EPROTO.  A creator that dies half way leaves a
+ * name that open keeps answering -EAGAIN for, and that the next
+ * lfk_shm_create of that name reclaims.
  * Validation protects against wrong, stale or damaged regions; processes
  * that share a region trust each other not to corrupt it while they use it.
  *
@@ -62,15 +68,25 @@ struct lfk_shm; /* a process's handle on a mapped region */
 struct lfk_ref_queue; /* <lfkit/ref/queue.h> */
 
 /* Creates and maps a new region of at least `size` bytes for objects (the
- * header comes on top), with permission bits `mode` (e.g. 0600).
- * Errors: -EINVAL (bad name, size 0 or absurd, NULL out), -EEXIST, -ENOMEM,
- * or another negative errno from shm_open/ftruncate/mmap.  Blocking. */
+ * header comes on top), with permission bits `mode` (e.g. 0600).  Every
+ * page is reserved now (posix_fallocate), so a region that POSIX shared
+ * memory cannot hold fails here instead of with SIGBUS at a later touch.
+ * A region whose creator died before finishing it is reclaimed: built anew
+ * in the same file (keeping that file's permission bits).
+ * Errors: -EINVAL (bad name, size 0 or above 2^40, NULL out), -EEXIST (a
+ * region has the name, or another process is creating one under it),
+ * -ENOSPC (no room for the backing store), -ENOMEM, or another negative
+ * errno from shm_open/ftruncate/posix_fallocate/mmap.  Blocking. */
 int lfk_shm_create(const char *name, size_t size, mode_t mode,
 		   struct lfk_shm **out);
 
-/* Maps an existing region and validates its header.
- * Errors: -EINVAL, -ENOENT, -EPROTO (not an lfkit region of this ABI and
- * architecture, or truncated), -ENOMEM, other negative errno. */
+/* Maps an existing region and validates its header.  Keeps a descriptor of
+ * the region's file open (close releases it), to check its size at every
+ * attach.
+ * Errors: -EINVAL, -ENOENT, -EAGAIN (the region is being created, or its
+ * creator died before finishing it and no create has reclaimed it yet:
+ * retry later), -EPROTO (not an lfkit region of this ABI and architecture,
+ * or truncated), -ENOMEM, other negative errno.  Does not block. */
 int lfk_shm_open(const char *name, struct lfk_shm **out);
 
 /* Unmaps the region and frees the handle.  Objects attached through it
@@ -94,17 +110,35 @@ int lfk_shm_validate(const void *base, size_t size);
 
 /*
  * Rings in a region.  create lays a ring of `kind` (LFK_RING_SPSC, _MPMC,
- * _LFMPMC) out under `name`; attach finds it and checks that the ring's own
- * geometry matches the directory and fits in the mapping.  *out is the ring
- * in this process's mapping; cast it to the kind's struct.
- * Errors: -EINVAL (bad arguments), -EEXIST (name taken, create), -ENOENT
+ * _LFMPMC) out under `name`; the typed creates do the same for their kind.
+ * attach finds a ring by name and checks that it is of the kind asked for
+ * and that its own geometry matches the directory and fits in the mapping;
+ * *out is the ring in this process's mapping, typed.
+ * Errors: -EINVAL (bad arguments: NULL, bad kind, bad name, bad capacity or
+ * elem_size as lfk_ring_<kind>_size), -EEXIST (name taken, create), -ENOENT
  * (no such name, attach), -ENOSPC (region or directory full), -EPROTO
- * (validation failed, or the object is of another kind).
+ * (validation failed, the region's file was truncated, or the object under
+ * `name` is of another kind: a ring of another kind too).  Blocking (create
+ * takes the directory lock); attach is wait-free but for the fstat that
+ * checks the file's size.
  */
 int lfk_shm_ring_create(struct lfk_shm *shm, const char *name, int kind,
 			size_t capacity, size_t elem_size, void **out);
-int lfk_shm_ring_attach(struct lfk_shm *shm, const char *name, int kind,
-			void **out);
+int lfk_shm_ring_spsc_create(struct lfk_shm *shm, const char *name,
+			     size_t capacity, size_t elem_size,
+			     struct lfk_ring_spsc **out);
+int lfk_shm_ring_mpmc_create(struct lfk_shm *shm, const char *name,
+			     size_t capacity, size_t elem_size,
+			     struct lfk_ring_mpmc **out);
+int lfk_shm_ring_lfmpmc_create(struct lfk_shm *shm, const char *name,
+			       size_t capacity, size_t elem_size,
+			       struct lfk_ring_lfmpmc **out);
+int lfk_shm_ring_spsc_attach(struct lfk_shm *shm, const char *name,
+			     struct lfk_ring_spsc **out);
+int lfk_shm_ring_mpmc_attach(struct lfk_shm *shm, const char *name,
+			     struct lfk_ring_mpmc **out);
+int lfk_shm_ring_lfmpmc_attach(struct lfk_shm *shm, const char *name,
+			       struct lfk_ring_lfmpmc **out);
 
 /* A seqlock-protected array (<lfkit/seqarray.h>) of n elements of
  * elem_size bytes under a name; attach checks the array's header against
