@@ -9,31 +9,31 @@
 
 #include "tests/harness/lfk_test.h"
 
+static int export_u64(const char *name, uint64_t v)
+{
+	char buf[24];
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+	return setenv(name, buf, 1);
+}
+
 /* The children read their bounds from the environment (lfk_test.h). */
 static int export_options(const struct stress_options *o)
 {
-	char buf[32];
 	int rc = 0;
 	if (o->seconds > 0) {
+		char buf[32];
 		snprintf(buf, sizeof(buf), "%.9g", o->seconds);
 		rc |= setenv("LFK_STRESS_SECONDS", buf, 1);
 	}
-	if (o->items > 0) {
-		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)o->items);
-		rc |= setenv("LFK_STRESS_ITEMS", buf, 1);
-	}
-	if (o->threads > 0) {
-		snprintf(buf, sizeof(buf), "%d", o->threads);
-		rc |= setenv("LFK_STRESS_THREADS", buf, 1);
-	}
-	if (o->seed > 0) {
-		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)o->seed);
-		rc |= setenv("LFK_SEED", buf, 1);
-	}
-	/* Without --seed, one seed from the clock, then shared by all. */
-	snprintf(buf, sizeof(buf), "%llu",
-		 (unsigned long long)lfk_test_seed());
-	rc |= setenv("LFK_SEED", buf, 1);
+	if (o->items > 0)
+		rc |= export_u64("LFK_STRESS_ITEMS", o->items);
+	if (o->threads > 0)
+		rc |= export_u64("LFK_STRESS_THREADS", (uint64_t)o->threads);
+	if (o->seed > 0)
+		rc |= export_u64("LFK_SEED", o->seed);
+	/* Without --seed: one seed from the clock (or LFK_SEED), then the
+	 * same for every scenario, so that the printed seed repeats them. */
+	rc |= export_u64("LFK_SEED", lfk_test_seed());
 	return rc ? -errno : 0;
 }
 

@@ -7,7 +7,9 @@
  *   - a Criterion test per scenario (tests/test_<module>.c), for make check,
  *   - a plain program (tests/stress_<module>.c) that runs them all without
  *     Criterion, for ThreadSanitizer builds (Criterion aborts under TSan) and
- *     for cross-built binaries run under qemu.
+ *     for cross-built binaries run under qemu; it is installed, and the
+ *     installed lfk-stress tool (tools/) runs every such program's scenarios:
+ *     a new module's program belongs in LFK_STRESS_PROGS (Makefile.am).
  *
  * Bounds come from the environment, so CI runs short and soak runs long:
  *   LFK_STRESS_SECONDS   seconds a stress loop may run (default 1)
