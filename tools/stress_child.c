@@ -220,9 +220,14 @@ int stress_child_run(char *const argv[], double timeout_s,
 	/* Everything but the child itself (a zombie, which the sweep reaps
 	 * and does not count) is a leftover. */
 	c->leftovers = sweep(pid);
-	/* Every writer is gone now: read the rest of the output. */
-	while (open_out)
-		open_out = drain(fds[0], c, &cap);
+	/* Every writer is gone now: read the rest of the output (for a
+	 * bounded time, should a writer have escaped the sweep). */
+	t0 = lfk_now_ns();
+	while (open_out && lfk_now_ns() - t0 < 5000000000u) {
+		struct pollfd p = { .fd = fds[0], .events = POLLIN };
+		if (poll(&p, 1, 100) > 0)
+			open_out = drain(fds[0], c, &cap);
+	}
 	close(fds[0]);
 	if (c->out == NULL) {
 		c->out = calloc(1, 1);
