@@ -163,17 +163,69 @@ static void start_child(char *const argv[], int out_fd)
 	_exit(127);
 }
 
+/* Records how the child ended, from waitid's siginfo. */
+static void record_end(const siginfo_t *si, struct stress_child *c)
+{
+	bool killed = si->si_code != CLD_EXITED;
+	c->exit_code = killed ? -1 : si->si_status;
+	c->signal = killed ? si->si_status : 0;
+}
+
+/* Collects the child's output until it ends, killing its group at the
+ * deadline or on an interrupt.  Leaves it a zombie (WNOWAIT): the pid, and
+ * so the group id, stays ours while the sweep looks for what is left of
+ * the group.  Returns whether the output is still open. */
+static bool watch(pid_t pid, int out_fd, uint64_t deadline,
+		  struct stress_child *c, size_t *cap)
+{
+	bool open_out = true;
+	for (;;) {
+		siginfo_t si;
+		struct pollfd p = { .fd = out_fd, .events = POLLIN };
+		if (open_out && poll(&p, 1, 50) > 0)
+			open_out = drain(out_fd, c, cap);
+		else if (!open_out)
+			nanosleep(&(struct timespec){ 0, 20000000 }, NULL);
+		if (!c->timed_out && !c->interrupted) {
+			c->interrupted = stress_interrupted();
+			c->timed_out = !c->interrupted && lfk_now_ns() >= deadline;
+			if (c->timed_out || c->interrupted)
+				kill(-pid, SIGKILL);
+		}
+		si.si_pid = 0;
+		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) ==
+			    0 &&
+		    si.si_pid == pid) {
+			record_end(&si, c);
+			return open_out;
+		}
+	}
+}
+
+/* Reads what is left of the output once every writer is gone (for a
+ * bounded time, should a writer have escaped the sweep). */
+static void read_rest(int out_fd, struct stress_child *c, size_t *cap)
+{
+	uint64_t t0 = lfk_now_ns();
+	bool open_out = true;
+	while (open_out && lfk_now_ns() - t0 < 5000000000u) {
+		struct pollfd p = { .fd = out_fd, .events = POLLIN };
+		if (poll(&p, 1, 100) > 0)
+			open_out = drain(out_fd, c, cap);
+	}
+}
+
 int stress_child_run(char *const argv[], double timeout_s,
 		     struct stress_child *c)
 {
 	int fds[2];
 	size_t cap = 0;
-	bool open_out = true, exited = false;
-	uint64_t t0 = lfk_now_ns(), deadline = t0 + (uint64_t)(timeout_s * 1e9);
+	uint64_t t0 = lfk_now_ns();
+	bool open_out;
 	pid_t pid;
 	memset(c, 0, sizeof(*c));
-	/* Close-on-exec: the child's copy is dup'ed onto its stdout and
-	 * stderr; no other program lfk-stress starts may hold it open. */
+	/* Close-on-exec: the child keeps only the copies dup'ed onto its
+	 * stdout and stderr. */
 	if (pipe(fds) != 0)
 		return -errno;
 	fcntl(fds[0], F_SETFD, FD_CLOEXEC);
@@ -189,45 +241,13 @@ int stress_child_run(char *const argv[], double timeout_s,
 		start_child(argv, fds[1]);
 	setpgid(pid, pid); /* also here: no window where a kill misses it */
 	close(fds[1]);
-	while (!exited) {
-		siginfo_t si;
-		struct pollfd p = { .fd = fds[0], .events = POLLIN };
-		if (open_out && poll(&p, 1, 50) > 0)
-			open_out = drain(fds[0], c, &cap);
-		else if (!open_out)
-			nanosleep(&(struct timespec){ 0, 20000000 }, NULL);
-		if (!c->timed_out && !c->interrupted) {
-			if (stress_interrupted())
-				c->interrupted = true;
-			else if (lfk_now_ns() >= deadline)
-				c->timed_out = true;
-			if (c->timed_out || c->interrupted)
-				kill(-pid, SIGKILL);
-		}
-		/* WNOWAIT: the zombie keeps its pid, so the group id stays
-		 * ours while the sweep looks for what is left of it. */
-		si.si_pid = 0;
-		exited = waitid(P_PID, (id_t)pid, &si,
-				WEXITED | WNOHANG | WNOWAIT) == 0 &&
-			 si.si_pid == pid;
-		if (exited) {
-			bool killed = si.si_code != CLD_EXITED;
-			c->exit_code = killed ? -1 : si.si_status;
-			c->signal = killed ? si.si_status : 0;
-		}
-	}
+	open_out = watch(pid, fds[0], t0 + (uint64_t)(timeout_s * 1e9), c, &cap);
 	c->seconds = (double)(lfk_now_ns() - t0) / 1e9;
 	/* Everything but the child itself (a zombie, which the sweep reaps
 	 * and does not count) is a leftover. */
 	c->leftovers = sweep(pid);
-	/* Every writer is gone now: read the rest of the output (for a
-	 * bounded time, should a writer have escaped the sweep). */
-	t0 = lfk_now_ns();
-	while (open_out && lfk_now_ns() - t0 < 5000000000u) {
-		struct pollfd p = { .fd = fds[0], .events = POLLIN };
-		if (poll(&p, 1, 100) > 0)
-			open_out = drain(fds[0], c, &cap);
-	}
+	if (open_out)
+		read_rest(fds[0], c, &cap);
 	close(fds[0]);
 	if (c->out == NULL) {
 		c->out = calloc(1, 1);
