@@ -306,7 +306,7 @@ int lfk_scn_fences_compile_and_run(void)
 
 /* ---- multi-threaded --------------------------------------------------- */
 
-#define MAX_THREADS 8
+#define MAX_THREADS LFK_STRESS_MAX_THREADS
 
 struct counters {
 	uint64_t c64 LFK_CACHE_ALIGNED;
@@ -348,6 +348,7 @@ static int faa_total(int nthreads)
 	LFK_CHECK(c.c32 == (uint32_t)(c32_start + 3 * total),
 		  "u32 total %u, expected %u", c.c32,
 		  (uint32_t)(c32_start + 3 * total));
+	lfk_stress_moved(total);
 	return 0;
 }
 
@@ -358,7 +359,7 @@ int lfk_scn_faa_total_2(void)
 
 int lfk_scn_faa_total_8(void)
 {
-	return faa_total(8);
+	return faa_total(lfk_stress_threads(8));
 }
 
 static void cas_worker(void *arg, int me)
@@ -402,6 +403,7 @@ static int cas_increment(int nthreads)
 	LFK_CHECK(c.c32 == (uint32_t)(c32_start + total),
 		  "cas u32 total %u, expected %u", c.c32,
 		  (uint32_t)(c32_start + total));
+	lfk_stress_moved(total);
 	return 0;
 }
 
@@ -412,7 +414,7 @@ int lfk_scn_cas_increment_2(void)
 
 int lfk_scn_cas_increment_8(void)
 {
-	return cas_increment(8);
+	return cas_increment(lfk_stress_threads(8));
 }
 
 /* Each thread owns one bit of a shared word, sets it with fetch_or and
@@ -559,6 +561,7 @@ static int cas2_tagged_counter(int nthreads)
 		  "pair %#llx/%#llx after %llu increments",
 		  (unsigned long long)t.pair.lo, (unsigned long long)t.pair.hi,
 		  (unsigned long long)total);
+	lfk_stress_moved(total);
 #else
 	(void)nthreads;
 	fprintf(stderr, "note: no double-width CAS on this backend\n");
@@ -573,7 +576,7 @@ int lfk_scn_cas2_tagged_counter_2(void)
 
 int lfk_scn_cas2_tagged_counter_8(void)
 {
-	return cas2_tagged_counter(8);
+	return cas2_tagged_counter(lfk_stress_threads(8));
 }
 
 /*

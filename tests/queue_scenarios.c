@@ -917,7 +917,7 @@ int lfk_scn_shared_across_fork(void)
 
 /* ---- stress: no lost wake-ups -------------------------------------------- */
 
-#define MAX_THREADS 8
+#define MAX_THREADS LFK_STRESS_MAX_THREADS
 #define SEQ_BITS 40
 
 /* Per-thread totals, each on its own line. */
@@ -1059,6 +1059,7 @@ static int stress(const struct lfk_queue_ops *o, int np, int nc, size_t cap,
 		  in.sum == out.sum && in.xor_ == out.xor_ ? "match" : "differ");
 	LFK_CHECK(in.count > 0, "%s: no items moved", o->name);
 	LFK_CHECK(o->count(s->q) == 0, "%s: items left", o->name);
+	lfk_stress_moved(out.count);
 	if (getenv("LFK_VERBOSE"))
 		fprintf(stderr, "  %s %dx%d cap %zu: %llu items in %.2f s\n",
 			o->name, np, nc, cap, (unsigned long long)in.count,
@@ -1085,7 +1086,8 @@ int lfk_scn_no_lost_wakeup_mpmc_4x4(void)
 
 int lfk_scn_no_lost_wakeup_mpmc_8x8(void)
 {
-	return stress(&lfk_queue_ops_mpmc, 8, 8, 1, 8);
+	int t = lfk_stress_threads(8);
+	return stress(&lfk_queue_ops_mpmc, t, t, 1, 8);
 }
 
 int lfk_scn_no_lost_wakeup_lfmpmc_2x2(void)
@@ -1100,24 +1102,28 @@ int lfk_scn_no_lost_wakeup_lfmpmc_4x4(void)
 
 int lfk_scn_no_lost_wakeup_lfmpmc_8x8(void)
 {
-	return stress(&lfk_queue_ops_lfmpmc, 8, 8, 1, 8);
+	int t = lfk_stress_threads(8);
+	return stress(&lfk_queue_ops_lfmpmc, t, t, 1, 8);
 }
 
 int lfk_scn_no_lost_wakeup_ref_8x8(void)
 {
-	return stress(&lfk_queue_ops_ref, 8, 8, 1, 8);
+	int t = lfk_stress_threads(8);
+	return stress(&lfk_queue_ops_ref, t, t, 1, 8);
 }
 
 /* Capacity above 1: several items and several sleepers at once, where a
  * wake-up spent on a thread that cannot use it must be passed on. */
 int lfk_scn_baton_mpmc_8x8_cap4(void)
 {
-	return stress(&lfk_queue_ops_mpmc, 8, 8, 4, 8);
+	int t = lfk_stress_threads(8);
+	return stress(&lfk_queue_ops_mpmc, t, t, 4, 8);
 }
 
 int lfk_scn_baton_lfmpmc_8x8_cap4(void)
 {
-	return stress(&lfk_queue_ops_lfmpmc, 8, 8, 4, 8);
+	int t = lfk_stress_threads(8);
+	return stress(&lfk_queue_ops_lfmpmc, t, t, 4, 8);
 }
 
 int lfk_scn_records_mpmc_4x4(void)

@@ -17,7 +17,7 @@
 
 #include "harness/ring_ops.h"
 
-#define MAX_SIDE 8
+#define MAX_SIDE LFK_STRESS_MAX_THREADS
 static const struct lfk_ring_ops *const kinds[] = {
 	&lfk_ring_ops_spsc, &lfk_ring_ops_mpmc, &lfk_ring_ops_lfmpmc,
 	&lfk_ring_ops_ref,
@@ -405,6 +405,7 @@ static int stress_run(const struct lfk_ring_ops *ops, int np, int nc,
 		  (unsigned long long)out.xor);
 	LFK_CHECK(in.count > 0, "%s: nothing moved", ops->name);
 	LFK_CHECK(ops->count(s->ring) == 0, "%s: items left", ops->name);
+	lfk_stress_moved(out.count);
 	ops->destroy(s->ring);
 	free(s);
 	return 0;
@@ -432,7 +433,8 @@ int lfk_scn_stress_mpmc_4x4(void)
 
 int lfk_scn_stress_mpmc_8x8(void)
 {
-	return stress_run(&lfk_ring_ops_mpmc, 8, 8, 16, 8, 1);
+	int t = lfk_stress_threads(8);
+	return stress_run(&lfk_ring_ops_mpmc, t, t, 16, 8, 1);
 }
 
 int lfk_scn_stress_lfmpmc_1x1(void)
@@ -452,17 +454,20 @@ int lfk_scn_stress_lfmpmc_4x4(void)
 
 int lfk_scn_stress_lfmpmc_8x8(void)
 {
-	return stress_run(&lfk_ring_ops_lfmpmc, 8, 8, 16, 8, 1);
+	int t = lfk_stress_threads(8);
+	return stress_run(&lfk_ring_ops_lfmpmc, t, t, 16, 8, 1);
 }
 
 int lfk_scn_stress_lfmpmc_8x8_capacity1(void)
 {
-	return stress_run(&lfk_ring_ops_lfmpmc, 8, 8, 1, 8, 2);
+	int t = lfk_stress_threads(8);
+	return stress_run(&lfk_ring_ops_lfmpmc, t, t, 1, 8, 2);
 }
 
 int lfk_scn_stress_ref_8x8(void)
 {
-	return stress_run(&lfk_ring_ops_ref, 8, 8, 16, 8, 4);
+	int t = lfk_stress_threads(8);
+	return stress_run(&lfk_ring_ops_ref, t, t, 16, 8, 4);
 }
 
 int lfk_scn_stress_records_4x4(void)

@@ -1155,7 +1155,7 @@ int lfk_scn_snapshot_sum_w2(void)
 struct count_run {
 	lfk_seqarray_t *a;
 	struct lfk_bound bound;
-	uint64_t added[CNT_THREADS][CNT_N];
+	uint64_t added[LFK_STRESS_MAX_THREADS][CNT_N];
 };
 
 static int fn_increment(void *elems, size_t k, size_t es, void *arg)
@@ -1200,6 +1200,7 @@ static void count_worker(void *arg, int me)
 int lfk_scn_update_counts_8(void)
 {
 	struct count_run *r = calloc(1, sizeof(*r));
+	const int n = lfk_stress_threads(CNT_THREADS);
 	uint64_t snap[CNT_N];
 	if (r == NULL || lfk_seqarray_create(&r->a, CNT_N, sizeof(uint64_t)) != 0)
 		abort();
@@ -1207,11 +1208,11 @@ int lfk_scn_update_counts_8(void)
 	 * need two cores inside one element's update at once */
 	r->bound = lfk_bound_default();
 	r->bound.max_items = 10 * lfk_stress_items();
-	lfk_run_threads(CNT_THREADS, count_worker, r);
+	lfk_run_threads(n, count_worker, r);
 	LFK_CHECK(lfk_seqarray_snapshot(r->a, snap) == 0, "final snapshot");
 	for (size_t e = 0; e < CNT_N; e++) {
 		uint64_t want = 0;
-		for (int t = 0; t < CNT_THREADS; t++)
+		for (int t = 0; t < n; t++)
 			want += r->added[t][e];
 		LFK_CHECK(snap[e] == want, "counter %zu is %llu, %llu increments",
 			  e, (unsigned long long)snap[e], (unsigned long long)want);

@@ -503,6 +503,7 @@ static void run_children(const char *name, struct board *bd, child_fn producer,
 		  "produced %llu, consumed %llu (sums %#llx/%#llx)",
 		  (unsigned long long)in.count, (unsigned long long)out.count,
 		  (unsigned long long)in.sum, (unsigned long long)out.sum);
+	lfk_stress_moved(out.count);
 }
 
 int lfk_scn_fork_producers_consumers(void)

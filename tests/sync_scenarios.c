@@ -500,7 +500,7 @@ struct excl_ctx {
 	bool timed;
 	struct lfk_bound bound;
 	uint64_t counter; /* plain: only touched under the lock */
-	uint64_t done[NTHREADS];
+	uint64_t done[LFK_STRESS_MAX_THREADS];
 };
 
 static void excl_thread(void *arg, int me)
@@ -523,6 +523,7 @@ static void excl_thread(void *arg, int me)
 
 static void exclusion(bool timed)
 {
+	const int n = lfk_stress_threads(NTHREADS);
 	watch_begin();
 	for (int i = 0; i < NIMPL; i++) {
 		for (int f = 0; f < NFLAGS; f++) {
@@ -531,9 +532,9 @@ static void exclusion(bool timed)
 			c->m = mutexes[i];
 			c->timed = timed;
 			c->m->init(&c->obj, flag_set[f]);
-			c->bound = lfk_bound_part(NTHREADS, NIMPL * NFLAGS);
-			lfk_run_threads(NTHREADS, excl_thread, c);
-			for (int t = 0; t < NTHREADS; t++)
+			c->bound = lfk_bound_part(n, NIMPL * NFLAGS);
+			lfk_run_threads(n, excl_thread, c);
+			for (int t = 0; t < n; t++)
 				total += c->done[t];
 			LFK_CHECK(c->counter == total && total > 0,
 				  "%s flags %u: counter %llu after %llu locked "
@@ -541,6 +542,7 @@ static void exclusion(bool timed)
 				  c->m->name, flag_set[f],
 				  (unsigned long long)c->counter,
 				  (unsigned long long)total);
+			lfk_stress_moved(total);
 			free(c);
 		}
 	}

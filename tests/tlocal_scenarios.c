@@ -605,7 +605,7 @@ struct cnt_run {
 	struct lfk_counter *c;
 	struct lfk_ref_counter *ref;
 	struct lfk_bound bound;
-	uint64_t sums[8];
+	uint64_t sums[LFK_STRESS_MAX_THREADS];
 	uint32_t adders_left;
 };
 
@@ -662,7 +662,7 @@ static int counter_threads(int n)
 
 SCN_WITH(counter_threads_2, counter_threads, 2)
 
-SCN_WITH(counter_threads_8, counter_threads, 8)
+SCN_WITH(counter_threads_8, counter_threads, lfk_stress_threads(8))
 
 /*
  * Reads racing thread exits: short-lived threads add 1 and exit while a
@@ -993,7 +993,7 @@ SCN_WITH(tcache_unique_same_1, unique_same, 1)
 
 SCN_WITH(tcache_unique_same_2, unique_same, 2)
 
-SCN_WITH(tcache_unique_same_8, unique_same, 8)
+SCN_WITH(tcache_unique_same_8, unique_same, lfk_stress_threads(8))
 
 /* A bounded many-to-many channel behind a mutex (the test's own: what it
  * checks is the cache, not the channel). */

@@ -41,6 +41,28 @@ uint64_t lfk_test_seed(void)
 	return seed;
 }
 
+/* What the running scenario reported, for its report line. */
+static uint64_t scenario_items;
+static int scenario_threads;
+
+int lfk_stress_threads(int dflt)
+{
+	double t = env_double("LFK_STRESS_THREADS", 0);
+	int n = t <= 0 ? dflt
+		: t >= LFK_STRESS_MAX_THREADS ? LFK_STRESS_MAX_THREADS
+					      : (int)t;
+	if (n < 1)
+		n = 1;
+	if (n > __atomic_load_n(&scenario_threads, __ATOMIC_RELAXED))
+		__atomic_store_n(&scenario_threads, n, __ATOMIC_RELAXED);
+	return n;
+}
+
+void lfk_stress_moved(uint64_t items)
+{
+	__atomic_fetch_add(&scenario_items, items, __ATOMIC_RELAXED);
+}
+
 struct lfk_bound lfk_bound_scaled(uint64_t items_divisor)
 {
 	struct lfk_bound b;
@@ -140,12 +162,48 @@ int lfk_scenario_run(const char *name, lfk_scenario_fn fn)
 	int rc;
 	current_scenario = name;
 	__atomic_store_n(&failures, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&scenario_items, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&scenario_threads, 0, __ATOMIC_RELAXED);
 	rc = fn();
 	/* A scenario that failed may have left children running. */
 	lfk_children_check();
 	if (rc != 0 && lfk_failures() == 0)
 		lfk_fail_at(__FILE__, __LINE__, "scenario returned %d", rc);
 	return lfk_failures();
+}
+
+/* The line lfk-stress reads: what the scenario moved and on how many
+ * threads, "-" where it did not say. */
+static void report_line(const char *module, const char *name)
+{
+	uint64_t items = __atomic_load_n(&scenario_items, __ATOMIC_RELAXED);
+	int threads = __atomic_load_n(&scenario_threads, __ATOMIC_RELAXED);
+	char it[24] = "-", th[16] = "-";
+	if (items)
+		snprintf(it, sizeof(it), "%llu", (unsigned long long)items);
+	if (threads)
+		snprintf(th, sizeof(th), "%d", threads);
+	fprintf(stderr, "[lfk-scenario] %s.%s items=%s threads=%s\n", module,
+		name, it, th);
+}
+
+/* Whether every name on the command line is a scenario of the table (a
+ * mistyped name must not pass as "nothing failed"). */
+static bool names_known(const char *module, const struct lfk_scenario *table,
+			int argc, char **argv)
+{
+	bool ok = true;
+	for (int i = 1; i < argc; i++) {
+		const struct lfk_scenario *s = table;
+		while (s->name != NULL && strcmp(s->name, argv[i]) != 0)
+			s++;
+		if (s->name == NULL) {
+			fprintf(stderr, "%s: no scenario named '%s' (--list "
+					"prints them)\n", module, argv[i]);
+			ok = false;
+		}
+	}
+	return ok;
 }
 
 static bool selected(const char *name, int argc, char **argv)
@@ -180,6 +238,13 @@ int lfk_scenario_main(const char *module, const struct lfk_scenario *table,
 		      int argc, char **argv)
 {
 	int passed = 0, failed = 0;
+	if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+		for (const struct lfk_scenario *s = table; s->name; s++)
+			printf("%s\n", s->name);
+		return 0;
+	}
+	if (!names_known(module, table, argc, argv))
+		return 2;
 	signal(SIGALRM, watchdog);
 	fprintf(stderr, "%s: LFK_SEED=%llu LFK_STRESS_SECONDS=%g LFK_STRESS_ITEMS=%llu\n",
 		module, (unsigned long long)lfk_test_seed(), lfk_stress_seconds(),
@@ -195,6 +260,7 @@ int lfk_scenario_main(const char *module, const struct lfk_scenario *table,
 		alarm(0);
 		fprintf(stderr, "%s %s.%s (%.2fs)\n", bad ? "FAIL" : "PASS",
 			module, s->name, (double)(lfk_now_ns() - t0) / 1e9);
+		report_line(module, s->name);
 		if (bad)
 			failed++;
 		else

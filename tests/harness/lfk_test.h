@@ -7,12 +7,16 @@
  *   - a Criterion test per scenario (tests/test_<module>.c), for make check,
  *   - a plain program (tests/stress_<module>.c) that runs them all without
  *     Criterion, for ThreadSanitizer builds (Criterion aborts under TSan) and
- *     for cross-built binaries run under qemu.
+ *     for cross-built binaries run under qemu; it is installed, and the
+ *     installed lfk-stress tool (tools/) runs every such program's scenarios:
+ *     a new module's program belongs in LFK_STRESS_PROGS (Makefile.am).
  *
  * Bounds come from the environment, so CI runs short and soak runs long:
  *   LFK_STRESS_SECONDS   seconds a stress loop may run (default 1)
  *   LFK_STRESS_ITEMS     items a stress loop moves at most (default 200000)
  *   LFK_SEED             seed of the random sequences (default: from the clock)
+ *   LFK_STRESS_THREADS   threads of the scenarios whose count is free (see
+ *                        lfk_stress_threads; default: each scenario's own)
  * A failing check prints the seed, so the run can be replayed.
  */
 #ifndef LFK_TESTS_TEST_H
@@ -28,6 +32,17 @@
 double lfk_stress_seconds(void);
 uint64_t lfk_stress_items(void);
 uint64_t lfk_test_seed(void);
+
+/* The thread count of a scenario whose count is free (the ones named after
+ * their 8 threads, or 8 per side: ..._8, _8t, _8x8): LFK_STRESS_THREADS
+ * when set, clamped to 1..LFK_STRESS_MAX_THREADS, else dflt.  lfk-stress
+ * --threads sets it; the plain runner reports the count a scenario took. */
+#define LFK_STRESS_MAX_THREADS 64
+int lfk_stress_threads(int dflt);
+
+/* Adds to the items the running scenario moved (thread-safe), for the
+ * report of the plain runner and of lfk-stress. */
+void lfk_stress_moved(uint64_t items);
 
 /* A stress bound: stop after max_items or after the time budget, whichever
  * comes first.  lfk_bound_done() reads the clock every 64 calls only. */
@@ -75,7 +90,10 @@ int lfk_scenario_run(const char *name, lfk_scenario_fn fn);
 #define LFK_SCENARIO_ENTRY(name) { #name, lfk_scn_##name },
 
 /* The plain runner: runs the table (or the scenarios named on the command
- * line), prints one line per scenario and a closing "passed=N failed=M". */
+ * line; an unknown name is an error), prints one line per scenario, a
+ * "[lfk-scenario] <module>.<name> items=N threads=T" line (a "-" where the
+ * scenario did not say) that lfk-stress reads, and a closing
+ * "passed=N failed=M".  "--list" prints the scenario names, one a line. */
 int lfk_scenario_main(const char *module, const struct lfk_scenario *table,
 		      int argc, char **argv);
 
