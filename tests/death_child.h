@@ -23,7 +23,8 @@ const char *lfk_death_region_name(char *buf, size_t len);
 pid_t lfk_death_fork(void (*fn)(void *arg), void *arg);
 
 /* Forks a child that runs fn(arg) with the hook `point` armed: the child
- * stops itself there (SIGSTOP); then kills it.  false (and a failed check)
+ * stops itself there (SIGSTOP; with point -1, fn raises SIGSTOP itself
+ * where it wants to die); then kills it.  false (and a failed check)
  * when the child ended or stopped otherwise.  *pid_out: its pid. */
 bool lfk_death_kill_at_hook(int point, void (*fn)(void *arg), void *arg,
 			    pid_t *pid_out);

@@ -10,7 +10,11 @@
 	X(queue_producer_killed_while_blocked)                                 \
 	X(queue_consumer_killed_while_blocked)                                 \
 	X(queue_killed_at_each_step)                                           \
-	X(queue_killed_at_random)
+	X(queue_killed_at_random)                                              \
+	X(seqarray_writer_killed_mid_write)                                    \
+	X(seqarray_writer_killed_at_random)                                    \
+	X(spsc_producer_killed_at_random)                                      \
+	X(sync_waiters_killed)
 
 LFK_DEATH_SCENARIOS(LFK_SCENARIO_DECLARE)
 
