@@ -2,8 +2,7 @@
  * The other objects of a shared region with a process killed in the middle
  * (docs/shm.md, "Processes that die"): a seqarray writer killed inside a
  * write (the bounded read that reports it, the repair that finishes it),
- * an spsc producer killed at random moments, and event and semaphore
- * waiters killed while asleep or holding a unit.
+ * and event and semaphore waiters killed while asleep or holding a unit.
  */
 #include "death_child.h"
 #include "death_scenarios.h"
@@ -156,51 +155,6 @@ int lfk_scn_seqarray_writer_killed_at_random(void)
 	printf("seqarray_writer_killed_at_random: %llu of %llu kills inside a "
 	       "write\n", (unsigned long long)stuck_rounds,
 	       (unsigned long long)round);
-	return 0;
-}
-
-/* Enqueues 1, 2, 3, ... for ever, spinning while the ring is full. */
-static void spsc_produce_forever(void *arg)
-{
-	for (uint64_t seq = 1;;)
-		if (lfk_ring_spsc_enqueue(arg, seq) == 0)
-			seq++;
-}
-
-/*
- * An spsc producer killed at random moments: nothing half-done is visible
- * (the tail moves last), so the survivor drains a gap-free prefix 1, 2, ...
- * and can then take over as the producer.
- */
-int lfk_scn_spsc_producer_killed_at_random(void)
-{
-	struct lfk_rng rng;
-	struct lfk_bound bound = lfk_bound_scaled(5000);
-	lfk_rng_seed(&rng, lfk_test_seed());
-	for (uint64_t round = 0; !lfk_bound_done(&bound, round) || round < 3;
-	     round++) {
-		struct region r;
-		void *ring;
-		uint64_t v, next = 1;
-		pid_t pid;
-		if (!open_region(&r) ||
-		    lfk_shm_ring_create(r.shm, "ring", LFK_RING_SPSC, 8, 8, &ring) != 0)
-			return 1;
-		pid = lfk_death_fork(spsc_produce_forever, ring);
-		usleep((useconds_t)lfk_rng_below(&rng, 2000));
-		LFK_CHECK(lfk_death_kill(pid), "producer not killed");
-		while (lfk_ring_spsc_dequeue(ring, &v) == 0) {
-			LFK_CHECK(v == next, "got %llu, expected %llu",
-				  (unsigned long long)v, (unsigned long long)next);
-			next = v + 1;
-		}
-		LFK_CHECK(lfk_ring_spsc_enqueue(ring, next) == 0 &&
-				  lfk_ring_spsc_dequeue(ring, &v) == 0 && v == next,
-			  "the survivor takes over as the producer");
-		close_region(&r);
-		if (lfk_failures())
-			break;
-	}
 	return 0;
 }
 
