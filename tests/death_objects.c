@@ -109,11 +109,20 @@ static void write_forever(void *arg)
 	}
 }
 
+/* Reads element 0 for ever. */
+static void read_forever(void *arg)
+{
+	uint64_t v[WORDS];
+	for (;;)
+		lfk_seqarray_read(arg, 0, v);
+}
+
 /*
- * A seqarray writer killed at random moments, round after round: the
- * survivor either reads a whole value (never a torn one) or learns from
- * the bounded read that the writer died inside a write, repairs it, and
- * then reads the repaired value.
+ * A seqarray writer and a reader killed at random moments, round after
+ * round: the survivor either reads a whole value (never a torn one) or
+ * learns from the bounded read that the writer died inside a write,
+ * repairs it, and then reads the repaired value.  The dead reader changes
+ * nothing.
  */
 int lfk_scn_seqarray_writer_killed_at_random(void)
 {
@@ -125,13 +134,15 @@ int lfk_scn_seqarray_writer_killed_at_random(void)
 		struct region r;
 		lfk_seqarray_t *a;
 		uint64_t got[WORDS], stuck, zero[WORDS] = { 0, 0, 0, 0 };
-		pid_t pid;
+		pid_t pid, reader;
 		int rc;
 		if (!open_region(&r) ||
 		    lfk_shm_seqarray_create(r.shm, "table", 1, sizeof(got), &a) != 0)
 			return 1;
+		reader = lfk_death_fork(read_forever, a);
 		pid = lfk_death_fork(write_forever, a);
 		usleep((useconds_t)lfk_rng_below(&rng, 2000));
+		LFK_CHECK(lfk_death_kill(reader), "reader not killed");
 		LFK_CHECK(lfk_death_kill(pid), "writer not killed");
 		rc = lfk_seqarray_read_timed(a, 0, got, 20000000, &stuck);
 		if (rc == -ETIMEDOUT) {

@@ -78,6 +78,58 @@ int lfk_scn_spsc_producer_killed_at_random(void)
 	return 0;
 }
 
+/* Dequeues for ever, spinning while the ring is empty. */
+static void spsc_consume_forever(void *arg)
+{
+	uint64_t v;
+	for (;;)
+		lfk_ring_spsc_dequeue(arg, &v);
+}
+
+/*
+ * An spsc consumer killed at random moments while the survivor produces
+ * 1, 2, 3, ...: nothing half-done is visible (the head moves last), so the
+ * survivor, taking over as the consumer, finds a gap-free run ending at
+ * the last item it put.
+ */
+int lfk_scn_spsc_consumer_killed_at_random(void)
+{
+	struct lfk_rng rng;
+	struct lfk_bound bound = lfk_bound_scaled(5000);
+	lfk_rng_seed(&rng, lfk_test_seed());
+	for (uint64_t round = 0; !lfk_bound_done(&bound, round) || round < 3;
+	     round++) {
+		struct region r;
+		void *ring = open_ring(&r, LFK_RING_SPSC, 8);
+		uint64_t v, put = 0, first = 0, next = 0;
+		uint64_t stop;
+		pid_t pid;
+		if (ring == NULL)
+			return 1;
+		pid = lfk_death_fork(spsc_consume_forever, ring);
+		stop = lfk_now_ns() + lfk_rng_below(&rng, 2000000);
+		while (lfk_now_ns() < stop)
+			if (lfk_ring_spsc_enqueue(ring, put + 1) == 0)
+				put++;
+		LFK_CHECK(lfk_death_kill(pid), "consumer not killed");
+		while (lfk_ring_spsc_dequeue(ring, &v) == 0) {
+			if (first == 0)
+				first = next = v;
+			LFK_CHECK(v == next, "got %llu, expected %llu",
+				  (unsigned long long)v, (unsigned long long)next);
+			next = v + 1;
+		}
+		LFK_CHECK(first == 0 || next == put + 1,
+			  "round %llu: the run ends at %llu, %llu were put",
+			  (unsigned long long)round, (unsigned long long)next - 1,
+			  (unsigned long long)put);
+		close_region(&r);
+		if (lfk_failures())
+			break;
+	}
+	return 0;
+}
+
 static void mpmc_put_one(void *arg)
 {
 	lfk_ring_mpmc_enqueue(arg, 0xdead);

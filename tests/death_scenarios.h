@@ -14,6 +14,7 @@
 	X(seqarray_writer_killed_mid_write)                                    \
 	X(seqarray_writer_killed_at_random)                                    \
 	X(spsc_producer_killed_at_random)                                      \
+	X(spsc_consumer_killed_at_random)                                      \
 	X(mpmc_killed_then_repaired)                                           \
 	X(mpmc_producer_killed_at_random)                                      \
 	X(sync_waiters_killed)
