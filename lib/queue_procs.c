@@ -72,7 +72,11 @@ static struct lfk__queue_proc *remember(struct lfk_queue *q, uint32_t i)
 	return &q->procs[i];
 }
 
-/* Claims a free record: 0 -> pid | CLAIMING, the start time, then pid. */
+/* Claims a free record: 0 -> pid | CLAIMING, no start time yet, then pid.
+ * The start time is filled in by the first survivor that looks at the
+ * record (owner_start): read by other processes only, it is the kernel's
+ * figure for all of them (an emulator such as qemu-user shows a process
+ * its own /proc entry differently from how others see it). */
 static bool claim_free(struct lfk_queue *q, uint32_t i, uint32_t pid)
 {
 	uint64_t o = 0;
@@ -82,13 +86,39 @@ static bool claim_free(struct lfk_queue *q, uint32_t i, uint32_t pid)
 				pid | LFK__QUEUE_CLAIMING, LFK_ACQUIRE))
 		return false;
 	/* Relaxed: published by the release below. */
-	lfk_atomic_store_u64(&q->owners[i].start, lfk__proc_start(pid),
-			     LFK_RELAXED);
-	/* Release: the start time before the owner word that survivors
-	 * acquire to judge whether we are alive. */
+	lfk_atomic_store_u64(&q->owners[i].start, 0, LFK_RELAXED);
+	/* Release: the cleared start time before the owner word that
+	 * survivors acquire. */
 	lfk_atomic_store_u64(&q->owners[i].word, pid, LFK_RELEASE);
 	cover_record(q, (uint64_t)i + 1);
 	return true;
+}
+
+/*
+ * The start time of record i's owner (whose owner word was o): the one
+ * recorded, or, the first time, the one /proc gives now, recorded for the
+ * next look.  A pid reused between the claim and that first look goes
+ * unnoticed; after it, a reused pid shows another start time.  0 when
+ * unknown.
+ */
+static uint64_t owner_start(struct lfk_queue *q, uint32_t i, uint64_t o)
+{
+	/* Relaxed: ordered after the owner word by the caller's acquire. */
+	uint64_t start = lfk_atomic_load_u64(&q->owners[i].start, LFK_RELAXED);
+	uint64_t now, none = 0;
+	if (start != 0 || (o & LFK__QUEUE_CLAIMING))
+		return start;
+	now = lfk__proc_start((uint32_t)(o & PID_MASK));
+	/* Relaxed: a hint for the next survivor; another one may have
+	 * recorded the same figure first. */
+	if (now == 0 || !lfk_atomic_cas_u64(&q->owners[i].start, &none, now,
+					    LFK_RELAXED))
+		return none;
+	/* Relaxed: if the record changed hands meanwhile, the figure is the
+	 * old owner's: take it back. */
+	if (owner_word(q, i, LFK_RELAXED) != o)
+		lfk_atomic_cas_u64(&q->owners[i].start, &now, 0, LFK_RELAXED);
+	return now;
 }
 
 struct lfk__queue_proc *lfk__queue_self_shared(struct lfk_queue *q)
@@ -166,7 +196,8 @@ int lfk__queue_reclaim(struct lfk_queue *q, bool owing_only, bool *owing_left)
 	pthread_once(&pid_once, init_pid);
 	n = used_records(q);
 	for (uint32_t i = 0; i < n; i++) {
-		/* Acquire: pairs with the claimer's release (its start). */
+		/* Acquire: pairs with the claimer's release (its cleared
+		 * start time). */
 		uint64_t o = owner_word(q, i, LFK_ACQUIRE), start;
 		uint32_t pid = (uint32_t)(o & PID_MASK);
 		bool owing;
@@ -175,10 +206,7 @@ int lfk__queue_reclaim(struct lfk_queue *q, bool owing_only, bool *owing_left)
 		owing = owes(&q->procs[i]);
 		if (owing_only && !owing)
 			continue;
-		/* Relaxed: ordered by the acquire above. */
-		start = (o & LFK__QUEUE_CLAIMING)
-			? 0
-			: lfk_atomic_load_u64(&q->owners[i].start, LFK_RELAXED);
+		start = owner_start(q, i, o);
 		if (lfk__proc_alive(pid, start)) {
 			*owing_left |= owing;
 			continue;

@@ -123,11 +123,13 @@
 #define LFK__QUEUE_FLIGHT_MASK ((1ull << LFK__QUEUE_FLIGHT_BITS) - 1)
 #define LFK__QUEUE_ONE_DONE (1ull << LFK__QUEUE_FLIGHT_BITS)
 
-/* Who owns a record: 0 free, else the owner's pid, with CLAIMING while the
- * owner fills in `start`, or RECLAIMING while a survivor takes it back. */
+/* Who owns a record: 0 free, else the owner's pid (with CLAIMING while it
+ * claims the record), or RECLAIMING while a survivor takes it back. */
 struct lfk__queue_owner {
 	uint64_t word;
-	uint64_t start; /* the owner's start time (/proc/<pid>/stat), 0: unknown */
+	/* The owner's start time (/proc/<pid>/stat), recorded by the first
+	 * other process that checks whether it is alive; 0: not yet. */
+	uint64_t start;
 };
 #define LFK__QUEUE_CLAIMING (1ull << 32)
 #define LFK__QUEUE_RECLAIMING (1ull << 33)
@@ -246,7 +248,8 @@ enum lfk_ring_kind lfk_queue_kind(const struct lfk_queue *q);
  *
  * A record's owner is dead when kill(pid, 0) says ESRCH, when
  * /proc/<pid>/stat shows a zombie, or when the process with that pid
- * started at another time than the owner did (the pid was reused).  Why a
+ * started at another time than the owner did when a survivor first looked
+ * (the pid was reused since).  Why a
  * pid and its start time, not a robust futex or a pidfd: the robust futex
  * list reports the death of a thread, not of a process, and only for a
  * lock it holds; a pidfd cannot be stored in shared memory.  So every
