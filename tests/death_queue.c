@@ -11,6 +11,8 @@
 
 #include <errno.h>
 #include <lfkit/queue.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* Long enough never to expire on a loaded machine, short enough that a
@@ -350,5 +352,50 @@ int lfk_scn_queue_killed_at_random(void)
 		if (lfk_failures())
 			break;
 	}
+	return 0;
+}
+
+/* Puts one item (claiming this process's record), then stops there. */
+static void put_and_stop(void *arg)
+{
+	if (lfk_queue_put(arg, 1, 0) == 0)
+		raise(SIGSTOP);
+}
+
+/*
+ * LFK_QUEUE_PROCS live processes hold every record of a shared queue: one
+ * more process gets -EUSERS; once one of them is killed and reaped, the
+ * newcomer's call takes its record back and goes on.
+ */
+int lfk_scn_queue_records_full_then_reclaimed(void)
+{
+	struct shared_queue sq;
+	pid_t pids[LFK_QUEUE_PROCS];
+	int made = 0, st;
+	uint64_t v;
+	if (!open_queue(&sq, LFK_RING_LFMPMC, 64))
+		return 1;
+	for (; made < LFK_QUEUE_PROCS; made++) {
+		pids[made] = lfk_death_fork(put_and_stop, sq.q);
+		if (pids[made] < 0 || waitpid(pids[made], &st, WUNTRACED) !=
+						pids[made] ||
+		    !WIFSTOPPED(st)) {
+			LFK_CHECK(0, "child %d did not stop holding a record", made);
+			break;
+		}
+	}
+	if (made == LFK_QUEUE_PROCS) {
+		LFK_CHECK(lfk_queue_put(sq.q, 2, 0) == -EUSERS &&
+				  lfk_queue_get(sq.q, &v, 0) == -EUSERS &&
+				  lfk_queue_task_done(sq.q) == -EUSERS,
+			  "a process beyond the records must get -EUSERS");
+		LFK_CHECK(lfk_death_kill(pids[--made]), "kill one holder");
+		LFK_CHECK(lfk_queue_put(sq.q, 2, 0) == 0 &&
+				  lfk_queue_get(sq.q, &v, 0) == 0 && v == 1,
+			  "the dead holder's record serves the newcomer");
+	}
+	while (made > 0)
+		lfk_death_kill(pids[--made]);
+	close_queue(&sq);
 	return 0;
 }
