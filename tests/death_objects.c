@@ -100,6 +100,62 @@ int lfk_scn_seqarray_writer_killed_mid_write(void)
 	return 0;
 }
 
+/* A seqlock and the object it guards, in a bytes object of a region. */
+struct guarded {
+	lfk_seqlock_t lock;
+	uint64_t data[WORDS];
+};
+
+/* A writer of a guarded object that dies half-way through its write. */
+static void half_write_guarded(void *arg)
+{
+	struct guarded *g = arg;
+	uint64_t v[WORDS] = { 9, 9, 9, 9 };
+	lfk_seqlock_write_begin(&g->lock);
+	lfk_seqlock_copy_in(g->data, v, sizeof(v) / 2);
+	raise(SIGSTOP);
+}
+
+/*
+ * The same for a plain seqlock guarding an object in shared memory:
+ * lfk_seqlock_read_timed reports the stuck write, lfk_seqlock_repair
+ * finishes it, and reads and writes go on.
+ */
+int lfk_scn_seqlock_writer_killed_mid_write(void)
+{
+	struct region r;
+	struct guarded *g;
+	size_t len;
+	uint64_t v[WORDS] = { 1, 1, 1, 1 }, fresh[WORDS] = { 5, 5, 5, 5 };
+	uint64_t got[WORDS], stuck = 0;
+	pid_t pid;
+	if (!open_region(&r) ||
+	    lfk_shm_bytes_create(r.shm, "guarded", sizeof(*g), (void **)&g) != 0)
+		return 1;
+	len = sizeof(g->data);
+	lfk_seqlock_write(&g->lock, g->data, v, len);
+	LFK_CHECK(lfk_death_kill_at_hook(-1, half_write_guarded, g, &pid),
+		  "writer not killed mid-write");
+	LFK_CHECK(lfk_seqlock_read_timed(&g->lock, got, g->data, len, 20000000,
+					 &stuck) == -ETIMEDOUT &&
+			  (stuck & 1),
+		  "a read must time out on the dead writer's write");
+	LFK_CHECK(lfk_seqlock_repair(&g->lock, stuck, g->data, fresh, len) == 0 &&
+			  lfk_seqlock_repair(&g->lock, stuck, g->data, fresh,
+					     len) == -EAGAIN,
+		  "repair, once");
+	LFK_CHECK(lfk_seqlock_read(&g->lock, got, g->data, len) == 0 &&
+			  memcmp(got, fresh, len) == 0,
+		  "the repaired object holds the repairer's value");
+	LFK_CHECK(lfk_seqlock_write(&g->lock, g->data, v, len) == 0 &&
+			  lfk_seqlock_read_timed(&g->lock, got, g->data, len, 0,
+						 NULL) == 0 &&
+			  got[0] == 1,
+		  "writes and reads after the repair");
+	close_region(&r);
+	return 0;
+}
+
 /* Writes element 0 for ever, each value all one word repeated. */
 static void write_forever(void *arg)
 {

@@ -13,6 +13,7 @@
 	X(queue_killed_at_random)                                              \
 	X(queue_records_full_then_reclaimed)                                   \
 	X(seqarray_writer_killed_mid_write)                                    \
+	X(seqlock_writer_killed_mid_write)                                     \
 	X(seqarray_writer_killed_at_random)                                    \
 	X(spsc_producer_killed_at_random)                                      \
 	X(spsc_consumer_killed_at_random)                                      \
