@@ -42,15 +42,20 @@ static bool all_equal(const uint64_t *w)
 	return true;
 }
 
-/* A writer of element 3 that dies half-way: it enters the write, stores
- * half of the new value, and stops there. */
+/* What a writer that dies half-way writes to: a sequence and its data. */
+struct write_target {
+	lfk_seqlock_t *lock;
+	void *data;
+};
+
+/* A writer that dies half-way: it enters the write, stores half of the
+ * new value, and stops there. */
 static void half_write(void *arg)
 {
-	lfk_seqarray_t *a = arg;
-	struct lfk_seqarray_slot *s = lfk_seqarray__slot(a, 3);
+	const struct write_target *t = arg;
 	uint64_t v[WORDS] = { 9, 9, 9, 9 };
-	lfk_seqlock_write_begin(&s->lock);
-	lfk_seqlock_copy_in(s->data, v, sizeof(v) / 2);
+	lfk_seqlock_write_begin(t->lock);
+	lfk_seqlock_copy_in(t->data, v, sizeof(v) / 2);
 	raise(SIGSTOP);
 }
 
@@ -74,8 +79,10 @@ int lfk_scn_seqarray_writer_killed_mid_write(void)
 		return 1;
 	for (size_t i = 0; i < 8; i++)
 		lfk_seqarray_write(a, i, v);
-	LFK_CHECK(lfk_death_kill_at_hook(-1, half_write, a, &pid),
-		  "writer not killed mid-write");
+	struct write_target t = { &lfk_seqarray__slot(a, 3)->lock,
+				  lfk_seqarray__slot(a, 3)->data };
+	LFK_CHECK(lfk_death_kill_at_hook(-1, half_write, &t, &pid),
+		  "writer not killed mid-write (element 3)");
 	LFK_CHECK(lfk_seqarray_read_timed(a, 3, got, 20000000, &stuck) ==
 				  -ETIMEDOUT &&
 			  (stuck & 1),
@@ -106,16 +113,6 @@ struct guarded {
 	uint64_t data[WORDS];
 };
 
-/* A writer of a guarded object that dies half-way through its write. */
-static void half_write_guarded(void *arg)
-{
-	struct guarded *g = arg;
-	uint64_t v[WORDS] = { 9, 9, 9, 9 };
-	lfk_seqlock_write_begin(&g->lock);
-	lfk_seqlock_copy_in(g->data, v, sizeof(v) / 2);
-	raise(SIGSTOP);
-}
-
 /*
  * The same for a plain seqlock guarding an object in shared memory:
  * lfk_seqlock_read_timed reports the stuck write, lfk_seqlock_repair
@@ -134,7 +131,8 @@ int lfk_scn_seqlock_writer_killed_mid_write(void)
 		return 1;
 	len = sizeof(g->data);
 	lfk_seqlock_write(&g->lock, g->data, v, len);
-	LFK_CHECK(lfk_death_kill_at_hook(-1, half_write_guarded, g, &pid),
+	struct write_target t = { &g->lock, g->data };
+	LFK_CHECK(lfk_death_kill_at_hook(-1, half_write, &t, &pid),
 		  "writer not killed mid-write");
 	LFK_CHECK(lfk_seqlock_read_timed(&g->lock, got, g->data, len, 20000000,
 					 &stuck) == -ETIMEDOUT &&
