@@ -33,27 +33,57 @@
  * the timeout expires.  Before they sleep they spin briefly.
  *
  * Cost of the fast path (the ring has room / an item): the ring operation,
- * one RMW on a counter of the caller's side (puts: on the producers' line;
- * gets: on the consumers' line, a plain store for spsc), one seq_cst fence
- * and one (put) or two (get) relaxed loads that find whether anyone sleeps.  A futex wake-up system call is made only
- * when some thread is actually sleeping (<lfkit/eventcount.h>).
+ * two RMWs on the caller's process record (registering in flight, then
+ * done; puts and gets on lines of their own), for a put one load of the
+ * closed word, one seq_cst fence and one relaxed load that finds whether
+ * anyone sleeps.  On a shared queue, a call into the library finds the
+ * process's record (a thread-local cache).  A futex wake-up system call is
+ * made only when some thread is actually sleeping (<lfkit/eventcount.h>).
  *
  * Close and in-flight operations.  A put that races with close either
  * returns -EPIPE or has its item delivered; a get returns -EPIPE only when
- * the queue is closed, no item is left, and no put that could still succeed
- * is in flight.  How: the producers' word `put_state` holds the closed bit
- * and twice the number of puts started and not abandoned; a put adds 2 and
- * learns in the same RMW whether the queue is closed; a put that gives up
- * (timeout 0, timeout, closed while it waited) subtracts 2 again.  Consumers
- * count completed gets in `gets_done`.  A get says -EPIPE when the closed
- * bit is set and gets_done equals the number of puts counted: from then on
- * every new put sees the closed bit, so nothing more can arrive.
+ * the queue is closed, no item is left, and no put is in flight.  A put is
+ * in flight only while it tries the ring: it registers (one RMW on its
+ * process's record, below), reads the closed bit, tries the ring, and then
+ * either marks its item delivered or unregisters, in one RMW each.  A put
+ * that sleeps for room is not in flight, and re-registers before each try.
+ * Registering and reading the closed bit are seq_cst, as are close and a
+ * consumer's reads of the records (a store-buffering pair): a put that
+ * missed the closed bit is seen in flight by every consumer that saw it, so
+ * a consumer that sees the closed bit, no put in flight, and then an empty
+ * ring knows nothing can arrive any more.
  *
- * task_done/join: unfinished = puts counted in put_state - task_done calls.
- * A put counts from the moment it starts until it fails, so join also waits
- * for puts in progress, and task_done returns -EINVAL only when it would
- * exceed the puts counted (puts in progress included).  A successful join
- * makes the work done before each task_done visible to the joiner.
+ * task_done/join: unfinished = puts delivered or in flight - task_done
+ * calls.  join waits for it to reach 0; task_done returns -EINVAL when it
+ * would go below 0 (a put in flight counts as put, as in Python the item is
+ * counted before it can be got).  A successful join makes the work done
+ * before each task_done visible to the joiner.  The counts wrap modulo
+ * 2^44: join and task_done are exact while fewer than 2^43 items are
+ * unfinished.
+ *
+ * Processes that die (LFK_QUEUE_SHARED).  Each process using a shared queue
+ * owns one of LFK_QUEUE_PROCS records in it, claimed on its first call and
+ * holding its counts: puts delivered and in flight, gets done and in
+ * flight, task_done calls.  A process killed while it is in flight leaves
+ * its record counting it; lfk_queue_recover() finds such records whose
+ * owner is gone and takes their share back (see there for how a dead owner
+ * is recognised and what is assumed).  get after close and join run it
+ * themselves while they wait, so they return although a process died in
+ * the middle of a put or get.  What the survivors see then:
+ *   - a put killed before its item was published: as if never called;
+ *   - a put killed after publishing but before marking it delivered: the
+ *     item is got as usual, but it is counted as never put (join does not
+ *     wait for it, and its task_done may return -EINVAL), as with the
+ *     mutex twin;
+ *   - a get killed inside the ring operation: counted as having taken its
+ *     item (whether it had or not), and every item its process took and
+ *     had not task_done'd counts as done, so join returns.  This assumes
+ *     that a process calls task_done for the items it got; an item taken by
+ *     a process that died is lost with it;
+ *   - a put or get killed while it slept: nothing to recover.
+ * A process killed inside the ring operation itself also leaves the ring
+ * in the state <lfkit/ring.h> describes for that kind (an mpmc ring stalls
+ * at its slot; the queue's get then ends with -EPIPE after close).
  *
  * Memory: lfk_queue_size(kind, capacity, elem_size) bytes, aligned to
  * LFK_RING_ALIGN; lfk_queue_init() lays the queue out with its ring embedded
@@ -81,8 +111,36 @@
 
 #define LFK_QUEUE_MAGIC 0x4c464b51u /* "LFKQ" */
 
-/* put_state: bit 0 closed, the rest counts puts (in units of 2). */
+/* The closed word's bit. */
 #define LFK__QUEUE_CLOSED 1u
+
+/* Records of processes using a shared queue (a private queue uses one). */
+#define LFK_QUEUE_PROCS 32
+
+/* A record's puts and gets words: (operations done << 20) | operations in
+ * flight.  One RMW marks an operation done and no longer in flight. */
+#define LFK__QUEUE_FLIGHT_BITS 20
+#define LFK__QUEUE_FLIGHT_MASK ((1ull << LFK__QUEUE_FLIGHT_BITS) - 1)
+#define LFK__QUEUE_ONE_DONE (1ull << LFK__QUEUE_FLIGHT_BITS)
+
+/* Who owns a record: 0 free, else the owner's pid (with CLAIMING while it
+ * claims the record), or RECLAIMING while a survivor takes it back. */
+struct lfk__queue_owner {
+	uint64_t word;
+	/* The owner's start time (/proc/<pid>/stat), recorded by the first
+	 * other process that checks whether it is alive; 0: not yet. */
+	uint64_t start;
+};
+#define LFK__QUEUE_CLAIMING (1ull << 32)
+#define LFK__QUEUE_RECLAIMING (1ull << 33)
+
+/* One process's counts; puts and gets on lines of their own, since the
+ * producer and consumer threads of one process update them. */
+struct lfk__queue_proc {
+	uint64_t puts; /* (puts delivered << 20) | puts in flight */
+	uint64_t gets __attribute__((aligned(LFK_RING_ALIGN)));
+	uint64_t tasks; /* task_done calls by this process */
+} __attribute__((aligned(LFK_RING_ALIGN)));
 
 struct lfk_queue {
 	/* Read-mostly geometry. */
@@ -94,11 +152,11 @@ struct lfk_queue {
 		uint64_t ring_off;   /* byte offset of the ring from the queue */
 		uint64_t bytes;      /* total size */
 	} hdr __attribute__((aligned(LFK_RING_ALIGN)));
-	/* Producers: closed bit + 2 * (puts started - puts abandoned). */
-	uint64_t put_state __attribute__((aligned(LFK_RING_ALIGN)));
-	/* Consumers: gets completed. */
-	uint64_t gets_done __attribute__((aligned(LFK_RING_ALIGN)));
-	/* task_done calls. */
+	/* LFK__QUEUE_CLOSED once closed. */
+	uint64_t closed __attribute__((aligned(LFK_RING_ALIGN)));
+	/* Records ever claimed: procs[0 .. procs_used) (read-mostly). */
+	uint64_t procs_used;
+	/* task_done calls, all processes together. */
 	uint64_t tasks_done __attribute__((aligned(LFK_RING_ALIGN)));
 	/* Consumers sleep here for an item (or the end after close). */
 	struct lfk_eventcount not_empty __attribute__((aligned(LFK_RING_ALIGN)));
@@ -106,6 +164,10 @@ struct lfk_queue {
 	struct lfk_eventcount not_full __attribute__((aligned(LFK_RING_ALIGN)));
 	/* join sleeps here. */
 	struct lfk_eventcount all_done __attribute__((aligned(LFK_RING_ALIGN)));
+	/* Read-mostly: written when a process claims or gives back a record. */
+	struct lfk__queue_owner owners[LFK_QUEUE_PROCS]
+		__attribute__((aligned(LFK_RING_ALIGN)));
+	struct lfk__queue_proc procs[LFK_QUEUE_PROCS];
 	/* The ring follows at hdr.ring_off. */
 };
 
@@ -150,14 +212,17 @@ int lfk_queue_closed(const struct lfk_queue *q);
 /*
  * Marks one item taken by get as processed (Python's task_done).
  * Errors: -EINVAL for NULL, or when called more times than items were put
- * (puts in progress count as put; see above).  Lock-free (a CAS loop).
+ * (puts in flight count as put; see above); -EUSERS (as put).  Lock-free
+ * (a CAS loop).
  */
 int lfk_queue_task_done(struct lfk_queue *q);
 
 /*
  * Waits until every item put has been task_done'd (and no put is in
- * progress).  Returns 0; -EAGAIN when timeout_ns is 0 and items are
- * unfinished; -ETIMEDOUT after timeout_ns; -EINVAL for NULL.  Blocking.
+ * flight).  On a shared queue it takes back the share of processes that
+ * died while it waits (lfk_queue_recover).  Returns 0; -EAGAIN when
+ * timeout_ns is 0 and items are unfinished; -ETIMEDOUT after timeout_ns;
+ * -EINVAL for NULL.  Blocking.
  */
 int lfk_queue_join(struct lfk_queue *q, uint64_t timeout_ns);
 
@@ -173,6 +238,37 @@ size_t lfk_queue_elem_size(const struct lfk_queue *q);
 
 /* The ring kind given at creation (0 for NULL). */
 enum lfk_ring_kind lfk_queue_kind(const struct lfk_queue *q);
+
+/*
+ * Takes back the share of every process that died while using the shared
+ * queue q (see "Processes that die" above): a dead process's puts in flight
+ * are dropped, its gets in flight count as done, the items it took and had
+ * not task_done'd are counted task_done, its record is freed for another
+ * process, and every waiter is woken to re-check.
+ *
+ * A record's owner is dead when kill(pid, 0) says ESRCH, when
+ * /proc/<pid>/stat shows a zombie, or when the process with that pid
+ * started at another time than the owner did when a survivor first looked
+ * (the pid was reused since).  Why a
+ * pid and its start time, not a robust futex or a pidfd: the robust futex
+ * list reports the death of a thread, not of a process, and only for a
+ * lock it holds; a pidfd cannot be stored in shared memory.  So every
+ * process using the queue must be in the caller's pid namespace and see
+ * /proc (without /proc only ESRCH counts, so a zombie or a reused pid
+ * keeps its record).
+ *
+ * get (once the queue is closed) and join call it every LFK_QUEUE_POLL_NS
+ * while they wait; call it yourself to free the records of processes that
+ * died, or before a non-blocking join.  Returns the number of records taken
+ * back (0 for a private queue), or -EINVAL for NULL.  Lock-free apart from
+ * its system calls (kill, and reading /proc for each record whose owner is
+ * still there and owes something).
+ */
+int lfk_queue_recover(struct lfk_queue *q);
+
+/* How often (ns) get after close and join look for dead processes while
+ * they wait on a shared queue whose records show operations in flight. */
+#define LFK_QUEUE_POLL_NS 10000000ull
 
 /* ---- inline fast paths; slow paths in lib/queue.c --------------------- */
 
@@ -220,88 +316,144 @@ LFK__QUEUE_DEFINE_TRY(get, void *)
  * registered is woken (<lfkit/eventcount.h>), so a wake-up cannot be spent
  * on a consumer that finds nothing (an mpmc slot still being published by a
  * preempted producer) while another sleeps on: the producer of that slot
- * notifies again when it publishes.
+ * notifies again when it publishes.  The same wake-up serves consumers
+ * waiting for the end after close: this put was in flight until now.
  */
 static inline void lfk__queue_after_put(struct lfk_queue *q)
 {
-	/* Fn of the eventcount's Dekker argument: our ring publish before
-	 * the load of the consumers' waiter count. */
+	/* Fn of the eventcount's Dekker argument: our ring publish and our
+	 * record's update before the load of the consumers' waiter count. */
 	lfk_atomic_fence(LFK_SEQ_CST);
 	lfk_eventcount_notify_fenced(&q->not_empty);
+}
+
+/* After a successful get: wake the producers if any sleep. */
+static inline void lfk__queue_after_get(struct lfk_queue *q)
+{
+	/* Fn of the Dekker argument: the ring release before the load of the
+	 * producers' waiter count. */
+	lfk_atomic_fence(LFK_SEQ_CST);
+	lfk_eventcount_notify_fenced(&q->not_full);
+}
+
+/* The calling process's record in a shared queue (claimed on first use),
+ * or NULL when all LFK_QUEUE_PROCS records belong to live processes. */
+struct lfk__queue_proc *lfk__queue_self_shared(struct lfk_queue *q);
+
+static inline struct lfk__queue_proc *lfk__queue_self(struct lfk_queue *q)
+{
+	if (!(q->hdr.flags & LFK_QUEUE_SHARED))
+		return &q->procs[0]; /* one process: one record */
+	return lfk__queue_self_shared(q);
+}
+
+/* A put that found the ring full: no longer in flight; wakes consumers
+ * waiting for the end and join (both count puts in flight). */
+void lfk__queue_put_unregister(struct lfk_queue *q, struct lfk__queue_proc *me);
+
+/*
+ * One counted try of a put: registers in flight, reads the closed bit,
+ * tries the ring, then marks the item delivered or unregisters.  Returns
+ * 0 (delivered), -EPIPE (closed), -EAGAIN (full) or -EINVAL (corrupt
+ * kind).
+ */
+static inline int lfk__queue_try_put_counted(struct lfk_queue *q,
+					     struct lfk__queue_proc *me,
+					     const void *src, uint32_t words)
+{
+	int rc;
+	/* Seq_cst, and the load below: a store-buffering pair with close's
+	 * seq_cst RMW and the consumers' seq_cst loads of the records (in
+	 * lfk_queue's single order S, either we see the closed bit or every
+	 * consumer that sees it also sees us in flight). */
+	lfk_atomic_fetch_add_u64(&me->puts, 1, LFK_SEQ_CST);
+	if (lfk_atomic_load_u64(&q->closed, LFK_SEQ_CST) & LFK__QUEUE_CLOSED) {
+		lfk__queue_put_unregister(q, me);
+		return -EPIPE;
+	}
+	LFK_RING_HOOK(LFK_HOOK_QUEUE_PUT_REGISTERED);
+	rc = lfk__queue_try_put(q, src, words);
+	if (rc != 0) {
+		lfk__queue_put_unregister(q, me);
+		return rc;
+	}
+	LFK_RING_HOOK(LFK_HOOK_QUEUE_PUT_PUBLISHED);
+	/* Release: the ring publish before "no longer in flight", which a
+	 * consumer acquires before it trusts an empty ring to mean the end. */
+	lfk_atomic_fetch_add_u64(&me->puts, LFK__QUEUE_ONE_DONE - 1,
+				 LFK_RELEASE);
+	return 0;
 }
 
 /*
- * After a successful get (counted in gets_done): wake the producers if any
- * sleep, and the consumers too: after close, a consumer may sleep until the
- * last counted item is taken (gets_done reaching the put count), and this
- * get may be that one.  Consumers sleep on not_empty only when they found
- * nothing, so in the single-consumer case the second load finds no waiter.
+ * One counted try of a get: registers in flight (so that a process killed
+ * inside the ring operation is known to have maybe taken an item), tries
+ * the ring, then marks the get done or unregisters.  0, -EAGAIN or
+ * -EINVAL.
  */
-static inline void lfk__queue_after_get(struct lfk_queue *q)
+static inline int lfk__queue_try_get_counted(struct lfk_queue *q,
+					     struct lfk__queue_proc *me,
+					     void *dst, uint32_t words)
 {
-	/* Fn of the Dekker argument: the ring release and the gets_done
-	 * increment before the loads of both waiter counts; one fence serves
-	 * both eventcounts. */
-	lfk_atomic_fence(LFK_SEQ_CST);
-	lfk_eventcount_notify_fenced(&q->not_full);
-	lfk_eventcount_notify_fenced(&q->not_empty);
+	int rc;
+	/* Relaxed, all three: only this process and, after its death, a
+	 * survivor that learnt of the death from the kernel read them. */
+	lfk_atomic_fetch_add_u64(&me->gets, 1, LFK_RELAXED);
+	LFK_RING_HOOK(LFK_HOOK_QUEUE_GET_REGISTERED);
+	rc = lfk__queue_try_get(q, dst, words);
+	if (rc != 0) {
+		lfk_atomic_fetch_sub_u64(&me->gets, 1, LFK_RELAXED);
+		return rc;
+	}
+	LFK_RING_HOOK(LFK_HOOK_QUEUE_GET_TAKEN);
+	lfk_atomic_fetch_add_u64(&me->gets, LFK__QUEUE_ONE_DONE - 1,
+				 LFK_RELAXED);
+	return 0;
 }
 
-/* A put that registered in put_state and gives up: unregisters, wakes who
- * may care, and returns rc. */
-int lfk__queue_put_abandon(struct lfk_queue *q, int rc);
-int lfk__queue_put_slow(struct lfk_queue *q, const void *src, uint32_t words,
-			uint64_t timeout_ns);
-int lfk__queue_get_slow(struct lfk_queue *q, void *dst, uint32_t words,
-			uint64_t timeout_ns);
+int lfk__queue_put_slow(struct lfk_queue *q, struct lfk__queue_proc *me,
+			const void *src, uint32_t words, uint64_t timeout_ns);
+int lfk__queue_get_slow(struct lfk_queue *q, struct lfk__queue_proc *me,
+			void *dst, uint32_t words, uint64_t timeout_ns);
 
 static inline int lfk__queue_put(struct lfk_queue *q, const void *src,
 				 uint32_t words, uint64_t timeout_ns)
 {
-	/* Relaxed: registering and reading the closed bit happen in one RMW
-	 * on one word (coherence orders it against close); the item itself
-	 * is ordered by the ring. */
-	uint64_t old = lfk_atomic_fetch_add_u64(&q->put_state, 2, LFK_RELAXED);
-	if (old & LFK__QUEUE_CLOSED)
-		return lfk__queue_put_abandon(q, -EPIPE);
-	if (lfk__queue_try_put(q, src, words) == 0) {
+	struct lfk__queue_proc *me = lfk__queue_self(q);
+	int rc;
+	if (me == NULL)
+		return -EUSERS;
+	rc = lfk__queue_try_put_counted(q, me, src, words);
+	if (rc == 0) {
 		lfk__queue_after_put(q);
 		return 0;
 	}
-	return lfk__queue_put_slow(q, src, words, timeout_ns);
-}
-
-/* Counts a completed get. */
-static inline void lfk__queue_count_get(struct lfk_queue *q)
-{
-	/* Relaxed: the fence in lfk__queue_after_get orders it before the
-	 * waiter loads (a consumer waiting for the end after close must see
-	 * it or be woken). */
-	if (q->hdr.kind == LFK_RING_SPSC) /* one consumer: no RMW needed */
-		lfk_atomic_store_u64(
-			&q->gets_done,
-			lfk_atomic_load_u64(&q->gets_done, LFK_RELAXED) + 1,
-			LFK_RELAXED);
-	else
-		lfk_atomic_fetch_add_u64(&q->gets_done, 1, LFK_RELAXED);
+	if (rc != -EAGAIN)
+		return rc;
+	return lfk__queue_put_slow(q, me, src, words, timeout_ns);
 }
 
 static inline int lfk__queue_get(struct lfk_queue *q, void *dst,
 				 uint32_t words, uint64_t timeout_ns)
 {
-	if (lfk__queue_try_get(q, dst, words) == 0) {
-		lfk__queue_count_get(q);
+	struct lfk__queue_proc *me = lfk__queue_self(q);
+	if (me == NULL)
+		return -EUSERS;
+	/* A failed try proves nothing about the end after close: the slow
+	 * path judges the end first and then tries again. */
+	if (lfk__queue_try_get_counted(q, me, dst, words) == 0) {
 		lfk__queue_after_get(q);
 		return 0;
 	}
-	return lfk__queue_get_slow(q, dst, words, timeout_ns);
+	return lfk__queue_get_slow(q, me, dst, words, timeout_ns);
 }
 
 /*
  * Puts one u64 item.  Waits up to timeout_ns for room (0: no wait,
  * LFK_FOREVER: no limit).  Returns 0; -EAGAIN (full, timeout 0);
  * -ETIMEDOUT; -EPIPE (closed, item not delivered); -EINVAL (NULL, or the
- * queue's elem_size is not 8).  Progress: with timeout 0 the ring's (spsc
+ * queue's elem_size is not 8); -EUSERS (a shared queue already has
+ * LFK_QUEUE_PROCS live processes using it).  Progress: with timeout 0 the ring's (spsc
  * wait-free, mpmc blocking, lfmpmc lock-free); otherwise blocking.
  */
 static inline int lfk_queue_put(struct lfk_queue *q, uint64_t item,
@@ -315,7 +467,8 @@ static inline int lfk_queue_put(struct lfk_queue *q, uint64_t item,
 /*
  * Takes the oldest item into *item.  Waits up to timeout_ns for one.
  * Returns 0; -EAGAIN (empty, timeout 0); -ETIMEDOUT; -EPIPE (closed and
- * drained); -EINVAL (NULL, or elem_size is not 8).  Progress as put.
+ * drained); -EINVAL (NULL, or elem_size is not 8); -EUSERS (as put).
+ * Progress as put.
  */
 static inline int lfk_queue_get(struct lfk_queue *q, uint64_t *item,
 				uint64_t timeout_ns)

@@ -133,6 +133,10 @@ enum lfk_ring_hook_point {
 	LFK_HOOK_MPMC_DEQ_RESERVED,   /* slot reserved, not yet released */
 	LFK_HOOK_LFMPMC_ENQ_SLOT,     /* free slot taken, item not published */
 	LFK_HOOK_LFMPMC_DEQ_SLOT,     /* item taken, slot not yet recycled */
+	LFK_HOOK_QUEUE_PUT_REGISTERED, /* lfk_queue put in flight, ring not tried */
+	LFK_HOOK_QUEUE_PUT_PUBLISHED,  /* item in the ring, not marked delivered */
+	LFK_HOOK_QUEUE_GET_REGISTERED, /* lfk_queue get in flight, ring not tried */
+	LFK_HOOK_QUEUE_GET_TAKEN,      /* item taken, get not marked done */
 };
 #if defined(LFK_RING_TEST_HOOKS)
 void lfk_ring_test_hook(enum lfk_ring_hook_point point);

@@ -157,4 +157,38 @@ LFK_RING_API size_t lfk_ring_mpmc_count(const struct lfk_ring_mpmc *r)
 			       r->hdr.capacity);
 }
 
+
+/* ---- a process that died between reserve and commit (out of line) ----- */
+
+/* What lfk_ring_mpmc_stalled reports. */
+#define LFK_RING_STALL_PRODUCER 1 /* the head slot is reserved, never published */
+#define LFK_RING_STALL_CONSUMER 2 /* the next slot to fill is reserved by a
+				     consumer that never released it */
+
+/*
+ * Whether the ring is stalled at one slot, as it is for good when a process
+ * dies between reserving a slot and publishing (producer) or releasing it
+ * (consumer): returns LFK_RING_STALL_PRODUCER when consumers wait at the
+ * head for a slot a producer reserved and has not published, or
+ * LFK_RING_STALL_CONSUMER when producers wait at the tail for a slot a
+ * consumer reserved and has not released; *pos gets that slot's position.
+ * 0 when neither (then *pos is unchanged).  A live thread preempted in the
+ * middle looks the same: only the caller can know that it died (it reaped
+ * the process).  -EINVAL for NULL.  Wait-free: a snapshot of three words.
+ */
+int lfk_ring_mpmc_stalled(const struct lfk_ring_mpmc *r, uint64_t *pos);
+
+/*
+ * Frees the slot at position pos (as lfk_ring_mpmc_stalled reported it)
+ * whose reserving process died: a producer's unpublished slot becomes a
+ * hole that consumers skip (its item was never written), a consumer's
+ * unreleased slot is handed to the producers of the next lap (its item
+ * went with the consumer).  Never call it for a thread that may still run:
+ * its late publish or release would then corrupt the slot.
+ * Returns 0; -EAGAIN when the slot at pos is no longer in that state (the
+ * thread finished after all, or another survivor repaired it); -EINVAL
+ * for NULL.  Lock-free (CASes that fail only when the slot moved on).
+ */
+int lfk_ring_mpmc_repair(struct lfk_ring_mpmc *r, uint64_t pos);
+
 #endif

@@ -144,6 +144,41 @@ static inline int lfk_seqarray_write(lfk_seqarray_t *a, size_t i,
 	return lfk_seqlock_write_end(&s->lock);
 }
 
+/* ---- a writer that never comes back (out of line) ------------------------- */
+
+/*
+ * lfk_seqarray_read, but gives up when element i has stayed inside one
+ * write for timeout_ns (nanoseconds on CLOCK_MONOTONIC; LFK_FOREVER as
+ * lfk_seqarray_read): the case of a writer that died between its begin and
+ * its end, in another process sharing the array, whose readers would
+ * otherwise spin for ever.  The clock is read only while the element is
+ * being written, so an uncontended read costs what lfk_seqarray_read does.
+ * A time bound, not a count of tries: the same bound then means the same on
+ * every machine, and a writer merely preempted for a while is waited for.
+ * Returns 0; -ETIMEDOUT (dst unspecified; *stuck_seq, if not NULL, gets the
+ * odd sequence the element is stuck at, for lfk_seqarray_repair); -EINVAL
+ * (NULL a or dst, i >= n).  Blocking, bounded by timeout_ns per write it
+ * meets (a stream of completed writes can still make it retry, as read).
+ */
+int lfk_seqarray_read_timed(const lfk_seqarray_t *a, size_t i, void *dst,
+			    uint64_t timeout_ns, uint64_t *stuck_seq);
+
+/*
+ * Finishes, with the value src, a write of element i that was left inside
+ * at the odd sequence stuck_seq by a writer known to be dead (its process
+ * was reaped, or lfk_seqarray_read_timed timed out and you know why).  It
+ * takes the element's writer side over from the dead writer (a CAS from
+ * stuck_seq, so of several repairers one wins), stores src and ends the
+ * write: readers and writers waiting on the element go on, and see src.
+ * Never call it for a writer that may still be running: it would write the
+ * element at the same time.
+ * Returns 0; -EAGAIN when the element's sequence is no longer stuck_seq
+ * (the writer finished after all, or someone repaired it first); -EINVAL
+ * (NULL, i >= n, stuck_seq even).  Wait-free.
+ */
+int lfk_seqarray_repair(lfk_seqarray_t *a, size_t i, uint64_t stuck_seq,
+			const void *src);
+
 /* ---- read-modify-write and snapshots (out of line) ------------------------ */
 
 /*

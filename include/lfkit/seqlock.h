@@ -416,4 +416,37 @@ static inline uint64_t lfk_seqlock_sequence(const lfk_seqlock_t *l)
 	return lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
 }
 
+
+/* ---- a writer that never comes back (out of line, lib/seq_repair.c) ---- */
+
+/*
+ * lfk_seqlock_read, but gives up when the object has stayed inside one
+ * write for timeout_ns (nanoseconds on CLOCK_MONOTONIC; UINT64_MAX, i.e.
+ * LFK_FOREVER, never): the case of a writer that died between its begin and
+ * its end in another process, whose readers would otherwise spin for ever.
+ * It reuses the read steps (copy_out, read_retry) and reads the clock only
+ * while a write is in progress.  A time bound rather than a count of
+ * tries, so that it means the same on every machine and a writer merely
+ * preempted for a while is waited for.
+ * Returns 0; -ETIMEDOUT (dst unspecified; *stuck_seq, if not NULL, gets
+ * the odd sequence the write is stuck at, for lfk_seqlock_repair);
+ * -EINVAL as lfk_seqlock_read.  Blocking, bounded by timeout_ns per write
+ * it meets (a stream of completed writes can still make it retry).
+ */
+int lfk_seqlock_read_timed(const lfk_seqlock_t *l, void *dst, const void *src,
+			   size_t size, uint64_t timeout_ns, uint64_t *stuck_seq);
+
+/*
+ * Finishes a write left inside at the odd sequence stuck_seq by a writer
+ * known to be dead (its process was reaped): takes the writer side over
+ * with a CAS from stuck_seq (of several repairers one wins), writes size
+ * bytes of src into the protected object dst, and ends the write.  Never
+ * call it for a writer that may still be running.
+ * Returns 0; -EAGAIN when the sequence is no longer stuck_seq (the writer
+ * finished after all, or someone repaired it first); -EINVAL (NULL, bad
+ * sizes as lfk_seqlock_write, stuck_seq even).  Wait-free.
+ */
+int lfk_seqlock_repair(lfk_seqlock_t *l, uint64_t stuck_seq, void *dst,
+		       const void *src, size_t size);
+
 #endif

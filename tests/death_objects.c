@@ -1,0 +1,292 @@
+/*
+ * The other objects of a shared region with a process killed in the middle
+ * (docs/shm.md, "Processes that die"): a seqarray writer killed inside a
+ * write (the bounded read that reports it, the repair that finishes it),
+ * and event and semaphore waiters killed while asleep or holding a unit.
+ */
+#include "death_child.h"
+#include "death_scenarios.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <lfkit/eventcount.h>
+#include <lfkit/seqarray.h>
+#include <lfkit/sync.h>
+#include <string.h>
+#include <unistd.h>
+
+#define WORDS 4 /* element size of the arrays: 32 bytes */
+
+struct region {
+	char name[64];
+	struct lfk_shm *shm;
+};
+
+static bool open_region(struct region *r)
+{
+	lfk_death_region_name(r->name, sizeof(r->name));
+	return lfk_shm_create(r->name, 1 << 20, 0600, &r->shm) == 0;
+}
+
+static void close_region(struct region *r)
+{
+	lfk_shm_close(r->shm);
+	lfk_shm_unlink(r->name);
+}
+
+static bool all_equal(const uint64_t *w)
+{
+	for (int k = 1; k < WORDS; k++)
+		if (w[k] != w[0])
+			return false;
+	return true;
+}
+
+/* What a writer that dies half-way writes to: a sequence and its data. */
+struct write_target {
+	lfk_seqlock_t *lock;
+	void *data;
+};
+
+/* A writer that dies half-way: it enters the write, stores half of the
+ * new value, and stops there. */
+static void half_write(void *arg)
+{
+	const struct write_target *t = arg;
+	uint64_t v[WORDS] = { 9, 9, 9, 9 };
+	lfk_seqlock_write_begin(t->lock);
+	lfk_seqlock_copy_in(t->data, v, sizeof(v) / 2);
+	raise(SIGSTOP);
+}
+
+/*
+ * A seqarray writer killed between its begin and its end: readers of that
+ * element would spin for ever; the bounded read reports -ETIMEDOUT with
+ * the stuck sequence, the other elements read as usual, and a survivor's
+ * repair finishes the write with a value of its own, after which reads,
+ * writes and snapshots all work; a second repair of the same write says
+ * -EAGAIN.
+ */
+int lfk_scn_seqarray_writer_killed_mid_write(void)
+{
+	struct region r;
+	lfk_seqarray_t *a;
+	uint64_t v[WORDS] = { 1, 1, 1, 1 }, got[WORDS], all[8 * WORDS];
+	uint64_t fresh[WORDS] = { 5, 5, 5, 5 }, stuck = 0;
+	pid_t pid;
+	if (!open_region(&r) ||
+	    lfk_shm_seqarray_create(r.shm, "table", 8, sizeof(v), &a) != 0)
+		return 1;
+	for (size_t i = 0; i < 8; i++)
+		lfk_seqarray_write(a, i, v);
+	struct write_target t = { &lfk_seqarray__slot(a, 3)->lock,
+				  lfk_seqarray__slot(a, 3)->data };
+	LFK_CHECK(lfk_death_kill_at_hook(-1, half_write, &t, &pid),
+		  "writer not killed mid-write (element 3)");
+	LFK_CHECK(lfk_seqarray_read_timed(a, 3, got, 20000000, &stuck) ==
+				  -ETIMEDOUT &&
+			  (stuck & 1),
+		  "a read of the dead writer's element must time out");
+	LFK_CHECK(lfk_seqarray_read_timed(a, 2, got, 20000000, NULL) == 0 &&
+			  got[0] == 1,
+		  "the other elements read as usual");
+	LFK_CHECK(lfk_seqarray_repair(a, 3, stuck + 2, fresh) == -EAGAIN,
+		  "repair of a write that is not stuck");
+	LFK_CHECK(lfk_seqarray_repair(a, 3, stuck - 1, fresh) == -EINVAL,
+		  "repair of an even sequence");
+	LFK_CHECK(lfk_seqarray_repair(a, 3, stuck, fresh) == 0, "repair");
+	LFK_CHECK(lfk_seqarray_repair(a, 3, stuck, fresh) == -EAGAIN,
+		  "a second repair of the same write");
+	LFK_CHECK(lfk_seqarray_read(a, 3, got) == 0 &&
+			  memcmp(got, fresh, sizeof(got)) == 0,
+		  "the repaired element holds the repairer's value");
+	LFK_CHECK(lfk_seqarray_write(a, 3, v) == 0 &&
+			  lfk_seqarray_snapshot(a, all) == 0 && all[3 * WORDS] == 1,
+		  "writes and snapshots after the repair");
+	close_region(&r);
+	return 0;
+}
+
+/* A seqlock and the object it guards, in a bytes object of a region. */
+struct guarded {
+	lfk_seqlock_t lock;
+	uint64_t data[WORDS];
+};
+
+/*
+ * The same for a plain seqlock guarding an object in shared memory:
+ * lfk_seqlock_read_timed reports the stuck write, lfk_seqlock_repair
+ * finishes it, and reads and writes go on.
+ */
+int lfk_scn_seqlock_writer_killed_mid_write(void)
+{
+	struct region r;
+	struct guarded *g;
+	size_t len;
+	uint64_t v[WORDS] = { 1, 1, 1, 1 }, fresh[WORDS] = { 5, 5, 5, 5 };
+	uint64_t got[WORDS], stuck = 0;
+	pid_t pid;
+	if (!open_region(&r) ||
+	    lfk_shm_bytes_create(r.shm, "guarded", sizeof(*g), (void **)&g) != 0)
+		return 1;
+	len = sizeof(g->data);
+	lfk_seqlock_write(&g->lock, g->data, v, len);
+	struct write_target t = { &g->lock, g->data };
+	LFK_CHECK(lfk_death_kill_at_hook(-1, half_write, &t, &pid),
+		  "writer not killed mid-write");
+	LFK_CHECK(lfk_seqlock_read_timed(&g->lock, got, g->data, len, 20000000,
+					 &stuck) == -ETIMEDOUT &&
+			  (stuck & 1),
+		  "a read must time out on the dead writer's write");
+	LFK_CHECK(lfk_seqlock_repair(&g->lock, stuck, g->data, fresh, len) == 0 &&
+			  lfk_seqlock_repair(&g->lock, stuck, g->data, fresh,
+					     len) == -EAGAIN,
+		  "repair, once");
+	LFK_CHECK(lfk_seqlock_read(&g->lock, got, g->data, len) == 0 &&
+			  memcmp(got, fresh, len) == 0,
+		  "the repaired object holds the repairer's value");
+	LFK_CHECK(lfk_seqlock_write(&g->lock, g->data, v, len) == 0 &&
+			  lfk_seqlock_read_timed(&g->lock, got, g->data, len, 0,
+						 NULL) == 0 &&
+			  got[0] == 1,
+		  "writes and reads after the repair");
+	close_region(&r);
+	return 0;
+}
+
+/* Writes element 0 for ever, each value all one word repeated. */
+static void write_forever(void *arg)
+{
+	for (uint64_t k = 1;; k++) {
+		uint64_t v[WORDS] = { k, k, k, k };
+		lfk_seqarray_write(arg, 0, v);
+	}
+}
+
+/* Reads element 0 for ever. */
+static void read_forever(void *arg)
+{
+	uint64_t v[WORDS];
+	for (;;)
+		lfk_seqarray_read(arg, 0, v);
+}
+
+/*
+ * A seqarray writer and a reader killed at random moments, round after
+ * round: the survivor either reads a whole value (never a torn one) or
+ * learns from the bounded read that the writer died inside a write,
+ * repairs it, and then reads the repaired value.  The dead reader changes
+ * nothing.
+ */
+int lfk_scn_seqarray_writer_killed_at_random(void)
+{
+	struct lfk_rng rng;
+	struct lfk_bound bound = lfk_bound_scaled(5000);
+	uint64_t round, stuck_rounds = 0;
+	lfk_rng_seed(&rng, lfk_test_seed());
+	for (round = 0; !lfk_bound_done(&bound, round) || round < 3; round++) {
+		struct region r;
+		lfk_seqarray_t *a;
+		uint64_t got[WORDS], stuck, zero[WORDS] = { 0, 0, 0, 0 };
+		pid_t pid, reader;
+		int rc;
+		if (!open_region(&r) ||
+		    lfk_shm_seqarray_create(r.shm, "table", 1, sizeof(got), &a) != 0)
+			return 1;
+		reader = lfk_death_fork(read_forever, a);
+		pid = lfk_death_fork(write_forever, a);
+		usleep((useconds_t)lfk_rng_below(&rng, 2000));
+		LFK_CHECK(lfk_death_kill(reader), "reader not killed");
+		LFK_CHECK(lfk_death_kill(pid), "writer not killed");
+		rc = lfk_seqarray_read_timed(a, 0, got, 20000000, &stuck);
+		if (rc == -ETIMEDOUT) {
+			stuck_rounds++;
+			LFK_CHECK(lfk_seqarray_repair(a, 0, stuck, zero) == 0 &&
+					  lfk_seqarray_read_timed(a, 0, got, 20000000,
+								  NULL) == 0 &&
+					  got[0] == 0,
+				  "round %llu: repair after the death",
+				  (unsigned long long)round);
+		} else {
+			LFK_CHECK(rc == 0, "round %llu: read returned %d",
+				  (unsigned long long)round, rc);
+		}
+		LFK_CHECK(all_equal(got), "round %llu: torn element",
+			  (unsigned long long)round);
+		close_region(&r);
+		if (lfk_failures())
+			break;
+	}
+	printf("seqarray_writer_killed_at_random: %llu of %llu kills inside a "
+	       "write\n", (unsigned long long)stuck_rounds,
+	       (unsigned long long)round);
+	return 0;
+}
+
+static void wait_event(void *arg)
+{
+	lfk_event_wait(arg, LFK_FOREVER);
+}
+
+static bool event_has_sleeper(void *arg)
+{
+	/* Relaxed: a snapshot; bit 1 of the state: someone sleeps. */
+	return (lfk_atomic_load_u32(&((lfk_event_t *)arg)->state, LFK_RELAXED) &
+		2u) != 0;
+}
+
+static void wait_sem(void *arg)
+{
+	lfk_sem_wait(arg, LFK_FOREVER);
+}
+
+static bool sem_has_sleeper(void *arg)
+{
+	/* Relaxed: a snapshot. */
+	return lfk_atomic_load_u32(&((lfk_sem_t *)arg)->sleepers, LFK_RELAXED) != 0;
+}
+
+/* Takes one unit, then stops (dies holding it). */
+static void take_unit(void *arg)
+{
+	if (lfk_sem_wait(arg, 0) == 0)
+		raise(SIGSTOP);
+}
+
+/*
+ * Event and semaphore waiters killed while asleep: the others are not
+ * affected (set still wakes, post still hands its unit to a live waiter).
+ * A process killed holding a semaphore unit takes the unit with it: the
+ * value stays one lower until a survivor posts on its behalf.
+ */
+int lfk_scn_sync_waiters_killed(void)
+{
+	struct region r;
+	lfk_event_t *e;
+	lfk_sem_t *s;
+	pid_t pid;
+	if (!open_region(&r) || lfk_shm_event_create(r.shm, "go", &e) != 0 ||
+	    lfk_shm_sem_create(r.shm, "units", 0, &s) != 0)
+		return 1;
+	LFK_CHECK(lfk_death_kill_when(event_has_sleeper, wait_event, e, &pid),
+		  "event waiter not killed while asleep");
+	LFK_CHECK(lfk_event_set(e) == 0 && lfk_event_wait(e, 0) == 0,
+		  "set and wait after the death");
+	LFK_CHECK(lfk_event_clear(e) == 0 && lfk_event_wait(e, 1000000) ==
+							   -ETIMEDOUT,
+		  "clear after the death");
+	LFK_CHECK(lfk_death_kill_when(sem_has_sleeper, wait_sem, s, &pid),
+		  "semaphore waiter not killed while asleep");
+	LFK_CHECK(lfk_sem_post(s) == 0 && lfk_sem_value(s) == 1 &&
+			  lfk_sem_wait(s, 0) == 0,
+		  "the posted unit is not lost to the dead waiter");
+	LFK_CHECK(lfk_sem_post(s) == 0, "post");
+	LFK_CHECK(lfk_death_kill_at_hook(-1, take_unit, s, &pid),
+		  "unit holder not killed");
+	LFK_CHECK(lfk_sem_value(s) == 0 && lfk_sem_trywait(s) == -EAGAIN,
+		  "the dead holder's unit is gone");
+	LFK_CHECK(lfk_sem_post(s) == 0 && lfk_sem_wait(s, 0) == 0,
+		  "a survivor posts on the dead holder's behalf");
+	close_region(&r);
+	return 0;
+}
