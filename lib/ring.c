@@ -132,7 +132,6 @@ static void scq_init(struct lfk_ring_lfmpmc *r, int which, uint64_t first,
 
 static void lfmpmc_init(struct lfk_ring_lfmpmc *r, uint64_t first)
 {
-	r->credits = r->hdr.capacity;
 	scq_init(r, 0, first, 0);
 	if (r->hdr.elem_words != 1)
 		scq_init(r, 1, first, r->hdr.capacity);

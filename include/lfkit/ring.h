@@ -31,10 +31,11 @@
  *           below capacity); dequeue reports empty when the next slot was
  *           reserved by a producer that has not published it yet, even if
  *           later slots are already published (count() > 0).
- *   lfmpmc  enqueue reports full when every free slot is held by operations
- *           in flight: a consumer holds its item's slot from the moment it
- *           takes the item until it has copied it out, so with one stopped
- *           consumer the ring accepts capacity - 1 items.  Dequeue reports
+ *   lfmpmc  enqueue reports full when producers in flight hold positions
+ *           that consumers have not reached yet, or (once per lap) when a
+ *           position is skipped because a stopped consumer still holds its
+ *           entry; on record rings also while a stopped producer or consumer
+ *           holds a data slot (capacity - 1 records then).  Dequeue reports
  *           empty only when no published item is available (an item whose
  *           producer has not published it is not in the ring yet), as long
  *           as at most LFK_RING_LFMPMC_THREADS threads use the ring at once
@@ -136,8 +137,8 @@ struct lfk_ring_hdr {
 enum lfk_ring_hook_point {
 	LFK_HOOK_MPMC_ENQ_RESERVED,   /* slot reserved, not yet published */
 	LFK_HOOK_MPMC_DEQ_RESERVED,   /* slot reserved, not yet released */
-	LFK_HOOK_LFMPMC_ENQ_SLOT,     /* free slot taken, item not published */
-	LFK_HOOK_LFMPMC_DEQ_SLOT,     /* item taken, slot not yet recycled */
+	LFK_HOOK_LFMPMC_ENQ_SLOT,     /* position or slot taken, not published */
+	LFK_HOOK_LFMPMC_DEQ_SLOT,     /* item read, its entry not yet freed */
 };
 #if defined(LFK_RING_TEST_HOOKS)
 void lfk_ring_test_hook(enum lfk_ring_hook_point point);

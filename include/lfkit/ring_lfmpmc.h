@@ -8,7 +8,7 @@
  * index-only SCQ that lfkit used before, which moves every item through two
  * index rings (free and allocated) at about 8 locked instructions and 9-10
  * cache lines per item: here an item costs one ring of 2n entries and
- * about 3 locked instructions on each side.
+ * two locked instructions on each side.
  *
  * The ring: head and tail are positions moved by fetch-and-add, so every
  * thread gets a distinct position in one instruction.  Position p lives in
@@ -47,27 +47,37 @@
  *     without any locked instruction.
  *
  * Exact capacity, and the n items: SCQ needs at most n items in (or on the
- * way into) 2n entries.  u64 rings keep a credit word: a producer takes a
- * credit (one fetch-and-sub) before it takes a position, a consumer returns
- * it after it has cleared the entry.  So the ring never holds more than
- * `capacity` items, n = capacity rounded up to a power of two.  Records
- * wider than 8 bytes live in a data array of `capacity` slots whose indices
- * circulate through a second ring of the same kind (the free ring, fq):
- * put takes an index from fq, copies the record in, enqueues the index in
- * the item ring (aq); get does the reverse.  Only `capacity` indices exist,
- * so neither ring ever holds more than n.
+ * way into) 2n entries.  On u64 rings a producer reserves its position
+ * with a CAS on tail that also checks the room, tail - head < capacity
+ * (head read after tail, so the room is never overestimated): tail - head
+ * counts every published item not yet taken and every producer in flight,
+ * so the ring never holds more than `capacity` items, n = capacity rounded
+ * up to a power of two.  (A CAS, not the paper's fetch-and-add: an
+ * unchecked fetch-and-add lets concurrent producers overshoot the
+ * capacity.  A failed CAS means another producer reserved, so it stays
+ * lock-free.)  Records wider than 8 bytes live in a data array of
+ * `capacity` slots whose indices circulate through a second ring of the
+ * same kind (the free ring, fq): put takes an index from fq, copies the
+ * record in, enqueues the index in the item ring (aq) by fetch-and-add;
+ * get does the reverse.  Only `capacity` indices exist, so neither ring
+ * ever holds more than n.
  *
- * Bursts: enqueue_burst takes k credits with one fetch-and-sub and k
- * positions with one fetch-and-add; dequeue_burst takes as many positions
- * as the credits show items (at most k) with one fetch-and-add and returns
- * their credits with one fetch-and-add.  A position of the block that
- * turns out unusable costs what a failed single operation costs.
+ * Bursts: enqueue_burst reserves up to k positions (as many as there is
+ * room for) with one CAS on tail; dequeue_burst takes as many positions as
+ * tail - head shows, at most k, with one fetch-and-add on head.  A
+ * position of the block that turns out unusable costs what a failed
+ * single operation costs.
  *
  * Progress: LOCK-FREE.  A thread stopped at any instruction never prevents
- * the others from completing: a stopped producer holds one credit (the ring
- * then accepts one item fewer until it resumes) and perhaps one position,
- * which consumers close and pass; a stopped consumer holds its item's
- * credit the same way; nobody waits for either.
+ * the others from completing.  A stopped u64 producer holds its position
+ * until consumers reach it; they close its entry and pass, and from then on
+ * it holds nothing (it takes a new position when it resumes).  A stopped
+ * u64 consumer holds nothing once it has cleared its entry, and before that
+ * one entry of the 2n, not one of the capacity: producers skip that entry,
+ * so a ring near full may report full one item early once per lap while
+ * it stays stopped (or for good, if its process died there).  On record
+ * rings a stopped producer or consumer also holds one data slot (the ring
+ * accepts one record fewer until it resumes).  Nobody waits for anybody.
  *
  * Threads: the paper's threshold 3n - 1 assumes at most n threads in
  * flight (a consumer that fetched its position before the last enqueue may
@@ -96,8 +106,7 @@
  *   D4 consumer closes / marks the entry, against E4 on the same word
  *   D5 consumer reads tail after D4: a producer that took a position
  *      below it either saw D4 (E2) or is visible here
- *   C1 credit taken (acquire) pairs with C2, a consumer's return (release,
- *      after D3): a producer that got a returned credit sees its entry free
+ *   E0 u64 producer reads tail, then head: the room check before E1
  *
  * count() scans the 2n entries of aq: exact when quiescent, O(capacity).
  */
@@ -141,8 +150,6 @@ struct lfk_ring_lfmpmc {
 	/* slots = n, order = log2(n); aux_off[0]: aq's 2n entries;
 	 * aux_off[1]: fq's (record rings only, else 0). */
 	struct lfk_ring_hdr hdr;
-	/* u64 rings: places free for producers (int64; capacity when empty). */
-	uint64_t credits __attribute__((aligned(LFK_RING_ALIGN)));
 	struct lfk__scq aq; /* items (u64 rings) or their slot indices */
 	struct lfk__scq fq; /* free slot indices (record rings) */
 };
@@ -232,7 +239,7 @@ static inline void lfk__scq_reset_threshold(struct lfk_ring_lfmpmc *r,
 }
 
 /* Enqueues v in ring `which`.  Always succeeds: the caller holds one of
- * the at most n places (a credit or a slot index). */
+ * the at most n slot indices. */
 static inline void lfk__scq_enqueue(struct lfk_ring_lfmpmc *r, int which,
 				    uint64_t v)
 {
@@ -262,6 +269,8 @@ static inline bool lfk__scq_take(struct lfk_ring_lfmpmc *r, int which,
 			 * with OCC).  Relaxed: ordered after D2, which
 			 * synchronized with the publish. */
 			*v = lfk_atomic_load_u64(&ent->hi, LFK_RELAXED);
+			if (which == 0) /* an item (or a record's index) */
+				LFK_RING_HOOK(LFK_HOOK_LFMPMC_DEQ_SLOT);
 			/* D3: frees the entry (release: our read of the
 			 * value before it); a late consumer may have set
 			 * UNSAFE meanwhile, so retry with what it saw. */
@@ -378,74 +387,64 @@ static inline void *lfk__ring_lfmpmc_data(struct lfk_ring_lfmpmc *r,
 	return (char *)r + r->hdr.data_off + index * words * 8;
 }
 
-/* Takes up to n credits (C1): how many it got. */
-static inline size_t lfk__lfmpmc_take_credits(struct lfk_ring_lfmpmc *r,
-					      size_t n)
-{
-	int64_t old;
-	/* Relaxed: a look before the RMW, so a full ring costs no locked
-	 * instruction; the RMW decides. */
-	if ((int64_t)lfk_atomic_load_u64(&r->credits, LFK_RELAXED) <= 0)
-		return 0;
-	/* C1: pairs with C2 (acquire): the entries the returned credits
-	 * freed are seen free. */
-	old = (int64_t)lfk_atomic_fetch_sub_u64(&r->credits, n, LFK_ACQ_REL);
-	if (old >= (int64_t)n)
-		return n;
-	/* Relaxed: hands back what we could not have; it publishes
-	 * nothing. */
-	lfk_atomic_fetch_add_u64(&r->credits, n - (uint64_t)(old > 0 ? old : 0),
-				 LFK_RELAXED);
-	return old > 0 ? (size_t)old : 0;
-}
-
-static inline void lfk__lfmpmc_return_credits(struct lfk_ring_lfmpmc *r,
-					      size_t n)
-{
-	/* C2: after D3 (release): the freed entries before the credits. */
-	lfk_atomic_fetch_add_u64(&r->credits, n, LFK_RELEASE);
-}
-
-/* u64 rings: up to n values, k positions taken with one fetch-and-add. */
+/* u64 rings: up to n values in order.  A block of positions is reserved
+ * with one CAS on tail, which also checks the room: tail - head counts
+ * every item in the ring and every producer in flight, so the ring never
+ * holds more than capacity. */
 static inline size_t lfk__lfmpmc_put_values(struct lfk_ring_lfmpmc *r,
 					    const uint64_t *src, size_t n)
 {
-	size_t k = lfk__lfmpmc_take_credits(r, n), done = 0;
-	if (k == 0)
-		return 0;
-	LFK_RING_HOOK(LFK_HOOK_LFMPMC_ENQ_SLOT);
-	/* E1 for the block: positions t .. t + k - 1 are ours. */
-	uint64_t t = lfk_atomic_fetch_add_u64(&r->aq.tail, k, LFK__SCQ_SC);
-	for (uint64_t i = 0; i < k; i++)
-		if (lfk__scq_publish(r, 0, t + i, src[done]))
-			done++;
-	while (done < k) /* unusable positions of the block */
-		lfk__scq_enqueue(r, 0, src[done++]);
-	lfk__scq_reset_threshold(r, 0);
-	return k;
+	size_t done = 0;
+	/* E0: tail, then head (below); the CAS re-checks tail. */
+	uint64_t t = lfk_atomic_load_u64(&r->aq.tail, LFK__SCQ_SC);
+	while (done < n) {
+		/* E0: head read after tail only grows, so the room computed
+		 * from it is never too large. */
+		uint64_t h = lfk_atomic_load_u64(&r->aq.head, LFK__SCQ_SC);
+		/* Consumers ran past tail (an empty ring): start at head,
+		 * as their catch-up would. */
+		uint64_t first = lfk__ring_diff(t, h) < 0 ? h : t;
+		int64_t room = (int64_t)r->hdr.capacity - lfk__ring_diff(first, h);
+		size_t k;
+		if (room <= 0)
+			break;
+		k = lfk__ring_min(n - done, (size_t)room);
+		/* E1: positions first .. first + k - 1 are ours, before our
+		 * reads of their entries and of head. */
+		if (!lfk_atomic_cas_u64(&r->aq.tail, &t, first + k, LFK__SCQ_SC))
+			continue;
+		LFK_RING_HOOK(LFK_HOOK_LFMPMC_ENQ_SLOT);
+		for (uint64_t i = 0; i < k; i++)
+			if (lfk__scq_publish(r, 0, first + i, src[done]))
+				done++;
+		/* Unusable positions left items over: try again. */
+		if (done < n)
+			t = lfk_atomic_load_u64(&r->aq.tail, LFK__SCQ_SC);
+	}
+	if (done)
+		lfk__scq_reset_threshold(r, 0);
+	return done;
 }
 
-/* u64 rings: up to n values; as many positions as the credits show items,
- * at most n, taken with one fetch-and-add. */
+/* u64 rings: up to n values; as many positions as tail - head shows, at
+ * most n, taken with one fetch-and-add. */
 static inline size_t lfk__lfmpmc_get_values(struct lfk_ring_lfmpmc *r,
 					    uint64_t *dst, size_t n)
 {
-	/* Relaxed: the count of credits held, a hint for how many positions
-	 * to take; no credit held means no item in the ring (a check with
-	 * no locked instruction). */
-	int64_t held = (int64_t)r->hdr.capacity -
-		       (int64_t)lfk_atomic_load_u64(&r->credits, LFK_RELAXED);
-	size_t got = 0, k = held > 0 ? lfk__ring_min(n, (size_t)held) : 0;
+	/* Head first, as in lfk__scq_idle. */
+	uint64_t h = lfk_atomic_load_u64(&r->aq.head, LFK__SCQ_SC);
+	int64_t ahead = lfk__ring_diff(
+		lfk_atomic_load_u64(&r->aq.tail, LFK__SCQ_SC), h);
+	size_t got = 0, k = ahead > 0 ? lfk__ring_min(n, (size_t)ahead) : 0;
 	if (k == 0)
-		return 0;
+		return 0; /* no position a consumer has not taken */
 	if (k > 1) {
 		/* Against producers' resets: a spent budget means empty. */
 		if ((int64_t)lfk_atomic_load_u64(&r->aq.threshold,
 						 LFK__SCQ_SC) < 0)
 			return 0;
 		/* D1 for the block. */
-		uint64_t h = lfk_atomic_fetch_add_u64(&r->aq.head, k,
-						      LFK__SCQ_SC);
+		h = lfk_atomic_fetch_add_u64(&r->aq.head, k, LFK__SCQ_SC);
 		for (uint64_t i = 0; i < k; i++)
 			if (lfk__scq_take(r, 0, h + i, &dst[got]))
 				got++;
@@ -456,10 +455,6 @@ static inline size_t lfk__lfmpmc_get_values(struct lfk_ring_lfmpmc *r,
 	 * ordinary dequeue, which reports empty only for an empty ring. */
 	if (got == 0 && lfk__scq_dequeue(r, 0, dst) == 0)
 		got = 1;
-	if (got == 0)
-		return 0;
-	LFK_RING_HOOK(LFK_HOOK_LFMPMC_DEQ_SLOT);
-	lfk__lfmpmc_return_credits(r, got);
 	return got;
 }
 
@@ -491,7 +486,6 @@ static inline size_t lfk__lfmpmc_get_records(struct lfk_ring_lfmpmc *r,
 		uint64_t index;
 		if (lfk__scq_idle(r, 0) || lfk__scq_dequeue(r, 0, &index) != 0)
 			break;
-		LFK_RING_HOOK(LFK_HOOK_LFMPMC_DEQ_SLOT);
 		lfk__ring_copy((char *)dst + done * words * 8,
 			       lfk__ring_lfmpmc_data(r, index, words), words);
 		lfk__scq_enqueue(r, 1, index);
