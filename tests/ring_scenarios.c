@@ -576,8 +576,9 @@ void lfk_ring_test_hook(enum lfk_ring_hook_point point)
 	if ((int)point != armed_point)
 		return;
 	armed_point = -1;
-	/* Tells the test we are stopped mid-operation. */
-	lfk_atomic_store_u64(&parked, 1, LFK_RELEASE);
+	/* Tells the test we are stopped mid-operation (counts us, for the
+	 * tests that park a crowd). */
+	lfk_atomic_fetch_add_u64(&parked, 1, LFK_RELEASE);
 	/* Pairs with the test's release: it is done observing the stall. */
 	while (!lfk_atomic_load_u64(&released, LFK_ACQUIRE))
 		lfk_backoff(&spins);
@@ -796,6 +797,96 @@ int lfk_scn_progress_lfmpmc_consumer_parked(void)
 	LFK_CHECK(x == 8, "after release the ring holds %llu",
 		  (unsigned long long)x);
 	lfk_ring_lfmpmc_destroy(r);
+	return 0;
+}
+
+/*
+ * More threads than SCQ's budget assumes: the paper's 3n - 1 failed
+ * dequeues allow for n threads in flight, and lfkit used to size n for 128
+ * threads (a budget of 383).  CROWD threads each fail a dequeue on an empty
+ * ring and stop just before charging the failure to the budget; an item is
+ * put; then they charge it, all at once.  The next dequeue must find the
+ * item: a budget they ran down would report empty, and an lfk_queue
+ * consumer (whose get is this dequeue) would then sleep for good, since the
+ * put's wake-up has come and gone.
+ */
+#define CROWD 400
+
+struct crowd {
+	struct lfk_ring_lfmpmc *ring;
+	uint64_t finished; /* crowd members that returned without parking */
+	int rc[CROWD];
+	int me[CROWD];
+};
+
+static struct crowd *crowd;
+
+static void *crowd_main(void *arg)
+{
+	int me = *(int *)arg;
+	uint64_t v;
+	armed_point = LFK_HOOK_LFMPMC_DEQ_EMPTY;
+	crowd->rc[me] = lfk_ring_lfmpmc_dequeue(crowd->ring, &v);
+	armed_point = -1;
+	/* After our dequeue: the test waits for every member to park or
+	 * finish before it puts the item. */
+	lfk_atomic_fetch_add_u64(&crowd->finished, 1, LFK_RELEASE);
+	return NULL;
+}
+
+int lfk_scn_lfmpmc_crowd_past_thread_bound(void)
+{
+	pthread_t tid[CROWD];
+	pthread_attr_t attr;
+	unsigned spins = 0;
+	int started = 0;
+	uint64_t v = 0, deadline = lfk_now_ns() + 30000000000ull;
+	crowd = calloc(1, sizeof(*crowd));
+	if (crowd == NULL || lfk_ring_lfmpmc_create(1, 8, &crowd->ring) != 0)
+		return 1;
+	/* A ring that has carried an item: its consumers have a budget. */
+	LFK_CHECK(lfk_ring_lfmpmc_enqueue(crowd->ring, 1) == 0 &&
+			  lfk_ring_lfmpmc_dequeue(crowd->ring, &v) == 0,
+		  "first item");
+	lfk_atomic_store_u64(&parked, 0, LFK_RELAXED);
+	lfk_atomic_store_u64(&released, 0, LFK_RELAXED);
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 1 << 16);
+	for (; started < CROWD; started++) {
+		crowd->me[started] = started;
+		if (pthread_create(&tid[started], &attr, crowd_main,
+				   &crowd->me[started]) != 0)
+			break;
+	}
+	pthread_attr_destroy(&attr);
+	LFK_CHECK(started == CROWD, "started %d of %d threads", started, CROWD);
+	/* Pairs with the hook's and crowd_main's releases: every member has
+	 * parked or returned. */
+	while (lfk_atomic_load_u64(&parked, LFK_ACQUIRE) +
+		       lfk_atomic_load_u64(&crowd->finished, LFK_ACQUIRE) <
+	       (uint64_t)started) {
+		if (lfk_now_ns() > deadline)
+			break;
+		lfk_backoff(&spins);
+	}
+	LFK_CHECK(lfk_ring_lfmpmc_enqueue(crowd->ring, 0xc0ffee) == 0,
+		  "enqueue into the empty ring");
+	/* Lets the parked members charge their failures. */
+	lfk_atomic_store_u64(&released, 1, LFK_RELEASE);
+	for (int i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	for (int i = 0; i < started; i++)
+		LFK_CHECK(crowd->rc[i] == -EAGAIN, "member %d: %d on an empty "
+			  "ring", i, crowd->rc[i]);
+	LFK_CHECK(lfk_ring_lfmpmc_dequeue(crowd->ring, &v) == 0 &&
+			  v == 0xc0ffee,
+		  "the item after %d threads failed at once (%llu parked): "
+		  "reported empty", started,
+		  (unsigned long long)lfk_atomic_load_u64(&parked,
+							  LFK_RELAXED));
+	lfk_ring_lfmpmc_destroy(crowd->ring);
+	free(crowd);
+	crowd = NULL;
 	return 0;
 }
 

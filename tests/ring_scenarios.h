@@ -28,6 +28,7 @@
 	X(stress_records_4x4)                                                  \
 	X(progress_lfmpmc_producer_parked)                                     \
 	X(progress_lfmpmc_consumer_parked)                                     \
+	X(lfmpmc_crowd_past_thread_bound)                                      \
 	X(progress_mpmc_producer_parked)                                       \
 	X(progress_mpmc_consumer_parked)
 

@@ -139,6 +139,8 @@ enum lfk_ring_hook_point {
 	LFK_HOOK_MPMC_DEQ_RESERVED,   /* slot reserved, not yet released */
 	LFK_HOOK_LFMPMC_ENQ_SLOT,     /* position or slot taken, not published */
 	LFK_HOOK_LFMPMC_DEQ_SLOT,     /* item read, its entry not yet freed */
+	LFK_HOOK_LFMPMC_DEQ_EMPTY,    /* found empty, not yet charged to the
+					 dequeue budget */
 };
 #if defined(LFK_RING_TEST_HOOKS)
 void lfk_ring_test_hook(enum lfk_ring_hook_point point);

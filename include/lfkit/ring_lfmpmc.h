@@ -336,6 +336,7 @@ static inline bool lfk__scq_missed(struct lfk__scq *q, uint64_t end,
 	/* D5: after D4, sees every producer that did not see our marks. */
 	uint64_t t = lfk_atomic_load_u64(&q->tail, LFK__SCQ_SC);
 	if (lfk__ring_diff(t, end) <= 0) {
+		LFK_RING_HOOK(LFK_HOOK_LFMPMC_DEQ_EMPTY);
 		lfk__scq_catchup(q, t, end);
 		/* Spent attempts, against producers' resets. */
 		lfk_atomic_fetch_sub_u64(&q->threshold, failed, LFK__SCQ_SC);
