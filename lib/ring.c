@@ -124,8 +124,8 @@ static void scq_init(struct lfk_ring_lfmpmc *r, int which, uint64_t first,
 				   : stale;
 		e->hi = i < filled ? i : 0;
 	}
-	q->head = first;
-	q->tail = first + filled;
+	q->head = q->head_seen = first;
+	q->tail = q->tail_seen = first + filled;
 	q->threshold = filled ? (uint64_t)lfk__scq_threshold_full(&r->hdr)
 			      : (uint64_t)-1;
 }

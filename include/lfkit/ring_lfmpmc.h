@@ -139,10 +139,17 @@
  * closed. */
 #define LFK__LFMPMC_PATIENCE 16
 
-/* One ring's moving parts, each on lines of its own. */
+/* One ring's moving parts, each on lines of its own.  Beside each index,
+ * on its writers' line, a copy of the other index as last seen: both only
+ * grow, so a stale copy is a lower bound, which is all the room and
+ * emptiness checks need from it until it says "no" (then they read the
+ * index itself).  Producers then read head, and consumers tail, about once
+ * per lap instead of once per item. */
 struct lfk__scq {
 	uint64_t tail __attribute__((aligned(LFK_RING_ALIGN)));
+	uint64_t head_seen; /* u64 rings' producers */
 	uint64_t head __attribute__((aligned(LFK_RING_ALIGN)));
+	uint64_t tail_seen; /* consumers */
 	uint64_t threshold __attribute__((aligned(LFK_RING_ALIGN))); /* int64 */
 };
 
@@ -347,16 +354,26 @@ static inline bool lfk__scq_missed(struct lfk__scq *q, uint64_t end,
 						 LFK__SCQ_SC) <= (int64_t)failed - 1;
 }
 
-/* True when ring `which` is seen empty with loads alone: every position a
- * producer took was already taken by a consumer. */
-static inline bool lfk__scq_idle(struct lfk_ring_lfmpmc *r, int which)
+/* How far tail is ahead of head on ring `which` (<= 0: every position a
+ * producer took was already taken by a consumer), from loads alone; tail
+ * is read only when the copy of it shows less than `want`. */
+static inline int64_t lfk__scq_ahead(struct lfk_ring_lfmpmc *r, int which,
+				     size_t want)
 {
 	struct lfk__scq *q = lfk__scq_ring(r, which);
 	/* Head first: tail <= a head read earlier means tail <= head at the
 	 * moment tail was read (head only grows).  Against D1 and E1. */
-	uint64_t h = lfk_atomic_load_u64(&q->head, LFK__SCQ_SC);
-	return lfk__ring_diff(lfk_atomic_load_u64(&q->tail, LFK__SCQ_SC), h) <=
-	       0;
+	uint64_t h = lfk_atomic_load_u64(&q->head, LFK__SCQ_SC), t;
+	/* Relaxed: a lower bound of tail (see struct lfk__scq). */
+	int64_t ahead = lfk__ring_diff(
+		lfk_atomic_load_u64(&q->tail_seen, LFK_RELAXED), h);
+	if (ahead >= (int64_t)want)
+		return ahead;
+	/* After the head load, as above. */
+	t = lfk_atomic_load_u64(&q->tail, LFK__SCQ_SC);
+	/* Relaxed: only a hint for the next look. */
+	lfk_atomic_store_u64(&q->tail_seen, t, LFK_RELAXED);
+	return lfk__ring_diff(t, h);
 }
 
 /* Dequeues from ring `which` into *v: 0, or -EAGAIN when it is empty. */
@@ -396,31 +413,48 @@ static inline size_t lfk__lfmpmc_put_values(struct lfk_ring_lfmpmc *r,
 					    const uint64_t *src, size_t n)
 {
 	size_t done = 0;
+	bool fresh = false; /* h was read from head after t from tail */
 	/* E0: tail, then head (below); the CAS re-checks tail. */
 	uint64_t t = lfk_atomic_load_u64(&r->aq.tail, LFK__SCQ_SC);
+	/* Relaxed: a lower bound of head (see struct lfk__scq), which only
+	 * makes the room look smaller. */
+	uint64_t h = lfk_atomic_load_u64(&r->aq.head_seen, LFK_RELAXED);
 	while (done < n) {
-		/* E0: head read after tail only grows, so the room computed
-		 * from it is never too large. */
-		uint64_t h = lfk_atomic_load_u64(&r->aq.head, LFK__SCQ_SC);
 		/* Consumers ran past tail (an empty ring): start at head,
 		 * as their catch-up would. */
 		uint64_t first = lfk__ring_diff(t, h) < 0 ? h : t;
 		int64_t room = (int64_t)r->hdr.capacity - lfk__ring_diff(first, h);
 		size_t k;
-		if (room <= 0)
-			break;
+		if (room <= 0) {
+			if (fresh)
+				break; /* full */
+			/* E0: head read after tail only grows, so the room
+			 * computed from it is never too large. */
+			h = lfk_atomic_load_u64(&r->aq.head, LFK__SCQ_SC);
+			/* Relaxed: only a hint for the next look. */
+			lfk_atomic_store_u64(&r->aq.head_seen, h, LFK_RELAXED);
+			fresh = true;
+			continue;
+		}
 		k = lfk__ring_min(n - done, (size_t)room);
 		/* E1: positions first .. first + k - 1 are ours, before our
 		 * reads of their entries and of head. */
-		if (!lfk_atomic_cas_u64(&r->aq.tail, &t, first + k, LFK__SCQ_SC))
+		if (!lfk_atomic_cas_u64(&r->aq.tail, &t, first + k,
+					LFK__SCQ_SC)) {
+			fresh = false; /* t moved on: h is older than it */
 			continue;
+		}
 		LFK_RING_HOOK(LFK_HOOK_LFMPMC_ENQ_SLOT);
 		for (uint64_t i = 0; i < k; i++)
 			if (lfk__scq_publish(r, 0, first + i, src[done]))
 				done++;
-		/* Unusable positions left items over: try again. */
-		if (done < n)
+		/* Unusable positions left items over: try again, with head
+		 * itself (E0), so the room is exact from here on. */
+		if (done < n) {
 			t = lfk_atomic_load_u64(&r->aq.tail, LFK__SCQ_SC);
+			h = lfk_atomic_load_u64(&r->aq.head, LFK__SCQ_SC);
+			fresh = true;
+		}
 	}
 	if (done)
 		lfk__scq_reset_threshold(r, 0);
@@ -432,11 +466,9 @@ static inline size_t lfk__lfmpmc_put_values(struct lfk_ring_lfmpmc *r,
 static inline size_t lfk__lfmpmc_get_values(struct lfk_ring_lfmpmc *r,
 					    uint64_t *dst, size_t n)
 {
-	/* Head first, as in lfk__scq_idle. */
-	uint64_t h = lfk_atomic_load_u64(&r->aq.head, LFK__SCQ_SC);
-	int64_t ahead = lfk__ring_diff(
-		lfk_atomic_load_u64(&r->aq.tail, LFK__SCQ_SC), h);
+	int64_t ahead = lfk__scq_ahead(r, 0, n);
 	size_t got = 0, k = ahead > 0 ? lfk__ring_min(n, (size_t)ahead) : 0;
+	uint64_t h;
 	if (k == 0)
 		return 0; /* no position a consumer has not taken */
 	if (k > 1) {
@@ -467,7 +499,8 @@ static inline size_t lfk__lfmpmc_put_records(struct lfk_ring_lfmpmc *r,
 	size_t done;
 	for (done = 0; done < n; done++) {
 		uint64_t index;
-		if (lfk__scq_idle(r, 1) || lfk__scq_dequeue(r, 1, &index) != 0)
+		if (lfk__scq_ahead(r, 1, 1) <= 0 ||
+		    lfk__scq_dequeue(r, 1, &index) != 0)
 			break;
 		LFK_RING_HOOK(LFK_HOOK_LFMPMC_ENQ_SLOT);
 		lfk__ring_copy(lfk__ring_lfmpmc_data(r, index, words),
@@ -485,7 +518,8 @@ static inline size_t lfk__lfmpmc_get_records(struct lfk_ring_lfmpmc *r,
 	size_t done;
 	for (done = 0; done < n; done++) {
 		uint64_t index;
-		if (lfk__scq_idle(r, 0) || lfk__scq_dequeue(r, 0, &index) != 0)
+		if (lfk__scq_ahead(r, 0, 1) <= 0 ||
+		    lfk__scq_dequeue(r, 0, &index) != 0)
 			break;
 		lfk__ring_copy((char *)dst + done * words * 8,
 			       lfk__ring_lfmpmc_data(r, index, words), words);
