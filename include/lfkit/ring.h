@@ -102,7 +102,7 @@
  * intact (see <lfkit/ring_lfmpmc.h>): 2^22, Linux's PID_MAX_LIMIT, so every
  * thread a 64-bit Linux system can run.  It sizes the dequeue budget, not
  * the ring's memory. */
-#define LFK_RING_LFMPMC_THREADS ((int64_t)1 << 22)
+#define LFK_RING_LFMPMC_THREADS (1 << 22)
 
 /* Hot indices of different owners sit this far apart: two lines, because
  * x86's adjacent-line prefetcher fetches lines in 128-byte pairs. */

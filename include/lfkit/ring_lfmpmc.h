@@ -17,7 +17,8 @@
  * item is in the entry) and UNSAFE (see below).  Cycles tell a stale entry
  * from a current one; they are compared by signed difference, so positions
  * survive the 64-bit wrap.
- *   enqueue: t = FAA(tail); if entry(t) is empty and of an older cycle,
+ *   enqueue: t = FAA(tail) (on u64 rings a CAS that also checks the
+ *            room, below); if entry(t) is empty and of an older cycle,
  *            double-width CAS it to {cycle(t) | OCC, value}; otherwise the
  *            position is unusable: take a new one.
  *   dequeue: h = FAA(head); if entry(h) holds cycle(h) | OCC, it is our
@@ -44,7 +45,9 @@
  *   - a CAS that would change nothing (UNSAFE already set) is skipped, and
  *     the threshold is stored only when it is not already full;
  *   - dequeue first checks for an empty ring with plain loads and returns
- *     without any locked instruction.
+ *     without any locked instruction;
+ *   - each side keeps a copy of the other side's index on its own line
+ *     (struct lfk__scq) and reads the real one about once per lap.
  *
  * Exact capacity, and the n items: SCQ needs at most n items in (or on the
  * way into) 2n entries.  On u64 rings a producer reserves its position
@@ -101,8 +104,9 @@
  *   E4 producer CAS2 (publish, release: the value and a record's slot data
  *      before it) pairs with D2, the consumer's load of ctl (acquire)
  *   D1 consumer FAA(head)     before D2 and D5, its reads of entry and tail
- *   D3 consumer clears OCC (release: its read of the value, and of a
- *      record's slot, before the entry can be reused) pairs with E2
+ *   D3 consumer clears OCC (release: its read of the value before the
+ *      entry can be reused) pairs with E2; a record's slot is handed back
+ *      after the copy, by E4 on fq, and taken by D2 on fq
  *   D4 consumer closes / marks the entry, against E4 on the same word
  *   D5 consumer reads tail after D4: a producer that took a position
  *      below it either saw D4 (E2) or is visible here
@@ -195,7 +199,7 @@ static inline struct lfk__scq *lfk__scq_ring(struct lfk_ring_lfmpmc *r,
 
 static inline int64_t lfk__scq_threshold_full(const struct lfk_ring_hdr *h)
 {
-	return (int64_t)(3 * h->slots - 1) + LFK_RING_LFMPMC_THREADS;
+	return (int64_t)(3 * h->slots - 1) + (int64_t)LFK_RING_LFMPMC_THREADS;
 }
 
 /* Tries to publish v at position t of ring `which`: true if it did, false
