@@ -121,6 +121,56 @@ int lfk_scn_capacity_exact(void)
 	return 0;
 }
 
+/*
+ * Exact capacity with producers racing: 4 threads fill an lfmpmc ring (no
+ * consumer) until each sees it full; together they must have put exactly
+ * the capacity, whatever the interleaving.  An unchecked fetch-and-add
+ * reservation (the SCQ paper's) would let them overshoot.
+ */
+struct racing_fill {
+	struct lfk_ring_lfmpmc *ring;
+	uint64_t accepted;
+};
+
+static void racing_filler(void *arg, int me)
+{
+	struct racing_fill *f = arg;
+	uint64_t n = 0, items[3] = { 1, 2, 3 };
+	size_t moved;
+	/* Odd threads put bursts: their reservations take several places. */
+	do {
+		moved = me % 2 ? lfk_ring_lfmpmc_enqueue_burst(f->ring, items, 3)
+			       : (size_t)(lfk_ring_lfmpmc_enqueue(f->ring, 1) == 0);
+		n += moved;
+	} while (moved > 0);
+	/* Relaxed: read after the threads are joined. */
+	lfk_atomic_fetch_add_u64(&f->accepted, n, LFK_RELAXED);
+}
+
+int lfk_scn_lfmpmc_capacity_racing_producers(void)
+{
+	static const size_t caps[] = { 1, 3, 7, 64 };
+	struct lfk_bound bound = lfk_bound_scaled(1000);
+	uint64_t rounds = 0;
+	for (; !lfk_bound_done(&bound, rounds); rounds++) {
+		size_t cap = caps[rounds % 4];
+		struct racing_fill f = { NULL, 0 };
+		uint64_t v, drained = 0;
+		if (lfk_ring_lfmpmc_create(cap, 8, &f.ring) != 0)
+			return 1;
+		lfk_run_threads(4, racing_filler, &f);
+		while (lfk_ring_lfmpmc_dequeue(f.ring, &v) == 0)
+			drained++;
+		LFK_CHECK(drained == cap && f.accepted == cap,
+			  "capacity %zu: %llu accepted, %llu in the ring after "
+			  "racing producers", cap,
+			  (unsigned long long)f.accepted,
+			  (unsigned long long)drained);
+		lfk_ring_lfmpmc_destroy(f.ring);
+	}
+	return 0;
+}
+
 /* ---- differential against the twin ------------------------------------- */
 
 /*

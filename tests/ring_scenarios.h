@@ -7,6 +7,7 @@
 #define LFK_RING_SCENARIOS(X)                                                  \
 	X(bad_input)                                                           \
 	X(capacity_exact)                                                      \
+	X(lfmpmc_capacity_racing_producers)                                    \
 	X(differential_spsc)                                                   \
 	X(differential_mpmc)                                                   \
 	X(differential_lfmpmc)                                                 \
