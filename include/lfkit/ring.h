@@ -31,11 +31,12 @@
  *           below capacity); dequeue reports empty when the next slot was
  *           reserved by a producer that has not published it yet, even if
  *           later slots are already published (count() > 0).
- *   lfmpmc  enqueue reports full when producers in flight hold positions
- *           that consumers have not reached yet, or (once per lap) when a
- *           position is skipped because a stopped consumer still holds its
- *           entry; on record rings also while a stopped producer or consumer
- *           holds a data slot (capacity - 1 records then).  Dequeue reports
+ *   lfmpmc  enqueue reports full when every place is held by an item or by
+ *           an operation in flight: a producer holds one from the start of
+ *           its enqueue until it has published, a consumer from the moment
+ *           it takes an item until it has freed its entry (or, for records,
+ *           copied it out), so with one stopped thread the ring accepts
+ *           capacity - 1 items.  Dequeue reports
  *           empty only when no published item is available (an item whose
  *           producer has not published it is not in the ring yet), as long
  *           as at most LFK_RING_LFMPMC_THREADS threads use the ring at once
@@ -137,7 +138,7 @@ struct lfk_ring_hdr {
 enum lfk_ring_hook_point {
 	LFK_HOOK_MPMC_ENQ_RESERVED,   /* slot reserved, not yet published */
 	LFK_HOOK_MPMC_DEQ_RESERVED,   /* slot reserved, not yet released */
-	LFK_HOOK_LFMPMC_ENQ_SLOT,     /* position or slot taken, not published */
+	LFK_HOOK_LFMPMC_ENQ_SLOT,     /* place taken, item not published */
 	LFK_HOOK_LFMPMC_DEQ_SLOT,     /* item read, its entry not yet freed */
 	LFK_HOOK_LFMPMC_DEQ_EMPTY,    /* found empty, not yet charged to the
 					 dequeue budget */

@@ -8,7 +8,7 @@
  * index-only SCQ that lfkit used before, which moves every item through two
  * index rings (free and allocated) at about 8 locked instructions and 9-10
  * cache lines per item: here an item costs one ring of 2n entries and
- * two locked instructions on each side.
+ * three locked instructions on each side.
  *
  * The ring: head and tail are positions moved by fetch-and-add, so every
  * thread gets a distinct position in one instruction.  Position p lives in
@@ -17,8 +17,7 @@
  * item is in the entry) and UNSAFE (see below).  Cycles tell a stale entry
  * from a current one; they are compared by signed difference, so positions
  * survive the 64-bit wrap.
- *   enqueue: t = FAA(tail) (on u64 rings a CAS that also checks the
- *            room, below); if entry(t) is empty and of an older cycle,
+ *   enqueue: t = FAA(tail); if entry(t) is empty and of an older cycle,
  *            double-width CAS it to {cycle(t) | OCC, value}; otherwise the
  *            position is unusable: take a new one.
  *   dequeue: h = FAA(head); if entry(h) holds cycle(h) | OCC, it is our
@@ -46,41 +45,38 @@
  *     the threshold is stored only when it is not already full;
  *   - dequeue first checks for an empty ring with plain loads and returns
  *     without any locked instruction;
- *   - each side keeps a copy of the other side's index on its own line
- *     (struct lfk__scq) and reads the real one about once per lap.
+ *   - consumers keep a copy of tail on their own line (struct lfk__scq)
+ *     and read tail itself only when the copy shows nothing.
  *
  * Exact capacity, and the n items: SCQ needs at most n items in (or on the
- * way into) 2n entries.  On u64 rings a producer reserves its position
- * with a CAS on tail that also checks the room, tail - head < capacity
- * (head read after tail, so the room is never overestimated): tail - head
- * counts every published item not yet taken and every producer in flight,
- * so the ring never holds more than `capacity` items, n = capacity rounded
- * up to a power of two.  (A CAS, not the paper's fetch-and-add: an
- * unchecked fetch-and-add lets concurrent producers overshoot the
- * capacity.  A failed CAS means another producer reserved, so it stays
- * lock-free.)  Records wider than 8 bytes live in a data array of
- * `capacity` slots whose indices circulate through a second ring of the
- * same kind (the free ring, fq): put takes an index from fq, copies the
- * record in, enqueues the index in the item ring (aq) by fetch-and-add;
- * get does the reverse.  Only `capacity` indices exist, so neither ring
- * ever holds more than n.
+ * way into) 2n entries.  u64 rings keep a credit word: a producer takes a
+ * credit (one fetch-and-sub) before it takes a position, a consumer returns
+ * it after it has freed the entry.  So the ring never holds more than
+ * `capacity` items, n = capacity rounded up to a power of two, and a
+ * producer that holds a credit always finds an entry (it retries, never
+ * reports full, whatever positions it had to skip).  Counting positions
+ * instead (tail - head against capacity) was tried and dropped: a skipped
+ * position counts as taken until a consumer passes it, and a consumer that
+ * passes it finds nothing, so a blocking queue's producers could sleep on
+ * "full" with no get left to wake them.  Records wider than 8 bytes live
+ * in a data array of `capacity` slots whose indices circulate through a
+ * second ring of the same kind (the free ring, fq): put takes an index from
+ * fq, copies the record in, enqueues the index in the item ring (aq); get
+ * does the reverse.  Only `capacity` indices exist, so neither ring ever
+ * holds more than n.
  *
- * Bursts: enqueue_burst reserves up to k positions (as many as there is
- * room for) with one CAS on tail; dequeue_burst takes as many positions as
- * tail - head shows, at most k, with one fetch-and-add on head.  A
- * position of the block that turns out unusable costs what a failed
- * single operation costs.
+ * Bursts: enqueue_burst takes k credits with one fetch-and-sub and k
+ * positions with one fetch-and-add; dequeue_burst takes as many positions
+ * as tail - head shows, at most k, with one fetch-and-add and returns their
+ * credits with one fetch-and-add.  A position of the block that turns out
+ * unusable costs what a failed single operation costs.
  *
  * Progress: LOCK-FREE.  A thread stopped at any instruction never prevents
- * the others from completing.  A stopped u64 producer holds its position
- * until consumers reach it; they close its entry and pass, and from then on
- * it holds nothing (it takes a new position when it resumes).  A stopped
- * u64 consumer holds nothing once it has cleared its entry, and before that
- * one entry of the 2n, not one of the capacity: producers skip that entry,
- * so a ring near full may report full one item early once per lap while
- * it stays stopped (or for good, if its process died there).  On record
- * rings a stopped producer or consumer also holds one data slot (the ring
- * accepts one record fewer until it resumes).  Nobody waits for anybody.
+ * the others from completing: a stopped producer holds one credit (the ring
+ * then accepts one item fewer until it resumes) and perhaps one position,
+ * which consumers close and pass; a stopped consumer holds its item's
+ * credit the same way, and until it has freed its entry one of the 2n
+ * entries, which producers skip.  Nobody waits for either.
  *
  * Threads: the paper's threshold 3n - 1 assumes at most n threads in
  * flight (a consumer that fetched its position before the last enqueue may
@@ -110,7 +106,8 @@
  *   D4 consumer closes / marks the entry, against E4 on the same word
  *   D5 consumer reads tail after D4: a producer that took a position
  *      below it either saw D4 (E2) or is visible here
- *   E0 u64 producer reads tail, then head: the room check before E1
+ *   C1 credit taken (acquire) pairs with C2, a consumer's return (release,
+ *      after D3): a producer that got a returned credit sees its entry free
  *
  * count() scans the 2n entries of aq: exact when quiescent, O(capacity).
  */
@@ -143,17 +140,15 @@
  * closed. */
 #define LFK__LFMPMC_PATIENCE 16
 
-/* One ring's moving parts, each on lines of its own.  Beside each index,
- * on its writers' line, a copy of the other index as last seen: both only
- * grow, so a stale copy is a lower bound, which is all the room and
- * emptiness checks need from it until it says "no" (then they read the
- * index itself).  Producers then read head, and consumers tail, about once
- * per lap instead of once per item. */
+/* One ring's moving parts, each on lines of its own.  Beside head, on the
+ * consumers' line, a copy of tail as last seen: tail only grows, so a stale
+ * copy is a lower bound, which is all the emptiness check needs from it
+ * until it says "empty" (then it reads tail itself).  Consumers that keep
+ * up with producers read tail about once per batch the copy covers. */
 struct lfk__scq {
 	uint64_t tail __attribute__((aligned(LFK_RING_ALIGN)));
-	uint64_t head_seen; /* u64 rings' producers */
 	uint64_t head __attribute__((aligned(LFK_RING_ALIGN)));
-	uint64_t tail_seen; /* consumers */
+	uint64_t tail_seen; /* consumers' copy of tail */
 	uint64_t threshold __attribute__((aligned(LFK_RING_ALIGN))); /* int64 */
 };
 
@@ -161,6 +156,9 @@ struct lfk_ring_lfmpmc {
 	/* slots = n, order = log2(n); aux_off[0]: aq's 2n entries;
 	 * aux_off[1]: fq's (record rings only, else 0). */
 	struct lfk_ring_hdr hdr;
+	/* u64 rings: places free for producers (int64; capacity when the
+	 * ring is empty and nobody is in flight). */
+	uint64_t credits __attribute__((aligned(LFK_RING_ALIGN)));
 	struct lfk__scq aq; /* items (u64 rings) or their slot indices */
 	struct lfk__scq fq; /* free slot indices (record rings) */
 };
@@ -409,60 +407,46 @@ static inline void *lfk__ring_lfmpmc_data(struct lfk_ring_lfmpmc *r,
 	return (char *)r + r->hdr.data_off + index * words * 8;
 }
 
-/* u64 rings: up to n values in order.  A block of positions is reserved
- * with one CAS on tail, which also checks the room: tail - head counts
- * every item in the ring and every producer in flight, so the ring never
- * holds more than capacity. */
+/* u64 rings: takes up to n credits (C1); how many it got. */
+static inline size_t lfk__lfmpmc_take_credits(struct lfk_ring_lfmpmc *r,
+					      size_t n)
+{
+	int64_t old;
+	/* Relaxed: a look before the RMW, so a full ring costs no locked
+	 * instruction; the RMW decides. */
+	if ((int64_t)lfk_atomic_load_u64(&r->credits, LFK_RELAXED) <= 0)
+		return 0;
+	/* C1: pairs with C2 (acquire): the entries that the returned
+	 * credits freed are seen free. */
+	old = (int64_t)lfk_atomic_fetch_sub_u64(&r->credits, n, LFK_ACQ_REL);
+	if (old >= (int64_t)n)
+		return n;
+	/* Relaxed: hands back what we could not have; it publishes
+	 * nothing. */
+	lfk_atomic_fetch_add_u64(&r->credits,
+				 n - (uint64_t)(old > 0 ? old : 0), LFK_RELAXED);
+	return old > 0 ? (size_t)old : 0;
+}
+
+/* u64 rings: up to n values in order: k credits, then k positions with one
+ * fetch-and-add; items whose position turns out unusable take new ones. */
 static inline size_t lfk__lfmpmc_put_values(struct lfk_ring_lfmpmc *r,
 					    const uint64_t *src, size_t n)
 {
-	size_t done = 0;
-	bool fresh = false; /* h was read from head after t from tail */
-	/* E0: tail, then head (below); the CAS re-checks tail. */
-	uint64_t t = lfk_atomic_load_u64(&r->aq.tail, LFK__SCQ_SC);
-	/* Relaxed: a lower bound of head (see struct lfk__scq), which only
-	 * makes the room look smaller. */
-	uint64_t h = lfk_atomic_load_u64(&r->aq.head_seen, LFK_RELAXED);
-	while (done < n) {
-		/* Consumers ran past tail (an empty ring): start at head,
-		 * as their catch-up would. */
-		uint64_t first = lfk__ring_diff(t, h) < 0 ? h : t;
-		int64_t room = (int64_t)r->hdr.capacity - lfk__ring_diff(first, h);
-		size_t k;
-		if (room <= 0) {
-			if (fresh)
-				break; /* full */
-			/* E0: head read after tail only grows, so the room
-			 * computed from it is never too large. */
-			h = lfk_atomic_load_u64(&r->aq.head, LFK__SCQ_SC);
-			/* Relaxed: only a hint for the next look. */
-			lfk_atomic_store_u64(&r->aq.head_seen, h, LFK_RELAXED);
-			fresh = true;
-			continue;
-		}
-		k = lfk__ring_min(n - done, (size_t)room);
-		/* E1: positions first .. first + k - 1 are ours, before our
-		 * reads of their entries and of head. */
-		if (!lfk_atomic_cas_u64(&r->aq.tail, &t, first + k,
-					LFK__SCQ_SC)) {
-			fresh = false; /* t moved on: h is older than it */
-			continue;
-		}
-		LFK_RING_HOOK(LFK_HOOK_LFMPMC_ENQ_SLOT);
-		for (uint64_t i = 0; i < k; i++)
-			if (lfk__scq_publish(r, 0, first + i, src[done]))
-				done++;
-		/* Unusable positions left items over: try again, with head
-		 * itself (E0), so the room is exact from here on. */
-		if (done < n) {
-			t = lfk_atomic_load_u64(&r->aq.tail, LFK__SCQ_SC);
-			h = lfk_atomic_load_u64(&r->aq.head, LFK__SCQ_SC);
-			fresh = true;
-		}
-	}
-	if (done)
-		lfk__scq_reset_threshold(r, 0);
-	return done;
+	size_t k = lfk__lfmpmc_take_credits(r, n), done = 0;
+	uint64_t t;
+	if (k == 0)
+		return 0;
+	/* E1 for the block: positions t .. t + k - 1 are ours. */
+	t = lfk_atomic_fetch_add_u64(&r->aq.tail, k, LFK__SCQ_SC);
+	LFK_RING_HOOK(LFK_HOOK_LFMPMC_ENQ_SLOT);
+	for (uint64_t i = 0; i < k; i++)
+		if (lfk__scq_publish(r, 0, t + i, src[done]))
+			done++;
+	while (done < k)
+		lfk__scq_enqueue(r, 0, src[done++]);
+	lfk__scq_reset_threshold(r, 0);
+	return k;
 }
 
 /* u64 rings: up to n values; as many positions as tail - head shows, at
@@ -492,6 +476,10 @@ static inline size_t lfk__lfmpmc_get_values(struct lfk_ring_lfmpmc *r,
 	 * ordinary dequeue, which reports empty only for an empty ring. */
 	if (got == 0 && lfk__scq_dequeue(r, 0, dst) == 0)
 		got = 1;
+	if (got)
+		/* C2: after D3 (release): the freed entries before the
+		 * credits. */
+		lfk_atomic_fetch_add_u64(&r->credits, got, LFK_RELEASE);
 	return got;
 }
 
