@@ -40,7 +40,7 @@ static uint64_t round_up(uint64_t v, uint64_t to)
 size_t lfk__ring_layout(int kind, size_t capacity, size_t elem_size,
 			struct lfk_ring_hdr *h)
 {
-	uint64_t base, bytes;
+	uint64_t base, bytes, entries;
 	if (lfk__ring_check_params(capacity, elem_size) != 0)
 		return 0;
 	memset(h, 0, sizeof(*h));
@@ -70,21 +70,26 @@ size_t lfk__ring_layout(int kind, size_t capacity, size_t elem_size,
 		bytes = base + h->slots * (elem_size + 8);
 		break;
 	case LFK_RING_LFMPMC:
-		/* SCQ's bound on failed dequeues (the threshold) holds while
-		 * no more threads than n work on an index ring at once: size
-		 * the index rings for LFK_RING_LFMPMC_THREADS at least.  Only
-		 * `capacity` indices circulate, so the data array holds just
-		 * `capacity` elements. */
-		while (h->slots < LFK_RING_LFMPMC_THREADS) {
-			h->order++;
-			h->slots <<= 1;
+		/* One ring of 2n double-width entries for the items (aq), and
+		 * for records a second one for the free slot indices (fq) and
+		 * the `capacity` data slots.  n >= 2: the entries' cycles
+		 * keep their two low bits for the flags. */
+		if (h->slots < 2) {
+			h->order = 1;
+			h->slots = 2;
+			h->mask = 1;
 		}
-		h->mask = h->slots - 1;
 		base = sizeof(struct lfk_ring_lfmpmc);
+		entries = 2 * h->slots * sizeof(lfk_pair_t);
 		h->aux_off[0] = base;
-		h->aux_off[1] = base + 2 * h->slots * 8;
-		h->data_off = base + 4 * h->slots * 8;
-		bytes = h->data_off + h->capacity * elem_size;
+		if (h->elem_words == 1) {
+			h->data_off = base + entries;
+			bytes = h->data_off;
+		} else {
+			h->aux_off[1] = base + entries;
+			h->data_off = base + 2 * entries;
+			bytes = h->data_off + h->capacity * elem_size;
+		}
 		break;
 	default:
 		return 0;
@@ -110,32 +115,35 @@ static void mpmc_init(struct lfk_ring_mpmc *r, uint64_t first)
 }
 
 /*
- * An index ring whose positions start at `first`, holding indices
+ * Ring `which` of r with positions starting at `first`, holding the values
  * 0..filled-1 at the first positions.  Every other entry carries the cycle
  * before `first`'s, so the first lap's producers see it as free and its
  * consumers as empty.
  */
-static void scq_init(const struct lfk_ring_hdr *h, struct lfk__scq *q,
-		     uint64_t *entries, uint64_t first, uint64_t filled)
+static void scq_init(struct lfk_ring_lfmpmc *r, int which, uint64_t first,
+		     uint64_t filled)
 {
-	uint64_t stale = lfk__scq_cycle(h, first - 2 * h->slots);
-	for (uint64_t i = 0; i < 2 * h->slots; i++)
-		entries[lfk__scq_remap(h, first + i)] =
-			stale | lfk__scq_safe(h) | lfk__scq_bot(h);
-	for (uint64_t i = 0; i < filled; i++)
-		entries[lfk__scq_remap(h, first + i)] =
-			lfk__scq_cycle(h, first + i) | lfk__scq_safe(h) | i;
+	struct lfk__scq *q = lfk__scq_ring(r, which);
+	uint64_t stale = lfk__scq_cycle(&r->hdr, first - 2 * r->hdr.slots);
+	for (uint64_t i = 0; i < 2 * r->hdr.slots; i++) {
+		lfk_pair_t *e = lfk__scq_entry(r, which, first + i);
+		e->lo = i < filled ? lfk__scq_cycle(&r->hdr, first + i) |
+					     LFK__LFMPMC_OCC
+				   : stale;
+		e->hi = i < filled ? i : 0;
+	}
 	q->head = first;
-	q->tail = first + filled;
-	q->threshold = filled ? (uint64_t)lfk__scq_threshold_full(h)
+	q->tail = q->tail_seen = first + filled;
+	q->threshold = filled ? (uint64_t)lfk__scq_threshold_full(&r->hdr)
 			      : (uint64_t)-1;
 }
 
 static void lfmpmc_init(struct lfk_ring_lfmpmc *r, uint64_t first)
 {
-	scq_init(&r->hdr, &r->aq, lfk__scq_entries(r, 0), first, 0);
-	scq_init(&r->hdr, &r->fq, lfk__scq_entries(r, 1), first,
-		 r->hdr.capacity);
+	r->credits = r->hdr.capacity;
+	scq_init(r, 0, first, 0);
+	if (r->hdr.elem_words != 1)
+		scq_init(r, 1, first, r->hdr.capacity);
 }
 
 int lfk__ring_init(int kind, void *mem, size_t capacity, size_t elem_size,
@@ -220,14 +228,15 @@ LFK_RING_DEFINE_LIFECYCLE(lfmpmc, LFK_RING_LFMPMC)
 
 size_t lfk_ring_lfmpmc_count(const struct lfk_ring_lfmpmc *r)
 {
-	const uint64_t *entries;
-	uint64_t bot, n = 0;
+	const lfk_pair_t *entries;
+	uint64_t n = 0;
 	if (r == NULL)
 		return 0;
-	entries = (const uint64_t *)((const char *)r + r->hdr.aux_off[0]);
-	bot = lfk__scq_bot(&r->hdr);
+	entries = (const lfk_pair_t *)((const char *)r + r->hdr.aux_off[0]);
 	for (uint64_t i = 0; i < 2 * r->hdr.slots; i++)
-		if ((lfk_atomic_load_u64(&entries[i], LFK_RELAXED) & bot) != bot)
+		/* Relaxed: a snapshot, exact only when quiescent. */
+		if (lfk_atomic_load_u64(&entries[i].lo, LFK_RELAXED) &
+		    LFK__LFMPMC_OCC)
 			n++;
 	return (size_t)lfk__ring_min((size_t)n, r->hdr.capacity);
 }

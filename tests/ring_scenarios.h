@@ -7,6 +7,7 @@
 #define LFK_RING_SCENARIOS(X)                                                  \
 	X(bad_input)                                                           \
 	X(capacity_exact)                                                      \
+	X(lfmpmc_capacity_racing_producers)                                    \
 	X(differential_spsc)                                                   \
 	X(differential_mpmc)                                                   \
 	X(differential_lfmpmc)                                                 \
@@ -28,6 +29,7 @@
 	X(stress_records_4x4)                                                  \
 	X(progress_lfmpmc_producer_parked)                                     \
 	X(progress_lfmpmc_consumer_parked)                                     \
+	X(lfmpmc_crowd_past_thread_bound)                                      \
 	X(progress_mpmc_producer_parked)                                       \
 	X(progress_mpmc_consumer_parked)                                       \
 	X(mpmc_stale_tail_not_full)

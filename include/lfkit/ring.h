@@ -14,12 +14,14 @@
  *                    makes producers report full when they lap around to it.
  *   lfk_ring_lfmpmc  any number of producers and consumers, truly lock-free:
  *                    the SCQ design (Nikolaev, "A Scalable, Portable, and
- *                    Memory-Efficient Lock-Free FIFO Queue", DISC 2019), a
- *                    ring of free slot indices and a ring of full ones, each
- *                    driven by fetch-and-add on head and tail and single-width
- *                    CAS on entries, with a threshold that bounds failed
- *                    dequeues.  A thread stopped at any instruction never
- *                    prevents the others from completing their operations.
+ *                    Memory-Efficient Lock-Free FIFO Queue", DISC 2019) in
+ *                    its double-width form: one ring of 2n 16-byte entries
+ *                    {cycle and flags, value}, head and tail moved by
+ *                    fetch-and-add, entries by double-width CAS, with a
+ *                    threshold that bounds failed dequeues.  A thread
+ *                    stopped at any instruction never prevents the others
+ *                    from completing their operations.  Needs a 16-byte CAS
+ *                    (x86_64 cmpxchg16b, aarch64, or the compiler's).
  *
  * When an operation may fail although the ring was not full (empty) at any
  * instant of the call:
@@ -29,13 +31,16 @@
  *           below capacity); dequeue reports empty when the next slot was
  *           reserved by a producer that has not published it yet, even if
  *           later slots are already published (count() > 0).
- *   lfmpmc  enqueue reports full when every free slot is held by operations
- *           in flight: a consumer holds its item's slot from the moment it
- *           takes the item until it has copied it out, so with one stopped
- *           consumer the ring accepts capacity - 1 items.  Dequeue reports
+ *   lfmpmc  enqueue reports full when every place is held by an item or by
+ *           an operation in flight: a producer holds one from the start of
+ *           its enqueue until it has published, a consumer from the moment
+ *           it takes an item until it has freed its entry (or, for records,
+ *           copied it out), so with one stopped thread the ring accepts
+ *           capacity - 1 items.  Dequeue reports
  *           empty only when no published item is available (an item whose
  *           producer has not published it is not in the ring yet), as long
- *           as at most LFK_RING_LFMPMC_THREADS threads use the ring at once.
+ *           as at most LFK_RING_LFMPMC_THREADS threads use the ring at once
+ *           (more than Linux can run).
  *
  * Items are fixed-size records of elem_size bytes (a multiple of 8, copied in
  * and out).  elem_size 8 is the main form: 64-bit values, uintptr_t or
@@ -44,7 +49,8 @@
  *
  * Capacity is honoured exactly: a ring never holds more than the capacity it
  * was created with (1 up to LFK_RING_MAX_CAPACITY), although it rounds its
- * slot count up to a power of two internally (twice that for lfmpmc).
+ * slot count up to a power of two internally (twice that, at least 4
+ * entries, for lfmpmc).
  *
  * Memory: lfk_ring_<kind>_size(capacity, elem_size) gives the bytes needed;
  * lfk_ring_<kind>_init() lays the ring out in caller-provided memory that is
@@ -94,8 +100,10 @@
 #define LFK_RING_MAX_CAPACITY ((size_t)1 << 30)
 #define LFK_RING_MAX_ELEM_SIZE ((size_t)1 << 16)
 /* Threads that may work on one lfmpmc ring at once with every guarantee
- * intact (see <lfkit/ring_lfmpmc.h>); its index rings are sized for it. */
-#define LFK_RING_LFMPMC_THREADS 128
+ * intact (see <lfkit/ring_lfmpmc.h>): 2^22, Linux's PID_MAX_LIMIT, so every
+ * thread a 64-bit Linux system can run.  It sizes the dequeue budget, not
+ * the ring's memory. */
+#define LFK_RING_LFMPMC_THREADS (1 << 22)
 
 /* Hot indices of different owners sit this far apart: two lines, because
  * x86's adjacent-line prefetcher fetches lines in 128-byte pairs. */
@@ -118,7 +126,7 @@ struct lfk_ring_hdr {
 	uint64_t bytes;      /* total size of the ring */
 	uint32_t order;      /* log2(slots) */
 	uint32_t pad0;
-	uint64_t aux_off[2]; /* lfmpmc: byte offsets of its two index rings */
+	uint64_t aux_off[2]; /* lfmpmc: byte offsets of its rings' entries */
 } __attribute__((aligned(LFK_RING_ALIGN)));
 
 /*
@@ -131,8 +139,10 @@ enum lfk_ring_hook_point {
 	LFK_HOOK_MPMC_ENQ_CAPACITY,   /* slot seen free, head not yet read */
 	LFK_HOOK_MPMC_ENQ_RESERVED,   /* slot reserved, not yet published */
 	LFK_HOOK_MPMC_DEQ_RESERVED,   /* slot reserved, not yet released */
-	LFK_HOOK_LFMPMC_ENQ_SLOT,     /* free slot taken, item not published */
-	LFK_HOOK_LFMPMC_DEQ_SLOT,     /* item taken, slot not yet recycled */
+	LFK_HOOK_LFMPMC_ENQ_SLOT,     /* place taken, item not published */
+	LFK_HOOK_LFMPMC_DEQ_SLOT,     /* item read, its entry not yet freed */
+	LFK_HOOK_LFMPMC_DEQ_EMPTY,    /* found empty, not yet charged to the
+					 dequeue budget */
 	LFK_HOOK_QUEUE_PUT_REGISTERED, /* lfk_queue put in flight, ring not tried */
 	LFK_HOOK_QUEUE_PUT_PUBLISHED,  /* item in the ring, not marked delivered */
 	LFK_HOOK_QUEUE_GET_REGISTERED, /* lfk_queue get in flight, ring not tried */
