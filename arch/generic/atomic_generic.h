@@ -173,6 +173,13 @@ typedef struct lfk_pair {
 #if defined(__SIZEOF_INT128__)
 #define LFK_GENERIC_HAVE_CAS2 1
 
+/* clang warns (-Watomic-alignment) that a 16-byte atomic may go through
+ * libatomic; that is the documented cost of this fallback, said above. */
+#if defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Watomic-alignment"
+#endif
+
 static inline unsigned __int128 lfk_generic_pair_pack(lfk_pair_t v)
 {
 	return ((unsigned __int128)v.hi << 64) | v.lo;
@@ -202,6 +209,9 @@ static inline lfk_pair_t lfk_generic_load2(lfk_pair_t *p, int mo)
 	return lfk_generic_pair_unpack(
 		__atomic_load_n((unsigned __int128 *)p, mo));
 }
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
 #endif
 
 /*
