@@ -324,10 +324,10 @@ static inline lfk_pair_t lfk_aarch64_load2(lfk_pair_t *p, int mo)
  * sequence check) may rely on it.  An acquire copy is the generic one
  * (ldar per word): aarch64 has no acquire form of ldp before LRCPC3.
  */
-#define LFK_AARCH64_LOAD_PIECE(T, INSN)                                        \
+#define LFK_AARCH64_LOAD_PIECE(T, INSN, R)                                     \
 	do {                                                                   \
 		T w;                                                           \
-		__asm__ __volatile__(INSN " %w0, %1"                           \
+		__asm__ __volatile__(INSN " %" R "0, %1"                       \
 				     : "=r"(w)                                 \
 				     : "Q"(*(const T *)(const void *)s));      \
 		memcpy(d, &w, sizeof(w));                                      \
@@ -341,12 +341,6 @@ typedef struct {
 	uint64_t w[2];
 } __attribute__((may_alias, aligned(1))) lfk_aarch64_u128u_t;
 
-#if defined(__clang__)
-#define LFK_AARCH64_UNROLL _Pragma("unroll 16")
-#else
-#define LFK_AARCH64_UNROLL _Pragma("GCC unroll 16")
-#endif
-
 static inline void lfk_aarch64_load_bytes(void *dst, const void *src,
 					  size_t size, int mo)
 {
@@ -356,9 +350,7 @@ static inline void lfk_aarch64_load_bytes(void *dst, const void *src,
 		lfk_generic_load_bytes(dst, src, size, mo);
 		return;
 	}
-	/* the compiler does not unroll loops around asm by itself; a
-	 * constant size (the common case) then becomes straight-line code */
-	LFK_AARCH64_UNROLL
+	LFK_ATOMIC_UNROLL
 	for (; size >= 16; s += 16, d += 16, size -= 16) {
 		uint64_t lo, hi;
 		__asm__ __volatile__("ldp %0, %1, %2"
@@ -368,25 +360,17 @@ static inline void lfk_aarch64_load_bytes(void *dst, const void *src,
 		memcpy(d, &lo, 8);
 		memcpy(d + 8, &hi, 8);
 	}
-	if (size >= 8) {
-		uint64_t w;
-		__asm__ __volatile__("ldr %0, %1"
-				     : "=r"(w)
-				     : "Q"(*(const lfk_aarch64_u64u_t *)
-						   (const void *)s));
-		memcpy(d, &w, 8);
-		s += 8, d += 8, size -= 8;
-	}
+	if (size >= 8)
+		LFK_AARCH64_LOAD_PIECE(lfk_aarch64_u64u_t, "ldr", "x");
 	if (size >= 4)
-		LFK_AARCH64_LOAD_PIECE(lfk_aarch64_u32u_t, "ldr");
+		LFK_AARCH64_LOAD_PIECE(lfk_aarch64_u32u_t, "ldr", "w");
 	if (size >= 2)
-		LFK_AARCH64_LOAD_PIECE(lfk_aarch64_u16u_t, "ldrh");
+		LFK_AARCH64_LOAD_PIECE(lfk_aarch64_u16u_t, "ldrh", "w");
 	if (size >= 1)
-		LFK_AARCH64_LOAD_PIECE(unsigned char, "ldrb");
+		LFK_AARCH64_LOAD_PIECE(unsigned char, "ldrb", "w");
 }
 
 #undef LFK_AARCH64_LOAD_PIECE
-#undef LFK_AARCH64_UNROLL
 
 static inline void lfk_aarch64_compiler_barrier(void)
 {

@@ -122,10 +122,14 @@ static inline size_t lfk_generic_load_piece(unsigned char *d,
 	return 1;
 }
 
+/* Unrolls the loop that follows up to 16 times: with a constant size (the
+ * common case) a word-by-word copy becomes straight-line code.  Compilers
+ * do not unroll loops around atomics or asm by themselves.  Shared by the
+ * backends' copies and the seqlock's write copy. */
 #if defined(__clang__)
-#define LFK_GENERIC_UNROLL _Pragma("unroll 16")
+#define LFK_ATOMIC_UNROLL _Pragma("unroll 16")
 #else
-#define LFK_GENERIC_UNROLL _Pragma("GCC unroll 16")
+#define LFK_ATOMIC_UNROLL _Pragma("GCC unroll 16")
 #endif
 
 /*
@@ -143,8 +147,7 @@ static inline void lfk_generic_load_bytes(void *dst, const void *src,
 		size_t k = lfk_generic_load_piece(d, s, size, mo);
 		s += k, d += k, size -= k;
 	}
-	/* a constant size (the common case) becomes straight-line code */
-	LFK_GENERIC_UNROLL
+	LFK_ATOMIC_UNROLL
 	for (; size >= 8; s += 8, d += 8, size -= 8) {
 		uint64_t w = __atomic_load_n((const lfk_generic_u64a_t *)s, mo);
 		memcpy(d, &w, 8);
@@ -154,8 +157,6 @@ static inline void lfk_generic_load_bytes(void *dst, const void *src,
 		s += k, d += k, size -= k;
 	}
 }
-
-#undef LFK_GENERIC_UNROLL
 
 /*
  * Double-width CAS on a 16-byte aligned pair, through the compiler's 128-bit

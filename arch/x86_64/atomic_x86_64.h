@@ -219,20 +219,12 @@ typedef uint64_t __attribute__((may_alias, aligned(1))) lfk_x86_64_u64u_t;
 typedef uint32_t __attribute__((may_alias, aligned(1))) lfk_x86_64_u32u_t;
 typedef uint16_t __attribute__((may_alias, aligned(1))) lfk_x86_64_u16u_t;
 
-#if defined(__clang__)
-#define LFK_X86_64_UNROLL _Pragma("unroll 16")
-#else
-#define LFK_X86_64_UNROLL _Pragma("GCC unroll 16")
-#endif
-
 static inline void lfk_x86_64_load_bytes(void *dst, const void *src,
 					 size_t size, int mo)
 {
 	const unsigned char *s = (const unsigned char *)src;
 	unsigned char *d = (unsigned char *)dst;
-	/* the compiler does not unroll loops around asm by itself; a
-	 * constant size (the common case) then becomes straight-line code */
-	LFK_X86_64_UNROLL
+	LFK_ATOMIC_UNROLL
 	while (size >= 16)
 		LFK_X86_64_LOAD_PIECE(lfk_x86_64_v2di_t, "movdqu", "x");
 	if (size >= 8)
@@ -248,7 +240,6 @@ static inline void lfk_x86_64_load_bytes(void *dst, const void *src,
 }
 
 #undef LFK_X86_64_LOAD_PIECE
-#undef LFK_X86_64_UNROLL
 
 static inline void lfk_x86_64_compiler_barrier(void)
 {

@@ -166,14 +166,6 @@ static inline size_t lfk__seqlock_store_edge(unsigned char *d,
 	return k;
 }
 
-#if defined(__clang__)
-#define LFK_SEQLOCK_UNROLL _Pragma("unroll 16")
-#elif defined(__GNUC__)
-#define LFK_SEQLOCK_UNROLL _Pragma("GCC unroll 16")
-#else
-#define LFK_SEQLOCK_UNROLL
-#endif
-
 /*
  * Copies size bytes out of protected memory (inside a read section): the
  * widest loads the ISA has (16 bytes on x86_64 and aarch64), each a relaxed
@@ -197,7 +189,7 @@ static inline void lfk_seqlock_copy_in(void *dst, const void *src, size_t size)
 		size_t k = lfk__seqlock_store_edge(d, s, size);
 		s += k, d += k, size -= k;
 	}
-	LFK_SEQLOCK_UNROLL
+	LFK_ATOMIC_UNROLL
 	for (; size >= 8; s += 8, d += 8, size -= 8) {
 		uint64_t w;
 		memcpy(&w, s, 8);
