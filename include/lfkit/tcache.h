@@ -130,7 +130,8 @@ static inline void *lfk_tcache_alloc(struct lfk_tcache *tc)
 	if (__builtin_expect(tc != NULL, 1)) {
 		const struct lfk_tcache_hdr *h =
 			(const struct lfk_tcache_hdr *)(const void *)tc;
-		struct lfk_tcache_thread *c = lfk_tlocal_get(h->threads);
+		struct lfk_tcache_thread *c =
+			(struct lfk_tcache_thread *)lfk_tlocal_get(h->threads);
 		if (__builtin_expect(c != NULL, 1)) {
 			uint32_t n = c->loaded_n;
 			if (__builtin_expect(n > 0, 1)) {
@@ -158,7 +159,8 @@ static inline int lfk_tcache_free(struct lfk_tcache *tc, void *obj)
 	if (__builtin_expect(tc != NULL && obj != NULL, 1)) {
 		const struct lfk_tcache_hdr *h =
 			(const struct lfk_tcache_hdr *)(const void *)tc;
-		struct lfk_tcache_thread *c = lfk_tlocal_get(h->threads);
+		struct lfk_tcache_thread *c =
+			(struct lfk_tcache_thread *)lfk_tlocal_get(h->threads);
 		if (__builtin_expect(c != NULL, 1)) {
 			uint32_t n = c->loaded_n;
 			if (__builtin_expect(n < h->mag_size, 1)) {
