@@ -14,6 +14,12 @@ struct lfk_counter {
 	uint64_t base; /* the sum at the last reset */
 };
 
+__thread struct lfk__counter_last lfk__counter_last
+	__attribute__((tls_model("initial-exec")));
+
+/* Serial numbers of counters: 64 bits never wrap, 0 is never handed out. */
+static uint64_t next_serial = 1;
+
 /*
  * A shard's destructor: its thread exits, or the counter is destroyed.  On
  * thread exit it runs under the shard registry's lock, in the critical
@@ -25,6 +31,12 @@ static void fold_shard(void *slot, void *arg)
 {
 	struct lfk_counter *c = arg;
 	uint64_t v = lfk_atomic_load_u64(slot, LFK_RELAXED);
+	/* Forget the shard if it is this thread's last-used one, so that an
+	 * add from a later thread-exit destructor does not find it freed
+	 * (destroy runs this on its own thread for every slot: only its own
+	 * entry can match). */
+	if (lfk__counter_last.shard == slot)
+		lfk__counter_last.serial = 0;
 	/* relaxed: the registry lock orders it against reads */
 	lfk_atomic_fetch_add_u64(&c->folded, v, LFK_RELAXED);
 }
@@ -40,6 +52,9 @@ struct lfk_counter *lfk_counter_create(void)
 		return NULL;
 	}
 	lfk__tlocal_dtor_under_lock(c->hdr.shards);
+	/* relaxed: only uniqueness matters; the counter is published to
+	 * other threads by the caller */
+	c->hdr.serial = lfk_atomic_fetch_add_u64(&next_serial, 1, LFK_RELAXED);
 	return c;
 }
 

@@ -103,7 +103,8 @@ size_t lfk__ring_layout(int kind, size_t capacity, size_t elem_size,
 
 static void spsc_init(struct lfk_ring_spsc *r, uint64_t first)
 {
-	r->prod.tail = r->prod.head_cache = first;
+	r->prod.tail = first;
+	r->prod.limit = first + r->hdr.capacity;
 	r->cons.head = r->cons.tail_cache = first;
 }
 

@@ -16,15 +16,29 @@
 #define OBJ_ALIGN 16
 
 /*
- * A Treiber stack of magazines (their first word is the link), with a (pointer, tag) head changed by double-width CAS:
- * every push and pop increments the tag, so a pop that read a stale head
- * (its node popped and pushed back meanwhile: ABA) fails its CAS.  Nodes are
- * never freed while the cache lives, so reading a stale node's link is safe.
+ * A Treiber stack of magazines (their first word is the link), with a
+ * (pointer, tag) head changed by double-width CAS: every push and pop
+ * increments the tag, so a pop that read a stale head (its node popped and
+ * pushed back meanwhile: ABA) fails its CAS.  Nodes are never freed while
+ * the cache lives, so reading a stale node's link is safe.
+ *
+ * One locked instruction per push or pop: the head is read with two plain
+ * 8-byte loads, not an atomic 16-byte load (a locked cmpxchg16b on x86_64),
+ * and a failed CAS hands back the exact current pair for the next try.
+ * Two separate loads can see halves of different states, but the CAS only
+ * succeeds on the exact pair it expects, and no pair ever recurs (the tag
+ * grows by one on every change and does not wrap in 2^64 changes); so a CAS
+ * that succeeds found the head unchanged since the tag was read.  A pop
+ * reads the tag first (acquire: the pointer and link loads stay after it),
+ * so its pointer and link loads fall in that unchanged interval: the link
+ * is the one the node had on top of the stack, never one from an earlier
+ * life of the node (the ABA case).  A push dereferences nothing, so any
+ * mix it reads merely fails its CAS.  The halves are 8-byte aligned words,
+ * single-copy atomic on every backend that has the double-width CAS.
  */
 struct stack {
 	lfk_pair_t head; /* lo: top node, hi: tag */
-	uint64_t items;	 /* objects held (statistics) */
-	LFK_PAD_TO_LINE(pad, sizeof(lfk_pair_t) + sizeof(uint64_t));
+	LFK_PAD_TO_LINE(pad, sizeof(lfk_pair_t));
 } LFK_CACHE_ALIGNED;
 
 struct slab {
@@ -37,6 +51,8 @@ struct lfk_tcache {
 	size_t max_objects;
 	size_t created; /* objects carved from slabs (atomic) */
 	struct slab *slabs; /* push-only list, freed by destroy (atomic) */
+	/* Statistics: depot_net of the threads that have exited (atomic). */
+	uint64_t exited_net;
 	struct stack full LFK_CACHE_ALIGNED; /* magazines holding objects */
 	struct stack empty;		     /* empty magazines */
 	/* Out-of-memory fallback: objects freed when no magazine could be
@@ -47,27 +63,32 @@ struct lfk_tcache {
 	uint64_t loose_items; /* atomic: the unlocked "anything there?" */
 };
 
-static void stack_push(struct stack *s, void *node, uint64_t items)
+static void stack_push(struct stack *s, void *node)
 {
-	lfk_pair_t old = lfk_atomic_load2(&s->head, LFK_RELAXED), new;
-	/* Counted before it is visible: a concurrent stats call may see the
-	 * objects twice, never a negative count. */
-	if (items)
-		lfk_atomic_fetch_add_u64(&s->items, items, LFK_RELAXED);
+	/* relaxed: the CAS checks the pair, and we dereference nothing */
+	lfk_pair_t old = { lfk_atomic_load_u64(&s->head.lo, LFK_RELAXED),
+			   lfk_atomic_load_u64(&s->head.hi, LFK_RELAXED) };
+	lfk_pair_t new;
 	do {
 		lfk_atomic_store_ptr((void **)node, (void *)(uintptr_t)old.lo,
 				     LFK_RELAXED);
 		new.lo = (uint64_t)(uintptr_t)node;
 		new.hi = old.hi + 1;
 		/* release: publishes the node's contents (a magazine's rounds
-		 * and objects) to the thread that pops it */
+		 * and objects, its link) to the thread that pops it */
 	} while (!lfk_atomic_cas2(&s->head, &old, new, LFK_RELEASE));
 }
 
 static void *stack_pop(struct stack *s)
 {
-	/* acquire: the top node's link, written before its push */
-	lfk_pair_t old = lfk_atomic_load2(&s->head, LFK_ACQUIRE), new;
+	/* acquire: the pointer and link loads below stay after the tag (see
+	 * the ABA argument above) */
+	lfk_pair_t old, new;
+	old.hi = lfk_atomic_load_u64(&s->head.hi, LFK_ACQUIRE);
+	/* acquire: pairs with the release CAS of the push that put this
+	 * node on top (a later CAS continues its release sequence), so its
+	 * link and contents are visible */
+	old.lo = lfk_atomic_load_u64(&s->head.lo, LFK_ACQUIRE);
 	void *node;
 	do {
 		node = (void *)(uintptr_t)old.lo;
@@ -80,11 +101,6 @@ static void *stack_pop(struct stack *s)
 		 * failure the new top's link */
 	} while (!lfk_atomic_cas2(&s->head, &old, new, LFK_ACQUIRE));
 	return node;
-}
-
-static void stack_took(struct stack *s, uint64_t items)
-{
-	lfk_atomic_fetch_sub_u64(&s->items, items, LFK_RELAXED);
 }
 
 static size_t mag_bytes(const struct lfk_tcache *tc)
@@ -102,11 +118,17 @@ static struct lfk_tcache_mag *mag_get_empty(struct lfk_tcache *tc)
 	return m;
 }
 
-/* Hands a magazine to the depot: to the full stack if it holds objects. */
-static void mag_put(struct lfk_tcache *tc, struct lfk_tcache_mag *m, uint32_t n)
+/* Thread c hands a magazine holding n objects to the depot: to the full
+ * stack if n > 0, counted in c's depot_net (only c's thread, or destroy
+ * once that thread is gone, writes it; stats reads it). */
+static void mag_put(struct lfk_tcache *tc, struct lfk_tcache_thread *c,
+		    struct lfk_tcache_mag *m, uint32_t n)
 {
 	m->rounds = n;
-	stack_push(n ? &tc->full : &tc->empty, m, n);
+	if (n)
+		lfk_atomic_store_u64(&c->depot_net, c->depot_net + n,
+				     LFK_RELAXED);
+	stack_push(n ? &tc->full : &tc->empty, m);
 }
 
 /* ---- thread caches --------------------------------------------------------- */
@@ -118,18 +140,21 @@ static int thread_init(void *slot, void *arg)
 	c->prev = c->loaded ? mag_get_empty(arg) : NULL;
 	if (c->prev == NULL) {
 		if (c->loaded)
-			mag_put(arg, c->loaded, 0);
+			mag_put(arg, c, c->loaded, 0);
 		return -ENOMEM;
 	}
 	return 0;
 }
 
-/* The thread exits (or the cache is destroyed): its magazines go back. */
+/* The thread exits (or the cache is destroyed): its magazines go back, and
+ * its share of the depot count moves to the cache (once per thread). */
 static void thread_fini(void *slot, void *arg)
 {
 	struct lfk_tcache_thread *c = slot;
-	mag_put(arg, c->loaded, c->loaded_n);
-	mag_put(arg, c->prev, c->prev_n);
+	struct lfk_tcache *tc = arg;
+	mag_put(tc, c, c->loaded, c->loaded_n);
+	mag_put(tc, c, c->prev, c->prev_n);
+	lfk_atomic_fetch_add_u64(&tc->exited_net, c->depot_net, LFK_RELAXED);
 }
 
 static void swap_mags(struct lfk_tcache_thread *c)
@@ -286,8 +311,10 @@ void *lfk_tcache_alloc_slow(struct lfk_tcache *tc)
 		} else if ((m = stack_pop(&tc->full)) != NULL) {
 			/* Bonwick: the empty previous goes to the depot, the
 			 * loaded (empty) becomes previous, the full is loaded. */
-			stack_took(&tc->full, m->rounds);
-			mag_put(tc, c->prev, 0);
+			lfk_atomic_store_u64(&c->depot_net,
+					     c->depot_net - m->rounds,
+					     LFK_RELAXED);
+			mag_put(tc, c, c->prev, 0);
 			c->prev = c->loaded;
 			c->loaded = m;
 			lfk_atomic_store_u32(&c->loaded_n, m->rounds,
@@ -323,7 +350,7 @@ int lfk_tcache_free_slow(struct lfk_tcache *tc, void *obj)
 			struct lfk_tcache_mag *m = mag_get_empty(tc);
 			if (m == NULL)
 				goto loose;
-			mag_put(tc, c->prev, c->prev_n);
+			mag_put(tc, c, c->prev, c->prev_n);
 			c->prev = c->loaded;
 			lfk_atomic_store_u32(&c->prev_n, c->loaded_n,
 					     LFK_RELAXED);
@@ -341,21 +368,35 @@ loose:
 
 /* ---- statistics -------------------------------------------------------------- */
 
+struct counts {
+	size_t in_magazines;
+	uint64_t depot_net; /* modulo 2^64: one thread's may be "negative" */
+};
+
 static void count_thread(void *slot, void *arg)
 {
 	struct lfk_tcache_thread *c = slot;
-	*(size_t *)arg += lfk_atomic_load_u32(&c->loaded_n, LFK_RELAXED) +
-			  lfk_atomic_load_u32(&c->prev_n, LFK_RELAXED);
+	struct counts *n = arg;
+	n->in_magazines += lfk_atomic_load_u32(&c->loaded_n, LFK_RELAXED) +
+			   lfk_atomic_load_u32(&c->prev_n, LFK_RELAXED);
+	n->depot_net += lfk_atomic_load_u64(&c->depot_net, LFK_RELAXED);
 }
 
 int lfk_tcache_stats(struct lfk_tcache *tc, struct lfk_tcache_stats *st)
 {
+	struct counts n = { 0, 0 };
+	int64_t full;
 	size_t free_n;
 	if (tc == NULL || st == NULL)
 		return -EINVAL;
 	memset(st, 0, sizeof(*st));
-	lfk_tlocal_for_each(tc->hdr.threads, count_thread, &st->in_magazines);
-	st->in_depot = lfk_atomic_load_u64(&tc->full.items, LFK_RELAXED) +
+	lfk_tlocal_for_each(tc->hdr.threads, count_thread, &n);
+	st->in_magazines = n.in_magazines;
+	/* Objects in full magazines: what threads put in minus what they
+	 * took out; read thread by thread while they move, so clamped. */
+	full = (int64_t)(n.depot_net +
+			 lfk_atomic_load_u64(&tc->exited_net, LFK_RELAXED));
+	st->in_depot = (full > 0 ? (size_t)full : 0) +
 		       lfk_atomic_load_u64(&tc->loose_items, LFK_RELAXED);
 	st->created = lfk_atomic_load_uptr(&tc->created, LFK_RELAXED);
 	st->max_objects = tc->max_objects;

@@ -16,6 +16,7 @@
 	X(differential_u32)                                                    \
 	X(differential_u64)                                                    \
 	X(differential_cas2)                                                   \
+	X(load_bytes_every_size)                                               \
 	X(fences_compile_and_run)                                              \
 	X(faa_total_2)                                                         \
 	X(faa_total_8)                                                         \

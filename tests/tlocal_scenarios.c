@@ -571,6 +571,86 @@ int lfk_scn_counter_basic(void)
 	return 0;
 }
 
+/*
+ * A thread finds its shard of the counter it added to last without a
+ * lookup.  Alternating between counters must keep them apart; and a thread
+ * whose last-used counter is destroyed by another thread, then replaced by
+ * a new counter (often at the same address), must count into the new one,
+ * not into its freed shard of the old one (the entry is keyed by a serial
+ * number, not the address, for the case where the allocator hands the
+ * address out again; ASan then also catches a write to the freed shard).
+ */
+struct last_used {
+	struct lfk_counter *c;
+	uint32_t step; /* 0 -> 1: adder added to c; 2: c replaced; 3: added */
+};
+
+static void wait_step(uint32_t *step, uint32_t want)
+{
+	/* acquire: pairs with the release in next_step (the new counter) */
+	while (lfk_atomic_load_u32(step, LFK_ACQUIRE) != want)
+		sched_yield();
+}
+
+static void next_step(uint32_t *step, uint32_t to)
+{
+	/* release: publishes the counter and the adds before the step */
+	lfk_atomic_store_u32(step, to, LFK_RELEASE);
+}
+
+static void *last_used_adder(void *arg)
+{
+	struct last_used *u = arg;
+	lfk_counter_add(u->c, 5);
+	next_step(&u->step, 1);
+	wait_step(&u->step, 2);
+	lfk_counter_add(u->c, 7); /* a new counter; our entry names the old */
+	next_step(&u->step, 3);
+	wait_step(&u->step, 4);
+	return NULL;
+}
+
+int lfk_scn_counter_last_used(void)
+{
+	struct lfk_counter *a = lfk_counter_create(), *b = lfk_counter_create();
+	struct last_used u = { NULL, 0 };
+	struct lfk_counter *old;
+	pthread_t th;
+	LFK_CHECK(a != NULL && b != NULL, "create");
+	if (a == NULL || b == NULL)
+		return 1;
+	for (int i = 0; i < 1000; i++) {
+		lfk_counter_add(a, 1);
+		lfk_counter_add(b, 3);
+		lfk_counter_add(b, 3);
+	}
+	LFK_CHECK(lfk_counter_read(a) == 1000 && lfk_counter_read(b) == 6000,
+		  "alternating: %lld %lld", (long long)lfk_counter_read(a),
+		  (long long)lfk_counter_read(b));
+	lfk_counter_destroy(a);
+	u.c = old = lfk_counter_create();
+	LFK_CHECK(u.c != NULL, "create");
+	if (u.c == NULL || pthread_create(&th, NULL, last_used_adder, &u) != 0)
+		return 1;
+	wait_step(&u.step, 1);
+	lfk_counter_destroy(u.c);
+	u.c = lfk_counter_create();
+	LFK_CHECK(u.c != NULL, "re-create");
+	next_step(&u.step, 2);
+	wait_step(&u.step, 3);
+	LFK_CHECK(lfk_counter_read(u.c) == 7,
+		  "new counter (%s address) reads %lld, expected 7",
+		  u.c == old ? "same" : "another", (long long)lfk_counter_read(u.c));
+	next_step(&u.step, 4);
+	pthread_join(th, NULL);
+	LFK_CHECK(lfk_counter_read(u.c) == 7 && lfk_counter_read(b) == 6000,
+		  "after the adder exits: %lld, b %lld",
+		  (long long)lfk_counter_read(u.c), (long long)lfk_counter_read(b));
+	lfk_counter_destroy(u.c);
+	lfk_counter_destroy(b);
+	return 0;
+}
+
 int lfk_scn_counter_differential(void)
 {
 	struct lfk_counter *a = lfk_counter_create();

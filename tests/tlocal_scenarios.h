@@ -14,6 +14,7 @@
 	X(tlocal_exit_vs_destroy)                                              \
 	X(tlocal_differential)                                                 \
 	X(counter_basic)                                                       \
+	X(counter_last_used)                                                   \
 	X(counter_differential)                                                \
 	X(counter_threads_2)                                                   \
 	X(counter_threads_8)                                                   \

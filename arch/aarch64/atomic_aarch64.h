@@ -25,8 +25,15 @@
  *     for the pair.  A 128-bit ldxp is single-copy atomic only if the
  *     following stxp succeeds, so the pair loops store back what they read
  *     even when the comparison fails.
- * Every RMW carries a "memory" clobber (a compiler barrier) whatever its
- * order; loads and stores carry one unless relaxed.
+ *   and / or (no result) the fetch forms with the old value discarded.
+ * Loads and stores are the compiler's __atomic builtins: gcc and clang emit
+ * exactly the ldr/ldar/str/stlr above for them (ldapr only with +rcpc,
+ * which lfkit's builds do not enable), and the compiler then sees what they
+ * are instead of an opaque asm statement.
+ * Compiler barriers ("memory" clobbers): an RMW carries one for every order
+ * except relaxed, where C11 lets the compiler move other accesses across
+ * it (the "+Q" operand names the object it reads and writes); fences carry
+ * one because ordering the compiler is half of their job.
  *
  * Do not include this file directly: include <lfkit/atomic.h>.
  */
@@ -34,7 +41,9 @@
 #define LFKIT_ARCH_AARCH64_ATOMIC_AARCH64_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define LFK_AARCH64_HAVE_CAS2 1
 #if defined(__ARM_FEATURE_ATOMICS)
@@ -42,50 +51,52 @@
 #endif
 
 /*
- * Expand STMT(R, A, L, AL) for the memory order mo: A is the acquire suffix
- * of an exclusive load, L the release suffix of an exclusive store, AL the
- * suffix of the matching LSE instruction.  R is the register width prefix.
+ * Expand STMT(R, A, L, AL, M) for the memory order mo: A is the acquire
+ * suffix of an exclusive load, L the release suffix of an exclusive store,
+ * AL the suffix of the matching LSE instruction, M the clobber: "memory" (a
+ * compiler barrier) for every order but relaxed, which gets a harmless "cc"
+ * instead.  R is the register width prefix.
  */
 #define LFK_AARCH64_BY_ORDER(mo, STMT, R)                                      \
 	do {                                                                   \
 		switch (mo) {                                                  \
 		case __ATOMIC_RELAXED:                                         \
-			STMT(R, "", "", "");                                   \
+			STMT(R, "", "", "", "cc");                             \
 			break;                                                 \
 		case __ATOMIC_CONSUME:                                         \
 		case __ATOMIC_ACQUIRE:                                         \
-			STMT(R, "a", "", "a");                                 \
+			STMT(R, "a", "", "a", "memory");                       \
 			break;                                                 \
 		case __ATOMIC_RELEASE:                                         \
-			STMT(R, "", "l", "l");                                 \
+			STMT(R, "", "l", "l", "memory");                       \
 			break;                                                 \
 		default:                                                       \
-			STMT(R, "a", "l", "al");                               \
+			STMT(R, "a", "l", "al", "memory");                     \
 			break;                                                 \
 		}                                                              \
 	} while (0)
 
 #if defined(LFK_AARCH64_LSE)
 /* old = *p; *p = old OP v, in one LSE instruction (INSN is ldadd, ...). */
-#define LFK_AARCH64_RMW(INSN, R, A, L, AL)                                     \
+#define LFK_AARCH64_RMW(INSN, R, A, L, AL, M)                                     \
 	__asm__ __volatile__(INSN AL " %" R "2, %" R "0, %1"                    \
 			     : "=&r"(old), "+Q"(*p)                            \
 			     : "r"(v)                                          \
-			     : "memory")
-#define LFK_AARCH64_RMW_ADD(R, A, L, AL) LFK_AARCH64_RMW("ldadd", R, A, L, AL)
-#define LFK_AARCH64_RMW_CLR(R, A, L, AL) LFK_AARCH64_RMW("ldclr", R, A, L, AL)
-#define LFK_AARCH64_RMW_SET(R, A, L, AL) LFK_AARCH64_RMW("ldset", R, A, L, AL)
-#define LFK_AARCH64_RMW_SWP(R, A, L, AL) LFK_AARCH64_RMW("swp", R, A, L, AL)
+			     : M)
+#define LFK_AARCH64_RMW_ADD(R, A, L, AL, M) LFK_AARCH64_RMW("ldadd", R, A, L, AL, M)
+#define LFK_AARCH64_RMW_CLR(R, A, L, AL, M) LFK_AARCH64_RMW("ldclr", R, A, L, AL, M)
+#define LFK_AARCH64_RMW_SET(R, A, L, AL, M) LFK_AARCH64_RMW("ldset", R, A, L, AL, M)
+#define LFK_AARCH64_RMW_SWP(R, A, L, AL, M) LFK_AARCH64_RMW("swp", R, A, L, AL, M)
 /* cas compares its first register with memory and returns the old value in
  * it; the store happens only when they were equal. */
-#define LFK_AARCH64_CAS_STRONG(R, A, L, AL)                                    \
+#define LFK_AARCH64_CAS_STRONG(R, A, L, AL, M)                                    \
 	__asm__ __volatile__("cas" AL " %" R "0, %" R "2, %1"                   \
 			     : "+r"(old), "+Q"(*p)                             \
 			     : "r"(desired)                                    \
-			     : "memory")
+			     : M)
 #else
 /* old = *p; *p = old OP v, as an exclusive load/store loop. */
-#define LFK_AARCH64_LLSC(OP, R, A, L, AL)                                      \
+#define LFK_AARCH64_LLSC(OP, R, A, L, AL, M)                                      \
 	do {                                                                   \
 		uint32_t status;                                               \
 		__typeof__(old) tmp;                                           \
@@ -96,12 +107,12 @@
 				     : "=&r"(old), "=&r"(tmp), "=&r"(status),  \
 				       "+Q"(*p)                                \
 				     : "r"(v)                                  \
-				     : "memory");                              \
+				     : M);                              \
 	} while (0)
-#define LFK_AARCH64_RMW_ADD(R, A, L, AL) LFK_AARCH64_LLSC("add", R, A, L, AL)
-#define LFK_AARCH64_RMW_CLR(R, A, L, AL) LFK_AARCH64_LLSC("bic", R, A, L, AL)
-#define LFK_AARCH64_RMW_SET(R, A, L, AL) LFK_AARCH64_LLSC("orr", R, A, L, AL)
-#define LFK_AARCH64_RMW_SWP(R, A, L, AL)                                       \
+#define LFK_AARCH64_RMW_ADD(R, A, L, AL, M) LFK_AARCH64_LLSC("add", R, A, L, AL, M)
+#define LFK_AARCH64_RMW_CLR(R, A, L, AL, M) LFK_AARCH64_LLSC("bic", R, A, L, AL, M)
+#define LFK_AARCH64_RMW_SET(R, A, L, AL, M) LFK_AARCH64_LLSC("orr", R, A, L, AL, M)
+#define LFK_AARCH64_RMW_SWP(R, A, L, AL, M)                                       \
 	do {                                                                   \
 		uint32_t status;                                               \
 		__asm__ __volatile__("1: ld" A "xr %" R "0, %2\n\t"             \
@@ -109,9 +120,9 @@
 				     "cbnz %w1, 1b"                            \
 				     : "=&r"(old), "=&r"(status), "+Q"(*p)     \
 				     : "r"(v)                                  \
-				     : "memory");                              \
+				     : M);                              \
 	} while (0)
-#define LFK_AARCH64_CAS_STRONG(R, A, L, AL)                                    \
+#define LFK_AARCH64_CAS_STRONG(R, A, L, AL, M)                                    \
 	do {                                                                   \
 		uint32_t status;                                               \
 		__typeof__(old) cmp = old;                                     \
@@ -123,7 +134,7 @@
 				     "2:"                                      \
 				     : "=&r"(old), "=&r"(status), "+Q"(*p)     \
 				     : "r"(cmp), "r"(desired)                  \
-				     : "memory", "cc");                        \
+				     : "cc", M);                        \
 	} while (0)
 #endif
 
@@ -133,9 +144,9 @@
  * With LSE the strong cas is a single instruction and serves for both.
  */
 #if defined(LFK_AARCH64_LSE)
-#define LFK_AARCH64_CAS_WEAK(R, A, L, AL) LFK_AARCH64_CAS_STRONG(R, A, L, AL)
+#define LFK_AARCH64_CAS_WEAK(R, A, L, AL, M) LFK_AARCH64_CAS_STRONG(R, A, L, AL, M)
 #else
-#define LFK_AARCH64_CAS_WEAK(R, A, L, AL)                                      \
+#define LFK_AARCH64_CAS_WEAK(R, A, L, AL, M)                                      \
 	do {                                                                   \
 		__typeof__(old) cmp = old;                                     \
 		__asm__ __volatile__("mov %w1, #1\n\t"                         \
@@ -146,45 +157,26 @@
 				     "1:"                                      \
 				     : "=&r"(old), "=&r"(status), "+Q"(*p)     \
 				     : "r"(cmp), "r"(desired)                  \
-				     : "memory", "cc");                        \
+				     : "cc", M);                        \
 	} while (0)
 #endif
 
 /*
- * T: the type, S: the name suffix, R: "w" (32-bit) or "x" (64-bit), Z: the
- * access size suffix ("b", "h", or "" for the register size).  8- and 16-bit
- * objects get loads and stores only.
+ * T: the type, S: the name suffix, R: "w" (32-bit) or "x" (64-bit).  8- and
+ * 16-bit objects get loads and stores only.
  */
-#define LFK_AARCH64_DEFINE_LOAD_STORE(T, S, R, Z)                                        \
+#define LFK_AARCH64_DEFINE_LOAD_STORE(T, S)                                    \
 	static inline T lfk_aarch64_load_##S(const T *p, int mo)               \
 	{                                                                      \
-		T v;                                                           \
-		if (mo == __ATOMIC_RELAXED)                                    \
-			__asm__ __volatile__("ldr" Z " %" R "0, %1"                  \
-					     : "=r"(v)                         \
-					     : "Q"(*p));                       \
-		else                                                           \
-			__asm__ __volatile__("ldar" Z " %" R "0, %1"                 \
-					     : "=r"(v)                         \
-					     : "Q"(*p)                         \
-					     : "memory");                      \
-		return v;                                                      \
+		return __atomic_load_n(p, mo); /* ldr / ldar */                \
 	}                                                                      \
 	static inline void lfk_aarch64_store_##S(T *p, T v, int mo)            \
 	{                                                                      \
-		if (mo == __ATOMIC_RELAXED)                                    \
-			__asm__ __volatile__("str" Z " %" R "1, %0"                  \
-					     : "=Q"(*p)                        \
-					     : "r"(v));                        \
-		else                                                           \
-			__asm__ __volatile__("stlr" Z " %" R "1, %0"                 \
-					     : "=Q"(*p)                        \
-					     : "r"(v)                          \
-					     : "memory");                      \
+		__atomic_store_n(p, v, mo); /* str / stlr */                   \
 	}
 
 #define LFK_AARCH64_DEFINE_OPS(T, S, R)                                        \
-	LFK_AARCH64_DEFINE_LOAD_STORE(T, S, R, "")                             \
+	LFK_AARCH64_DEFINE_LOAD_STORE(T, S)                                    \
 	static inline T lfk_aarch64_exchange_##S(T *p, T v, int mo)            \
 	{                                                                      \
 		T old;                                                         \
@@ -214,6 +206,15 @@
 		LFK_AARCH64_BY_ORDER(mo, LFK_AARCH64_RMW_SET, R);              \
 		return old;                                                    \
 	}                                                                      \
+	/* the LSE st* forms have no acquire variant: keep the ld* forms */   \
+	static inline void lfk_aarch64_and_##S(T *p, T v, int mo)              \
+	{                                                                      \
+		(void)lfk_aarch64_fetch_and_##S(p, v, mo);                     \
+	}                                                                      \
+	static inline void lfk_aarch64_or_##S(T *p, T v, int mo)               \
+	{                                                                      \
+		(void)lfk_aarch64_fetch_or_##S(p, v, mo);                      \
+	}                                                                      \
 	static inline bool lfk_aarch64_cas_##S(T *p, T *expected, T desired,   \
 					       int mo)                         \
 	{                                                                      \
@@ -237,20 +238,20 @@
 		return false;                                                  \
 	}
 
-LFK_AARCH64_DEFINE_LOAD_STORE(uint8_t, u8, "w", "b")
-LFK_AARCH64_DEFINE_LOAD_STORE(uint16_t, u16, "w", "h")
+LFK_AARCH64_DEFINE_LOAD_STORE(uint8_t, u8)
+LFK_AARCH64_DEFINE_LOAD_STORE(uint16_t, u16)
 LFK_AARCH64_DEFINE_OPS(uint32_t, u32, "w")
 LFK_AARCH64_DEFINE_OPS(uint64_t, u64, "x")
 
 /* Double-width CAS: lo at the lower address (little-endian pair). */
 #if defined(LFK_AARCH64_LSE)
-#define LFK_AARCH64_CAS2(R, A, L, AL)                                          \
+#define LFK_AARCH64_CAS2(R, A, L, AL, M)                                          \
 	__asm__ __volatile__("casp" AL " %0, %1, %3, %4, %2"                    \
 			     : "+r"(x0), "+r"(x1), "+Q"(*p)                    \
 			     : "r"(x2), "r"(x3)                                \
-			     : "memory")
+			     : M)
 #else
-#define LFK_AARCH64_CAS2(R, A, L, AL)                                          \
+#define LFK_AARCH64_CAS2(R, A, L, AL, M)                                          \
 	do {                                                                   \
 		uint32_t status;                                               \
 		__asm__ __volatile__("1: ld" A "xp %0, %1, %3\n\t"              \
@@ -266,7 +267,7 @@ LFK_AARCH64_DEFINE_OPS(uint64_t, u64, "x")
 				     : "=&r"(x0), "=&r"(x1), "=&r"(status),    \
 				       "+Q"(*p)                                \
 				     : "r"(e0), "r"(e1), "r"(x2), "r"(x3)      \
-				     : "memory", "cc");                        \
+				     : "cc", M);                        \
 	} while (0)
 #endif
 
@@ -295,7 +296,7 @@ static inline bool lfk_aarch64_cas2(lfk_pair_t *p, lfk_pair_t *expected,
  * the same value back (the only way ARMv8.0 makes a 128-bit read single-copy
  * atomic).  The pair must be writable.
  */
-#define LFK_AARCH64_LOAD2(R, A, L, AL)                                         \
+#define LFK_AARCH64_LOAD2(R, A, L, AL, M)                                         \
 	do {                                                                   \
 		uint32_t status;                                               \
 		__asm__ __volatile__("1: ld" A "xp %0, %1, %3\n\t"              \
@@ -304,7 +305,7 @@ static inline bool lfk_aarch64_cas2(lfk_pair_t *p, lfk_pair_t *expected,
 				     : "=&r"(v.lo), "=&r"(v.hi), "=&r"(status),\
 				       "+Q"(*p)                                \
 				     :                                         \
-				     : "memory");                              \
+				     : M);                              \
 	} while (0)
 
 static inline lfk_pair_t lfk_aarch64_load2(lfk_pair_t *p, int mo)
@@ -313,6 +314,63 @@ static inline lfk_pair_t lfk_aarch64_load2(lfk_pair_t *p, int mo)
 	LFK_AARCH64_BY_ORDER(mo, LFK_AARCH64_LOAD2, "x");
 	return v;
 }
+
+/*
+ * Copies size bytes that other threads may be writing (a seqlock's data):
+ * relaxed, 16 bytes per ldp while 16 remain, then one ldr of 8, 4, 2 and 1
+ * bytes each as needed, any alignment (normal memory).  Each piece is one
+ * load instruction that the compiler can neither split nor repeat; the copy
+ * as a whole can be torn, so only a caller that discards torn copies (by a
+ * sequence check) may rely on it.  An acquire copy is the generic one
+ * (ldar per word): aarch64 has no acquire form of ldp before LRCPC3.
+ */
+#define LFK_AARCH64_LOAD_PIECE(T, INSN, R)                                     \
+	do {                                                                   \
+		T w;                                                           \
+		__asm__ __volatile__(INSN " %" R "0, %1"                       \
+				     : "=r"(w)                                 \
+				     : "Q"(*(const T *)(const void *)s));      \
+		memcpy(d, &w, sizeof(w));                                      \
+		s += sizeof(w), d += sizeof(w), size -= sizeof(w);             \
+	} while (0)
+
+typedef uint64_t __attribute__((may_alias, aligned(1))) lfk_aarch64_u64u_t;
+typedef uint32_t __attribute__((may_alias, aligned(1))) lfk_aarch64_u32u_t;
+typedef uint16_t __attribute__((may_alias, aligned(1))) lfk_aarch64_u16u_t;
+typedef struct {
+	uint64_t w[2];
+} __attribute__((may_alias, aligned(1))) lfk_aarch64_u128u_t;
+
+static inline void lfk_aarch64_load_bytes(void *dst, const void *src,
+					  size_t size, int mo)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	unsigned char *d = (unsigned char *)dst;
+	if (mo != __ATOMIC_RELAXED) {
+		lfk_generic_load_bytes(dst, src, size, mo);
+		return;
+	}
+	LFK_ATOMIC_UNROLL
+	for (; size >= 16; s += 16, d += 16, size -= 16) {
+		uint64_t lo, hi;
+		__asm__ __volatile__("ldp %0, %1, %2"
+				     : "=r"(lo), "=r"(hi)
+				     : "Q"(*(const lfk_aarch64_u128u_t *)
+						   (const void *)s));
+		memcpy(d, &lo, 8);
+		memcpy(d + 8, &hi, 8);
+	}
+	if (size >= 8)
+		LFK_AARCH64_LOAD_PIECE(lfk_aarch64_u64u_t, "ldr", "x");
+	if (size >= 4)
+		LFK_AARCH64_LOAD_PIECE(lfk_aarch64_u32u_t, "ldr", "w");
+	if (size >= 2)
+		LFK_AARCH64_LOAD_PIECE(lfk_aarch64_u16u_t, "ldrh", "w");
+	if (size >= 1)
+		LFK_AARCH64_LOAD_PIECE(unsigned char, "ldrb", "w");
+}
+
+#undef LFK_AARCH64_LOAD_PIECE
 
 static inline void lfk_aarch64_compiler_barrier(void)
 {
@@ -327,9 +385,11 @@ static inline void lfk_aarch64_fence(int mo)
 		__asm__ __volatile__("dmb ish" ::: "memory");
 }
 
+/* No compiler barrier: yield touches no memory, and a spin loop re-reads
+ * through atomic loads, which the compiler never caches across iterations. */
 static inline void lfk_aarch64_cpu_relax(void)
 {
-	__asm__ __volatile__("yield" ::: "memory");
+	__asm__ __volatile__("yield");
 }
 
 #endif

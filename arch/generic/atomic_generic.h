@@ -17,7 +17,9 @@
 #define LFKIT_ARCH_GENERIC_ATOMIC_GENERIC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* The failure order of a CAS may not be release or stronger than the success
  * order: keep the acquire half of the success order, drop the release half. */
@@ -58,6 +60,15 @@
 	{                                                                      \
 		return __atomic_fetch_or(p, v, mo);                            \
 	}                                                                      \
+	/* unused results: the compiler emits lock and / lock or on x86 */    \
+	static inline void lfk_generic_and_##S(T *p, T v, int mo)              \
+	{                                                                      \
+		(void)__atomic_fetch_and(p, v, mo);                            \
+	}                                                                      \
+	static inline void lfk_generic_or_##S(T *p, T v, int mo)               \
+	{                                                                      \
+		(void)__atomic_fetch_or(p, v, mo);                             \
+	}                                                                      \
 	static inline bool lfk_generic_cas_##S(T *p, T *expected, T desired,   \
 					       int mo)                         \
 	{                                                                      \
@@ -78,6 +89,75 @@ LFK_GENERIC_DEFINE_LOAD_STORE(uint16_t, u16)
 LFK_GENERIC_DEFINE_OPS(uint32_t, u32)
 LFK_GENERIC_DEFINE_OPS(uint64_t, u64)
 
+typedef uint64_t __attribute__((may_alias)) lfk_generic_u64a_t;
+typedef uint32_t __attribute__((may_alias)) lfk_generic_u32a_t;
+typedef uint16_t __attribute__((may_alias)) lfk_generic_u16a_t;
+
+/*
+ * Copies one piece of a racy copy: the widest access (8, 4, 2 or 1 bytes)
+ * that the address's alignment and the remaining size allow; returns its
+ * size.  Atomic accesses must be naturally aligned, hence the narrow edges.
+ */
+static inline size_t lfk_generic_load_piece(unsigned char *d,
+					    const unsigned char *s,
+					    size_t size, int mo)
+{
+	uintptr_t a = (uintptr_t)s;
+	if (size >= 8 && a % 8 == 0) {
+		uint64_t w = __atomic_load_n((const lfk_generic_u64a_t *)s, mo);
+		memcpy(d, &w, 8);
+		return 8;
+	}
+	if (size >= 4 && a % 4 == 0) {
+		uint32_t w = __atomic_load_n((const lfk_generic_u32a_t *)s, mo);
+		memcpy(d, &w, 4);
+		return 4;
+	}
+	if (size >= 2 && a % 2 == 0) {
+		uint16_t w = __atomic_load_n((const lfk_generic_u16a_t *)s, mo);
+		memcpy(d, &w, 2);
+		return 2;
+	}
+	*d = __atomic_load_n(s, mo);
+	return 1;
+}
+
+/* Unrolls the loop that follows up to 16 times: with a constant size (the
+ * common case) a word-by-word copy becomes straight-line code.  Compilers
+ * do not unroll loops around atomics or asm by themselves.  Shared by the
+ * backends' copies and the seqlock's write copy. */
+#if defined(__clang__)
+#define LFK_ATOMIC_UNROLL _Pragma("unroll 16")
+#else
+#define LFK_ATOMIC_UNROLL _Pragma("GCC unroll 16")
+#endif
+
+/*
+ * Copies size bytes that other threads may be writing (a seqlock's data),
+ * with atomic loads of order mo (relaxed or acquire) of at most 8 bytes
+ * each: no data race, but the copy as a whole can be torn, so only a caller
+ * that discards torn copies may rely on it.
+ */
+static inline void lfk_generic_load_bytes(void *dst, const void *src,
+					  size_t size, int mo)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	unsigned char *d = (unsigned char *)dst;
+	while (size != 0 && (uintptr_t)s % 8 != 0) {
+		size_t k = lfk_generic_load_piece(d, s, size, mo);
+		s += k, d += k, size -= k;
+	}
+	LFK_ATOMIC_UNROLL
+	for (; size >= 8; s += 8, d += 8, size -= 8) {
+		uint64_t w = __atomic_load_n((const lfk_generic_u64a_t *)s, mo);
+		memcpy(d, &w, 8);
+	}
+	while (size != 0) {
+		size_t k = lfk_generic_load_piece(d, s, size, mo);
+		s += k, d += k, size -= k;
+	}
+}
+
 /*
  * Double-width CAS on a 16-byte aligned pair, through the compiler's 128-bit
  * atomics.  Where the ISA has no native 16-byte CAS, or the compiler routes
@@ -93,6 +173,13 @@ typedef struct lfk_pair {
 
 #if defined(__SIZEOF_INT128__)
 #define LFK_GENERIC_HAVE_CAS2 1
+
+/* clang warns (-Watomic-alignment) that a 16-byte atomic may go through
+ * libatomic; that is the documented cost of this fallback, said above. */
+#if defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Watomic-alignment"
+#endif
 
 static inline unsigned __int128 lfk_generic_pair_pack(lfk_pair_t v)
 {
@@ -123,6 +210,9 @@ static inline lfk_pair_t lfk_generic_load2(lfk_pair_t *p, int mo)
 	return lfk_generic_pair_unpack(
 		__atomic_load_n((unsigned __int128 *)p, mo));
 }
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
 #endif
 
 /*

@@ -3,8 +3,10 @@
  *
  * The C11 memory model is the specification; a backend under arch/ implements
  * it with the ISA's own instructions:
- *   arch/x86_64/   inline assembly (TSO: plain moves, lock-prefixed RMWs)
- *   arch/aarch64/  inline assembly (ldar/stlr; LSE atomics for armv8.1-a and
+ *   arch/x86_64/   inline assembly for what decides the instruction (RMWs,
+ *                  seq_cst stores, fences, 16-byte operations), __atomic
+ *                  builtins for plain loads and stores (TSO: plain moves)
+ *   arch/aarch64/  the same split (ldar/stlr; LSE atomics for armv8.1-a and
  *                  later, ldaxr/stlxr loops for armv8.0)
  *   arch/generic/  the compiler's __atomic builtins, for any other ISA
  * The backend is chosen at configure time (--with-arch) and recorded in
@@ -30,6 +32,9 @@
  *        The failure path keeps the acquire half of mo.
  *   bool lfk_atomic_cas_weak_S(...)   the same, but may fail spuriously
  *        (LL/SC backends); use it in retry loops.
+ *   void lfk_atomic_and_S / lfk_atomic_or_S (T *p, T v, mo)
+ *        *p &= v / *p |= v when the old value is not needed: one locked
+ *        instruction on x86_64, where fetch_and / fetch_or are CAS loops.
  * 8- and 16-bit: lfk_atomic_load_u8/u16 and lfk_atomic_store_u8/u16 only
  * (what copying objects of any size word by word needs, e.g. seqlocks).
  * Pointers: lfk_atomic_load_ptr / store_ptr / exchange_ptr / cas_ptr on
@@ -41,6 +46,14 @@
  *   lfk_pair_t lfk_atomic_load2(lfk_pair_t *p, mo)   (the pair must be
  *                              writable: it is read with a CAS or LL/SC)
  *   lfk_pair_t is two uint64_t (lo, hi), 16-byte aligned.
+ * Racy copies (seqlock readers):
+ *   void lfk_atomic_load_bytes(void *dst, const void *src, size_t size, mo)
+ *        copies size bytes (any alignment) that other threads may write
+ *        meanwhile, with the widest loads the ISA has (16 bytes on x86_64
+ *        and aarch64), each a relaxed (mo LFK_RELAXED) or acquire
+ *        (LFK_ACQUIRE) atomic access of its own: race-free, but the copy
+ *        as a whole can be torn, so use it only where a later check (a
+ *        sequence) discards torn copies.  See lfk_load_bytes_before_acq_fence.
  * Fences and hints:
  *   lfk_atomic_fence(mo)         thread fence: acquire, release, seq_cst
  *   lfk_acquire_fence() / lfk_release_fence() with LFK_LOAD_BEFORE_ACQ_FENCE
@@ -55,19 +68,24 @@
  * Instructions per operation (the arch headers give the full reasoning):
  *
  *   operation          x86_64 (TSO)          aarch64 LSE      aarch64 LL/SC
- *   load relaxed       mov                   ldr              ldr
- *   load acq/seq_cst   mov                   ldar             ldar
- *   store relaxed/rel  mov                   str / stlr       str / stlr
- *   store seq_cst      xchg                  stlr             stlr
+ *   load relaxed     * mov                   ldr              ldr
+ *   load acq/seq_cst * mov                   ldar             ldar
+ *   store relaxed/rel* mov                   str / stlr       str / stlr
+ *   store seq_cst      xchg                * stlr           * stlr
  *   exchange           xchg                  swp{,a,l,al}     ld[a]xr/st[l]xr
  *   fetch_add/sub      lock xadd             ldadd{..}        ld[a]xr/add/st[l]xr
  *   fetch_and          lock cmpxchg loop     ldclr{..} (~v)   ld[a]xr/bic/st[l]xr
  *   fetch_or           lock cmpxchg loop     ldset{..}        ld[a]xr/orr/st[l]xr
+ *   and / or           lock and / lock or    ldclr / ldset    as fetch_and/or
  *   cas (weak)         lock cmpxchg          cas{..}          ld[a]xr/cmp/st[l]xr
  *   cas2 / load2       lock cmpxchg16b       casp{..}         ld[a]xp/st[l]xp
+ *   load_bytes         movdqu, mov           ldp, ldr         ldp, ldr
  *   fence acq          (compiler only)       dmb ishld        dmb ishld
  *   fence rel/seq_cst  -/lock orq $0,(%rsp)  dmb ish          dmb ish
  *   cpu_relax          pause                 yield            yield
+ *   * the compiler's __atomic builtin, which emits exactly this instruction
+ *     (gcc and clang), so the compiler can schedule, unroll and fold it;
+ *     the other rows are inline assembly, which fixes the instruction.
  *   generic backend: the matching __atomic builtin, chosen by the compiler.
  * Why these are enough: x86_64 only reorders a store with a later load, so
  * acquire and release come free and only seq_cst stores (xchg) and seq_cst
@@ -77,8 +95,11 @@
  * the requested half-barriers on each read-modify-write.
  *
  * Progress: every operation here is wait-free on x86_64 and on aarch64 with
- * LSE.  LL/SC loops (aarch64 armv8.0) are lock-free: a store-exclusive fails
- * only because another thread wrote the line, so some thread progresses.
+ * LSE, except fetch_and and fetch_or on x86_64, which are lock cmpxchg
+ * loops and so lock-free (a CAS fails only because another thread changed
+ * the word; use and / or when the old value is not needed).  LL/SC loops
+ * (aarch64 armv8.0) are lock-free: a store-exclusive fails only because
+ * another thread wrote the line, so some thread progresses.
  * Double-width operations on the generic backend may take a lock inside
  * libatomic on ISAs with no native 16-byte CAS.
  */
@@ -86,6 +107,7 @@
 #define LFKIT_ATOMIC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <lfkit/config.h>
@@ -144,6 +166,8 @@
 #define lfk_atomic_fetch_or_u32 LFK_ARCH_OP(fetch_or_u32)
 #define lfk_atomic_cas_u32 LFK_ARCH_OP(cas_u32)
 #define lfk_atomic_cas_weak_u32 LFK_ARCH_OP(cas_weak_u32)
+#define lfk_atomic_and_u32 LFK_ARCH_OP(and_u32)
+#define lfk_atomic_or_u32 LFK_ARCH_OP(or_u32)
 
 #define lfk_atomic_load_u64 LFK_ARCH_OP(load_u64)
 #define lfk_atomic_store_u64 LFK_ARCH_OP(store_u64)
@@ -154,6 +178,10 @@
 #define lfk_atomic_fetch_or_u64 LFK_ARCH_OP(fetch_or_u64)
 #define lfk_atomic_cas_u64 LFK_ARCH_OP(cas_u64)
 #define lfk_atomic_cas_weak_u64 LFK_ARCH_OP(cas_weak_u64)
+#define lfk_atomic_and_u64 LFK_ARCH_OP(and_u64)
+#define lfk_atomic_or_u64 LFK_ARCH_OP(or_u64)
+
+#define lfk_atomic_load_bytes LFK_ARCH_OP(load_bytes)
 
 #if defined(LFK_HAVE_CAS2)
 #define lfk_atomic_cas2 LFK_ARCH_OP(cas2)
@@ -186,6 +214,8 @@ typedef uint32_t __attribute__((may_alias)) lfk_uptr_alias_t;
 #define lfk_atomic_fetch_or_uptr LFK_UPTR_OP(lfk_atomic_fetch_or)
 #define lfk_atomic_cas_uptr LFK_UPTR_OP(lfk_atomic_cas)
 #define lfk_atomic_cas_weak_uptr LFK_UPTR_OP(lfk_atomic_cas_weak)
+#define lfk_atomic_and_uptr LFK_UPTR_OP(lfk_atomic_and)
+#define lfk_atomic_or_uptr LFK_UPTR_OP(lfk_atomic_or)
 
 static inline void *lfk_atomic_load_ptr(void *const *p, int mo)
 {
@@ -223,6 +253,8 @@ static inline bool lfk_atomic_cas_ptr(void **p, void **expected,
  * and
  *     lfk_release_fence();
  *     lfk_atomic_store_u64(&x, v, LFK_STORE_AFTER_REL_FENCE);
+ * lfk_load_bytes_before_acq_fence(dst, src, size) is the racy copy of
+ * lfk_atomic_load_bytes in the same role: relaxed loads, acquire under TSan.
  */
 #if defined(LFK_TSAN)
 #define LFK_LOAD_BEFORE_ACQ_FENCE LFK_ACQUIRE
@@ -235,6 +267,8 @@ static inline bool lfk_atomic_cas_ptr(void **p, void **expected,
 #define lfk_acquire_fence() lfk_atomic_fence(LFK_ACQUIRE)
 #define lfk_release_fence() lfk_atomic_fence(LFK_RELEASE)
 #endif
+#define lfk_load_bytes_before_acq_fence(dst, src, size)                        \
+	lfk_atomic_load_bytes(dst, src, size, LFK_LOAD_BEFORE_ACQ_FENCE)
 
 /* Cache-line layout.  64 bytes on every supported target; hot fields of
  * different owners (a producer's index, a consumer's index) each get a line

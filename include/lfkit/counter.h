@@ -13,7 +13,10 @@
  *
  * Only the shard's owner writes it, so an add is a relaxed load and a
  * relaxed store (no read-modify-write); readers load shards relaxed, which
- * is race-free.  When a thread exits, its shard is folded into a shared
+ * is race-free.  Each thread remembers the shard of the counter it added to
+ * last (keyed by the counter's serial number, never reused, so a counter
+ * created at a destroyed one's address cannot hit a stale entry): an add
+ * to that counter finds its shard with two thread-local loads.  When a thread exits, its shard is folded into a shared
  * total with one atomic add: no count is ever lost.
  *
  * Arithmetic wraps modulo 2^64 (read as int64_t).
@@ -60,25 +63,59 @@ void lfk_counter_add_slow(struct lfk_counter *c, int64_t n);
 /* ---- private: what the inline fast path needs ---------------------------- */
 struct lfk_counter_hdr {
 	struct lfk_tlocal *shards; /* slots: one uint64_t each */
+	uint64_t serial;	   /* unique, never 0: keys lfk__counter_last */
 };
+
+/* The calling thread's shard of the counter it added to last. */
+struct lfk__counter_last {
+	uint64_t serial; /* 0: none */
+	uint64_t *shard;
+};
+extern __thread struct lfk__counter_last lfk__counter_last
+	__attribute__((tls_model("initial-exec")));
+
+/* Adds n to a shard: only its owner thread writes it, so a relaxed load and
+ * a relaxed store (readers load it relaxed: race-free). */
+static inline void lfk__counter_bump(uint64_t *shard, int64_t n)
+{
+	uint64_t v = lfk_atomic_load_u64(shard, LFK_RELAXED);
+	lfk_atomic_store_u64(shard, v + (uint64_t)n, LFK_RELAXED);
+}
+
+/* The calling thread's shard of the counter behind h, created on its first
+ * add, remembered as its last-used one; NULL if it cannot be created. */
+static inline uint64_t *lfk__counter_find(const struct lfk_counter_hdr *h)
+{
+	uint64_t *shard = (uint64_t *)lfk_tlocal_get(h->shards);
+	if (__builtin_expect(shard != NULL, 1)) {
+		lfk__counter_last.serial = h->serial;
+		lfk__counter_last.shard = shard;
+	}
+	return shard;
+}
 
 /*
  * Adds n (may be negative).  NULL is ignored.
  * Wait-free after the calling thread's first add to c: a load and a store on
- * the thread's own cache line.  The first add is blocking (it creates the
- * shard).  If the shard cannot be created (out of memory), the add goes into
- * a shared atomic total instead: never lost.
+ * the thread's own cache line, found with two thread-local loads when c is
+ * the counter the thread added to last, else through its lfk_tlocal slot.
+ * The first add is blocking (it creates the shard).  If the shard cannot be
+ * created (out of memory), the add goes into a shared atomic total
+ * instead: never lost.
  */
 static inline void lfk_counter_add(struct lfk_counter *c, int64_t n)
 {
 	if (__builtin_expect(c != NULL, 1)) {
-		struct lfk_tlocal *t =
-			((const struct lfk_counter_hdr *)(const void *)c)->shards;
-		uint64_t *shard = lfk_tlocal_get(t);
+		const struct lfk_counter_hdr *h =
+			(const struct lfk_counter_hdr *)(const void *)c;
+		uint64_t *shard;
+		if (__builtin_expect(lfk__counter_last.serial == h->serial, 1)) {
+			lfk__counter_bump(lfk__counter_last.shard, n);
+			return;
+		}
+		shard = lfk__counter_find(h);
 		if (__builtin_expect(shard != NULL, 1)) {
-			uint64_t v = lfk_atomic_load_u64(shard, LFK_RELAXED);
-			lfk_atomic_store_u64(shard, v + (uint64_t)n,
-					     LFK_RELAXED);
+			lfk__counter_bump(shard, n);
 			return;
 		}
 	}

@@ -7,11 +7,14 @@
  * consumer alone moves head, and each side re-reads the other's index before
  * it reports full or empty.
  *
- * Layout: the producer's line holds tail and its cached copy of head; the
- * consumer's line holds head and its cached copy of tail (the technique of
- * Lamport's ring with cached indices, as in ck_ring and rte_ring's SP/SC
- * paths).  A side touches the other side's line only when its cache says
- * full (empty), so in steady state each line stays in its owner's cache.
+ * Layout: the producer's line holds tail and its limit (the head it last
+ * saw plus the capacity); the consumer's line holds head and its cached
+ * copy of tail (the technique of Lamport's ring with cached indices, as in
+ * rte_ring's SP/SC paths; ck_ring's spsc ring reads the other side's index
+ * on every call).  A side touches the other side's line only when its cache
+ * says full (empty), so in steady state each line stays in its owner's
+ * cache.  The slots follow the struct (lfk__ring_layout puts data_off
+ * there, and attach checks it), so a slot address is one indexed access.
  */
 #ifndef LFKIT_RING_SPSC_H
 #define LFKIT_RING_SPSC_H
@@ -23,8 +26,9 @@
 struct lfk_ring_spsc {
 	struct lfk_ring_hdr hdr;
 	struct {
-		uint64_t tail;       /* next position to fill; producer writes */
-		uint64_t head_cache; /* producer's last view of head */
+		uint64_t tail;  /* next position to fill; producer writes */
+		uint64_t limit; /* head as the producer last saw it + capacity:
+				   positions below it are free */
 	} prod __attribute__((aligned(LFK_RING_ALIGN)));
 	struct {
 		uint64_t head;       /* next position to drain; consumer writes */
@@ -37,7 +41,7 @@ struct lfk_ring_spsc {
 static inline void *lfk__ring_spsc_slot(struct lfk_ring_spsc *r, uint64_t pos,
 					uint32_t words)
 {
-	return (char *)r + r->hdr.data_off + (pos & r->hdr.mask) * words * 8;
+	return (char *)(r + 1) + (pos & r->hdr.mask) * words * 8;
 }
 
 static inline size_t lfk__ring_spsc_put(struct lfk_ring_spsc *r,
@@ -46,14 +50,14 @@ static inline size_t lfk__ring_spsc_put(struct lfk_ring_spsc *r,
 {
 	/* Our own index: no other thread writes it. */
 	uint64_t tail = lfk_atomic_load_u64(&r->prod.tail, LFK_RELAXED);
-	uint64_t used = tail - r->prod.head_cache;
-	if (r->hdr.capacity - used < n) {
+	uint64_t room = r->prod.limit - tail;
+	if (__builtin_expect(room < n, 0)) {
 		/* Pairs with the consumer's release of head: its reads of the
 		 * slots it drained are done before we overwrite them. */
-		r->prod.head_cache =
-			lfk_atomic_load_u64(&r->cons.head, LFK_ACQUIRE);
-		used = tail - r->prod.head_cache;
-		n = lfk__ring_min(n, (size_t)(r->hdr.capacity - used));
+		r->prod.limit = lfk_atomic_load_u64(&r->cons.head, LFK_ACQUIRE) +
+				r->hdr.capacity;
+		room = r->prod.limit - tail;
+		n = lfk__ring_min(n, (size_t)room);
 		if (n == 0)
 			return 0;
 	}
@@ -71,7 +75,7 @@ static inline size_t lfk__ring_spsc_get(struct lfk_ring_spsc *r, void *dst,
 	/* Our own index: no other thread writes it. */
 	uint64_t head = lfk_atomic_load_u64(&r->cons.head, LFK_RELAXED);
 	uint64_t avail = r->cons.tail_cache - head;
-	if (avail < n) {
+	if (__builtin_expect(avail < n, 0)) {
 		/* Pairs with the producer's release of tail: the slots up to
 		 * it are written. */
 		r->cons.tail_cache =

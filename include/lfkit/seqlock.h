@@ -149,26 +149,6 @@ static inline size_t lfk__seqlock_edge(const void *addr, size_t size)
 	return 1;
 }
 
-/* Copies one edge piece out of protected memory; returns its size. */
-static inline size_t lfk__seqlock_load_edge(unsigned char *d,
-					    const unsigned char *s, size_t size)
-{
-	size_t k = lfk__seqlock_edge(s, size);
-	/* relaxed (acquire under TSan): ordered by the fence in read_retry */
-	if (k == 4) {
-		uint32_t w = lfk_atomic_load_u32((const lfk_seq_u32_t *)s,
-						 LFK_LOAD_BEFORE_ACQ_FENCE);
-		memcpy(d, &w, 4);
-	} else if (k == 2) {
-		uint16_t w = lfk_atomic_load_u16((const lfk_seq_u16_t *)s,
-						 LFK_LOAD_BEFORE_ACQ_FENCE);
-		memcpy(d, &w, 2);
-	} else {
-		*d = lfk_atomic_load_u8(s, LFK_LOAD_BEFORE_ACQ_FENCE);
-	}
-	return k;
-}
-
 /* Copies one edge piece into protected memory; returns its size. */
 static inline size_t lfk__seqlock_store_edge(unsigned char *d,
 					     const unsigned char *s, size_t size)
@@ -191,35 +171,18 @@ static inline size_t lfk__seqlock_store_edge(unsigned char *d,
 	return k;
 }
 
-#if defined(__clang__)
-#define LFK_SEQLOCK_UNROLL _Pragma("unroll 16")
-#elif defined(__GNUC__)
-#define LFK_SEQLOCK_UNROLL _Pragma("GCC unroll 16")
-#else
-#define LFK_SEQLOCK_UNROLL
-#endif
-
-/* Copies size bytes out of protected memory: 64-bit loads where aligned,
- * narrower loads at the edges.  Preconditions as lfk_seqlock_copy_ok. */
+/*
+ * Copies size bytes out of protected memory (inside a read section): the
+ * widest loads the ISA has (16 bytes on x86_64 and aarch64), each a relaxed
+ * atomic access (acquire under TSan), any alignment.  A copy can be torn
+ * while a writer is inside; read_retry then tells the caller to discard it.
+ * Preconditions as lfk_seqlock_copy_ok.  This is the one copy step of every
+ * seqlock read (lfk_seqlock_read, lfk_seqarray_read, the latch).
+ */
 static inline void lfk_seqlock_copy_out(void *dst, const void *src, size_t size)
 {
-	const unsigned char *s = (const unsigned char *)src;
-	unsigned char *d = (unsigned char *)dst;
-	while (size != 0 && (uintptr_t)s % 8 != 0) {
-		size_t k = lfk__seqlock_load_edge(d, s, size);
-		s += k, d += k, size -= k;
-	}
-	/* the compiler does not unroll loops around asm by itself; a
-	 * constant size (the common case) then becomes straight-line code */
-	LFK_SEQLOCK_UNROLL
-	for (; size >= 8; s += 8, d += 8, size -= 8) {
-		uint64_t w = lfk_seqlock_load_u64((const lfk_seq_u64_t *)s);
-		memcpy(d, &w, 8);
-	}
-	while (size != 0) {
-		size_t k = lfk__seqlock_load_edge(d, s, size);
-		s += k, d += k, size -= k;
-	}
+	/* relaxed (acquire under TSan): ordered by the fence in read_retry */
+	lfk_load_bytes_before_acq_fence(dst, src, size);
 }
 
 /* Copies size bytes into protected memory (inside a write section). */
@@ -231,7 +194,7 @@ static inline void lfk_seqlock_copy_in(void *dst, const void *src, size_t size)
 		size_t k = lfk__seqlock_store_edge(d, s, size);
 		s += k, d += k, size -= k;
 	}
-	LFK_SEQLOCK_UNROLL
+	LFK_ATOMIC_UNROLL
 	for (; size >= 8; s += 8, d += 8, size -= 8) {
 		uint64_t w;
 		memcpy(&w, s, 8);

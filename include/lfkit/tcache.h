@@ -23,7 +23,9 @@
  * ABA safety: each stack head is a (pointer, tag) pair changed by a
  * double-width CAS (lfk_atomic_cas2) that increments the tag on every push
  * and pop; magazines are only freed by lfk_tcache_destroy, so a stale pop
- * reads memory that is still a magazine and then fails its CAS.  Requires
+ * reads memory that is still a magazine and then fails its CAS.  A push or
+ * pop is one locked instruction (the CAS) when uncontended: the head is
+ * read with two plain loads (the argument is in lib/tcache.c).  Requires
  * LFK_HAVE_CAS2 (x86_64, aarch64, and the generic backend on 64-bit
  * compilers with 128-bit atomics).
  *
@@ -103,6 +105,9 @@ struct lfk_tcache_mag {
 struct lfk_tcache_thread {
 	struct lfk_tcache_mag *loaded, *prev;
 	uint32_t loaded_n, prev_n; /* objects in each */
+	/* objects this thread put into the depot's magazines minus those it
+	 * took out, modulo 2^64 (statistics; stored relaxed) */
+	uint64_t depot_net;
 };
 
 struct lfk_tcache_hdr {
@@ -125,7 +130,8 @@ static inline void *lfk_tcache_alloc(struct lfk_tcache *tc)
 	if (__builtin_expect(tc != NULL, 1)) {
 		const struct lfk_tcache_hdr *h =
 			(const struct lfk_tcache_hdr *)(const void *)tc;
-		struct lfk_tcache_thread *c = lfk_tlocal_get(h->threads);
+		struct lfk_tcache_thread *c =
+			(struct lfk_tcache_thread *)lfk_tlocal_get(h->threads);
 		if (__builtin_expect(c != NULL, 1)) {
 			uint32_t n = c->loaded_n;
 			if (__builtin_expect(n > 0, 1)) {
@@ -153,7 +159,8 @@ static inline int lfk_tcache_free(struct lfk_tcache *tc, void *obj)
 	if (__builtin_expect(tc != NULL && obj != NULL, 1)) {
 		const struct lfk_tcache_hdr *h =
 			(const struct lfk_tcache_hdr *)(const void *)tc;
-		struct lfk_tcache_thread *c = lfk_tlocal_get(h->threads);
+		struct lfk_tcache_thread *c =
+			(struct lfk_tcache_thread *)lfk_tlocal_get(h->threads);
 		if (__builtin_expect(c != NULL, 1)) {
 			uint32_t n = c->loaded_n;
 			if (__builtin_expect(n < h->mag_size, 1)) {
