@@ -3,6 +3,7 @@
 #include <lfkit/ref/seqlock.h>
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -162,8 +163,11 @@ static size_t placed_size(size_t hdr, size_t k, size_t elem_size)
 	       LFK_CACHELINE;
 }
 
-static int placed_init(struct lfk_ref_lock *lk, void *mem, size_t mem_size,
-		       size_t need, int kind)
+/* The lock sits lk_off bytes into mem; its address is only formed once mem
+ * is known to be aligned (a member access through a misaligned pointer is
+ * undefined even before anything is stored). */
+static int placed_init(void *mem, size_t lk_off, size_t mem_size, size_t need,
+		       int kind)
 {
 	if (mem == NULL || need == 0 || mem_size < need ||
 	    (uintptr_t)mem % LFK_CACHELINE != 0)
@@ -171,7 +175,7 @@ static int placed_init(struct lfk_ref_lock *lk, void *mem, size_t mem_size,
 	if (kind != LFK_REF_RWLOCK && kind != LFK_REF_MUTEX)
 		return -EINVAL;
 	memset(mem, 0, need);
-	return lock_init(lk, kind);
+	return lock_init((struct lfk_ref_lock *)((char *)mem + lk_off), kind);
 }
 
 /* ---- the seqarray twin ------------------------------------------------ */
@@ -184,7 +188,7 @@ size_t lfk_ref_seqarray_size(size_t n, size_t elem_size)
 int lfk_ref_seqarray_init(lfk_ref_seqarray_t *a, size_t mem_size, size_t n,
 			  size_t elem_size, int kind)
 {
-	int rc = placed_init(a ? &a->lk : NULL, a, mem_size,
+	int rc = placed_init(a, offsetof(lfk_ref_seqarray_t, lk), mem_size,
 			     lfk_ref_seqarray_size(n, elem_size), kind);
 	if (rc == 0) {
 		a->n = n;
@@ -317,7 +321,7 @@ size_t lfk_ref_latch_size(size_t obj_size)
 int lfk_ref_latch_init(lfk_ref_latch_t *l, size_t mem_size, size_t obj_size,
 		       int kind)
 {
-	int rc = placed_init(l ? &l->lk : NULL, l, mem_size,
+	int rc = placed_init(l, offsetof(lfk_ref_latch_t, lk), mem_size,
 			     lfk_ref_latch_size(obj_size), kind);
 	if (rc == 0)
 		l->obj_size = obj_size;
