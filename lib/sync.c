@@ -54,6 +54,45 @@ static bool futex_failed(int rc)
 	return rc != 0 && rc != -EAGAIN && rc != -EINTR && rc != -ETIMEDOUT;
 }
 
+/*
+ * The deadline of one sleep of a shared semaphore or event waiter: the
+ * caller's, but at most LFK_SYNC_POLL_NS away.  A process killed between
+ * post's or set's update and its FUTEX_WAKE leaves the unit or the flag in
+ * the word with nobody to wake the sleepers; a shared waiter therefore
+ * looks again after each slice, so it sees the update at most one slice
+ * late instead of never.  *sliced says whether the slice, not the caller's
+ * deadline, ends this sleep (its -ETIMEDOUT is then only a look again).
+ * Private objects die with their whole process: no slices.
+ */
+static const struct timespec *sleep_until(uint32_t tag,
+					  const struct timespec *deadline,
+					  struct timespec *slice, bool *sliced)
+{
+	*sliced = false;
+	if (!shared(tag))
+		return deadline;
+	lfk__deadline(LFK_SYNC_POLL_NS, slice);
+	if (deadline != NULL &&
+	    (deadline->tv_sec < slice->tv_sec ||
+	     (deadline->tv_sec == slice->tv_sec &&
+	      deadline->tv_nsec <= slice->tv_nsec)))
+		return deadline;
+	*sliced = true;
+	return slice;
+}
+
+/* A futex wait of a sem or event sleeper, with the slicing above. */
+static int sleep_on(uint32_t *word, uint32_t val, uint32_t tag,
+		    const struct timespec *deadline)
+{
+	struct timespec slice;
+	bool sliced;
+	const struct timespec *until = sleep_until(tag, deadline, &slice,
+						   &sliced);
+	int rc = lfk__futex_wait(word, val, until, shared(tag));
+	return sliced && rc == -ETIMEDOUT ? 0 : rc;
+}
+
 /* ---- mutex: Drepper's "mutex3" ------------------------------------------ */
 
 int lfk_mutex_init(lfk_mutex_t *m, unsigned flags)
@@ -197,7 +236,7 @@ int lfk_sem_wait(lfk_sem_t *s, uint64_t timeout_ns)
 		}
 		if (rc == -ETIMEDOUT)
 			break; /* one last look after the deadline, then give up */
-		rc = lfk__futex_wait(&s->value, 0, deadline, shared(s->tag));
+		rc = sleep_on(&s->value, 0, s->tag, deadline);
 		if (futex_failed(rc))
 			break;
 	}
@@ -313,8 +352,8 @@ int lfk_event_wait(lfk_event_t *e, uint64_t timeout_ns)
 		if ((s & EV_SLEEPERS) ||
 		    lfk_atomic_cas_u32(&e->state, &s, s | EV_SLEEPERS,
 				       LFK_ACQUIRE)) {
-			rc = lfk__futex_wait(&e->state, s | EV_SLEEPERS,
-					     deadline, shared(e->tag));
+			rc = sleep_on(&e->state, s | EV_SLEEPERS, e->tag,
+				      deadline);
 			if (futex_failed(rc))
 				return rc;
 			/* Pairs with set's release: what the setter wrote

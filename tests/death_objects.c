@@ -13,6 +13,7 @@
 #include <lfkit/seqarray.h>
 #include <lfkit/sync.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define WORDS 4 /* element size of the arrays: 32 bytes */
@@ -287,6 +288,73 @@ int lfk_scn_sync_waiters_killed(void)
 		  "the dead holder's unit is gone");
 	LFK_CHECK(lfk_sem_post(s) == 0 && lfk_sem_wait(s, 0) == 0,
 		  "a survivor posts on the dead holder's behalf");
+	close_region(&r);
+	return 0;
+}
+
+/* Polls until pred(arg) holds, for up to 10 s. */
+static bool eventually(bool (*pred)(void *arg), void *arg)
+{
+	uint64_t end = lfk_now_ns() + 10000000000ull;
+	while (!pred(arg)) {
+		if (lfk_now_ns() > end)
+			return false;
+		usleep(1000);
+	}
+	return true;
+}
+
+/* Waits up to 10 s for child pid to exit 0; kills it if it does not. */
+static bool exits_soon(pid_t pid)
+{
+	uint64_t end = lfk_now_ns() + 10000000000ull;
+	int st;
+	while (waitpid(pid, &st, WNOHANG) == 0) {
+		if (lfk_now_ns() > end) {
+			lfk_death_kill(pid);
+			return false;
+		}
+		usleep(1000);
+	}
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+/*
+ * A process killed inside lfk_event_set or lfk_sem_post after its update
+ * and before its FUTEX_WAKE.  What it leaves is exactly its update of the
+ * word with no wake-up: the test makes that update on a copy of the
+ * object (so the wake-up goes to an address nobody sleeps on) and stores
+ * the copy's word into the shared object.  The waiter asleep with
+ * LFK_FOREVER must still return (it looks again every LFK_SYNC_POLL_NS).
+ */
+int lfk_scn_sync_setter_killed_before_wake(void)
+{
+	struct region r;
+	lfk_event_t *e, ecopy;
+	lfk_sem_t *s, scopy;
+	pid_t pid;
+	if (!open_region(&r) || lfk_shm_event_create(r.shm, "go", &e) != 0 ||
+	    lfk_shm_sem_create(r.shm, "units", 0, &s) != 0)
+		return 1;
+	pid = lfk_death_fork(wait_event, e);
+	LFK_CHECK(pid > 0 && eventually(event_has_sleeper, e),
+		  "event waiter never slept");
+	ecopy = *e;
+	LFK_CHECK(lfk_event_set(&ecopy) == 0, "set on the copy");
+	/* Release: as the dead setter's CAS would have published it. */
+	lfk_atomic_store_u32(&e->state, ecopy.state, LFK_RELEASE);
+	LFK_CHECK(pid > 0 && exits_soon(pid),
+		  "event waiter slept through a set whose setter died");
+	pid = lfk_death_fork(wait_sem, s);
+	LFK_CHECK(pid > 0 && eventually(sem_has_sleeper, s),
+		  "semaphore waiter never slept");
+	scopy = *s;
+	LFK_CHECK(lfk_sem_post(&scopy) == 0, "post on the copy");
+	/* Release: as the dead poster's CAS would have published the unit. */
+	lfk_atomic_store_u32(&s->value, scopy.value, LFK_RELEASE);
+	LFK_CHECK(pid > 0 && exits_soon(pid),
+		  "semaphore waiter slept through a post whose poster died");
+	LFK_CHECK(lfk_sem_value(s) == 0, "the unit was taken once");
 	close_region(&r);
 	return 0;
 }

@@ -19,7 +19,8 @@
 	X(spsc_consumer_killed_at_random)                                      \
 	X(mpmc_killed_then_repaired)                                           \
 	X(mpmc_producer_killed_at_random)                                      \
-	X(sync_waiters_killed)
+	X(sync_waiters_killed)                                                 \
+	X(sync_setter_killed_before_wake)
 
 LFK_DEATH_SCENARIOS(LFK_SCENARIO_DECLARE)
 

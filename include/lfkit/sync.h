@@ -44,6 +44,14 @@
  * lfk_ref_mutex_t (<lfkit/ref/sync.h>) with LFK_SYNC_SHARED: the next locker
  * gets -EOWNERDEAD, holds the lock, and repairs the protected data.
  *
+ * A process killed inside lfk_sem_post or lfk_event_set, after its update
+ * and before its wake-up, leaves the unit or the flag in place but wakes
+ * nobody.  So that shared waiters never sleep through that for good, a
+ * waiter on an LFK_SYNC_SHARED semaphore or event sleeps at most
+ * LFK_SYNC_POLL_NS at a time and then looks again: it sees such an update
+ * at most that late (private objects die with their whole process and
+ * sleep undivided).
+ *
  * Memory ordering: a successful lock, wait or trywait is an acquire, unlock
  * and post are releases; an event wait that returns 0 (and is_set returning
  * 1) acquires what the setter did before set.  So data protected by these
@@ -76,6 +84,11 @@
 
 /* init flag: the object is shared between processes (shared futexes). */
 #define LFK_SYNC_SHARED 1u
+
+/* The longest single sleep of a waiter on a shared semaphore or event (see
+ * "Process death" above), in nanoseconds: 100 ms, ten extra wake-ups a
+ * second per sleeper, paid only by shared objects. */
+#define LFK_SYNC_POLL_NS 100000000ull
 
 /* The largest value a semaphore holds (as POSIX's SEM_VALUE_MAX). */
 #define LFK_SEM_VALUE_MAX 0x7fffffffu
