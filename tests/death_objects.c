@@ -108,6 +108,65 @@ int lfk_scn_seqarray_writer_killed_mid_write(void)
 	return 0;
 }
 
+/* An update_n whose process stops (and is killed) inside its callback,
+ * with the writer sides of every element it updates held. */
+static int stop_in_update(void *elems, size_t k, size_t elem_size, void *arg)
+{
+	(void)arg;
+	memset(elems, 9, k * elem_size);
+	raise(SIGSTOP);
+	return 0;
+}
+
+static void update_two(void *arg)
+{
+	static const size_t idx[2] = { 2, 5 };
+	lfk_seqarray_update_n(arg, idx, 2, stop_in_update, NULL);
+}
+
+/*
+ * A process killed inside lfk_seqarray_update_n (and so update, which is
+ * update_n of one element): each element it held is left as a writer
+ * killed mid-write; each is found by the bounded read and repaired alone,
+ * and then reads, writes and snapshots work again.
+ */
+int lfk_scn_seqarray_updater_killed_in_update(void)
+{
+	struct region r;
+	lfk_seqarray_t *a;
+	uint64_t v[WORDS] = { 1, 1, 1, 1 }, got[WORDS], all[8 * WORDS];
+	uint64_t fresh[WORDS] = { 5, 5, 5, 5 }, stuck;
+	pid_t pid;
+	if (!open_region(&r) ||
+	    lfk_shm_seqarray_create(r.shm, "table", 8, sizeof(v), &a) != 0)
+		return 1;
+	for (size_t i = 0; i < 8; i++)
+		lfk_seqarray_write(a, i, v);
+	LFK_CHECK(lfk_death_kill_at_hook(-1, update_two, a, &pid),
+		  "updater not killed inside its update");
+	for (size_t i = 0; i < 8; i++) {
+		int rc = lfk_seqarray_read_timed(a, i, got, 20000000, &stuck);
+		if (i == 2 || i == 5) {
+			LFK_CHECK(rc == -ETIMEDOUT && (stuck & 1),
+				  "element %zu: the dead update must time out",
+				  i);
+			LFK_CHECK(lfk_seqarray_repair(a, i, stuck, fresh) == 0,
+				  "element %zu: repair", i);
+		} else {
+			LFK_CHECK(rc == 0 && got[0] == 1,
+				  "element %zu: untouched, reads as usual", i);
+		}
+	}
+	LFK_CHECK(lfk_seqarray_snapshot(a, all) == 0 && all[2 * WORDS] == 5 &&
+			  all[5 * WORDS] == 5 && all[0] == 1,
+		  "a snapshot after the repairs");
+	LFK_CHECK(lfk_seqarray_write(a, 2, v) == 0 &&
+			  lfk_seqarray_read(a, 2, got) == 0 && got[0] == 1,
+		  "writes after the repair");
+	close_region(&r);
+	return 0;
+}
+
 /* A seqlock and the object it guards, in a bytes object of a region. */
 struct guarded {
 	lfk_seqlock_t lock;

@@ -15,6 +15,7 @@
 	X(seqarray_writer_killed_mid_write)                                    \
 	X(seqlock_writer_killed_mid_write)                                     \
 	X(seqarray_writer_killed_at_random)                                    \
+	X(seqarray_updater_killed_in_update)                                   \
 	X(spsc_producer_killed_at_random)                                      \
 	X(spsc_consumer_killed_at_random)                                      \
 	X(mpmc_killed_then_repaired)                                           \
