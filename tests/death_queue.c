@@ -320,6 +320,8 @@ int lfk_scn_queue_killed_at_random(void)
 		struct shared_queue sq;
 		uint64_t got[64], n, ok, last = 0;
 		pid_t prod, cons;
+		if (lfk_skip_between_processes(kind, __func__))
+			continue;
 		if (!open_queue(&sq, kind, 4))
 			return 1;
 		prod = lfk_death_fork(produce_forever, sq.q);

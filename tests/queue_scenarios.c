@@ -843,6 +843,8 @@ int lfk_scn_shared_across_fork(void)
 	static const enum lfk_ring_kind kinds[] = { LFK_RING_SPSC, LFK_RING_MPMC,
 						    LFK_RING_LFMPMC };
 	for (size_t k = 0; k < COUNT(kinds); k++) {
+		if (lfk_skip_between_processes(kinds[k], __func__))
+			continue;
 		size_t qbytes = lfk_queue_size(kinds[k], 2, 8);
 		/* The queue, then (aligned for it anyway) the child's count. */
 		size_t bytes = qbytes + sizeof(struct fork_sent);

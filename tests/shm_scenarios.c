@@ -511,6 +511,8 @@ int lfk_scn_fork_producers_consumers(void)
 	char name[64];
 	struct lfk_shm *s;
 	void *r, *b;
+	if (lfk_skip_between_processes(LFK_RING_LFMPMC, __func__))
+		return 0;
 	if (lfk_shm_create(region_name(name, sizeof(name)), 1 << 20, 0600, &s) != 0)
 		return 1;
 	if (lfk_shm_ring_create(s, "ring", LFK_RING_LFMPMC, 64, 8, &r) != 0 ||
@@ -533,6 +535,8 @@ int lfk_scn_fork_producers_consumers(void)
 int lfk_scn_killed_producer_loses_nothing_published(void)
 {
 	struct lfk_rng rng;
+	if (lfk_skip_between_processes(LFK_RING_LFMPMC, __func__))
+		return 0;
 	lfk_rng_seed(&rng, lfk_test_seed());
 	for (int round = 0; round < 5; round++) {
 		char name[64];
@@ -878,6 +882,8 @@ static int shared_queue_two_by_two(const struct shared_queue_ops *ops)
 
 int lfk_scn_queue_between_processes(void)
 {
+	if (lfk_skip_between_processes(LFK_RING_LFMPMC, __func__))
+		return 0; /* lq_create builds it over lfmpmc */
 	return shared_queue_two_by_two(&lfk_queue_ops);
 }
 

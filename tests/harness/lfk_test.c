@@ -2,6 +2,8 @@
 
 #include "lfk_procs.h"
 
+#include <lfkit/ring.h>
+
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -270,4 +272,19 @@ int lfk_scenario_main(const char *module, const struct lfk_scenario *table,
 	fprintf(stderr, "[lfk-scenarios] %s passed=%d failed=%d\n", module,
 		passed, failed);
 	return failed ? 1 : 0;
+}
+
+bool lfk_skip_between_processes(int kind, const char *scenario)
+{
+#if defined(LFK_TSAN)
+	if (kind == LFK_RING_LFMPMC) {
+		printf("%s: lfmpmc between processes skipped (ThreadSanitizer "
+		       "emulates 16-byte atomics per process)\n", scenario);
+		return true;
+	}
+#else
+	(void)scenario;
+	(void)kind;
+#endif
+	return false;
 }

@@ -76,6 +76,17 @@ int lfk_failures(void);
 			lfk_fail_at(__FILE__, __LINE__, __VA_ARGS__);          \
 	} while (0)
 
+/*
+ * ThreadSanitizer emulates 16-byte atomics under a lock private to each
+ * process (and sees no other process's accesses at all), so a ring that
+ * needs a 16-byte CAS (lfmpmc) loses updates when two processes use it at
+ * once in a TSan build.  Scenarios that run such a ring in several
+ * processes at the same time ask here and skip that ring kind in TSan
+ * builds (the other builds, qemu-aarch64 included, run it); it prints the
+ * skip once per scenario.  true: skip `kind` here.
+ */
+bool lfk_skip_between_processes(int kind, const char *scenario);
+
 typedef int (*lfk_scenario_fn)(void);
 struct lfk_scenario {
 	const char *name;
