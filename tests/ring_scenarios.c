@@ -1067,3 +1067,31 @@ int lfk_scn_mpmc_stale_tail_not_full(void)
 	lfk_ring_mpmc_destroy(r);
 	return 0;
 }
+
+/*
+ * A damaged shared region: a slot whose sequence is ahead of the index
+ * that reaches it (as if another producer or consumer had taken that
+ * position) while the index never moves.  enqueue and dequeue used to
+ * re-read the index forever; they must report -EAGAIN.  The harness's
+ * timeout turns a hang into a failure.
+ */
+int lfk_scn_mpmc_damaged_slot_returns(void)
+{
+	struct lfk_ring_mpmc *r;
+	uint64_t x;
+	if (lfk_ring_mpmc_create(4, 8, &r) != 0)
+		return 1;
+	/* The slot of tail (position 0) says position 2's item is in. */
+	lfk_atomic_store_u64(lfk__ring_mpmc_slot(r, 0, 1), 3, LFK_RELAXED);
+	LFK_CHECK(lfk_ring_mpmc_enqueue(r, 1) == -EAGAIN,
+		  "enqueue at a slot ahead of tail");
+	/* Sound again, one item in; then the slot of head (position 0) says
+	 * a later lap's item is in. */
+	lfk_atomic_store_u64(lfk__ring_mpmc_slot(r, 0, 1), 0, LFK_RELAXED);
+	LFK_CHECK(lfk_ring_mpmc_enqueue(r, 1) == 0, "enqueue after the fix");
+	lfk_atomic_store_u64(lfk__ring_mpmc_slot(r, 0, 1), 9, LFK_RELAXED);
+	LFK_CHECK(lfk_ring_mpmc_dequeue(r, &x) == -EAGAIN,
+		  "dequeue at a slot ahead of head");
+	lfk_ring_mpmc_destroy(r);
+	return 0;
+}

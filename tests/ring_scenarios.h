@@ -32,7 +32,8 @@
 	X(lfmpmc_crowd_past_thread_bound)                                      \
 	X(progress_mpmc_producer_parked)                                       \
 	X(progress_mpmc_consumer_parked)                                       \
-	X(mpmc_stale_tail_not_full)
+	X(mpmc_stale_tail_not_full)                                            \
+	X(mpmc_damaged_slot_returns)
 
 LFK_RING_SCENARIOS(LFK_SCENARIO_DECLARE)
 

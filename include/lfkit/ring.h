@@ -30,7 +30,10 @@
  *           copied out by a consumer that reserved it (the ring's count may be
  *           below capacity); dequeue reports empty when the next slot was
  *           reserved by a producer that has not published it yet, even if
- *           later slots are already published (count() > 0).
+ *           later slots are already published (count() > 0).  Both
+ *           report -EAGAIN, rather than spin, at a slot whose sequence is
+ *           ahead of the index that reaches it while that index does not
+ *           move: only a damaged (shared) region looks like that.
  *   lfmpmc  enqueue reports full when every place is held by an item or by
  *           an operation in flight: a producer holds one from the start of
  *           its enqueue until it has published, a consumer from the moment
