@@ -150,6 +150,10 @@ enum lfk_ring_hook_point {
 	LFK_HOOK_QUEUE_PUT_PUBLISHED,  /* item in the ring, not marked delivered */
 	LFK_HOOK_QUEUE_GET_REGISTERED, /* lfk_queue get in flight, ring not tried */
 	LFK_HOOK_QUEUE_GET_TAKEN,      /* item taken, get not marked done */
+	LFK_HOOK_LFMPMC_ENQ_PUBLISHED, /* item published, budget not reset */
+	LFK_HOOK_LFMPMC_DEQ_BLOCK,     /* burst sized its block, not taken it */
+	LFK_HOOK_LFMPMC_DEQ_BLOCK_MISSED,  /* burst found nothing, not charged */
+	LFK_HOOK_LFMPMC_DEQ_BLOCK_CHARGED, /* burst charged, not yet returned */
 };
 #if defined(LFK_RING_TEST_HOOKS)
 void lfk_ring_test_hook(enum lfk_ring_hook_point point);

@@ -241,6 +241,8 @@ static inline void lfk__scq_reset_threshold(struct lfk_ring_lfmpmc *r,
 {
 	struct lfk__scq *q = lfk__scq_ring(r, which);
 	const int64_t full = lfk__scq_threshold_full(&r->hdr);
+	if (which == 0)
+		LFK_RING_HOOK(LFK_HOOK_LFMPMC_ENQ_PUBLISHED);
 	/* After E4: a consumer that sees the reset sees the item too; the
 	 * store is skipped when it would change nothing. */
 	if ((int64_t)lfk_atomic_load_u64(&q->threshold, LFK__SCQ_SC) != full)
@@ -337,23 +339,26 @@ static inline void lfk__scq_catchup(struct lfk__scq *q, uint64_t tail,
 	}
 }
 
-/* After `failed` failed attempts ending below position end: true when the
- * caller should report empty (tail not past end, or budget spent). */
+/* After a failed attempt whose positions end below `end`: true when the
+ * caller should report empty (tail not past end, or budget spent).  The
+ * attempt is charged to the budget (one unit, however many positions it
+ * covered) when `charge` is set. */
 static inline bool lfk__scq_missed(struct lfk__scq *q, uint64_t end,
-				   uint64_t failed)
+				   bool charge)
 {
 	/* D5: after D4, sees every producer that did not see our marks. */
 	uint64_t t = lfk_atomic_load_u64(&q->tail, LFK__SCQ_SC);
 	if (lfk__ring_diff(t, end) <= 0) {
 		LFK_RING_HOOK(LFK_HOOK_LFMPMC_DEQ_EMPTY);
 		lfk__scq_catchup(q, t, end);
-		/* Spent attempts, against producers' resets. */
-		lfk_atomic_fetch_sub_u64(&q->threshold, failed, LFK__SCQ_SC);
+		if (charge)
+			/* Spent attempt, against producers' resets. */
+			lfk_atomic_fetch_sub_u64(&q->threshold, 1, LFK__SCQ_SC);
 		return true;
 	}
-	/* Spent attempts, against producers' resets. */
-	return (int64_t)lfk_atomic_fetch_sub_u64(&q->threshold, failed,
-						 LFK__SCQ_SC) <= (int64_t)failed - 1;
+	/* Spent attempt, against producers' resets. */
+	return charge && (int64_t)lfk_atomic_fetch_sub_u64(&q->threshold, 1,
+							   LFK__SCQ_SC) <= 0;
 }
 
 /* How far tail is ahead of head on ring `which` (<= 0: every position a
@@ -378,20 +383,39 @@ static inline int64_t lfk__scq_ahead(struct lfk_ring_lfmpmc *r, int which,
 	return lfk__ring_diff(t, h);
 }
 
+/* Whether the entry at head holds its item (published, perhaps by a
+ * producer that stopped or died before it reset the budget).  A spent
+ * budget is then no reason to report empty: the item would stay hidden
+ * until the next enqueue.  Going on is bounded: if another consumer takes
+ * the item first, our attempt fails and charges the spent budget. */
+static inline bool lfk__scq_head_ready(struct lfk_ring_lfmpmc *r, int which)
+{
+	/* After the caller's threshold load; against D1. */
+	uint64_t h = lfk_atomic_load_u64(&lfk__scq_ring(r, which)->head,
+					 LFK__SCQ_SC);
+	/* As D2: pairs with the producer's publish E4. */
+	uint64_t ctl = lfk_atomic_load_u64(&lfk__scq_entry(r, which, h)->lo,
+					   LFK__SCQ_SC);
+	return (ctl & ~LFK__LFMPMC_UNSAFE) ==
+	       (lfk__scq_cycle(&r->hdr, h) | LFK__LFMPMC_OCC);
+}
+
 /* Dequeues from ring `which` into *v: 0, or -EAGAIN when it is empty. */
 static inline int lfk__scq_dequeue(struct lfk_ring_lfmpmc *r, int which,
 				   uint64_t *v)
 {
 	struct lfk__scq *q = lfk__scq_ring(r, which);
-	/* Against producers' resets: a spent budget means empty. */
-	if ((int64_t)lfk_atomic_load_u64(&q->threshold, LFK__SCQ_SC) < 0)
+	/* Against producers' resets: a spent budget means empty, unless an
+	 * item waits at head. */
+	if ((int64_t)lfk_atomic_load_u64(&q->threshold, LFK__SCQ_SC) < 0 &&
+	    !lfk__scq_head_ready(r, which))
 		return -EAGAIN;
 	for (;;) {
 		/* D1: our position, before D2 and D5. */
 		uint64_t h = lfk_atomic_fetch_add_u64(&q->head, 1, LFK__SCQ_SC);
 		if (lfk__scq_take(r, which, h, v))
 			return 0;
-		if (lfk__scq_missed(q, h + 1, 1))
+		if (lfk__scq_missed(q, h + 1, true))
 			return -EAGAIN;
 	}
 }
@@ -459,27 +483,39 @@ static inline size_t lfk__lfmpmc_get_values(struct lfk_ring_lfmpmc *r,
 	uint64_t h;
 	if (k == 0)
 		return 0; /* no position a consumer has not taken */
-	if (k > 1) {
-		/* Against producers' resets: a spent budget means empty. */
-		if ((int64_t)lfk_atomic_load_u64(&r->aq.threshold,
-						 LFK__SCQ_SC) < 0)
-			return 0;
+	/* Against producers' resets: with a spent budget only the single
+	 * dequeue below may go on (it looks for a published item first). */
+	if (k > 1 && (int64_t)lfk_atomic_load_u64(&r->aq.threshold,
+						  LFK__SCQ_SC) >= 0) {
+		bool empty;
+		LFK_RING_HOOK(LFK_HOOK_LFMPMC_DEQ_BLOCK);
 		/* D1 for the block. */
 		h = lfk_atomic_fetch_add_u64(&r->aq.head, k, LFK__SCQ_SC);
 		for (uint64_t i = 0; i < k; i++)
 			if (lfk__scq_take(r, 0, h + i, &dst[got]))
 				got++;
-		if (got < k)
-			lfk__scq_missed(&r->aq, h + k, k - got);
+		if (got < k) {
+			LFK_RING_HOOK(LFK_HOOK_LFMPMC_DEQ_BLOCK_MISSED);
+			/* A block that found nothing is one failed attempt,
+			 * charged once like a single dequeue's: the budget's
+			 * slack counts one attempt per thread in flight, not
+			 * positions.  A block that got items charges nothing
+			 * (the call succeeded); both catch tail up when the
+			 * block overran it. */
+			empty = lfk__scq_missed(&r->aq, h + k, got == 0);
+			LFK_RING_HOOK(LFK_HOOK_LFMPMC_DEQ_BLOCK_CHARGED);
+			if (empty && got == 0)
+				return 0; /* no second look at an empty ring */
+		}
 	}
 	/* A block that found nothing (its producers in flight) ends in one
 	 * ordinary dequeue, which reports empty only for an empty ring. */
 	if (got == 0 && lfk__scq_dequeue(r, 0, dst) == 0)
 		got = 1;
-	if (got)
-		/* C2: after D3 (release): the freed entries before the
-		 * credits. */
-		lfk_atomic_fetch_add_u64(&r->credits, got, LFK_RELEASE);
+	if (got == 0)
+		return 0;
+	/* C2: after D3 (release): the freed entries before the credits. */
+	lfk_atomic_fetch_add_u64(&r->credits, got, LFK_RELEASE);
 	return got;
 }
 
