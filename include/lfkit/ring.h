@@ -21,7 +21,9 @@
  *                    threshold that bounds failed dequeues.  A thread
  *                    stopped at any instruction never prevents the others
  *                    from completing their operations.  Needs a 16-byte CAS
- *                    (x86_64 cmpxchg16b, aarch64, or the compiler's).
+ *                    (x86_64 cmpxchg16b, aarch64, or the compiler's; where
+ *                    the compiler's may take a lock, every update of an
+ *                    entry goes through it).
  *
  * When an operation may fail although the ring was not full (empty) at any
  * instant of the call:
@@ -43,7 +45,12 @@
  *           empty only when no published item is available (an item whose
  *           producer has not published it is not in the ring yet), as long
  *           as at most LFK_RING_LFMPMC_THREADS threads use the ring at once
- *           (more than Linux can run).
+ *           (more than Linux can run), with one exception: on a ring whose
+ *           dequeue budget is spent (a fresh or long-drained ring), an item
+ *           whose producer stopped between publishing and resetting the
+ *           budget is found when it is next at head, but not while an
+ *           earlier position's producer has not published yet; the next
+ *           enqueue ends that.
  *
  * Items are fixed-size records of elem_size bytes (a multiple of 8, copied in
  * and out).  elem_size 8 is the main form: 64-bit values, uintptr_t or
@@ -82,7 +89,10 @@
  *   int    lfk_ring_K_enqueue_rec(r, const void *rec) / dequeue_rec(r, rec)
  *   size_t lfk_ring_K_enqueue_burst_rec / dequeue_burst_rec(r, recs, n)
  *   size_t lfk_ring_K_count(r)     approximate under concurrency, exact when
- *                                  quiescent
+ *                                  quiescent (lfmpmc: an item a consumer
+ *                                  has read but not yet freed still counts,
+ *                                  so a stopped or dead consumer keeps it
+ *                                  one too high, per stopped consumer)
  *   size_t lfk_ring_K_capacity(r)  elem_size(r)
  *   int    lfk_ring_K_init_at(mem, capacity, elem_size, first_index)
  *                                  init with the internal indices starting at
