@@ -338,7 +338,10 @@ static inline bool lfk__scq_take(struct lfk_ring_lfmpmc *r, int which,
 				LFK_RING_HOOK(LFK_HOOK_LFMPMC_DEQ_SLOT);
 			/* D3: frees the entry (release: our read of the
 			 * value before it); a late consumer may have set
-			 * UNSAFE meanwhile, so retry with what it saw. */
+			 * UNSAFE meanwhile, so retry with what it saw.  A
+			 * CAS, not the authors' fetch_and(~OCC): ctl must
+			 * change by 16-byte CAS where that is emulated, and
+			 * it always changes here (OCC is set). */
 			while (!lfk__scq_ctl_cas(ent, &ctl,
 						 ctl & ~LFK__LFMPMC_OCC))
 				;
