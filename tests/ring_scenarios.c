@@ -623,19 +623,28 @@ int lfk_scn_never_spurious_1x1(void)
  * that thread armed it, until the test releases it.
  */
 static _Thread_local int armed_point = -1;
+/* A thread that parks more than once: its later points (ending with -1),
+ * and the value of `released` that lets it go from the current one. */
+static _Thread_local const int *armed_then;
+static _Thread_local uint64_t armed_gate = 1;
 static uint64_t parked, released;
 
 void lfk_ring_test_hook(enum lfk_ring_hook_point point)
 {
 	unsigned spins = 0;
+	const uint64_t gate = armed_gate;
 	if ((int)point != armed_point)
 		return;
 	armed_point = -1;
+	if (armed_then != NULL && *armed_then >= 0) {
+		armed_point = *armed_then++;
+		armed_gate++;
+	}
 	/* Tells the test we are stopped mid-operation (counts us, for the
 	 * tests that park a crowd). */
 	lfk_atomic_fetch_add_u64(&parked, 1, LFK_RELEASE);
 	/* Pairs with the test's release: it is done observing the stall. */
-	while (!lfk_atomic_load_u64(&released, LFK_ACQUIRE))
+	while (lfk_atomic_load_u64(&released, LFK_ACQUIRE) < gate)
 		lfk_backoff(&spins);
 }
 
@@ -1065,5 +1074,219 @@ int lfk_scn_mpmc_stale_tail_not_full(void)
 	LFK_CHECK(lfk_ring_mpmc_dequeue(r, &x) == 0 && x == 77,
 		  "the stale producer's item");
 	lfk_ring_mpmc_destroy(r);
+	return 0;
+}
+
+/*
+ * A damaged shared region: a slot whose sequence is ahead of the index
+ * that reaches it (as if another producer or consumer had taken that
+ * position) while the index never moves.  enqueue and dequeue used to
+ * re-read the index forever; they must report -EAGAIN.  The harness's
+ * timeout turns a hang into a failure.
+ */
+int lfk_scn_mpmc_damaged_slot_returns(void)
+{
+	struct lfk_ring_mpmc *r;
+	uint64_t x;
+	if (lfk_ring_mpmc_create(4, 8, &r) != 0)
+		return 1;
+	/* The slot of tail (position 0) says position 2's item is in. */
+	lfk_atomic_store_u64(lfk__ring_mpmc_slot(r, 0, 1), 3, LFK_RELAXED);
+	LFK_CHECK(lfk_ring_mpmc_enqueue(r, 1) == -EAGAIN,
+		  "enqueue at a slot ahead of tail");
+	/* Sound again, one item in; then the slot of head (position 0) says
+	 * a later lap's item is in. */
+	lfk_atomic_store_u64(lfk__ring_mpmc_slot(r, 0, 1), 0, LFK_RELAXED);
+	LFK_CHECK(lfk_ring_mpmc_enqueue(r, 1) == 0, "enqueue after the fix");
+	lfk_atomic_store_u64(lfk__ring_mpmc_slot(r, 0, 1), 9, LFK_RELAXED);
+	LFK_CHECK(lfk_ring_mpmc_dequeue(r, &x) == -EAGAIN,
+		  "dequeue at a slot ahead of head");
+	lfk_ring_mpmc_destroy(r);
+	return 0;
+}
+
+/*
+ * A producer stopped (or dead) between publishing its item and resetting
+ * the dequeue budget, on a fresh ring (budget spent: -1): consumers used
+ * to report empty, with the item in the ring, until the next enqueue.
+ */
+int lfk_scn_lfmpmc_published_before_reset(void)
+{
+	struct lfk_ring_lfmpmc *r;
+	struct victim v = { LFK_HOOK_LFMPMC_ENQ_PUBLISHED, NULL, true, true,
+			    42, -1 };
+	pthread_t tid;
+	uint64_t x = 0;
+	if (lfk_ring_lfmpmc_create(8, 8, &r) != 0)
+		return 1;
+	if (!park_victim(&v, r, &tid))
+		return 1;
+	LFK_CHECK(lfk_ring_lfmpmc_dequeue(r, &x) == 0 && x == 42,
+		  "the published item, its producer parked before the reset");
+	LFK_CHECK(lfk_ring_lfmpmc_dequeue(r, &x) == -EAGAIN, "then empty");
+	release_victim(tid);
+	LFK_CHECK(v.rc == 0, "parked producer's enqueue");
+	LFK_CHECK(lfk_ring_lfmpmc_dequeue(r, &x) == -EAGAIN, "still empty");
+	lfk_ring_lfmpmc_destroy(r);
+	return 0;
+}
+
+/*
+ * Burst consumers must charge the dequeue budget once per call, not once
+ * per failed position: the budget's slack allows one attempt per thread in
+ * flight.  A producer takes BURST_K positions (a burst) and parks before
+ * publishing; BURST_C consumers each size a block of as many positions and
+ * park; they take their blocks (all fail) and park before charging.  Then
+ * item Y is put (beyond their blocks), a second producer takes the next
+ * position and parks, item X is put after it (each put resets the
+ * budget); the consumers charge and park.  Charged per position,
+ * BURST_C * BURST_K exceeds the whole budget: after Y, a dequeue reported
+ * empty with X in the ring (an lfk_queue consumer would sleep through it).
+ */
+#define BURST_N (1u << 16)
+#define BURST_K (BURST_N - 3) /* leaves credits for Y, the second producer, X */
+#define BURST_C 72 /* BURST_C * BURST_K > 3 * BURST_N + 2^22, the budget */
+#define BURST_P2 0xbeefull
+
+struct burst_crowd {
+	struct lfk_ring_lfmpmc *ring;
+	uint64_t *src, *dst; /* dst: shared, no consumer takes an item */
+	size_t moved[BURST_C + 2];
+	int me[BURST_C + 2]; /* consumers, then the two producers */
+};
+
+static struct burst_crowd *burst;
+
+static const int burst_consumer_then[] = {
+	LFK_HOOK_LFMPMC_DEQ_BLOCK_MISSED, LFK_HOOK_LFMPMC_DEQ_BLOCK_CHARGED, -1
+};
+
+static void *burst_thread(void *arg)
+{
+	int me = *(int *)arg;
+	uint64_t p2 = BURST_P2;
+	armed_gate = 4; /* producers go last */
+	if (me == BURST_C) {
+		armed_point = LFK_HOOK_LFMPMC_ENQ_SLOT;
+		burst->moved[me] = lfk_ring_lfmpmc_enqueue_burst(
+			burst->ring, burst->src, BURST_K);
+	} else if (me == BURST_C + 1) {
+		armed_point = LFK_HOOK_LFMPMC_ENQ_SLOT;
+		burst->moved[me] =
+			lfk_ring_lfmpmc_enqueue_burst(burst->ring, &p2, 1);
+	} else {
+		armed_gate = 1;
+		armed_point = LFK_HOOK_LFMPMC_DEQ_BLOCK;
+		armed_then = burst_consumer_then;
+		burst->moved[me] = lfk_ring_lfmpmc_dequeue_burst(
+			burst->ring, burst->dst, BURST_K);
+	}
+	armed_point = -1;
+	return NULL;
+}
+
+/* Waits until n threads have parked in all; false after the deadline. */
+static bool wait_parked(uint64_t n, uint64_t deadline)
+{
+	unsigned spins = 0;
+	/* Pairs with the hook's release: they are parked. */
+	while (lfk_atomic_load_u64(&parked, LFK_ACQUIRE) < n) {
+		if (lfk_now_ns() > deadline)
+			return false;
+		lfk_backoff(&spins);
+	}
+	return true;
+}
+
+/* Starts thread `me` of the burst crowd: false if it cannot. */
+static bool burst_start(pthread_t *tid, const pthread_attr_t *attr, int me)
+{
+	burst->me[me] = me;
+	return pthread_create(&tid[me], attr, burst_thread, &burst->me[me]) ==
+	       0;
+}
+
+/* Lets the threads parked at gate g go on. */
+static void burst_release(uint64_t g)
+{
+	/* Pairs with the hook's acquire: we are done observing. */
+	lfk_atomic_store_u64(&released, g, LFK_RELEASE);
+}
+
+int lfk_scn_lfmpmc_burst_charges_once(void)
+{
+	pthread_t tid[BURST_C + 2];
+	pthread_attr_t attr;
+	uint64_t x = 0, y = 0, sum = 0,
+		 deadline = lfk_now_ns() + 60000000000ull;
+	int started = 0;
+	bool got_x;
+	burst = calloc(1, sizeof(*burst));
+	if (burst == NULL)
+		return 1;
+	burst->src = calloc(BURST_N, sizeof(uint64_t));
+	burst->dst = calloc(BURST_N, sizeof(uint64_t));
+	if (burst->src == NULL || burst->dst == NULL ||
+	    lfk_ring_lfmpmc_create(BURST_N, 8, &burst->ring) != 0)
+		return 1;
+	for (uint64_t i = 0; i < BURST_K; i++)
+		burst->src[i] = i + 1;
+	/* A ring that has carried an item: its consumers have a budget. */
+	LFK_CHECK(lfk_ring_lfmpmc_enqueue(burst->ring, 1) == 0 &&
+			  lfk_ring_lfmpmc_dequeue(burst->ring, &x) == 0,
+		  "first item");
+	lfk_atomic_store_u64(&parked, 0, LFK_RELAXED);
+	burst_release(0);
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 1 << 16);
+	/* The producer parks with its positions, then the consumers all
+	 * size their blocks before any takes one. */
+	if (burst_start(tid, &attr, BURST_C) && wait_parked(1, deadline))
+		for (started = 1; started <= BURST_C; started++)
+			if (!burst_start(tid, &attr, started - 1))
+				break;
+	LFK_CHECK(started == BURST_C + 1 && wait_parked(1 + BURST_C, deadline),
+		  "started %d threads", started);
+	burst_release(1);
+	LFK_CHECK(wait_parked(1 + 2 * BURST_C, deadline), "blocks taken");
+	LFK_CHECK(lfk_ring_lfmpmc_enqueue(burst->ring, 0xaaaa) == 0, "put Y");
+	LFK_CHECK(burst_start(tid, &attr, BURST_C + 1) &&
+			  wait_parked(2 + 2 * BURST_C, deadline),
+		  "second producer parked");
+	LFK_CHECK(lfk_ring_lfmpmc_enqueue(burst->ring, 0xc0ffee) == 0, "put X");
+	burst_release(2);
+	LFK_CHECK(wait_parked(2 + 3 * BURST_C, deadline), "charged");
+	LFK_CHECK(lfk_ring_lfmpmc_dequeue(burst->ring, &y) == 0 && y == 0xaaaa,
+		  "Y");
+	got_x = lfk_ring_lfmpmc_dequeue(burst->ring, &x) == 0 && x == 0xc0ffee;
+	burst_release(3);
+	for (int i = 0; i < BURST_C; i++)
+		pthread_join(tid[i], NULL);
+	burst_release(4);
+	pthread_join(tid[BURST_C], NULL);
+	pthread_join(tid[BURST_C + 1], NULL);
+	pthread_attr_destroy(&attr);
+	LFK_CHECK(got_x, "X hidden after %d bursts failed: the budget was "
+		  "charged per position", BURST_C);
+	for (int i = 0; i < BURST_C; i++)
+		LFK_CHECK(burst->moved[i] == 0, "consumer %d took %zu", i,
+			  burst->moved[i]);
+	LFK_CHECK(burst->moved[BURST_C] == BURST_K &&
+			  burst->moved[BURST_C + 1] == 1,
+		  "producers put %zu and %zu", burst->moved[BURST_C],
+		  burst->moved[BURST_C + 1]);
+	/* The parked producers' items, all of them, after their release. */
+	for (size_t got; (got = lfk_ring_lfmpmc_dequeue_burst(
+				  burst->ring, burst->dst, BURST_N)) > 0;)
+		for (size_t i = 0; i < got; i++)
+			sum += burst->dst[i];
+	LFK_CHECK(sum == (uint64_t)BURST_K * (BURST_K + 1) / 2 + BURST_P2,
+		  "the parked producers' items: sum %llu",
+		  (unsigned long long)sum);
+	lfk_ring_lfmpmc_destroy(burst->ring);
+	free(burst->src);
+	free(burst->dst);
+	free(burst);
+	burst = NULL;
 	return 0;
 }

@@ -32,7 +32,10 @@
 	X(lfmpmc_crowd_past_thread_bound)                                      \
 	X(progress_mpmc_producer_parked)                                       \
 	X(progress_mpmc_consumer_parked)                                       \
-	X(mpmc_stale_tail_not_full)
+	X(mpmc_stale_tail_not_full)                                            \
+	X(mpmc_damaged_slot_returns)                                           \
+	X(lfmpmc_published_before_reset)                                       \
+	X(lfmpmc_burst_charges_once)
 
 LFK_RING_SCENARIOS(LFK_SCENARIO_DECLARE)
 

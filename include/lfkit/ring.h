@@ -21,7 +21,9 @@
  *                    threshold that bounds failed dequeues.  A thread
  *                    stopped at any instruction never prevents the others
  *                    from completing their operations.  Needs a 16-byte CAS
- *                    (x86_64 cmpxchg16b, aarch64, or the compiler's).
+ *                    (x86_64 cmpxchg16b, aarch64, or the compiler's; where
+ *                    the compiler's may take a lock, every update of an
+ *                    entry goes through it).
  *
  * When an operation may fail although the ring was not full (empty) at any
  * instant of the call:
@@ -30,7 +32,10 @@
  *           copied out by a consumer that reserved it (the ring's count may be
  *           below capacity); dequeue reports empty when the next slot was
  *           reserved by a producer that has not published it yet, even if
- *           later slots are already published (count() > 0).
+ *           later slots are already published (count() > 0).  Both
+ *           report -EAGAIN, rather than spin, at a slot whose sequence is
+ *           ahead of the index that reaches it while that index does not
+ *           move: only a damaged (shared) region looks like that.
  *   lfmpmc  enqueue reports full when every place is held by an item or by
  *           an operation in flight: a producer holds one from the start of
  *           its enqueue until it has published, a consumer from the moment
@@ -40,7 +45,12 @@
  *           empty only when no published item is available (an item whose
  *           producer has not published it is not in the ring yet), as long
  *           as at most LFK_RING_LFMPMC_THREADS threads use the ring at once
- *           (more than Linux can run).
+ *           (more than Linux can run), with one exception: on a ring whose
+ *           dequeue budget is spent (a fresh or long-drained ring), an item
+ *           whose producer stopped between publishing and resetting the
+ *           budget is found when it is next at head, but not while an
+ *           earlier position's producer has not published yet; the next
+ *           enqueue ends that.
  *
  * Items are fixed-size records of elem_size bytes (a multiple of 8, copied in
  * and out).  elem_size 8 is the main form: 64-bit values, uintptr_t or
@@ -79,7 +89,10 @@
  *   int    lfk_ring_K_enqueue_rec(r, const void *rec) / dequeue_rec(r, rec)
  *   size_t lfk_ring_K_enqueue_burst_rec / dequeue_burst_rec(r, recs, n)
  *   size_t lfk_ring_K_count(r)     approximate under concurrency, exact when
- *                                  quiescent
+ *                                  quiescent (lfmpmc: an item a consumer
+ *                                  has read but not yet freed still counts,
+ *                                  so a stopped or dead consumer keeps it
+ *                                  one too high, per stopped consumer)
  *   size_t lfk_ring_K_capacity(r)  elem_size(r)
  *   int    lfk_ring_K_init_at(mem, capacity, elem_size, first_index)
  *                                  init with the internal indices starting at
@@ -147,6 +160,10 @@ enum lfk_ring_hook_point {
 	LFK_HOOK_QUEUE_PUT_PUBLISHED,  /* item in the ring, not marked delivered */
 	LFK_HOOK_QUEUE_GET_REGISTERED, /* lfk_queue get in flight, ring not tried */
 	LFK_HOOK_QUEUE_GET_TAKEN,      /* item taken, get not marked done */
+	LFK_HOOK_LFMPMC_ENQ_PUBLISHED, /* item published, budget not reset */
+	LFK_HOOK_LFMPMC_DEQ_BLOCK,     /* burst sized its block, not taken it */
+	LFK_HOOK_LFMPMC_DEQ_BLOCK_MISSED,  /* burst found nothing, not charged */
+	LFK_HOOK_LFMPMC_DEQ_BLOCK_CHARGED, /* burst charged, not yet returned */
 };
 #if defined(LFK_RING_TEST_HOOKS)
 void lfk_ring_test_hook(enum lfk_ring_hook_point point);

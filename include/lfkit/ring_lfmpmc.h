@@ -46,7 +46,12 @@
  *   - dequeue first checks for an empty ring with plain loads and returns
  *     without any locked instruction;
  *   - consumers keep a copy of tail on their own line (struct lfk__scq)
- *     and read tail itself only when the copy shows nothing.
+ *     and read tail itself only when the copy shows nothing;
+ *   - with the budget spent, a dequeue still goes on when the entry at
+ *     head holds its item: its producer may have stopped, or died, between
+ *     publishing and resetting the budget, and would otherwise hide the
+ *     item until the next enqueue.  (An item behind an unpublished head
+ *     position stays hidden that way until the next enqueue.)
  *
  * Exact capacity, and the n items: SCQ needs at most n items in (or on the
  * way into) 2n entries.  u64 rings keep a credit word: a producer takes a
@@ -69,7 +74,9 @@
  * positions with one fetch-and-add; dequeue_burst takes as many positions
  * as tail - head shows, at most k, with one fetch-and-add and returns their
  * credits with one fetch-and-add.  A position of the block that turns out
- * unusable costs what a failed single operation costs.
+ * unusable costs what a failed single operation costs, except for the
+ * budget: a block that found nothing is one failed attempt (the budget's
+ * slack counts threads, one attempt each), a block that got items none.
  *
  * Progress: LOCK-FREE.  A thread stopped at any instruction never prevents
  * the others from completing: a stopped producer holds one credit (the ring
@@ -84,9 +91,18 @@
  * can report empty while an item is in the ring, and a blocking consumer
  * could sleep through it).  The budget here is 3n - 1 +
  * LFK_RING_LFMPMC_THREADS, 2^22 threads: PID_MAX_LIMIT, more threads than a
- * 64-bit Linux system can run at once.  It costs nothing while the ring
- * works: an empty ring is reported by the plain-load check or by tail,
- * never by running the budget down.
+ * 64-bit Linux system can run at once; each charges at most one attempt
+ * per call, bursts included, so the slack is one attempt per thread.
+ * Kept as a constant rather than a parameter at init: a smaller bound
+ * would be one more way to get "empty" wrong, for a saving that shows only
+ * in the worst case.  What it costs: the budget is what ends a run of
+ * failed dequeues while producers are in flight (consumers closing entries
+ * that producers then retry past), so in that worst case consumers may
+ * make up to 2^22 more failed attempts (each a fetch-and-add and a CAS)
+ * before the producers are sure to get through.  That bound is still
+ * finite (lock-free), and it costs nothing while the ring works: an empty
+ * ring is reported by the plain-load check or by tail, never by running
+ * the budget down.
  *
  * Memory order: every access to head, tail, threshold and an entry's ctl
  * word is seq_cst.  The correctness argument assumes one total order over
@@ -110,6 +126,9 @@
  *      after D3): a producer that got a returned credit sees its entry free
  *
  * count() scans the 2n entries of aq: exact when quiescent, O(capacity).
+ * It counts an entry whose item a consumer has read but not yet freed
+ * (D3): a consumer stopped or dead there keeps count() one too high, per
+ * stopped consumer.
  */
 #ifndef LFKIT_RING_LFMPMC_H
 #define LFKIT_RING_LFMPMC_H
@@ -126,6 +145,22 @@
  * CAS); the generic backend's 16-byte value puts `lo` first only on a
  * little-endian machine. */
 #error "lfk_ring_lfmpmc's entries assume a little-endian layout"
+#endif
+
+/*
+ * An 8-byte CAS on an entry's ctl word may run beside the 16-byte CAS on
+ * the whole entry only where that 16-byte CAS is one instruction: the arch
+ * backends (cmpxchg16b; casp or ldaxp/stlxp), or the compiler's where it
+ * has the instruction.  Emulated with a lock (libatomic on ISAs without
+ * one, or a TSan build without -mcx16), the 16-byte CAS does not see an
+ * 8-byte CAS that runs beside it, and one of the two updates is lost; there
+ * every update of ctl is a 16-byte CAS (lfk__scq_ctl_cas).
+ */
+#if defined(LFK_X86_64_HAVE_CAS2) || defined(LFK_AARCH64_HAVE_CAS2) || \
+	defined(__GCC_HAVE_SYNC_COMPARE_AND_SWAP_16)
+#define LFK__SCQ_CTL_NARROW 1
+#else
+#define LFK__SCQ_CTL_NARROW 0
 #endif
 
 /* The one order of every SCQ access to head, tail, threshold and ctl words:
@@ -200,6 +235,25 @@ static inline int64_t lfk__scq_threshold_full(const struct lfk_ring_hdr *h)
 	return (int64_t)(3 * h->slots - 1) + (int64_t)LFK_RING_LFMPMC_THREADS;
 }
 
+/* Updates an entry's ctl word from *ctl to next, as a CAS: on failure
+ * *ctl gets what the word holds (unchanged when only the value moved). */
+static inline bool lfk__scq_ctl_cas(lfk_pair_t *ent, uint64_t *ctl,
+				    uint64_t next)
+{
+#if LFK__SCQ_CTL_NARROW
+	/* The callers say what this orders (D3, D4). */
+	return lfk_atomic_cas_u64(&ent->lo, ctl, next, LFK__SCQ_SC);
+#else
+	/* Relaxed: the CAS below compares it too; it completes the pair. */
+	lfk_pair_t want = { *ctl, lfk_atomic_load_u64(&ent->hi, LFK_RELAXED) };
+	lfk_pair_t set = { next, want.hi };
+	/* As the callers' 8-byte CAS (D3, D4), on the whole entry. */
+	bool ok = lfk_atomic_cas2(ent, &want, set, LFK__SCQ_SC);
+	*ctl = want.lo;
+	return ok;
+#endif
+}
+
 /* Tries to publish v at position t of ring `which`: true if it did, false
  * if the position is unusable (the caller takes another). */
 static inline bool lfk__scq_publish(struct lfk_ring_lfmpmc *r, int which,
@@ -241,6 +295,8 @@ static inline void lfk__scq_reset_threshold(struct lfk_ring_lfmpmc *r,
 {
 	struct lfk__scq *q = lfk__scq_ring(r, which);
 	const int64_t full = lfk__scq_threshold_full(&r->hdr);
+	if (which == 0)
+		LFK_RING_HOOK(LFK_HOOK_LFMPMC_ENQ_PUBLISHED);
 	/* After E4: a consumer that sees the reset sees the item too; the
 	 * store is skipped when it would change nothing. */
 	if ((int64_t)lfk_atomic_load_u64(&q->threshold, LFK__SCQ_SC) != full)
@@ -282,10 +338,12 @@ static inline bool lfk__scq_take(struct lfk_ring_lfmpmc *r, int which,
 				LFK_RING_HOOK(LFK_HOOK_LFMPMC_DEQ_SLOT);
 			/* D3: frees the entry (release: our read of the
 			 * value before it); a late consumer may have set
-			 * UNSAFE meanwhile, so retry with what it saw. */
-			while (!lfk_atomic_cas_u64(&ent->lo, &ctl,
-						   ctl & ~LFK__LFMPMC_OCC,
-						   LFK__SCQ_SC))
+			 * UNSAFE meanwhile, so retry with what it saw.  A
+			 * CAS, not the authors' fetch_and(~OCC): ctl must
+			 * change by 16-byte CAS where that is emulated, and
+			 * it always changes here (OCC is set). */
+			while (!lfk__scq_ctl_cas(ent, &ctl,
+						 ctl & ~LFK__LFMPMC_OCC))
 				;
 			return true;
 		}
@@ -318,7 +376,7 @@ static inline bool lfk__scq_take(struct lfk_ring_lfmpmc *r, int which,
 			next = hcycle | (ctl & LFK__LFMPMC_UNSAFE);
 		}
 		/* D4: the close or the mark, against the producer's E4. */
-		if (lfk_atomic_cas_u64(&ent->lo, &ctl, next, LFK__SCQ_SC))
+		if (lfk__scq_ctl_cas(ent, &ctl, next))
 			return false;
 	}
 }
@@ -330,30 +388,36 @@ static inline void lfk__scq_catchup(struct lfk__scq *q, uint64_t tail,
 {
 	/* Tail against producers' E1 and consumers' D1. */
 	while (!lfk_atomic_cas_u64(&q->tail, &tail, head, LFK__SCQ_SC)) {
+		/* After the failed CAS: head against consumers' D1 (head
+		 * first, so that tail >= head below means tail caught up). */
 		head = lfk_atomic_load_u64(&q->head, LFK__SCQ_SC);
+		/* Tail after that head, against producers' E1. */
 		tail = lfk_atomic_load_u64(&q->tail, LFK__SCQ_SC);
 		if (lfk__ring_diff(tail, head) >= 0)
 			break;
 	}
 }
 
-/* After `failed` failed attempts ending below position end: true when the
- * caller should report empty (tail not past end, or budget spent). */
+/* After a failed attempt whose positions end below `end`: true when the
+ * caller should report empty (tail not past end, or budget spent).  The
+ * attempt is charged to the budget (one unit, however many positions it
+ * covered) when `charge` is set. */
 static inline bool lfk__scq_missed(struct lfk__scq *q, uint64_t end,
-				   uint64_t failed)
+				   bool charge)
 {
 	/* D5: after D4, sees every producer that did not see our marks. */
 	uint64_t t = lfk_atomic_load_u64(&q->tail, LFK__SCQ_SC);
 	if (lfk__ring_diff(t, end) <= 0) {
 		LFK_RING_HOOK(LFK_HOOK_LFMPMC_DEQ_EMPTY);
 		lfk__scq_catchup(q, t, end);
-		/* Spent attempts, against producers' resets. */
-		lfk_atomic_fetch_sub_u64(&q->threshold, failed, LFK__SCQ_SC);
+		if (charge)
+			/* Spent attempt, against producers' resets. */
+			lfk_atomic_fetch_sub_u64(&q->threshold, 1, LFK__SCQ_SC);
 		return true;
 	}
-	/* Spent attempts, against producers' resets. */
-	return (int64_t)lfk_atomic_fetch_sub_u64(&q->threshold, failed,
-						 LFK__SCQ_SC) <= (int64_t)failed - 1;
+	/* Spent attempt, against producers' resets. */
+	return charge && (int64_t)lfk_atomic_fetch_sub_u64(&q->threshold, 1,
+							   LFK__SCQ_SC) <= 0;
 }
 
 /* How far tail is ahead of head on ring `which` (<= 0: every position a
@@ -378,20 +442,39 @@ static inline int64_t lfk__scq_ahead(struct lfk_ring_lfmpmc *r, int which,
 	return lfk__ring_diff(t, h);
 }
 
+/* Whether the entry at head holds its item (published, perhaps by a
+ * producer that stopped or died before it reset the budget).  A spent
+ * budget is then no reason to report empty: the item would stay hidden
+ * until the next enqueue.  Going on is bounded: if another consumer takes
+ * the item first, our attempt fails and charges the spent budget. */
+static inline bool lfk__scq_head_ready(struct lfk_ring_lfmpmc *r, int which)
+{
+	/* After the caller's threshold load; against D1. */
+	uint64_t h = lfk_atomic_load_u64(&lfk__scq_ring(r, which)->head,
+					 LFK__SCQ_SC);
+	/* As D2: pairs with the producer's publish E4. */
+	uint64_t ctl = lfk_atomic_load_u64(&lfk__scq_entry(r, which, h)->lo,
+					   LFK__SCQ_SC);
+	return (ctl & ~LFK__LFMPMC_UNSAFE) ==
+	       (lfk__scq_cycle(&r->hdr, h) | LFK__LFMPMC_OCC);
+}
+
 /* Dequeues from ring `which` into *v: 0, or -EAGAIN when it is empty. */
 static inline int lfk__scq_dequeue(struct lfk_ring_lfmpmc *r, int which,
 				   uint64_t *v)
 {
 	struct lfk__scq *q = lfk__scq_ring(r, which);
-	/* Against producers' resets: a spent budget means empty. */
-	if ((int64_t)lfk_atomic_load_u64(&q->threshold, LFK__SCQ_SC) < 0)
+	/* Against producers' resets: a spent budget means empty, unless an
+	 * item waits at head. */
+	if ((int64_t)lfk_atomic_load_u64(&q->threshold, LFK__SCQ_SC) < 0 &&
+	    !lfk__scq_head_ready(r, which))
 		return -EAGAIN;
 	for (;;) {
 		/* D1: our position, before D2 and D5. */
 		uint64_t h = lfk_atomic_fetch_add_u64(&q->head, 1, LFK__SCQ_SC);
 		if (lfk__scq_take(r, which, h, v))
 			return 0;
-		if (lfk__scq_missed(q, h + 1, 1))
+		if (lfk__scq_missed(q, h + 1, true))
 			return -EAGAIN;
 	}
 }
@@ -459,27 +542,39 @@ static inline size_t lfk__lfmpmc_get_values(struct lfk_ring_lfmpmc *r,
 	uint64_t h;
 	if (k == 0)
 		return 0; /* no position a consumer has not taken */
-	if (k > 1) {
-		/* Against producers' resets: a spent budget means empty. */
-		if ((int64_t)lfk_atomic_load_u64(&r->aq.threshold,
-						 LFK__SCQ_SC) < 0)
-			return 0;
+	/* Against producers' resets: with a spent budget only the single
+	 * dequeue below may go on (it looks for a published item first). */
+	if (k > 1 && (int64_t)lfk_atomic_load_u64(&r->aq.threshold,
+						  LFK__SCQ_SC) >= 0) {
+		bool empty;
+		LFK_RING_HOOK(LFK_HOOK_LFMPMC_DEQ_BLOCK);
 		/* D1 for the block. */
 		h = lfk_atomic_fetch_add_u64(&r->aq.head, k, LFK__SCQ_SC);
 		for (uint64_t i = 0; i < k; i++)
 			if (lfk__scq_take(r, 0, h + i, &dst[got]))
 				got++;
-		if (got < k)
-			lfk__scq_missed(&r->aq, h + k, k - got);
+		if (got < k) {
+			LFK_RING_HOOK(LFK_HOOK_LFMPMC_DEQ_BLOCK_MISSED);
+			/* A block that found nothing is one failed attempt,
+			 * charged once like a single dequeue's: the budget's
+			 * slack counts one attempt per thread in flight, not
+			 * positions.  A block that got items charges nothing
+			 * (the call succeeded); both catch tail up when the
+			 * block overran it. */
+			empty = lfk__scq_missed(&r->aq, h + k, got == 0);
+			LFK_RING_HOOK(LFK_HOOK_LFMPMC_DEQ_BLOCK_CHARGED);
+			if (empty && got == 0)
+				return 0; /* no second look at an empty ring */
+		}
 	}
 	/* A block that found nothing (its producers in flight) ends in one
 	 * ordinary dequeue, which reports empty only for an empty ring. */
 	if (got == 0 && lfk__scq_dequeue(r, 0, dst) == 0)
 		got = 1;
-	if (got)
-		/* C2: after D3 (release): the freed entries before the
-		 * credits. */
-		lfk_atomic_fetch_add_u64(&r->credits, got, LFK_RELEASE);
+	if (got == 0)
+		return 0;
+	/* C2: after D3 (release): the freed entries before the credits. */
+	lfk_atomic_fetch_add_u64(&r->credits, got, LFK_RELEASE);
 	return got;
 }
 

@@ -19,7 +19,9 @@
  * is full.  A consumer stopped between reserving and releasing its slot
  * makes producers report full when they lap around to that slot.  Without
  * stopped threads, operations complete in a bounded number of CAS retries
- * per competing thread.
+ * per competing thread.  A damaged slot (its sequence ahead of an index
+ * that nobody moves, as in a corrupted shared region) makes the call
+ * return -EAGAIN after one re-read of the index, never spin.
  *
  * Capacity: slots is capacity rounded up to a power of two; when the two
  * differ, enqueue also compares tail with head so that no more than capacity
@@ -48,7 +50,28 @@ static inline uint64_t *lfk__ring_mpmc_slot(struct lfk_ring_mpmc *r,
 			    (pos & r->hdr.mask) * (words + 1) * 8);
 }
 
-/* Reserves the next position for a producer: 0, or -EAGAIN when full. */
+/*
+ * A slot whose sequence is ahead of position *pos: another thread of our
+ * side took *pos, so the index (tail or head) has moved past it; re-reads
+ * it into *pos.  True when it has not moved: the slot is damaged (a
+ * corrupt shared region) and nobody will ever move the index, so the
+ * caller reports -EAGAIN instead of spinning for good.  In a sound ring
+ * the re-read always sees the move: the slot's sequence was loaded with
+ * acquire, and it was stored (release) after the index was moved past
+ * *pos, by the thread that moved it or one that acquired from it.  (A
+ * survivor repairing a dead producer's hole moves the sequence before
+ * head: a consumer between the two reports empty once.)
+ */
+static inline bool lfk__ring_mpmc_stuck(uint64_t *index, uint64_t *pos)
+{
+	const uint64_t seen = *pos;
+	/* Relaxed: ordered after the caller's acquire load of the slot. */
+	*pos = lfk_atomic_load_u64(index, LFK_RELAXED);
+	return *pos == seen;
+}
+
+/* Reserves the next position for a producer: 0, or -EAGAIN when full
+ * (or the slot at tail is damaged). */
 static inline int lfk__ring_mpmc_reserve_put(struct lfk_ring_mpmc *r,
 					     uint64_t *pos_out, uint32_t words)
 {
@@ -77,13 +100,14 @@ static inline int lfk__ring_mpmc_reserve_put(struct lfk_ring_mpmc *r,
 			}
 		} else if (dif < 0) {
 			return -EAGAIN;
-		} else {
-			pos = lfk_atomic_load_u64(&r->tail, LFK_RELAXED);
+		} else if (lfk__ring_mpmc_stuck(&r->tail, &pos)) {
+			return -EAGAIN; /* a damaged slot (see above) */
 		}
 	}
 }
 
-/* Reserves the next position for a consumer: 0, or -EAGAIN when empty. */
+/* Reserves the next position for a consumer: 0, or -EAGAIN when empty
+ * (or the slot at head is damaged). */
 static inline int lfk__ring_mpmc_reserve_get(struct lfk_ring_mpmc *r,
 					     uint64_t *pos_out, uint32_t words)
 {
@@ -102,8 +126,8 @@ static inline int lfk__ring_mpmc_reserve_get(struct lfk_ring_mpmc *r,
 			}
 		} else if (dif < 0) {
 			return -EAGAIN;
-		} else {
-			pos = lfk_atomic_load_u64(&r->head, LFK_RELAXED);
+		} else if (lfk__ring_mpmc_stuck(&r->head, &pos)) {
+			return -EAGAIN; /* a damaged slot (see above) */
 		}
 	}
 }
