@@ -27,6 +27,7 @@ const char lfb_ring_help[] =
 "  ref_ring      the mutex twin\n"
 "  lfk_queue     the blocking queue (put LFK_FOREVER, get with a 1 ms\n"
 "                timeout; spsc ring at 1p1c, lfmpmc otherwise)\n"
+"  lfk_queue_mpmc  the same queue over the mpmc ring everywhere\n"
 "  ref_queue     its mutex + condition-variable twin\n"
 "  ck_spsc, ck_mpmc  ConcurrencyKit ck_ring (when built with ck)\n"
 "  urcu_wfcq     liburcu's cds_wfcq (when built with liburcu)\n"

@@ -50,7 +50,11 @@
 #define LFK_SHM_REGION_NAME_MAX 200
 #define LFK_SHM_OBJECT_NAME_MAX 31 /* bytes, without the terminating NUL */
 #define LFK_SHM_DIR_ENTRIES 64
-#define LFK_SHM_ABI_VERSION 1
+/* The layout of a region and of every object in it.  2: the lfmpmc ring's
+ * double-width entries, the spsc ring's producer limit, the queue's
+ * per-process records and the creation state; a region of version 1 opens
+ * with -EPROTO. */
+#define LFK_SHM_ABI_VERSION 2
 
 enum lfk_shm_kind {
 	LFK_SHM_RING_SPSC = LFK_RING_SPSC,
