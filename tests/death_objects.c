@@ -363,19 +363,26 @@ static bool eventually(bool (*pred)(void *arg), void *arg)
 	return true;
 }
 
+struct exit_wait {
+	pid_t pid;
+	int status;
+};
+
+static bool child_exited(void *arg)
+{
+	struct exit_wait *w = arg;
+	return waitpid(w->pid, &w->status, WNOHANG) != 0;
+}
+
 /* Waits up to 10 s for child pid to exit 0; kills it if it does not. */
 static bool exits_soon(pid_t pid)
 {
-	uint64_t end = lfk_now_ns() + 10000000000ull;
-	int st;
-	while (waitpid(pid, &st, WNOHANG) == 0) {
-		if (lfk_now_ns() > end) {
-			lfk_death_kill(pid);
-			return false;
-		}
-		usleep(1000);
+	struct exit_wait w = { pid, 0 };
+	if (!eventually(child_exited, &w)) {
+		lfk_death_kill(pid);
+		return false;
 	}
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	return WIFEXITED(w.status) && WEXITSTATUS(w.status) == 0;
 }
 
 /*
