@@ -291,16 +291,19 @@ static inline void *lfk__queue_ring(struct lfk_queue *q)
 		size_t moved;                                                  \
 		switch (q->hdr.kind) {                                         \
 		case LFK_RING_SPSC:                                            \
-			moved = lfk__ring_spsc_##OP(lfk__queue_ring(q), buf, 1, \
-						    words);                    \
+			moved = lfk__ring_spsc_##OP(                           \
+				(struct lfk_ring_spsc *)lfk__queue_ring(q),    \
+				buf, 1, words);                                \
 			break;                                                 \
 		case LFK_RING_MPMC:                                            \
-			moved = lfk__ring_mpmc_##OP(lfk__queue_ring(q), buf, 1, \
-						    words);                    \
+			moved = lfk__ring_mpmc_##OP(                           \
+				(struct lfk_ring_mpmc *)lfk__queue_ring(q),    \
+				buf, 1, words);                                \
 			break;                                                 \
 		case LFK_RING_LFMPMC:                                          \
-			moved = lfk__ring_lfmpmc_##OP(lfk__queue_ring(q), buf, \
-						      1, words);               \
+			moved = lfk__ring_lfmpmc_##OP(                         \
+				(struct lfk_ring_lfmpmc *)lfk__queue_ring(q),  \
+				buf, 1, words);                                \
 			break;                                                 \
 		default:                                                       \
 			return -EINVAL;                                        \
