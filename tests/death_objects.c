@@ -393,33 +393,49 @@ static bool exits_soon(pid_t pid)
  * the copy's word into the shared object.  The waiter asleep with
  * LFK_FOREVER must still return (it looks again every LFK_SYNC_POLL_NS).
  */
+/* What a setter killed before its wake-up leaves in the shared event. */
+static void set_without_wake(void *obj)
+{
+	lfk_event_t *e = obj, copy = *e;
+	LFK_CHECK(lfk_event_set(&copy) == 0, "set on the copy");
+	/* Release: as the dead setter's CAS would have published it. */
+	lfk_atomic_store_u32(&e->state, copy.state, LFK_RELEASE);
+}
+
+/* What a poster killed before its wake-up leaves in the shared semaphore. */
+static void post_without_wake(void *obj)
+{
+	lfk_sem_t *s = obj, copy = *s;
+	LFK_CHECK(lfk_sem_post(&copy) == 0, "post on the copy");
+	/* Release: as the dead poster's CAS would have published the unit. */
+	lfk_atomic_store_u32(&s->value, copy.value, LFK_RELEASE);
+}
+
+/* A waiter asleep on obj with LFK_FOREVER returns after the dead update. */
+static void waiter_returns_after(const char *what, void (*wait)(void *),
+				 bool (*asleep)(void *), void *obj,
+				 void (*dead_update)(void *))
+{
+	pid_t pid = lfk_death_fork(wait, obj);
+	LFK_CHECK(pid > 0 && eventually(asleep, obj), "%s waiter never slept",
+		  what);
+	dead_update(obj);
+	LFK_CHECK(pid > 0 && exits_soon(pid),
+		  "%s waiter slept through an update whose process died", what);
+}
+
 int lfk_scn_sync_setter_killed_before_wake(void)
 {
 	struct region r;
-	lfk_event_t *e, ecopy;
-	lfk_sem_t *s, scopy;
-	pid_t pid;
+	lfk_event_t *e;
+	lfk_sem_t *s;
 	if (!open_region(&r) || lfk_shm_event_create(r.shm, "go", &e) != 0 ||
 	    lfk_shm_sem_create(r.shm, "units", 0, &s) != 0)
 		return 1;
-	pid = lfk_death_fork(wait_event, e);
-	LFK_CHECK(pid > 0 && eventually(event_has_sleeper, e),
-		  "event waiter never slept");
-	ecopy = *e;
-	LFK_CHECK(lfk_event_set(&ecopy) == 0, "set on the copy");
-	/* Release: as the dead setter's CAS would have published it. */
-	lfk_atomic_store_u32(&e->state, ecopy.state, LFK_RELEASE);
-	LFK_CHECK(pid > 0 && exits_soon(pid),
-		  "event waiter slept through a set whose setter died");
-	pid = lfk_death_fork(wait_sem, s);
-	LFK_CHECK(pid > 0 && eventually(sem_has_sleeper, s),
-		  "semaphore waiter never slept");
-	scopy = *s;
-	LFK_CHECK(lfk_sem_post(&scopy) == 0, "post on the copy");
-	/* Release: as the dead poster's CAS would have published the unit. */
-	lfk_atomic_store_u32(&s->value, scopy.value, LFK_RELEASE);
-	LFK_CHECK(pid > 0 && exits_soon(pid),
-		  "semaphore waiter slept through a post whose poster died");
+	waiter_returns_after("event", wait_event, event_has_sleeper, e,
+			     set_without_wake);
+	waiter_returns_after("semaphore", wait_sem, sem_has_sleeper, s,
+			     post_without_wake);
 	LFK_CHECK(lfk_sem_value(s) == 0, "the unit was taken once");
 	close_region(&r);
 	return 0;
