@@ -52,9 +52,9 @@
 #define LFK_SHM_DIR_ENTRIES 64
 /* The layout of a region and of every object in it.  2: the lfmpmc ring's
  * double-width entries, the spsc ring's producer limit, the queue's
- * per-process records and the creation state; a region of version 1 opens
- * with -EPROTO. */
-#define LFK_SHM_ABI_VERSION 2
+ * per-process records and the creation state; 3: the twin queue's futex
+ * condition words.  A region of another version opens with -EPROTO. */
+#define LFK_SHM_ABI_VERSION 3
 
 enum lfk_shm_kind {
 	LFK_SHM_RING_SPSC = LFK_RING_SPSC,
@@ -162,8 +162,8 @@ int lfk_shm_queue_attach(struct lfk_shm *shm, const char *name,
 			 struct lfk_queue **out);
 
 /* The blocking queue's mutex twin (<lfkit/ref/queue.h>) with
- * LFK_REF_SHARED: a process-shared, robust mutex and process-shared
- * condition variables; what a process that dies holding the mutex leaves
+ * LFK_REF_SHARED: a process-shared, robust mutex and condition variables
+ * on shared futex words; what a process that dies leaves
  * is documented there.  attach checks the queue's geometry against the
  * directory.  Errors as for rings. */
 int lfk_shm_ref_queue_create(struct lfk_shm *shm, const char *name,
