@@ -42,6 +42,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <lfkit/msgring.h>
 #include <lfkit/queue.h>
 #include <lfkit/ring.h>
 #include <lfkit/seqarray.h>
@@ -66,6 +67,7 @@ enum lfk_shm_kind {
 	LFK_SHM_REF_QUEUE = 19, /* an lfk_ref_queue (LFK_REF_SHARED) */
 	LFK_SHM_EVENT = 20,     /* an lfk_event_t (LFK_SYNC_SHARED) */
 	LFK_SHM_SEM = 21,       /* an lfk_sem_t (LFK_SYNC_SHARED) */
+	LFK_SHM_MSGRING = 22,   /* an lfk_msgring (LFK_MSGRING_SHARED) */
 };
 
 struct lfk_shm; /* a process's handle on a mapped region */
@@ -183,6 +185,19 @@ int lfk_shm_sem_create(struct lfk_shm *shm, const char *name, uint32_t value,
 		       lfk_sem_t **out);
 int lfk_shm_sem_attach(struct lfk_shm *shm, const char *name,
 		       lfk_sem_t **out);
+
+/*
+ * A message ring (<lfkit/msgring.h>) of `bytes` bytes of data space, made
+ * with flags | LFK_MSGRING_SHARED (flags: 0 or LFK_MSGRING_MP).  attach
+ * checks the ring's geometry, flags and shared futexes against the
+ * directory.  Errors as for rings (-EINVAL also for a bad `bytes` or
+ * unknown flags).  create is O(bytes) (it zeroes the data space).
+ */
+int lfk_shm_msgring_create(struct lfk_shm *shm, const char *name,
+			   size_t bytes, unsigned flags,
+			   struct lfk_msgring **out);
+int lfk_shm_msgring_attach(struct lfk_shm *shm, const char *name,
+			   struct lfk_msgring **out);
 
 /* Raw bytes under a name, for the caller's own data: create zero-fills
  * `bytes` bytes; attach returns them and their length. */
