@@ -502,7 +502,7 @@ int lfk__shm_ref_queue_attach_image(void *base, size_t size, const char *name,
 	const struct lfk__shm_entry *e;
 	const struct lfk_ref_queue *q;
 	const struct lfk_ref_ring *r;
-	size_t ring_off = lfk_ref_queue_ring_offset();
+	size_t ring_off = lfk__ref_queue_ring_offset();
 	int rc;
 	if (out == NULL)
 		return -EINVAL;

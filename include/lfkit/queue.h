@@ -374,13 +374,13 @@ static inline int lfk__queue_try_put_counted(struct lfk_queue *q,
 		lfk__queue_put_unregister(q, me);
 		return -EPIPE;
 	}
-	LFK_RING_HOOK(LFK_HOOK_QUEUE_PUT_REGISTERED);
+	LFK__RING_HOOK(LFK_HOOK_QUEUE_PUT_REGISTERED);
 	rc = lfk__queue_try_put(q, src, words);
 	if (rc != 0) {
 		lfk__queue_put_unregister(q, me);
 		return rc;
 	}
-	LFK_RING_HOOK(LFK_HOOK_QUEUE_PUT_PUBLISHED);
+	LFK__RING_HOOK(LFK_HOOK_QUEUE_PUT_PUBLISHED);
 	/* Release: the ring publish before "no longer in flight", which a
 	 * consumer acquires before it trusts an empty ring to mean the end. */
 	lfk_atomic_fetch_add_u64(&me->puts, LFK__QUEUE_ONE_DONE - 1,
@@ -402,13 +402,13 @@ static inline int lfk__queue_try_get_counted(struct lfk_queue *q,
 	/* Relaxed, all three: only this process and, after its death, a
 	 * survivor that learnt of the death from the kernel read them. */
 	lfk_atomic_fetch_add_u64(&me->gets, 1, LFK_RELAXED);
-	LFK_RING_HOOK(LFK_HOOK_QUEUE_GET_REGISTERED);
+	LFK__RING_HOOK(LFK_HOOK_QUEUE_GET_REGISTERED);
 	rc = lfk__queue_try_get(q, dst, words);
 	if (rc != 0) {
 		lfk_atomic_fetch_sub_u64(&me->gets, 1, LFK_RELAXED);
 		return rc;
 	}
-	LFK_RING_HOOK(LFK_HOOK_QUEUE_GET_TAKEN);
+	LFK__RING_HOOK(LFK_HOOK_QUEUE_GET_TAKEN);
 	lfk_atomic_fetch_add_u64(&me->gets, LFK__QUEUE_ONE_DONE - 1,
 				 LFK_RELAXED);
 	return 0;

@@ -167,9 +167,9 @@ enum lfk_ring_hook_point {
 };
 #if defined(LFK_RING_TEST_HOOKS)
 void lfk_ring_test_hook(enum lfk_ring_hook_point point);
-#define LFK_RING_HOOK(point) lfk_ring_test_hook(point)
+#define LFK__RING_HOOK(point) lfk_ring_test_hook(point)
 #else
-#define LFK_RING_HOOK(point) ((void)0)
+#define LFK__RING_HOOK(point) ((void)0)
 #endif
 
 /* Copies one element of `words` 64-bit words; with words a compile-time 1
@@ -216,13 +216,13 @@ int lfk__ring_init(int kind, void *mem, size_t capacity, size_t elem_size,
 
 /*
  * The public calls are static inline by default, so they inline into the
- * caller; lib/ring_symbols.c defines LFK_RING_API empty before including
+ * caller; lib/ring_symbols.c defines LFK__RING_API empty before including
  * this header, which turns the same definitions into exported symbols of
  * liblfkit for callers that cannot use the inline versions (other
  * languages, a stable ABI).
  */
-#ifndef LFK_RING_API
-#define LFK_RING_API static inline
+#ifndef LFK__RING_API
+#define LFK__RING_API static inline
 #endif
 
 /*
@@ -251,7 +251,7 @@ int lfk__ring_init(int kind, void *mem, size_t capacity, size_t elem_size,
  * which move up to n elements of `words` words and return how many moved.
  */
 #define LFK__RING_DEFINE_API(K)                                                \
-	LFK_RING_API size_t lfk_ring_##K##_enqueue_burst(                     \
+	LFK__RING_API size_t lfk_ring_##K##_enqueue_burst(                     \
 		struct lfk_ring_##K *r, const uint64_t *v, size_t n)           \
 	{                                                                      \
 		if (r == NULL || v == NULL || r->hdr.elem_words != 1 ||       \
@@ -259,7 +259,7 @@ int lfk__ring_init(int kind, void *mem, size_t capacity, size_t elem_size,
 			return 0;                                              \
 		return lfk__ring_##K##_put(r, v, n, 1);                        \
 	}                                                                      \
-	LFK_RING_API size_t lfk_ring_##K##_dequeue_burst(                     \
+	LFK__RING_API size_t lfk_ring_##K##_dequeue_burst(                     \
 		struct lfk_ring_##K *r, uint64_t *v, size_t n)                 \
 	{                                                                      \
 		if (r == NULL || v == NULL || r->hdr.elem_words != 1 ||       \
@@ -267,7 +267,7 @@ int lfk__ring_init(int kind, void *mem, size_t capacity, size_t elem_size,
 			return 0;                                              \
 		return lfk__ring_##K##_get(r, v, n, 1);                        \
 	}                                                                      \
-	LFK_RING_API int lfk_ring_##K##_enqueue(struct lfk_ring_##K *r,       \
+	LFK__RING_API int lfk_ring_##K##_enqueue(struct lfk_ring_##K *r,       \
 						 uint64_t v)                   \
 	{                                                                      \
 		if (r == NULL || r->hdr.elem_words != 1 ||                     \
@@ -275,7 +275,7 @@ int lfk__ring_init(int kind, void *mem, size_t capacity, size_t elem_size,
 			return -EINVAL;                                        \
 		return lfk__ring_##K##_put(r, &v, 1, 1) ? 0 : -EAGAIN;         \
 	}                                                                      \
-	LFK_RING_API int lfk_ring_##K##_dequeue(struct lfk_ring_##K *r,       \
+	LFK__RING_API int lfk_ring_##K##_dequeue(struct lfk_ring_##K *r,       \
 						 uint64_t *v)                  \
 	{                                                                      \
 		if (r == NULL || v == NULL || r->hdr.elem_words != 1 ||       \
@@ -283,21 +283,21 @@ int lfk__ring_init(int kind, void *mem, size_t capacity, size_t elem_size,
 			return -EINVAL;                                        \
 		return lfk__ring_##K##_get(r, v, 1, 1) ? 0 : -EAGAIN;          \
 	}                                                                      \
-	LFK_RING_API size_t lfk_ring_##K##_enqueue_burst_rec(                 \
+	LFK__RING_API size_t lfk_ring_##K##_enqueue_burst_rec(                 \
 		struct lfk_ring_##K *r, const void *recs, size_t n)            \
 	{                                                                      \
 		if (r == NULL || recs == NULL || LFK__RING_WRONG_KIND(r, K))   \
 			return 0;                                              \
 		return lfk__ring_##K##_put(r, recs, n, r->hdr.elem_words);     \
 	}                                                                      \
-	LFK_RING_API size_t lfk_ring_##K##_dequeue_burst_rec(                 \
+	LFK__RING_API size_t lfk_ring_##K##_dequeue_burst_rec(                 \
 		struct lfk_ring_##K *r, void *recs, size_t n)                  \
 	{                                                                      \
 		if (r == NULL || recs == NULL || LFK__RING_WRONG_KIND(r, K))   \
 			return 0;                                              \
 		return lfk__ring_##K##_get(r, recs, n, r->hdr.elem_words);     \
 	}                                                                      \
-	LFK_RING_API int lfk_ring_##K##_enqueue_rec(struct lfk_ring_##K *r,   \
+	LFK__RING_API int lfk_ring_##K##_enqueue_rec(struct lfk_ring_##K *r,   \
 						     const void *rec)          \
 	{                                                                      \
 		if (r == NULL || rec == NULL || LFK__RING_WRONG_KIND(r, K))    \
@@ -306,7 +306,7 @@ int lfk__ring_init(int kind, void *mem, size_t capacity, size_t elem_size,
 			       ? 0                                             \
 			       : -EAGAIN;                                      \
 	}                                                                      \
-	LFK_RING_API int lfk_ring_##K##_dequeue_rec(struct lfk_ring_##K *r,   \
+	LFK__RING_API int lfk_ring_##K##_dequeue_rec(struct lfk_ring_##K *r,   \
 						     void *rec)                \
 	{                                                                      \
 		if (r == NULL || rec == NULL || LFK__RING_WRONG_KIND(r, K))    \
@@ -315,12 +315,12 @@ int lfk__ring_init(int kind, void *mem, size_t capacity, size_t elem_size,
 			       ? 0                                             \
 			       : -EAGAIN;                                      \
 	}                                                                      \
-	LFK_RING_API size_t lfk_ring_##K##_capacity(                          \
+	LFK__RING_API size_t lfk_ring_##K##_capacity(                          \
 		const struct lfk_ring_##K *r)                                  \
 	{                                                                      \
 		return r ? (size_t)r->hdr.capacity : 0;                        \
 	}                                                                      \
-	LFK_RING_API size_t lfk_ring_##K##_elem_size(                         \
+	LFK__RING_API size_t lfk_ring_##K##_elem_size(                         \
 		const struct lfk_ring_##K *r)                                  \
 	{                                                                      \
 		return r ? (size_t)r->hdr.elem_words * 8 : 0;                  \

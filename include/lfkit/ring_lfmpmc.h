@@ -156,7 +156,7 @@
  * 8-byte CAS that runs beside it, and one of the two updates is lost; there
  * every update of ctl is a 16-byte CAS (lfk__scq_ctl_cas).
  */
-#if defined(LFK_X86_64_HAVE_CAS2) || defined(LFK_AARCH64_HAVE_CAS2) || \
+#if defined(LFK__X86_64_HAVE_CAS2) || defined(LFK__AARCH64_HAVE_CAS2) || \
 	defined(__GCC_HAVE_SYNC_COMPARE_AND_SWAP_16)
 #define LFK__SCQ_CTL_NARROW 1
 #else
@@ -296,7 +296,7 @@ static inline void lfk__scq_reset_threshold(struct lfk_ring_lfmpmc *r,
 	struct lfk__scq *q = lfk__scq_ring(r, which);
 	const int64_t full = lfk__scq_threshold_full(&r->hdr);
 	if (which == 0)
-		LFK_RING_HOOK(LFK_HOOK_LFMPMC_ENQ_PUBLISHED);
+		LFK__RING_HOOK(LFK_HOOK_LFMPMC_ENQ_PUBLISHED);
 	/* After E4: a consumer that sees the reset sees the item too; the
 	 * store is skipped when it would change nothing. */
 	if ((int64_t)lfk_atomic_load_u64(&q->threshold, LFK__SCQ_SC) != full)
@@ -335,7 +335,7 @@ static inline bool lfk__scq_take(struct lfk_ring_lfmpmc *r, int which,
 			 * synchronized with the publish. */
 			*v = lfk_atomic_load_u64(&ent->hi, LFK_RELAXED);
 			if (which == 0) /* an item (or a record's index) */
-				LFK_RING_HOOK(LFK_HOOK_LFMPMC_DEQ_SLOT);
+				LFK__RING_HOOK(LFK_HOOK_LFMPMC_DEQ_SLOT);
 			/* D3: frees the entry (release: our read of the
 			 * value before it); a late consumer may have set
 			 * UNSAFE meanwhile, so retry with what it saw.  A
@@ -408,7 +408,7 @@ static inline bool lfk__scq_missed(struct lfk__scq *q, uint64_t end,
 	/* D5: after D4, sees every producer that did not see our marks. */
 	uint64_t t = lfk_atomic_load_u64(&q->tail, LFK__SCQ_SC);
 	if (lfk__ring_diff(t, end) <= 0) {
-		LFK_RING_HOOK(LFK_HOOK_LFMPMC_DEQ_EMPTY);
+		LFK__RING_HOOK(LFK_HOOK_LFMPMC_DEQ_EMPTY);
 		lfk__scq_catchup(q, t, end);
 		if (charge)
 			/* Spent attempt, against producers' resets. */
@@ -522,7 +522,7 @@ static inline size_t lfk__lfmpmc_put_values(struct lfk_ring_lfmpmc *r,
 		return 0;
 	/* E1 for the block: positions t .. t + k - 1 are ours. */
 	t = lfk_atomic_fetch_add_u64(&r->aq.tail, k, LFK__SCQ_SC);
-	LFK_RING_HOOK(LFK_HOOK_LFMPMC_ENQ_SLOT);
+	LFK__RING_HOOK(LFK_HOOK_LFMPMC_ENQ_SLOT);
 	for (uint64_t i = 0; i < k; i++)
 		if (lfk__scq_publish(r, 0, t + i, src[done]))
 			done++;
@@ -547,14 +547,14 @@ static inline size_t lfk__lfmpmc_get_values(struct lfk_ring_lfmpmc *r,
 	if (k > 1 && (int64_t)lfk_atomic_load_u64(&r->aq.threshold,
 						  LFK__SCQ_SC) >= 0) {
 		bool empty;
-		LFK_RING_HOOK(LFK_HOOK_LFMPMC_DEQ_BLOCK);
+		LFK__RING_HOOK(LFK_HOOK_LFMPMC_DEQ_BLOCK);
 		/* D1 for the block. */
 		h = lfk_atomic_fetch_add_u64(&r->aq.head, k, LFK__SCQ_SC);
 		for (uint64_t i = 0; i < k; i++)
 			if (lfk__scq_take(r, 0, h + i, &dst[got]))
 				got++;
 		if (got < k) {
-			LFK_RING_HOOK(LFK_HOOK_LFMPMC_DEQ_BLOCK_MISSED);
+			LFK__RING_HOOK(LFK_HOOK_LFMPMC_DEQ_BLOCK_MISSED);
 			/* A block that found nothing is one failed attempt,
 			 * charged once like a single dequeue's: the budget's
 			 * slack counts one attempt per thread in flight, not
@@ -562,7 +562,7 @@ static inline size_t lfk__lfmpmc_get_values(struct lfk_ring_lfmpmc *r,
 			 * (the call succeeded); both catch tail up when the
 			 * block overran it. */
 			empty = lfk__scq_missed(&r->aq, h + k, got == 0);
-			LFK_RING_HOOK(LFK_HOOK_LFMPMC_DEQ_BLOCK_CHARGED);
+			LFK__RING_HOOK(LFK_HOOK_LFMPMC_DEQ_BLOCK_CHARGED);
 			if (empty && got == 0)
 				return 0; /* no second look at an empty ring */
 		}
@@ -589,7 +589,7 @@ static inline size_t lfk__lfmpmc_put_records(struct lfk_ring_lfmpmc *r,
 		if (lfk__scq_ahead(r, 1, 1) <= 0 ||
 		    lfk__scq_dequeue(r, 1, &index) != 0)
 			break;
-		LFK_RING_HOOK(LFK_HOOK_LFMPMC_ENQ_SLOT);
+		LFK__RING_HOOK(LFK_HOOK_LFMPMC_ENQ_SLOT);
 		lfk__ring_copy(lfk__ring_lfmpmc_data(r, index, words),
 			       (const char *)src + done * words * 8, words);
 		lfk__scq_enqueue(r, 0, index);

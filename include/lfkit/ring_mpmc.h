@@ -83,7 +83,7 @@ static inline int lfk__ring_mpmc_reserve_put(struct lfk_ring_mpmc *r,
 		uint64_t seq = lfk_atomic_load_u64(slot, LFK_ACQUIRE);
 		int64_t dif = lfk__ring_diff(seq, pos);
 		if (dif == 0) {
-			LFK_RING_HOOK(LFK_HOOK_MPMC_ENQ_CAPACITY);
+			LFK__RING_HOOK(LFK_HOOK_MPMC_ENQ_CAPACITY);
 			/* Signed: pos may be stale, and head may have moved
 			 * past it; then pos - head is negative (not 2^64-1),
 			 * and the CAS below fails and reloads pos. */
@@ -141,7 +141,7 @@ static inline size_t lfk__ring_mpmc_put(struct lfk_ring_mpmc *r,
 		uint64_t pos, *slot;
 		if (lfk__ring_mpmc_reserve_put(r, &pos, words) != 0)
 			break;
-		LFK_RING_HOOK(LFK_HOOK_MPMC_ENQ_RESERVED);
+		LFK__RING_HOOK(LFK_HOOK_MPMC_ENQ_RESERVED);
 		slot = lfk__ring_mpmc_slot(r, pos, words);
 		lfk__ring_copy(slot + 1, (const char *)src + done * words * 8,
 			       words);
@@ -159,7 +159,7 @@ static inline size_t lfk__ring_mpmc_get(struct lfk_ring_mpmc *r, void *dst,
 		uint64_t pos, *slot;
 		if (lfk__ring_mpmc_reserve_get(r, &pos, words) != 0)
 			break;
-		LFK_RING_HOOK(LFK_HOOK_MPMC_DEQ_RESERVED);
+		LFK__RING_HOOK(LFK_HOOK_MPMC_DEQ_RESERVED);
 		slot = lfk__ring_mpmc_slot(r, pos, words);
 		lfk__ring_copy((char *)dst + done * words * 8, slot + 1, words);
 		/* Hands the slot to the producer of the next lap, after our
@@ -172,7 +172,7 @@ static inline size_t lfk__ring_mpmc_get(struct lfk_ring_mpmc *r, void *dst,
 LFK__RING_DEFINE_API(mpmc)
 
 /* Reserved positions not yet drained: exact when quiescent. */
-LFK_RING_API size_t lfk_ring_mpmc_count(const struct lfk_ring_mpmc *r)
+LFK__RING_API size_t lfk_ring_mpmc_count(const struct lfk_ring_mpmc *r)
 {
 	if (r == NULL)
 		return 0;

@@ -97,7 +97,7 @@ static inline size_t lfk__ring_spsc_get(struct lfk_ring_spsc *r, void *dst,
 LFK__RING_DEFINE_API(spsc)
 
 /* Items in the ring: exact when quiescent, and never above capacity. */
-LFK_RING_API size_t lfk_ring_spsc_count(const struct lfk_ring_spsc *r)
+LFK__RING_API size_t lfk_ring_spsc_count(const struct lfk_ring_spsc *r)
 {
 	if (r == NULL)
 		return 0;

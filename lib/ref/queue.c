@@ -55,7 +55,7 @@ int lfk_ref_queue_init(void *mem, size_t capacity, size_t elem_size)
 	return lfk_ref_queue_init_flags(mem, capacity, elem_size, 0);
 }
 
-size_t lfk_ref_queue_ring_offset(void)
+size_t lfk__ref_queue_ring_offset(void)
 {
 	return RING_OFF;
 }
@@ -100,14 +100,14 @@ static bool sleep_until(pthread_cond_t *c, struct lfk_ref_ring *r,
 {
 	struct timespec ts;
 	if (deadline == LFK_FOREVER) {
-		lfk_ref_ring_relocked(r, pthread_cond_wait(c, &r->lock));
+		lfk__ref_ring_relocked(r, pthread_cond_wait(c, &r->lock));
 		return true;
 	}
 	if (lfk_monotonic_ns() >= deadline)
 		return false;
 	ts.tv_sec = (time_t)(deadline / 1000000000u);
 	ts.tv_nsec = (long)(deadline % 1000000000u);
-	lfk_ref_ring_relocked(r, pthread_cond_timedwait(c, &r->lock, &ts));
+	lfk__ref_ring_relocked(r, pthread_cond_timedwait(c, &r->lock, &ts));
 	return true;
 }
 
@@ -115,13 +115,13 @@ static bool sleep_until(pthread_cond_t *c, struct lfk_ref_ring *r,
 static bool put_blocked(const struct lfk_ref_queue *q,
 			const struct lfk_ref_ring *r)
 {
-	return !q->closed && lfk_ref_ring_used(r) == r->capacity;
+	return !q->closed && lfk__ref_ring_used(r) == r->capacity;
 }
 
 static bool get_blocked(const struct lfk_ref_queue *q,
 			const struct lfk_ref_ring *r)
 {
-	return !q->closed && lfk_ref_ring_used(r) == 0;
+	return !q->closed && lfk__ref_ring_used(r) == 0;
 }
 
 static bool join_blocked(const struct lfk_ref_queue *q,
@@ -154,16 +154,16 @@ static int put(struct lfk_ref_queue *q, const void *src, uint64_t words,
 {
 	struct lfk_ref_ring *r = ring_of(q);
 	int rc;
-	lfk_ref_ring_lock(r);
+	lfk__ref_ring_lock(r);
 	rc = wait_while(q, &r->not_full, put_blocked, timeout_ns);
 	if (rc == 0 && q->closed)
 		rc = -EPIPE;
 	if (rc == 0) {
-		lfk_ref_ring_put_locked(r, src, 1, words);
+		lfk__ref_ring_put_locked(r, src, 1, words);
 		q->unfinished++;
 		pthread_cond_signal(&r->not_empty);
 	}
-	lfk_ref_ring_unlock(r);
+	lfk__ref_ring_unlock(r);
 	return rc;
 }
 
@@ -172,15 +172,15 @@ static int get(struct lfk_ref_queue *q, void *dst, uint64_t words,
 {
 	struct lfk_ref_ring *r = ring_of(q);
 	int rc;
-	lfk_ref_ring_lock(r);
+	lfk__ref_ring_lock(r);
 	rc = wait_while(q, &r->not_empty, get_blocked, timeout_ns);
-	if (rc == 0 && lfk_ref_ring_used(r) == 0) /* closed and drained */
+	if (rc == 0 && lfk__ref_ring_used(r) == 0) /* closed and drained */
 		rc = -EPIPE;
 	if (rc == 0) {
-		lfk_ref_ring_get_locked(r, dst, 1, words);
+		lfk__ref_ring_get_locked(r, dst, 1, words);
 		pthread_cond_signal(&r->not_full);
 	}
-	lfk_ref_ring_unlock(r);
+	lfk__ref_ring_unlock(r);
 	return rc;
 }
 
@@ -222,11 +222,11 @@ int lfk_ref_queue_close(struct lfk_ref_queue *q)
 	if (q == NULL)
 		return -EINVAL;
 	r = ring_of(q);
-	lfk_ref_ring_lock(r);
+	lfk__ref_ring_lock(r);
 	q->closed = 1;
 	pthread_cond_broadcast(&r->not_empty);
 	pthread_cond_broadcast(&r->not_full);
-	lfk_ref_ring_unlock(r);
+	lfk__ref_ring_unlock(r);
 	return 0;
 }
 
@@ -235,9 +235,9 @@ int lfk_ref_queue_closed(struct lfk_ref_queue *q)
 	int c;
 	if (q == NULL)
 		return 0;
-	lfk_ref_ring_lock(ring_of(q));
+	lfk__ref_ring_lock(ring_of(q));
 	c = q->closed != 0;
-	lfk_ref_ring_unlock(ring_of(q));
+	lfk__ref_ring_unlock(ring_of(q));
 	return c;
 }
 
@@ -248,12 +248,12 @@ int lfk_ref_queue_task_done(struct lfk_ref_queue *q)
 	if (q == NULL)
 		return -EINVAL;
 	r = ring_of(q);
-	lfk_ref_ring_lock(r);
+	lfk__ref_ring_lock(r);
 	if (q->unfinished == 0)
 		rc = -EINVAL;
 	else if (--q->unfinished == 0)
 		pthread_cond_broadcast(&q->all_done);
-	lfk_ref_ring_unlock(r);
+	lfk__ref_ring_unlock(r);
 	return rc;
 }
 
@@ -262,9 +262,9 @@ int lfk_ref_queue_join(struct lfk_ref_queue *q, uint64_t timeout_ns)
 	int rc;
 	if (q == NULL)
 		return -EINVAL;
-	lfk_ref_ring_lock(ring_of(q));
+	lfk__ref_ring_lock(ring_of(q));
 	rc = wait_while(q, &q->all_done, join_blocked, timeout_ns);
-	lfk_ref_ring_unlock(ring_of(q));
+	lfk__ref_ring_unlock(ring_of(q));
 	return rc;
 }
 
