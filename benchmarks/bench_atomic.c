@@ -20,12 +20,12 @@ const char lfb_atomic_help[] =
 "               (false sharing)\n"
 "  _padded      two threads, their words a cache line apart\n"
 "implementations (impl):\n"
-"  arch         the configured arch backend (LFK_ARCH_OP)\n"
+"  arch         the configured arch backend (LFK__ARCH_OP)\n"
 "  generic      the generic backend (__atomic builtins)\n"
 "Every run checks that the word ends where the operations lead it.\n";
 
-#define ARCH(op) LFK_ARCH_OP(op)
-#define GEN(op) lfk_generic_##op
+#define ARCH(op) LFK__ARCH_OP(op)
+#define GEN(op) lfk__generic_##op
 
 /*
  * One loop per operation and backend: n operations on *p, then a check that

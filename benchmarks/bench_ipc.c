@@ -160,12 +160,9 @@ static int region_attach(struct chan *ch, uint32_t kind)
 	int rc = lfk_shm_open(ch->name, &ch->shm);
 	if (rc != 0)
 		return rc;
-	if (kind == LFK_SHM_RING_SPSC)
-		return lfk_shm_ring_spsc_attach(ch->shm, "msgs",
-						(struct lfk_ring_spsc **)&ch->obj);
-	if (kind == LFK_SHM_RING_LFMPMC)
-		return lfk_shm_ring_lfmpmc_attach(
-			ch->shm, "msgs", (struct lfk_ring_lfmpmc **)&ch->obj);
+	if (kind == LFK_SHM_RING_SPSC || kind == LFK_SHM_RING_LFMPMC)
+		return lfk_shm_ring_attach(ch->shm, "msgs",
+					   (struct lfk_ring **)&ch->obj);
 	if (kind == LFK_SHM_QUEUE)
 		return lfk_shm_queue_attach(ch->shm, "msgs",
 					    (struct lfk_queue **)&ch->obj);
@@ -195,9 +192,8 @@ static int ring_send(struct chan *ch, const struct msg *m, size_t n)
 {
 	unsigned spins = 0;
 	while (n > 0) {
-		size_t k = ch->ring_kind == LFK_RING_SPSC
-				   ? lfk_ring_spsc_enqueue_burst_rec(ch->obj, m, n)
-				   : lfk_ring_lfmpmc_enqueue_burst_rec(ch->obj, m, n);
+		/* The handle's kind switch picks the ring's calls. */
+		size_t k = lfk_ring_enqueue_burst_rec(ch->obj, m, n);
 		if (k == 0) {
 			lfk_backoff(&spins);
 			continue;
@@ -213,9 +209,7 @@ static int ring_recv(struct chan *ch, struct msg *m, size_t n)
 {
 	unsigned spins = 0;
 	size_t k;
-	while ((k = ch->ring_kind == LFK_RING_SPSC
-			    ? lfk_ring_spsc_dequeue_burst_rec(ch->obj, m, n)
-			    : lfk_ring_lfmpmc_dequeue_burst_rec(ch->obj, m, n)) == 0)
+	while ((k = lfk_ring_dequeue_burst_rec(ch->obj, m, n)) == 0)
 		lfk_backoff(&spins);
 	return (int)k;
 }

@@ -20,25 +20,10 @@
 #define LFK__QUEUE_SPINS 100
 #endif
 
-static size_t ring_size(enum lfk_ring_kind kind, size_t capacity,
-			size_t elem_size)
-{
-	switch (kind) {
-	case LFK_RING_SPSC:
-		return lfk_ring_spsc_size(capacity, elem_size);
-	case LFK_RING_MPMC:
-		return lfk_ring_mpmc_size(capacity, elem_size);
-	case LFK_RING_LFMPMC:
-		return lfk_ring_lfmpmc_size(capacity, elem_size);
-	default:
-		return 0;
-	}
-}
-
 size_t lfk_queue_size(enum lfk_ring_kind kind, size_t capacity,
 		      size_t elem_size)
 {
-	size_t rb = ring_size(kind, capacity, elem_size);
+	size_t rb = lfk_ring_size(kind, capacity, elem_size);
 	if (rb == 0 || rb > SIZE_MAX - sizeof(struct lfk_queue))
 		return 0;
 	return sizeof(struct lfk_queue) + rb;
@@ -50,8 +35,8 @@ int lfk_queue_init(void *mem, enum lfk_ring_kind kind, size_t capacity,
 	struct lfk_queue *q = mem;
 	unsigned ec_flags = (flags & LFK_QUEUE_SHARED) ? LFK_EVENTCOUNT_SHARED : 0;
 	size_t bytes = lfk_queue_size(kind, capacity, elem_size);
-	void *ring;
-	int rc = -EINVAL;
+	struct lfk_ring *ring;
+	int rc;
 	if (q == NULL || (uintptr_t)mem % LFK_RING_ALIGN != 0 || bytes == 0 ||
 	    (flags & ~LFK_QUEUE_SHARED) != 0)
 		return -EINVAL;
@@ -62,17 +47,7 @@ int lfk_queue_init(void *mem, enum lfk_ring_kind kind, size_t capacity,
 	q->hdr.ring_off = sizeof(*q);
 	q->hdr.bytes = bytes;
 	ring = lfk__queue_ring(q);
-	switch (kind) {
-	case LFK_RING_SPSC:
-		rc = lfk_ring_spsc_init(ring, capacity, elem_size);
-		break;
-	case LFK_RING_MPMC:
-		rc = lfk_ring_mpmc_init(ring, capacity, elem_size);
-		break;
-	case LFK_RING_LFMPMC:
-		rc = lfk_ring_lfmpmc_init(ring, capacity, elem_size);
-		break;
-	}
+	rc = lfk_ring_init(ring, kind, capacity, elem_size);
 	if (rc != 0)
 		return rc;
 	lfk_eventcount_init(&q->not_empty, ec_flags);
@@ -118,7 +93,7 @@ void lfk_queue_destroy(struct lfk_queue *q)
 
 static bool valid_kind(const struct lfk_queue *q)
 {
-	return q->hdr.kind >= LFK_RING_SPSC && q->hdr.kind <= LFK_RING_LFMPMC;
+	return lfk__ring_kind_ok(q->hdr.kind);
 }
 
 static bool deadline_passed(uint64_t deadline)
@@ -410,31 +385,21 @@ int lfk_queue_join(struct lfk_queue *q, uint64_t timeout_ns)
 	}
 }
 
+/* The queue's ring, read-only. */
+static const struct lfk_ring *queue_ring(const struct lfk_queue *q)
+{
+	return (const struct lfk_ring *)(const void *)((const char *)q +
+						       q->hdr.ring_off);
+}
+
 size_t lfk_queue_count(const struct lfk_queue *q)
 {
-	const void *ring;
-	if (q == NULL)
-		return 0;
-	ring = (const char *)q + q->hdr.ring_off;
-	switch (q->hdr.kind) {
-	case LFK_RING_SPSC:
-		return lfk_ring_spsc_count(ring);
-	case LFK_RING_MPMC:
-		return lfk_ring_mpmc_count(ring);
-	case LFK_RING_LFMPMC:
-		return lfk_ring_lfmpmc_count(ring);
-	default:
-		return 0;
-	}
+	return q ? lfk_ring_count(queue_ring(q)) : 0;
 }
 
 size_t lfk_queue_capacity(const struct lfk_queue *q)
 {
-	const struct lfk_ring_hdr *h;
-	if (q == NULL)
-		return 0;
-	h = (const void *)((const char *)q + q->hdr.ring_off);
-	return (size_t)h->capacity;
+	return q ? lfk_ring_capacity(queue_ring(q)) : 0;
 }
 
 size_t lfk_queue_elem_size(const struct lfk_queue *q)

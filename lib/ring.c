@@ -173,59 +173,79 @@ int lfk__ring_init(int kind, void *mem, size_t capacity, size_t elem_size,
 	return 0;
 }
 
-static int ring_create(enum lfk_ring_kind kind, size_t capacity,
-		       size_t elem_size, void **out)
+size_t lfk_ring_size(enum lfk_ring_kind kind, size_t capacity,
+		     size_t elem_size)
 {
 	struct lfk_ring_hdr h;
+	return lfk__ring_layout(kind, capacity, elem_size, &h);
+}
+
+int lfk_ring_init(void *mem, enum lfk_ring_kind kind, size_t capacity,
+		  size_t elem_size)
+{
+	return lfk__ring_init(kind, mem, capacity, elem_size, 0);
+}
+
+int lfk_ring_create(enum lfk_ring_kind kind, size_t capacity,
+		    size_t elem_size, struct lfk_ring **out)
+{
 	size_t bytes;
 	void *mem;
 	int rc;
 	if (out == NULL)
 		return -EINVAL;
 	*out = NULL;
-	bytes = lfk__ring_layout(kind, capacity, elem_size, &h);
+	bytes = lfk_ring_size(kind, capacity, elem_size);
 	if (bytes == 0)
 		return -EINVAL;
 	mem = aligned_alloc(LFK_RING_ALIGN, bytes);
 	if (mem == NULL)
 		return -ENOMEM;
-	rc = lfk__ring_init(kind, mem, capacity, elem_size, 0);
+	rc = lfk_ring_init(mem, kind, capacity, elem_size);
 	if (rc != 0) {
 		free(mem);
 		return rc;
 	}
-	*out = mem;
+	*out = (struct lfk_ring *)mem;
 	return 0;
 }
 
-#define LFK_RING_DEFINE_LIFECYCLE(K, KIND)                                     \
+void lfk_ring_destroy(struct lfk_ring *r)
+{
+	free(r);
+}
+
+/* Each kind's lifecycle: the generic calls with the kind filled in. */
+#define LFK__RING_DEFINE_LIFECYCLE(K, KIND)                                    \
 	size_t lfk_ring_##K##_size(size_t capacity, size_t elem_size)          \
 	{                                                                      \
-		struct lfk_ring_hdr h;                                         \
-		return lfk__ring_layout(KIND, capacity, elem_size, &h);             \
+		return lfk_ring_size(KIND, capacity, elem_size);               \
 	}                                                                      \
 	int lfk_ring_##K##_init(void *mem, size_t capacity, size_t elem_size)  \
 	{                                                                      \
-		return lfk__ring_init(KIND, mem, capacity, elem_size, 0);           \
+		return lfk_ring_init(mem, KIND, capacity, elem_size);          \
 	}                                                                      \
 	int lfk_ring_##K##_init_at(void *mem, size_t capacity,                 \
 				   size_t elem_size, uint64_t first_index)     \
 	{                                                                      \
-		return lfk__ring_init(KIND, mem, capacity, elem_size, first_index); \
+		return lfk__ring_init(KIND, mem, capacity, elem_size,          \
+				      first_index);                            \
 	}                                                                      \
 	int lfk_ring_##K##_create(size_t capacity, size_t elem_size,           \
 				  struct lfk_ring_##K **out)                   \
 	{                                                                      \
-		return ring_create(KIND, capacity, elem_size, (void **)out);   \
+		return lfk_ring_create(KIND, capacity, elem_size,              \
+				       (struct lfk_ring **)(void *)out);       \
 	}                                                                      \
 	void lfk_ring_##K##_destroy(struct lfk_ring_##K *r)                    \
 	{                                                                      \
 		free(r);                                                       \
 	}
 
-LFK_RING_DEFINE_LIFECYCLE(spsc, LFK_RING_SPSC)
-LFK_RING_DEFINE_LIFECYCLE(mpmc, LFK_RING_MPMC)
-LFK_RING_DEFINE_LIFECYCLE(lfmpmc, LFK_RING_LFMPMC)
+LFK__RING_DEFINE_LIFECYCLE(spsc, LFK_RING_SPSC)
+LFK__RING_DEFINE_LIFECYCLE(mpmc, LFK_RING_MPMC)
+LFK__RING_DEFINE_LIFECYCLE(lfmpmc, LFK_RING_LFMPMC)
+#undef LFK__RING_DEFINE_LIFECYCLE
 
 size_t lfk_ring_lfmpmc_count(const struct lfk_ring_lfmpmc *r)
 {

@@ -80,13 +80,32 @@ static bool object_name_ok(const char *name)
 	return len > 0 && len <= LFK_SHM_OBJECT_NAME_MAX;
 }
 
+/*
+ * What a region needs to know of an object kind: how many bytes an object
+ * of these parameters takes (0: invalid parameters), how to lay it out, and
+ * how to check, at attach, that the object under a directory entry is what
+ * the entry says (0 or -EPROTO; only fields fixed at init are read, since
+ * other processes may be using the object).  The entry's params are what
+ * create recorded: rings and queues capacity, elem_size (and the queue's
+ * ring kind); seqarrays n, elem_size; a semaphore its value; bytes their
+ * length.
+ */
+struct shm_kind {
+	uint32_t kind; /* enum lfk_shm_kind */
+	size_t (*size)(uint32_t kind, const uint64_t p[3]);
+	int (*init)(uint32_t kind, void *mem, const uint64_t p[3],
+		    size_t bytes);
+	int (*check)(uint32_t kind, const void *obj,
+		     const struct lfk__shm_entry *e);
+};
+
+/* The descriptor of kind, or NULL for an unknown kind (the table is
+ * below, with the kinds' functions). */
+static const struct shm_kind *kind_find(uint32_t kind);
+
 static bool kind_known(uint32_t kind)
 {
-	return kind == LFK_SHM_RING_SPSC || kind == LFK_SHM_RING_MPMC ||
-	       kind == LFK_SHM_RING_LFMPMC || kind == LFK_SHM_BYTES ||
-	       kind == LFK_SHM_SEQARRAY || kind == LFK_SHM_QUEUE ||
-	       kind == LFK_SHM_REF_QUEUE || kind == LFK_SHM_EVENT ||
-	       kind == LFK_SHM_SEM || kind == LFK_SHM_MSGRING;
+	return kind_find(kind) != NULL;
 }
 
 int lfk_shm_validate(const void *base, size_t size)
@@ -163,31 +182,6 @@ int lfk__shm_lookup(void *base, size_t size, const char *name, uint32_t kind,
 	return 0;
 }
 
-int lfk__shm_ring_attach_image(void *base, size_t size, const char *name,
-			       int kind, void **out)
-{
-	const struct lfk__shm_entry *e;
-	struct lfk_ring_hdr want;
-	int rc;
-	if (out == NULL || (kind != LFK_RING_SPSC && kind != LFK_RING_MPMC &&
-			    kind != LFK_RING_LFMPMC))
-		return -EINVAL;
-	*out = NULL;
-	rc = lfk__shm_lookup(base, size, name, (uint32_t)kind, &e);
-	if (rc != 0)
-		return rc;
-	/* The ring's own geometry must be the one its parameters give, and
-	 * fit the entry: every offset the ring operations use is then in
-	 * bounds. */
-	if (lfk__ring_layout(kind, (size_t)e->params[0], (size_t)e->params[1],
-			     &want) == 0 ||
-	    want.bytes != e->length ||
-	    memcmp((char *)base + e->offset, &want, sizeof(want)) != 0)
-		return -EPROTO;
-	*out = (char *)base + e->offset;
-	return 0;
-}
-
 static int lock_dir(struct lfk__shm_header *h)
 {
 	int rc = pthread_mutex_lock(&h->lock);
@@ -199,36 +193,6 @@ static int lock_dir(struct lfk__shm_header *h)
 		rc = 0;
 	}
 	return -rc;
-}
-
-/* Lays out a new object of `kind` in place. */
-static int init_object(void *mem, uint32_t kind, const uint64_t params[3],
-		       size_t bytes)
-{
-	if (kind == LFK_SHM_BYTES) {
-		memset(mem, 0, bytes);
-		return 0;
-	}
-	if (kind == LFK_SHM_SEQARRAY)
-		return lfk_seqarray_init(mem, bytes, (size_t)params[0],
-					 (size_t)params[1]);
-	if (kind == LFK_SHM_QUEUE)
-		return lfk_queue_init(mem, (enum lfk_ring_kind)params[2],
-				      (size_t)params[0], (size_t)params[1],
-				      LFK_QUEUE_SHARED);
-	if (kind == LFK_SHM_REF_QUEUE)
-		return lfk_ref_queue_init_flags(mem, (size_t)params[0],
-						(size_t)params[1],
-						LFK_REF_SHARED);
-	if (kind == LFK_SHM_EVENT)
-		return lfk_event_init(mem, LFK_SYNC_SHARED);
-	if (kind == LFK_SHM_SEM)
-		return lfk_sem_init(mem, LFK_SYNC_SHARED, (uint32_t)params[0]);
-	if (kind == LFK_SHM_MSGRING)
-		return lfk_msgring_init(mem, (size_t)params[0],
-					(unsigned)params[1]);
-	return lfk__ring_init((int)kind, mem, (size_t)params[0],
-			      (size_t)params[1], 0);
 }
 
 /*
@@ -285,7 +249,8 @@ static int add_object(struct lfk_shm *shm, const char *name, uint32_t kind,
 	} else {
 		e = &h->dir[used];
 		memset(e, 0, sizeof(*e));
-		rc = init_object((char *)shm->base + off, kind, params, bytes);
+		rc = kind_find(kind)->init(kind, (char *)shm->base + off, params,
+					     bytes);
 		if (rc == 0) {
 			strncpy(e->name, name, sizeof(e->name) - 1);
 			e->kind = kind;
@@ -311,110 +276,56 @@ static int add_object(struct lfk_shm *shm, const char *name, uint32_t kind,
 	return rc;
 }
 
-int lfk__shm_add_object(struct lfk_shm *shm, const char *name, uint32_t kind,
-			size_t bytes, const uint64_t params[3], void **out)
+/* ---- the object kinds: one descriptor each -------------------------- */
+
+static size_t ring_size(uint32_t kind, const uint64_t p[3])
 {
-	return add_object(shm, name, kind, bytes, params, out);
+	return lfk_ring_size((enum lfk_ring_kind)kind, (size_t)p[0],
+			     (size_t)p[1]);
 }
 
-int lfk__shm_region_intact(const struct lfk_shm *shm)
+static int ring_init(uint32_t kind, void *mem, const uint64_t p[3],
+		     size_t bytes)
 {
-	return region_intact(shm);
+	(void)bytes;
+	return lfk_ring_init(mem, (enum lfk_ring_kind)kind, (size_t)p[0],
+			     (size_t)p[1]);
 }
 
-int lfk_shm_ring_create(struct lfk_shm *shm, const char *name, int kind,
-			size_t capacity, size_t elem_size, void **out)
+/* The ring's own geometry must be the one its parameters give, and fit the
+ * entry: every offset the ring operations use is then in bounds. */
+static int ring_check(uint32_t kind, const void *obj,
+		      const struct lfk__shm_entry *e)
 {
-	struct lfk_ring_hdr hdr;
-	uint64_t params[3] = { capacity, elem_size, 0 };
-	size_t bytes;
-	if (kind != LFK_RING_SPSC && kind != LFK_RING_MPMC &&
-	    kind != LFK_RING_LFMPMC)
-		return -EINVAL;
-	bytes = lfk__ring_layout(kind, capacity, elem_size, &hdr);
-	if (bytes == 0)
-		return -EINVAL;
-	return add_object(shm, name, (uint32_t)kind, bytes, params, out);
+	struct lfk_ring_hdr want;
+	if (lfk__ring_layout((int)kind, (size_t)e->params[0],
+			     (size_t)e->params[1], &want) == 0 ||
+	    want.bytes != e->length || memcmp(obj, &want, sizeof(want)) != 0)
+		return -EPROTO;
+	return 0;
 }
 
-static int ring_attach(struct lfk_shm *shm, const char *name, int kind,
-		       void **out)
+static size_t seqarray_size(uint32_t kind, const uint64_t p[3])
 {
-	int rc = region_intact(shm);
-	if (rc != 0)
-		return rc;
-	return lfk__shm_ring_attach_image(shm->base, shm->size, name, kind, out);
+	(void)kind;
+	return lfk_seqarray_size((size_t)p[0], (size_t)p[1]);
 }
 
-int lfk_shm_ring_spsc_create(struct lfk_shm *shm, const char *name,
-			     size_t capacity, size_t elem_size,
-			     struct lfk_ring_spsc **out)
+static int seqarray_init(uint32_t kind, void *mem, const uint64_t p[3],
+			 size_t bytes)
 {
-	return lfk_shm_ring_create(shm, name, LFK_RING_SPSC, capacity,
-				   elem_size, (void **)out);
+	(void)kind;
+	return lfk_seqarray_init(mem, bytes, (size_t)p[0], (size_t)p[1]);
 }
 
-int lfk_shm_ring_mpmc_create(struct lfk_shm *shm, const char *name,
-			     size_t capacity, size_t elem_size,
-			     struct lfk_ring_mpmc **out)
+/* The array's header must match its directory entry, and its slots (whole
+ * cache lines, each holding a sequence word and an element) must fit the
+ * entry: every slot address is then in bounds. */
+static int seqarray_check(uint32_t kind, const void *obj,
+			  const struct lfk__shm_entry *e)
 {
-	return lfk_shm_ring_create(shm, name, LFK_RING_MPMC, capacity,
-				   elem_size, (void **)out);
-}
-
-int lfk_shm_ring_lfmpmc_create(struct lfk_shm *shm, const char *name,
-			       size_t capacity, size_t elem_size,
-			       struct lfk_ring_lfmpmc **out)
-{
-	return lfk_shm_ring_create(shm, name, LFK_RING_LFMPMC, capacity,
-				   elem_size, (void **)out);
-}
-
-int lfk_shm_ring_spsc_attach(struct lfk_shm *shm, const char *name,
-			     struct lfk_ring_spsc **out)
-{
-	return ring_attach(shm, name, LFK_RING_SPSC, (void **)out);
-}
-
-int lfk_shm_ring_mpmc_attach(struct lfk_shm *shm, const char *name,
-			     struct lfk_ring_mpmc **out)
-{
-	return ring_attach(shm, name, LFK_RING_MPMC, (void **)out);
-}
-
-int lfk_shm_ring_lfmpmc_attach(struct lfk_shm *shm, const char *name,
-			       struct lfk_ring_lfmpmc **out)
-{
-	return ring_attach(shm, name, LFK_RING_LFMPMC, (void **)out);
-}
-
-int lfk_shm_seqarray_create(struct lfk_shm *shm, const char *name, size_t n,
-			    size_t elem_size, lfk_seqarray_t **out)
-{
-	uint64_t params[3] = { n, elem_size, 0 };
-	size_t bytes = lfk_seqarray_size(n, elem_size);
-	if (bytes == 0)
-		return -EINVAL;
-	return add_object(shm, name, LFK_SHM_SEQARRAY, bytes, params,
-			  (void **)out);
-}
-
-int lfk__shm_seqarray_attach_image(void *base, size_t size, const char *name,
-				   lfk_seqarray_t **out)
-{
-	const struct lfk__shm_entry *e;
-	const lfk_seqarray_t *a;
-	int rc;
-	if (out == NULL)
-		return -EINVAL;
-	*out = NULL;
-	rc = lfk__shm_lookup(base, size, name, LFK_SHM_SEQARRAY, &e);
-	if (rc != 0)
-		return rc;
-	/* The array's header must match its directory entry, and its slots
-	 * (whole cache lines, each holding a sequence word and an element)
-	 * must fit the entry: every slot address is then in bounds. */
-	a = (const lfk_seqarray_t *)((char *)base + e->offset);
+	const lfk_seqarray_t *a = (const lfk_seqarray_t *)obj;
+	(void)kind;
 	if (lfk_seqarray_size((size_t)e->params[0], (size_t)e->params[1]) !=
 		    e->length ||
 	    a->magic != LFK_SEQARRAY_MAGIC || a->n != e->params[0] ||
@@ -422,55 +333,36 @@ int lfk__shm_seqarray_attach_image(void *base, size_t size, const char *name,
 	    a->stride < a->elem_size + sizeof(lfk_seqlock_t) ||
 	    a->stride > (e->length - sizeof(*a)) / a->n)
 		return -EPROTO;
-	*out = (lfk_seqarray_t *)a;
 	return 0;
 }
 
-int lfk_shm_seqarray_attach(struct lfk_shm *shm, const char *name,
-			    lfk_seqarray_t **out)
+static size_t queue_size(uint32_t kind, const uint64_t p[3])
 {
-	int rc = region_intact(shm);
-	if (rc != 0)
-		return rc;
-	return lfk__shm_seqarray_attach_image(shm->base, shm->size, name, out);
+	(void)kind;
+	return lfk_queue_size((enum lfk_ring_kind)p[2], (size_t)p[0],
+			      (size_t)p[1]);
 }
 
-int lfk_shm_queue_create(struct lfk_shm *shm, const char *name, int kind,
-			 size_t capacity, size_t elem_size,
-			 struct lfk_queue **out)
+static int queue_init(uint32_t kind, void *mem, const uint64_t p[3],
+		      size_t bytes)
 {
-	uint64_t params[3] = { capacity, elem_size, (uint64_t)kind };
-	size_t bytes = lfk_queue_size((enum lfk_ring_kind)kind, capacity,
-				      elem_size);
-	if (bytes == 0)
-		return -EINVAL;
-	return add_object(shm, name, LFK_SHM_QUEUE, bytes, params,
-			  (void **)out);
+	(void)kind, (void)bytes;
+	return lfk_queue_init(mem, (enum lfk_ring_kind)p[2], (size_t)p[0],
+			      (size_t)p[1], LFK_QUEUE_SHARED);
 }
 
-int lfk__shm_queue_attach_image(void *base, size_t size, const char *name,
-				struct lfk_queue **out)
+/* The queue's header and its ring's geometry must be what the directory's
+ * parameters give, within the entry; the ring must lie past the queue's
+ * own fields (else its indices are the queue's counters), and every
+ * eventcount must use shared futexes (a private one loses every wake-up
+ * that crosses processes).  Element sizes are compared in 64 bits:
+ * elem_words * 8 wraps in 32. */
+static int queue_check(uint32_t kind, const void *obj,
+		       const struct lfk__shm_entry *e)
 {
-	const struct lfk__shm_entry *e;
-	const struct lfk_queue *q;
+	const struct lfk_queue *q = (const struct lfk_queue *)obj;
 	struct lfk_ring_hdr want;
-	int rc;
-	if (out == NULL)
-		return -EINVAL;
-	*out = NULL;
-	rc = lfk__shm_lookup(base, size, name, LFK_SHM_QUEUE, &e);
-	if (rc != 0)
-		return rc;
-	/* The queue's header and its ring's geometry must be what the
-	 * directory's parameters give, within the entry; the ring must lie
-	 * past the queue's own fields (else its indices are the queue's
-	 * counters), and every eventcount must use shared futexes (a private
-	 * one loses every wake-up that crosses processes).  Element sizes
-	 * are compared in 64 bits: elem_words * 8 wraps in 32. */
-	q = (const struct lfk_queue *)((char *)base + e->offset);
-	if (lfk_queue_size((enum lfk_ring_kind)e->params[2],
-			   (size_t)e->params[0], (size_t)e->params[1]) !=
-		    e->length ||
+	if (queue_size(kind, e->params) != e->length ||
 	    q->hdr.magic != LFK_QUEUE_MAGIC || q->hdr.kind != e->params[2] ||
 	    (uint64_t)q->hdr.elem_words * 8 != e->params[1] ||
 	    q->hdr.flags != LFK_QUEUE_SHARED || q->hdr.bytes != e->length ||
@@ -485,52 +377,33 @@ int lfk__shm_queue_attach_image(void *base, size_t size, const char *name,
 	    want.bytes > e->length - q->hdr.ring_off ||
 	    memcmp((const char *)q + q->hdr.ring_off, &want, sizeof(want)) != 0)
 		return -EPROTO;
-	*out = (struct lfk_queue *)q;
 	return 0;
 }
 
-int lfk_shm_queue_attach(struct lfk_shm *shm, const char *name,
-			 struct lfk_queue **out)
+static size_t ref_queue_size(uint32_t kind, const uint64_t p[3])
 {
-	int rc = region_intact(shm);
-	if (rc != 0)
-		return rc;
-	return lfk__shm_queue_attach_image(shm->base, shm->size, name, out);
+	(void)kind;
+	return lfk_ref_queue_size((size_t)p[0], (size_t)p[1]);
 }
 
-int lfk_shm_ref_queue_create(struct lfk_shm *shm, const char *name,
-			     size_t capacity, size_t elem_size,
-			     struct lfk_ref_queue **out)
+static int ref_queue_init(uint32_t kind, void *mem, const uint64_t p[3],
+			  size_t bytes)
 {
-	uint64_t params[3] = { capacity, elem_size, 0 };
-	size_t bytes = lfk_ref_queue_size(capacity, elem_size);
-	if (bytes == 0)
-		return -EINVAL;
-	return add_object(shm, name, LFK_SHM_REF_QUEUE, bytes, params,
-			  (void **)out);
+	(void)kind, (void)bytes;
+	return lfk_ref_queue_init_flags(mem, (size_t)p[0], (size_t)p[1],
+					LFK_REF_SHARED);
 }
 
-int lfk__shm_ref_queue_attach_image(void *base, size_t size, const char *name,
-				    struct lfk_ref_queue **out)
+/* The queue's ring must sit where init puts it, with the geometry the
+ * directory's parameters give, its slots within the entry: every slot
+ * address (data_off + (pos % capacity) * elem_size) is then in bounds. */
+static int ref_queue_check(uint32_t kind, const void *obj,
+			   const struct lfk__shm_entry *e)
 {
-	const struct lfk__shm_entry *e;
-	const struct lfk_ref_queue *q;
+	const struct lfk_ref_queue *q = (const struct lfk_ref_queue *)obj;
 	const struct lfk_ref_ring *r;
-	size_t ring_off = lfk_ref_queue_ring_offset();
-	int rc;
-	if (out == NULL)
-		return -EINVAL;
-	*out = NULL;
-	rc = lfk__shm_lookup(base, size, name, LFK_SHM_REF_QUEUE, &e);
-	if (rc != 0)
-		return rc;
-	/* The queue's ring must sit where init puts it, with the geometry the
-	 * directory's parameters give, its slots within the entry: every slot
-	 * address (data_off + (pos % capacity) * elem_size) is then in bounds.
-	 * Only fields fixed at init are read: users may be at work. */
-	q = (const struct lfk_ref_queue *)((char *)base + e->offset);
-	if (lfk_ref_queue_size((size_t)e->params[0], (size_t)e->params[1]) !=
-		    e->length ||
+	size_t ring_off = lfk__ref_queue_ring_offset();
+	if (ref_queue_size(kind, e->params) != e->length ||
 	    q->ring_off != ring_off)
 		return -EPROTO;
 	r = (const struct lfk_ref_ring *)((const char *)q + ring_off);
@@ -542,46 +415,130 @@ int lfk__shm_ref_queue_attach_image(void *base, size_t size, const char *name,
 					 (size_t)e->params[1]) >
 		    e->length)
 		return -EPROTO;
-	*out = (struct lfk_ref_queue *)q;
 	return 0;
 }
 
-int lfk_shm_ref_queue_attach(struct lfk_shm *shm, const char *name,
-			     struct lfk_ref_queue **out)
+static size_t event_size(uint32_t kind, const uint64_t p[3])
 {
-	int rc = region_intact(shm);
-	if (rc != 0)
-		return rc;
-	return lfk__shm_ref_queue_attach_image(shm->base, shm->size, name,
-					       out);
+	(void)kind, (void)p;
+	return sizeof(lfk_event_t);
 }
 
-int lfk_shm_event_create(struct lfk_shm *shm, const char *name,
-			 lfk_event_t **out)
+static int event_init(uint32_t kind, void *mem, const uint64_t p[3],
+		      size_t bytes)
 {
-	uint64_t params[3] = { 0, 0, 0 };
-	return add_object(shm, name, LFK_SHM_EVENT, sizeof(lfk_event_t),
-			  params, (void **)out);
+	(void)kind, (void)p, (void)bytes;
+	return lfk_event_init((lfk_event_t *)mem, LFK_SYNC_SHARED);
 }
 
-int lfk_shm_sem_create(struct lfk_shm *shm, const char *name, uint32_t value,
-		       lfk_sem_t **out)
+/* A synchronization object checks against `fresh`, one newly initialized
+ * for sharing: the same length, and the same tag word (the object's kind
+ * and its shared flag) at the same offset. */
+static int sync_check(const void *obj, const struct lfk__shm_entry *e,
+		      const void *fresh, size_t bytes, size_t tag_off)
 {
-	uint64_t params[3] = { value, 0, 0 };
-	if (value > LFK_SEM_VALUE_MAX)
+	if (e->length != bytes ||
+	    memcmp((const char *)obj + tag_off, (const char *)fresh + tag_off,
+		   sizeof(uint32_t)) != 0)
+		return -EPROTO;
+	return 0;
+}
+
+static int event_check(uint32_t kind, const void *obj,
+		       const struct lfk__shm_entry *e)
+{
+	lfk_event_t fresh;
+	(void)kind;
+	lfk_event_init(&fresh, LFK_SYNC_SHARED);
+	return sync_check(obj, e, &fresh, sizeof(fresh),
+			  offsetof(lfk_event_t, tag));
+}
+
+static size_t sem_size(uint32_t kind, const uint64_t p[3])
+{
+	(void)kind;
+	return p[0] > LFK_SEM_VALUE_MAX ? 0 : sizeof(lfk_sem_t);
+}
+
+static int sem_init(uint32_t kind, void *mem, const uint64_t p[3],
+		    size_t bytes)
+{
+	(void)kind, (void)bytes;
+	return lfk_sem_init((lfk_sem_t *)mem, LFK_SYNC_SHARED,
+			    (uint32_t)p[0]);
+}
+
+static int sem_check(uint32_t kind, const void *obj,
+		     const struct lfk__shm_entry *e)
+{
+	lfk_sem_t fresh;
+	(void)kind;
+	lfk_sem_init(&fresh, LFK_SYNC_SHARED, 0);
+	return sync_check(obj, e, &fresh, sizeof(fresh),
+			  offsetof(lfk_sem_t, tag));
+}
+
+static size_t bytes_size(uint32_t kind, const uint64_t p[3])
+{
+	(void)kind;
+	return (size_t)p[0];
+}
+
+static int bytes_init(uint32_t kind, void *mem, const uint64_t p[3],
+		      size_t bytes)
+{
+	(void)kind, (void)p;
+	memset(mem, 0, bytes);
+	return 0;
+}
+
+/* Raw bytes carry no header: validate's bounds are all there is. */
+static int bytes_check(uint32_t kind, const void *obj,
+		       const struct lfk__shm_entry *e)
+{
+	(void)kind, (void)obj, (void)e;
+	return 0;
+}
+
+static const struct shm_kind shm_kinds[] = {
+	{ LFK_SHM_RING_SPSC, ring_size, ring_init, ring_check },
+	{ LFK_SHM_RING_MPMC, ring_size, ring_init, ring_check },
+	{ LFK_SHM_RING_LFMPMC, ring_size, ring_init, ring_check },
+	{ LFK_SHM_BYTES, bytes_size, bytes_init, bytes_check },
+	{ LFK_SHM_SEQARRAY, seqarray_size, seqarray_init, seqarray_check },
+	{ LFK_SHM_QUEUE, queue_size, queue_init, queue_check },
+	{ LFK_SHM_REF_QUEUE, ref_queue_size, ref_queue_init,
+	  ref_queue_check },
+	{ LFK_SHM_EVENT, event_size, event_init, event_check },
+	{ LFK_SHM_SEM, sem_size, sem_init, sem_check },
+	{ LFK_SHM_MSGRING, lfk__shm_msgring_size, lfk__shm_msgring_init,
+	  lfk__shm_msgring_check },
+};
+
+static const struct shm_kind *kind_find(uint32_t kind)
+{
+	for (size_t i = 0; i < sizeof(shm_kinds) / sizeof(shm_kinds[0]); i++)
+		if (shm_kinds[i].kind == kind)
+			return &shm_kinds[i];
+	return NULL;
+}
+
+/* ---- create and attach, for every kind ------------------------------- */
+
+/* Creates an object of a known `kind` with parameters p under name. */
+static int create_object(struct lfk_shm *shm, const char *name,
+			 uint32_t kind, const uint64_t p[3], void **out)
+{
+	size_t bytes = kind_find(kind)->size(kind, p);
+	if (bytes == 0)
 		return -EINVAL;
-	return add_object(shm, name, LFK_SHM_SEM, sizeof(lfk_sem_t), params,
-			  (void **)out);
+	return add_object(shm, name, kind, bytes, p, out);
 }
 
-/*
- * Finds a synchronization object of `kind` and `bytes` bytes and checks it
- * against `fresh`, one newly initialized for sharing: the same tag word (the
- * object's kind and its shared flag) at the same offset.
- */
-static int sync_attach(void *base, size_t size, const char *name,
-		       uint32_t kind, size_t bytes, const void *fresh,
-		       size_t tag_off, void **out)
+/* Finds the object of a known `kind` under name in a raw image and checks
+ * it; *out gets it, *length (when asked) its entry's length. */
+static int attach_image(void *base, size_t size, const char *name,
+			uint32_t kind, void **out, uint64_t *length)
 {
 	const struct lfk__shm_entry *e;
 	int rc;
@@ -589,75 +546,164 @@ static int sync_attach(void *base, size_t size, const char *name,
 		return -EINVAL;
 	*out = NULL;
 	rc = lfk__shm_lookup(base, size, name, kind, &e);
+	if (rc == 0)
+		rc = kind_find(kind)->check(kind, (char *)base + e->offset, e);
 	if (rc != 0)
 		return rc;
-	if (e->length != bytes ||
-	    memcmp((char *)base + e->offset + tag_off,
-		   (const char *)fresh + tag_off, sizeof(uint32_t)) != 0)
-		return -EPROTO;
 	*out = (char *)base + e->offset;
+	if (length != NULL)
+		*length = e->length;
 	return 0;
 }
 
-int lfk__shm_event_attach_image(void *base, size_t size, const char *name,
-				lfk_event_t **out)
+/* attach_image on a handle's mapping, after checking the file's size. */
+static int attach(struct lfk_shm *shm, const char *name, uint32_t kind,
+		  void **out, uint64_t *length)
 {
-	lfk_event_t fresh;
-	lfk_event_init(&fresh, LFK_SYNC_SHARED);
-	return sync_attach(base, size, name, LFK_SHM_EVENT, sizeof(fresh),
-			   &fresh, offsetof(lfk_event_t, tag), (void **)out);
+	int rc = region_intact(shm);
+	if (rc != 0) {
+		if (out != NULL)
+			*out = NULL;
+		return rc;
+	}
+	return attach_image(shm->base, shm->size, name, kind, out, length);
 }
 
-int lfk__shm_sem_attach_image(void *base, size_t size, const char *name,
-			      lfk_sem_t **out)
+int lfk_shm_ring_create(struct lfk_shm *shm, const char *name, int kind,
+			size_t capacity, size_t elem_size, void **out)
 {
-	lfk_sem_t fresh;
-	lfk_sem_init(&fresh, LFK_SYNC_SHARED, 0);
-	return sync_attach(base, size, name, LFK_SHM_SEM, sizeof(fresh), &fresh,
-			   offsetof(lfk_sem_t, tag), (void **)out);
+	const uint64_t p[3] = { capacity, elem_size, 0 };
+	if (kind < 0 || !lfk__ring_kind_ok((uint32_t)kind))
+		return -EINVAL;
+	return create_object(shm, name, (uint32_t)kind, p, out);
 }
 
-int lfk_shm_event_attach(struct lfk_shm *shm, const char *name,
+int lfk__shm_ring_attach_image(void *base, size_t size, const char *name,
+			       int kind, void **out)
+{
+	if (out == NULL || kind < 0 || !lfk__ring_kind_ok((uint32_t)kind))
+		return -EINVAL;
+	return attach_image(base, size, name, (uint32_t)kind, out, NULL);
+}
+
+/* The typed ring calls: the kind filled in, the pointer typed. */
+#define LFK__SHM_DEFINE_RING(K, KIND)                                          \
+	int lfk_shm_ring_##K##_create(struct lfk_shm *shm, const char *name,   \
+				      size_t capacity, size_t elem_size,       \
+				      struct lfk_ring_##K **out)               \
+	{                                                                      \
+		return lfk_shm_ring_create(shm, name, KIND, capacity,          \
+					   elem_size, (void **)out);           \
+	}                                                                      \
+	int lfk_shm_ring_##K##_attach(struct lfk_shm *shm, const char *name,   \
+				      struct lfk_ring_##K **out)               \
+	{                                                                      \
+		return attach(shm, name, KIND, (void **)out, NULL);            \
+	}
+LFK__SHM_DEFINE_RING(spsc, LFK_RING_SPSC)
+LFK__SHM_DEFINE_RING(mpmc, LFK_RING_MPMC)
+LFK__SHM_DEFINE_RING(lfmpmc, LFK_RING_LFMPMC)
+#undef LFK__SHM_DEFINE_RING
+
+int lfk_shm_ring_attach(struct lfk_shm *shm, const char *name,
+			struct lfk_ring **out)
+{
+	int rc = -EPROTO;
+	/* The entry's kind decides: under another kind than k the lookup
+	 * says -EPROTO, and the next kind is tried. */
+	for (uint32_t k = LFK_RING_SPSC; rc == -EPROTO && k <= LFK_RING_LFMPMC;
+	     k++)
+		rc = attach(shm, name, k, (void **)out, NULL);
+	return rc;
+}
+
+int lfk_shm_seqarray_create(struct lfk_shm *shm, const char *name, size_t n,
+			    size_t elem_size, lfk_seqarray_t **out)
+{
+	const uint64_t p[3] = { n, elem_size, 0 };
+	return create_object(shm, name, LFK_SHM_SEQARRAY, p, (void **)out);
+}
+
+int lfk_shm_queue_create(struct lfk_shm *shm, const char *name, int kind,
+			 size_t capacity, size_t elem_size,
+			 struct lfk_queue **out)
+{
+	const uint64_t p[3] = { capacity, elem_size, (uint64_t)kind };
+	return create_object(shm, name, LFK_SHM_QUEUE, p, (void **)out);
+}
+
+int lfk_shm_ref_queue_create(struct lfk_shm *shm, const char *name,
+			     size_t capacity, size_t elem_size,
+			     struct lfk_ref_queue **out)
+{
+	const uint64_t p[3] = { capacity, elem_size, 0 };
+	return create_object(shm, name, LFK_SHM_REF_QUEUE, p, (void **)out);
+}
+
+int lfk_shm_event_create(struct lfk_shm *shm, const char *name,
 			 lfk_event_t **out)
 {
-	int rc = region_intact(shm);
-	if (rc != 0)
-		return rc;
-	return lfk__shm_event_attach_image(shm->base, shm->size, name, out);
+	const uint64_t p[3] = { 0, 0, 0 };
+	return create_object(shm, name, LFK_SHM_EVENT, p, (void **)out);
 }
 
-int lfk_shm_sem_attach(struct lfk_shm *shm, const char *name, lfk_sem_t **out)
+int lfk_shm_sem_create(struct lfk_shm *shm, const char *name, uint32_t value,
+		       lfk_sem_t **out)
 {
-	int rc = region_intact(shm);
-	if (rc != 0)
-		return rc;
-	return lfk__shm_sem_attach_image(shm->base, shm->size, name, out);
+	const uint64_t p[3] = { value, 0, 0 };
+	return create_object(shm, name, LFK_SHM_SEM, p, (void **)out);
+}
+
+int lfk_shm_msgring_create(struct lfk_shm *shm, const char *name,
+			   size_t bytes, unsigned flags,
+			   struct lfk_msgring **out)
+{
+	const uint64_t p[3] = { bytes, flags | LFK_MSGRING_SHARED, 0 };
+	if ((flags & ~LFK_MSGRING_MP) != 0)
+		return -EINVAL;
+	return create_object(shm, name, LFK_SHM_MSGRING, p, (void **)out);
 }
 
 int lfk_shm_bytes_create(struct lfk_shm *shm, const char *name, size_t bytes,
 			 void **out)
 {
-	uint64_t params[3] = { bytes, 0, 0 };
-	return add_object(shm, name, LFK_SHM_BYTES, bytes, params, out);
+	const uint64_t p[3] = { bytes, 0, 0 };
+	return create_object(shm, name, LFK_SHM_BYTES, p, out);
 }
+
+/* The attach paths of the other kinds, on a raw image (the fuzz tests) and
+ * on a handle. */
+#define LFK__SHM_DEFINE_ATTACH(K, KIND, T)                                     \
+	int lfk__shm_##K##_attach_image(void *base, size_t size,               \
+					const char *name, T **out)             \
+	{                                                                      \
+		return attach_image(base, size, name, KIND, (void **)out,      \
+				    NULL);                                     \
+	}                                                                      \
+	int lfk_shm_##K##_attach(struct lfk_shm *shm, const char *name,        \
+				 T **out)                                      \
+	{                                                                      \
+		return attach(shm, name, KIND, (void **)out, NULL);            \
+	}
+LFK__SHM_DEFINE_ATTACH(seqarray, LFK_SHM_SEQARRAY, lfk_seqarray_t)
+LFK__SHM_DEFINE_ATTACH(queue, LFK_SHM_QUEUE, struct lfk_queue)
+LFK__SHM_DEFINE_ATTACH(ref_queue, LFK_SHM_REF_QUEUE, struct lfk_ref_queue)
+LFK__SHM_DEFINE_ATTACH(event, LFK_SHM_EVENT, lfk_event_t)
+LFK__SHM_DEFINE_ATTACH(sem, LFK_SHM_SEM, lfk_sem_t)
+LFK__SHM_DEFINE_ATTACH(msgring, LFK_SHM_MSGRING, struct lfk_msgring)
+#undef LFK__SHM_DEFINE_ATTACH
 
 int lfk_shm_bytes_attach(struct lfk_shm *shm, const char *name, void **out,
 			 size_t *bytes)
 {
-	const struct lfk__shm_entry *e;
+	uint64_t length = 0;
 	int rc;
 	if (shm == NULL || out == NULL || bytes == NULL)
 		return -EINVAL;
-	*out = NULL;
-	rc = region_intact(shm);
+	rc = attach(shm, name, LFK_SHM_BYTES, out, &length);
 	if (rc == 0)
-		rc = lfk__shm_lookup(shm->base, shm->size, name, LFK_SHM_BYTES,
-				     &e);
-	if (rc != 0)
-		return rc;
-	*out = (char *)shm->base + e->offset;
-	*bytes = (size_t)e->length;
-	return 0;
+		*bytes = (size_t)length;
+	return rc;
 }
 
 /*

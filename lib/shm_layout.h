@@ -65,12 +65,13 @@ int lfk__shm_sem_attach_image(void *base, size_t size, const char *name,
 			      lfk_sem_t **out);
 int lfk__shm_msgring_attach_image(void *base, size_t size, const char *name,
 				  struct lfk_msgring **out);
-/* Adds an object of `kind` (laid out by the kind's init) under a name,
- * and checks a handle's mapping is still backed by its file: for the
- * object kinds whose create/attach live in files of their own. */
-int lfk__shm_add_object(struct lfk_shm *shm, const char *name, uint32_t kind,
-			size_t bytes, const uint64_t params[3], void **out);
-int lfk__shm_region_intact(const struct lfk_shm *shm);
+/* The message ring's descriptor in lib/shm.c's table of kinds (size, init,
+ * check at attach), written beside the ring in lib/msgring_shm.c. */
+size_t lfk__shm_msgring_size(uint32_t kind, const uint64_t p[3]);
+int lfk__shm_msgring_init(uint32_t kind, void *mem, const uint64_t p[3],
+			  size_t bytes);
+int lfk__shm_msgring_check(uint32_t kind, const void *obj,
+			   const struct lfk__shm_entry *e);
 int lfk__shm_ref_queue_attach_image(void *base, size_t size, const char *name,
 				    struct lfk_ref_queue **out);
 

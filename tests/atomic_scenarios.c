@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ARCH(op) LFK_ARCH_OP(op)
-#define GEN(op) lfk_generic_##op
+#define ARCH(op) LFK__ARCH_OP(op)
+#define GEN(op) lfk__generic_##op
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static const int load_orders[] = { LFK_RELAXED, LFK_ACQUIRE, LFK_SEQ_CST };

@@ -212,7 +212,7 @@ struct span {
 static size_t object_spans(uint32_t kind, struct span out[5])
 {
 	const size_t ring = sizeof(struct lfk_ring_hdr);
-	const size_t twin_ring = lfk_ref_queue_ring_offset();
+	const size_t twin_ring = lfk__ref_queue_ring_offset();
 	switch (kind) {
 	case LFK_SHM_RING_SPSC:
 	case LFK_SHM_RING_MPMC:

@@ -280,6 +280,21 @@ int lfk_scn_differential_lfmpmc(void)
 	return 0;
 }
 
+/* The generic handle over each kind, held against the twin like the
+ * typed rings (u64 and records). */
+int lfk_scn_any_differential(void)
+{
+	static const struct lfk_ring_ops *const any[] = {
+		&lfk_ring_ops_any_spsc, &lfk_ring_ops_any_mpmc,
+		&lfk_ring_ops_any_lfmpmc,
+	};
+	for (size_t k = 0; k < 3; k++) {
+		differential(any[k], 8, 0, 2000);
+		differential(any[k], 24, 0, 1000);
+	}
+	return 0;
+}
+
 int lfk_scn_differential_records(void)
 {
 	for (size_t k = 0; k < 3; k++) {

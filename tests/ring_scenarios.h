@@ -35,7 +35,10 @@
 	X(mpmc_stale_tail_not_full)                                            \
 	X(mpmc_damaged_slot_returns)                                           \
 	X(lfmpmc_published_before_reset)                                       \
-	X(lfmpmc_burst_charges_once)
+	X(lfmpmc_burst_charges_once)                                          \
+	X(any_differential)                                                    \
+	X(any_matches_typed)                                                   \
+	X(any_bad_input)
 
 LFK_RING_SCENARIOS(LFK_SCENARIO_DECLARE)
 

@@ -158,20 +158,6 @@ int lfk_scn_directory(void)
 
 /* Two mappings of one region (at different addresses) exchange items
  * through every ring kind. */
-/* Attaches the ring of a kind given at run time. */
-static int ring_attach_kind(struct lfk_shm *s, const char *name, int kind,
-			    void **out)
-{
-	struct lfk_ring_spsc *sr = NULL;
-	struct lfk_ring_mpmc *mr = NULL;
-	struct lfk_ring_lfmpmc *lr = NULL;
-	int rc = kind == LFK_RING_SPSC	 ? lfk_shm_ring_spsc_attach(s, name, &sr)
-		 : kind == LFK_RING_MPMC ? lfk_shm_ring_mpmc_attach(s, name, &mr)
-					 : lfk_shm_ring_lfmpmc_attach(s, name, &lr);
-	*out = sr ? (void *)sr : mr ? (void *)mr : (void *)lr;
-	return rc;
-}
-
 int lfk_scn_two_mappings_share_rings(void)
 {
 	static const int kinds[] = { LFK_RING_SPSC, LFK_RING_MPMC,
@@ -185,29 +171,20 @@ int lfk_scn_two_mappings_share_rings(void)
 	LFK_CHECK(lfk_shm_base(a) != lfk_shm_base(b), "two mappings");
 	for (int k = 0; k < 3; k++) {
 		char obj[8];
-		void *ra = NULL, *rb = NULL;
+		void *ra = NULL;
+		struct lfk_ring *rb = NULL;
 		uint64_t rec[3] = { 1, 2, 3 }, out[3] = { 0, 0, 0 };
 		snprintf(obj, sizeof(obj), "r%d", k);
 		LFK_CHECK(lfk_shm_ring_create(a, obj, kinds[k], 5, 24, &ra) == 0 &&
-				  ring_attach_kind(b, obj, kinds[k], &rb) == 0,
+				  lfk_shm_ring_attach(b, obj, &rb) == 0 &&
+				  (int)lfk_ring_kind_of(rb) == kinds[k],
 			  "ring %d", k);
 		if (lfk_failures())
 			break;
-		switch (kinds[k]) {
-		case LFK_RING_SPSC:
-			lfk_ring_spsc_enqueue_rec(ra, rec);
-			LFK_CHECK(lfk_ring_spsc_dequeue_rec(rb, out) == 0, "spsc");
-			break;
-		case LFK_RING_MPMC:
-			lfk_ring_mpmc_enqueue_rec(ra, rec);
-			LFK_CHECK(lfk_ring_mpmc_dequeue_rec(rb, out) == 0, "mpmc");
-			break;
-		default:
-			lfk_ring_lfmpmc_enqueue_rec(ra, rec);
-			LFK_CHECK(lfk_ring_lfmpmc_dequeue_rec(rb, out) == 0,
-				  "lfmpmc");
-			break;
-		}
+		/* Through the handle: the ring's kind picks the calls. */
+		LFK_CHECK(lfk_ring_enqueue_rec((struct lfk_ring *)ra, rec) == 0 &&
+				  lfk_ring_dequeue_rec(rb, out) == 0,
+			  "ring %d: record", k);
 		LFK_CHECK(memcmp(rec, out, sizeof(rec)) == 0, "record crossed");
 	}
 	/* a seqlock-protected table */
@@ -225,6 +202,14 @@ int lfk_scn_two_mappings_share_rings(void)
 	}
 	LFK_CHECK(lfk_shm_seqarray_attach(b, "r0", &sb) == -EPROTO,
 		  "a ring attached as a seqarray");
+	{
+		struct lfk_ring *rr = (struct lfk_ring *)&sb;
+		LFK_CHECK(lfk_shm_ring_attach(b, "table", &rr) == -EPROTO &&
+				  rr == NULL &&
+				  lfk_shm_ring_attach(b, "none", &rr) == -ENOENT &&
+				  lfk_shm_ring_attach(b, "r0", NULL) == -EINVAL,
+			  "a seqarray or nothing attached as any ring");
+	}
 	lfk_shm_close(b);
 	lfk_shm_close(a);
 	lfk_shm_unlink(name);
@@ -609,24 +594,6 @@ struct death_case {
 	enum lfk_ring_hook_point point;
 };
 
-static int ring_put(int kind, void *r, uint64_t v)
-{
-	return kind == LFK_RING_LFMPMC ? lfk_ring_lfmpmc_enqueue(r, v)
-				       : lfk_ring_mpmc_enqueue(r, v);
-}
-
-static int ring_get(int kind, void *r, uint64_t *v)
-{
-	return kind == LFK_RING_LFMPMC ? lfk_ring_lfmpmc_dequeue(r, v)
-				       : lfk_ring_mpmc_dequeue(r, v);
-}
-
-static size_t ring_count(int kind, void *r)
-{
-	return kind == LFK_RING_LFMPMC ? lfk_ring_lfmpmc_count(r)
-				       : lfk_ring_mpmc_count(r);
-}
-
 static bool kill_child_mid_operation(const struct death_case *c, void *r)
 {
 	pid_t pid;
@@ -637,9 +604,9 @@ static bool kill_child_mid_operation(const struct death_case *c, void *r)
 		uint64_t v;
 		armed_point = (int)c->point;
 		if (c->producer)
-			ring_put(c->kind, r, 0xdead);
+			lfk_ring_enqueue(r, 0xdead);
 		else
-			ring_get(c->kind, r, &v);
+			lfk_ring_dequeue(r, &v);
 		_exit(0); /* not reached: stopped at the hook, then killed */
 	}
 	if (waitpid(pid, &st, WUNTRACED) != pid || !WIFSTOPPED(st)) {
@@ -673,7 +640,7 @@ int lfk_scn_killed_mid_operation(void)
 		    lfk_shm_ring_create(s, "ring", c->kind, 8, 8, &r) != 0)
 			return 1;
 		for (v = 1; v <= 3; v++) /* items 1, 2, 3 */
-			ring_put(c->kind, r, v);
+			lfk_ring_enqueue(r, v);
 		if (!kill_child_mid_operation(c, r)) {
 			LFK_CHECK(0, "%s: child not killed", what);
 			continue;
@@ -682,19 +649,19 @@ int lfk_scn_killed_mid_operation(void)
 			/* the survivors finish: every published item that the
 			 * dead process did not hold comes out, in order */
 			for (v = c->producer ? 1 : 2; v <= 3; v++)
-				LFK_CHECK(ring_get(c->kind, r, &n) == 0 && n == v,
+				LFK_CHECK(lfk_ring_dequeue(r, &n) == 0 && n == v,
 					  "%s: item %llu after the death", what,
 					  (unsigned long long)v);
-			LFK_CHECK(ring_get(c->kind, r, &n) == -EAGAIN,
+			LFK_CHECK(lfk_ring_dequeue(r, &n) == -EAGAIN,
 				  "%s: the dead process's item must be absent",
 				  what);
-			for (n = 0; ring_put(c->kind, r, 100 + n) == 0; n++)
+			for (n = 0; lfk_ring_enqueue(r, 100 + n) == 0; n++)
 				;
 			LFK_CHECK(n == 7, "%s: the ring holds %llu (capacity - 1 "
 				  "expected)", what, (unsigned long long)n);
 			for (v = 0; v < 7; v++) {
 				uint64_t got;
-				LFK_CHECK(ring_get(c->kind, r, &got) == 0 &&
+				LFK_CHECK(lfk_ring_dequeue(r, &got) == 0 &&
 						  got == 100 + v,
 					  "%s: traffic after the death", what);
 			}
@@ -702,24 +669,24 @@ int lfk_scn_killed_mid_operation(void)
 			/* items 1..3 drain; then every consumer stalls at the
 			 * dead producer's slot while more items wait behind */
 			for (v = 1; v <= 3; v++)
-				LFK_CHECK(ring_get(c->kind, r, &n) == 0 && n == v,
+				LFK_CHECK(lfk_ring_dequeue(r, &n) == 0 && n == v,
 					  "%s: item %llu", what,
 					  (unsigned long long)v);
-			LFK_CHECK(ring_put(c->kind, r, 50) == 0 &&
-					  ring_get(c->kind, r, &n) == -EAGAIN &&
-					  ring_count(c->kind, r) == 2,
+			LFK_CHECK(lfk_ring_enqueue(r, 50) == 0 &&
+					  lfk_ring_dequeue(r, &n) == -EAGAIN &&
+					  lfk_ring_count(r) == 2,
 				  "%s: consumers must stall at the dead slot",
 				  what);
 		} else {
 			/* item 1 died with the consumer; 2 and 3 drain; the
 			 * producers fill until they lap onto the dead slot */
 			for (v = 2; v <= 3; v++)
-				LFK_CHECK(ring_get(c->kind, r, &n) == 0 && n == v,
+				LFK_CHECK(lfk_ring_dequeue(r, &n) == 0 && n == v,
 					  "%s: item %llu", what,
 					  (unsigned long long)v);
-			for (n = 0; ring_put(c->kind, r, 100 + n) == 0; n++)
+			for (n = 0; lfk_ring_enqueue(r, 100 + n) == 0; n++)
 				;
-			LFK_CHECK(n == 5 && ring_count(c->kind, r) == 5,
+			LFK_CHECK(n == 5 && lfk_ring_count(r) == 5,
 				  "%s: producers must stop at the dead slot "
 				  "(%llu accepted)", what, (unsigned long long)n);
 		}

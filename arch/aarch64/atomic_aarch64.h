@@ -45,119 +45,130 @@
 #include <stdint.h>
 #include <string.h>
 
-#define LFK_AARCH64_HAVE_CAS2 1
+#define LFK__AARCH64_HAVE_CAS2 1
 #if defined(__ARM_FEATURE_ATOMICS)
-#define LFK_AARCH64_LSE 1
+#define LFK__AARCH64_LSE 1
 #endif
 
 /*
- * Expand STMT(R, A, L, AL, M) for the memory order mo: A is the acquire
- * suffix of an exclusive load, L the release suffix of an exclusive store,
- * AL the suffix of the matching LSE instruction, M the clobber: "memory" (a
- * compiler barrier) for every order but relaxed, which gets a harmless "cc"
- * instead.  R is the register width prefix.
+ * Expand STMT(R, A, L, AL, M, operands...) for the memory order mo: A is
+ * the acquire suffix of an exclusive load, L the release suffix of an
+ * exclusive store, AL the suffix of the matching LSE instruction, M the
+ * clobber: "memory" (a compiler barrier) for every order but relaxed, which
+ * gets a harmless "cc" instead.  R is the register width prefix.  The
+ * operands (the result, the object, the argument) are passed through to
+ * STMT, so no statement reads a variable of the function it expands in
+ * (ck's ck_pr.h generators work the same way).
  */
-#define LFK_AARCH64_BY_ORDER(mo, STMT, R)                                      \
+#define LFK__AARCH64_BY_ORDER(mo, STMT, R, ...)                                \
 	do {                                                                   \
 		switch (mo) {                                                  \
 		case __ATOMIC_RELAXED:                                         \
-			STMT(R, "", "", "", "cc");                             \
+			STMT(R, "", "", "", "cc", __VA_ARGS__);                \
 			break;                                                 \
 		case __ATOMIC_CONSUME:                                         \
 		case __ATOMIC_ACQUIRE:                                         \
-			STMT(R, "a", "", "a", "memory");                       \
+			STMT(R, "a", "", "a", "memory", __VA_ARGS__);          \
 			break;                                                 \
 		case __ATOMIC_RELEASE:                                         \
-			STMT(R, "", "l", "l", "memory");                       \
+			STMT(R, "", "l", "l", "memory", __VA_ARGS__);          \
 			break;                                                 \
 		default:                                                       \
-			STMT(R, "a", "l", "al", "memory");                     \
+			STMT(R, "a", "l", "al", "memory", __VA_ARGS__);        \
 			break;                                                 \
 		}                                                              \
 	} while (0)
 
-#if defined(LFK_AARCH64_LSE)
+#if defined(LFK__AARCH64_LSE)
 /* old = *p; *p = old OP v, in one LSE instruction (INSN is ldadd, ...). */
-#define LFK_AARCH64_RMW(INSN, R, A, L, AL, M)                                     \
-	__asm__ __volatile__(INSN AL " %" R "2, %" R "0, %1"                    \
-			     : "=&r"(old), "+Q"(*p)                            \
+#define LFK__AARCH64_RMW(INSN, R, A, L, AL, M, old, p, v)                      \
+	__asm__ __volatile__(INSN AL " %" R "2, %" R "0, %1"                   \
+			     : "=&r"(old), "+Q"(*(p))                          \
 			     : "r"(v)                                          \
 			     : M)
-#define LFK_AARCH64_RMW_ADD(R, A, L, AL, M) LFK_AARCH64_RMW("ldadd", R, A, L, AL, M)
-#define LFK_AARCH64_RMW_CLR(R, A, L, AL, M) LFK_AARCH64_RMW("ldclr", R, A, L, AL, M)
-#define LFK_AARCH64_RMW_SET(R, A, L, AL, M) LFK_AARCH64_RMW("ldset", R, A, L, AL, M)
-#define LFK_AARCH64_RMW_SWP(R, A, L, AL, M) LFK_AARCH64_RMW("swp", R, A, L, AL, M)
-/* cas compares its first register with memory and returns the old value in
- * it; the store happens only when they were equal. */
-#define LFK_AARCH64_CAS_STRONG(R, A, L, AL, M)                                    \
-	__asm__ __volatile__("cas" AL " %" R "0, %" R "2, %1"                   \
-			     : "+r"(old), "+Q"(*p)                             \
+#define LFK__AARCH64_RMW_ADD(R, A, L, AL, M, old, p, v)                        \
+	LFK__AARCH64_RMW("ldadd", R, A, L, AL, M, old, p, v)
+#define LFK__AARCH64_RMW_CLR(R, A, L, AL, M, old, p, v)                        \
+	LFK__AARCH64_RMW("ldclr", R, A, L, AL, M, old, p, v)
+#define LFK__AARCH64_RMW_SET(R, A, L, AL, M, old, p, v)                        \
+	LFK__AARCH64_RMW("ldset", R, A, L, AL, M, old, p, v)
+#define LFK__AARCH64_RMW_SWP(R, A, L, AL, M, old, p, v)                        \
+	LFK__AARCH64_RMW("swp", R, A, L, AL, M, old, p, v)
+/* cas compares its first register (old, in: expected, out: the value
+ * found) with *p and stores desired only when they were equal.  It never
+ * fails spuriously; status (the weak form's) is left alone. */
+#define LFK__AARCH64_CAS_STRONG(R, A, L, AL, M, old, p, desired)               \
+	__asm__ __volatile__("cas" AL " %" R "0, %" R "2, %1"                  \
+			     : "+r"(old), "+Q"(*(p))                           \
 			     : "r"(desired)                                    \
 			     : M)
+#define LFK__AARCH64_CAS_WEAK(R, A, L, AL, M, old, p, desired, status)        \
+	LFK__AARCH64_CAS_STRONG(R, A, L, AL, M, old, p, desired)
 #else
 /* old = *p; *p = old OP v, as an exclusive load/store loop. */
-#define LFK_AARCH64_LLSC(OP, R, A, L, AL, M)                                      \
+#define LFK__AARCH64_LLSC(OP, R, A, L, AL, M, old, p, v)                       \
 	do {                                                                   \
-		uint32_t status;                                               \
-		__typeof__(old) tmp;                                           \
-		__asm__ __volatile__("1: ld" A "xr %" R "0, %3\n\t"             \
-				     OP " %" R "1, %" R "0, %" R "4\n\t"        \
-				     "st" L "xr %w2, %" R "1, %3\n\t"           \
+		uint32_t lfk__status;                                          \
+		__typeof__(old) lfk__tmp;                                      \
+		__asm__ __volatile__("1: ld" A "xr %" R "0, %3\n\t"            \
+				     OP " %" R "1, %" R "0, %" R "4\n\t"       \
+				     "st" L "xr %w2, %" R "1, %3\n\t"          \
 				     "cbnz %w2, 1b"                            \
-				     : "=&r"(old), "=&r"(tmp), "=&r"(status),  \
-				       "+Q"(*p)                                \
+				     : "=&r"(old), "=&r"(lfk__tmp),            \
+				       "=&r"(lfk__status), "+Q"(*(p))          \
 				     : "r"(v)                                  \
-				     : M);                              \
+				     : M);                                     \
 	} while (0)
-#define LFK_AARCH64_RMW_ADD(R, A, L, AL, M) LFK_AARCH64_LLSC("add", R, A, L, AL, M)
-#define LFK_AARCH64_RMW_CLR(R, A, L, AL, M) LFK_AARCH64_LLSC("bic", R, A, L, AL, M)
-#define LFK_AARCH64_RMW_SET(R, A, L, AL, M) LFK_AARCH64_LLSC("orr", R, A, L, AL, M)
-#define LFK_AARCH64_RMW_SWP(R, A, L, AL, M)                                       \
+#define LFK__AARCH64_RMW_ADD(R, A, L, AL, M, old, p, v)                        \
+	LFK__AARCH64_LLSC("add", R, A, L, AL, M, old, p, v)
+#define LFK__AARCH64_RMW_CLR(R, A, L, AL, M, old, p, v)                        \
+	LFK__AARCH64_LLSC("bic", R, A, L, AL, M, old, p, v)
+#define LFK__AARCH64_RMW_SET(R, A, L, AL, M, old, p, v)                        \
+	LFK__AARCH64_LLSC("orr", R, A, L, AL, M, old, p, v)
+#define LFK__AARCH64_RMW_SWP(R, A, L, AL, M, old, p, v)                        \
 	do {                                                                   \
-		uint32_t status;                                               \
-		__asm__ __volatile__("1: ld" A "xr %" R "0, %2\n\t"             \
-				     "st" L "xr %w1, %" R "3, %2\n\t"           \
+		uint32_t lfk__status;                                          \
+		__asm__ __volatile__("1: ld" A "xr %" R "0, %2\n\t"            \
+				     "st" L "xr %w1, %" R "3, %2\n\t"          \
 				     "cbnz %w1, 1b"                            \
-				     : "=&r"(old), "=&r"(status), "+Q"(*p)     \
+				     : "=&r"(old), "=&r"(lfk__status),         \
+				       "+Q"(*(p))                              \
 				     : "r"(v)                                  \
-				     : M);                              \
+				     : M);                                     \
 	} while (0)
-#define LFK_AARCH64_CAS_STRONG(R, A, L, AL, M)                                    \
+/* old: in, the expected value; out, the value found. */
+#define LFK__AARCH64_CAS_STRONG(R, A, L, AL, M, old, p, desired)               \
 	do {                                                                   \
-		uint32_t status;                                               \
-		__typeof__(old) cmp = old;                                     \
-		__asm__ __volatile__("1: ld" A "xr %" R "0, %2\n\t"             \
-				     "cmp %" R "0, %" R "3\n\t"                 \
+		uint32_t lfk__status;                                          \
+		__typeof__(old) lfk__cmp = old;                                \
+		__asm__ __volatile__("1: ld" A "xr %" R "0, %2\n\t"            \
+				     "cmp %" R "0, %" R "3\n\t"                \
 				     "b.ne 2f\n\t"                             \
-				     "st" L "xr %w1, %" R "4, %2\n\t"           \
+				     "st" L "xr %w1, %" R "4, %2\n\t"          \
 				     "cbnz %w1, 1b\n"                          \
 				     "2:"                                      \
-				     : "=&r"(old), "=&r"(status), "+Q"(*p)     \
-				     : "r"(cmp), "r"(desired)                  \
-				     : "cc", M);                        \
+				     : "=&r"(old), "=&r"(lfk__status),         \
+				       "+Q"(*(p))                              \
+				     : "r"(lfk__cmp), "r"(desired)             \
+				     : "cc", M);                               \
 	} while (0)
-#endif
-
 /*
  * A weak CAS is one exclusive pair with no retry, so it may fail spuriously
- * (the reservation was lost).  status starts at 1 for the mismatch path.
- * With LSE the strong cas is a single instruction and serves for both.
+ * (the reservation was lost): status is 0 only when the store happened (it
+ * starts at 1 for the mismatch path).
  */
-#if defined(LFK_AARCH64_LSE)
-#define LFK_AARCH64_CAS_WEAK(R, A, L, AL, M) LFK_AARCH64_CAS_STRONG(R, A, L, AL, M)
-#else
-#define LFK_AARCH64_CAS_WEAK(R, A, L, AL, M)                                      \
+#define LFK__AARCH64_CAS_WEAK(R, A, L, AL, M, old, p, desired, status)        \
 	do {                                                                   \
-		__typeof__(old) cmp = old;                                     \
+		__typeof__(old) lfk__cmp = old;                                \
 		__asm__ __volatile__("mov %w1, #1\n\t"                         \
-				     "ld" A "xr %" R "0, %2\n\t"                \
-				     "cmp %" R "0, %" R "3\n\t"                 \
+				     "ld" A "xr %" R "0, %2\n\t"               \
+				     "cmp %" R "0, %" R "3\n\t"                \
 				     "b.ne 1f\n\t"                             \
-				     "st" L "xr %w1, %" R "4, %2\n"             \
+				     "st" L "xr %w1, %" R "4, %2\n"            \
 				     "1:"                                      \
-				     : "=&r"(old), "=&r"(status), "+Q"(*p)     \
-				     : "r"(cmp), "r"(desired)                  \
-				     : "cc", M);                        \
+				     : "=&r"(old), "=&r"(status), "+Q"(*(p))   \
+				     : "r"(lfk__cmp), "r"(desired)             \
+				     : "cc", M);                               \
 	} while (0)
 #endif
 
@@ -165,72 +176,74 @@
  * T: the type, S: the name suffix, R: "w" (32-bit) or "x" (64-bit).  8- and
  * 16-bit objects get loads and stores only.
  */
-#define LFK_AARCH64_DEFINE_LOAD_STORE(T, S)                                    \
-	static inline T lfk_aarch64_load_##S(const T *p, int mo)               \
+#define LFK__AARCH64_DEFINE_LOAD_STORE(T, S)                                    \
+	static inline T lfk__aarch64_load_##S(const T *p, int mo)               \
 	{                                                                      \
 		return __atomic_load_n(p, mo); /* ldr / ldar */                \
 	}                                                                      \
-	static inline void lfk_aarch64_store_##S(T *p, T v, int mo)            \
+	static inline void lfk__aarch64_store_##S(T *p, T v, int mo)            \
 	{                                                                      \
 		__atomic_store_n(p, v, mo); /* str / stlr */                   \
 	}
 
-#define LFK_AARCH64_DEFINE_OPS(T, S, R)                                        \
-	LFK_AARCH64_DEFINE_LOAD_STORE(T, S)                                    \
-	static inline T lfk_aarch64_exchange_##S(T *p, T v, int mo)            \
+#define LFK__AARCH64_DEFINE_OPS(T, S, R)                                        \
+	LFK__AARCH64_DEFINE_LOAD_STORE(T, S)                                    \
+	static inline T lfk__aarch64_exchange_##S(T *p, T v, int mo)            \
 	{                                                                      \
 		T old;                                                         \
-		LFK_AARCH64_BY_ORDER(mo, LFK_AARCH64_RMW_SWP, R);              \
+		LFK__AARCH64_BY_ORDER(mo, LFK__AARCH64_RMW_SWP, R, old, p, v);  \
 		return old;                                                    \
 	}                                                                      \
-	static inline T lfk_aarch64_fetch_add_##S(T *p, T v, int mo)           \
+	static inline T lfk__aarch64_fetch_add_##S(T *p, T v, int mo)           \
 	{                                                                      \
 		T old;                                                         \
-		LFK_AARCH64_BY_ORDER(mo, LFK_AARCH64_RMW_ADD, R);              \
+		LFK__AARCH64_BY_ORDER(mo, LFK__AARCH64_RMW_ADD, R, old, p, v);  \
 		return old;                                                    \
 	}                                                                      \
-	static inline T lfk_aarch64_fetch_sub_##S(T *p, T v, int mo)           \
+	static inline T lfk__aarch64_fetch_sub_##S(T *p, T v, int mo)           \
 	{                                                                      \
-		return lfk_aarch64_fetch_add_##S(p, (T)(0 - v), mo);           \
+		return lfk__aarch64_fetch_add_##S(p, (T)(0 - v), mo);           \
 	}                                                                      \
-	static inline T lfk_aarch64_fetch_and_##S(T *p, T v, int mo)           \
+	static inline T lfk__aarch64_fetch_and_##S(T *p, T v, int mo)           \
 	{                                                                      \
 		T old;                                                         \
 		v = (T)~v; /* ldclr/bic clear the bits that are set in v */    \
-		LFK_AARCH64_BY_ORDER(mo, LFK_AARCH64_RMW_CLR, R);              \
+		LFK__AARCH64_BY_ORDER(mo, LFK__AARCH64_RMW_CLR, R, old, p, v);  \
 		return old;                                                    \
 	}                                                                      \
-	static inline T lfk_aarch64_fetch_or_##S(T *p, T v, int mo)            \
+	static inline T lfk__aarch64_fetch_or_##S(T *p, T v, int mo)            \
 	{                                                                      \
 		T old;                                                         \
-		LFK_AARCH64_BY_ORDER(mo, LFK_AARCH64_RMW_SET, R);              \
+		LFK__AARCH64_BY_ORDER(mo, LFK__AARCH64_RMW_SET, R, old, p, v);  \
 		return old;                                                    \
 	}                                                                      \
 	/* the LSE st* forms have no acquire variant: keep the ld* forms */   \
-	static inline void lfk_aarch64_and_##S(T *p, T v, int mo)              \
+	static inline void lfk__aarch64_and_##S(T *p, T v, int mo)              \
 	{                                                                      \
-		(void)lfk_aarch64_fetch_and_##S(p, v, mo);                     \
+		(void)lfk__aarch64_fetch_and_##S(p, v, mo);                     \
 	}                                                                      \
-	static inline void lfk_aarch64_or_##S(T *p, T v, int mo)               \
+	static inline void lfk__aarch64_or_##S(T *p, T v, int mo)               \
 	{                                                                      \
-		(void)lfk_aarch64_fetch_or_##S(p, v, mo);                      \
+		(void)lfk__aarch64_fetch_or_##S(p, v, mo);                      \
 	}                                                                      \
-	static inline bool lfk_aarch64_cas_##S(T *p, T *expected, T desired,   \
+	static inline bool lfk__aarch64_cas_##S(T *p, T *expected, T desired,   \
 					       int mo)                         \
 	{                                                                      \
 		T old = *expected;                                             \
-		LFK_AARCH64_BY_ORDER(mo, LFK_AARCH64_CAS_STRONG, R);           \
+		LFK__AARCH64_BY_ORDER(mo, LFK__AARCH64_CAS_STRONG, R, old, p,   \
+				      desired);                        \
 		if (old == *expected)                                          \
 			return true;                                           \
 		*expected = old;                                               \
 		return false;                                                  \
 	}                                                                      \
-	static inline bool lfk_aarch64_cas_weak_##S(T *p, T *expected,         \
+	static inline bool lfk__aarch64_cas_weak_##S(T *p, T *expected,         \
 						    T desired, int mo)         \
 	{                                                                      \
 		T old = *expected;                                             \
 		uint32_t status = 0;                                           \
-		LFK_AARCH64_BY_ORDER(mo, LFK_AARCH64_CAS_WEAK, R);             \
+		LFK__AARCH64_BY_ORDER(mo, LFK__AARCH64_CAS_WEAK, R, old, p,     \
+				      desired, status);                \
 		(void)status;                                                  \
 		if (old == *expected && status == 0)                           \
 			return true;                                           \
@@ -238,52 +251,69 @@
 		return false;                                                  \
 	}
 
-LFK_AARCH64_DEFINE_LOAD_STORE(uint8_t, u8)
-LFK_AARCH64_DEFINE_LOAD_STORE(uint16_t, u16)
-LFK_AARCH64_DEFINE_OPS(uint32_t, u32, "w")
-LFK_AARCH64_DEFINE_OPS(uint64_t, u64, "x")
+LFK__AARCH64_DEFINE_LOAD_STORE(uint8_t, u8)
+LFK__AARCH64_DEFINE_LOAD_STORE(uint16_t, u16)
+LFK__AARCH64_DEFINE_OPS(uint32_t, u32, "w")
+LFK__AARCH64_DEFINE_OPS(uint64_t, u64, "x")
+#undef LFK__AARCH64_DEFINE_OPS
+#undef LFK__AARCH64_DEFINE_LOAD_STORE
+#undef LFK__AARCH64_RMW
+#undef LFK__AARCH64_LLSC
+#undef LFK__AARCH64_RMW_ADD
+#undef LFK__AARCH64_RMW_CLR
+#undef LFK__AARCH64_RMW_SET
+#undef LFK__AARCH64_RMW_SWP
+#undef LFK__AARCH64_CAS_STRONG
+#undef LFK__AARCH64_CAS_WEAK
 
-/* Double-width CAS: lo at the lower address (little-endian pair). */
-#if defined(LFK_AARCH64_LSE)
-#define LFK_AARCH64_CAS2(R, A, L, AL, M)                                          \
-	__asm__ __volatile__("casp" AL " %0, %1, %3, %4, %2"                    \
-			     : "+r"(x0), "+r"(x1), "+Q"(*p)                    \
-			     : "r"(x2), "r"(x3)                                \
+/* Double-width CAS: lo at the lower address (little-endian pair).  In:
+ * (e0, e1) expected, (n0, n1) desired; out: (x0, x1) the pair found.  The
+ * LSE form compares and returns in the same registers, so its callers pass
+ * x0, x1 as e0, e1 too. */
+#if defined(LFK__AARCH64_LSE)
+#define LFK__AARCH64_CAS2(R, A, L, AL, M, x0, x1, p, e0, e1, n0, n1)          \
+	__asm__ __volatile__("casp" AL " %0, %1, %3, %4, %2"                   \
+			     : "+r"(x0), "+r"(x1), "+Q"(*(p))                  \
+			     : "r"(n0), "r"(n1)                                \
 			     : M)
 #else
-#define LFK_AARCH64_CAS2(R, A, L, AL, M)                                          \
+#define LFK__AARCH64_CAS2(R, A, L, AL, M, x0, x1, p, e0, e1, n0, n1)          \
 	do {                                                                   \
-		uint32_t status;                                               \
-		__asm__ __volatile__("1: ld" A "xp %0, %1, %3\n\t"              \
+		uint32_t lfk__status;                                          \
+		__asm__ __volatile__("1: ld" A "xp %0, %1, %3\n\t"             \
 				     "cmp %0, %4\n\t"                          \
 				     "ccmp %1, %5, #0, eq\n\t"                 \
 				     "b.ne 2f\n\t"                             \
-				     "st" L "xp %w2, %6, %7, %3\n\t"            \
+				     "st" L "xp %w2, %6, %7, %3\n\t"           \
 				     "cbnz %w2, 1b\n\t"                        \
 				     "b 3f\n"                                  \
 				     "2: stxp %w2, %0, %1, %3\n\t"             \
 				     "cbnz %w2, 1b\n"                          \
 				     "3:"                                      \
-				     : "=&r"(x0), "=&r"(x1), "=&r"(status),    \
-				       "+Q"(*p)                                \
-				     : "r"(e0), "r"(e1), "r"(x2), "r"(x3)      \
-				     : "cc", M);                        \
+				     : "=&r"(x0), "=&r"(x1),                   \
+				       "=&r"(lfk__status), "+Q"(*(p))          \
+				     : "r"(e0), "r"(e1), "r"(n0), "r"(n1)      \
+				     : "cc", M);                               \
 	} while (0)
 #endif
 
-static inline bool lfk_aarch64_cas2(lfk_pair_t *p, lfk_pair_t *expected,
+static inline bool lfk__aarch64_cas2(lfk_pair_t *p, lfk_pair_t *expected,
 				    lfk_pair_t desired, int mo)
 {
-#if defined(LFK_AARCH64_LSE)
+#if defined(LFK__AARCH64_LSE)
 	register uint64_t x0 __asm__("x0") = expected->lo;
 	register uint64_t x1 __asm__("x1") = expected->hi;
 	register uint64_t x2 __asm__("x2") = desired.lo;
 	register uint64_t x3 __asm__("x3") = desired.hi;
+#define LFK__AARCH64_CAS2_EXPECTED x0, x1 /* casp compares in place */
 #else
 	uint64_t x0, x1, x2 = desired.lo, x3 = desired.hi;
 	uint64_t e0 = expected->lo, e1 = expected->hi;
+#define LFK__AARCH64_CAS2_EXPECTED e0, e1
 #endif
-	LFK_AARCH64_BY_ORDER(mo, LFK_AARCH64_CAS2, "x");
+	LFK__AARCH64_BY_ORDER(mo, LFK__AARCH64_CAS2, "x", x0, x1, p,
+			      LFK__AARCH64_CAS2_EXPECTED, x2, x3);
+#undef LFK__AARCH64_CAS2_EXPECTED
 	if (x0 == expected->lo && x1 == expected->hi)
 		return true;
 	expected->lo = x0;
@@ -296,24 +326,28 @@ static inline bool lfk_aarch64_cas2(lfk_pair_t *p, lfk_pair_t *expected,
  * the same value back (the only way ARMv8.0 makes a 128-bit read single-copy
  * atomic).  The pair must be writable.
  */
-#define LFK_AARCH64_LOAD2(R, A, L, AL, M)                                         \
+#define LFK__AARCH64_LOAD2(R, A, L, AL, M, lo, hi, p)                        \
 	do {                                                                   \
-		uint32_t status;                                               \
-		__asm__ __volatile__("1: ld" A "xp %0, %1, %3\n\t"              \
+		uint32_t lfk__status;                                          \
+		__asm__ __volatile__("1: ld" A "xp %0, %1, %3\n\t"             \
 				     "stxp %w2, %0, %1, %3\n\t"                \
 				     "cbnz %w2, 1b"                            \
-				     : "=&r"(v.lo), "=&r"(v.hi), "=&r"(status),\
-				       "+Q"(*p)                                \
+				     : "=&r"(lo), "=&r"(hi),                   \
+				       "=&r"(lfk__status), "+Q"(*(p))          \
 				     :                                         \
-				     : M);                              \
+				     : M);                                     \
 	} while (0)
 
-static inline lfk_pair_t lfk_aarch64_load2(lfk_pair_t *p, int mo)
+static inline lfk_pair_t lfk__aarch64_load2(lfk_pair_t *p, int mo)
 {
 	lfk_pair_t v;
-	LFK_AARCH64_BY_ORDER(mo, LFK_AARCH64_LOAD2, "x");
+	LFK__AARCH64_BY_ORDER(mo, LFK__AARCH64_LOAD2, "x", v.lo, v.hi, p);
 	return v;
 }
+
+#undef LFK__AARCH64_CAS2
+#undef LFK__AARCH64_LOAD2
+#undef LFK__AARCH64_BY_ORDER
 
 /*
  * Copies size bytes that other threads may be writing (a seqlock's data):
@@ -324,30 +358,31 @@ static inline lfk_pair_t lfk_aarch64_load2(lfk_pair_t *p, int mo)
  * sequence check) may rely on it.  An acquire copy is the generic one
  * (ldar per word): aarch64 has no acquire form of ldp before LRCPC3.
  */
-#define LFK_AARCH64_LOAD_PIECE(T, INSN, R)                                     \
+#define LFK__AARCH64_LOAD_PIECE(T, INSN, R, s, d, size)                        \
 	do {                                                                   \
-		T w;                                                           \
+		T lfk__w;                                                      \
 		__asm__ __volatile__(INSN " %" R "0, %1"                       \
-				     : "=r"(w)                                 \
-				     : "Q"(*(const T *)(const void *)s));      \
-		memcpy(d, &w, sizeof(w));                                      \
-		s += sizeof(w), d += sizeof(w), size -= sizeof(w);             \
+				     : "=r"(lfk__w)                            \
+				     : "Q"(*(const T *)(const void *)(s)));    \
+		memcpy(d, &lfk__w, sizeof(lfk__w));                            \
+		(s) += sizeof(lfk__w), (d) += sizeof(lfk__w);                  \
+		(size) -= sizeof(lfk__w);                                      \
 	} while (0)
 
-typedef uint64_t __attribute__((may_alias, aligned(1))) lfk_aarch64_u64u_t;
-typedef uint32_t __attribute__((may_alias, aligned(1))) lfk_aarch64_u32u_t;
-typedef uint16_t __attribute__((may_alias, aligned(1))) lfk_aarch64_u16u_t;
+typedef uint64_t __attribute__((may_alias, aligned(1))) lfk__aarch64_u64u_t;
+typedef uint32_t __attribute__((may_alias, aligned(1))) lfk__aarch64_u32u_t;
+typedef uint16_t __attribute__((may_alias, aligned(1))) lfk__aarch64_u16u_t;
 typedef struct {
 	uint64_t w[2];
-} __attribute__((may_alias, aligned(1))) lfk_aarch64_u128u_t;
+} __attribute__((may_alias, aligned(1))) lfk__aarch64_u128u_t;
 
-static inline void lfk_aarch64_load_bytes(void *dst, const void *src,
+static inline void lfk__aarch64_load_bytes(void *dst, const void *src,
 					  size_t size, int mo)
 {
 	const unsigned char *s = (const unsigned char *)src;
 	unsigned char *d = (unsigned char *)dst;
 	if (mo != __ATOMIC_RELAXED) {
-		lfk_generic_load_bytes(dst, src, size, mo);
+		lfk__generic_load_bytes(dst, src, size, mo);
 		return;
 	}
 	LFK_ATOMIC_UNROLL
@@ -355,29 +390,33 @@ static inline void lfk_aarch64_load_bytes(void *dst, const void *src,
 		uint64_t lo, hi;
 		__asm__ __volatile__("ldp %0, %1, %2"
 				     : "=r"(lo), "=r"(hi)
-				     : "Q"(*(const lfk_aarch64_u128u_t *)
+				     : "Q"(*(const lfk__aarch64_u128u_t *)
 						   (const void *)s));
 		memcpy(d, &lo, 8);
 		memcpy(d + 8, &hi, 8);
 	}
 	if (size >= 8)
-		LFK_AARCH64_LOAD_PIECE(lfk_aarch64_u64u_t, "ldr", "x");
+		LFK__AARCH64_LOAD_PIECE(lfk__aarch64_u64u_t, "ldr", "x", s, d,
+					size);
 	if (size >= 4)
-		LFK_AARCH64_LOAD_PIECE(lfk_aarch64_u32u_t, "ldr", "w");
+		LFK__AARCH64_LOAD_PIECE(lfk__aarch64_u32u_t, "ldr", "w", s, d,
+					size);
 	if (size >= 2)
-		LFK_AARCH64_LOAD_PIECE(lfk_aarch64_u16u_t, "ldrh", "w");
+		LFK__AARCH64_LOAD_PIECE(lfk__aarch64_u16u_t, "ldrh", "w", s, d,
+					size);
 	if (size >= 1)
-		LFK_AARCH64_LOAD_PIECE(unsigned char, "ldrb", "w");
+		LFK__AARCH64_LOAD_PIECE(unsigned char, "ldrb", "w", s, d,
+					size);
 }
 
-#undef LFK_AARCH64_LOAD_PIECE
+#undef LFK__AARCH64_LOAD_PIECE
 
-static inline void lfk_aarch64_compiler_barrier(void)
+static inline void lfk__aarch64_compiler_barrier(void)
 {
 	__asm__ __volatile__("" ::: "memory");
 }
 
-static inline void lfk_aarch64_fence(int mo)
+static inline void lfk__aarch64_fence(int mo)
 {
 	if (mo == __ATOMIC_ACQUIRE || mo == __ATOMIC_CONSUME)
 		__asm__ __volatile__("dmb ishld" ::: "memory");
@@ -387,7 +426,7 @@ static inline void lfk_aarch64_fence(int mo)
 
 /* No compiler barrier: yield touches no memory, and a spin loop re-reads
  * through atomic loads, which the compiler never caches across iterations. */
-static inline void lfk_aarch64_cpu_relax(void)
+static inline void lfk__aarch64_cpu_relax(void)
 {
 	__asm__ __volatile__("yield");
 }

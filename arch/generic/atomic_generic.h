@@ -23,98 +23,100 @@
 
 /* The failure order of a CAS may not be release or stronger than the success
  * order: keep the acquire half of the success order, drop the release half. */
-#define LFK_GENERIC_CAS_FAIL_ORDER(mo)                                         \
+#define LFK__GENERIC_CAS_FAIL_ORDER(mo)                                         \
 	((mo) == __ATOMIC_ACQ_REL || (mo) == __ATOMIC_ACQUIRE ? __ATOMIC_ACQUIRE \
 	 : (mo) == __ATOMIC_SEQ_CST                           ? __ATOMIC_SEQ_CST \
 							       : __ATOMIC_RELAXED)
 
-#define LFK_GENERIC_DEFINE_LOAD_STORE(T, S)                                    \
-	static inline T lfk_generic_load_##S(const T *p, int mo)               \
+#define LFK__GENERIC_DEFINE_LOAD_STORE(T, S)                                    \
+	static inline T lfk__generic_load_##S(const T *p, int mo)               \
 	{                                                                      \
 		return __atomic_load_n(p, mo);                                 \
 	}                                                                      \
-	static inline void lfk_generic_store_##S(T *p, T v, int mo)            \
+	static inline void lfk__generic_store_##S(T *p, T v, int mo)            \
 	{                                                                      \
 		__atomic_store_n(p, v, mo);                                    \
 	}
 
-#define LFK_GENERIC_DEFINE_OPS(T, S)                                           \
-	LFK_GENERIC_DEFINE_LOAD_STORE(T, S)                                    \
-	static inline T lfk_generic_exchange_##S(T *p, T v, int mo)            \
+#define LFK__GENERIC_DEFINE_OPS(T, S)                                           \
+	LFK__GENERIC_DEFINE_LOAD_STORE(T, S)                                    \
+	static inline T lfk__generic_exchange_##S(T *p, T v, int mo)            \
 	{                                                                      \
 		return __atomic_exchange_n(p, v, mo);                          \
 	}                                                                      \
-	static inline T lfk_generic_fetch_add_##S(T *p, T v, int mo)           \
+	static inline T lfk__generic_fetch_add_##S(T *p, T v, int mo)           \
 	{                                                                      \
 		return __atomic_fetch_add(p, v, mo);                           \
 	}                                                                      \
-	static inline T lfk_generic_fetch_sub_##S(T *p, T v, int mo)           \
+	static inline T lfk__generic_fetch_sub_##S(T *p, T v, int mo)           \
 	{                                                                      \
 		return __atomic_fetch_sub(p, v, mo);                           \
 	}                                                                      \
-	static inline T lfk_generic_fetch_and_##S(T *p, T v, int mo)           \
+	static inline T lfk__generic_fetch_and_##S(T *p, T v, int mo)           \
 	{                                                                      \
 		return __atomic_fetch_and(p, v, mo);                           \
 	}                                                                      \
-	static inline T lfk_generic_fetch_or_##S(T *p, T v, int mo)            \
+	static inline T lfk__generic_fetch_or_##S(T *p, T v, int mo)            \
 	{                                                                      \
 		return __atomic_fetch_or(p, v, mo);                            \
 	}                                                                      \
 	/* unused results: the compiler emits lock and / lock or on x86 */    \
-	static inline void lfk_generic_and_##S(T *p, T v, int mo)              \
+	static inline void lfk__generic_and_##S(T *p, T v, int mo)              \
 	{                                                                      \
 		(void)__atomic_fetch_and(p, v, mo);                            \
 	}                                                                      \
-	static inline void lfk_generic_or_##S(T *p, T v, int mo)               \
+	static inline void lfk__generic_or_##S(T *p, T v, int mo)               \
 	{                                                                      \
 		(void)__atomic_fetch_or(p, v, mo);                             \
 	}                                                                      \
-	static inline bool lfk_generic_cas_##S(T *p, T *expected, T desired,   \
+	static inline bool lfk__generic_cas_##S(T *p, T *expected, T desired,   \
 					       int mo)                         \
 	{                                                                      \
 		return __atomic_compare_exchange_n(                            \
 			p, expected, desired, false, mo,                       \
-			LFK_GENERIC_CAS_FAIL_ORDER(mo));                       \
+			LFK__GENERIC_CAS_FAIL_ORDER(mo));                       \
 	}                                                                      \
-	static inline bool lfk_generic_cas_weak_##S(T *p, T *expected,         \
+	static inline bool lfk__generic_cas_weak_##S(T *p, T *expected,         \
 						    T desired, int mo)         \
 	{                                                                      \
 		return __atomic_compare_exchange_n(                            \
 			p, expected, desired, true, mo,                        \
-			LFK_GENERIC_CAS_FAIL_ORDER(mo));                       \
+			LFK__GENERIC_CAS_FAIL_ORDER(mo));                       \
 	}
 
-LFK_GENERIC_DEFINE_LOAD_STORE(uint8_t, u8)
-LFK_GENERIC_DEFINE_LOAD_STORE(uint16_t, u16)
-LFK_GENERIC_DEFINE_OPS(uint32_t, u32)
-LFK_GENERIC_DEFINE_OPS(uint64_t, u64)
+LFK__GENERIC_DEFINE_LOAD_STORE(uint8_t, u8)
+LFK__GENERIC_DEFINE_LOAD_STORE(uint16_t, u16)
+LFK__GENERIC_DEFINE_OPS(uint32_t, u32)
+LFK__GENERIC_DEFINE_OPS(uint64_t, u64)
+#undef LFK__GENERIC_DEFINE_OPS
+#undef LFK__GENERIC_DEFINE_LOAD_STORE
 
-typedef uint64_t __attribute__((may_alias)) lfk_generic_u64a_t;
-typedef uint32_t __attribute__((may_alias)) lfk_generic_u32a_t;
-typedef uint16_t __attribute__((may_alias)) lfk_generic_u16a_t;
+typedef uint64_t __attribute__((may_alias)) lfk__generic_u64a_t;
+typedef uint32_t __attribute__((may_alias)) lfk__generic_u32a_t;
+typedef uint16_t __attribute__((may_alias)) lfk__generic_u16a_t;
 
 /*
  * Copies one piece of a racy copy: the widest access (8, 4, 2 or 1 bytes)
  * that the address's alignment and the remaining size allow; returns its
  * size.  Atomic accesses must be naturally aligned, hence the narrow edges.
  */
-static inline size_t lfk_generic_load_piece(unsigned char *d,
+static inline size_t lfk__generic_load_piece(unsigned char *d,
 					    const unsigned char *s,
 					    size_t size, int mo)
 {
 	uintptr_t a = (uintptr_t)s;
 	if (size >= 8 && a % 8 == 0) {
-		uint64_t w = __atomic_load_n((const lfk_generic_u64a_t *)s, mo);
+		uint64_t w = __atomic_load_n((const lfk__generic_u64a_t *)s, mo);
 		memcpy(d, &w, 8);
 		return 8;
 	}
 	if (size >= 4 && a % 4 == 0) {
-		uint32_t w = __atomic_load_n((const lfk_generic_u32a_t *)s, mo);
+		uint32_t w = __atomic_load_n((const lfk__generic_u32a_t *)s, mo);
 		memcpy(d, &w, 4);
 		return 4;
 	}
 	if (size >= 2 && a % 2 == 0) {
-		uint16_t w = __atomic_load_n((const lfk_generic_u16a_t *)s, mo);
+		uint16_t w = __atomic_load_n((const lfk__generic_u16a_t *)s, mo);
 		memcpy(d, &w, 2);
 		return 2;
 	}
@@ -138,22 +140,22 @@ static inline size_t lfk_generic_load_piece(unsigned char *d,
  * each: no data race, but the copy as a whole can be torn, so only a caller
  * that discards torn copies may rely on it.
  */
-static inline void lfk_generic_load_bytes(void *dst, const void *src,
+static inline void lfk__generic_load_bytes(void *dst, const void *src,
 					  size_t size, int mo)
 {
 	const unsigned char *s = (const unsigned char *)src;
 	unsigned char *d = (unsigned char *)dst;
 	while (size != 0 && (uintptr_t)s % 8 != 0) {
-		size_t k = lfk_generic_load_piece(d, s, size, mo);
+		size_t k = lfk__generic_load_piece(d, s, size, mo);
 		s += k, d += k, size -= k;
 	}
 	LFK_ATOMIC_UNROLL
 	for (; size >= 8; s += 8, d += 8, size -= 8) {
-		uint64_t w = __atomic_load_n((const lfk_generic_u64a_t *)s, mo);
+		uint64_t w = __atomic_load_n((const lfk__generic_u64a_t *)s, mo);
 		memcpy(d, &w, 8);
 	}
 	while (size != 0) {
-		size_t k = lfk_generic_load_piece(d, s, size, mo);
+		size_t k = lfk__generic_load_piece(d, s, size, mo);
 		s += k, d += k, size -= k;
 	}
 }
@@ -172,7 +174,7 @@ typedef struct lfk_pair {
 } __attribute__((aligned(16))) lfk_pair_t;
 
 #if defined(__SIZEOF_INT128__)
-#define LFK_GENERIC_HAVE_CAS2 1
+#define LFK__GENERIC_HAVE_CAS2 1
 
 /* clang warns (-Watomic-alignment) that a 16-byte atomic may go through
  * libatomic; that is the documented cost of this fallback, said above. */
@@ -181,33 +183,33 @@ typedef struct lfk_pair {
 #pragma clang diagnostic ignored "-Watomic-alignment"
 #endif
 
-static inline unsigned __int128 lfk_generic_pair_pack(lfk_pair_t v)
+static inline unsigned __int128 lfk__generic_pair_pack(lfk_pair_t v)
 {
 	return ((unsigned __int128)v.hi << 64) | v.lo;
 }
 
-static inline lfk_pair_t lfk_generic_pair_unpack(unsigned __int128 v)
+static inline lfk_pair_t lfk__generic_pair_unpack(unsigned __int128 v)
 {
 	lfk_pair_t r = { (uint64_t)v, (uint64_t)(v >> 64) };
 	return r;
 }
 
-static inline bool lfk_generic_cas2(lfk_pair_t *p, lfk_pair_t *expected,
+static inline bool lfk__generic_cas2(lfk_pair_t *p, lfk_pair_t *expected,
 				    lfk_pair_t desired, int mo)
 {
-	unsigned __int128 exp = lfk_generic_pair_pack(*expected);
+	unsigned __int128 exp = lfk__generic_pair_pack(*expected);
 	bool ok = __atomic_compare_exchange_n((unsigned __int128 *)p, &exp,
-					      lfk_generic_pair_pack(desired),
+					      lfk__generic_pair_pack(desired),
 					      false, mo,
-					      LFK_GENERIC_CAS_FAIL_ORDER(mo));
+					      LFK__GENERIC_CAS_FAIL_ORDER(mo));
 	if (!ok)
-		*expected = lfk_generic_pair_unpack(exp);
+		*expected = lfk__generic_pair_unpack(exp);
 	return ok;
 }
 
-static inline lfk_pair_t lfk_generic_load2(lfk_pair_t *p, int mo)
+static inline lfk_pair_t lfk__generic_load2(lfk_pair_t *p, int mo)
 {
-	return lfk_generic_pair_unpack(
+	return lfk__generic_pair_unpack(
 		__atomic_load_n((unsigned __int128 *)p, mo));
 }
 #if defined(__clang__)
@@ -227,7 +229,7 @@ static inline lfk_pair_t lfk_generic_load2(lfk_pair_t *p, int mo)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wtsan"
 #endif
-static inline void lfk_generic_fence(int mo)
+static inline void lfk__generic_fence(int mo)
 {
 	__atomic_thread_fence(mo);
 }
@@ -235,12 +237,12 @@ static inline void lfk_generic_fence(int mo)
 #pragma GCC diagnostic pop
 #endif
 
-static inline void lfk_generic_compiler_barrier(void)
+static inline void lfk__generic_compiler_barrier(void)
 {
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 }
 
-static inline void lfk_generic_cpu_relax(void)
+static inline void lfk__generic_cpu_relax(void)
 {
 	/* The spin hint has no memory effect, so TSan builds lose nothing. */
 #if defined(__x86_64__) || defined(__i386__)
@@ -251,5 +253,7 @@ static inline void lfk_generic_cpu_relax(void)
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 #endif
 }
+
+#undef LFK__GENERIC_CAS_FAIL_ORDER
 
 #endif

@@ -53,24 +53,24 @@
 #include <stdint.h>
 #include <string.h>
 
-#define LFK_X86_64_HAVE_CAS2 1
+#define LFK__X86_64_HAVE_CAS2 1
 
 /* Removes the parentheses around an asm operand list passed to a macro. */
-#define LFK_X86_64_LIST(...) __VA_ARGS__
+#define LFK__X86_64_LIST(...) __VA_ARGS__
 
 /* One asm statement, with a compiler barrier unless mo is relaxed (see the
  * header comment); OUT and IN are parenthesized operand lists. */
-#define LFK_X86_64_ASM(mo, INSN, OUT, IN)                                      \
+#define LFK__X86_64_ASM(mo, INSN, OUT, IN)                                      \
 	do {                                                                   \
 		if ((mo) == __ATOMIC_RELAXED)                                  \
 			__asm__ __volatile__(INSN                              \
-					     : LFK_X86_64_LIST OUT             \
-					     : LFK_X86_64_LIST IN              \
+					     : LFK__X86_64_LIST OUT             \
+					     : LFK__X86_64_LIST IN              \
 					     : "cc");                          \
 		else                                                           \
 			__asm__ __volatile__(INSN                              \
-					     : LFK_X86_64_LIST OUT             \
-					     : LFK_X86_64_LIST IN              \
+					     : LFK__X86_64_LIST OUT             \
+					     : LFK__X86_64_LIST IN              \
 					     : "memory", "cc");                \
 	} while (0)
 
@@ -78,12 +78,12 @@
  * T: the type, S: the name suffix, Q: the AT&T size suffix ("b", "w", "l"
  * or "q").  8- and 16-bit objects get loads and stores only.
  */
-#define LFK_X86_64_DEFINE_LOAD_STORE(T, S, Q)                                  \
-	static inline T lfk_x86_64_load_##S(const T *p, int mo)                \
+#define LFK__X86_64_DEFINE_LOAD_STORE(T, S, Q)                                  \
+	static inline T lfk__x86_64_load_##S(const T *p, int mo)                \
 	{                                                                      \
 		return __atomic_load_n(p, mo); /* mov */                       \
 	}                                                                      \
-	static inline void lfk_x86_64_store_##S(T *p, T v, int mo)             \
+	static inline void lfk__x86_64_store_##S(T *p, T v, int mo)             \
 	{                                                                      \
 		if (mo == __ATOMIC_SEQ_CST)                                    \
 			__asm__ __volatile__("xchg" Q " %0, %1"                \
@@ -94,82 +94,82 @@
 			__atomic_store_n(p, v, mo); /* mov */                  \
 	}
 
-#define LFK_X86_64_DEFINE_OPS(T, S, Q)                                         \
-	LFK_X86_64_DEFINE_LOAD_STORE(T, S, Q)                                  \
-	static inline T lfk_x86_64_exchange_##S(T *p, T v, int mo)             \
+#define LFK__X86_64_DEFINE_OPS(T, S, Q)                                         \
+	LFK__X86_64_DEFINE_LOAD_STORE(T, S, Q)                                  \
+	static inline T lfk__x86_64_exchange_##S(T *p, T v, int mo)             \
 	{                                                                      \
-		LFK_X86_64_ASM(mo, "xchg" Q " %0, %1", ("+r"(v), "+m"(*p)),    \
+		LFK__X86_64_ASM(mo, "xchg" Q " %0, %1", ("+r"(v), "+m"(*p)),    \
 			       ());                                            \
 		return v;                                                      \
 	}                                                                      \
-	static inline T lfk_x86_64_fetch_add_##S(T *p, T v, int mo)            \
+	static inline T lfk__x86_64_fetch_add_##S(T *p, T v, int mo)            \
 	{                                                                      \
-		LFK_X86_64_ASM(mo, "lock xadd" Q " %0, %1",                    \
+		LFK__X86_64_ASM(mo, "lock xadd" Q " %0, %1",                    \
 			       ("+r"(v), "+m"(*p)), ());                       \
 		return v;                                                      \
 	}                                                                      \
-	static inline T lfk_x86_64_fetch_sub_##S(T *p, T v, int mo)            \
+	static inline T lfk__x86_64_fetch_sub_##S(T *p, T v, int mo)            \
 	{                                                                      \
-		return lfk_x86_64_fetch_add_##S(p, (T)(0 - v), mo);            \
+		return lfk__x86_64_fetch_add_##S(p, (T)(0 - v), mo);            \
 	}                                                                      \
-	static inline bool lfk_x86_64_cas_##S(T *p, T *expected, T desired,    \
+	static inline bool lfk__x86_64_cas_##S(T *p, T *expected, T desired,    \
 					      int mo)                          \
 	{                                                                      \
 		bool ok;                                                       \
 		T old = *expected;                                             \
-		LFK_X86_64_ASM(mo, "lock cmpxchg" Q " %3, %1",                 \
+		LFK__X86_64_ASM(mo, "lock cmpxchg" Q " %3, %1",                 \
 			       ("+a"(old), "+m"(*p), "=@ccz"(ok)),             \
 			       ("r"(desired)));                                \
 		if (!ok)                                                       \
 			*expected = old;                                       \
 		return ok;                                                     \
 	}                                                                      \
-	static inline bool lfk_x86_64_cas_weak_##S(T *p, T *expected,          \
+	static inline bool lfk__x86_64_cas_weak_##S(T *p, T *expected,          \
 						   T desired, int mo)          \
 	{                                                                      \
 		/* cmpxchg never fails spuriously: weak is strong. */          \
-		return lfk_x86_64_cas_##S(p, expected, desired, mo);           \
+		return lfk__x86_64_cas_##S(p, expected, desired, mo);           \
 	}                                                                      \
-	static inline T lfk_x86_64_fetch_and_##S(T *p, T v, int mo)            \
+	static inline T lfk__x86_64_fetch_and_##S(T *p, T v, int mo)            \
 	{                                                                      \
-		T old = lfk_x86_64_load_##S(p, __ATOMIC_RELAXED);              \
-		while (!lfk_x86_64_cas_##S(p, &old, old & v, mo))              \
+		T old = lfk__x86_64_load_##S(p, __ATOMIC_RELAXED);              \
+		while (!lfk__x86_64_cas_##S(p, &old, old & v, mo))              \
 			;                                                      \
 		return old;                                                    \
 	}                                                                      \
-	static inline T lfk_x86_64_fetch_or_##S(T *p, T v, int mo)             \
+	static inline T lfk__x86_64_fetch_or_##S(T *p, T v, int mo)             \
 	{                                                                      \
-		T old = lfk_x86_64_load_##S(p, __ATOMIC_RELAXED);              \
-		while (!lfk_x86_64_cas_##S(p, &old, old | v, mo))              \
+		T old = lfk__x86_64_load_##S(p, __ATOMIC_RELAXED);              \
+		while (!lfk__x86_64_cas_##S(p, &old, old | v, mo))              \
 			;                                                      \
 		return old;                                                    \
 	}                                                                      \
-	static inline void lfk_x86_64_and_##S(T *p, T v, int mo)               \
+	static inline void lfk__x86_64_and_##S(T *p, T v, int mo)               \
 	{                                                                      \
-		LFK_X86_64_ASM(mo, "lock and" Q " %1, %0", ("+m"(*p)),         \
+		LFK__X86_64_ASM(mo, "lock and" Q " %1, %0", ("+m"(*p)),         \
 			       ("r"(v)));                                      \
 	}                                                                      \
-	static inline void lfk_x86_64_or_##S(T *p, T v, int mo)                \
+	static inline void lfk__x86_64_or_##S(T *p, T v, int mo)                \
 	{                                                                      \
-		LFK_X86_64_ASM(mo, "lock or" Q " %1, %0", ("+m"(*p)),          \
+		LFK__X86_64_ASM(mo, "lock or" Q " %1, %0", ("+m"(*p)),          \
 			       ("r"(v)));                                      \
 	}
 
-LFK_X86_64_DEFINE_LOAD_STORE(uint8_t, u8, "b")
-LFK_X86_64_DEFINE_LOAD_STORE(uint16_t, u16, "w")
-LFK_X86_64_DEFINE_OPS(uint32_t, u32, "l")
-LFK_X86_64_DEFINE_OPS(uint64_t, u64, "q")
+LFK__X86_64_DEFINE_LOAD_STORE(uint8_t, u8, "b")
+LFK__X86_64_DEFINE_LOAD_STORE(uint16_t, u16, "w")
+LFK__X86_64_DEFINE_OPS(uint32_t, u32, "l")
+LFK__X86_64_DEFINE_OPS(uint64_t, u64, "q")
 
-#undef LFK_X86_64_DEFINE_OPS
-#undef LFK_X86_64_DEFINE_LOAD_STORE
+#undef LFK__X86_64_DEFINE_OPS
+#undef LFK__X86_64_DEFINE_LOAD_STORE
 
 /* lfk_pair_t comes from the generic backend, which atomic.h always includes. */
-static inline bool lfk_x86_64_cas2(lfk_pair_t *p, lfk_pair_t *expected,
+static inline bool lfk__x86_64_cas2(lfk_pair_t *p, lfk_pair_t *expected,
 				   lfk_pair_t desired, int mo)
 {
 	bool ok;
 	uint64_t lo = expected->lo, hi = expected->hi;
-	LFK_X86_64_ASM(mo, "lock cmpxchg16b %2",
+	LFK__X86_64_ASM(mo, "lock cmpxchg16b %2",
 		       ("+a"(lo), "+d"(hi), "+m"(*p), "=@ccz"(ok)),
 		       ("b"(desired.lo), "c"(desired.hi)));
 	if (!ok) {
@@ -185,10 +185,10 @@ static inline bool lfk_x86_64_cas2(lfk_pair_t *p, lfk_pair_t *expected,
  * It needs the pair to be writable and costs a locked instruction; SSE 16-byte
  * loads are atomic only on some CPUs, so they are not used.
  */
-static inline lfk_pair_t lfk_x86_64_load2(lfk_pair_t *p, int mo)
+static inline lfk_pair_t lfk__x86_64_load2(lfk_pair_t *p, int mo)
 {
 	lfk_pair_t v = { 0, 0 };
-	lfk_x86_64_cas2(p, &v, v, mo);
+	lfk__x86_64_cas2(p, &v, v, mo);
 	return v;
 }
 
@@ -203,65 +203,71 @@ static inline lfk_pair_t lfk_x86_64_load2(lfk_pair_t *p, int mo)
  * copy); acquire: TSO orders each load before later accesses, and one
  * compiler barrier after the copy keeps the compiler from hoisting them.
  */
-#define LFK_X86_64_LOAD_PIECE(T, INSN, REG)                                    \
+#define LFK__X86_64_LOAD_PIECE(T, INSN, REG, s, d, size)                       \
 	do {                                                                   \
-		T w;                                                           \
+		T lfk__w;                                                      \
 		__asm__ __volatile__(INSN " %1, %0"                            \
-				     : "=" REG(w)                              \
-				     : "m"(*(const T *)(const void *)s));      \
-		memcpy(d, &w, sizeof(w));                                      \
-		s += sizeof(w), d += sizeof(w), size -= sizeof(w);             \
+				     : "=" REG(lfk__w)                         \
+				     : "m"(*(const T *)(const void *)(s)));    \
+		memcpy(d, &lfk__w, sizeof(lfk__w));                            \
+		(s) += sizeof(lfk__w), (d) += sizeof(lfk__w);                  \
+		(size) -= sizeof(lfk__w);                                      \
 	} while (0)
 
-typedef long long lfk_x86_64_v2di_t
+typedef long long lfk__x86_64_v2di_t
 	__attribute__((vector_size(16), may_alias, aligned(1)));
-typedef uint64_t __attribute__((may_alias, aligned(1))) lfk_x86_64_u64u_t;
-typedef uint32_t __attribute__((may_alias, aligned(1))) lfk_x86_64_u32u_t;
-typedef uint16_t __attribute__((may_alias, aligned(1))) lfk_x86_64_u16u_t;
+typedef uint64_t __attribute__((may_alias, aligned(1))) lfk__x86_64_u64u_t;
+typedef uint32_t __attribute__((may_alias, aligned(1))) lfk__x86_64_u32u_t;
+typedef uint16_t __attribute__((may_alias, aligned(1))) lfk__x86_64_u16u_t;
 
-static inline void lfk_x86_64_load_bytes(void *dst, const void *src,
+static inline void lfk__x86_64_load_bytes(void *dst, const void *src,
 					 size_t size, int mo)
 {
 	const unsigned char *s = (const unsigned char *)src;
 	unsigned char *d = (unsigned char *)dst;
 	LFK_ATOMIC_UNROLL
 	while (size >= 16)
-		LFK_X86_64_LOAD_PIECE(lfk_x86_64_v2di_t, "movdqu", "x");
+		LFK__X86_64_LOAD_PIECE(lfk__x86_64_v2di_t, "movdqu", "x", s, d,
+				       size);
 	if (size >= 8)
-		LFK_X86_64_LOAD_PIECE(lfk_x86_64_u64u_t, "movq", "r");
+		LFK__X86_64_LOAD_PIECE(lfk__x86_64_u64u_t, "movq", "r", s, d,
+				       size);
 	if (size >= 4)
-		LFK_X86_64_LOAD_PIECE(lfk_x86_64_u32u_t, "movl", "r");
+		LFK__X86_64_LOAD_PIECE(lfk__x86_64_u32u_t, "movl", "r", s, d,
+				       size);
 	if (size >= 2)
-		LFK_X86_64_LOAD_PIECE(lfk_x86_64_u16u_t, "movw", "r");
+		LFK__X86_64_LOAD_PIECE(lfk__x86_64_u16u_t, "movw", "r", s, d,
+				       size);
 	if (size >= 1)
-		LFK_X86_64_LOAD_PIECE(unsigned char, "movb", "q");
+		LFK__X86_64_LOAD_PIECE(unsigned char, "movb", "q", s, d,
+				       size);
 	if (mo != __ATOMIC_RELAXED)
 		__asm__ __volatile__("" ::: "memory");
 }
 
-#undef LFK_X86_64_LOAD_PIECE
+#undef LFK__X86_64_LOAD_PIECE
 
-static inline void lfk_x86_64_compiler_barrier(void)
+static inline void lfk__x86_64_compiler_barrier(void)
 {
 	__asm__ __volatile__("" ::: "memory");
 }
 
-static inline void lfk_x86_64_fence(int mo)
+static inline void lfk__x86_64_fence(int mo)
 {
 	if (mo == __ATOMIC_SEQ_CST)
 		__asm__ __volatile__("lock orq $0, (%%rsp)" ::: "memory", "cc");
 	else if (mo != __ATOMIC_RELAXED)
-		lfk_x86_64_compiler_barrier();
+		lfk__x86_64_compiler_barrier();
 }
 
 /* No compiler barrier: pause touches no memory, and a spin loop re-reads
  * through atomic loads, which the compiler never caches across iterations. */
-static inline void lfk_x86_64_cpu_relax(void)
+static inline void lfk__x86_64_cpu_relax(void)
 {
 	__asm__ __volatile__("pause");
 }
 
-#undef LFK_X86_64_ASM
-#undef LFK_X86_64_LIST
+#undef LFK__X86_64_ASM
+#undef LFK__X86_64_LIST
 
 #endif

@@ -133,64 +133,64 @@
 #if !defined(LFK_TSAN) && defined(LFK_CONFIG_ARCH_X86_64) && defined(__x86_64__)
 #include "arch/x86_64/atomic_x86_64.h"
 #define LFK_ATOMIC_BACKEND "x86_64"
-#define LFK_ARCH_OP(op) lfk_x86_64_##op
+#define LFK__ARCH_OP(op) lfk__x86_64_##op
 #define LFK_HAVE_CAS2 1
 #elif !defined(LFK_TSAN) && defined(LFK_CONFIG_ARCH_AARCH64) && defined(__aarch64__)
 #include "arch/aarch64/atomic_aarch64.h"
-#if defined(LFK_AARCH64_LSE)
+#if defined(LFK__AARCH64_LSE)
 #define LFK_ATOMIC_BACKEND "aarch64-lse"
 #else
 #define LFK_ATOMIC_BACKEND "aarch64-llsc"
 #endif
-#define LFK_ARCH_OP(op) lfk_aarch64_##op
+#define LFK__ARCH_OP(op) lfk__aarch64_##op
 #define LFK_HAVE_CAS2 1
 #else
 #define LFK_ATOMIC_BACKEND "generic"
-#define LFK_ARCH_OP(op) lfk_generic_##op
-#if defined(LFK_GENERIC_HAVE_CAS2)
+#define LFK__ARCH_OP(op) lfk__generic_##op
+#if defined(LFK__GENERIC_HAVE_CAS2)
 #define LFK_HAVE_CAS2 1
 #endif
 #endif
 
-#define lfk_atomic_load_u8 LFK_ARCH_OP(load_u8)
-#define lfk_atomic_store_u8 LFK_ARCH_OP(store_u8)
-#define lfk_atomic_load_u16 LFK_ARCH_OP(load_u16)
-#define lfk_atomic_store_u16 LFK_ARCH_OP(store_u16)
+#define lfk_atomic_load_u8 LFK__ARCH_OP(load_u8)
+#define lfk_atomic_store_u8 LFK__ARCH_OP(store_u8)
+#define lfk_atomic_load_u16 LFK__ARCH_OP(load_u16)
+#define lfk_atomic_store_u16 LFK__ARCH_OP(store_u16)
 
-#define lfk_atomic_load_u32 LFK_ARCH_OP(load_u32)
-#define lfk_atomic_store_u32 LFK_ARCH_OP(store_u32)
-#define lfk_atomic_exchange_u32 LFK_ARCH_OP(exchange_u32)
-#define lfk_atomic_fetch_add_u32 LFK_ARCH_OP(fetch_add_u32)
-#define lfk_atomic_fetch_sub_u32 LFK_ARCH_OP(fetch_sub_u32)
-#define lfk_atomic_fetch_and_u32 LFK_ARCH_OP(fetch_and_u32)
-#define lfk_atomic_fetch_or_u32 LFK_ARCH_OP(fetch_or_u32)
-#define lfk_atomic_cas_u32 LFK_ARCH_OP(cas_u32)
-#define lfk_atomic_cas_weak_u32 LFK_ARCH_OP(cas_weak_u32)
-#define lfk_atomic_and_u32 LFK_ARCH_OP(and_u32)
-#define lfk_atomic_or_u32 LFK_ARCH_OP(or_u32)
+#define lfk_atomic_load_u32 LFK__ARCH_OP(load_u32)
+#define lfk_atomic_store_u32 LFK__ARCH_OP(store_u32)
+#define lfk_atomic_exchange_u32 LFK__ARCH_OP(exchange_u32)
+#define lfk_atomic_fetch_add_u32 LFK__ARCH_OP(fetch_add_u32)
+#define lfk_atomic_fetch_sub_u32 LFK__ARCH_OP(fetch_sub_u32)
+#define lfk_atomic_fetch_and_u32 LFK__ARCH_OP(fetch_and_u32)
+#define lfk_atomic_fetch_or_u32 LFK__ARCH_OP(fetch_or_u32)
+#define lfk_atomic_cas_u32 LFK__ARCH_OP(cas_u32)
+#define lfk_atomic_cas_weak_u32 LFK__ARCH_OP(cas_weak_u32)
+#define lfk_atomic_and_u32 LFK__ARCH_OP(and_u32)
+#define lfk_atomic_or_u32 LFK__ARCH_OP(or_u32)
 
-#define lfk_atomic_load_u64 LFK_ARCH_OP(load_u64)
-#define lfk_atomic_store_u64 LFK_ARCH_OP(store_u64)
-#define lfk_atomic_exchange_u64 LFK_ARCH_OP(exchange_u64)
-#define lfk_atomic_fetch_add_u64 LFK_ARCH_OP(fetch_add_u64)
-#define lfk_atomic_fetch_sub_u64 LFK_ARCH_OP(fetch_sub_u64)
-#define lfk_atomic_fetch_and_u64 LFK_ARCH_OP(fetch_and_u64)
-#define lfk_atomic_fetch_or_u64 LFK_ARCH_OP(fetch_or_u64)
-#define lfk_atomic_cas_u64 LFK_ARCH_OP(cas_u64)
-#define lfk_atomic_cas_weak_u64 LFK_ARCH_OP(cas_weak_u64)
-#define lfk_atomic_and_u64 LFK_ARCH_OP(and_u64)
-#define lfk_atomic_or_u64 LFK_ARCH_OP(or_u64)
+#define lfk_atomic_load_u64 LFK__ARCH_OP(load_u64)
+#define lfk_atomic_store_u64 LFK__ARCH_OP(store_u64)
+#define lfk_atomic_exchange_u64 LFK__ARCH_OP(exchange_u64)
+#define lfk_atomic_fetch_add_u64 LFK__ARCH_OP(fetch_add_u64)
+#define lfk_atomic_fetch_sub_u64 LFK__ARCH_OP(fetch_sub_u64)
+#define lfk_atomic_fetch_and_u64 LFK__ARCH_OP(fetch_and_u64)
+#define lfk_atomic_fetch_or_u64 LFK__ARCH_OP(fetch_or_u64)
+#define lfk_atomic_cas_u64 LFK__ARCH_OP(cas_u64)
+#define lfk_atomic_cas_weak_u64 LFK__ARCH_OP(cas_weak_u64)
+#define lfk_atomic_and_u64 LFK__ARCH_OP(and_u64)
+#define lfk_atomic_or_u64 LFK__ARCH_OP(or_u64)
 
-#define lfk_atomic_load_bytes LFK_ARCH_OP(load_bytes)
+#define lfk_atomic_load_bytes LFK__ARCH_OP(load_bytes)
 
 #if defined(LFK_HAVE_CAS2)
-#define lfk_atomic_cas2 LFK_ARCH_OP(cas2)
-#define lfk_atomic_load2 LFK_ARCH_OP(load2)
+#define lfk_atomic_cas2 LFK__ARCH_OP(cas2)
+#define lfk_atomic_load2 LFK__ARCH_OP(load2)
 #endif
 
-#define lfk_atomic_fence LFK_ARCH_OP(fence)
-#define lfk_compiler_barrier LFK_ARCH_OP(compiler_barrier)
-#define lfk_cpu_relax LFK_ARCH_OP(cpu_relax)
+#define lfk_atomic_fence LFK__ARCH_OP(fence)
+#define lfk_compiler_barrier LFK__ARCH_OP(compiler_barrier)
+#define lfk_cpu_relax LFK__ARCH_OP(cpu_relax)
 
 /*
  * Pointer-sized operations.  uintptr_t is the same type as uint64_t (LP64)
@@ -198,46 +198,46 @@
  * void * object is accessed through a may_alias view of the same width.
  */
 #if UINTPTR_MAX == UINT64_MAX
-#define LFK_UPTR_OP(op) op##_u64
-typedef uint64_t __attribute__((may_alias)) lfk_uptr_alias_t;
+#define LFK__UPTR_OP(op) op##_u64
+typedef uint64_t __attribute__((may_alias)) lfk__uptr_alias_t;
 #else
-#define LFK_UPTR_OP(op) op##_u32
-typedef uint32_t __attribute__((may_alias)) lfk_uptr_alias_t;
+#define LFK__UPTR_OP(op) op##_u32
+typedef uint32_t __attribute__((may_alias)) lfk__uptr_alias_t;
 #endif
 
-#define lfk_atomic_load_uptr LFK_UPTR_OP(lfk_atomic_load)
-#define lfk_atomic_store_uptr LFK_UPTR_OP(lfk_atomic_store)
-#define lfk_atomic_exchange_uptr LFK_UPTR_OP(lfk_atomic_exchange)
-#define lfk_atomic_fetch_add_uptr LFK_UPTR_OP(lfk_atomic_fetch_add)
-#define lfk_atomic_fetch_sub_uptr LFK_UPTR_OP(lfk_atomic_fetch_sub)
-#define lfk_atomic_fetch_and_uptr LFK_UPTR_OP(lfk_atomic_fetch_and)
-#define lfk_atomic_fetch_or_uptr LFK_UPTR_OP(lfk_atomic_fetch_or)
-#define lfk_atomic_cas_uptr LFK_UPTR_OP(lfk_atomic_cas)
-#define lfk_atomic_cas_weak_uptr LFK_UPTR_OP(lfk_atomic_cas_weak)
-#define lfk_atomic_and_uptr LFK_UPTR_OP(lfk_atomic_and)
-#define lfk_atomic_or_uptr LFK_UPTR_OP(lfk_atomic_or)
+#define lfk_atomic_load_uptr LFK__UPTR_OP(lfk_atomic_load)
+#define lfk_atomic_store_uptr LFK__UPTR_OP(lfk_atomic_store)
+#define lfk_atomic_exchange_uptr LFK__UPTR_OP(lfk_atomic_exchange)
+#define lfk_atomic_fetch_add_uptr LFK__UPTR_OP(lfk_atomic_fetch_add)
+#define lfk_atomic_fetch_sub_uptr LFK__UPTR_OP(lfk_atomic_fetch_sub)
+#define lfk_atomic_fetch_and_uptr LFK__UPTR_OP(lfk_atomic_fetch_and)
+#define lfk_atomic_fetch_or_uptr LFK__UPTR_OP(lfk_atomic_fetch_or)
+#define lfk_atomic_cas_uptr LFK__UPTR_OP(lfk_atomic_cas)
+#define lfk_atomic_cas_weak_uptr LFK__UPTR_OP(lfk_atomic_cas_weak)
+#define lfk_atomic_and_uptr LFK__UPTR_OP(lfk_atomic_and)
+#define lfk_atomic_or_uptr LFK__UPTR_OP(lfk_atomic_or)
 
 static inline void *lfk_atomic_load_ptr(void *const *p, int mo)
 {
-	return (void *)lfk_atomic_load_uptr((const lfk_uptr_alias_t *)p, mo);
+	return (void *)lfk_atomic_load_uptr((const lfk__uptr_alias_t *)p, mo);
 }
 
 static inline void lfk_atomic_store_ptr(void **p, void *v, int mo)
 {
-	lfk_atomic_store_uptr((lfk_uptr_alias_t *)p, (uintptr_t)v, mo);
+	lfk_atomic_store_uptr((lfk__uptr_alias_t *)p, (uintptr_t)v, mo);
 }
 
 static inline void *lfk_atomic_exchange_ptr(void **p, void *v, int mo)
 {
-	return (void *)lfk_atomic_exchange_uptr((lfk_uptr_alias_t *)p,
+	return (void *)lfk_atomic_exchange_uptr((lfk__uptr_alias_t *)p,
 						(uintptr_t)v, mo);
 }
 
 static inline bool lfk_atomic_cas_ptr(void **p, void **expected,
 				      void *desired, int mo)
 {
-	return lfk_atomic_cas_uptr((lfk_uptr_alias_t *)p,
-				   (lfk_uptr_alias_t *)expected,
+	return lfk_atomic_cas_uptr((lfk__uptr_alias_t *)p,
+				   (lfk__uptr_alias_t *)expected,
 				   (uintptr_t)desired, mo);
 }
 

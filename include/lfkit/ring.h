@@ -73,32 +73,15 @@
  * LFK_RING_MAX_ELEM_SIZE, or a ring of the wrong kind; -EAGAIN when full
  * (enqueue) or empty (dequeue); -ENOMEM when create cannot allocate.
  *
- * Per-kind headers hold the inline operations:
+ * Each kind's header declares its calls, one by one, with what each does,
+ * the errors it returns and its progress guarantee:
  *   <lfkit/ring_spsc.h>, <lfkit/ring_mpmc.h>, <lfkit/ring_lfmpmc.h>
- * For each kind K:
- *   size_t lfk_ring_K_size(size_t capacity, size_t elem_size)   0 if invalid
- *   int    lfk_ring_K_init(void *mem, size_t capacity, size_t elem_size)
- *   int    lfk_ring_K_create(size_t capacity, size_t elem_size,
- *                            struct lfk_ring_K **out)
- *   void   lfk_ring_K_destroy(struct lfk_ring_K *r)
- *   int    lfk_ring_K_enqueue(r, uint64_t v)          0 or -EAGAIN
- *   int    lfk_ring_K_dequeue(r, uint64_t *v)         0 or -EAGAIN
- *   size_t lfk_ring_K_enqueue_burst(r, const uint64_t *v, size_t n)
- *   size_t lfk_ring_K_dequeue_burst(r, uint64_t *v, size_t n)
- *                                 up to n items, in order; returns how many
- *   int    lfk_ring_K_enqueue_rec(r, const void *rec) / dequeue_rec(r, rec)
- *   size_t lfk_ring_K_enqueue_burst_rec / dequeue_burst_rec(r, recs, n)
- *   size_t lfk_ring_K_count(r)     approximate under concurrency, exact when
- *                                  quiescent (lfmpmc: an item a consumer
- *                                  has read but not yet freed still counts,
- *                                  so a stopped or dead consumer keeps it
- *                                  one too high, per stopped consumer)
- *   size_t lfk_ring_K_capacity(r)  elem_size(r)
- *   int    lfk_ring_K_init_at(mem, capacity, elem_size, first_index)
- *                                  init with the internal indices starting at
- *                                  first_index (tests run them through the
- *                                  2^32 and 2^64 wrap-around)
- * Burst and u64 calls return 0 moved / -EINVAL for an elem_size mismatch.
+ * (all included by this one).  Below them, struct lfk_ring: one handle for
+ * a ring of any kind, for code that supports all kinds.
+ *
+ * The hot calls are static inline, their bodies in <lfkit/impl/ring*.h>;
+ * liblfkit also exports each as a symbol of the same name (for other
+ * languages, or a stable ABI).
  */
 #ifndef LFKIT_RING_H
 #define LFKIT_RING_H
@@ -128,213 +111,131 @@ enum lfk_ring_kind {
 	LFK_RING_LFMPMC = 3,
 };
 
-/* Read-mostly geometry, on a line of its own at the start of every ring. */
-struct lfk_ring_hdr {
-	uint32_t kind;       /* enum lfk_ring_kind */
-	uint32_t elem_words; /* elem_size / 8 */
-	uint64_t capacity;   /* the exact maximum count */
-	uint64_t slots;      /* power of two */
-	uint64_t mask;       /* slots - 1 */
-	uint64_t data_off;   /* byte offset of the slot array from the ring */
-	uint64_t bytes;      /* total size of the ring */
-	uint32_t order;      /* log2(slots) */
-	uint32_t pad0;
-	uint64_t aux_off[2]; /* lfmpmc: byte offsets of its rings' entries */
-} __attribute__((aligned(LFK_RING_ALIGN)));
-
-/*
- * Test hooks: a test program defines LFK_RING_TEST_HOOKS before including
- * this header and provides lfk_ring_test_hook(); it is called at the points
- * where a stopped thread matters for progress.  In every other build the
- * hook compiles to nothing.
- */
-enum lfk_ring_hook_point {
-	LFK_HOOK_MPMC_ENQ_CAPACITY,   /* slot seen free, head not yet read */
-	LFK_HOOK_MPMC_ENQ_RESERVED,   /* slot reserved, not yet published */
-	LFK_HOOK_MPMC_DEQ_RESERVED,   /* slot reserved, not yet released */
-	LFK_HOOK_LFMPMC_ENQ_SLOT,     /* place taken, item not published */
-	LFK_HOOK_LFMPMC_DEQ_SLOT,     /* item read, its entry not yet freed */
-	LFK_HOOK_LFMPMC_DEQ_EMPTY,    /* found empty, not yet charged to the
-					 dequeue budget */
-	LFK_HOOK_QUEUE_PUT_REGISTERED, /* lfk_queue put in flight, ring not tried */
-	LFK_HOOK_QUEUE_PUT_PUBLISHED,  /* item in the ring, not marked delivered */
-	LFK_HOOK_QUEUE_GET_REGISTERED, /* lfk_queue get in flight, ring not tried */
-	LFK_HOOK_QUEUE_GET_TAKEN,      /* item taken, get not marked done */
-	LFK_HOOK_LFMPMC_ENQ_PUBLISHED, /* item published, budget not reset */
-	LFK_HOOK_LFMPMC_DEQ_BLOCK,     /* burst sized its block, not taken it */
-	LFK_HOOK_LFMPMC_DEQ_BLOCK_MISSED,  /* burst found nothing, not charged */
-	LFK_HOOK_LFMPMC_DEQ_BLOCK_CHARGED, /* burst charged, not yet returned */
-};
-#if defined(LFK_RING_TEST_HOOKS)
-void lfk_ring_test_hook(enum lfk_ring_hook_point point);
-#define LFK_RING_HOOK(point) lfk_ring_test_hook(point)
-#else
-#define LFK_RING_HOOK(point) ((void)0)
-#endif
-
-/* Copies one element of `words` 64-bit words; with words a compile-time 1
- * (the u64 calls) this is a single move. */
-static inline void lfk__ring_copy(void *dst, const void *src, uint32_t words)
-{
-	if (words == 1)
-		*(uint64_t *)dst = *(const uint64_t *)src;
-	else
-		memcpy(dst, src, (size_t)words * 8);
-}
-
-/* Signed distance a - b of two positions on a 64-bit index that wraps. */
-static inline int64_t lfk__ring_diff(uint64_t a, uint64_t b)
-{
-	return (int64_t)(a - b);
-}
-
-static inline size_t lfk__ring_min(size_t a, size_t b)
-{
-	return a < b ? a : b;
-}
-
-/* Items between a head and a tail read separately (so possibly out of
- * step under concurrency): clamped to 0..capacity. */
-static inline size_t lfk__ring_count(uint64_t head, uint64_t tail,
-				     uint64_t capacity)
-{
-	if (lfk__ring_diff(tail, head) <= 0)
-		return 0;
-	return lfk__ring_min((size_t)(tail - head), (size_t)capacity);
-}
-
-/* Validation shared by every kind's size/init (lib/ring.c). */
-int lfk__ring_check_params(size_t capacity, size_t elem_size);
-/* The geometry of a ring of `kind` (enum lfk_ring_kind): fills *h, offsets
- * included, and returns the total bytes, or 0 for invalid parameters. */
-size_t lfk__ring_layout(int kind, size_t capacity, size_t elem_size,
-			struct lfk_ring_hdr *h);
-/* Lays a ring of `kind` out in mem, indices starting at first: 0 or
- * -EINVAL. */
-int lfk__ring_init(int kind, void *mem, size_t capacity, size_t elem_size,
-		   uint64_t first);
+struct lfk_ring;        /* any kind (see below) */
+struct lfk_ring_spsc;   /* <lfkit/ring_spsc.h> */
+struct lfk_ring_mpmc;   /* <lfkit/ring_mpmc.h> */
+struct lfk_ring_lfmpmc; /* <lfkit/ring_lfmpmc.h> */
 
 /*
  * The public calls are static inline by default, so they inline into the
- * caller; lib/ring_symbols.c defines LFK_RING_API empty before including
+ * caller; lib/ring_symbols.c defines LFK__RING_API empty before including
  * this header, which turns the same definitions into exported symbols of
  * liblfkit for callers that cannot use the inline versions (other
  * languages, a stable ABI).
  */
-#ifndef LFK_RING_API
-#define LFK_RING_API static inline
+#ifndef LFK__RING_API
+#define LFK__RING_API static inline
 #endif
 
-/*
- * The kind check: a ring of one kind used through another kind's calls
- * (easy to get with a cast) would lose or invent items, so those calls
- * return -EINVAL (0 moved for bursts).  The check costs a compare on the
- * header line the call reads anyway, but the inline fast path leaves it
- * out: it runs in the exported symbols (lib/ring_symbols.c, the calls other
- * languages reach) and, inline too, in any build that defines LFK_DEBUG
- * before including this header.  init and the shared-memory attach calls
- * check the kind always.
- */
-#define LFK__RING_KIND_spsc LFK_RING_SPSC
-#define LFK__RING_KIND_mpmc LFK_RING_MPMC
-#define LFK__RING_KIND_lfmpmc LFK_RING_LFMPMC
-#if defined(LFK_DEBUG) || defined(LFK__RING_SYMBOLS)
-#define LFK__RING_WRONG_KIND(r, K) ((r)->hdr.kind != LFK__RING_KIND_##K)
-#else
-#define LFK__RING_WRONG_KIND(r, K) 0
-#endif
-
-/*
- * The public calls of a kind K, generated from its two cores:
- *   size_t lfk__ring_K_put(r, const void *src, size_t n, uint32_t words)
- *   size_t lfk__ring_K_get(r, void *dst, size_t n, uint32_t words)
- * which move up to n elements of `words` words and return how many moved.
- */
-#define LFK__RING_DEFINE_API(K)                                                \
-	LFK_RING_API size_t lfk_ring_##K##_enqueue_burst(                     \
-		struct lfk_ring_##K *r, const uint64_t *v, size_t n)           \
-	{                                                                      \
-		if (r == NULL || v == NULL || r->hdr.elem_words != 1 ||       \
-		    LFK__RING_WRONG_KIND(r, K))                                \
-			return 0;                                              \
-		return lfk__ring_##K##_put(r, v, n, 1);                        \
-	}                                                                      \
-	LFK_RING_API size_t lfk_ring_##K##_dequeue_burst(                     \
-		struct lfk_ring_##K *r, uint64_t *v, size_t n)                 \
-	{                                                                      \
-		if (r == NULL || v == NULL || r->hdr.elem_words != 1 ||       \
-		    LFK__RING_WRONG_KIND(r, K))                                \
-			return 0;                                              \
-		return lfk__ring_##K##_get(r, v, n, 1);                        \
-	}                                                                      \
-	LFK_RING_API int lfk_ring_##K##_enqueue(struct lfk_ring_##K *r,       \
-						 uint64_t v)                   \
-	{                                                                      \
-		if (r == NULL || r->hdr.elem_words != 1 ||                     \
-		    LFK__RING_WRONG_KIND(r, K))                                \
-			return -EINVAL;                                        \
-		return lfk__ring_##K##_put(r, &v, 1, 1) ? 0 : -EAGAIN;         \
-	}                                                                      \
-	LFK_RING_API int lfk_ring_##K##_dequeue(struct lfk_ring_##K *r,       \
-						 uint64_t *v)                  \
-	{                                                                      \
-		if (r == NULL || v == NULL || r->hdr.elem_words != 1 ||       \
-		    LFK__RING_WRONG_KIND(r, K))                                \
-			return -EINVAL;                                        \
-		return lfk__ring_##K##_get(r, v, 1, 1) ? 0 : -EAGAIN;          \
-	}                                                                      \
-	LFK_RING_API size_t lfk_ring_##K##_enqueue_burst_rec(                 \
-		struct lfk_ring_##K *r, const void *recs, size_t n)            \
-	{                                                                      \
-		if (r == NULL || recs == NULL || LFK__RING_WRONG_KIND(r, K))   \
-			return 0;                                              \
-		return lfk__ring_##K##_put(r, recs, n, r->hdr.elem_words);     \
-	}                                                                      \
-	LFK_RING_API size_t lfk_ring_##K##_dequeue_burst_rec(                 \
-		struct lfk_ring_##K *r, void *recs, size_t n)                  \
-	{                                                                      \
-		if (r == NULL || recs == NULL || LFK__RING_WRONG_KIND(r, K))   \
-			return 0;                                              \
-		return lfk__ring_##K##_get(r, recs, n, r->hdr.elem_words);     \
-	}                                                                      \
-	LFK_RING_API int lfk_ring_##K##_enqueue_rec(struct lfk_ring_##K *r,   \
-						     const void *rec)          \
-	{                                                                      \
-		if (r == NULL || rec == NULL || LFK__RING_WRONG_KIND(r, K))    \
-			return -EINVAL;                                        \
-		return lfk__ring_##K##_put(r, rec, 1, r->hdr.elem_words)       \
-			       ? 0                                             \
-			       : -EAGAIN;                                      \
-	}                                                                      \
-	LFK_RING_API int lfk_ring_##K##_dequeue_rec(struct lfk_ring_##K *r,   \
-						     void *rec)                \
-	{                                                                      \
-		if (r == NULL || rec == NULL || LFK__RING_WRONG_KIND(r, K))    \
-			return -EINVAL;                                        \
-		return lfk__ring_##K##_get(r, rec, 1, r->hdr.elem_words)       \
-			       ? 0                                             \
-			       : -EAGAIN;                                      \
-	}                                                                      \
-	LFK_RING_API size_t lfk_ring_##K##_capacity(                          \
-		const struct lfk_ring_##K *r)                                  \
-	{                                                                      \
-		return r ? (size_t)r->hdr.capacity : 0;                        \
-	}                                                                      \
-	LFK_RING_API size_t lfk_ring_##K##_elem_size(                         \
-		const struct lfk_ring_##K *r)                                  \
-	{                                                                      \
-		return r ? (size_t)r->hdr.elem_words * 8 : 0;                  \
-	}                                                                      \
-	size_t lfk_ring_##K##_size(size_t capacity, size_t elem_size);         \
-	int lfk_ring_##K##_init(void *mem, size_t capacity, size_t elem_size); \
-	int lfk_ring_##K##_init_at(void *mem, size_t capacity,                 \
-				   size_t elem_size, uint64_t first_index);    \
-	int lfk_ring_##K##_create(size_t capacity, size_t elem_size,           \
-				  struct lfk_ring_##K **out);                  \
-	void lfk_ring_##K##_destroy(struct lfk_ring_##K *r);
+#include <lfkit/impl/ring.h>
 
 #include <lfkit/ring_spsc.h>
 #include <lfkit/ring_mpmc.h>
 #include <lfkit/ring_lfmpmc.h>
+
+/*
+ * struct lfk_ring: one handle for a ring of any kind, for code that
+ * supports all kinds (the blocking queue, shared regions, benchmarks).
+ * Every typed ring is one: lfk_ring_from_<kind>(r) gives its handle, and
+ * lfk_ring_to_<kind>(h) the typed ring back.  Each call behaves as the
+ * typed call of the ring's kind, with the same errors and the same
+ * progress guarantee (spsc wait-free, mpmc blocking, lfmpmc lock-free; an
+ * spsc ring still takes one producer and one consumer), and checks the
+ * kind in the ring's header on every call: a header that names no kind
+ * (a damaged shared region) gives -EINVAL, or 0 moved.  The check and the
+ * dispatch cost one switch on a read-mostly word that the call reads
+ * anyway.
+ */
+
+/* lfk_ring_size: the bytes a ring of `kind` needs, as lfk_ring_<kind>_size;
+ * 0 also for an unknown kind.  Wait-free. */
+size_t lfk_ring_size(enum lfk_ring_kind kind, size_t capacity,
+		     size_t elem_size);
+
+/* lfk_ring_init: lays an empty ring of `kind` out in mem, as
+ * lfk_ring_<kind>_init.  0, or -EINVAL (also for an unknown kind).  Not
+ * concurrent: nobody may use mem yet. */
+int lfk_ring_init(void *mem, enum lfk_ring_kind kind, size_t capacity,
+		  size_t elem_size);
+
+/* lfk_ring_create: allocates and lays out a ring of `kind`.  0; -EINVAL
+ * (unknown kind, out NULL, bad sizes); -ENOMEM.  Free it with
+ * lfk_ring_destroy. */
+int lfk_ring_create(enum lfk_ring_kind kind, size_t capacity,
+		    size_t elem_size, struct lfk_ring **out);
+
+/* lfk_ring_destroy: frees a ring from lfk_ring_create or
+ * lfk_ring_<kind>_create (NULL is ignored).  No thread may be using it. */
+void lfk_ring_destroy(struct lfk_ring *r);
+
+/* lfk_ring_kind_of: the ring's kind; 0 for NULL or a header that names no
+ * kind.  Wait-free. */
+LFK__RING_API enum lfk_ring_kind lfk_ring_kind_of(const struct lfk_ring *r);
+
+/* lfk_ring_enqueue: as lfk_ring_<kind>_enqueue: 0; -EAGAIN when full;
+ * -EINVAL for NULL, elem_size not 8, or an unknown kind. */
+LFK__RING_API int lfk_ring_enqueue(struct lfk_ring *r, uint64_t v);
+
+/* lfk_ring_dequeue: as lfk_ring_<kind>_dequeue: 0; -EAGAIN when empty;
+ * -EINVAL for NULL r or v, elem_size not 8, or an unknown kind. */
+LFK__RING_API int lfk_ring_dequeue(struct lfk_ring *r, uint64_t *v);
+
+/* lfk_ring_enqueue_burst: as lfk_ring_<kind>_enqueue_burst: how many of
+ * the n values moved; 0 also for NULL, elem_size not 8, an unknown kind. */
+LFK__RING_API size_t lfk_ring_enqueue_burst(struct lfk_ring *r,
+					    const uint64_t *v, size_t n);
+
+/* lfk_ring_dequeue_burst: as lfk_ring_<kind>_dequeue_burst: how many
+ * values moved; 0 also for NULL, elem_size not 8, an unknown kind. */
+LFK__RING_API size_t lfk_ring_dequeue_burst(struct lfk_ring *r, uint64_t *v,
+					    size_t n);
+
+/* lfk_ring_enqueue_rec: as lfk_ring_<kind>_enqueue_rec: 0; -EAGAIN when
+ * full; -EINVAL for NULL or an unknown kind. */
+LFK__RING_API int lfk_ring_enqueue_rec(struct lfk_ring *r, const void *rec);
+
+/* lfk_ring_dequeue_rec: as lfk_ring_<kind>_dequeue_rec: 0; -EAGAIN when
+ * empty; -EINVAL for NULL or an unknown kind. */
+LFK__RING_API int lfk_ring_dequeue_rec(struct lfk_ring *r, void *rec);
+
+/* lfk_ring_enqueue_burst_rec: as lfk_ring_<kind>_enqueue_burst_rec: how
+ * many of the n records moved; 0 also for NULL or an unknown kind. */
+LFK__RING_API size_t lfk_ring_enqueue_burst_rec(struct lfk_ring *r,
+						const void *recs, size_t n);
+
+/* lfk_ring_dequeue_burst_rec: as lfk_ring_<kind>_dequeue_burst_rec: how
+ * many records moved; 0 also for NULL or an unknown kind. */
+LFK__RING_API size_t lfk_ring_dequeue_burst_rec(struct lfk_ring *r,
+						void *recs, size_t n);
+
+/* lfk_ring_count: as lfk_ring_<kind>_count (0 for NULL or an unknown
+ * kind).  Wait-free (lfmpmc: O(capacity)). */
+LFK__RING_API size_t lfk_ring_count(const struct lfk_ring *r);
+
+/* lfk_ring_capacity, lfk_ring_elem_size: as given at creation (0 for NULL
+ * or an unknown kind).  Wait-free. */
+LFK__RING_API size_t lfk_ring_capacity(const struct lfk_ring *r);
+LFK__RING_API size_t lfk_ring_elem_size(const struct lfk_ring *r);
+
+/* lfk_ring_from_spsc, _from_mpmc, _from_lfmpmc: the handle of a typed
+ * ring (NULL for NULL).  Wait-free. */
+LFK__RING_API struct lfk_ring *lfk_ring_from_spsc(struct lfk_ring_spsc *r);
+LFK__RING_API struct lfk_ring *lfk_ring_from_mpmc(struct lfk_ring_mpmc *r);
+LFK__RING_API struct lfk_ring *
+lfk_ring_from_lfmpmc(struct lfk_ring_lfmpmc *r);
+
+/* lfk_ring_to_spsc, _to_mpmc, _to_lfmpmc: the typed ring behind a handle,
+ * or NULL when r is NULL or a ring of another kind.  Wait-free. */
+LFK__RING_API struct lfk_ring_spsc *lfk_ring_to_spsc(struct lfk_ring *r);
+LFK__RING_API struct lfk_ring_mpmc *lfk_ring_to_mpmc(struct lfk_ring *r);
+LFK__RING_API struct lfk_ring_lfmpmc *lfk_ring_to_lfmpmc(struct lfk_ring *r);
+#include <lfkit/impl/ring_any.h>
+
+/* The generators have written every body above. */
+#undef LFK__RING_DEFINE_API
+#undef LFK__RING_WRONG_KIND
+#undef LFK__RING_KIND_spsc
+#undef LFK__RING_KIND_mpmc
+#undef LFK__RING_KIND_lfmpmc
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * lfkit/ring_mpmc.h - the fast multi-producer multi-consumer ring.
- * Include <lfkit/ring.h>, which documents the API.
+ * Include <lfkit/ring.h>; the inline bodies are in
+ * <lfkit/impl/ring_mpmc.h>.
  *
  * Design: per-slot sequence numbers (Vyukov's bounded MPMC queue).  Slot i
  * carries seq; for position p mapping to it, seq == p means "free for the
@@ -34,153 +35,144 @@
 #error "include <lfkit/ring.h>"
 #endif
 
-struct lfk_ring_mpmc {
-	struct lfk_ring_hdr hdr;
-	uint64_t tail __attribute__((aligned(LFK_RING_ALIGN))); /* producers */
-	uint64_t head __attribute__((aligned(LFK_RING_ALIGN))); /* consumers */
-};
-
-/* A slot: its sequence word, then the element of `words` words (=
- * hdr.elem_words; the callers pass it so that a compile-time 1 spares the
- * multiply). */
-static inline uint64_t *lfk__ring_mpmc_slot(struct lfk_ring_mpmc *r,
-					    uint64_t pos, uint32_t words)
-{
-	return (uint64_t *)((char *)r + r->hdr.data_off +
-			    (pos & r->hdr.mask) * (words + 1) * 8);
-}
+/*
+ * lfk_ring_mpmc_size: the bytes a ring of `capacity` elements of
+ * `elem_size` bytes needs (a multiple of LFK_RING_ALIGN), or 0 when
+ * capacity is 0 or above LFK_RING_MAX_CAPACITY, or elem_size is 0, not a
+ * multiple of 8 or above LFK_RING_MAX_ELEM_SIZE.  Wait-free.
+ */
+size_t lfk_ring_mpmc_size(size_t capacity, size_t elem_size);
 
 /*
- * A slot whose sequence is ahead of position *pos: another thread of our
- * side took *pos, so the index (tail or head) has moved past it; re-reads
- * it into *pos.  True when it has not moved: the slot is damaged (a
- * corrupt shared region) and nobody will ever move the index, so the
- * caller reports -EAGAIN instead of spinning for good.  In a sound ring
- * the re-read always sees the move: the slot's sequence was loaded with
- * acquire, and it was stored (release) after the index was moved past
- * *pos, by the thread that moved it or one that acquired from it.  (A
- * survivor repairing a dead producer's hole moves the sequence before
- * head: a consumer between the two reports empty once.)
+ * lfk_ring_mpmc_init: lays an empty ring out in mem (lfk_ring_mpmc_size
+ * bytes, aligned to LFK_RING_ALIGN).  Returns 0, or -EINVAL for NULL or
+ * misaligned mem or bad sizes (as lfk_ring_mpmc_size).  Not concurrent:
+ * nobody may use mem yet; the pointer is handed on by whatever publishes
+ * it.
  */
-static inline bool lfk__ring_mpmc_stuck(uint64_t *index, uint64_t *pos)
-{
-	const uint64_t seen = *pos;
-	/* Relaxed: ordered after the caller's acquire load of the slot. */
-	*pos = lfk_atomic_load_u64(index, LFK_RELAXED);
-	return *pos == seen;
-}
+int lfk_ring_mpmc_init(void *mem, size_t capacity, size_t elem_size);
 
-/* Reserves the next position for a producer: 0, or -EAGAIN when full
- * (or the slot at tail is damaged). */
-static inline int lfk__ring_mpmc_reserve_put(struct lfk_ring_mpmc *r,
-					     uint64_t *pos_out, uint32_t words)
-{
-	uint64_t pos = lfk_atomic_load_u64(&r->tail, LFK_RELAXED);
-	for (;;) {
-		uint64_t *slot = lfk__ring_mpmc_slot(r, pos, words);
-		/* Pairs with the release by this slot's previous consumer: its
-		 * read of the old item is done before we overwrite it. */
-		uint64_t seq = lfk_atomic_load_u64(slot, LFK_ACQUIRE);
-		int64_t dif = lfk__ring_diff(seq, pos);
-		if (dif == 0) {
-			LFK_RING_HOOK(LFK_HOOK_MPMC_ENQ_CAPACITY);
-			/* Signed: pos may be stale, and head may have moved
-			 * past it; then pos - head is negative (not 2^64-1),
-			 * and the CAS below fails and reloads pos. */
-			if (r->hdr.capacity != r->hdr.slots &&
-			    lfk__ring_diff(pos, lfk_atomic_load_u64(
-							&r->head, LFK_RELAXED)) >=
-				    (int64_t)r->hdr.capacity)
-				return -EAGAIN;
-			/* Relaxed: the slot's sequence orders the data. */
-			if (lfk_atomic_cas_weak_u64(&r->tail, &pos, pos + 1,
-						    LFK_RELAXED)) {
-				*pos_out = pos;
-				return 0;
-			}
-		} else if (dif < 0) {
-			return -EAGAIN;
-		} else if (lfk__ring_mpmc_stuck(&r->tail, &pos)) {
-			return -EAGAIN; /* a damaged slot (see above) */
-		}
-	}
-}
+/*
+ * lfk_ring_mpmc_init_at: lfk_ring_mpmc_init with the internal indices
+ * starting at first_index (tests run rings through the 2^32 and 2^64 wrap-
+ * around).  Errors as lfk_ring_mpmc_init.
+ */
+int lfk_ring_mpmc_init_at(void *mem, size_t capacity, size_t elem_size,
+                          uint64_t first_index);
 
-/* Reserves the next position for a consumer: 0, or -EAGAIN when empty
- * (or the slot at head is damaged). */
-static inline int lfk__ring_mpmc_reserve_get(struct lfk_ring_mpmc *r,
-					     uint64_t *pos_out, uint32_t words)
-{
-	uint64_t pos = lfk_atomic_load_u64(&r->head, LFK_RELAXED);
-	for (;;) {
-		uint64_t *slot = lfk__ring_mpmc_slot(r, pos, words);
-		/* Pairs with the producer's release: the item is written. */
-		uint64_t seq = lfk_atomic_load_u64(slot, LFK_ACQUIRE);
-		int64_t dif = lfk__ring_diff(seq, pos + 1);
-		if (dif == 0) {
-			/* Relaxed: the slot's sequence orders the data. */
-			if (lfk_atomic_cas_weak_u64(&r->head, &pos, pos + 1,
-						    LFK_RELAXED)) {
-				*pos_out = pos;
-				return 0;
-			}
-		} else if (dif < 0) {
-			return -EAGAIN;
-		} else if (lfk__ring_mpmc_stuck(&r->head, &pos)) {
-			return -EAGAIN; /* a damaged slot (see above) */
-		}
-	}
-}
+/*
+ * lfk_ring_mpmc_create: allocates an aligned ring and lays it out; *out
+ * gets it (NULL on error).  Returns 0; -EINVAL (out NULL, or bad sizes as
+ * lfk_ring_mpmc_size); -ENOMEM.  Free it with lfk_ring_mpmc_destroy.
+ */
+int lfk_ring_mpmc_create(size_t capacity, size_t elem_size,
+                         struct lfk_ring_mpmc **out);
 
-static inline size_t lfk__ring_mpmc_put(struct lfk_ring_mpmc *r,
-					const void *src, size_t n,
-					uint32_t words)
-{
-	size_t done;
-	for (done = 0; done < n; done++) {
-		uint64_t pos, *slot;
-		if (lfk__ring_mpmc_reserve_put(r, &pos, words) != 0)
-			break;
-		LFK_RING_HOOK(LFK_HOOK_MPMC_ENQ_RESERVED);
-		slot = lfk__ring_mpmc_slot(r, pos, words);
-		lfk__ring_copy(slot + 1, (const char *)src + done * words * 8,
-			       words);
-		/* Publishes the item to the consumer of pos. */
-		lfk_atomic_store_u64(slot, pos + 1, LFK_RELEASE);
-	}
-	return done;
-}
+/*
+ * lfk_ring_mpmc_destroy: frees a ring from lfk_ring_mpmc_create (NULL is
+ * ignored).  No thread may be using it.
+ */
+void lfk_ring_mpmc_destroy(struct lfk_ring_mpmc *r);
 
-static inline size_t lfk__ring_mpmc_get(struct lfk_ring_mpmc *r, void *dst,
-					size_t n, uint32_t words)
-{
-	size_t done;
-	for (done = 0; done < n; done++) {
-		uint64_t pos, *slot;
-		if (lfk__ring_mpmc_reserve_get(r, &pos, words) != 0)
-			break;
-		LFK_RING_HOOK(LFK_HOOK_MPMC_DEQ_RESERVED);
-		slot = lfk__ring_mpmc_slot(r, pos, words);
-		lfk__ring_copy((char *)dst + done * words * 8, slot + 1, words);
-		/* Hands the slot to the producer of the next lap, after our
-		 * read of the item. */
-		lfk_atomic_store_u64(slot, pos + r->hdr.slots, LFK_RELEASE);
-	}
-	return done;
-}
+/*
+ * lfk_ring_mpmc_enqueue: appends the 64-bit value v.  Returns 0; -EAGAIN
+ * when the ring is full; -EINVAL for NULL or a ring whose elem_size is not
+ * 8 (also for a ring of another kind, in the exported symbol and under
+ * LFK_DEBUG; the inline call leaves that check out).  Blocking (see above):
+ * a thread stopped inside an operation makes the others report full or
+ * empty at its slot; without one, bounded CAS retries.
+ */
+LFK__RING_API int lfk_ring_mpmc_enqueue(struct lfk_ring_mpmc *r, uint64_t v);
 
-LFK__RING_DEFINE_API(mpmc)
+/*
+ * lfk_ring_mpmc_dequeue: takes the oldest value into *v.  Returns 0;
+ * -EAGAIN when the ring is empty; -EINVAL for NULL r or v or a ring whose
+ * elem_size is not 8 (also for a ring of another kind, in the exported
+ * symbol and under LFK_DEBUG; the inline call leaves that check out).
+ * Blocking (see above): a thread stopped inside an operation makes the
+ * others report full or empty at its slot; without one, bounded CAS
+ * retries.
+ */
+LFK__RING_API int lfk_ring_mpmc_dequeue(struct lfk_ring_mpmc *r, uint64_t *v);
 
-/* Reserved positions not yet drained: exact when quiescent. */
-LFK_RING_API size_t lfk_ring_mpmc_count(const struct lfk_ring_mpmc *r)
-{
-	if (r == NULL)
-		return 0;
-	return lfk__ring_count(lfk_atomic_load_u64(&r->head, LFK_RELAXED),
-			       lfk_atomic_load_u64(&r->tail, LFK_RELAXED),
-			       r->hdr.capacity);
-}
+/*
+ * lfk_ring_mpmc_enqueue_burst: appends up to n values from v, in order, as
+ * far as there is room.  Returns how many it appended: 0 when full, and for
+ * NULL or a ring whose elem_size is not 8 (or of another kind, as
+ * lfk_ring_mpmc_enqueue).  Blocking (see above): a thread stopped inside an
+ * operation makes the others report full or empty at its slot; without one,
+ * bounded CAS retries.
+ */
+LFK__RING_API size_t lfk_ring_mpmc_enqueue_burst(struct lfk_ring_mpmc *r,
+		const uint64_t *v, size_t n);
 
+/*
+ * lfk_ring_mpmc_dequeue_burst: takes up to n of the oldest values into v,
+ * in order.  Returns how many: 0 when empty, and for the bad arguments of
+ * lfk_ring_mpmc_enqueue_burst.  Blocking (see above): a thread stopped
+ * inside an operation makes the others report full or empty at its slot;
+ * without one, bounded CAS retries.
+ */
+LFK__RING_API size_t lfk_ring_mpmc_dequeue_burst(struct lfk_ring_mpmc *r,
+		uint64_t *v, size_t n);
+
+/*
+ * lfk_ring_mpmc_enqueue_rec: appends one record, elem_size bytes copied
+ * from rec.  Returns 0; -EAGAIN when full; -EINVAL for NULL (or a ring of
+ * another kind, as lfk_ring_mpmc_enqueue).  Blocking (see above): a thread
+ * stopped inside an operation makes the others report full or empty at its
+ * slot; without one, bounded CAS retries.
+ */
+LFK__RING_API int lfk_ring_mpmc_enqueue_rec(struct lfk_ring_mpmc *r,
+		const void *rec);
+
+/*
+ * lfk_ring_mpmc_dequeue_rec: takes the oldest record into rec (elem_size
+ * bytes).  Returns 0; -EAGAIN when empty; -EINVAL as
+ * lfk_ring_mpmc_enqueue_rec.  Blocking (see above): a thread stopped inside
+ * an operation makes the others report full or empty at its slot; without
+ * one, bounded CAS retries.
+ */
+LFK__RING_API int lfk_ring_mpmc_dequeue_rec(struct lfk_ring_mpmc *r, void *rec);
+
+/*
+ * lfk_ring_mpmc_enqueue_burst_rec: appends up to n records from recs (n *
+ * elem_size bytes), in order.  Returns how many: 0 when full or for NULL
+ * (or a ring of another kind).  Blocking (see above): a thread stopped
+ * inside an operation makes the others report full or empty at its slot;
+ * without one, bounded CAS retries.
+ */
+LFK__RING_API size_t lfk_ring_mpmc_enqueue_burst_rec(struct lfk_ring_mpmc *r,
+		const void *recs, size_t n);
+
+/*
+ * lfk_ring_mpmc_dequeue_burst_rec: takes up to n of the oldest records into
+ * recs.  Returns how many: 0 when empty or for NULL (or a ring of another
+ * kind).  Blocking (see above): a thread stopped inside an operation makes
+ * the others report full or empty at its slot; without one, bounded CAS
+ * retries.
+ */
+LFK__RING_API size_t lfk_ring_mpmc_dequeue_burst_rec(struct lfk_ring_mpmc *r,
+		void *recs, size_t n);
+
+/*
+ * lfk_ring_mpmc_count: the items in the ring, 0 for NULL: approximate while
+ * other threads work on it, exact when quiescent, never above the capacity.
+ * Wait-free: two loads.
+ */
+LFK__RING_API size_t lfk_ring_mpmc_count(const struct lfk_ring_mpmc *r);
+
+/*
+ * lfk_ring_mpmc_capacity: the capacity given at creation (0 for NULL).
+ * Wait-free.
+ */
+LFK__RING_API size_t lfk_ring_mpmc_capacity(const struct lfk_ring_mpmc *r);
+
+/*
+ * lfk_ring_mpmc_elem_size: the element size given at creation (0 for NULL).
+ * Wait-free.
+ */
+LFK__RING_API size_t lfk_ring_mpmc_elem_size(const struct lfk_ring_mpmc *r);
 
 /* ---- a process that died between reserve and commit (out of line) ----- */
 
@@ -214,5 +206,7 @@ int lfk_ring_mpmc_stalled(const struct lfk_ring_mpmc *r, uint64_t *pos);
  * for NULL.  Lock-free (CASes that fail only when the slot moved on).
  */
 int lfk_ring_mpmc_repair(struct lfk_ring_mpmc *r, uint64_t pos);
+
+#include <lfkit/impl/ring_mpmc.h>
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * lfkit/ring_spsc.h - the single-producer single-consumer ring.
- * Include <lfkit/ring.h>, which documents the API.
+ * Include <lfkit/ring.h>; the inline bodies are in
+ * <lfkit/impl/ring_spsc.h>.
  *
  * Progress: every call is wait-free (a bounded number of its own steps).
  * Full and empty are never spurious: the producer alone moves tail, the
@@ -23,87 +24,138 @@
 #error "include <lfkit/ring.h>"
 #endif
 
-struct lfk_ring_spsc {
-	struct lfk_ring_hdr hdr;
-	struct {
-		uint64_t tail;  /* next position to fill; producer writes */
-		uint64_t limit; /* head as the producer last saw it + capacity:
-				   positions below it are free */
-	} prod __attribute__((aligned(LFK_RING_ALIGN)));
-	struct {
-		uint64_t head;       /* next position to drain; consumer writes */
-		uint64_t tail_cache; /* consumer's last view of tail */
-	} cons __attribute__((aligned(LFK_RING_ALIGN)));
-};
+/*
+ * lfk_ring_spsc_size: the bytes a ring of `capacity` elements of
+ * `elem_size` bytes needs (a multiple of LFK_RING_ALIGN), or 0 when
+ * capacity is 0 or above LFK_RING_MAX_CAPACITY, or elem_size is 0, not a
+ * multiple of 8 or above LFK_RING_MAX_ELEM_SIZE.  Wait-free.
+ */
+size_t lfk_ring_spsc_size(size_t capacity, size_t elem_size);
 
-/* The slot of pos, for elements of `words` words (= hdr.elem_words; the
- * callers pass it so that a compile-time 1 spares the multiply). */
-static inline void *lfk__ring_spsc_slot(struct lfk_ring_spsc *r, uint64_t pos,
-					uint32_t words)
-{
-	return (char *)(r + 1) + (pos & r->hdr.mask) * words * 8;
-}
+/*
+ * lfk_ring_spsc_init: lays an empty ring out in mem (lfk_ring_spsc_size
+ * bytes, aligned to LFK_RING_ALIGN).  Returns 0, or -EINVAL for NULL or
+ * misaligned mem or bad sizes (as lfk_ring_spsc_size).  Not concurrent:
+ * nobody may use mem yet; the pointer is handed on by whatever publishes
+ * it.
+ */
+int lfk_ring_spsc_init(void *mem, size_t capacity, size_t elem_size);
 
-static inline size_t lfk__ring_spsc_put(struct lfk_ring_spsc *r,
-					const void *src, size_t n,
-					uint32_t words)
-{
-	/* Our own index: no other thread writes it. */
-	uint64_t tail = lfk_atomic_load_u64(&r->prod.tail, LFK_RELAXED);
-	uint64_t room = r->prod.limit - tail;
-	if (__builtin_expect(room < n, 0)) {
-		/* Pairs with the consumer's release of head: its reads of the
-		 * slots it drained are done before we overwrite them. */
-		r->prod.limit = lfk_atomic_load_u64(&r->cons.head, LFK_ACQUIRE) +
-				r->hdr.capacity;
-		room = r->prod.limit - tail;
-		n = lfk__ring_min(n, (size_t)room);
-		if (n == 0)
-			return 0;
-	}
-	for (size_t i = 0; i < n; i++)
-		lfk__ring_copy(lfk__ring_spsc_slot(r, tail + i, words),
-			       (const char *)src + i * words * 8, words);
-	/* Publishes the slot writes above to the consumer. */
-	lfk_atomic_store_u64(&r->prod.tail, tail + n, LFK_RELEASE);
-	return n;
-}
+/*
+ * lfk_ring_spsc_init_at: lfk_ring_spsc_init with the internal indices
+ * starting at first_index (tests run rings through the 2^32 and 2^64 wrap-
+ * around).  Errors as lfk_ring_spsc_init.
+ */
+int lfk_ring_spsc_init_at(void *mem, size_t capacity, size_t elem_size,
+                          uint64_t first_index);
 
-static inline size_t lfk__ring_spsc_get(struct lfk_ring_spsc *r, void *dst,
-					size_t n, uint32_t words)
-{
-	/* Our own index: no other thread writes it. */
-	uint64_t head = lfk_atomic_load_u64(&r->cons.head, LFK_RELAXED);
-	uint64_t avail = r->cons.tail_cache - head;
-	if (__builtin_expect(avail < n, 0)) {
-		/* Pairs with the producer's release of tail: the slots up to
-		 * it are written. */
-		r->cons.tail_cache =
-			lfk_atomic_load_u64(&r->prod.tail, LFK_ACQUIRE);
-		avail = r->cons.tail_cache - head;
-		n = lfk__ring_min(n, (size_t)avail);
-		if (n == 0)
-			return 0;
-	}
-	for (size_t i = 0; i < n; i++)
-		lfk__ring_copy((char *)dst + i * words * 8,
-			       lfk__ring_spsc_slot(r, head + i, words),
-			       words);
-	/* Hands the drained slots back: our reads of them come first. */
-	lfk_atomic_store_u64(&r->cons.head, head + n, LFK_RELEASE);
-	return n;
-}
+/*
+ * lfk_ring_spsc_create: allocates an aligned ring and lays it out; *out
+ * gets it (NULL on error).  Returns 0; -EINVAL (out NULL, or bad sizes as
+ * lfk_ring_spsc_size); -ENOMEM.  Free it with lfk_ring_spsc_destroy.
+ */
+int lfk_ring_spsc_create(size_t capacity, size_t elem_size,
+                         struct lfk_ring_spsc **out);
 
-LFK__RING_DEFINE_API(spsc)
+/*
+ * lfk_ring_spsc_destroy: frees a ring from lfk_ring_spsc_create (NULL is
+ * ignored).  No thread may be using it.
+ */
+void lfk_ring_spsc_destroy(struct lfk_ring_spsc *r);
 
-/* Items in the ring: exact when quiescent, and never above capacity. */
-LFK_RING_API size_t lfk_ring_spsc_count(const struct lfk_ring_spsc *r)
-{
-	if (r == NULL)
-		return 0;
-	return lfk__ring_count(lfk_atomic_load_u64(&r->cons.head, LFK_RELAXED),
-			       lfk_atomic_load_u64(&r->prod.tail, LFK_RELAXED),
-			       r->hdr.capacity);
-}
+/*
+ * lfk_ring_spsc_enqueue: appends the 64-bit value v.  Returns 0; -EAGAIN
+ * when the ring is full; -EINVAL for NULL or a ring whose elem_size is not
+ * 8 (also for a ring of another kind, in the exported symbol and under
+ * LFK_DEBUG; the inline call leaves that check out).  Wait-free.  Only one
+ * thread may enqueue and only one may dequeue at a time.
+ */
+LFK__RING_API int lfk_ring_spsc_enqueue(struct lfk_ring_spsc *r, uint64_t v);
+
+/*
+ * lfk_ring_spsc_dequeue: takes the oldest value into *v.  Returns 0;
+ * -EAGAIN when the ring is empty; -EINVAL for NULL r or v or a ring whose
+ * elem_size is not 8 (also for a ring of another kind, in the exported
+ * symbol and under LFK_DEBUG; the inline call leaves that check out).
+ * Wait-free.  Only one thread may enqueue and only one may dequeue at a
+ * time.
+ */
+LFK__RING_API int lfk_ring_spsc_dequeue(struct lfk_ring_spsc *r, uint64_t *v);
+
+/*
+ * lfk_ring_spsc_enqueue_burst: appends up to n values from v, in order, as
+ * far as there is room.  Returns how many it appended: 0 when full, and for
+ * NULL or a ring whose elem_size is not 8 (or of another kind, as
+ * lfk_ring_spsc_enqueue).  Wait-free.  Only one thread may enqueue and only
+ * one may dequeue at a time.
+ */
+LFK__RING_API size_t lfk_ring_spsc_enqueue_burst(struct lfk_ring_spsc *r,
+		const uint64_t *v, size_t n);
+
+/*
+ * lfk_ring_spsc_dequeue_burst: takes up to n of the oldest values into v,
+ * in order.  Returns how many: 0 when empty, and for the bad arguments of
+ * lfk_ring_spsc_enqueue_burst.  Wait-free.  Only one thread may enqueue and
+ * only one may dequeue at a time.
+ */
+LFK__RING_API size_t lfk_ring_spsc_dequeue_burst(struct lfk_ring_spsc *r,
+		uint64_t *v, size_t n);
+
+/*
+ * lfk_ring_spsc_enqueue_rec: appends one record, elem_size bytes copied
+ * from rec.  Returns 0; -EAGAIN when full; -EINVAL for NULL (or a ring of
+ * another kind, as lfk_ring_spsc_enqueue).  Wait-free.  Only one thread may
+ * enqueue and only one may dequeue at a time.
+ */
+LFK__RING_API int lfk_ring_spsc_enqueue_rec(struct lfk_ring_spsc *r,
+		const void *rec);
+
+/*
+ * lfk_ring_spsc_dequeue_rec: takes the oldest record into rec (elem_size
+ * bytes).  Returns 0; -EAGAIN when empty; -EINVAL as
+ * lfk_ring_spsc_enqueue_rec.  Wait-free.  Only one thread may enqueue and
+ * only one may dequeue at a time.
+ */
+LFK__RING_API int lfk_ring_spsc_dequeue_rec(struct lfk_ring_spsc *r, void *rec);
+
+/*
+ * lfk_ring_spsc_enqueue_burst_rec: appends up to n records from recs (n *
+ * elem_size bytes), in order.  Returns how many: 0 when full or for NULL
+ * (or a ring of another kind).  Wait-free.  Only one thread may enqueue and
+ * only one may dequeue at a time.
+ */
+LFK__RING_API size_t lfk_ring_spsc_enqueue_burst_rec(struct lfk_ring_spsc *r,
+		const void *recs, size_t n);
+
+/*
+ * lfk_ring_spsc_dequeue_burst_rec: takes up to n of the oldest records into
+ * recs.  Returns how many: 0 when empty or for NULL (or a ring of another
+ * kind).  Wait-free.  Only one thread may enqueue and only one may dequeue
+ * at a time.
+ */
+LFK__RING_API size_t lfk_ring_spsc_dequeue_burst_rec(struct lfk_ring_spsc *r,
+		void *recs, size_t n);
+
+/*
+ * lfk_ring_spsc_count: the items in the ring, 0 for NULL: approximate while
+ * other threads work on it, exact when quiescent, never above the capacity.
+ * Wait-free: two loads.
+ */
+LFK__RING_API size_t lfk_ring_spsc_count(const struct lfk_ring_spsc *r);
+
+/*
+ * lfk_ring_spsc_capacity: the capacity given at creation (0 for NULL).
+ * Wait-free.
+ */
+LFK__RING_API size_t lfk_ring_spsc_capacity(const struct lfk_ring_spsc *r);
+
+/*
+ * lfk_ring_spsc_elem_size: the element size given at creation (0 for NULL).
+ * Wait-free.
+ */
+LFK__RING_API size_t lfk_ring_spsc_elem_size(const struct lfk_ring_spsc *r);
+
+
+#include <lfkit/impl/ring_spsc.h>
 
 #endif

@@ -145,6 +145,11 @@ int lfk_shm_ring_mpmc_attach(struct lfk_shm *shm, const char *name,
 			     struct lfk_ring_mpmc **out);
 int lfk_shm_ring_lfmpmc_attach(struct lfk_shm *shm, const char *name,
 			       struct lfk_ring_lfmpmc **out);
+/* Attaches the ring under name whatever its kind, as the generic handle of
+ * <lfkit/ring.h> (lfk_ring_kind_of tells which).  Errors as the typed
+ * attach calls (-EPROTO when the object is not a ring). */
+int lfk_shm_ring_attach(struct lfk_shm *shm, const char *name,
+			struct lfk_ring **out);
 
 /* A seqlock-protected array (<lfkit/seqarray.h>) of n elements of
  * elem_size bytes under a name; attach checks the array's header against

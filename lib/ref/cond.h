@@ -52,9 +52,9 @@ static inline bool lfk__ref_cond_wait(struct lfk__ref_cond *c,
 		abs = &ts;
 	}
 	c->sleepers++;
-	lfk_ref_ring_unlock(r);
+	lfk__ref_ring_unlock(r);
 	lfk__futex_wait(&c->seq, seen, abs, lfk__ref_cond_shared(r));
-	lfk_ref_ring_lock(r);
+	lfk__ref_ring_lock(r);
 	c->sleepers--;
 	return true;
 }

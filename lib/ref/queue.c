@@ -46,7 +46,7 @@ int lfk_ref_queue_init(void *mem, size_t capacity, size_t elem_size)
 	return lfk_ref_queue_init_flags(mem, capacity, elem_size, 0);
 }
 
-size_t lfk_ref_queue_ring_offset(void)
+size_t lfk__ref_queue_ring_offset(void)
 {
 	return RING_OFF;
 }
@@ -87,13 +87,13 @@ void lfk_ref_queue_destroy(struct lfk_ref_queue *q)
 static bool put_blocked(const struct lfk_ref_queue *q,
 			const struct lfk_ref_ring *r)
 {
-	return !q->closed && lfk_ref_ring_used(r) == r->capacity;
+	return !q->closed && lfk__ref_ring_used(r) == r->capacity;
 }
 
 static bool get_blocked(const struct lfk_ref_queue *q,
 			const struct lfk_ref_ring *r)
 {
-	return !q->closed && lfk_ref_ring_used(r) == 0;
+	return !q->closed && lfk__ref_ring_used(r) == 0;
 }
 
 static bool join_blocked(const struct lfk_ref_queue *q,
@@ -126,16 +126,16 @@ static int put(struct lfk_ref_queue *q, const void *src, uint64_t words,
 {
 	struct lfk_ref_ring *r = ring_of(q);
 	int rc;
-	lfk_ref_ring_lock(r);
+	lfk__ref_ring_lock(r);
 	rc = wait_while(q, &r->not_full, put_blocked, timeout_ns);
 	if (rc == 0 && q->closed)
 		rc = -EPIPE;
 	if (rc == 0) {
-		lfk_ref_ring_put_locked(r, src, 1, words);
+		lfk__ref_ring_put_locked(r, src, 1, words);
 		q->unfinished++;
 		lfk__ref_cond_wake(&r->not_empty, r, 1);
 	}
-	lfk_ref_ring_unlock(r);
+	lfk__ref_ring_unlock(r);
 	return rc;
 }
 
@@ -144,15 +144,15 @@ static int get(struct lfk_ref_queue *q, void *dst, uint64_t words,
 {
 	struct lfk_ref_ring *r = ring_of(q);
 	int rc;
-	lfk_ref_ring_lock(r);
+	lfk__ref_ring_lock(r);
 	rc = wait_while(q, &r->not_empty, get_blocked, timeout_ns);
-	if (rc == 0 && lfk_ref_ring_used(r) == 0) /* closed and drained */
+	if (rc == 0 && lfk__ref_ring_used(r) == 0) /* closed and drained */
 		rc = -EPIPE;
 	if (rc == 0) {
-		lfk_ref_ring_get_locked(r, dst, 1, words);
+		lfk__ref_ring_get_locked(r, dst, 1, words);
 		lfk__ref_cond_wake(&r->not_full, r, 1);
 	}
-	lfk_ref_ring_unlock(r);
+	lfk__ref_ring_unlock(r);
 	return rc;
 }
 
@@ -194,11 +194,11 @@ int lfk_ref_queue_close(struct lfk_ref_queue *q)
 	if (q == NULL)
 		return -EINVAL;
 	r = ring_of(q);
-	lfk_ref_ring_lock(r);
+	lfk__ref_ring_lock(r);
 	q->closed = 1;
 	lfk__ref_cond_wake(&r->not_empty, r, INT32_MAX);
 	lfk__ref_cond_wake(&r->not_full, r, INT32_MAX);
-	lfk_ref_ring_unlock(r);
+	lfk__ref_ring_unlock(r);
 	return 0;
 }
 
@@ -207,9 +207,9 @@ int lfk_ref_queue_closed(struct lfk_ref_queue *q)
 	int c;
 	if (q == NULL)
 		return 0;
-	lfk_ref_ring_lock(ring_of(q));
+	lfk__ref_ring_lock(ring_of(q));
 	c = q->closed != 0;
-	lfk_ref_ring_unlock(ring_of(q));
+	lfk__ref_ring_unlock(ring_of(q));
 	return c;
 }
 
@@ -220,12 +220,12 @@ int lfk_ref_queue_task_done(struct lfk_ref_queue *q)
 	if (q == NULL)
 		return -EINVAL;
 	r = ring_of(q);
-	lfk_ref_ring_lock(r);
+	lfk__ref_ring_lock(r);
 	if (q->unfinished == 0)
 		rc = -EINVAL;
 	else if (--q->unfinished == 0)
 		lfk__ref_cond_wake(&q->all_done, r, INT32_MAX);
-	lfk_ref_ring_unlock(r);
+	lfk__ref_ring_unlock(r);
 	return rc;
 }
 
@@ -234,9 +234,9 @@ int lfk_ref_queue_join(struct lfk_ref_queue *q, uint64_t timeout_ns)
 	int rc;
 	if (q == NULL)
 		return -EINVAL;
-	lfk_ref_ring_lock(ring_of(q));
+	lfk__ref_ring_lock(ring_of(q));
 	rc = wait_while(q, &q->all_done, join_blocked, timeout_ns);
-	lfk_ref_ring_unlock(ring_of(q));
+	lfk__ref_ring_unlock(ring_of(q));
 	return rc;
 }
 

@@ -43,7 +43,7 @@ int lfk_ref_ring_init(void *mem, size_t capacity, size_t elem_size)
 	return lfk_ref_ring_init_flags(mem, capacity, elem_size, 0);
 }
 
-void lfk_ref_ring_lock(struct lfk_ref_ring *r)
+void lfk__ref_ring_lock(struct lfk_ref_ring *r)
 {
 	/* The owner died holding the lock.  Operations commit with a single
 	 * store after their copies, so the ring is consistent as it is. */
@@ -51,7 +51,7 @@ void lfk_ref_ring_lock(struct lfk_ref_ring *r)
 		pthread_mutex_consistent(&r->lock);
 }
 
-void lfk_ref_ring_unlock(struct lfk_ref_ring *r)
+void lfk__ref_ring_unlock(struct lfk_ref_ring *r)
 {
 	pthread_mutex_unlock(&r->lock);
 }
@@ -92,10 +92,10 @@ static void *slot(struct lfk_ref_ring *r, uint64_t pos)
 	return (char *)r + r->data_off + (pos % r->capacity) * r->elem_words * 8;
 }
 
-size_t lfk_ref_ring_put_locked(struct lfk_ref_ring *r, const void *src,
+size_t lfk__ref_ring_put_locked(struct lfk_ref_ring *r, const void *src,
 			       size_t n, uint64_t words)
 {
-	uint64_t room = r->capacity - lfk_ref_ring_used(r);
+	uint64_t room = r->capacity - lfk__ref_ring_used(r);
 	size_t m = n < room ? n : (size_t)room;
 	for (size_t i = 0; i < m; i++)
 		memcpy(slot(r, r->tail + i), (const char *)src + i * words * 8,
@@ -107,10 +107,10 @@ size_t lfk_ref_ring_put_locked(struct lfk_ref_ring *r, const void *src,
 	return m;
 }
 
-size_t lfk_ref_ring_get_locked(struct lfk_ref_ring *r, void *dst, size_t n,
+size_t lfk__ref_ring_get_locked(struct lfk_ref_ring *r, void *dst, size_t n,
 			       uint64_t words)
 {
-	uint64_t used = lfk_ref_ring_used(r);
+	uint64_t used = lfk__ref_ring_used(r);
 	size_t m = n < used ? n : (size_t)used;
 	for (size_t i = 0; i < m; i++)
 		memcpy((char *)dst + i * words * 8, slot(r, r->head + i),
@@ -124,18 +124,18 @@ static size_t put(struct lfk_ref_ring *r, const void *src, size_t n,
 		  uint64_t words)
 {
 	size_t m;
-	lfk_ref_ring_lock(r);
-	m = lfk_ref_ring_put_locked(r, src, n, words);
-	lfk_ref_ring_unlock(r);
+	lfk__ref_ring_lock(r);
+	m = lfk__ref_ring_put_locked(r, src, n, words);
+	lfk__ref_ring_unlock(r);
 	return m;
 }
 
 static size_t get(struct lfk_ref_ring *r, void *dst, size_t n, uint64_t words)
 {
 	size_t m;
-	lfk_ref_ring_lock(r);
-	m = lfk_ref_ring_get_locked(r, dst, n, words);
-	lfk_ref_ring_unlock(r);
+	lfk__ref_ring_lock(r);
+	m = lfk__ref_ring_get_locked(r, dst, n, words);
+	lfk__ref_ring_unlock(r);
 	return m;
 }
 
@@ -203,9 +203,9 @@ size_t lfk_ref_ring_count(struct lfk_ref_ring *r)
 	size_t n;
 	if (r == NULL)
 		return 0;
-	lfk_ref_ring_lock(r);
-	n = (size_t)lfk_ref_ring_used(r);
-	lfk_ref_ring_unlock(r);
+	lfk__ref_ring_lock(r);
+	n = (size_t)lfk__ref_ring_used(r);
+	lfk__ref_ring_unlock(r);
 	return n;
 }
 

@@ -145,3 +145,33 @@ const struct lfk_ring_ops lfk_ring_ops_ref = {
 	.create_at = ref_create_at_any,
 	LFK_RING_OPS_ENTRIES(lfk_ref_ring),
 };
+
+/* The generic handle (struct lfk_ring, <lfkit/ring.h>) over each kind: the
+ * same table, so every test that takes a table runs it too. */
+LFK_RING_OPS_WRAPPERS(lfk_ring, struct lfk_ring)
+LFK_RING_OPS_PUMP(lfk_ring, struct lfk_ring)
+
+#define LFK_RING_OPS_ANY(K, KIND)                                              \
+	static int any_##K##_create(size_t c, size_t e, void **out)            \
+	{                                                                      \
+		return lfk_ring_create(KIND, c, e, (struct lfk_ring **)out);   \
+	}                                                                      \
+	static int any_##K##_create_at(size_t c, size_t e, uint64_t first,     \
+				       void **out)                             \
+	{                                                                      \
+		int rc = lfk_ring_##K##_create_at_any(c, e, first, out);       \
+		if (rc == 0)                                                   \
+			*out = lfk_ring_from_##K(                              \
+				(struct lfk_ring_##K *)*out);                  \
+		return rc;                                                     \
+	}                                                                      \
+	const struct lfk_ring_ops lfk_ring_ops_any_##K = {                     \
+		.name = "any_" #K, .multi = (KIND) != LFK_RING_SPSC,           \
+		.create = any_##K##_create,                                    \
+		.create_at = any_##K##_create_at,                              \
+		LFK_RING_OPS_ENTRIES(lfk_ring),                                \
+	};
+
+LFK_RING_OPS_ANY(spsc, LFK_RING_SPSC)
+LFK_RING_OPS_ANY(mpmc, LFK_RING_MPMC)
+LFK_RING_OPS_ANY(lfmpmc, LFK_RING_LFMPMC)

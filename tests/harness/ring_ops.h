@@ -40,5 +40,9 @@ extern const struct lfk_ring_ops lfk_ring_ops_spsc;
 extern const struct lfk_ring_ops lfk_ring_ops_mpmc;
 extern const struct lfk_ring_ops lfk_ring_ops_lfmpmc;
 extern const struct lfk_ring_ops lfk_ring_ops_ref;
+/* The generic handle, struct lfk_ring, over a ring of each kind. */
+extern const struct lfk_ring_ops lfk_ring_ops_any_spsc;
+extern const struct lfk_ring_ops lfk_ring_ops_any_mpmc;
+extern const struct lfk_ring_ops lfk_ring_ops_any_lfmpmc;
 
 #endif

@@ -56,7 +56,7 @@ int lfk_ref_queue_init(void *mem, size_t capacity, size_t elem_size);
 int lfk_ref_queue_init_flags(void *mem, size_t capacity, size_t elem_size,
 			     unsigned flags);
 /* Where init puts the struct lfk_ref_ring: q->ring_off, for validation. */
-size_t lfk_ref_queue_ring_offset(void);
+size_t lfk__ref_queue_ring_offset(void);
 int lfk_ref_queue_create(size_t capacity, size_t elem_size,
 			 struct lfk_ref_queue **out);
 /* Destroys the mutex; frees what create allocated. */

@@ -82,19 +82,19 @@ size_t lfk_ref_ring_capacity(const struct lfk_ref_ring *r);
 size_t lfk_ref_ring_elem_size(const struct lfk_ref_ring *r);
 
 /* Takes r->lock, recovering it if its owner died (see above). */
-void lfk_ref_ring_lock(struct lfk_ref_ring *r);
-void lfk_ref_ring_unlock(struct lfk_ref_ring *r);
+void lfk__ref_ring_lock(struct lfk_ref_ring *r);
+void lfk__ref_ring_unlock(struct lfk_ref_ring *r);
 /* Items in the ring; call with r->lock held. */
-static inline uint64_t lfk_ref_ring_used(const struct lfk_ref_ring *r)
+static inline uint64_t lfk__ref_ring_used(const struct lfk_ref_ring *r)
 {
 	return r->tail - r->head;
 }
 
 /* The element copies of the blocking twin; call with r->lock held.  Move up
  * to n elements of `words` words; return how many moved. */
-size_t lfk_ref_ring_put_locked(struct lfk_ref_ring *r, const void *src,
+size_t lfk__ref_ring_put_locked(struct lfk_ref_ring *r, const void *src,
 			       size_t n, uint64_t words);
-size_t lfk_ref_ring_get_locked(struct lfk_ref_ring *r, void *dst, size_t n,
+size_t lfk__ref_ring_get_locked(struct lfk_ref_ring *r, void *dst, size_t n,
 			       uint64_t words);
 
 #endif

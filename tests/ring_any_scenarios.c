@@ -1,0 +1,201 @@
+/*
+ * Scenarios for the generic ring handle (struct lfk_ring): each call gives
+ * what the typed call of the ring's kind gives, step by step on two rings
+ * fed the same seeded operations; and the handle's own bad input: unknown
+ * kinds, conversions to another kind, and a header whose kind is damaged.
+ */
+#include "ring_scenarios.h"
+
+#include <lfkit/ring.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const enum lfk_ring_kind all_kinds[] = { LFK_RING_SPSC, LFK_RING_MPMC,
+						LFK_RING_LFMPMC };
+
+/* The typed calls of one kind, on a ring given as its handle. */
+struct typed_calls {
+	int (*enqueue)(struct lfk_ring *r, uint64_t v);
+	int (*dequeue)(struct lfk_ring *r, uint64_t *v);
+	size_t (*enqueue_burst)(struct lfk_ring *r, const uint64_t *v,
+				size_t n);
+	size_t (*dequeue_burst)(struct lfk_ring *r, uint64_t *v, size_t n);
+	size_t (*count)(struct lfk_ring *r);
+};
+
+#define TYPED_CALLS(K)                                                         \
+	static int K##_enq(struct lfk_ring *r, uint64_t v)                     \
+	{                                                                      \
+		return lfk_ring_##K##_enqueue(lfk_ring_to_##K(r), v);          \
+	}                                                                      \
+	static int K##_deq(struct lfk_ring *r, uint64_t *v)                    \
+	{                                                                      \
+		return lfk_ring_##K##_dequeue(lfk_ring_to_##K(r), v);          \
+	}                                                                      \
+	static size_t K##_enqb(struct lfk_ring *r, const uint64_t *v,          \
+			       size_t n)                                       \
+	{                                                                      \
+		return lfk_ring_##K##_enqueue_burst(lfk_ring_to_##K(r), v, n); \
+	}                                                                      \
+	static size_t K##_deqb(struct lfk_ring *r, uint64_t *v, size_t n)      \
+	{                                                                      \
+		return lfk_ring_##K##_dequeue_burst(lfk_ring_to_##K(r), v, n); \
+	}                                                                      \
+	static size_t K##_count(struct lfk_ring *r)                            \
+	{                                                                      \
+		return lfk_ring_##K##_count(lfk_ring_to_##K(r));               \
+	}
+TYPED_CALLS(spsc)
+TYPED_CALLS(mpmc)
+TYPED_CALLS(lfmpmc)
+#undef TYPED_CALLS
+
+static const struct typed_calls typed[] = {
+	{ spsc_enq, spsc_deq, spsc_enqb, spsc_deqb, spsc_count },
+	{ mpmc_enq, mpmc_deq, mpmc_enqb, mpmc_deqb, mpmc_count },
+	{ lfmpmc_enq, lfmpmc_deq, lfmpmc_enqb, lfmpmc_deqb, lfmpmc_count },
+};
+
+/* One seeded step on the handle h and on the typed twin t: the results and
+ * the values taken must agree. */
+static void step_both(const struct typed_calls *tc, struct lfk_ring *h,
+		      struct lfk_ring *t, struct lfk_rng *rng, uint64_t *next,
+		      int s)
+{
+	uint64_t in[8], out_h[8] = { 0 }, out_t[8] = { 0 };
+	size_t n = (size_t)lfk_rng_below(rng, 9), moved = 0;
+	unsigned op = (unsigned)lfk_rng_below(rng, 5);
+	long a, b;
+	for (size_t i = 0; i < 8; i++)
+		in[i] = (*next)++;
+	if (op == 0) {
+		a = lfk_ring_enqueue(h, in[0]);
+		b = tc->enqueue(t, in[0]);
+	} else if (op == 1) {
+		a = lfk_ring_dequeue(h, out_h);
+		b = tc->dequeue(t, out_t);
+		moved = a == 0;
+	} else if (op == 2) {
+		a = (long)lfk_ring_enqueue_burst(h, in, n);
+		b = (long)tc->enqueue_burst(t, in, n);
+	} else if (op == 3) {
+		a = (long)lfk_ring_dequeue_burst(h, out_h, n);
+		b = (long)tc->dequeue_burst(t, out_t, n);
+		moved = (size_t)a;
+	} else {
+		a = (long)lfk_ring_count(h);
+		b = (long)tc->count(t);
+	}
+	LFK_CHECK(a == b, "kind %d step %d op %u: handle %ld, typed %ld",
+		  (int)lfk_ring_kind_of(h), s, op, a, b);
+	LFK_CHECK(memcmp(out_h, out_t, moved * 8) == 0,
+		  "kind %d step %d op %u: values differ",
+		  (int)lfk_ring_kind_of(h), s, op);
+}
+
+int lfk_scn_any_matches_typed(void)
+{
+	for (size_t k = 0; k < 3; k++) {
+		struct lfk_ring *h, *t;
+		struct lfk_rng rng;
+		uint64_t next = 1;
+		lfk_rng_seed(&rng, lfk_test_seed() + k);
+		if (lfk_ring_create(all_kinds[k], 5, 8, &h) != 0 ||
+		    lfk_ring_create(all_kinds[k], 5, 8, &t) != 0) {
+			LFK_CHECK(0, "create kind %d", (int)all_kinds[k]);
+			return 0;
+		}
+		LFK_CHECK(lfk_ring_kind_of(h) == all_kinds[k] &&
+				  lfk_ring_capacity(h) == 5 &&
+				  lfk_ring_elem_size(h) == 8,
+			  "kind %d: geometry", (int)all_kinds[k]);
+		for (int s = 0; s < 3000 && !lfk_failures(); s++)
+			step_both(&typed[k], h, t, &rng, &next, s);
+		lfk_ring_destroy(h);
+		lfk_ring_destroy(t);
+	}
+	return 0;
+}
+
+/* Every call on h fails as on a ring whose header names no kind. */
+static void check_refuses(struct lfk_ring *h, const char *what)
+{
+	uint64_t v[2] = { 1, 2 };
+	LFK_CHECK(lfk_ring_enqueue(h, 1) == -EINVAL &&
+			  lfk_ring_dequeue(h, v) == -EINVAL &&
+			  lfk_ring_enqueue_rec(h, v) == -EINVAL &&
+			  lfk_ring_dequeue_rec(h, v) == -EINVAL,
+		  "%s: single calls", what);
+	LFK_CHECK(lfk_ring_enqueue_burst(h, v, 2) == 0 &&
+			  lfk_ring_dequeue_burst(h, v, 2) == 0 &&
+			  lfk_ring_enqueue_burst_rec(h, v, 2) == 0 &&
+			  lfk_ring_dequeue_burst_rec(h, v, 2) == 0,
+		  "%s: bursts", what);
+	LFK_CHECK(lfk_ring_count(h) == 0 && lfk_ring_capacity(h) == 0 &&
+			  lfk_ring_elem_size(h) == 0 &&
+			  lfk_ring_kind_of(h) == 0 &&
+			  lfk_ring_to_spsc(h) == NULL &&
+			  lfk_ring_to_mpmc(h) == NULL &&
+			  lfk_ring_to_lfmpmc(h) == NULL,
+		  "%s: queries", what);
+}
+
+/* A ring of kind k: only its own kind's conversion gives it back; the
+ * u64 calls refuse a ring of 16-byte records; a damaged kind is refused
+ * by every call. */
+static void check_kind(enum lfk_ring_kind k)
+{
+	struct lfk_ring *h, *rec;
+	uint32_t saved, bad = 9;
+	uint64_t v = 0;
+	if (lfk_ring_create(k, 4, 8, &h) != 0 ||
+	    lfk_ring_create(k, 4, 16, &rec) != 0) {
+		LFK_CHECK(0, "create kind %d", (int)k);
+		return;
+	}
+	LFK_CHECK(((void *)lfk_ring_to_spsc(h) != NULL) == (k == LFK_RING_SPSC) &&
+			  ((void *)lfk_ring_to_mpmc(h) != NULL) ==
+				  (k == LFK_RING_MPMC) &&
+			  ((void *)lfk_ring_to_lfmpmc(h) != NULL) ==
+				  (k == LFK_RING_LFMPMC),
+		  "kind %d: conversions", (int)k);
+	LFK_CHECK(lfk_ring_enqueue(rec, 1) == -EINVAL &&
+			  lfk_ring_dequeue(rec, &v) == -EINVAL &&
+			  lfk_ring_enqueue_burst(rec, &v, 1) == 0,
+		  "kind %d: u64 calls on records", (int)k);
+	LFK_CHECK(lfk_ring_enqueue(NULL, 1) == -EINVAL &&
+			  lfk_ring_dequeue(h, NULL) == -EINVAL &&
+			  lfk_ring_dequeue_burst(h, NULL, 1) == 0,
+		  "kind %d: NULL", (int)k);
+	/* The kind is the header's first word (a damaged shared region). */
+	memcpy(&saved, h, sizeof(saved));
+	memcpy(h, &bad, sizeof(bad));
+	check_refuses(h, "damaged kind");
+	memcpy(h, &saved, sizeof(saved));
+	LFK_CHECK(lfk_ring_enqueue(h, 7) == 0 && lfk_ring_dequeue(h, &v) == 0 &&
+			  v == 7,
+		  "kind %d: works again once restored", (int)k);
+	lfk_ring_destroy(h);
+	lfk_ring_destroy(rec);
+}
+
+int lfk_scn_any_bad_input(void)
+{
+	static const int bad_kinds[] = { 0, 4, -1, 16 };
+	for (size_t i = 0; i < sizeof(bad_kinds) / sizeof(bad_kinds[0]); i++) {
+		enum lfk_ring_kind k = (enum lfk_ring_kind)bad_kinds[i];
+		struct lfk_ring *r = (struct lfk_ring *)&r;
+		LFK_CHECK(lfk_ring_size(k, 8, 8) == 0 &&
+				  lfk_ring_create(k, 8, 8, &r) == -EINVAL &&
+				  r == NULL,
+			  "kind %d accepted", bad_kinds[i]);
+	}
+	LFK_CHECK(lfk_ring_create(LFK_RING_SPSC, 8, 8, NULL) == -EINVAL &&
+			  lfk_ring_init(NULL, LFK_RING_MPMC, 8, 8) == -EINVAL,
+		  "NULL accepted");
+	check_refuses(NULL, "NULL");
+	lfk_ring_destroy(NULL);
+	for (size_t k = 0; k < 3; k++)
+		check_kind(all_kinds[k]);
+	return 0;
+}
