@@ -17,7 +17,11 @@
 #include <lfkit/eventcount.h>
 #include <lfkit/queue.h>
 
+LFK_BEGIN_DECLS
+
 /* The library's version, e.g. "0.1.0" (the headers' is LFK_VERSION_STRING). */
 const char *lfk_version(void);
+
+LFK_END_DECLS
 
 #endif

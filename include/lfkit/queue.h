@@ -106,6 +106,8 @@
 #include <lfkit/eventcount.h>
 #include <lfkit/ring.h>
 
+LFK_BEGIN_DECLS
+
 /* lfk_queue_init flag: the queue lives in memory shared between processes. */
 #define LFK_QUEUE_SHARED 1u
 
@@ -500,5 +502,7 @@ static inline int lfk_queue_get_rec(struct lfk_queue *q, void *rec,
 		return -EINVAL;
 	return lfk__queue_get(q, rec, q->hdr.elem_words, timeout_ns);
 }
+
+LFK_END_DECLS
 
 #endif

@@ -110,6 +110,8 @@
 
 #include <lfkit/atomic.h>
 
+LFK_BEGIN_DECLS
+
 #define LFK_RING_MAX_CAPACITY ((size_t)1 << 30)
 #define LFK_RING_MAX_ELEM_SIZE ((size_t)1 << 16)
 /* Threads that may work on one lfmpmc ring at once with every guarantee
@@ -336,5 +338,7 @@ int lfk__ring_init(int kind, void *mem, size_t capacity, size_t elem_size,
 #include <lfkit/ring_spsc.h>
 #include <lfkit/ring_mpmc.h>
 #include <lfkit/ring_lfmpmc.h>
+
+LFK_END_DECLS
 
 #endif

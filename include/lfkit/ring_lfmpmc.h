@@ -137,6 +137,8 @@
 #error "include <lfkit/ring.h>"
 #endif
 
+LFK_BEGIN_DECLS
+
 #if !defined(LFK_HAVE_CAS2)
 #error "lfk_ring_lfmpmc needs a double-width CAS (LFK_HAVE_CAS2)"
 #endif
@@ -635,5 +637,7 @@ LFK__RING_DEFINE_API(lfmpmc)
 
 /* Published items not yet taken: a scan of aq, exact when quiescent. */
 size_t lfk_ring_lfmpmc_count(const struct lfk_ring_lfmpmc *r);
+
+LFK_END_DECLS
 
 #endif

@@ -34,6 +34,8 @@
 #error "include <lfkit/ring.h>"
 #endif
 
+LFK_BEGIN_DECLS
+
 struct lfk_ring_mpmc {
 	struct lfk_ring_hdr hdr;
 	uint64_t tail __attribute__((aligned(LFK_RING_ALIGN))); /* producers */
@@ -214,5 +216,7 @@ int lfk_ring_mpmc_stalled(const struct lfk_ring_mpmc *r, uint64_t *pos);
  * for NULL.  Lock-free (CASes that fail only when the slot moved on).
  */
 int lfk_ring_mpmc_repair(struct lfk_ring_mpmc *r, uint64_t pos);
+
+LFK_END_DECLS
 
 #endif
