@@ -50,12 +50,30 @@ bool report(const char *part, bool ok, uint64_t items, uint64_t sum)
 /* ---- rings -------------------------------------------------------------- */
 
 /* One overload set over the three kinds, so a template takes any ring. */
-int enqueue(lfk_ring_spsc *r, uint64_t v) { return lfk_ring_spsc_enqueue(r, v); }
-int enqueue(lfk_ring_mpmc *r, uint64_t v) { return lfk_ring_mpmc_enqueue(r, v); }
-int enqueue(lfk_ring_lfmpmc *r, uint64_t v) { return lfk_ring_lfmpmc_enqueue(r, v); }
-int dequeue(lfk_ring_spsc *r, uint64_t *v) { return lfk_ring_spsc_dequeue(r, v); }
-int dequeue(lfk_ring_mpmc *r, uint64_t *v) { return lfk_ring_mpmc_dequeue(r, v); }
-int dequeue(lfk_ring_lfmpmc *r, uint64_t *v) { return lfk_ring_lfmpmc_dequeue(r, v); }
+int enqueue(lfk_ring_spsc *r, uint64_t v)
+{
+	return lfk_ring_spsc_enqueue(r, v);
+}
+int enqueue(lfk_ring_mpmc *r, uint64_t v)
+{
+	return lfk_ring_mpmc_enqueue(r, v);
+}
+int enqueue(lfk_ring_lfmpmc *r, uint64_t v)
+{
+	return lfk_ring_lfmpmc_enqueue(r, v);
+}
+int dequeue(lfk_ring_spsc *r, uint64_t *v)
+{
+	return lfk_ring_spsc_dequeue(r, v);
+}
+int dequeue(lfk_ring_mpmc *r, uint64_t *v)
+{
+	return lfk_ring_mpmc_dequeue(r, v);
+}
+int dequeue(lfk_ring_lfmpmc *r, uint64_t *v)
+{
+	return lfk_ring_lfmpmc_dequeue(r, v);
+}
 
 /* Rings never block: full and empty answer -EAGAIN and the caller chooses
  * how to wait (here, by giving up the CPU; lfk_queue sleeps instead). */
@@ -71,6 +89,28 @@ template <typename Ring> uint64_t pop(Ring *r)
 	while (dequeue(r, &v) != 0)
 		std::this_thread::yield();
 	return v;
+}
+
+void numbers_source(lfk_ring_spsc *out) /* the spsc ring's one producer */
+{
+	for (uint64_t i = 1; i <= ITEMS; i++)
+		push(out, i);
+	push(out, END);
+}
+
+void router(lfk_ring_spsc *in, lfk_ring_mpmc *out) /* its one consumer */
+{
+	for (uint64_t v; (v = pop(in)) != END;)
+		push(out, v);
+	for (int i = 0; i < SQUARERS; i++)
+		push(out, END);
+}
+
+void squarer(lfk_ring_mpmc *in, lfk_ring_lfmpmc *out)
+{
+	for (uint64_t v; (v = pop(in)) != END;)
+		push(out, v * v);
+	push(out, END);
 }
 
 bool rings()
@@ -89,23 +129,10 @@ bool rings()
 	owned<lfk_ring_lfmpmc> squares(l, lfk_ring_lfmpmc_destroy);
 
 	std::vector<std::thread> threads;
-	threads.emplace_back([&] { /* the spsc ring's one producer */
-		for (uint64_t i = 1; i <= ITEMS; i++)
-			push(numbers.get(), i);
-		push(numbers.get(), END);
-	});
-	threads.emplace_back([&] { /* its one consumer, feeding the squarers */
-		for (uint64_t v; (v = pop(numbers.get())) != END;)
-			push(work.get(), v);
-		for (int i = 0; i < SQUARERS; i++)
-			push(work.get(), END);
-	});
+	threads.emplace_back(numbers_source, numbers.get());
+	threads.emplace_back(router, numbers.get(), work.get());
 	for (int i = 0; i < SQUARERS; i++)
-		threads.emplace_back([&] {
-			for (uint64_t v; (v = pop(work.get())) != END;)
-				push(squares.get(), v * v);
-			push(squares.get(), END);
-		});
+		threads.emplace_back(squarer, work.get(), squares.get());
 	uint64_t items = 0, sum = 0;
 	for (int ends = 0; ends < SQUARERS;) { /* the collector */
 		uint64_t v = pop(squares.get());
@@ -129,7 +156,7 @@ bool rings()
 
 struct order {
 	uint64_t producer;
-	uint64_t seq;   /* 0, 1, ... per producer */
+	uint64_t seq; /* 0, 1, ... per producer */
 	uint64_t value;
 	uint64_t check; /* producer ^ seq ^ value: a torn record fails it */
 };
@@ -139,9 +166,21 @@ struct consumed {
 	bool ok = true;
 };
 
+/* Producer p (0 or 1) puts the values p + 1, p + 3, ... up to ITEMS. */
+void produce(lfk_queue *q, uint64_t p, bool *ok)
+{
+	for (uint64_t s = 0; s < ITEMS / 2; s++) {
+		uint64_t v = 2 * s + p + 1;
+		order o = { p, s, v, p ^ s ^ v };
+		if (lfk_queue_put_rec(q, &o, LFK_FOREVER) != 0)
+			*ok = false;
+	}
+}
+
+/* FIFO holds per producer, as each consumer sees it. */
 void consume(lfk_queue *q, consumed *c)
 {
-	uint64_t next[2] = { 0, 0 }; /* FIFO per producer, as each consumer sees it */
+	uint64_t next[2] = { 0, 0 };
 	order o;
 	int rc;
 	while ((rc = lfk_queue_get_rec(q, &o, LFK_FOREVER)) == 0) {
@@ -170,15 +209,7 @@ bool queue()
 		consumers.emplace_back(consume, q.get(), &c[i]);
 	bool put_ok[2] = { true, true };
 	for (uint64_t p = 0; p < 2; p++)
-		producers.emplace_back([&q, &put_ok, p] {
-			for (uint64_t s = 0; s < ITEMS / 2; s++) {
-				uint64_t v = 2 * s + p + 1; /* 1..ITEMS */
-				order o = { p, s, v, p ^ s ^ v };
-				if (lfk_queue_put_rec(q.get(), &o,
-						      LFK_FOREVER) != 0)
-					put_ok[p] = false;
-			}
-		});
+		producers.emplace_back(produce, q.get(), p, &put_ok[p]);
 	for (auto &t : producers)
 		t.join();
 	/* q.join(): every item got and task_done */
