@@ -176,6 +176,9 @@ typedef struct lfk_pair {
 #if defined(__SIZEOF_INT128__)
 #define LFK__GENERIC_HAVE_CAS2 1
 
+/* __extension__: strict ISO C and C++ (-pedantic) have no __int128. */
+__extension__ typedef unsigned __int128 lfk__u128;
+
 /* clang warns (-Watomic-alignment) that a 16-byte atomic may go through
  * libatomic; that is the documented cost of this fallback, said above. */
 #if defined(__clang__)
@@ -183,12 +186,12 @@ typedef struct lfk_pair {
 #pragma clang diagnostic ignored "-Watomic-alignment"
 #endif
 
-static inline unsigned __int128 lfk__generic_pair_pack(lfk_pair_t v)
+static inline lfk__u128 lfk__generic_pair_pack(lfk_pair_t v)
 {
-	return ((unsigned __int128)v.hi << 64) | v.lo;
+	return ((lfk__u128)v.hi << 64) | v.lo;
 }
 
-static inline lfk_pair_t lfk__generic_pair_unpack(unsigned __int128 v)
+static inline lfk_pair_t lfk__generic_pair_unpack(lfk__u128 v)
 {
 	lfk_pair_t r = { (uint64_t)v, (uint64_t)(v >> 64) };
 	return r;
@@ -197,8 +200,8 @@ static inline lfk_pair_t lfk__generic_pair_unpack(unsigned __int128 v)
 static inline bool lfk__generic_cas2(lfk_pair_t *p, lfk_pair_t *expected,
 				    lfk_pair_t desired, int mo)
 {
-	unsigned __int128 exp = lfk__generic_pair_pack(*expected);
-	bool ok = __atomic_compare_exchange_n((unsigned __int128 *)p, &exp,
+	lfk__u128 exp = lfk__generic_pair_pack(*expected);
+	bool ok = __atomic_compare_exchange_n((lfk__u128 *)p, &exp,
 					      lfk__generic_pair_pack(desired),
 					      false, mo,
 					      LFK__GENERIC_CAS_FAIL_ORDER(mo));
@@ -210,7 +213,7 @@ static inline bool lfk__generic_cas2(lfk_pair_t *p, lfk_pair_t *expected,
 static inline lfk_pair_t lfk__generic_load2(lfk_pair_t *p, int mo)
 {
 	return lfk__generic_pair_unpack(
-		__atomic_load_n((unsigned __int128 *)p, mo));
+		__atomic_load_n((lfk__u128 *)p, mo));
 }
 #if defined(__clang__)
 #pragma clang diagnostic pop

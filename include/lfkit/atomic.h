@@ -112,6 +112,8 @@
 
 #include <lfkit/config.h>
 
+LFK_BEGIN_DECLS
+
 #define LFK_RELAXED __ATOMIC_RELAXED
 #define LFK_ACQUIRE __ATOMIC_ACQUIRE
 #define LFK_RELEASE __ATOMIC_RELEASE
@@ -280,5 +282,7 @@ static inline bool lfk_atomic_cas_ptr(void **p, void **expected,
 
 /* Name of the backend the inline operations use, e.g. "x86_64". */
 const char *lfk_atomic_backend(void);
+
+LFK_END_DECLS
 
 #endif

@@ -29,6 +29,8 @@
 #include <lfkit/atomic.h>
 #include <lfkit/tlocal.h>
 
+LFK_BEGIN_DECLS
+
 struct lfk_counter;
 
 /* Returns a counter at 0, or NULL with errno ENOMEM.  Blocking. */
@@ -121,5 +123,7 @@ static inline void lfk_counter_add(struct lfk_counter *c, int64_t n)
 	}
 	lfk_counter_add_slow(c, n);
 }
+
+LFK_END_DECLS
 
 #endif

@@ -76,6 +76,8 @@
 
 #include <lfkit/atomic.h>
 
+LFK_BEGIN_DECLS
+
 /* "Wait forever": a timeout or deadline that never expires. */
 #define LFK_FOREVER UINT64_MAX
 
@@ -217,5 +219,7 @@ uint64_t lfk_monotonic_ns(void);
 /* The absolute deadline of a timeout starting now: LFK_FOREVER stays
  * LFK_FOREVER, and a sum that would overflow saturates to it. */
 uint64_t lfk_deadline_ns(uint64_t timeout_ns);
+
+LFK_END_DECLS
 
 #endif

@@ -43,6 +43,8 @@
 #include <lfkit/atomic.h>
 #include <lfkit/seqlock.h>
 
+LFK_BEGIN_DECLS
+
 /* "lfkLatch" */
 #define LFK_LATCH_MAGIC 0x6c666b4c61746368ull
 
@@ -118,5 +120,7 @@ static inline int lfk_latch_write(lfk_latch_t *l, const void *src)
 			    (size_t)l->obj_size);
 	return lfk_seqlock_write_end(&l->lock);
 }
+
+LFK_END_DECLS
 
 #endif

@@ -18,7 +18,11 @@
 #include <lfkit/queue.h>
 #include <lfkit/msgring.h>
 
+LFK_BEGIN_DECLS
+
 /* The library's version, e.g. "0.1.0" (the headers' is LFK_VERSION_STRING). */
 const char *lfk_version(void);
+
+LFK_END_DECLS
 
 #endif

@@ -88,6 +88,8 @@
 #include <lfkit/atomic.h>
 #include <lfkit/eventcount.h>
 
+LFK_BEGIN_DECLS
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -299,5 +301,7 @@ int lfk_msgring_repair(struct lfk_msgring *r);
 #ifdef __cplusplus
 }
 #endif
+
+LFK_END_DECLS
 
 #endif

@@ -106,6 +106,8 @@
 #include <lfkit/eventcount.h>
 #include <lfkit/ring.h>
 
+LFK_BEGIN_DECLS
+
 /* lfk_queue_init flag: the queue lives in memory shared between processes. */
 #define LFK_QUEUE_SHARED 1u
 
@@ -253,5 +255,7 @@ LFK__QUEUE_API int lfk_queue_get_rec(struct lfk_queue *q, void *rec,
 				     uint64_t timeout_ns);
 
 #include <lfkit/impl/queue.h>
+
+LFK_END_DECLS
 
 #endif

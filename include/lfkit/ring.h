@@ -93,6 +93,8 @@
 
 #include <lfkit/atomic.h>
 
+LFK_BEGIN_DECLS
+
 #define LFK_RING_MAX_CAPACITY ((size_t)1 << 30)
 #define LFK_RING_MAX_ELEM_SIZE ((size_t)1 << 16)
 /* Threads that may work on one lfmpmc ring at once with every guarantee
@@ -237,5 +239,7 @@ LFK__RING_API struct lfk_ring_lfmpmc *lfk_ring_to_lfmpmc(struct lfk_ring *r);
 #undef LFK__RING_KIND_spsc
 #undef LFK__RING_KIND_mpmc
 #undef LFK__RING_KIND_lfmpmc
+
+LFK_END_DECLS
 
 #endif

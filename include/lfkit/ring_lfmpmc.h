@@ -138,6 +138,8 @@
 #error "include <lfkit/ring.h>"
 #endif
 
+LFK_BEGIN_DECLS
+
 /*
  * lfk_ring_lfmpmc_size: the bytes a ring of `capacity` elements of
  * `elem_size` bytes needs (a multiple of LFK_RING_ALIGN), or 0 when
@@ -268,5 +270,7 @@ LFK__RING_API size_t lfk_ring_lfmpmc_elem_size(const struct lfk_ring_lfmpmc *r);
 
 
 #include <lfkit/impl/ring_lfmpmc.h>
+
+LFK_END_DECLS
 
 #endif

@@ -35,6 +35,8 @@
 #error "include <lfkit/ring.h>"
 #endif
 
+LFK_BEGIN_DECLS
+
 /*
  * lfk_ring_mpmc_size: the bytes a ring of `capacity` elements of
  * `elem_size` bytes needs (a multiple of LFK_RING_ALIGN), or 0 when
@@ -208,5 +210,7 @@ int lfk_ring_mpmc_stalled(const struct lfk_ring_mpmc *r, uint64_t *pos);
 int lfk_ring_mpmc_repair(struct lfk_ring_mpmc *r, uint64_t pos);
 
 #include <lfkit/impl/ring_mpmc.h>
+
+LFK_END_DECLS
 
 #endif

@@ -24,6 +24,8 @@
 #error "include <lfkit/ring.h>"
 #endif
 
+LFK_BEGIN_DECLS
+
 /*
  * lfk_ring_spsc_size: the bytes a ring of `capacity` elements of
  * `elem_size` bytes needs (a multiple of LFK_RING_ALIGN), or 0 when
@@ -157,5 +159,7 @@ LFK__RING_API size_t lfk_ring_spsc_elem_size(const struct lfk_ring_spsc *r);
 
 
 #include <lfkit/impl/ring_spsc.h>
+
+LFK_END_DECLS
 
 #endif

@@ -54,6 +54,8 @@
 #include <lfkit/atomic.h>
 #include <lfkit/seqlock.h>
 
+LFK_BEGIN_DECLS
+
 /* "lfkSeqAr": identifies an initialized array (e.g. in shared memory). */
 #define LFK_SEQARRAY_MAGIC 0x6c666b5365714172ull
 
@@ -225,5 +227,7 @@ int lfk_seqarray_snapshot(const lfk_seqarray_t *a, void *dst);
  * (0: take the writer sides at once). */
 int lfk_seqarray_snapshot_tries(const lfk_seqarray_t *a, void *dst,
 				unsigned tries);
+
+LFK_END_DECLS
 
 #endif

@@ -73,6 +73,8 @@
 
 #include <lfkit/atomic.h>
 
+LFK_BEGIN_DECLS
+
 typedef struct lfk_seqlock {
 	uint64_t seq; /* odd while a writer is inside */
 } lfk_seqlock_t;
@@ -411,5 +413,7 @@ int lfk_seqlock_read_timed(const lfk_seqlock_t *l, void *dst, const void *src,
  */
 int lfk_seqlock_repair(lfk_seqlock_t *l, uint64_t stuck_seq, void *dst,
 		       const void *src, size_t size);
+
+LFK_END_DECLS
 
 #endif

@@ -48,6 +48,8 @@
 #include <lfkit/seqarray.h>
 #include <lfkit/sync.h>
 
+LFK_BEGIN_DECLS
+
 #define LFK_SHM_REGION_NAME_MAX 200
 #define LFK_SHM_OBJECT_NAME_MAX 31 /* bytes, without the terminating NUL */
 #define LFK_SHM_DIR_ENTRIES 64
@@ -210,5 +212,7 @@ int lfk_shm_bytes_create(struct lfk_shm *shm, const char *name, size_t bytes,
 			 void **out);
 int lfk_shm_bytes_attach(struct lfk_shm *shm, const char *name, void **out,
 			 size_t *bytes);
+
+LFK_END_DECLS
 
 #endif

@@ -77,6 +77,10 @@
 
 #include <stdint.h>
 
+#include <lfkit/config.h>
+
+LFK_BEGIN_DECLS
+
 /* Blocks without a deadline (the same definition as the blocking queue's). */
 #ifndef LFK_FOREVER
 #define LFK_FOREVER UINT64_MAX
@@ -199,5 +203,7 @@ int lfk_event_is_set(const lfk_event_t *e);
  * the waiter was already waiting (generations wrap after 2^30 sets during
  * one wait: do not count on that many).  Blocking. */
 int lfk_event_wait(lfk_event_t *e, uint64_t timeout_ns);
+
+LFK_END_DECLS
 
 #endif

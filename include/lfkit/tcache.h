@@ -46,6 +46,8 @@
 #include <lfkit/atomic.h>
 #include <lfkit/tlocal.h>
 
+LFK_BEGIN_DECLS
+
 #define LFK_TCACHE_MAG_DEFAULT 64u
 #define LFK_TCACHE_MAG_MAX 4096u
 #define LFK_TCACHE_OBJ_MAX (1u << 24)
@@ -173,5 +175,7 @@ static inline int lfk_tcache_free(struct lfk_tcache *tc, void *obj)
 	}
 	return lfk_tcache_free_slow(tc, obj);
 }
+
+LFK_END_DECLS
 
 #endif

@@ -42,6 +42,8 @@
 
 #include <lfkit/atomic.h>
 
+LFK_BEGIN_DECLS
+
 struct lfk_tlocal;
 
 /*
@@ -130,5 +132,7 @@ static inline void *lfk_tlocal_get(struct lfk_tlocal *t)
 	}
 	return lfk_tlocal_get_slow(t);
 }
+
+LFK_END_DECLS
 
 #endif

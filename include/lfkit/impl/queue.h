@@ -10,6 +10,8 @@
 #error "include <lfkit/queue.h>"
 #endif
 
+LFK_BEGIN_DECLS
+
 #define LFK_QUEUE_MAGIC 0x4c464b51u /* "LFKQ" */
 
 /* The closed word's bit. */
@@ -259,5 +261,7 @@ LFK__QUEUE_API int lfk_queue_get_rec(struct lfk_queue *q, void *rec,
 		return -EINVAL;
 	return lfk__queue_get(q, rec, q->hdr.elem_words, timeout_ns);
 }
+
+LFK_END_DECLS
 
 #endif

@@ -11,6 +11,8 @@
 #error "include <lfkit/ring.h>"
 #endif
 
+LFK_BEGIN_DECLS
+
 /* Read-mostly geometry, on a line of its own at the start of every ring. */
 struct lfk_ring_hdr {
 	uint32_t kind;       /* enum lfk_ring_kind */
@@ -203,5 +205,7 @@ struct lfk_ring {
 	{                                                                      \
 		return r ? (size_t)r->hdr.elem_words * 8 : 0;                  \
 	}
+
+LFK_END_DECLS
 
 #endif

@@ -10,6 +10,8 @@
 #error "include <lfkit/ring.h>"
 #endif
 
+LFK_BEGIN_DECLS
+
 /* Whether kind (a ring header's) names a ring kind. */
 static inline bool lfk__ring_kind_ok(uint32_t kind)
 {
@@ -176,5 +178,7 @@ LFK__RING_DEFINE_VIEWS(spsc)
 LFK__RING_DEFINE_VIEWS(mpmc)
 LFK__RING_DEFINE_VIEWS(lfmpmc)
 #undef LFK__RING_DEFINE_VIEWS
+
+LFK_END_DECLS
 
 #endif

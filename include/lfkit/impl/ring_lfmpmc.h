@@ -19,6 +19,8 @@
 #error "lfk_ring_lfmpmc's entries assume a little-endian layout"
 #endif
 
+LFK_BEGIN_DECLS
+
 /*
  * An 8-byte CAS on an entry's ctl word may run beside the 16-byte CAS on
  * the whole entry only where that 16-byte CAS is one instruction: the arch
@@ -504,5 +506,7 @@ static inline size_t lfk__ring_lfmpmc_get(struct lfk_ring_lfmpmc *r,
 }
 
 LFK__RING_DEFINE_API(lfmpmc)
+
+LFK_END_DECLS
 
 #endif

@@ -9,6 +9,8 @@
 #error "include <lfkit/ring.h>"
 #endif
 
+LFK_BEGIN_DECLS
+
 struct lfk_ring_mpmc {
 	struct lfk_ring_hdr hdr;
 	uint64_t tail __attribute__((aligned(LFK_RING_ALIGN))); /* producers */
@@ -155,5 +157,7 @@ LFK__RING_API size_t lfk_ring_mpmc_count(const struct lfk_ring_mpmc *r)
 			       lfk_atomic_load_u64(&r->tail, LFK_RELAXED),
 			       r->hdr.capacity);
 }
+
+LFK_END_DECLS
 
 #endif

@@ -9,6 +9,8 @@
 #error "include <lfkit/ring.h>"
 #endif
 
+LFK_BEGIN_DECLS
+
 struct lfk_ring_spsc {
 	struct lfk_ring_hdr hdr;
 	struct {
@@ -91,5 +93,7 @@ LFK__RING_API size_t lfk_ring_spsc_count(const struct lfk_ring_spsc *r)
 			       lfk_atomic_load_u64(&r->prod.tail, LFK_RELAXED),
 			       r->hdr.capacity);
 }
+
+LFK_END_DECLS
 
 #endif

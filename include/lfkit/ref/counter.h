@@ -8,6 +8,10 @@
 
 #include <stdint.h>
 
+#include <lfkit/config.h>
+
+LFK_BEGIN_DECLS
+
 struct lfk_ref_counter;
 
 /* A counter at 0, or NULL with errno ENOMEM. */
@@ -20,5 +24,7 @@ void lfk_ref_counter_add(struct lfk_ref_counter *c, int64_t n);
 int64_t lfk_ref_counter_read(struct lfk_ref_counter *c);
 /* Sets it to 0; -EINVAL for NULL. */
 int lfk_ref_counter_reset(struct lfk_ref_counter *c);
+
+LFK_END_DECLS
 
 #endif

@@ -24,6 +24,8 @@
 
 #include <lfkit/msgring.h>
 
+LFK_BEGIN_DECLS
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -73,5 +75,7 @@ int lfk_ref_msgring_closed(struct lfk_ref_msgring *r);
 #ifdef __cplusplus
 }
 #endif
+
+LFK_END_DECLS
 
 #endif

@@ -40,6 +40,8 @@
 
 #include <lfkit/ref/ring.h>
 
+LFK_BEGIN_DECLS
+
 struct lfk_ref_queue {
 	struct lfk__ref_cond all_done; /* join waits here; ring.lock guards all */
 	uint64_t closed;
@@ -78,5 +80,7 @@ int lfk_ref_queue_join(struct lfk_ref_queue *q, uint64_t timeout_ns);
 size_t lfk_ref_queue_count(struct lfk_ref_queue *q);
 size_t lfk_ref_queue_capacity(const struct lfk_ref_queue *q);
 size_t lfk_ref_queue_elem_size(const struct lfk_ref_queue *q);
+
+LFK_END_DECLS
 
 #endif

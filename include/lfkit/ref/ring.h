@@ -27,6 +27,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <lfkit/config.h>
+
+LFK_BEGIN_DECLS
+
 /* lfk_ref_ring_init_flags / lfk_ref_queue_init_flags flag: the twin lives
  * in memory shared between processes (process-shared, robust mutex). */
 #define LFK_REF_SHARED 1u
@@ -96,5 +100,7 @@ size_t lfk__ref_ring_put_locked(struct lfk_ref_ring *r, const void *src,
 			       size_t n, uint64_t words);
 size_t lfk__ref_ring_get_locked(struct lfk_ref_ring *r, void *dst, size_t n,
 			       uint64_t words);
+
+LFK_END_DECLS
 
 #endif

@@ -28,6 +28,8 @@
 
 #include <lfkit/seqarray.h> /* lfk_seqarray_update_fn */
 
+LFK_BEGIN_DECLS
+
 enum lfk_ref_kind {
 	LFK_REF_RWLOCK = 0, /* pthread_rwlock_t */
 	LFK_REF_MUTEX = 1,  /* pthread_mutex_t */
@@ -124,5 +126,7 @@ void lfk_ref_latch_destroy(lfk_ref_latch_t *l);
 size_t lfk_ref_latch_obj_size(const lfk_ref_latch_t *l);
 int lfk_ref_latch_read(lfk_ref_latch_t *l, void *dst);
 int lfk_ref_latch_write(lfk_ref_latch_t *l, const void *src);
+
+LFK_END_DECLS
 
 #endif

@@ -36,6 +36,8 @@
 
 #include <lfkit/sync.h>
 
+LFK_BEGIN_DECLS
+
 typedef struct lfk_ref_mutex {
 	pthread_mutex_t m;
 	uint32_t tag;
@@ -81,5 +83,7 @@ int lfk_ref_event_set(lfk_ref_event_t *e);
 int lfk_ref_event_clear(lfk_ref_event_t *e);
 int lfk_ref_event_is_set(lfk_ref_event_t *e);
 int lfk_ref_event_wait(lfk_ref_event_t *e, uint64_t timeout_ns);
+
+LFK_END_DECLS
 
 #endif

@@ -11,6 +11,8 @@
 
 #include <lfkit/tcache.h>
 
+LFK_BEGIN_DECLS
+
 struct lfk_ref_tcache;
 
 /* NULL with errno EINVAL (the same bounds as lfk_tcache_create) or ENOMEM. */
@@ -26,5 +28,7 @@ int lfk_ref_tcache_free(struct lfk_ref_tcache *tc, void *obj);
 /* 0, or -EINVAL. */
 int lfk_ref_tcache_stats(struct lfk_ref_tcache *tc,
 			 struct lfk_tcache_stats *st);
+
+LFK_END_DECLS
 
 #endif

@@ -18,6 +18,8 @@
 
 #include <lfkit/tlocal.h>
 
+LFK_BEGIN_DECLS
+
 struct lfk_ref_tlocal;
 
 struct lfk_ref_tlocal *lfk_ref_tlocal_create(size_t size,
@@ -27,5 +29,7 @@ void lfk_ref_tlocal_destroy(struct lfk_ref_tlocal *t);
 void *lfk_ref_tlocal_get(struct lfk_ref_tlocal *t);
 long lfk_ref_tlocal_for_each(struct lfk_ref_tlocal *t,
 			     void (*fn)(void *slot, void *arg), void *arg);
+
+LFK_END_DECLS
 
 #endif
