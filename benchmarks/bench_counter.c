@@ -88,10 +88,11 @@ void lfb_bench_counter(const struct lfb_opts *o)
 	static const uint64_t base_ops[NIMPL] = { 200000000, 20000000, 8000000 };
 	static const int threads[] = { 1, 2, 8 };
 	struct counter_ctx c[NIMPL];
-	struct lfk_counter *lfk = lfk_counter_create();
-	struct lfk_ref_counter *ref = lfk_ref_counter_create();
+	struct lfk_counter *lfk;
+	struct lfk_ref_counter *ref;
 	uint64_t *shared = aligned_alloc(LFK_CACHELINE, LFK_CACHELINE);
-	if (lfk == NULL || ref == NULL || shared == NULL)
+	if (lfk_counter_create(&lfk) != 0 || lfk_ref_counter_create(&ref) != 0 ||
+	    shared == NULL)
 		abort();
 	for (size_t t = 0; t < sizeof(threads) / sizeof(threads[0]); t++) {
 		struct lfb_case k[NIMPL];

@@ -415,14 +415,14 @@ static void *obj_create(size_t k)
 	}
 	if (strcmp(name, "lfk_latch") == 0) {
 		lfk_latch_t *l;
-		if (lfk_latch_create(&l, sizeof(rec)) != 0)
+		if (lfk_latch_create(sizeof(rec), &l) != 0)
 			return NULL;
 		lfk_latch_write(l, rec);
 		return l;
 	}
 	if (strncmp(name, "lfk_seqarray", 12) == 0) {
 		lfk_seqarray_t *a;
-		if (lfk_seqarray_create(&a, SNAP_ELEMS, sizeof(rec)) != 0)
+		if (lfk_seqarray_create(SNAP_ELEMS, sizeof(rec), &a) != 0)
 			return NULL;
 		for (size_t i = 0; i < SNAP_ELEMS; i++)
 			lfk_seqarray_write(a, i, rec);

@@ -261,10 +261,11 @@ void lfb_bench_tcache(const struct lfb_opts *o)
 	static const uint64_t xthread_ops[NIMPL] = { 8000000, 8000000,
 						     8000000 };
 	struct tcache_ctx c[NIMPL];
-	struct lfk_tcache *lfk = lfk_tcache_create(OBJ_SIZE, 0, 0);
-	struct lfk_ref_tcache *ref = lfk_ref_tcache_create(OBJ_SIZE, 0, 0);
+	struct lfk_tcache *lfk;
+	struct lfk_ref_tcache *ref;
 	struct spsc *ch = aligned_alloc(LFK_CACHELINE, MAX_PAIRS * sizeof(*ch));
-	if (lfk == NULL || ref == NULL || ch == NULL)
+	if (lfk_tcache_create(OBJ_SIZE, 0, 0, &lfk) != 0 ||
+	    lfk_ref_tcache_create(OBJ_SIZE, 0, 0, &ref) != 0 || ch == NULL)
 		abort();
 	for (int i = 0; i < NIMPL; i++) {
 		memset(&c[i], 0, sizeof(c[i]));

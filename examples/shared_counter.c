@@ -28,8 +28,7 @@ int main(void)
 {
 	pthread_t t[THREADS];
 	int64_t total;
-	hits = lfk_counter_create();
-	if (hits == NULL)
+	if (lfk_counter_create(&hits) != 0)
 		return 1;
 	for (int i = 0; i < THREADS; i++)
 		pthread_create(&t[i], NULL, worker, NULL);

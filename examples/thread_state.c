@@ -43,8 +43,8 @@ static void *worker(void *arg)
 int main(void)
 {
 	pthread_t t[3];
-	local = lfk_tlocal_create(sizeof(struct stats), NULL, report, NULL);
-	if (local == NULL)
+	if (lfk_tlocal_create(sizeof(struct stats), NULL, report, NULL,
+			      &local) != 0)
 		return 1;
 	for (long i = 0; i < 3; i++)
 		pthread_create(&t[i], NULL, worker, (void *)i);

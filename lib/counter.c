@@ -3,7 +3,9 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "lib/create.h"
 #include "tlocal_slot.h"
 
 struct lfk_counter {
@@ -41,21 +43,32 @@ static void fold_shard(void *slot, void *arg)
 	lfk_atomic_fetch_add_u64(&c->folded, v, LFK_RELAXED);
 }
 
-struct lfk_counter *lfk_counter_create(void)
+static int counter_init_at(void *mem, size_t bytes, const void *unused)
 {
-	struct lfk_counter *c = calloc(1, sizeof(*c));
-	if (c == NULL)
-		return NULL;
-	c->hdr.shards = lfk_tlocal_create(sizeof(uint64_t), NULL, fold_shard, c);
-	if (c->hdr.shards == NULL) {
-		free(c);
-		return NULL;
-	}
+	struct lfk_counter *c = mem;
+	int rc;
+	(void)unused;
+	memset(c, 0, bytes);
+	rc = lfk_tlocal_create(sizeof(uint64_t), NULL, fold_shard, c,
+			       &c->hdr.shards);
+	if (rc != 0)
+		return rc;
 	lfk__tlocal_dtor_under_lock(c->hdr.shards);
 	/* relaxed: only uniqueness matters; the counter is published to
 	 * other threads by the caller */
 	c->hdr.serial = lfk_atomic_fetch_add_u64(&next_serial, 1, LFK_RELAXED);
-	return c;
+	return 0;
+}
+
+int lfk_counter_create(struct lfk_counter **out)
+{
+	int rc;
+	if (out == NULL)
+		return -EINVAL;
+	*out = lfk__create(_Alignof(struct lfk_counter),
+			   sizeof(struct lfk_counter), counter_init_at, NULL,
+			   &rc);
+	return rc;
 }
 
 void lfk_counter_destroy(struct lfk_counter *c)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/create.h"
 #include "lib/seqarray_impl.h"
 
 size_t lfk_latch_size(size_t obj_size)
@@ -25,18 +26,18 @@ int lfk_latch_init(lfk_latch_t *l, size_t mem_size, size_t obj_size)
 	return 0;
 }
 
-int lfk_latch_create(lfk_latch_t **out, size_t obj_size)
+static int latch_init_at(void *mem, size_t bytes, const void *obj_size)
 {
-	size_t need = lfk_latch_size(obj_size);
+	return lfk_latch_init(mem, bytes, *(const size_t *)obj_size);
+}
+
+int lfk_latch_create(size_t obj_size, lfk_latch_t **out)
+{
 	int rc;
-	lfk_latch_t *l;
 	if (out == NULL)
 		return -EINVAL;
-	l = lfk_seq__alloc(need, &rc);
-	if (rc == 0)
-		rc = lfk_latch_init(l, need, obj_size);
-	if (rc == 0)
-		*out = l;
+	*out = lfk__create(LFK_CACHELINE, lfk_latch_size(obj_size),
+			   latch_init_at, &obj_size, &rc);
 	return rc;
 }
 

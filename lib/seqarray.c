@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/create.h"
 #include "lib/seqarray_impl.h"
 
 size_t lfk_seqarray_size(size_t n, size_t elem_size)
@@ -30,18 +31,24 @@ int lfk_seqarray_init(lfk_seqarray_t *a, size_t mem_size, size_t n,
 	return 0;
 }
 
-int lfk_seqarray_create(lfk_seqarray_t **out, size_t n, size_t elem_size)
+struct seqarray_args {
+	size_t n, elem_size;
+};
+
+static int seqarray_init_at(void *mem, size_t bytes, const void *args)
 {
-	size_t need = lfk_seqarray_size(n, elem_size);
+	const struct seqarray_args *a = args;
+	return lfk_seqarray_init(mem, bytes, a->n, a->elem_size);
+}
+
+int lfk_seqarray_create(size_t n, size_t elem_size, lfk_seqarray_t **out)
+{
+	struct seqarray_args args = { n, elem_size };
 	int rc;
-	lfk_seqarray_t *a;
 	if (out == NULL)
 		return -EINVAL;
-	a = lfk_seq__alloc(need, &rc);
-	if (rc == 0)
-		rc = lfk_seqarray_init(a, need, n, elem_size);
-	if (rc == 0)
-		*out = a;
+	*out = lfk__create(LFK_CACHELINE, lfk_seqarray_size(n, elem_size),
+			   seqarray_init_at, &args, &rc);
 	return rc;
 }
 

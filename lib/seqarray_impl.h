@@ -68,14 +68,4 @@ static inline int lfk_seq__update_start(struct lfk_seq_buf *b, size_t n,
 	return rc ? rc : lfk_seq__buf_get(b, k, es);
 }
 
-/* Cache-line aligned memory of need bytes (a multiple of LFK_CACHELINE) for
- * the create functions; *rc is 0, -EINVAL (need 0: invalid sizes) or
- * -ENOMEM. */
-static inline void *lfk_seq__alloc(size_t need, int *rc)
-{
-	void *mem = need ? aligned_alloc(LFK_CACHELINE, need) : NULL;
-	*rc = need == 0 ? -EINVAL : mem == NULL ? -ENOMEM : 0;
-	return mem;
-}
-
 #endif

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/create.h"
+
 #if !defined(LFK_HAVE_CAS2)
 #error "lfk_tcache needs a double-width CAS (LFK_HAVE_CAS2) for its depot"
 #endif
@@ -169,32 +171,42 @@ static void swap_mags(struct lfk_tcache_thread *c)
 
 /* ---- create / destroy ------------------------------------------------------- */
 
-struct lfk_tcache *lfk_tcache_create(size_t obj_size, size_t max_objects,
-				     unsigned mag_size)
+struct tcache_args {
+	size_t obj_size, max_objects;
+	unsigned mag_size;
+};
+
+static int tcache_init_at(void *mem, size_t bytes, const void *args)
 {
-	struct lfk_tcache *tc;
-	if (mag_size == 0)
-		mag_size = LFK_TCACHE_MAG_DEFAULT;
+	const struct tcache_args *a = args;
+	struct lfk_tcache *tc = mem;
+	int rc;
+	memset(tc, 0, bytes);
+	tc->hdr.mag_size = a->mag_size;
+	tc->obj_size = (a->obj_size + OBJ_ALIGN - 1) / OBJ_ALIGN * OBJ_ALIGN;
+	tc->max_objects = a->max_objects;
+	rc = lfk_tlocal_create(sizeof(struct lfk_tcache_thread), thread_init,
+			       thread_fini, tc, &tc->hdr.threads);
+	if (rc == 0)
+		pthread_mutex_init(&tc->loose_lock, NULL);
+	return rc;
+}
+
+int lfk_tcache_create(size_t obj_size, size_t max_objects, unsigned mag_size,
+		      struct lfk_tcache **out)
+{
+	struct tcache_args args = { obj_size, max_objects,
+				    mag_size ? mag_size : LFK_TCACHE_MAG_DEFAULT };
+	int rc;
+	if (out == NULL)
+		return -EINVAL;
+	*out = NULL;
 	if (obj_size == 0 || obj_size > LFK_TCACHE_OBJ_MAX ||
-	    mag_size > LFK_TCACHE_MAG_MAX) {
-		errno = EINVAL;
-		return NULL;
-	}
-	tc = aligned_alloc(LFK_CACHELINE, sizeof(*tc));
-	if (tc == NULL)
-		return NULL;
-	memset(tc, 0, sizeof(*tc));
-	tc->hdr.mag_size = mag_size;
-	tc->obj_size = (obj_size + OBJ_ALIGN - 1) / OBJ_ALIGN * OBJ_ALIGN;
-	tc->max_objects = max_objects;
-	tc->hdr.threads = lfk_tlocal_create(sizeof(struct lfk_tcache_thread),
-					    thread_init, thread_fini, tc);
-	if (tc->hdr.threads == NULL) {
-		free(tc);
-		return NULL;
-	}
-	pthread_mutex_init(&tc->loose_lock, NULL);
-	return tc;
+	    args.mag_size > LFK_TCACHE_MAG_MAX)
+		return -EINVAL;
+	*out = lfk__create(LFK_CACHELINE, sizeof(struct lfk_tcache),
+			   tcache_init_at, &args, &rc);
+	return rc;
 }
 
 void lfk_tcache_destroy(struct lfk_tcache *tc)

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/create.h"
 #include "tlocal_slot.h"
 
 struct tl_thread;
@@ -160,32 +161,41 @@ void lfk_tl_slot_finish(const struct lfk_tl_spec *sp, void *hdr)
 
 /* ---- objects ------------------------------------------------------------- */
 
-struct lfk_tlocal *lfk_tlocal_create(size_t size, lfk_tlocal_ctor_fn ctor,
-				     lfk_tlocal_dtor_fn dtor, void *arg)
+/* The object's slot description, validated before anything is allocated. */
+static int tlocal_init_at(void *mem, size_t bytes, const void *spec)
 {
-	struct lfk_tlocal *t;
-	struct lfk_tl_spec spec;
-	if (lfk_tl_spec_init(&spec, size, ctor, dtor, arg) != 0) {
-		errno = EINVAL;
-		return NULL;
-	}
-	pthread_once(&key_once, make_key);
-	if (key_error != 0) {
-		errno = key_error;
-		return NULL;
-	}
-	t = calloc(1, sizeof(*t));
-	if (t == NULL)
-		return NULL;
-	if (id_reserve() != 0 || id_get(&t->hdr.id) != 0) {
-		free(t);
-		errno = ENOMEM;
-		return NULL;
-	}
-	t->spec = spec;
+	struct lfk_tlocal *t = mem;
+	int rc;
+	memset(t, 0, bytes);
+	rc = id_reserve();
+	if (rc == 0)
+		rc = id_get(&t->hdr.id);
+	if (rc != 0)
+		return rc;
+	t->spec = *(const struct lfk_tl_spec *)spec;
 	pthread_mutex_init(&t->lock, NULL);
 	pthread_cond_init(&t->unpinned, NULL);
-	return t;
+	return 0;
+}
+
+int lfk_tlocal_create(size_t size, lfk_tlocal_ctor_fn ctor,
+		      lfk_tlocal_dtor_fn dtor, void *arg,
+		      struct lfk_tlocal **out)
+{
+	struct lfk_tl_spec spec;
+	int rc;
+	if (out == NULL)
+		return -EINVAL;
+	*out = NULL;
+	rc = lfk_tl_spec_init(&spec, size, ctor, dtor, arg);
+	if (rc != 0)
+		return rc;
+	pthread_once(&key_once, make_key);
+	if (key_error != 0)
+		return -key_error;
+	*out = lfk__create(_Alignof(struct lfk_tlocal), sizeof(struct lfk_tlocal),
+			   tlocal_init_at, &spec, &rc);
+	return rc;
 }
 
 /* Both locks held. */

@@ -214,11 +214,11 @@ static void seq(struct input *in)
 					 e));
 	require_agrees(lb <= sizeof(mem) ? lb : 0,
 		       lfk_latch_init((lfk_latch_t *)mem, sizeof(mem), e));
-	if (bytes <= SMALL && lfk_seqarray_create(&a, n, e) == 0) {
+	if (bytes <= SMALL && lfk_seqarray_create(n, e, &a) == 0) {
 		REQUIRE(lfk_seqarray_write(a, n - 1, mem) == 0);
 		lfk_seqarray_destroy(a);
 	}
-	if (lb <= SMALL && lfk_latch_create(&l, e) == 0)
+	if (lb <= SMALL && lfk_latch_create(e, &l) == 0)
 		lfk_latch_destroy(l);
 }
 
@@ -232,15 +232,13 @@ static void per_thread(struct input *in)
 	struct lfk_ref_tcache *rc;
 	/* Slots and magazines are allocated at first use: creating is
 	 * cheap whatever the size. */
-	t = lfk_tlocal_create(s, NULL, NULL, NULL);
-	REQUIRE(t == NULL || (s >= 1 && s <= ((size_t)1 << 20)));
-	if (t != NULL)
-		lfk_tlocal_destroy(t);
-	rt = lfk_ref_tlocal_create(s, NULL, NULL, NULL);
-	if (rt != NULL)
-		lfk_ref_tlocal_destroy(rt);
-	c = lfk_tcache_create(s, max, mag);
-	REQUIRE(c == NULL || (s >= 1 && s <= LFK_TCACHE_OBJ_MAX));
+	REQUIRE(lfk_tlocal_create(s, NULL, NULL, NULL, &t) != 0 ||
+		(s >= 1 && s <= ((size_t)1 << 20)));
+	lfk_tlocal_destroy(t);
+	lfk_ref_tlocal_create(s, NULL, NULL, NULL, &rt);
+	lfk_ref_tlocal_destroy(rt);
+	REQUIRE(lfk_tcache_create(s, max, mag, &c) != 0 ||
+		(s >= 1 && s <= LFK_TCACHE_OBJ_MAX));
 	if (c != NULL && s <= 4096 && (mag == 0 || mag <= 64)) {
 		void *o = lfk_tcache_alloc(c);
 		if (o != NULL) {
@@ -249,7 +247,7 @@ static void per_thread(struct input *in)
 		}
 	}
 	lfk_tcache_destroy(c);
-	rc = lfk_ref_tcache_create(s, max, mag);
+	lfk_ref_tcache_create(s, max, mag, &rc);
 	lfk_ref_tcache_destroy(rc);
 }
 

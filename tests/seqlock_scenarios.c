@@ -222,7 +222,7 @@ int lfk_scn_latch_reader_never_waits(void)
 	struct latch_probe pr = { 0 };
 	pthread_t tid;
 	uint64_t t0;
-	LFK_CHECK(lfk_latch_create(&l, sizeof(a)) == 0, "create");
+	LFK_CHECK(lfk_latch_create(sizeof(a), &l) == 0, "create");
 	if (lfk_failures())
 		return 1;
 	pattern_fill(a, WORDS, 7);
@@ -316,8 +316,8 @@ int lfk_scn_bad_input(void)
 		LFK_CHECK(lfk_seqarray_size(n, es) == 0 &&
 				  lfk_ref_seqarray_size(n, es) == 0,
 			  "size(%zu, %zu) accepted", n, es);
-		LFK_CHECK(lfk_seqarray_create(&a, n, es) == -EINVAL &&
-				  lfk_ref_seqarray_create(&ta, n, es, LFK_REF_RWLOCK) == -EINVAL,
+		LFK_CHECK(lfk_seqarray_create(n, es, &a) == -EINVAL &&
+				  lfk_ref_seqarray_create(n, es, LFK_REF_RWLOCK, &ta) == -EINVAL,
 			  "create(%zu, %zu) accepted", n, es);
 	}
 	LFK_CHECK(lfk_seqarray_size(4, 8) != 0 && lfk_ref_seqarray_size(4, 8) != 0,
@@ -343,13 +343,13 @@ int lfk_scn_bad_input(void)
 			  "twin init bad kind");
 		free(mem);
 	}
-	LFK_CHECK(lfk_seqarray_create(NULL, 4, 8) == -EINVAL &&
-			  lfk_ref_seqarray_create(NULL, 4, 8, LFK_REF_MUTEX) == -EINVAL,
+	LFK_CHECK(lfk_seqarray_create(4, 8, NULL) == -EINVAL &&
+			  lfk_ref_seqarray_create(4, 8, LFK_REF_MUTEX, NULL) == -EINVAL,
 		  "create NULL out");
 	lfk_seqarray_t *a;
 	lfk_ref_seqarray_t *ta;
-	if (lfk_seqarray_create(&a, 4, 8) != 0 ||
-	    lfk_ref_seqarray_create(&ta, 4, 8, LFK_REF_MUTEX) != 0) {
+	if (lfk_seqarray_create(4, 8, &a) != 0 ||
+	    lfk_ref_seqarray_create(4, 8, LFK_REF_MUTEX, &ta) != 0) {
 		LFK_CHECK(0, "create(4, 8)");
 		return 1;
 	}
@@ -416,13 +416,13 @@ int lfk_scn_bad_input(void)
 	for (size_t c = 0; c < COUNT(bad_obj); c++)
 		LFK_CHECK(lfk_latch_size(bad_obj[c]) == 0 &&
 				  lfk_ref_latch_size(bad_obj[c]) == 0 &&
-				  lfk_latch_create(&lt, bad_obj[c]) == -EINVAL &&
-				  lfk_ref_latch_create(&tl, bad_obj[c], LFK_REF_RWLOCK) == -EINVAL,
+				  lfk_latch_create(bad_obj[c], &lt) == -EINVAL &&
+				  lfk_ref_latch_create(bad_obj[c], LFK_REF_RWLOCK, &tl) == -EINVAL,
 			  "latch size %zu accepted", bad_obj[c]);
-	LFK_CHECK(lfk_latch_create(NULL, 8) == -EINVAL &&
-			  lfk_ref_latch_create(NULL, 8, LFK_REF_RWLOCK) == -EINVAL,
+	LFK_CHECK(lfk_latch_create(8, NULL) == -EINVAL &&
+			  lfk_ref_latch_create(8, LFK_REF_RWLOCK, NULL) == -EINVAL,
 		  "latch create NULL");
-	LFK_CHECK(lfk_ref_latch_create(&tl, 8, -1) == -EINVAL, "latch twin kind");
+	LFK_CHECK(lfk_ref_latch_create(8, -1, &tl) == -EINVAL, "latch twin kind");
 	{
 		size_t need = lfk_latch_size(8);
 		unsigned char *mem = aligned_alloc(LFK_CACHELINE, need + LFK_CACHELINE);
@@ -434,8 +434,8 @@ int lfk_scn_bad_input(void)
 			  "latch init");
 		free(mem);
 	}
-	if (lfk_latch_create(&lt, 8) != 0 ||
-	    lfk_ref_latch_create(&tl, 8, LFK_REF_RWLOCK) != 0) {
+	if (lfk_latch_create(8, &lt) != 0 ||
+	    lfk_ref_latch_create(8, LFK_REF_RWLOCK, &tl) != 0) {
 		LFK_CHECK(0, "latch create(8)");
 		return 1;
 	}
@@ -546,12 +546,12 @@ int lfk_scn_differential_seqarray(void)
 			a = placed;
 			if (placed == NULL || lfk_seqarray_init(a, need, n, es) != 0)
 				abort();
-		} else if (lfk_seqarray_create(&a, n, es) != 0) {
+		} else if (lfk_seqarray_create(n, es, &a) != 0) {
 			abort();
 		}
 		for (int k = 0; k < 2; k++)
-			if (lfk_ref_seqarray_create(&t[k], n, es,
-						    k ? LFK_REF_MUTEX : LFK_REF_RWLOCK) != 0)
+			if (lfk_ref_seqarray_create(n, es,
+						    k ? LFK_REF_MUTEX : LFK_REF_RWLOCK, &t[k]) != 0)
 				abort();
 		for (int k = 0; k < 3; k++)
 			if ((out[k] = malloc(total)) == NULL)
@@ -635,10 +635,10 @@ int lfk_scn_differential_latch(void)
 		lfk_latch_t *l;
 		lfk_ref_latch_t *t[2];
 		unsigned char src[320], out[3][320];
-		if (lfk_latch_create(&l, os) != 0)
+		if (lfk_latch_create(os, &l) != 0)
 			abort();
 		for (int k = 0; k < 2; k++)
-			if (lfk_ref_latch_create(&t[k], os, k ? LFK_REF_MUTEX : LFK_REF_RWLOCK) != 0)
+			if (lfk_ref_latch_create(os, k ? LFK_REF_MUTEX : LFK_REF_RWLOCK, &t[k]) != 0)
 				abort();
 		for (int it = 0; it < 500 && !lfk_failures(); it++) {
 			int rc[3];
@@ -963,7 +963,7 @@ static int torn_seqarray(int writers)
 {
 	lfk_seqarray_t *a;
 	uint64_t rec[WORDS];
-	if (lfk_seqarray_create(&a, MAX_ELEMS, sizeof(rec)) != 0)
+	if (lfk_seqarray_create(MAX_ELEMS, sizeof(rec), &a) != 0)
 		abort();
 	pattern_fill(rec, WORDS, 0);
 	for (size_t i = 0; i < MAX_ELEMS; i++)
@@ -989,7 +989,7 @@ static int torn_latch(int writers)
 {
 	lfk_latch_t *l;
 	uint64_t rec[LATCH_WORDS];
-	if (lfk_latch_create(&l, sizeof(rec)) != 0)
+	if (lfk_latch_create(sizeof(rec), &l) != 0)
 		abort();
 	pattern_fill(rec, LATCH_WORDS, 0);
 	lfk_latch_write(l, rec);
@@ -1018,8 +1018,8 @@ int lfk_scn_torn_twins(void)
 	lfk_ref_latch_t *l;
 	pattern_fill(rec, WORDS, 0);
 	if (lfk_ref_seqlock_init(&so.lock, LFK_REF_RWLOCK) != 0 ||
-	    lfk_ref_seqarray_create(&a, MAX_ELEMS, sizeof(rec), LFK_REF_MUTEX) != 0 ||
-	    lfk_ref_latch_create(&l, sizeof(rec), LFK_REF_RWLOCK) != 0)
+	    lfk_ref_seqarray_create(MAX_ELEMS, sizeof(rec), LFK_REF_MUTEX, &a) != 0 ||
+	    lfk_ref_latch_create(sizeof(rec), LFK_REF_RWLOCK, &l) != 0)
 		abort();
 	memcpy(so.rec, rec, sizeof(rec));
 	for (size_t i = 0; i < MAX_ELEMS; i++)
@@ -1123,7 +1123,7 @@ static int snapshot_sum(int writers)
 		struct sum_run r = { .a = NULL };
 		struct account acc = { SUM_START, ACCOUNT_CHECK(SUM_START) };
 		uint64_t snaps = 0;
-		if (lfk_seqarray_create(&r.a, SUM_N, sizeof(struct account)) != 0)
+		if (lfk_seqarray_create(SUM_N, sizeof(struct account), &r.a) != 0)
 			abort();
 		for (size_t i = 0; i < SUM_N; i++)
 			lfk_seqarray_write(r.a, i, &acc);
@@ -1202,7 +1202,7 @@ int lfk_scn_update_counts_8(void)
 	struct count_run *r = calloc(1, sizeof(*r));
 	const int n = lfk_stress_threads(CNT_THREADS);
 	uint64_t snap[CNT_N];
-	if (r == NULL || lfk_seqarray_create(&r->a, CNT_N, sizeof(uint64_t)) != 0)
+	if (r == NULL || lfk_seqarray_create(CNT_N, sizeof(uint64_t), &r->a) != 0)
 		abort();
 	/* ten times the usual items (each is a few nanoseconds): lost updates
 	 * need two cores inside one element's update at once */
@@ -1278,7 +1278,7 @@ int lfk_scn_snapshot_iriw(void)
 	struct iriw_run *r = calloc(1, sizeof(*r));
 	uint64_t (*all)[2];
 	size_t n;
-	if (r == NULL || lfk_seqarray_create(&r->a, 2, 8) != 0)
+	if (r == NULL || lfk_seqarray_create(2, 8, &r->a) != 0)
 		abort();
 	/* Both bounds, and no more snapshots than the arrays hold. */
 	r->bound = lfk_bound_default();

@@ -79,6 +79,37 @@ static void track_dtor(void *slot, void *arg)
 		sched_yield();
 }
 
+/* Objects for scenarios that are not about create's errors: NULL when
+ * create fails (the scenario then reports it). */
+static struct lfk_tlocal *tl_new(size_t size, void *tr)
+{
+	struct lfk_tlocal *t;
+	lfk_tlocal_create(size, track_ctor, track_dtor, tr, &t);
+	return t;
+}
+
+static struct lfk_counter *counter_new(void)
+{
+	struct lfk_counter *c;
+	lfk_counter_create(&c);
+	return c;
+}
+
+static struct lfk_ref_counter *ref_counter_new(void)
+{
+	struct lfk_ref_counter *c;
+	lfk_ref_counter_create(&c);
+	return c;
+}
+
+static struct lfk_tcache *tcache_new(size_t obj_size, size_t max, unsigned mag)
+{
+	struct lfk_tcache *tc;
+	lfk_tcache_create(obj_size, max, mag, &tc);
+	return tc;
+}
+
+
 static struct tracker *tracker_new(void)
 {
 	struct tracker *tr = calloc(1, sizeof(*tr));
@@ -115,18 +146,20 @@ int lfk_scn_bad_input(void)
 	struct tracker *tr = tracker_new();
 	struct lfk_tlocal *t;
 	struct lfk_tcache *tc;
+	struct lfk_ref_tcache *rtc;
+	struct lfk_ref_tlocal *rt;
 	struct lfk_tcache_stats st;
 	struct tslot *s;
 	int obj;
 
-	errno = 0;
-	LFK_CHECK(lfk_tlocal_create(0, NULL, NULL, NULL) == NULL &&
-			  errno == EINVAL,
+	LFK_CHECK(lfk_tlocal_create(0, NULL, NULL, NULL, &t) == -EINVAL &&
+			  t == NULL,
 		  "tlocal_create(0)");
-	errno = 0;
-	LFK_CHECK(lfk_tlocal_create((1u << 20) + 1, NULL, NULL, NULL) == NULL &&
-			  errno == EINVAL,
+	LFK_CHECK(lfk_tlocal_create((1u << 20) + 1, NULL, NULL, NULL, &t) ==
+			  -EINVAL,
 		  "tlocal_create(too big)");
+	LFK_CHECK(lfk_tlocal_create(8, NULL, NULL, NULL, NULL) == -EINVAL,
+		  "tlocal_create(out NULL)");
 	errno = 0;
 	LFK_CHECK(lfk_tlocal_get(NULL) == NULL && errno == EINVAL,
 		  "tlocal_get(NULL)");
@@ -135,7 +168,7 @@ int lfk_scn_bad_input(void)
 	lfk_tlocal_destroy(NULL);
 
 	/* A failing ctor fails the get, leaves no slot, and is retried. */
-	t = lfk_tlocal_create(sizeof(struct tslot), track_ctor, track_dtor, tr);
+	t = tl_new(sizeof(struct tslot), tr);
 	LFK_CHECK(t != NULL, "tlocal_create");
 	LFK_CHECK(lfk_tlocal_for_each(t, NULL, NULL) == -EINVAL,
 		  "for_each(fn NULL)");
@@ -166,23 +199,29 @@ int lfk_scn_bad_input(void)
 		    { LFK_TCACHE_OBJ_MAX + 1, 0 },
 		    { 16, LFK_TCACHE_MAG_MAX + 1 } };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		errno = 0;
-		LFK_CHECK(lfk_tcache_create(bad[i].size, 0, bad[i].mag) == NULL &&
-				  errno == EINVAL,
+		LFK_CHECK(lfk_tcache_create(bad[i].size, 0, bad[i].mag, &tc) ==
+					  -EINVAL &&
+				  tc == NULL,
 			  "tcache_create bad %zu", i);
-		errno = 0;
-		LFK_CHECK(lfk_ref_tcache_create(bad[i].size, 0, bad[i].mag) ==
-					  NULL &&
-				  errno == EINVAL,
+		LFK_CHECK(lfk_ref_tcache_create(bad[i].size, 0, bad[i].mag,
+						&rtc) == -EINVAL &&
+				  rtc == NULL,
 			  "ref_tcache_create bad %zu", i);
 	}
+	LFK_CHECK(lfk_tcache_create(8, 0, 0, NULL) == -EINVAL &&
+			  lfk_ref_tcache_create(8, 0, 0, NULL) == -EINVAL &&
+			  lfk_counter_create(NULL) == -EINVAL &&
+			  lfk_ref_counter_create(NULL) == -EINVAL &&
+			  lfk_ref_tlocal_create(8, NULL, NULL, NULL, NULL) ==
+				  -EINVAL,
+		  "create(out NULL)");
 	errno = 0;
 	LFK_CHECK(lfk_tcache_alloc(NULL) == NULL && errno == EINVAL,
 		  "tcache_alloc(NULL)");
 	LFK_CHECK(lfk_tcache_free(NULL, &obj) == -EINVAL, "tcache_free(NULL,)");
 	LFK_CHECK(lfk_tcache_stats(NULL, &st) == -EINVAL, "tcache_stats(NULL)");
 	lfk_tcache_destroy(NULL);
-	tc = lfk_tcache_create(8, 0, 0);
+	tc = tcache_new(8, 0, 0);
 	LFK_CHECK(tc != NULL, "tcache_create");
 	LFK_CHECK(lfk_tcache_free(tc, NULL) == -EINVAL, "tcache_free(, NULL)");
 	LFK_CHECK(lfk_tcache_stats(tc, NULL) == -EINVAL, "tcache_stats(, NULL)");
@@ -193,9 +232,8 @@ int lfk_scn_bad_input(void)
 	LFK_CHECK(lfk_ref_tcache_free(NULL, &obj) == -EINVAL, "ref_tcache_free");
 	LFK_CHECK(lfk_ref_tcache_stats(NULL, &st) == -EINVAL, "ref_tcache_stats");
 	lfk_ref_tcache_destroy(NULL);
-	errno = 0;
-	LFK_CHECK(lfk_ref_tlocal_create(0, NULL, NULL, NULL) == NULL &&
-			  errno == EINVAL,
+	LFK_CHECK(lfk_ref_tlocal_create(0, NULL, NULL, NULL, &rt) == -EINVAL &&
+			  rt == NULL,
 		  "ref_tlocal_create(0)");
 	LFK_CHECK(lfk_ref_tlocal_get(NULL) == NULL, "ref_tlocal_get(NULL)");
 	LFK_CHECK(lfk_ref_tlocal_for_each(NULL, count_slot, NULL) == -EINVAL,
@@ -209,9 +247,8 @@ int lfk_scn_bad_input(void)
 int lfk_scn_tlocal_basic(void)
 {
 	struct tracker *tr = tracker_new();
-	struct lfk_tlocal *t =
-		lfk_tlocal_create(sizeof(struct tslot), track_ctor, track_dtor, tr);
-	struct lfk_tlocal *big = lfk_tlocal_create(1000, NULL, NULL, NULL);
+	struct lfk_tlocal *t = tl_new(sizeof(struct tslot), tr), *big;
+	lfk_tlocal_create(1000, NULL, NULL, NULL, &big);
 	struct tslot *s, *s2;
 	unsigned char *b;
 	long n = 0;
@@ -280,8 +317,7 @@ int lfk_scn_tlocal_many_objects(void)
 	uint64_t ctors;
 	lfk_rng_seed(&rng, lfk_test_seed());
 	for (int i = 0; i < MANY; i++) {
-		m.t[i] = lfk_tlocal_create(sizeof(struct tslot), track_ctor,
-					   track_dtor, m.tr);
+		m.t[i] = tl_new(sizeof(struct tslot), m.tr);
 		LFK_CHECK(m.t[i] != NULL, "create %d", i);
 		if (m.t[i] == NULL)
 			return 1;
@@ -298,8 +334,7 @@ int lfk_scn_tlocal_many_objects(void)
 		if (lfk_rng_below(&rng, 2) == 0)
 			continue;
 		lfk_tlocal_destroy(m.t[i]);
-		m.t[i] = lfk_tlocal_create(sizeof(struct tslot), track_ctor,
-					   track_dtor, m.tr);
+		m.t[i] = tl_new(sizeof(struct tslot), m.tr);
 		LFK_CHECK(m.t[i] != NULL, "recreate %d", i);
 		if (m.t[i] == NULL)
 			return 1;
@@ -375,8 +410,7 @@ int lfk_scn_tlocal_threads_8(void)
 	struct tracker *tr = tracker_new();
 	struct tl_threads *w = calloc(1, sizeof(*w));
 	for (int k = 0; k < TL_OBJS; k++)
-		w->t[k] = lfk_tlocal_create(sizeof(struct tslot), track_ctor,
-					    track_dtor, tr);
+		w->t[k] = tl_new(sizeof(struct tslot), tr);
 	w->bound = lfk_bound_scaled(8);
 	lfk_run_threads(8, tl_worker, w);
 	for (int a = 0; a < 8; a++)
@@ -454,8 +488,7 @@ int lfk_scn_tlocal_exit_vs_destroy(void)
 	while (!lfk_bound_done(&bound, rounds) && rounds < 250) {
 		struct race r = { .seed = lfk_rng_next(&rng) };
 		for (int k = 0; k < RACE_OBJS; k++)
-			r.t[k] = lfk_tlocal_create(sizeof(struct tslot),
-						   track_ctor, track_dtor, tr);
+			r.t[k] = tl_new(sizeof(struct tslot), tr);
 		lfk_run_threads2(RACE_THREADS, race_exiter, 1, race_destroyer,
 				 &r);
 		rounds++;
@@ -480,12 +513,10 @@ int lfk_scn_tlocal_differential(void)
 		switch (lfk_rng_below(&rng, 5)) {
 		case 0:
 			if (a[i] == NULL) {
-				a[i] = lfk_tlocal_create(sizeof(struct tslot),
-							 track_ctor, track_dtor,
-							 tra);
-				b[i] = lfk_ref_tlocal_create(sizeof(struct tslot),
-							     track_ctor,
-							     track_dtor, trb);
+				a[i] = tl_new(sizeof(struct tslot), tra);
+				lfk_ref_tlocal_create(sizeof(struct tslot),
+						      track_ctor, track_dtor,
+						      trb, &b[i]);
 			}
 			break;
 		case 1:
@@ -548,7 +579,7 @@ static void add_ten(void *arg, int me)
 
 int lfk_scn_counter_basic(void)
 {
-	struct lfk_counter *c = lfk_counter_create();
+	struct lfk_counter *c = counter_new();
 	LFK_CHECK(c != NULL, "create");
 	LFK_CHECK(lfk_counter_read(c) == 0, "starts at 0");
 	lfk_counter_add(c, 5);
@@ -612,7 +643,7 @@ static void *last_used_adder(void *arg)
 
 int lfk_scn_counter_last_used(void)
 {
-	struct lfk_counter *a = lfk_counter_create(), *b = lfk_counter_create();
+	struct lfk_counter *a = counter_new(), *b = counter_new();
 	struct last_used u = { NULL, 0 };
 	struct lfk_counter *old;
 	pthread_t th;
@@ -628,13 +659,13 @@ int lfk_scn_counter_last_used(void)
 		  "alternating: %lld %lld", (long long)lfk_counter_read(a),
 		  (long long)lfk_counter_read(b));
 	lfk_counter_destroy(a);
-	u.c = old = lfk_counter_create();
+	u.c = old = counter_new();
 	LFK_CHECK(u.c != NULL, "create");
 	if (u.c == NULL || pthread_create(&th, NULL, last_used_adder, &u) != 0)
 		return 1;
 	wait_step(&u.step, 1);
 	lfk_counter_destroy(u.c);
-	u.c = lfk_counter_create();
+	u.c = counter_new();
 	LFK_CHECK(u.c != NULL, "re-create");
 	next_step(&u.step, 2);
 	wait_step(&u.step, 3);
@@ -653,8 +684,8 @@ int lfk_scn_counter_last_used(void)
 
 int lfk_scn_counter_differential(void)
 {
-	struct lfk_counter *a = lfk_counter_create();
-	struct lfk_ref_counter *b = lfk_ref_counter_create();
+	struct lfk_counter *a = counter_new();
+	struct lfk_ref_counter *b = ref_counter_new();
 	struct lfk_rng rng;
 	lfk_rng_seed(&rng, lfk_test_seed());
 	for (int it = 0; it < 100000; it++) {
@@ -721,8 +752,8 @@ static void cnt_reader(void *arg, int me)
  * matches the twin (fed the same values). */
 static int counter_threads(int n)
 {
-	struct cnt_run r = { .c = lfk_counter_create(),
-			     .ref = lfk_ref_counter_create(),
+	struct cnt_run r = { .c = counter_new(),
+			     .ref = ref_counter_new(),
 			     .adders_left = (uint32_t)n };
 	uint64_t total = 0;
 	r.bound = lfk_bound_scaled((uint64_t)n);
@@ -796,7 +827,7 @@ static void exit_reader(void *arg, int me)
 
 int lfk_scn_counter_read_vs_exit(void)
 {
-	struct exit_run r = { .c = lfk_counter_create(),
+	struct exit_run r = { .c = counter_new(),
 			      .spawners_left = EXIT_SPAWNERS };
 	uint64_t total = 0;
 	if (r.c == NULL)
@@ -869,7 +900,7 @@ static int cmp_ptr(const void *a, const void *b)
 int lfk_scn_tcache_basic(void)
 {
 	enum { N = 100 };
-	struct lfk_tcache *tc = lfk_tcache_create(24, 0, 4);
+	struct lfk_tcache *tc = tcache_new(24, 0, 4);
 	struct lfk_tcache_stats st;
 	void *p[N], *sorted[N];
 	size_t created;
@@ -947,7 +978,7 @@ static void max_worker(void *arg, int me)
  * more objects at once on several. */
 int lfk_scn_tcache_max_objects(void)
 {
-	struct maxrun m = { .tc = lfk_tcache_create(sizeof(struct uobj), MAXOBJ, 8) };
+	struct maxrun m = { .tc = tcache_new(sizeof(struct uobj), MAXOBJ, 8) };
 	void *p[MAXOBJ];
 	int k;
 	for (k = 0; k < MAXOBJ; k++) {
@@ -975,8 +1006,9 @@ int lfk_scn_tcache_max_objects(void)
 int lfk_scn_tcache_differential(void)
 {
 	enum { MAX = 40 };
-	struct lfk_tcache *a = lfk_tcache_create(32, MAX, 4);
-	struct lfk_ref_tcache *b = lfk_ref_tcache_create(32, MAX, 4);
+	struct lfk_tcache *a = tcache_new(32, MAX, 4);
+	struct lfk_ref_tcache *b;
+	lfk_ref_tcache_create(32, MAX, 4, &b);
 	uint64_t *ha[MAX], *hb[MAX];
 	int n = 0;
 	struct lfk_rng rng;
@@ -1060,7 +1092,7 @@ static void same_worker(void *arg, int me)
  * that the depot is busy: no object held twice at once. */
 static int unique_same(int nthreads)
 {
-	struct same s = { .tc = lfk_tcache_create(sizeof(struct uobj), 0, 8),
+	struct same s = { .tc = tcache_new(sizeof(struct uobj), 0, 8),
 			  .seed = lfk_test_seed() };
 	s.bound = lfk_bound_scaled((uint64_t)nthreads);
 	lfk_run_threads(nthreads, same_worker, &s);
@@ -1171,7 +1203,7 @@ static int unique_xthread(int np, int nc)
 	struct xthread *x = calloc(1, sizeof(*x));
 	uint64_t p = 0, c = 0;
 	struct lfk_tcache_stats st;
-	x->tc = lfk_tcache_create(sizeof(struct uobj), 0, 16);
+	x->tc = tcache_new(sizeof(struct uobj), 0, 16);
 	pthread_mutex_init(&x->ch.lock, NULL);
 	x->producers_left = (uint32_t)np;
 	x->bound = lfk_bound_scaled((uint64_t)np);
@@ -1213,7 +1245,7 @@ static void hold_and_exit(void *arg, int me)
  * the next thread reuses every one of them before carving new ones. */
 int lfk_scn_tcache_exit_returns_magazines(void)
 {
-	struct lfk_tcache *tc = lfk_tcache_create(40, 0, 16);
+	struct lfk_tcache *tc = tcache_new(40, 0, 16);
 	struct lfk_tcache_stats st;
 	void **p;
 	size_t created;
@@ -1304,12 +1336,11 @@ int lfk_scn_thread_churn(void)
 	struct churn *ch = calloc(1, sizeof(*ch));
 	struct tracker *tr = tracker_new();
 	int64_t expect = 0;
-	ch->c = lfk_counter_create();
-	ch->ref = lfk_ref_counter_create();
+	ch->c = counter_new();
+	ch->ref = ref_counter_new();
 	for (int k = 0; k < TL_OBJS; k++)
-		ch->t[k] = lfk_tlocal_create(sizeof(struct tslot), track_ctor,
-					     track_dtor, tr);
-	ch->tc = lfk_tcache_create(sizeof(struct uobj), 0, 4);
+		ch->t[k] = tl_new(sizeof(struct tslot), tr);
+	ch->tc = tcache_new(sizeof(struct uobj), 0, 4);
 	pthread_mutex_init(&ch->lock, NULL);
 	for (int w = 0; w < WAVES; w++)
 		lfk_run_threads(WAVE, churn_thread, ch);

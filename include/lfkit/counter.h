@@ -6,7 +6,8 @@
  * the same cache line.  Here each thread adds to a shard of its own (a slot
  * of an lfk_tlocal, alone on its cache line), and a read sums the shards.
  *
- *     struct lfk_counter *hits = lfk_counter_create();
+ *     struct lfk_counter *hits;
+ *     lfk_counter_create(&hits);
  *     lfk_counter_add(hits, 1);              // any thread, any time
  *     int64_t total = lfk_counter_read(hits);
  *     lfk_counter_destroy(hits);
@@ -31,8 +32,9 @@
 
 struct lfk_counter;
 
-/* Returns a counter at 0, or NULL with errno ENOMEM.  Blocking. */
-struct lfk_counter *lfk_counter_create(void);
+/* Creates a counter at 0 into *out (NULL on failure).  Returns 0, -EINVAL
+ * (out NULL) or -ENOMEM.  Blocking. */
+int lfk_counter_create(struct lfk_counter **out);
 
 /* Frees the counter and every shard.  No thread may use it any more; NULL
  * is ignored.  Blocking. */

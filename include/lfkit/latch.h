@@ -65,8 +65,10 @@ size_t lfk_latch_size(size_t obj_size);
  * small, or obj_size invalid as in lfk_latch_size).  Not thread-safe. */
 int lfk_latch_init(lfk_latch_t *mem, size_t mem_size, size_t obj_size);
 
-/* Allocates and initializes a latch into *out: 0, -EINVAL or -ENOMEM. */
-int lfk_latch_create(lfk_latch_t **out, size_t obj_size);
+/* Allocates and initializes a latch into *out (NULL on failure).  Returns
+ * 0, -EINVAL (out NULL, obj_size invalid as in lfk_latch_size) or -ENOMEM.
+ * Blocking (malloc). */
+int lfk_latch_create(size_t obj_size, lfk_latch_t **out);
 
 /* Frees a latch from lfk_latch_create (NULL is ignored). */
 void lfk_latch_destroy(lfk_latch_t *l);

@@ -85,8 +85,10 @@ size_t lfk_seqarray_size(size_t n, size_t elem_size);
 int lfk_seqarray_init(lfk_seqarray_t *mem, size_t mem_size, size_t n,
 		      size_t elem_size);
 
-/* Allocates and initializes an array into *out.  0, -EINVAL or -ENOMEM. */
-int lfk_seqarray_create(lfk_seqarray_t **out, size_t n, size_t elem_size);
+/* Allocates and initializes an array into *out (NULL on failure).  Returns
+ * 0, -EINVAL (out NULL, n / elem_size invalid as in lfk_seqarray_size) or
+ * -ENOMEM.  Blocking (malloc). */
+int lfk_seqarray_create(size_t n, size_t elem_size, lfk_seqarray_t **out);
 
 /* Frees an array from lfk_seqarray_create (NULL is ignored). */
 void lfk_seqarray_destroy(lfk_seqarray_t *a);

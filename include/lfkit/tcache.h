@@ -10,7 +10,8 @@
  * a whole magazine with the global depot, so shared state is touched once
  * per magazine, not once per object.
  *
- *     struct lfk_tcache *tc = lfk_tcache_create(sizeof(struct msg), 0, 0);
+ *     struct lfk_tcache *tc;
+ *     lfk_tcache_create(sizeof(struct msg), 0, 0, &tc);
  *     struct msg *m = lfk_tcache_alloc(tc);  // NULL + errno ENOMEM at max
  *     ...                                    // hand m to any thread
  *     lfk_tcache_free(tc, m);                // from any thread
@@ -57,11 +58,11 @@ struct lfk_tcache;
  * max_objects objects exist at once (0: no limit but memory).  mag_size is
  * the number of objects per magazine (0: LFK_TCACHE_MAG_DEFAULT; at most
  * LFK_TCACHE_MAG_MAX).
- * Returns the cache, or NULL with errno EINVAL (bad argument) or ENOMEM.
- * Blocking.
+ * Stores the cache in *out (NULL on failure).
+ * Returns 0, -EINVAL (out NULL, a bad size) or -ENOMEM.  Blocking.
  */
-struct lfk_tcache *lfk_tcache_create(size_t obj_size, size_t max_objects,
-				     unsigned mag_size);
+int lfk_tcache_create(size_t obj_size, size_t max_objects, unsigned mag_size,
+		      struct lfk_tcache **out);
 
 /*
  * Frees every object (those still in use included), every magazine and the

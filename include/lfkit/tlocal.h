@@ -8,8 +8,8 @@
  * two plain loads: no lock, no atomic read-modify-write.
  *
  *     static void add_one(void *slot, void *arg) { ... }
- *     struct lfk_tlocal *t = lfk_tlocal_create(sizeof(struct stats),
- *                                              NULL, NULL, NULL);
+ *     struct lfk_tlocal *t;
+ *     lfk_tlocal_create(sizeof(struct stats), NULL, NULL, NULL, &t);
  *     struct stats *s = lfk_tlocal_get(t);   // this thread's, zeroed
  *     s->hits++;                             // nobody else writes it
  *
@@ -60,13 +60,14 @@ typedef int (*lfk_tlocal_ctor_fn)(void *slot, void *arg);
 typedef void (*lfk_tlocal_dtor_fn)(void *slot, void *arg);
 
 /*
- * Creates an object whose slots are `size` bytes (1 .. 1 MiB).  ctor and dtor
- * may be NULL; arg is passed to both.
- * Returns the object, or NULL with errno EINVAL (bad size) or ENOMEM.
+ * lfk_tlocal_create: creates an object whose slots are `size` bytes
+ * (1 .. 1 MiB) into *out.  ctor and dtor may be NULL; arg is passed to both.
+ * Returns 0; -EINVAL (out NULL, bad size); -ENOMEM; -EAGAIN (the library's
+ * one pthread key could not be created).  *out is NULL on failure.
  * Blocking (a global mutex guards the id allocator).
  */
-struct lfk_tlocal *lfk_tlocal_create(size_t size, lfk_tlocal_ctor_fn ctor,
-				     lfk_tlocal_dtor_fn dtor, void *arg);
+int lfk_tlocal_create(size_t size, lfk_tlocal_ctor_fn ctor,
+		      lfk_tlocal_dtor_fn dtor, void *arg, struct lfk_tlocal **out);
 
 /*
  * Destroys the object: runs the destructor of every live slot (on the

@@ -4,18 +4,32 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "lib/create.h"
 
 struct lfk_ref_counter {
 	pthread_mutex_t lock;
 	uint64_t value;
 };
 
-struct lfk_ref_counter *lfk_ref_counter_create(void)
+static int counter_init_at(void *mem, size_t bytes, const void *unused)
 {
-	struct lfk_ref_counter *c = calloc(1, sizeof(*c));
-	if (c != NULL)
-		pthread_mutex_init(&c->lock, NULL);
-	return c;
+	struct lfk_ref_counter *c = mem;
+	(void)unused;
+	memset(c, 0, bytes);
+	return -pthread_mutex_init(&c->lock, NULL);
+}
+
+int lfk_ref_counter_create(struct lfk_ref_counter **out)
+{
+	int rc;
+	if (out == NULL)
+		return -EINVAL;
+	*out = lfk__create(_Alignof(struct lfk_ref_counter),
+			   sizeof(struct lfk_ref_counter), counter_init_at, NULL,
+			   &rc);
+	return rc;
 }
 
 void lfk_ref_counter_destroy(struct lfk_ref_counter *c)

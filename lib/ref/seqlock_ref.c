@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/create.h"
 #include "lib/seqarray_impl.h"
 
 /* ---- the lock --------------------------------------------------------- */
@@ -197,19 +198,26 @@ int lfk_ref_seqarray_init(lfk_ref_seqarray_t *a, size_t mem_size, size_t n,
 	return rc;
 }
 
-int lfk_ref_seqarray_create(lfk_ref_seqarray_t **out, size_t n,
-			    size_t elem_size, int kind)
+struct seqarray_args {
+	size_t n, elem_size;
+	int kind;
+};
+
+static int seqarray_init_at(void *mem, size_t bytes, const void *args)
 {
-	size_t need = lfk_ref_seqarray_size(n, elem_size);
+	const struct seqarray_args *a = args;
+	return lfk_ref_seqarray_init(mem, bytes, a->n, a->elem_size, a->kind);
+}
+
+int lfk_ref_seqarray_create(size_t n, size_t elem_size, int kind,
+			    lfk_ref_seqarray_t **out)
+{
+	struct seqarray_args args = { n, elem_size, kind };
 	int rc;
-	lfk_ref_seqarray_t *a;
 	if (out == NULL)
 		return -EINVAL;
-	a = lfk_seq__alloc(need, &rc);
-	if (rc == 0 && (rc = lfk_ref_seqarray_init(a, need, n, elem_size, kind)) != 0)
-		free(a);
-	if (rc == 0)
-		*out = a;
+	*out = lfk__create(LFK_CACHELINE, lfk_ref_seqarray_size(n, elem_size),
+			   seqarray_init_at, &args, &rc);
 	return rc;
 }
 
@@ -328,18 +336,25 @@ int lfk_ref_latch_init(lfk_ref_latch_t *l, size_t mem_size, size_t obj_size,
 	return rc;
 }
 
-int lfk_ref_latch_create(lfk_ref_latch_t **out, size_t obj_size, int kind)
+struct latch_args {
+	size_t obj_size;
+	int kind;
+};
+
+static int latch_init_at(void *mem, size_t bytes, const void *args)
 {
-	size_t need = lfk_ref_latch_size(obj_size);
+	const struct latch_args *a = args;
+	return lfk_ref_latch_init(mem, bytes, a->obj_size, a->kind);
+}
+
+int lfk_ref_latch_create(size_t obj_size, int kind, lfk_ref_latch_t **out)
+{
+	struct latch_args args = { obj_size, kind };
 	int rc;
-	lfk_ref_latch_t *l;
 	if (out == NULL)
 		return -EINVAL;
-	l = lfk_seq__alloc(need, &rc);
-	if (rc == 0 && (rc = lfk_ref_latch_init(l, need, obj_size, kind)) != 0)
-		free(l);
-	if (rc == 0)
-		*out = l;
+	*out = lfk__create(LFK_CACHELINE, lfk_ref_latch_size(obj_size),
+			   latch_init_at, &args, &rc);
 	return rc;
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/create.h"
 #include "../tlocal_slot.h"
 
 /* One mutex for every registry: the twin is the simple reference. */
@@ -44,23 +45,30 @@ static void slot_exit(void *p)
 	lfk_tl_slot_finish(&t->spec, s);
 }
 
-struct lfk_ref_tlocal *lfk_ref_tlocal_create(size_t size,
-					     lfk_tlocal_ctor_fn ctor,
-					     lfk_tlocal_dtor_fn dtor, void *arg)
+static int tlocal_init_at(void *mem, size_t bytes, const void *spec)
 {
-	struct lfk_ref_tlocal *t = calloc(1, sizeof(*t));
+	struct lfk_ref_tlocal *t = mem;
+	memset(t, 0, bytes);
+	t->spec = *(const struct lfk_tl_spec *)spec;
+	return -pthread_key_create(&t->key, slot_exit);
+}
+
+int lfk_ref_tlocal_create(size_t size, lfk_tlocal_ctor_fn ctor,
+			  lfk_tlocal_dtor_fn dtor, void *arg,
+			  struct lfk_ref_tlocal **out)
+{
+	struct lfk_tl_spec spec;
 	int rc;
-	if (t == NULL)
-		return NULL;
-	rc = lfk_tl_spec_init(&t->spec, size, ctor, dtor, arg);
-	if (rc == 0)
-		rc = pthread_key_create(&t->key, slot_exit);
-	if (rc != 0) {
-		free(t);
-		errno = rc < 0 ? -rc : rc;
-		return NULL;
-	}
-	return t;
+	if (out == NULL)
+		return -EINVAL;
+	*out = NULL;
+	rc = lfk_tl_spec_init(&spec, size, ctor, dtor, arg);
+	if (rc != 0)
+		return rc;
+	*out = lfk__create(_Alignof(struct lfk_ref_tlocal),
+			   sizeof(struct lfk_ref_tlocal), tlocal_init_at, &spec,
+			   &rc);
+	return rc;
 }
 
 void lfk_ref_tlocal_destroy(struct lfk_ref_tlocal *t)

@@ -10,8 +10,8 @@
 
 struct lfk_ref_counter;
 
-/* A counter at 0, or NULL with errno ENOMEM. */
-struct lfk_ref_counter *lfk_ref_counter_create(void);
+/* As lfk_counter_create: 0, -EINVAL (out NULL) or -ENOMEM. */
+int lfk_ref_counter_create(struct lfk_ref_counter **out);
 /* NULL is ignored. */
 void lfk_ref_counter_destroy(struct lfk_ref_counter *c);
 /* Adds n (wraps modulo 2^64); NULL is ignored. */

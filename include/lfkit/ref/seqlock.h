@@ -87,8 +87,8 @@ typedef struct lfk_ref_seqarray {
 size_t lfk_ref_seqarray_size(size_t n, size_t elem_size);
 int lfk_ref_seqarray_init(lfk_ref_seqarray_t *mem, size_t mem_size, size_t n,
 			  size_t elem_size, int kind);
-int lfk_ref_seqarray_create(lfk_ref_seqarray_t **out, size_t n,
-			    size_t elem_size, int kind);
+int lfk_ref_seqarray_create(size_t n, size_t elem_size, int kind,
+			    lfk_ref_seqarray_t **out);
 void lfk_ref_seqarray_fini(lfk_ref_seqarray_t *a);
 void lfk_ref_seqarray_destroy(lfk_ref_seqarray_t *a);
 size_t lfk_ref_seqarray_length(const lfk_ref_seqarray_t *a);
@@ -118,7 +118,7 @@ typedef struct lfk_ref_latch {
 size_t lfk_ref_latch_size(size_t obj_size);
 int lfk_ref_latch_init(lfk_ref_latch_t *mem, size_t mem_size, size_t obj_size,
 		       int kind);
-int lfk_ref_latch_create(lfk_ref_latch_t **out, size_t obj_size, int kind);
+int lfk_ref_latch_create(size_t obj_size, int kind, lfk_ref_latch_t **out);
 void lfk_ref_latch_fini(lfk_ref_latch_t *l);
 void lfk_ref_latch_destroy(lfk_ref_latch_t *l);
 size_t lfk_ref_latch_obj_size(const lfk_ref_latch_t *l);
