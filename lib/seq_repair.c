@@ -29,6 +29,11 @@ int lfk_seqlock_read_timed(const lfk_seqlock_t *l, void *dst, const void *src,
 				return 0;
 			continue;
 		}
+		if (timeout_ns == 0) { /* never blocks: not even one spin */
+			if (stuck_seq != NULL)
+				*stuck_seq = seq;
+			return -EAGAIN;
+		}
 		if (seq != stuck) { /* a write we have not waited for yet */
 			stuck = seq;
 			deadline = lfk_deadline_ns(timeout_ns);

@@ -124,7 +124,7 @@ static int mutex_lock(lfk_mutex_t *m, uint64_t timeout_ns)
 	if (lfk_atomic_cas_u32(&m->state, &c, 1, LFK_ACQUIRE))
 		return 0;
 	if (timeout_ns == 0)
-		return -ETIMEDOUT;
+		return -EAGAIN; /* timeout 0 never blocks */
 	deadline = lfk__deadline(timeout_ns, &ts);
 	/* From here on the word says 2 whenever this thread may sleep, so the
 	 * holder's unlock wakes somebody.  Acquire: if the exchange finds 0
@@ -153,8 +153,7 @@ int lfk_mutex_timedlock(lfk_mutex_t *m, uint64_t timeout_ns)
 
 int lfk_mutex_trylock(lfk_mutex_t *m)
 {
-	int rc = mutex_lock(m, 0);
-	return rc == -ETIMEDOUT ? -EAGAIN : rc;
+	return mutex_lock(m, 0);
 }
 
 int lfk_mutex_unlock(lfk_mutex_t *m)
@@ -222,7 +221,7 @@ int lfk_sem_wait(lfk_sem_t *s, uint64_t timeout_ns)
 	if (sem_take(s, lfk_atomic_load_u32(&s->value, LFK_RELAXED)))
 		return 0;
 	if (timeout_ns == 0)
-		return -ETIMEDOUT;
+		return -EAGAIN; /* timeout 0 never blocks */
 	deadline = lfk__deadline(timeout_ns, &ts);
 	/* Seq_cst, with the load below: a Dekker pair with post's value RMW
 	 * and sleepers load, so that either post sees this sleeper or this
@@ -342,7 +341,7 @@ int lfk_event_wait(lfk_event_t *e, uint64_t timeout_ns)
 	if (s & EV_SET)
 		return 0;
 	if (timeout_ns == 0)
-		return -ETIMEDOUT;
+		return -EAGAIN; /* timeout 0 never blocks */
 	deadline = lfk__deadline(timeout_ns, &ts);
 	gen = EV_GEN(s);
 	for (;;) {

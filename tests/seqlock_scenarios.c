@@ -1307,3 +1307,41 @@ int lfk_scn_snapshot_iriw(void)
 	free(r);
 	return 0;
 }
+
+/* ---- the timeout rule of the bounded reads -------------------------------- */
+
+/*
+ * A write left open (as by a writer that died): timeout 0 never blocks and
+ * answers -EAGAIN, a short timeout -ETIMEDOUT no sooner than asked; both
+ * report the odd sequence the write is stuck at.
+ */
+int lfk_scn_read_timed_timeouts(void)
+{
+	enum { MS = 1000000 };
+	lfk_seqlock_t l = LFK_SEQLOCK_INIT;
+	lfk_seqarray_t *a;
+	uint64_t obj = 1, got, stuck = 0, t0;
+	int rc;
+	lfk_seqlock_write_begin(&l);
+	rc = lfk_seqlock_read_timed(&l, &got, &obj, 8, 0, &stuck);
+	LFK_CHECK(rc == -EAGAIN && stuck == 1, "seqlock timeout 0: %d", rc);
+	t0 = lfk_now_ns();
+	rc = lfk_seqlock_read_timed(&l, &got, &obj, 8, 2 * MS, &stuck);
+	LFK_CHECK(rc == -ETIMEDOUT && lfk_now_ns() - t0 >= 2 * MS,
+		  "seqlock short timeout: %d", rc);
+	lfk_seqlock_write_end(&l);
+	LFK_CHECK(lfk_seqlock_read_timed(&l, &got, &obj, 8, 0, NULL) == 0 &&
+			  got == 1,
+		  "seqlock timeout 0, no writer");
+	if (lfk_seqarray_create(2, 8, &a) != 0)
+		return 1;
+	lfk_seqlock_write_begin(&lfk_seqarray__slot(a, 1)->lock);
+	rc = lfk_seqarray_read_timed(a, 1, &got, 0, &stuck);
+	LFK_CHECK(rc == -EAGAIN && stuck == 1, "seqarray timeout 0: %d", rc);
+	rc = lfk_seqarray_read_timed(a, 1, &got, 2 * MS, NULL);
+	LFK_CHECK(rc == -ETIMEDOUT, "seqarray short timeout: %d", rc);
+	LFK_CHECK(lfk_seqarray_read_timed(a, 0, &got, 0, NULL) == 0,
+		  "seqarray timeout 0, another element");
+	lfk_seqarray_destroy(a);
+	return 0;
+}

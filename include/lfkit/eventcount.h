@@ -160,7 +160,9 @@ static inline void lfk_eventcount_cancel_wait(struct lfk_eventcount *ec,
 int lfk_eventcount_wait(struct lfk_eventcount *ec, uint32_t key,
 			uint64_t deadline_ns);
 
-/* The same with a timeout relative to now (LFK_FOREVER: none). */
+/* The same with a timeout relative to now (LFK_FOREVER: none).  Timeout 0
+ * never blocks: it ends the registration and returns 0 if a notify already
+ * claimed the caller, else -EAGAIN. */
 int lfk_eventcount_wait_timeout(struct lfk_eventcount *ec, uint32_t key,
 				uint64_t timeout_ns);
 

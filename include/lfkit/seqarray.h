@@ -158,7 +158,8 @@ static inline int lfk_seqarray_write(lfk_seqarray_t *a, size_t i,
  * A time bound, not a count of tries: the same bound then means the same on
  * every machine, and a writer merely preempted for a while is waited for.
  * Returns 0; -ETIMEDOUT (dst unspecified; *stuck_seq, if not NULL, gets the
- * odd sequence the element is stuck at, for lfk_seqarray_repair); -EINVAL
+ * odd sequence the element is stuck at, for lfk_seqarray_repair); -EAGAIN
+ * for timeout 0 and a write in progress (*stuck_seq as above); -EINVAL
  * (NULL a or dst, i >= n).  Blocking, bounded by timeout_ns per write it
  * meets (a stream of completed writes can still make it retry, as read).
  */

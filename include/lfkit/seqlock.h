@@ -392,8 +392,9 @@ static inline uint64_t lfk_seqlock_sequence(const lfk_seqlock_t *l)
  * tries, so that it means the same on every machine and a writer merely
  * preempted for a while is waited for.
  * Returns 0; -ETIMEDOUT (dst unspecified; *stuck_seq, if not NULL, gets
- * the odd sequence the write is stuck at, for lfk_seqlock_repair);
- * -EINVAL as lfk_seqlock_read.  Blocking, bounded by timeout_ns per write
+ * the odd sequence the write is stuck at, for lfk_seqlock_repair); -EAGAIN
+ * for timeout 0 and a write in progress (never blocks; *stuck_seq as for
+ * -ETIMEDOUT); -EINVAL as lfk_seqlock_read.  Blocking, bounded by timeout_ns per write
  * it meets (a stream of completed writes can still make it retry).
  */
 int lfk_seqlock_read_timed(const lfk_seqlock_t *l, void *dst, const void *src,

@@ -23,15 +23,16 @@
  *
  * Timeouts are relative, in nanoseconds, measured on CLOCK_MONOTONIC (wall
  * clock changes do not shorten or lengthen them):
- *   0              do not block: try once; -ETIMEDOUT if it would block
+ *   0              do not block: try once; -EAGAIN if it would block (as
+ *                  the try forms lfk_mutex_trylock, lfk_sem_trywait)
  *   LFK_FOREVER    block until it succeeds
  *   otherwise      -ETIMEDOUT after at least timeout_ns, never sooner
- * The try forms (lfk_mutex_trylock, lfk_sem_trywait) answer -EAGAIN instead.
  * A signal handler interrupting a wait does not end it (EINTR is retried
  * against the original deadline).
  *
  * Errors are negative errno values: -EINVAL (NULL, unknown flags, an object
- * that was not initialized), -EAGAIN (would block, try forms), -ETIMEDOUT,
+ * that was not initialized), -EAGAIN (would block: try forms, timeout 0),
+ * -ETIMEDOUT,
  * -EPERM (unlocking a mutex that is not locked), -EOVERFLOW (semaphore at
  * LFK_SEM_VALUE_MAX), -EBUSY (destroying a locked mutex).
  *
@@ -131,7 +132,8 @@ int lfk_mutex_lock(lfk_mutex_t *m);
  * (one compare-and-swap; an LL/SC loop on aarch64 armv8.0, lock-free). */
 int lfk_mutex_trylock(lfk_mutex_t *m);
 
-/* lfk_mutex_lock with a timeout (see above): 0, -ETIMEDOUT, -EINVAL.
+/* lfk_mutex_lock with a timeout (see above): 0, -EAGAIN (timeout 0 and
+ * the lock is held), -ETIMEDOUT, -EINVAL.
  * Blocking, for at most about timeout_ns. */
 int lfk_mutex_timedlock(lfk_mutex_t *m, uint64_t timeout_ns);
 
@@ -155,7 +157,8 @@ int lfk_sem_init(lfk_sem_t *s, unsigned flags, uint32_t value);
 int lfk_sem_destroy(lfk_sem_t *s);
 
 /* Takes one unit, sleeping while there is none, for at most timeout_ns:
- * 0, -ETIMEDOUT (timeout 0: none available now), -EINVAL.  Blocking. */
+ * 0, -EAGAIN (timeout 0: none available now), -ETIMEDOUT, -EINVAL.
+ * Blocking. */
 int lfk_sem_wait(lfk_sem_t *s, uint64_t timeout_ns);
 
 /* Takes one unit if there is one: 0, -EAGAIN, -EINVAL.  Lock-free (a CAS
@@ -193,8 +196,8 @@ int lfk_event_clear(lfk_event_t *e);
 /* 1 if set, 0 if clear, -EINVAL.  Wait-free (one load). */
 int lfk_event_is_set(const lfk_event_t *e);
 
-/* Returns 0 once the flag is set (at once if it is), or -ETIMEDOUT after
- * timeout_ns (timeout 0: the flag is clear now), -EINVAL.  A set that is
+/* Returns 0 once the flag is set (at once if it is), -EAGAIN (timeout 0:
+ * the flag is clear now), -ETIMEDOUT after timeout_ns, -EINVAL.  A set that is
  * cleared again before a waiter runs still releases it with 0, as long as
  * the waiter was already waiting (generations wrap after 2^30 sets during
  * one wait: do not count on that many).  Blocking. */

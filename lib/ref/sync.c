@@ -82,7 +82,7 @@ int lfk_ref_mutex_destroy(lfk_ref_mutex_t *m)
 
 /* Locks with the sync.h timeout rules; a dead owner's mutex is made
  * consistent and reported once as -EOWNERDEAD. */
-static int ref_lock(lfk_ref_mutex_t *m, uint64_t timeout_ns, int busy)
+static int ref_lock(lfk_ref_mutex_t *m, uint64_t timeout_ns)
 {
 	struct timespec ts;
 	const struct timespec *deadline;
@@ -92,7 +92,7 @@ static int ref_lock(lfk_ref_mutex_t *m, uint64_t timeout_ns, int busy)
 	if (timeout_ns == 0) {
 		rc = pthread_mutex_trylock(&m->m);
 		if (rc == EBUSY || rc == EDEADLK) /* EDEADLK: robust, held by us */
-			rc = busy;
+			rc = EAGAIN; /* timeout 0 never blocks */
 	} else if ((deadline = lfk__deadline_on(TIMED_CLOCK, timeout_ns, &ts)) ==
 		   NULL) {
 		rc = pthread_mutex_lock(&m->m);
@@ -106,17 +106,17 @@ static int ref_lock(lfk_ref_mutex_t *m, uint64_t timeout_ns, int busy)
 
 int lfk_ref_mutex_lock(lfk_ref_mutex_t *m)
 {
-	return ref_lock(m, LFK_FOREVER, 0);
+	return ref_lock(m, LFK_FOREVER);
 }
 
 int lfk_ref_mutex_trylock(lfk_ref_mutex_t *m)
 {
-	return ref_lock(m, 0, EAGAIN);
+	return ref_lock(m, 0);
 }
 
 int lfk_ref_mutex_timedlock(lfk_ref_mutex_t *m, uint64_t timeout_ns)
 {
-	return ref_lock(m, timeout_ns, ETIMEDOUT);
+	return ref_lock(m, timeout_ns);
 }
 
 int lfk_ref_mutex_unlock(lfk_ref_mutex_t *m)
@@ -155,7 +155,7 @@ int lfk_ref_sem_wait(lfk_ref_sem_t *s, uint64_t timeout_ns)
 	if (s == NULL || !ok(s->tag))
 		return -EINVAL;
 	if (timeout_ns == 0)
-		return sem_trywait(&s->s) == 0 ? 0 : errno == EAGAIN ? -ETIMEDOUT : -errno;
+		return sem_trywait(&s->s) == 0 ? 0 : -errno; /* -EAGAIN: none */
 	deadline = lfk__deadline_on(TIMED_CLOCK, timeout_ns, &ts);
 	do {
 		rc = deadline == NULL ? sem_wait(&s->s)
@@ -273,15 +273,14 @@ int lfk_ref_event_wait(lfk_ref_event_t *e, uint64_t timeout_ns)
 		deadline = lfk__deadline(timeout_ns, &ts);
 	pthread_mutex_lock(&e->m);
 	gen = e->gen;
-	while (!e->set && e->gen == gen && rc != ETIMEDOUT) {
-		if (timeout_ns == 0)
-			rc = ETIMEDOUT;
-		else if (deadline == NULL)
+	while (!e->set && e->gen == gen && rc != ETIMEDOUT && timeout_ns != 0) {
+		if (deadline == NULL)
 			pthread_cond_wait(&e->c, &e->m);
 		else
 			rc = pthread_cond_timedwait(&e->c, &e->m, deadline);
 	}
-	rc = (e->set || e->gen != gen) ? 0 : -ETIMEDOUT;
+	/* timeout 0 never blocks: -EAGAIN, as every other call */
+	rc = (e->set || e->gen != gen) ? 0 : timeout_ns ? -ETIMEDOUT : -EAGAIN;
 	pthread_mutex_unlock(&e->m);
 	return rc;
 }

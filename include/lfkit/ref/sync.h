@@ -62,7 +62,7 @@ int lfk_ref_mutex_destroy(lfk_ref_mutex_t *m); /* 0, -EINVAL, -EBUSY */
 int lfk_ref_mutex_lock(lfk_ref_mutex_t *m);
 /* 0, -EAGAIN, -EOWNERDEAD, -EINVAL. */
 int lfk_ref_mutex_trylock(lfk_ref_mutex_t *m);
-/* 0, -ETIMEDOUT, -EOWNERDEAD, -EDEADLK, -EINVAL. */
+/* 0, -EAGAIN (timeout 0), -ETIMEDOUT, -EOWNERDEAD, -EDEADLK, -EINVAL. */
 int lfk_ref_mutex_timedlock(lfk_ref_mutex_t *m, uint64_t timeout_ns);
 /* 0, -EPERM (not held by the caller), -EINVAL. */
 int lfk_ref_mutex_unlock(lfk_ref_mutex_t *m);
@@ -70,6 +70,7 @@ int lfk_ref_mutex_unlock(lfk_ref_mutex_t *m);
 /* value at most LFK_SEM_VALUE_MAX. */
 int lfk_ref_sem_init(lfk_ref_sem_t *s, unsigned flags, uint32_t value);
 int lfk_ref_sem_destroy(lfk_ref_sem_t *s);
+/* 0, -EAGAIN (timeout 0), -ETIMEDOUT, -EINVAL. */
 int lfk_ref_sem_wait(lfk_ref_sem_t *s, uint64_t timeout_ns);
 int lfk_ref_sem_trywait(lfk_ref_sem_t *s);
 int lfk_ref_sem_post(lfk_ref_sem_t *s);
@@ -80,6 +81,7 @@ int lfk_ref_event_destroy(lfk_ref_event_t *e);
 int lfk_ref_event_set(lfk_ref_event_t *e);
 int lfk_ref_event_clear(lfk_ref_event_t *e);
 int lfk_ref_event_is_set(lfk_ref_event_t *e);
+/* 0, -EAGAIN (timeout 0), -ETIMEDOUT, -EINVAL. */
 int lfk_ref_event_wait(lfk_ref_event_t *e, uint64_t timeout_ns);
 
 #endif
