@@ -37,7 +37,7 @@ const char lfb_sync_help[] =
 /* ---- mutex pairs -------------------------------------------------------- */
 
 struct pair_ctx {
-	lfk_mutex_t lfk LFK_CACHE_ALIGNED;
+	struct lfk_mutex lfk LFK_CACHE_ALIGNED;
 	pthread_mutex_t pth LFK_CACHE_ALIGNED;
 	uint64_t counter LFK_CACHE_ALIGNED;
 	bool use_lfk;
@@ -80,10 +80,10 @@ enum pp_kind { LFK_SEM, REF_SEM, LFK_EVENT, REF_EVENT, NPP };
 
 /* The two sides' objects of every kind. */
 struct pp_objs {
-	lfk_sem_t ls[2];
-	lfk_ref_sem_t rs[2];
-	lfk_event_t le[2];
-	lfk_ref_event_t re[2];
+	struct lfk_sem ls[2];
+	struct lfk_ref_sem rs[2];
+	struct lfk_event le[2];
+	struct lfk_ref_event re[2];
 };
 
 /* One implementation's context. */

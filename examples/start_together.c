@@ -16,8 +16,8 @@
 
 #define WORKERS 4
 
-static lfk_event_t go;
-static lfk_sem_t ready;
+static struct lfk_event go;
+static struct lfk_sem ready;
 static uint64_t started_early, ran;
 
 static void *worker(void *arg)

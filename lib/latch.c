@@ -10,10 +10,10 @@
 size_t lfk_latch_size(size_t obj_size)
 {
 	size_t stride = lfk_seq__stride(obj_size, 0);
-	return stride ? sizeof(lfk_latch_t) + 2 * stride : 0;
+	return stride ? sizeof(struct lfk_latch) + 2 * stride : 0;
 }
 
-int lfk_latch_init(lfk_latch_t *l, size_t mem_size, size_t obj_size)
+int lfk_latch_init(struct lfk_latch *l, size_t mem_size, size_t obj_size)
 {
 	size_t need = lfk_latch_size(obj_size);
 	if (l == NULL || need == 0 || mem_size < need ||
@@ -31,7 +31,7 @@ static int latch_init_at(void *mem, size_t bytes, const void *obj_size)
 	return lfk_latch_init(mem, bytes, *(const size_t *)obj_size);
 }
 
-int lfk_latch_create(size_t obj_size, lfk_latch_t **out)
+int lfk_latch_create(size_t obj_size, struct lfk_latch **out)
 {
 	int rc;
 	if (out == NULL)
@@ -41,12 +41,12 @@ int lfk_latch_create(size_t obj_size, lfk_latch_t **out)
 	return rc;
 }
 
-void lfk_latch_destroy(lfk_latch_t *l)
+void lfk_latch_destroy(struct lfk_latch *l)
 {
 	free(l);
 }
 
-size_t lfk_latch_obj_size(const lfk_latch_t *l)
+size_t lfk_latch_obj_size(const struct lfk_latch *l)
 {
 	return l ? (size_t)l->obj_size : 0;
 }

@@ -10,13 +10,14 @@
 
 size_t lfk_seqarray_size(size_t n, size_t elem_size)
 {
-	size_t stride = lfk_seq__stride(elem_size, sizeof(lfk_seqlock_t));
-	if (n == 0 || stride == 0 || n > (SIZE_MAX - sizeof(lfk_seqarray_t)) / stride)
+	size_t stride = lfk_seq__stride(elem_size, sizeof(struct lfk_seqlock));
+	if (n == 0 || stride == 0 ||
+	    n > (SIZE_MAX - sizeof(struct lfk_seqarray)) / stride)
 		return 0;
-	return sizeof(lfk_seqarray_t) + n * stride;
+	return sizeof(struct lfk_seqarray) + n * stride;
 }
 
-int lfk_seqarray_init(lfk_seqarray_t *a, size_t mem_size, size_t n,
+int lfk_seqarray_init(struct lfk_seqarray *a, size_t mem_size, size_t n,
 		      size_t elem_size)
 {
 	size_t need = lfk_seqarray_size(n, elem_size);
@@ -26,7 +27,7 @@ int lfk_seqarray_init(lfk_seqarray_t *a, size_t mem_size, size_t n,
 	memset(a, 0, need);
 	a->n = n;
 	a->elem_size = elem_size;
-	a->stride = lfk_seq__stride(elem_size, sizeof(lfk_seqlock_t));
+	a->stride = lfk_seq__stride(elem_size, sizeof(struct lfk_seqlock));
 	a->magic = LFK_SEQARRAY_MAGIC;
 	return 0;
 }
@@ -41,7 +42,7 @@ static int seqarray_init_at(void *mem, size_t bytes, const void *args)
 	return lfk_seqarray_init(mem, bytes, a->n, a->elem_size);
 }
 
-int lfk_seqarray_create(size_t n, size_t elem_size, lfk_seqarray_t **out)
+int lfk_seqarray_create(size_t n, size_t elem_size, struct lfk_seqarray **out)
 {
 	struct seqarray_args args = { n, elem_size };
 	int rc;
@@ -52,28 +53,28 @@ int lfk_seqarray_create(size_t n, size_t elem_size, lfk_seqarray_t **out)
 	return rc;
 }
 
-void lfk_seqarray_destroy(lfk_seqarray_t *a)
+void lfk_seqarray_destroy(struct lfk_seqarray *a)
 {
 	free(a);
 }
 
-size_t lfk_seqarray_length(const lfk_seqarray_t *a)
+size_t lfk_seqarray_length(const struct lfk_seqarray *a)
 {
 	return a ? (size_t)a->n : 0;
 }
 
-size_t lfk_seqarray_elem_size(const lfk_seqarray_t *a)
+size_t lfk_seqarray_elem_size(const struct lfk_seqarray *a)
 {
 	return a ? (size_t)a->elem_size : 0;
 }
 
-int lfk_seqarray_update(lfk_seqarray_t *a, size_t i, lfk_seqarray_update_fn fn,
-			void *arg)
+int lfk_seqarray_update(struct lfk_seqarray *a, size_t i,
+			lfk_seqarray_update_fn fn, void *arg)
 {
 	return lfk_seqarray_update_n(a, &i, 1, fn, arg);
 }
 
-int lfk_seqarray_update_n(lfk_seqarray_t *a, const size_t *idx, size_t k,
+int lfk_seqarray_update_n(struct lfk_seqarray *a, const size_t *idx, size_t k,
 			  lfk_seqarray_update_fn fn, void *arg)
 {
 	struct lfk_seq_buf buf;
@@ -107,7 +108,8 @@ int lfk_seqarray_update_n(lfk_seqarray_t *a, const size_t *idx, size_t k,
 
 /* One collect: copies every element and records its (even) sequence.
  * False as soon as an element has a writer inside. */
-static bool collect(const lfk_seqarray_t *a, unsigned char *dst, uint64_t *seqs)
+static bool collect(const struct lfk_seqarray *a, unsigned char *dst,
+		    uint64_t *seqs)
 {
 	size_t n = (size_t)a->n, es = (size_t)a->elem_size;
 	for (size_t i = 0; i < n; i++) {
@@ -123,7 +125,7 @@ static bool collect(const lfk_seqarray_t *a, unsigned char *dst, uint64_t *seqs)
 }
 
 /* The second collect: true if no sequence moved since the first. */
-static bool unchanged(const lfk_seqarray_t *a, const uint64_t *seqs)
+static bool unchanged(const struct lfk_seqarray *a, const uint64_t *seqs)
 {
 	/* seq_cst fence, not only acquire.  As acquire it orders every data
 	 * load of the first collect before these reloads (pairs with the
@@ -171,11 +173,12 @@ static bool unchanged(const lfk_seqarray_t *a, const uint64_t *seqs)
  * write_abort, which puts each sequence back: the data did not change, so
  * readers and other snapshots that overlapped it need not retry.
  */
-int lfk_seqarray_snapshot_tries(const lfk_seqarray_t *a, void *dst,
+int lfk_seqarray_snapshot_tries(const struct lfk_seqarray *a, void *dst,
 				unsigned tries)
 {
 	struct lfk_seq_buf buf;
-	lfk_seqarray_t *w = (lfk_seqarray_t *)a; /* the fallback locks */
+	struct lfk_seqarray *w =
+		(struct lfk_seqarray *)a; /* the fallback locks */
 	size_t n;
 	int rc;
 	if (a == NULL || dst == NULL)
@@ -204,7 +207,7 @@ int lfk_seqarray_snapshot_tries(const lfk_seqarray_t *a, void *dst,
 	return 0;
 }
 
-int lfk_seqarray_snapshot(const lfk_seqarray_t *a, void *dst)
+int lfk_seqarray_snapshot(const struct lfk_seqarray *a, void *dst)
 {
 	return lfk_seqarray_snapshot_tries(a, dst, LFK_SEQARRAY_SNAPSHOT_TRIES);
 }

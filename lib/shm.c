@@ -375,7 +375,7 @@ int lfk_shm_ring_lfmpmc_attach(struct lfk_shm *shm, const char *name,
 }
 
 int lfk_shm_seqarray_create(struct lfk_shm *shm, const char *name, size_t n,
-			    size_t elem_size, lfk_seqarray_t **out)
+			    size_t elem_size, struct lfk_seqarray **out)
 {
 	uint64_t params[3] = { n, elem_size, 0 };
 	size_t bytes = lfk_seqarray_size(n, elem_size);
@@ -386,10 +386,10 @@ int lfk_shm_seqarray_create(struct lfk_shm *shm, const char *name, size_t n,
 }
 
 int lfk__shm_seqarray_attach_image(void *base, size_t size, const char *name,
-				   lfk_seqarray_t **out)
+				   struct lfk_seqarray **out)
 {
 	const struct lfk__shm_entry *e;
-	const lfk_seqarray_t *a;
+	const struct lfk_seqarray *a;
 	int rc;
 	if (out == NULL)
 		return -EINVAL;
@@ -400,20 +400,20 @@ int lfk__shm_seqarray_attach_image(void *base, size_t size, const char *name,
 	/* The array's header must match its directory entry, and its slots
 	 * (whole cache lines, each holding a sequence word and an element)
 	 * must fit the entry: every slot address is then in bounds. */
-	a = (const lfk_seqarray_t *)((char *)base + e->offset);
+	a = (const struct lfk_seqarray *)((char *)base + e->offset);
 	if (lfk_seqarray_size((size_t)e->params[0], (size_t)e->params[1]) !=
 		    e->length ||
 	    a->magic != LFK_SEQARRAY_MAGIC || a->n != e->params[0] ||
 	    a->elem_size != e->params[1] || a->stride % LFK_CACHELINE != 0 ||
-	    a->stride < a->elem_size + sizeof(lfk_seqlock_t) ||
+	    a->stride < a->elem_size + sizeof(struct lfk_seqlock) ||
 	    a->stride > (e->length - sizeof(*a)) / a->n)
 		return -EPROTO;
-	*out = (lfk_seqarray_t *)a;
+	*out = (struct lfk_seqarray *)a;
 	return 0;
 }
 
 int lfk_shm_seqarray_attach(struct lfk_shm *shm, const char *name,
-			    lfk_seqarray_t **out)
+			    struct lfk_seqarray **out)
 {
 	int rc = region_intact(shm);
 	if (rc != 0)
@@ -543,20 +543,20 @@ int lfk_shm_ref_queue_attach(struct lfk_shm *shm, const char *name,
 }
 
 int lfk_shm_event_create(struct lfk_shm *shm, const char *name,
-			 lfk_event_t **out)
+			 struct lfk_event **out)
 {
 	uint64_t params[3] = { 0, 0, 0 };
-	return add_object(shm, name, LFK_SHM_EVENT, sizeof(lfk_event_t),
+	return add_object(shm, name, LFK_SHM_EVENT, sizeof(struct lfk_event),
 			  params, (void **)out);
 }
 
 int lfk_shm_sem_create(struct lfk_shm *shm, const char *name, uint32_t value,
-		       lfk_sem_t **out)
+		       struct lfk_sem **out)
 {
 	uint64_t params[3] = { value, 0, 0 };
 	if (value > LFK_SEM_VALUE_MAX)
 		return -EINVAL;
-	return add_object(shm, name, LFK_SHM_SEM, sizeof(lfk_sem_t), params,
+	return add_object(shm, name, LFK_SHM_SEM, sizeof(struct lfk_sem), params,
 			  (void **)out);
 }
 
@@ -586,25 +586,25 @@ static int sync_attach(void *base, size_t size, const char *name,
 }
 
 int lfk__shm_event_attach_image(void *base, size_t size, const char *name,
-				lfk_event_t **out)
+				struct lfk_event **out)
 {
-	lfk_event_t fresh;
+	struct lfk_event fresh;
 	lfk_event_init(&fresh, LFK_SYNC_SHARED);
 	return sync_attach(base, size, name, LFK_SHM_EVENT, sizeof(fresh),
-			   &fresh, offsetof(lfk_event_t, tag), (void **)out);
+			   &fresh, offsetof(struct lfk_event, tag), (void **)out);
 }
 
 int lfk__shm_sem_attach_image(void *base, size_t size, const char *name,
-			      lfk_sem_t **out)
+			      struct lfk_sem **out)
 {
-	lfk_sem_t fresh;
+	struct lfk_sem fresh;
 	lfk_sem_init(&fresh, LFK_SYNC_SHARED, 0);
 	return sync_attach(base, size, name, LFK_SHM_SEM, sizeof(fresh), &fresh,
-			   offsetof(lfk_sem_t, tag), (void **)out);
+			   offsetof(struct lfk_sem, tag), (void **)out);
 }
 
 int lfk_shm_event_attach(struct lfk_shm *shm, const char *name,
-			 lfk_event_t **out)
+			 struct lfk_event **out)
 {
 	int rc = region_intact(shm);
 	if (rc != 0)
@@ -612,7 +612,7 @@ int lfk_shm_event_attach(struct lfk_shm *shm, const char *name,
 	return lfk__shm_event_attach_image(shm->base, shm->size, name, out);
 }
 
-int lfk_shm_sem_attach(struct lfk_shm *shm, const char *name, lfk_sem_t **out)
+int lfk_shm_sem_attach(struct lfk_shm *shm, const char *name, struct lfk_sem **out)
 {
 	int rc = region_intact(shm);
 	if (rc != 0)

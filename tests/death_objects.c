@@ -45,7 +45,7 @@ static bool all_equal(const uint64_t *w)
 
 /* What a writer that dies half-way writes to: a sequence and its data. */
 struct write_target {
-	lfk_seqlock_t *lock;
+	struct lfk_seqlock *lock;
 	void *data;
 };
 
@@ -71,7 +71,7 @@ static void half_write(void *arg)
 int lfk_scn_seqarray_writer_killed_mid_write(void)
 {
 	struct region r;
-	lfk_seqarray_t *a;
+	struct lfk_seqarray *a;
 	uint64_t v[WORDS] = { 1, 1, 1, 1 }, got[WORDS], all[8 * WORDS];
 	uint64_t fresh[WORDS] = { 5, 5, 5, 5 }, stuck = 0;
 	pid_t pid;
@@ -133,7 +133,7 @@ static void update_two(void *arg)
 int lfk_scn_seqarray_updater_killed_in_update(void)
 {
 	struct region r;
-	lfk_seqarray_t *a;
+	struct lfk_seqarray *a;
 	uint64_t v[WORDS] = { 1, 1, 1, 1 }, got[WORDS], all[8 * WORDS];
 	uint64_t fresh[WORDS] = { 5, 5, 5, 5 }, stuck;
 	pid_t pid;
@@ -169,7 +169,7 @@ int lfk_scn_seqarray_updater_killed_in_update(void)
 
 /* A seqlock and the object it guards, in a bytes object of a region. */
 struct guarded {
-	lfk_seqlock_t lock;
+	struct lfk_seqlock lock;
 	uint64_t data[WORDS];
 };
 
@@ -246,7 +246,7 @@ int lfk_scn_seqarray_writer_killed_at_random(void)
 	lfk_rng_seed(&rng, lfk_test_seed());
 	for (round = 0; !lfk_bound_done(&bound, round) || round < 3; round++) {
 		struct region r;
-		lfk_seqarray_t *a;
+		struct lfk_seqarray *a;
 		uint64_t got[WORDS], stuck, zero[WORDS] = { 0, 0, 0, 0 };
 		pid_t pid, reader;
 		int rc;
@@ -291,7 +291,8 @@ static void wait_event(void *arg)
 static bool event_has_sleeper(void *arg)
 {
 	/* Relaxed: a snapshot; bit 1 of the state: someone sleeps. */
-	return (lfk_atomic_load_u32(&((lfk_event_t *)arg)->state, LFK_RELAXED) &
+	return (lfk_atomic_load_u32(&((struct lfk_event *)arg)->state,
+				    LFK_RELAXED) &
 		2u) != 0;
 }
 
@@ -303,7 +304,8 @@ static void wait_sem(void *arg)
 static bool sem_has_sleeper(void *arg)
 {
 	/* Relaxed: a snapshot. */
-	return lfk_atomic_load_u32(&((lfk_sem_t *)arg)->sleepers, LFK_RELAXED) != 0;
+	return lfk_atomic_load_u32(&((struct lfk_sem *)arg)->sleepers,
+				   LFK_RELAXED) != 0;
 }
 
 /* Takes one unit, then stops (dies holding it). */
@@ -322,8 +324,8 @@ static void take_unit(void *arg)
 int lfk_scn_sync_waiters_killed(void)
 {
 	struct region r;
-	lfk_event_t *e;
-	lfk_sem_t *s;
+	struct lfk_event *e;
+	struct lfk_sem *s;
 	pid_t pid;
 	if (!open_region(&r) || lfk_shm_event_create(r.shm, "go", &e) != 0 ||
 	    lfk_shm_sem_create(r.shm, "units", 0, &s) != 0)
@@ -396,7 +398,7 @@ static bool exits_soon(pid_t pid)
 /* What a setter killed before its wake-up leaves in the shared event. */
 static void set_without_wake(void *obj)
 {
-	lfk_event_t *e = obj, copy = *e;
+	struct lfk_event *e = obj, copy = *e;
 	LFK_CHECK(lfk_event_set(&copy) == 0, "set on the copy");
 	/* Release: as the dead setter's CAS would have published it. */
 	lfk_atomic_store_u32(&e->state, copy.state, LFK_RELEASE);
@@ -405,7 +407,7 @@ static void set_without_wake(void *obj)
 /* What a poster killed before its wake-up leaves in the shared semaphore. */
 static void post_without_wake(void *obj)
 {
-	lfk_sem_t *s = obj, copy = *s;
+	struct lfk_sem *s = obj, copy = *s;
 	LFK_CHECK(lfk_sem_post(&copy) == 0, "post on the copy");
 	/* Release: as the dead poster's CAS would have published the unit. */
 	lfk_atomic_store_u32(&s->value, copy.value, LFK_RELEASE);
@@ -427,8 +429,8 @@ static void waiter_returns_after(const char *what, void (*wait)(void *),
 int lfk_scn_sync_setter_killed_before_wake(void)
 {
 	struct region r;
-	lfk_event_t *e;
-	lfk_sem_t *s;
+	struct lfk_event *e;
+	struct lfk_sem *s;
 	if (!open_region(&r) || lfk_shm_event_create(r.shm, "go", &e) != 0 ||
 	    lfk_shm_sem_create(r.shm, "units", 0, &s) != 0)
 		return 1;

@@ -131,7 +131,7 @@ static void fill_random(struct lfk_rng *r, unsigned char *p, size_t n)
 
 int lfk_scn_seqlock_protocol(void)
 {
-	lfk_seqlock_t l = LFK_SEQLOCK_INIT;
+	struct lfk_seqlock l = LFK_SEQLOCK_INIT;
 	uint64_t s;
 	LFK_CHECK(lfk_seqlock_sequence(&l) == 0, "initial sequence");
 	s = lfk_seqlock_read_begin(&l);
@@ -161,7 +161,7 @@ int lfk_scn_seqlock_protocol(void)
 	struct lfk_rng rng;
 	uint64_t shared[80], tshared[80];
 	unsigned char src[300], dst[300], tdst[300];
-	lfk_ref_seqlock_t t;
+	struct lfk_ref_seqlock t;
 	lfk_rng_seed(&rng, lfk_test_seed());
 	LFK_CHECK(lfk_ref_seqlock_init(&t, LFK_REF_RWLOCK) == 0, "twin init");
 	for (size_t size = 1; size <= 256 && !lfk_failures(); size++) {
@@ -202,7 +202,7 @@ int lfk_scn_seqlock_protocol(void)
 /* ---- the latch reader does not wait for a stalled writer ---------------- */
 
 struct latch_probe {
-	lfk_latch_t *l;
+	struct lfk_latch *l;
 	uint64_t got[WORDS];
 	uint32_t done;
 };
@@ -217,7 +217,7 @@ static void *latch_probe_main(void *p)
 
 int lfk_scn_latch_reader_never_waits(void)
 {
-	lfk_latch_t *l;
+	struct lfk_latch *l;
 	uint64_t a[WORDS], b[WORDS];
 	struct latch_probe pr = { 0 };
 	pthread_t tid;
@@ -268,8 +268,8 @@ static int fn_nop(void *e, size_t k, size_t es, void *arg)
 
 int lfk_scn_bad_input(void)
 {
-	lfk_seqlock_t l = LFK_SEQLOCK_INIT;
-	lfk_ref_seqlock_t t;
+	struct lfk_seqlock l = LFK_SEQLOCK_INIT;
+	struct lfk_ref_seqlock t;
 	uint64_t obj[8] = { 0 }, buf[64];
 
 	LFK_CHECK(lfk_ref_seqlock_init(&t, 42) == -EINVAL, "twin bad kind");
@@ -288,8 +288,8 @@ int lfk_scn_bad_input(void)
 		{ "size 0", false, obj, buf, 0 },
 	};
 	for (size_t c = 0; c < COUNT(cases); c++) {
-		lfk_seqlock_t *pl = cases[c].null_lock ? NULL : &l;
-		lfk_ref_seqlock_t *pt = cases[c].null_lock ? NULL : &t;
+		struct lfk_seqlock *pl = cases[c].null_lock ? NULL : &l;
+		struct lfk_ref_seqlock *pt = cases[c].null_lock ? NULL : &t;
 		LFK_CHECK(lfk_seqlock_read(pl, cases[c].priv, cases[c].shared,
 					   cases[c].size) == -EINVAL &&
 				  lfk_ref_seqlock_read(pt, cases[c].priv, cases[c].shared,
@@ -311,8 +311,8 @@ int lfk_scn_bad_input(void)
 	};
 	for (size_t c = 0; c < COUNT(bad_sizes); c++) {
 		size_t n = bad_sizes[c][0], es = bad_sizes[c][1];
-		lfk_seqarray_t *a = NULL;
-		lfk_ref_seqarray_t *ta = NULL;
+		struct lfk_seqarray *a = NULL;
+		struct lfk_ref_seqarray *ta = NULL;
 		LFK_CHECK(lfk_seqarray_size(n, es) == 0 &&
 				  lfk_ref_seqarray_size(n, es) == 0,
 			  "size(%zu, %zu) accepted", n, es);
@@ -346,8 +346,8 @@ int lfk_scn_bad_input(void)
 	LFK_CHECK(lfk_seqarray_create(4, 8, NULL) == -EINVAL &&
 			  lfk_ref_seqarray_create(4, 8, LFK_REF_MUTEX, NULL) == -EINVAL,
 		  "create NULL out");
-	lfk_seqarray_t *a;
-	lfk_ref_seqarray_t *ta;
+	struct lfk_seqarray *a;
+	struct lfk_ref_seqarray *ta;
 	if (lfk_seqarray_create(4, 8, &a) != 0 ||
 	    lfk_ref_seqarray_create(4, 8, LFK_REF_MUTEX, &ta) != 0) {
 		LFK_CHECK(0, "create(4, 8)");
@@ -410,8 +410,8 @@ int lfk_scn_bad_input(void)
 	lfk_seqarray_destroy(NULL);
 
 	/* latch and its twin */
-	lfk_latch_t *lt = NULL;
-	lfk_ref_latch_t *tl = NULL;
+	struct lfk_latch *lt = NULL;
+	struct lfk_ref_latch *tl = NULL;
 	static const size_t bad_obj[] = { 0, 4, 12, SIZE_MAX - 7 };
 	for (size_t c = 0; c < COUNT(bad_obj); c++)
 		LFK_CHECK(lfk_latch_size(bad_obj[c]) == 0 &&
@@ -462,8 +462,8 @@ int lfk_scn_bad_input(void)
 int lfk_scn_differential_seqlock(void)
 {
 	struct lfk_rng rng;
-	lfk_seqlock_t l = LFK_SEQLOCK_INIT;
-	lfk_ref_seqlock_t tw[2];
+	struct lfk_seqlock l = LFK_SEQLOCK_INIT;
+	struct lfk_ref_seqlock tw[2];
 	uint64_t shared[3][72];
 	unsigned char src[600], out[3][600];
 	lfk_rng_seed(&rng, lfk_test_seed());
@@ -535,8 +535,8 @@ int lfk_scn_differential_seqarray(void)
 		/* big element counts or big elements (not both): the heap
 		 * paths of snapshot and update_n */
 		size_t es = 8 * (1 + lfk_rng_below(&rng, n <= 20 && round % 5 == 4 ? 700 : 24));
-		lfk_seqarray_t *a;
-		lfk_ref_seqarray_t *t[2];
+		struct lfk_seqarray *a;
+		struct lfk_ref_seqarray *t[2];
 		void *placed = NULL;
 		size_t total = n * es;
 		unsigned char *src = malloc(total), *out[3];
@@ -632,8 +632,8 @@ int lfk_scn_differential_latch(void)
 	lfk_rng_seed(&rng, lfk_test_seed());
 	for (int round = 0; round < 20 && !lfk_failures(); round++) {
 		size_t os = 8 * (1 + lfk_rng_below(&rng, 40));
-		lfk_latch_t *l;
-		lfk_ref_latch_t *t[2];
+		struct lfk_latch *l;
+		struct lfk_ref_latch *t[2];
 		unsigned char src[320], out[3][320];
 		if (lfk_latch_create(os, &l) != 0)
 			abort();
@@ -681,7 +681,7 @@ struct torn_impl {
 /* lfk_seqlock: one record beside its lock; reads and writes alternate
  * between the copy helpers and hand-written sections. */
 struct sl_obj {
-	lfk_seqlock_t lock;
+	struct lfk_seqlock lock;
 	uint64_t rec[WORDS];
 } LFK_CACHE_ALIGNED;
 
@@ -752,7 +752,7 @@ static int la_write(void *obj, size_t i, const uint64_t *src)
 
 /* the twins */
 struct ref_sl_obj {
-	lfk_ref_seqlock_t lock;
+	struct lfk_ref_seqlock lock;
 	uint64_t rec[WORDS];
 };
 
@@ -961,7 +961,7 @@ int lfk_scn_torn_seqlock_w2(void)
 
 static int torn_seqarray(int writers)
 {
-	lfk_seqarray_t *a;
+	struct lfk_seqarray *a;
 	uint64_t rec[WORDS];
 	if (lfk_seqarray_create(MAX_ELEMS, sizeof(rec), &a) != 0)
 		abort();
@@ -987,7 +987,7 @@ int lfk_scn_torn_seqarray_w2(void)
 
 static int torn_latch(int writers)
 {
-	lfk_latch_t *l;
+	struct lfk_latch *l;
 	uint64_t rec[LATCH_WORDS];
 	if (lfk_latch_create(sizeof(rec), &l) != 0)
 		abort();
@@ -1014,8 +1014,8 @@ int lfk_scn_torn_twins(void)
 {
 	uint64_t rec[WORDS];
 	struct ref_sl_obj so;
-	lfk_ref_seqarray_t *a;
-	lfk_ref_latch_t *l;
+	struct lfk_ref_seqarray *a;
+	struct lfk_ref_latch *l;
 	pattern_fill(rec, WORDS, 0);
 	if (lfk_ref_seqlock_init(&so.lock, LFK_REF_RWLOCK) != 0 ||
 	    lfk_ref_seqarray_create(MAX_ELEMS, sizeof(rec), LFK_REF_MUTEX, &a) != 0 ||
@@ -1051,7 +1051,7 @@ struct account {
 #define ACCOUNT_CHECK(b) ((b) ^ 0x5555aaaa5555aaaaull)
 
 struct sum_run {
-	lfk_seqarray_t *a;
+	struct lfk_seqarray *a;
 	struct overlap ov;
 	uint64_t snaps[8];
 };
@@ -1153,7 +1153,7 @@ int lfk_scn_snapshot_sum_w2(void)
 #define CNT_THREADS 8
 
 struct count_run {
-	lfk_seqarray_t *a;
+	struct lfk_seqarray *a;
 	struct lfk_bound bound;
 	uint64_t added[LFK_STRESS_MAX_THREADS][CNT_N];
 };
@@ -1237,7 +1237,7 @@ int lfk_scn_update_counts_8(void)
 #define IRIW_SNAPS 8192
 
 struct iriw_run {
-	lfk_seqarray_t *a;
+	struct lfk_seqarray *a;
 	struct lfk_bound bound;
 	uint64_t readers_done;
 	uint64_t taken[2];
@@ -1318,8 +1318,8 @@ int lfk_scn_snapshot_iriw(void)
 int lfk_scn_read_timed_timeouts(void)
 {
 	enum { MS = 1000000 };
-	lfk_seqlock_t l = LFK_SEQLOCK_INIT;
-	lfk_seqarray_t *a;
+	struct lfk_seqlock l = LFK_SEQLOCK_INIT;
+	struct lfk_seqarray *a;
 	uint64_t obj = 1, got, stuck = 0, t0;
 	int rc;
 	lfk_seqlock_write_begin(&l);

@@ -39,12 +39,12 @@
 /* ---- one interface over both implementations --------------------------- */
 
 union any_sync {
-	lfk_mutex_t m;
-	lfk_sem_t s;
-	lfk_event_t e;
-	lfk_ref_mutex_t rm;
-	lfk_ref_sem_t rs;
-	lfk_ref_event_t re;
+	struct lfk_mutex m;
+	struct lfk_sem s;
+	struct lfk_event e;
+	struct lfk_ref_mutex rm;
+	struct lfk_ref_sem rs;
+	struct lfk_ref_event re;
 };
 
 struct mutex_ops {
@@ -104,12 +104,12 @@ struct event_ops {
 		#pre, w_##pre##_init, w_##pre##_destroy, w_##pre##_set,        \
 		w_##pre##_clear, w_##pre##_is_set, w_##pre##_wait };
 
-MUTEX_OPS(lfk_mutex, lfk_mutex_t)
-MUTEX_OPS(lfk_ref_mutex, lfk_ref_mutex_t)
-SEM_OPS(lfk_sem, lfk_sem_t)
-SEM_OPS(lfk_ref_sem, lfk_ref_sem_t)
-EVENT_OPS(lfk_event, lfk_event_t)
-EVENT_OPS(lfk_ref_event, lfk_ref_event_t)
+MUTEX_OPS(lfk_mutex, struct lfk_mutex)
+MUTEX_OPS(lfk_ref_mutex, struct lfk_ref_mutex)
+SEM_OPS(lfk_sem, struct lfk_sem)
+SEM_OPS(lfk_ref_sem, struct lfk_ref_sem)
+EVENT_OPS(lfk_event, struct lfk_event)
+EVENT_OPS(lfk_ref_event, struct lfk_ref_event)
 
 static const struct mutex_ops *const mutexes[] = { &lfk_mutex_ops,
 						    &lfk_ref_mutex_ops };
@@ -1058,7 +1058,7 @@ int lfk_scn_process_death_mutex_stays_locked(void)
 int lfk_scn_process_death_ref_mutex_recovers(void)
 {
 	struct region r;
-	lfk_ref_mutex_t *m;
+	struct lfk_ref_mutex *m;
 	void *head;
 	size_t len;
 	/* Robust mutexes need the kernel's robust futex list, which qemu-user

@@ -46,15 +46,16 @@
 /* "lfkLatch" */
 #define LFK_LATCH_MAGIC 0x6c666b4c61746368ull
 
-typedef struct lfk_latch {
-	lfk_seqlock_t lock; /* 2 * completed writes, odd while one is in progress */
+struct lfk_latch {
+	/* 2 * completed writes, odd while one is in progress */
+	struct lfk_seqlock lock;
 	/* Written once by init, read-only afterwards. */
 	uint64_t magic;
 	uint64_t obj_size;
 	uint64_t stride; /* bytes per copy: whole cache lines */
 	LFK_PAD_TO_LINE(pad, 4 * sizeof(uint64_t));
 	/* two copies follow, each starting on a line of its own */
-} LFK_CACHE_ALIGNED lfk_latch_t;
+} LFK_CACHE_ALIGNED;
 
 /* Bytes a latch for an object of obj_size bytes needs, or 0 if obj_size is
  * 0, not a multiple of 8, or too large. */
@@ -63,20 +64,20 @@ size_t lfk_latch_size(size_t obj_size);
 /* Initializes a latch in mem (mem_size bytes, LFK_CACHELINE-aligned); the
  * object starts as all zero bytes.  0 or -EINVAL (NULL, misaligned, too
  * small, or obj_size invalid as in lfk_latch_size).  Not thread-safe. */
-int lfk_latch_init(lfk_latch_t *mem, size_t mem_size, size_t obj_size);
+int lfk_latch_init(struct lfk_latch *mem, size_t mem_size, size_t obj_size);
 
 /* Allocates and initializes a latch into *out (NULL on failure).  Returns
  * 0, -EINVAL (out NULL, obj_size invalid as in lfk_latch_size) or -ENOMEM.
  * Blocking (malloc). */
-int lfk_latch_create(size_t obj_size, lfk_latch_t **out);
+int lfk_latch_create(size_t obj_size, struct lfk_latch **out);
 
 /* Frees a latch from lfk_latch_create (NULL is ignored). */
-void lfk_latch_destroy(lfk_latch_t *l);
+void lfk_latch_destroy(struct lfk_latch *l);
 
 /* The object's size in bytes (0 for NULL). */
-size_t lfk_latch_obj_size(const lfk_latch_t *l);
+size_t lfk_latch_obj_size(const struct lfk_latch *l);
 
-static inline void *lfk_latch__copy(const lfk_latch_t *l, uint64_t c)
+static inline void *lfk_latch__copy(const struct lfk_latch *l, uint64_t c)
 {
 	return (void *)((uintptr_t)(l + 1) + (size_t)(c & 1) * (size_t)l->stride);
 }
@@ -86,7 +87,7 @@ static inline void *lfk_latch__copy(const lfk_latch_t *l, uint64_t c)
  * last write completed when the read started, or of a later one.  Returns
  * 0 or -EINVAL (NULL).  Lock-free: never waits for a writer.
  */
-static inline int lfk_latch_read(const lfk_latch_t *l, void *dst)
+static inline int lfk_latch_read(const struct lfk_latch *l, void *dst)
 {
 	if (l == NULL || dst == NULL)
 		return -EINVAL;
@@ -109,7 +110,7 @@ static inline int lfk_latch_read(const lfk_latch_t *l, void *dst)
  * it; they are serialized.  Returns 0 or -EINVAL (NULL).  Blocking: waits
  * for other writers only.
  */
-static inline int lfk_latch_write(lfk_latch_t *l, const void *src)
+static inline int lfk_latch_write(struct lfk_latch *l, const void *src)
 {
 	if (l == NULL || src == NULL)
 		return -EINVAL;

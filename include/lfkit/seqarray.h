@@ -60,15 +60,15 @@
 /* Double collects a snapshot tries before falling back to the writer sides. */
 #define LFK_SEQARRAY_SNAPSHOT_TRIES 8
 
-typedef struct lfk_seqarray {
+struct lfk_seqarray {
 	/* Written once by init, read-only afterwards. */
 	uint64_t magic;
 	uint64_t n;
 	uint64_t elem_size;
 	uint64_t stride; /* bytes per slot: whole cache lines */
 	LFK_PAD_TO_LINE(pad, 4 * sizeof(uint64_t));
-	/* n slots follow, each { lfk_seqlock_t seq; elem bytes; padding }. */
-} LFK_CACHE_ALIGNED lfk_seqarray_t;
+	/* n slots follow: { struct lfk_seqlock seq; elem bytes; padding } */
+} LFK_CACHE_ALIGNED;
 
 /*
  * Bytes of memory an array of n elements of elem_size bytes needs, or 0 if
@@ -82,30 +82,30 @@ size_t lfk_seqarray_size(size_t n, size_t elem_size);
  * too small, or n / elem_size invalid as in lfk_seqarray_size).  Not
  * thread-safe: publish the array to other threads afterwards.
  */
-int lfk_seqarray_init(lfk_seqarray_t *mem, size_t mem_size, size_t n,
+int lfk_seqarray_init(struct lfk_seqarray *mem, size_t mem_size, size_t n,
 		      size_t elem_size);
 
 /* Allocates and initializes an array into *out (NULL on failure).  Returns
  * 0, -EINVAL (out NULL, n / elem_size invalid as in lfk_seqarray_size) or
  * -ENOMEM.  Blocking (malloc). */
-int lfk_seqarray_create(size_t n, size_t elem_size, lfk_seqarray_t **out);
+int lfk_seqarray_create(size_t n, size_t elem_size, struct lfk_seqarray **out);
 
 /* Frees an array from lfk_seqarray_create (NULL is ignored). */
-void lfk_seqarray_destroy(lfk_seqarray_t *a);
+void lfk_seqarray_destroy(struct lfk_seqarray *a);
 
 /* Number of elements, and bytes per element (0 for NULL). */
-size_t lfk_seqarray_length(const lfk_seqarray_t *a);
-size_t lfk_seqarray_elem_size(const lfk_seqarray_t *a);
+size_t lfk_seqarray_length(const struct lfk_seqarray *a);
+size_t lfk_seqarray_elem_size(const struct lfk_seqarray *a);
 
 /* ---- inline fast paths ---------------------------------------------------- */
 
 struct lfk_seqarray_slot {
-	lfk_seqlock_t lock;
+	struct lfk_seqlock lock;
 	uint64_t data[]; /* elem_size bytes */
 };
 
 static inline struct lfk_seqarray_slot *
-lfk_seqarray__slot(const lfk_seqarray_t *a, size_t i)
+lfk_seqarray__slot(const struct lfk_seqarray *a, size_t i)
 {
 	return (struct lfk_seqarray_slot *)((uintptr_t)(a + 1) +
 					    i * (size_t)a->stride);
@@ -116,7 +116,7 @@ lfk_seqarray__slot(const lfk_seqarray_t *a, size_t i)
  * Returns 0, or -EINVAL (NULL, i >= n).  Blocking: waits while a writer of
  * element i is inside.
  */
-static inline int lfk_seqarray_read(const lfk_seqarray_t *a, size_t i,
+static inline int lfk_seqarray_read(const struct lfk_seqarray *a, size_t i,
 				    void *dst)
 {
 	if (a == NULL || dst == NULL || i >= a->n)
@@ -135,7 +135,7 @@ static inline int lfk_seqarray_read(const lfk_seqarray_t *a, size_t i,
  * (NULL, i >= n).  Blocking: waits for other writers of element i (writers
  * of other elements do not interfere).
  */
-static inline int lfk_seqarray_write(lfk_seqarray_t *a, size_t i,
+static inline int lfk_seqarray_write(struct lfk_seqarray *a, size_t i,
 				     const void *src)
 {
 	if (a == NULL || src == NULL || i >= a->n)
@@ -163,7 +163,7 @@ static inline int lfk_seqarray_write(lfk_seqarray_t *a, size_t i,
  * (NULL a or dst, i >= n).  Blocking, bounded by timeout_ns per write it
  * meets (a stream of completed writes can still make it retry, as read).
  */
-int lfk_seqarray_read_timed(const lfk_seqarray_t *a, size_t i, void *dst,
+int lfk_seqarray_read_timed(const struct lfk_seqarray *a, size_t i, void *dst,
 			    uint64_t timeout_ns, uint64_t *stuck_seq);
 
 /*
@@ -179,7 +179,7 @@ int lfk_seqarray_read_timed(const lfk_seqarray_t *a, size_t i, void *dst,
  * (the writer finished after all, or someone repaired it first); -EINVAL
  * (NULL, i >= n, stuck_seq even).  Wait-free.
  */
-int lfk_seqarray_repair(lfk_seqarray_t *a, size_t i, uint64_t stuck_seq,
+int lfk_seqarray_repair(struct lfk_seqarray *a, size_t i, uint64_t stuck_seq,
 			const void *src);
 
 /* ---- read-modify-write and snapshots (out of line) ------------------------ */
@@ -201,8 +201,8 @@ typedef int (*lfk_seqarray_update_fn)(void *elems, size_t k, size_t elem_size,
  * it.  Returns 0, fn's non-zero value (nothing changed), or -EINVAL (NULL,
  * i >= n).  Blocking: waits for other writers of element i.
  */
-int lfk_seqarray_update(lfk_seqarray_t *a, size_t i, lfk_seqarray_update_fn fn,
-			void *arg);
+int lfk_seqarray_update(struct lfk_seqarray *a, size_t i,
+			lfk_seqarray_update_fn fn, void *arg);
 
 /*
  * Read-modify-write of k elements at once (idx strictly ascending, every
@@ -212,7 +212,7 @@ int lfk_seqarray_update(lfk_seqarray_t *a, size_t i, lfk_seqarray_update_fn fn,
  * out of range or out of order) or -ENOMEM (k * elem_size above 4 KiB and
  * no memory for the copy).  Blocking.
  */
-int lfk_seqarray_update_n(lfk_seqarray_t *a, const size_t *idx, size_t k,
+int lfk_seqarray_update_n(struct lfk_seqarray *a, const size_t *idx, size_t k,
 			  lfk_seqarray_update_fn fn, void *arg);
 
 /*
@@ -222,11 +222,11 @@ int lfk_seqarray_update_n(lfk_seqarray_t *a, const size_t *idx, size_t k,
  * load, by holding every element's writer side briefly if
  * LFK_SEQARRAY_SNAPSHOT_TRIES double collects fail.
  */
-int lfk_seqarray_snapshot(const lfk_seqarray_t *a, void *dst);
+int lfk_seqarray_snapshot(const struct lfk_seqarray *a, void *dst);
 
 /* The same with a chosen number of double collects before the fallback
  * (0: take the writer sides at once). */
-int lfk_seqarray_snapshot_tries(const lfk_seqarray_t *a, void *dst,
+int lfk_seqarray_snapshot_tries(const struct lfk_seqarray *a, void *dst,
 				unsigned tries);
 
 #endif

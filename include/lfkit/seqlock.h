@@ -57,8 +57,8 @@
  * writer, use the two-copy lfk_latch (<lfkit/latch.h>).  Writers are
  * blocking: they wait for each other on the sequence word.
  *
- * Layout: lfk_seqlock_t is one 64-bit word (64 bits: a reader can never see
- * the same value after a wrap-around).  Put it next to the data it guards,
+ * Layout: struct lfk_seqlock is one 64-bit word (64 bits: a reader can never
+ * see the same value after a wrap-around).  Put it next to the data it guards,
  * on the same cache line where possible, and keep unrelated hot data off
  * that line.
  */
@@ -73,16 +73,16 @@
 
 #include <lfkit/atomic.h>
 
-typedef struct lfk_seqlock {
+struct lfk_seqlock {
 	uint64_t seq; /* odd while a writer is inside */
-} lfk_seqlock_t;
+};
 
 #define LFK_SEQLOCK_INIT { 0 }
 
 /* Puts the lock in its initial (unlocked, even) state: 0, or -EINVAL for
  * NULL or l not aligned to 8 bytes (a misaligned sequence word could tear).
  * Not thread-safe.  Wait-free. */
-static inline int lfk_seqlock_init(lfk_seqlock_t *l)
+static inline int lfk_seqlock_init(struct lfk_seqlock *l)
 {
 	if (l == NULL || (uintptr_t)l % sizeof(l->seq) != 0)
 		return -EINVAL;
@@ -216,7 +216,7 @@ uint64_t lfk_seqlock_wait_even(const uint64_t *seq);
  * Blocking: waits while a writer is inside (spinning a little, then yielding
  * the CPU so that a preempted writer can finish).
  */
-static inline uint64_t lfk_seqlock_read_begin(const lfk_seqlock_t *l)
+static inline uint64_t lfk_seqlock_read_begin(const struct lfk_seqlock *l)
 {
 	/* acquire: pairs with the release in write_end, so the data loads
 	 * that follow see everything the last writer stored */
@@ -231,7 +231,7 @@ static inline uint64_t lfk_seqlock_read_begin(const lfk_seqlock_t *l)
  * start, in which case everything read must be discarded and the section
  * redone.  Wait-free.
  */
-static inline bool lfk_seqlock_read_retry(const lfk_seqlock_t *l,
+static inline bool lfk_seqlock_read_retry(const struct lfk_seqlock *l,
 					  uint64_t start)
 {
 	/* acquire fence: the data loads above are ordered before the reload;
@@ -247,7 +247,7 @@ static inline bool lfk_seqlock_read_retry(const lfk_seqlock_t *l,
  * size is 0.  Blocking (see read_begin): retries
  * while writers keep writing.
  */
-static inline int lfk_seqlock_read(const lfk_seqlock_t *l, void *dst,
+static inline int lfk_seqlock_read(const struct lfk_seqlock *l, void *dst,
 				   const void *src, size_t size)
 {
 	uint64_t s;
@@ -285,7 +285,7 @@ void lfk_seqlock_wait_enter(uint64_t *seq);
  * serialized on the sequence word itself (no separate mutex).  Blocking:
  * waits while another writer is inside.
  */
-static inline void lfk_seqlock_write_begin(lfk_seqlock_t *l)
+static inline void lfk_seqlock_write_begin(struct lfk_seqlock *l)
 {
 	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
 	if (!lfk_seqlock__enter(&l->seq, &s))
@@ -300,7 +300,7 @@ static inline void lfk_seqlock_write_begin(lfk_seqlock_t *l)
  * (nothing done) when another writer holds it.  Wait-free on x86_64 and LSE
  * (one CAS), lock-free on LL/SC.
  */
-static inline int lfk_seqlock_write_try_begin(lfk_seqlock_t *l)
+static inline int lfk_seqlock_write_try_begin(struct lfk_seqlock *l)
 {
 	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
 	if (!lfk_seqlock__enter(&l->seq, &s))
@@ -315,7 +315,7 @@ static inline int lfk_seqlock_write_try_begin(lfk_seqlock_t *l)
  * writers are serialized by other means): a store instead of a CAS.  Using
  * it while another writer may be inside corrupts the lock.  Wait-free.
  */
-static inline void lfk_seqlock_write_begin_single(lfk_seqlock_t *l)
+static inline void lfk_seqlock_write_begin_single(struct lfk_seqlock *l)
 {
 	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
 	/* release: as the CAS in lfk_seqlock__enter, for the latch's readers */
@@ -329,7 +329,7 @@ static inline void lfk_seqlock_write_begin_single(lfk_seqlock_t *l)
  * value before write_begin.  Returns 0, or -EINVAL if the lock was not
  * write-locked (nothing done).  Wait-free.
  */
-static inline int lfk_seqlock_write_end(lfk_seqlock_t *l)
+static inline int lfk_seqlock_write_end(struct lfk_seqlock *l)
 {
 	/* only the writer inside changes an odd sequence: relaxed reads our own */
 	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
@@ -347,7 +347,7 @@ static inline int lfk_seqlock_write_end(lfk_seqlock_t *l)
  * Correct only if no protected word was stored in the section.  Returns 0 or
  * -EINVAL (not write-locked).  Wait-free.
  */
-static inline int lfk_seqlock_write_abort(lfk_seqlock_t *l)
+static inline int lfk_seqlock_write_abort(struct lfk_seqlock *l)
 {
 	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
 	if (!(s & 1))
@@ -363,7 +363,7 @@ static inline int lfk_seqlock_write_abort(lfk_seqlock_t *l)
  * section (multi-writer safe).  Returns 0, or -EINVAL as lfk_seqlock_read
  * (any size and alignment).  Blocking: waits for other writers.
  */
-static inline int lfk_seqlock_write(lfk_seqlock_t *l, void *dst,
+static inline int lfk_seqlock_write(struct lfk_seqlock *l, void *dst,
 				    const void *src, size_t size)
 {
 	if (l == NULL || !lfk_seqlock_copy_ok(dst, src, size))
@@ -374,7 +374,7 @@ static inline int lfk_seqlock_write(lfk_seqlock_t *l, void *dst,
 }
 
 /* The sequence now (even: no writer inside).  For tests and statistics. */
-static inline uint64_t lfk_seqlock_sequence(const lfk_seqlock_t *l)
+static inline uint64_t lfk_seqlock_sequence(const struct lfk_seqlock *l)
 {
 	return lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
 }
@@ -397,8 +397,9 @@ static inline uint64_t lfk_seqlock_sequence(const lfk_seqlock_t *l)
  * -ETIMEDOUT); -EINVAL as lfk_seqlock_read.  Blocking, bounded by timeout_ns per write
  * it meets (a stream of completed writes can still make it retry).
  */
-int lfk_seqlock_read_timed(const lfk_seqlock_t *l, void *dst, const void *src,
-			   size_t size, uint64_t timeout_ns, uint64_t *stuck_seq);
+int lfk_seqlock_read_timed(const struct lfk_seqlock *l, void *dst,
+			   const void *src, size_t size, uint64_t timeout_ns,
+			   uint64_t *stuck_seq);
 
 /*
  * Finishes a write left inside at the odd sequence stuck_seq by a writer
@@ -410,7 +411,7 @@ int lfk_seqlock_read_timed(const lfk_seqlock_t *l, void *dst, const void *src,
  * finished after all, or someone repaired it first); -EINVAL (NULL, bad
  * sizes as lfk_seqlock_write, stuck_seq even).  Wait-free.
  */
-int lfk_seqlock_repair(lfk_seqlock_t *l, uint64_t stuck_seq, void *dst,
+int lfk_seqlock_repair(struct lfk_seqlock *l, uint64_t stuck_seq, void *dst,
 		       const void *src, size_t size);
 
 #endif

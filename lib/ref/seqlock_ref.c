@@ -78,33 +78,33 @@ static int unlock_excl(struct lfk_ref_lock *lk)
 
 /* ---- the seqlock twin ------------------------------------------------- */
 
-int lfk_ref_seqlock_init(lfk_ref_seqlock_t *l, int kind)
+int lfk_ref_seqlock_init(struct lfk_ref_seqlock *l, int kind)
 {
-	if (l == NULL || (uintptr_t)l % _Alignof(lfk_ref_seqlock_t) != 0)
+	if (l == NULL || (uintptr_t)l % _Alignof(struct lfk_ref_seqlock) != 0)
 		return -EINVAL;
 	return lock_init(&l->lk, kind);
 }
 
-void lfk_ref_seqlock_fini(lfk_ref_seqlock_t *l)
+void lfk_ref_seqlock_fini(struct lfk_ref_seqlock *l)
 {
 	if (l)
 		lock_fini(&l->lk);
 }
 
-uint64_t lfk_ref_seqlock_read_begin(lfk_ref_seqlock_t *l)
+uint64_t lfk_ref_seqlock_read_begin(struct lfk_ref_seqlock *l)
 {
 	lock_shared(&l->lk);
 	return 0;
 }
 
-bool lfk_ref_seqlock_read_retry(lfk_ref_seqlock_t *l, uint64_t start)
+bool lfk_ref_seqlock_read_retry(struct lfk_ref_seqlock *l, uint64_t start)
 {
 	(void)start;
 	unlock_shared(&l->lk);
 	return false;
 }
 
-int lfk_ref_seqlock_read(lfk_ref_seqlock_t *l, void *dst, const void *src,
+int lfk_ref_seqlock_read(struct lfk_ref_seqlock *l, void *dst, const void *src,
 			 size_t size)
 {
 	if (l == NULL || !lfk_seqlock_copy_ok(src, dst, size))
@@ -115,32 +115,32 @@ int lfk_ref_seqlock_read(lfk_ref_seqlock_t *l, void *dst, const void *src,
 	return 0;
 }
 
-void lfk_ref_seqlock_write_begin(lfk_ref_seqlock_t *l)
+void lfk_ref_seqlock_write_begin(struct lfk_ref_seqlock *l)
 {
 	lock_excl(&l->lk);
 }
 
-void lfk_ref_seqlock_write_begin_single(lfk_ref_seqlock_t *l)
+void lfk_ref_seqlock_write_begin_single(struct lfk_ref_seqlock *l)
 {
 	lock_excl(&l->lk);
 }
 
-int lfk_ref_seqlock_write_try_begin(lfk_ref_seqlock_t *l)
+int lfk_ref_seqlock_write_try_begin(struct lfk_ref_seqlock *l)
 {
 	return trylock_excl(&l->lk);
 }
 
-int lfk_ref_seqlock_write_end(lfk_ref_seqlock_t *l)
+int lfk_ref_seqlock_write_end(struct lfk_ref_seqlock *l)
 {
 	return unlock_excl(&l->lk);
 }
 
-int lfk_ref_seqlock_write_abort(lfk_ref_seqlock_t *l)
+int lfk_ref_seqlock_write_abort(struct lfk_ref_seqlock *l)
 {
 	return unlock_excl(&l->lk);
 }
 
-int lfk_ref_seqlock_write(lfk_ref_seqlock_t *l, void *dst, const void *src,
+int lfk_ref_seqlock_write(struct lfk_ref_seqlock *l, void *dst, const void *src,
 			  size_t size)
 {
 	if (l == NULL || !lfk_seqlock_copy_ok(dst, src, size))
@@ -183,13 +183,13 @@ static int placed_init(void *mem, size_t lk_off, size_t mem_size, size_t need,
 
 size_t lfk_ref_seqarray_size(size_t n, size_t elem_size)
 {
-	return placed_size(sizeof(lfk_ref_seqarray_t), n, elem_size);
+	return placed_size(sizeof(struct lfk_ref_seqarray), n, elem_size);
 }
 
-int lfk_ref_seqarray_init(lfk_ref_seqarray_t *a, size_t mem_size, size_t n,
+int lfk_ref_seqarray_init(struct lfk_ref_seqarray *a, size_t mem_size, size_t n,
 			  size_t elem_size, int kind)
 {
-	int rc = placed_init(a, offsetof(lfk_ref_seqarray_t, lk), mem_size,
+	int rc = placed_init(a, offsetof(struct lfk_ref_seqarray, lk), mem_size,
 			     lfk_ref_seqarray_size(n, elem_size), kind);
 	if (rc == 0) {
 		a->n = n;
@@ -210,7 +210,7 @@ static int seqarray_init_at(void *mem, size_t bytes, const void *args)
 }
 
 int lfk_ref_seqarray_create(size_t n, size_t elem_size, int kind,
-			    lfk_ref_seqarray_t **out)
+			    struct lfk_ref_seqarray **out)
 {
 	struct seqarray_args args = { n, elem_size, kind };
 	int rc;
@@ -221,34 +221,34 @@ int lfk_ref_seqarray_create(size_t n, size_t elem_size, int kind,
 	return rc;
 }
 
-void lfk_ref_seqarray_fini(lfk_ref_seqarray_t *a)
+void lfk_ref_seqarray_fini(struct lfk_ref_seqarray *a)
 {
 	if (a)
 		lock_fini(&a->lk);
 }
 
-void lfk_ref_seqarray_destroy(lfk_ref_seqarray_t *a)
+void lfk_ref_seqarray_destroy(struct lfk_ref_seqarray *a)
 {
 	lfk_ref_seqarray_fini(a);
 	free(a);
 }
 
-size_t lfk_ref_seqarray_length(const lfk_ref_seqarray_t *a)
+size_t lfk_ref_seqarray_length(const struct lfk_ref_seqarray *a)
 {
 	return a ? (size_t)a->n : 0;
 }
 
-size_t lfk_ref_seqarray_elem_size(const lfk_ref_seqarray_t *a)
+size_t lfk_ref_seqarray_elem_size(const struct lfk_ref_seqarray *a)
 {
 	return a ? (size_t)a->elem_size : 0;
 }
 
-static unsigned char *elem(lfk_ref_seqarray_t *a, size_t i)
+static unsigned char *elem(struct lfk_ref_seqarray *a, size_t i)
 {
 	return (unsigned char *)a->data + i * (size_t)a->elem_size;
 }
 
-int lfk_ref_seqarray_read(lfk_ref_seqarray_t *a, size_t i, void *dst)
+int lfk_ref_seqarray_read(struct lfk_ref_seqarray *a, size_t i, void *dst)
 {
 	if (a == NULL || dst == NULL || i >= a->n)
 		return -EINVAL;
@@ -258,7 +258,8 @@ int lfk_ref_seqarray_read(lfk_ref_seqarray_t *a, size_t i, void *dst)
 	return 0;
 }
 
-int lfk_ref_seqarray_write(lfk_ref_seqarray_t *a, size_t i, const void *src)
+int lfk_ref_seqarray_write(struct lfk_ref_seqarray *a, size_t i,
+			   const void *src)
 {
 	if (a == NULL || src == NULL || i >= a->n)
 		return -EINVAL;
@@ -267,13 +268,13 @@ int lfk_ref_seqarray_write(lfk_ref_seqarray_t *a, size_t i, const void *src)
 	return unlock_excl(&a->lk);
 }
 
-int lfk_ref_seqarray_update(lfk_ref_seqarray_t *a, size_t i,
+int lfk_ref_seqarray_update(struct lfk_ref_seqarray *a, size_t i,
 			    lfk_seqarray_update_fn fn, void *arg)
 {
 	return lfk_ref_seqarray_update_n(a, &i, 1, fn, arg);
 }
 
-int lfk_ref_seqarray_update_n(lfk_ref_seqarray_t *a, const size_t *idx,
+int lfk_ref_seqarray_update_n(struct lfk_ref_seqarray *a, const size_t *idx,
 			      size_t k, lfk_seqarray_update_fn fn, void *arg)
 {
 	struct lfk_seq_buf buf;
@@ -294,7 +295,7 @@ int lfk_ref_seqarray_update_n(lfk_ref_seqarray_t *a, const size_t *idx,
 	return rc;
 }
 
-int lfk_ref_seqarray_snapshot_tries(lfk_ref_seqarray_t *a, void *dst,
+int lfk_ref_seqarray_snapshot_tries(struct lfk_ref_seqarray *a, void *dst,
 				    unsigned tries)
 {
 	(void)tries;
@@ -314,7 +315,7 @@ int lfk_ref_seqarray_snapshot_tries(lfk_ref_seqarray_t *a, void *dst,
 	return 0;
 }
 
-int lfk_ref_seqarray_snapshot(lfk_ref_seqarray_t *a, void *dst)
+int lfk_ref_seqarray_snapshot(struct lfk_ref_seqarray *a, void *dst)
 {
 	return lfk_ref_seqarray_snapshot_tries(a, dst, LFK_SEQARRAY_SNAPSHOT_TRIES);
 }
@@ -323,13 +324,13 @@ int lfk_ref_seqarray_snapshot(lfk_ref_seqarray_t *a, void *dst)
 
 size_t lfk_ref_latch_size(size_t obj_size)
 {
-	return placed_size(sizeof(lfk_ref_latch_t), 1, obj_size);
+	return placed_size(sizeof(struct lfk_ref_latch), 1, obj_size);
 }
 
-int lfk_ref_latch_init(lfk_ref_latch_t *l, size_t mem_size, size_t obj_size,
-		       int kind)
+int lfk_ref_latch_init(struct lfk_ref_latch *l, size_t mem_size,
+		       size_t obj_size, int kind)
 {
-	int rc = placed_init(l, offsetof(lfk_ref_latch_t, lk), mem_size,
+	int rc = placed_init(l, offsetof(struct lfk_ref_latch, lk), mem_size,
 			     lfk_ref_latch_size(obj_size), kind);
 	if (rc == 0)
 		l->obj_size = obj_size;
@@ -347,7 +348,7 @@ static int latch_init_at(void *mem, size_t bytes, const void *args)
 	return lfk_ref_latch_init(mem, bytes, a->obj_size, a->kind);
 }
 
-int lfk_ref_latch_create(size_t obj_size, int kind, lfk_ref_latch_t **out)
+int lfk_ref_latch_create(size_t obj_size, int kind, struct lfk_ref_latch **out)
 {
 	struct latch_args args = { obj_size, kind };
 	int rc;
@@ -358,24 +359,24 @@ int lfk_ref_latch_create(size_t obj_size, int kind, lfk_ref_latch_t **out)
 	return rc;
 }
 
-void lfk_ref_latch_fini(lfk_ref_latch_t *l)
+void lfk_ref_latch_fini(struct lfk_ref_latch *l)
 {
 	if (l)
 		lock_fini(&l->lk);
 }
 
-void lfk_ref_latch_destroy(lfk_ref_latch_t *l)
+void lfk_ref_latch_destroy(struct lfk_ref_latch *l)
 {
 	lfk_ref_latch_fini(l);
 	free(l);
 }
 
-size_t lfk_ref_latch_obj_size(const lfk_ref_latch_t *l)
+size_t lfk_ref_latch_obj_size(const struct lfk_ref_latch *l)
 {
 	return l ? (size_t)l->obj_size : 0;
 }
 
-int lfk_ref_latch_read(lfk_ref_latch_t *l, void *dst)
+int lfk_ref_latch_read(struct lfk_ref_latch *l, void *dst)
 {
 	if (l == NULL || dst == NULL)
 		return -EINVAL;
@@ -385,7 +386,7 @@ int lfk_ref_latch_read(lfk_ref_latch_t *l, void *dst)
 	return 0;
 }
 
-int lfk_ref_latch_write(lfk_ref_latch_t *l, const void *src)
+int lfk_ref_latch_write(struct lfk_ref_latch *l, const void *src)
 {
 	if (l == NULL || src == NULL)
 		return -EINVAL;
