@@ -6,6 +6,8 @@
 #include <lfkit/ring.h>
 #include <stdlib.h>
 
+#include "lib/create.h"
+
 /* Every size a ring's layout computes (slot count rounded up and at least
  * 128, times elem_size + 8, plus four index words per slot, plus headers)
  * stays below 2^48 within these bounds: none can wrap a 64-bit size_t. */
@@ -173,29 +175,30 @@ int lfk__ring_init(int kind, void *mem, size_t capacity, size_t elem_size,
 	return 0;
 }
 
+struct ring_args {
+	enum lfk_ring_kind kind;
+	size_t capacity, elem_size;
+};
+
+static int ring_init_at(void *mem, size_t bytes, const void *args)
+{
+	const struct ring_args *a = args;
+	(void)bytes; /* the layout's size, as init computes it again */
+	return lfk__ring_init(a->kind, mem, a->capacity, a->elem_size, 0);
+}
+
 static int ring_create(enum lfk_ring_kind kind, size_t capacity,
 		       size_t elem_size, void **out)
 {
+	struct ring_args args = { kind, capacity, elem_size };
 	struct lfk_ring_hdr h;
-	size_t bytes;
-	void *mem;
 	int rc;
 	if (out == NULL)
 		return -EINVAL;
-	*out = NULL;
-	bytes = lfk__ring_layout(kind, capacity, elem_size, &h);
-	if (bytes == 0)
-		return -EINVAL;
-	mem = aligned_alloc(LFK_RING_ALIGN, bytes);
-	if (mem == NULL)
-		return -ENOMEM;
-	rc = lfk__ring_init(kind, mem, capacity, elem_size, 0);
-	if (rc != 0) {
-		free(mem);
-		return rc;
-	}
-	*out = mem;
-	return 0;
+	*out = lfk__create(LFK_RING_ALIGN,
+			   lfk__ring_layout(kind, capacity, elem_size, &h),
+			   ring_init_at, &args, &rc);
+	return rc;
 }
 
 #define LFK_RING_DEFINE_LIFECYCLE(K, KIND)                                     \

@@ -30,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/create.h"
 #include "tlocal_slot.h"
 
 struct tl_thread;
@@ -161,11 +160,22 @@ void lfk_tl_slot_finish(const struct lfk_tl_spec *sp, void *hdr)
 
 /* ---- objects ------------------------------------------------------------- */
 
-/* The object's slot description, validated before anything is allocated. */
+void *lfk__tl_create(size_t obj_size, size_t align, lfk__init_fn init,
+		     size_t size, lfk_tlocal_ctor_fn ctor,
+		     lfk_tlocal_dtor_fn dtor, void *arg, int *rc)
+{
+	struct lfk_tl_spec spec;
+	*rc = lfk_tl_spec_init(&spec, size, ctor, dtor, arg);
+	return *rc ? NULL : lfk__create(align, obj_size, init, &spec, rc);
+}
+
 static int tlocal_init_at(void *mem, size_t bytes, const void *spec)
 {
 	struct lfk_tlocal *t = mem;
 	int rc;
+	pthread_once(&key_once, make_key);
+	if (key_error != 0)
+		return -key_error;
 	memset(t, 0, bytes);
 	rc = id_reserve();
 	if (rc == 0)
@@ -182,19 +192,12 @@ int lfk_tlocal_create(size_t size, lfk_tlocal_ctor_fn ctor,
 		      lfk_tlocal_dtor_fn dtor, void *arg,
 		      struct lfk_tlocal **out)
 {
-	struct lfk_tl_spec spec;
 	int rc;
 	if (out == NULL)
 		return -EINVAL;
-	*out = NULL;
-	rc = lfk_tl_spec_init(&spec, size, ctor, dtor, arg);
-	if (rc != 0)
-		return rc;
-	pthread_once(&key_once, make_key);
-	if (key_error != 0)
-		return -key_error;
-	*out = lfk__create(_Alignof(struct lfk_tlocal), sizeof(struct lfk_tlocal),
-			   tlocal_init_at, &spec, &rc);
+	*out = lfk__tl_create(sizeof(struct lfk_tlocal),
+			      _Alignof(struct lfk_tlocal), tlocal_init_at, size,
+			      ctor, dtor, arg, &rc);
 	return rc;
 }
 

@@ -9,6 +9,8 @@
 
 #include <lfkit/tlocal.h>
 
+#include "lib/create.h"
+
 #define LFK_TL_MAX_SIZE (1u << 20)
 #define LFK_TL_HDR LFK_CACHELINE
 
@@ -23,6 +25,17 @@ struct lfk_tl_spec {
 int lfk_tl_spec_init(struct lfk_tl_spec *sp, size_t size,
 		     lfk_tlocal_ctor_fn ctor, lfk_tlocal_dtor_fn dtor,
 		     void *arg) __attribute__((visibility("hidden")));
+
+/*
+ * The create step of lfk_tlocal and of its twin: validates the slot
+ * description (-EINVAL), then allocates obj_size bytes aligned to align and
+ * runs init with the validated struct lfk_tl_spec as its args (see
+ * lfk__create).  Returns the object, or NULL with *rc set.
+ */
+void *lfk__tl_create(size_t obj_size, size_t align, lfk__init_fn init,
+		     size_t size, lfk_tlocal_ctor_fn ctor,
+		     lfk_tlocal_dtor_fn dtor, void *arg, int *rc)
+	__attribute__((visibility("hidden")));
 
 /* A zeroed slot whose data the ctor has initialized; returns its header,
  * or NULL with errno (ENOMEM, or the ctor's error). */

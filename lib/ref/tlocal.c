@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/create.h"
 #include "../tlocal_slot.h"
 
 /* One mutex for every registry: the twin is the simple reference. */
@@ -57,17 +56,12 @@ int lfk_ref_tlocal_create(size_t size, lfk_tlocal_ctor_fn ctor,
 			  lfk_tlocal_dtor_fn dtor, void *arg,
 			  struct lfk_ref_tlocal **out)
 {
-	struct lfk_tl_spec spec;
 	int rc;
 	if (out == NULL)
 		return -EINVAL;
-	*out = NULL;
-	rc = lfk_tl_spec_init(&spec, size, ctor, dtor, arg);
-	if (rc != 0)
-		return rc;
-	*out = lfk__create(_Alignof(struct lfk_ref_tlocal),
-			   sizeof(struct lfk_ref_tlocal), tlocal_init_at, &spec,
-			   &rc);
+	*out = lfk__tl_create(sizeof(struct lfk_ref_tlocal),
+			      _Alignof(struct lfk_ref_tlocal), tlocal_init_at,
+			      size, ctor, dtor, arg, &rc);
 	return rc;
 }
 
