@@ -67,13 +67,13 @@ static bool counter_run(void *arg, uint64_t ops, uint64_t *elapsed_ns)
 	*elapsed_ns = lfk_run_threads(c->threads, counter_thread, c);
 	switch (c->impl) {
 	case LFK:
-		got = lfk_counter_read(c->lfk);
+		lfk_counter_read(c->lfk, &got);
 		break;
 	case FAA:
 		got = (int64_t)lfk_atomic_load_u64(c->shared, LFK_RELAXED);
 		break;
 	default:
-		got = lfk_ref_counter_read(c->ref);
+		lfk_ref_counter_read(c->ref, &got);
 		break;
 	}
 	/* elapsed is per the requested ops; the few rounded off are noise */

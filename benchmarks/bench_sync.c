@@ -152,20 +152,23 @@ static bool pp_idle(struct pp_ctx *c)
 {
 	bool idle = true;
 	for (int i = 0; i < 2; i++) {
+		uint32_t units = 0;
+		bool set = false;
 		switch (c->kind) {
 		case LFK_SEM:
-			idle &= lfk_sem_value(&c->o->ls[i]) == 0;
+			lfk_sem_value(&c->o->ls[i], &units);
 			break;
 		case REF_SEM:
-			idle &= lfk_ref_sem_value(&c->o->rs[i]) == 0;
+			lfk_ref_sem_value(&c->o->rs[i], &units);
 			break;
 		case LFK_EVENT:
-			idle &= lfk_event_is_set(&c->o->le[i]) == 0;
+			lfk_event_is_set(&c->o->le[i], &set);
 			break;
 		default:
-			idle &= lfk_ref_event_is_set(&c->o->re[i]) == 0;
+			lfk_ref_event_is_set(&c->o->re[i], &set);
 			break;
 		}
+		idle &= units == 0 && !set;
 	}
 	return idle;
 }

@@ -23,7 +23,8 @@ static uint64_t started_early, ran;
 static void *worker(void *arg)
 {
 	(void)arg;
-	if (lfk_event_is_set(&go))           /* not before everyone is ready */
+	bool set;
+	if (lfk_event_is_set(&go, &set) == 0 && set) /* not before all ready */
 		lfk_atomic_fetch_add_u64(&started_early, 1, LFK_RELAXED);
 	lfk_sem_post(&ready);                /* "I am ready" */
 	lfk_event_wait(&go, LFK_FOREVER);    /* go.wait() */

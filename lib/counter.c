@@ -79,19 +79,16 @@ void lfk_counter_destroy(struct lfk_counter *c)
 	free(c);
 }
 
-void lfk_counter_add_slow(struct lfk_counter *c, int64_t n)
+int lfk_counter_add_slow(struct lfk_counter *c, int64_t n)
 {
-	uint64_t *shard;
+	void *shard;
 	if (c == NULL)
-		return;
-	shard = lfk_tlocal_get(c->hdr.shards);
-	if (shard != NULL)
-		lfk_atomic_store_u64(shard,
-				     lfk_atomic_load_u64(shard, LFK_RELAXED) +
-					     (uint64_t)n,
-				     LFK_RELAXED);
-	else
+		return -EINVAL;
+	if (lfk_tlocal_get(c->hdr.shards, &shard) == 0)
+		lfk__counter_bump(shard, n);
+	else /* relaxed: as fold_shard's add, ordered by the registry lock */
 		lfk_atomic_fetch_add_u64(&c->folded, (uint64_t)n, LFK_RELAXED);
+	return 0;
 }
 
 struct sum {
@@ -123,11 +120,13 @@ static uint64_t raw_sum(struct lfk_counter *c)
 	return s.total;
 }
 
-int64_t lfk_counter_read(struct lfk_counter *c)
+int lfk_counter_read(struct lfk_counter *c, int64_t *value)
 {
-	if (c == NULL)
-		return 0;
-	return (int64_t)(raw_sum(c) - lfk_atomic_load_u64(&c->base, LFK_RELAXED));
+	if (c == NULL || value == NULL)
+		return -EINVAL;
+	*value = (int64_t)(raw_sum(c) -
+			   lfk_atomic_load_u64(&c->base, LFK_RELAXED));
+	return 0;
 }
 
 int lfk_counter_reset(struct lfk_counter *c)

@@ -263,11 +263,13 @@ int lfk_sem_post(struct lfk_sem *s)
 	return 0;
 }
 
-int lfk_sem_value(const struct lfk_sem *s)
+int lfk_sem_value(const struct lfk_sem *s, uint32_t *value)
 {
-	if (s == NULL || !tag_is(s->tag, TAG_SEM))
+	if (s == NULL || value == NULL || !tag_is(s->tag, TAG_SEM))
 		return -EINVAL;
-	return (int)lfk_atomic_load_u32(&s->value, LFK_RELAXED);
+	/* relaxed: a snapshot, it orders nothing */
+	*value = lfk_atomic_load_u32(&s->value, LFK_RELAXED);
+	return 0;
 }
 
 /* ---- event -------------------------------------------------------------- */
@@ -320,12 +322,13 @@ int lfk_event_clear(struct lfk_event *e)
 	return 0;
 }
 
-int lfk_event_is_set(const struct lfk_event *e)
+int lfk_event_is_set(const struct lfk_event *e, bool *set)
 {
-	if (e == NULL || !tag_is(e->tag, TAG_EVENT))
+	if (e == NULL || set == NULL || !tag_is(e->tag, TAG_EVENT))
 		return -EINVAL;
 	/* Acquire: pairs with set's release. */
-	return (lfk_atomic_load_u32(&e->state, LFK_ACQUIRE) & EV_SET) != 0;
+	*set = (lfk_atomic_load_u32(&e->state, LFK_ACQUIRE) & EV_SET) != 0;
+	return 0;
 }
 
 int lfk_event_wait(struct lfk_event *e, uint64_t timeout_ns)

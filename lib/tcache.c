@@ -305,18 +305,16 @@ static bool new_slab(struct lfk_tcache *tc, struct lfk_tcache_thread *c)
 	return true;
 }
 
-void *lfk_tcache_alloc_slow(struct lfk_tcache *tc)
+int lfk_tcache_alloc_slow(struct lfk_tcache *tc, void **obj)
 {
 	struct lfk_tcache_thread *c;
 	struct lfk_tcache_mag *m;
-	void *obj;
-	if (tc == NULL) {
-		errno = EINVAL;
-		return NULL;
-	}
-	c = lfk_tlocal_get(tc->hdr.threads);
-	if (c == NULL)
+	void *slot;
+	if (tc == NULL || obj == NULL)
+		return -EINVAL;
+	if (lfk_tlocal_get(tc->hdr.threads, &slot) != 0)
 		goto loose;
+	c = slot;
 	if (c->loaded_n == 0) {
 		if (c->prev_n > 0) {
 			swap_mags(c);
@@ -335,24 +333,23 @@ void *lfk_tcache_alloc_slow(struct lfk_tcache *tc)
 			goto loose;
 		}
 	}
-	obj = c->loaded->obj[c->loaded_n - 1];
+	*obj = c->loaded->obj[c->loaded_n - 1];
 	lfk_atomic_store_u32(&c->loaded_n, c->loaded_n - 1, LFK_RELAXED);
-	return obj;
+	return 0;
 loose:
-	obj = loose_pop(tc);
-	if (obj == NULL)
-		errno = ENOMEM;
-	return obj;
+	*obj = loose_pop(tc);
+	return *obj != NULL ? 0 : -ENOMEM;
 }
 
 int lfk_tcache_free_slow(struct lfk_tcache *tc, void *obj)
 {
 	struct lfk_tcache_thread *c;
+	void *slot;
 	if (tc == NULL || obj == NULL)
 		return -EINVAL;
-	c = lfk_tlocal_get(tc->hdr.threads);
-	if (c == NULL)
+	if (lfk_tlocal_get(tc->hdr.threads, &slot) != 0)
 		goto loose;
+	c = slot;
 	if (c->loaded_n == tc->hdr.mag_size) {
 		if (c->prev_n == 0) {
 			swap_mags(c);

@@ -136,16 +136,15 @@ int lfk_tl_spec_init(struct lfk_tl_spec *sp, size_t size,
 	return 0;
 }
 
-void *lfk_tl_slot_new(const struct lfk_tl_spec *sp)
+void *lfk_tl_slot_new(const struct lfk_tl_spec *sp, int *rc)
 {
 	void *hdr = aligned_alloc(LFK_CACHELINE, sp->slot_size);
-	int rc;
+	*rc = hdr == NULL ? -ENOMEM : 0;
 	if (hdr == NULL)
 		return NULL;
 	memset(hdr, 0, sp->slot_size);
-	if (sp->ctor && (rc = sp->ctor(lfk_tl_slot_data(hdr), sp->arg)) != 0) {
+	if (sp->ctor && (*rc = sp->ctor(lfk_tl_slot_data(hdr), sp->arg)) != 0) {
 		free(hdr);
-		errno = rc < 0 ? -rc : rc;
 		return NULL;
 	}
 	return hdr;
@@ -282,17 +281,16 @@ void lfk__tlocal_dtor_under_lock(struct lfk_tlocal *t)
 	t->dtor_locked = true;
 }
 
-long lfk_tlocal_for_each(struct lfk_tlocal *t,
-			 void (*fn)(void *slot, void *arg), void *arg)
+int lfk_tlocal_for_each(struct lfk_tlocal *t, lfk_tlocal_visit_fn fn,
+			void *arg)
 {
-	long n = 0;
 	if (t == NULL || fn == NULL)
 		return -EINVAL;
 	pthread_mutex_lock(&t->lock);
-	for (struct tl_slot *s = t->head; s != NULL; s = s->obj_next, n++)
+	for (struct tl_slot *s = t->head; s != NULL; s = s->obj_next)
 		fn(lfk_tl_slot_data(s), arg);
 	pthread_mutex_unlock(&t->lock);
-	return n;
+	return 0;
 }
 
 /* ---- threads ------------------------------------------------------------- */
@@ -307,7 +305,6 @@ static struct tl_thread *thread_self(void)
 		return NULL;
 	if (pthread_setspecific(exit_key, thr) != 0) {
 		free(thr);
-		errno = ENOMEM;
 		return NULL;
 	}
 	pthread_mutex_init(&thr->lock, NULL);
@@ -341,30 +338,29 @@ static int vec_fit(struct tl_thread *thr, uint32_t id, void ***old)
 	return 0;
 }
 
-void *lfk_tlocal_get_slow(struct lfk_tlocal *t)
+int lfk_tlocal_get_slow(struct lfk_tlocal *t, void **slot)
 {
 	struct tl_thread *thr;
 	struct tl_slot *s;
 	void **old;
 	int rc;
 
-	if (t == NULL) {
-		errno = EINVAL;
-		return NULL;
-	}
+	if (t == NULL || slot == NULL)
+		return -EINVAL;
 	/* The fast path may have missed only because the vector is short. */
 	if (t->hdr.id < lfk_tlocal_tls.cap) {
-		void *d = lfk_atomic_load_ptr(&lfk_tlocal_tls.vec[t->hdr.id],
-					      LFK_RELAXED);
-		if (d != NULL)
-			return d;
+		*slot = lfk_atomic_load_ptr(&lfk_tlocal_tls.vec[t->hdr.id],
+					    LFK_RELAXED);
+		if (*slot != NULL)
+			return 0;
 	}
+	*slot = NULL;
 	thr = thread_self();
 	if (thr == NULL)
-		return NULL;
-	s = lfk_tl_slot_new(&t->spec);
+		return -ENOMEM;
+	s = lfk_tl_slot_new(&t->spec, &rc);
 	if (s == NULL)
-		return NULL;
+		return rc;
 	s->obj = t;
 	s->thr = thr;
 	pthread_mutex_lock(&t->lock);
@@ -377,10 +373,10 @@ void *lfk_tlocal_get_slow(struct lfk_tlocal *t)
 	free(old);
 	if (rc != 0) {
 		slot_finish(s);
-		errno = ENOMEM;
-		return NULL;
+		return -ENOMEM;
 	}
-	return lfk_tl_slot_data(s);
+	*slot = lfk_tl_slot_data(s);
+	return 0;
 }
 
 static void unpin(struct lfk_tlocal *t)

@@ -37,9 +37,9 @@ void *lfk__tl_create(size_t obj_size, size_t align, lfk__init_fn init,
 		     lfk_tlocal_dtor_fn dtor, void *arg, int *rc)
 	__attribute__((visibility("hidden")));
 
-/* A zeroed slot whose data the ctor has initialized; returns its header,
- * or NULL with errno (ENOMEM, or the ctor's error). */
-void *lfk_tl_slot_new(const struct lfk_tl_spec *sp)
+/* A zeroed slot whose data the ctor has initialized; returns its header
+ * (*rc = 0), or NULL with *rc = -ENOMEM or the ctor's error. */
+void *lfk_tl_slot_new(const struct lfk_tl_spec *sp, int *rc)
 	__attribute__((visibility("hidden")));
 
 /* Runs the dtor on the slot's data and frees the slot. */

@@ -326,6 +326,7 @@ int lfk_scn_sync_waiters_killed(void)
 	struct region r;
 	struct lfk_event *e;
 	struct lfk_sem *s;
+	uint32_t units;
 	pid_t pid;
 	if (!open_region(&r) || lfk_shm_event_create(r.shm, "go", &e) != 0 ||
 	    lfk_shm_sem_create(r.shm, "units", 0, &s) != 0)
@@ -339,13 +340,15 @@ int lfk_scn_sync_waiters_killed(void)
 		  "clear after the death");
 	LFK_CHECK(lfk_death_kill_when(sem_has_sleeper, wait_sem, s, &pid),
 		  "semaphore waiter not killed while asleep");
-	LFK_CHECK(lfk_sem_post(s) == 0 && lfk_sem_value(s) == 1 &&
+	LFK_CHECK(lfk_sem_post(s) == 0 && lfk_sem_value(s, &units) == 0 &&
+			  units == 1 &&
 			  lfk_sem_wait(s, 0) == 0,
 		  "the posted unit is not lost to the dead waiter");
 	LFK_CHECK(lfk_sem_post(s) == 0, "post");
 	LFK_CHECK(lfk_death_kill_at_hook(-1, take_unit, s, &pid),
 		  "unit holder not killed");
-	LFK_CHECK(lfk_sem_value(s) == 0 && lfk_sem_trywait(s) == -EAGAIN,
+	LFK_CHECK(lfk_sem_value(s, &units) == 0 && units == 0 &&
+			  lfk_sem_trywait(s) == -EAGAIN,
 		  "the dead holder's unit is gone");
 	LFK_CHECK(lfk_sem_post(s) == 0 && lfk_sem_wait(s, 0) == 0,
 		  "a survivor posts on the dead holder's behalf");
@@ -431,6 +434,7 @@ int lfk_scn_sync_setter_killed_before_wake(void)
 	struct region r;
 	struct lfk_event *e;
 	struct lfk_sem *s;
+	uint32_t units;
 	if (!open_region(&r) || lfk_shm_event_create(r.shm, "go", &e) != 0 ||
 	    lfk_shm_sem_create(r.shm, "units", 0, &s) != 0)
 		return 1;
@@ -438,7 +442,8 @@ int lfk_scn_sync_setter_killed_before_wake(void)
 			     set_without_wake);
 	waiter_returns_after("semaphore", wait_sem, sem_has_sleeper, s,
 			     post_without_wake);
-	LFK_CHECK(lfk_sem_value(s) == 0, "the unit was taken once");
+	LFK_CHECK(lfk_sem_value(s, &units) == 0 && units == 0,
+		  "the unit was taken once");
 	close_region(&r);
 	return 0;
 }

@@ -416,13 +416,15 @@ static void use_sync(void *img, size_t size, const char *name)
 	struct lfk_event *e;
 	struct lfk_sem *s;
 	if (lfk__shm_event_attach_image(img, size, name, &e) == 0) {
-		(void)lfk_event_is_set(e);
+		bool set;
+		(void)lfk_event_is_set(e, &set);
 		lfk_event_wait(e, 0);
 		lfk_event_set(e);
 		lfk_event_clear(e);
 	}
 	if (lfk__shm_sem_attach_image(img, size, name, &s) == 0) {
-		(void)lfk_sem_value(s);
+		uint32_t units;
+		(void)lfk_sem_value(s, &units);
 		lfk_sem_trywait(s);
 		lfk_sem_post(s);
 	}

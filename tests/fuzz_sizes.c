@@ -240,8 +240,8 @@ static void per_thread(struct input *in)
 	REQUIRE(lfk_tcache_create(s, max, mag, &c) != 0 ||
 		(s >= 1 && s <= LFK_TCACHE_OBJ_MAX));
 	if (c != NULL && s <= 4096 && (mag == 0 || mag <= 64)) {
-		void *o = lfk_tcache_alloc(c);
-		if (o != NULL) {
+		void *o;
+		if (lfk_tcache_alloc(c, &o) == 0) {
 			memset(o, 1, s);
 			lfk_tcache_free(c, o);
 		}

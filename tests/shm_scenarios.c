@@ -1026,6 +1026,7 @@ int lfk_scn_event_and_semaphore_between_processes(void)
 	struct lfk_shm *s;
 	struct lfk_event *go, *e2;
 	struct lfk_sem *done, *s2;
+	uint32_t units;
 	pid_t pids[WORKERS];
 	if (lfk_shm_create(region_name(name, sizeof(name)), 1 << 16, 0600, &s) != 0)
 		return 1;
@@ -1045,7 +1046,8 @@ int lfk_scn_event_and_semaphore_between_processes(void)
 			event_worker(name);
 	}
 	usleep(20000);
-	LFK_CHECK(lfk_sem_value(done) == 0, "a worker started before the event");
+	LFK_CHECK(lfk_sem_value(done, &units) == 0 && units == 0,
+		  "a worker started before the event");
 	lfk_event_set(go);
 	for (int i = 0; i < WORKERS; i++)
 		LFK_CHECK(lfk_sem_wait(done, 10000000000ull) == 0,

@@ -79,6 +79,15 @@ struct event_ops {
 	static int w_##fn(void *p) { return fn((T *)p); }
 #define WU(fn, T, U)                                                           \
 	static int w_##fn(void *p, U u) { return fn((T *)p, u); }
+/* A query with an out-pointer, as one int: the answer or the negative errno
+ * (the form the differential tests compare). */
+#define WQ(fn, T, V)                                                           \
+	static int w_##fn(void *p)                                             \
+	{                                                                      \
+		V v;                                                           \
+		int rc = fn((T *)p, &v);                                       \
+		return rc ? rc : (int)v;                                       \
+	}
 #define MUTEX_OPS(pre, T)                                                      \
 	WU(pre##_init, T, unsigned) W0(pre##_destroy, T)                       \
 	W0(pre##_lock, T) W0(pre##_trylock, T) W0(pre##_unlock, T)             \
@@ -92,13 +101,13 @@ struct event_ops {
 		return pre##_init((T *)p, f, v);                               \
 	}                                                                      \
 	WU(pre##_wait, T, uint64_t) W0(pre##_destroy, T)                       \
-	W0(pre##_trywait, T) W0(pre##_post, T) W0(pre##_value, T)              \
+	W0(pre##_trywait, T) W0(pre##_post, T) WQ(pre##_value, T, uint32_t)              \
 	static const struct sem_ops pre##_ops = {                              \
 		#pre, w_##pre##_init, w_##pre##_destroy, w_##pre##_wait,       \
 		w_##pre##_trywait, w_##pre##_post, w_##pre##_value };
 #define EVENT_OPS(pre, T)                                                      \
 	WU(pre##_init, T, unsigned) W0(pre##_destroy, T)                       \
-	W0(pre##_set, T) W0(pre##_clear, T) W0(pre##_is_set, T)                \
+	W0(pre##_set, T) W0(pre##_clear, T) WQ(pre##_is_set, T, bool)                \
 	WU(pre##_wait, T, uint64_t)                                            \
 	static const struct event_ops pre##_ops = {                            \
 		#pre, w_##pre##_init, w_##pre##_destroy, w_##pre##_set,        \
@@ -218,8 +227,21 @@ int lfk_scn_bad_input(void)
 			  lfk_sem_trywait(&o.s) == -EINVAL,
 		  "sem use after destroy");
 	LFK_CHECK(lfk_event_init(&o.e, 0) == 0 && lfk_event_destroy(&o.e) == 0 &&
-			  lfk_event_is_set(&o.e) == -EINVAL,
+			  lfk_event_is_set(&o.e, &(bool){ false }) == -EINVAL,
 		  "event use after destroy");
+	/* the queries' out-pointers */
+	LFK_CHECK(lfk_sem_init(&o.s, 0, 1) == 0 &&
+			  lfk_sem_value(&o.s, NULL) == -EINVAL &&
+			  lfk_event_init(&o.e, 0) == 0 &&
+			  lfk_event_is_set(&o.e, NULL) == -EINVAL,
+		  "query with a NULL out-pointer");
+	LFK_CHECK(lfk_ref_sem_init(&o.rs, 0, 1) == 0 &&
+			  lfk_ref_sem_value(&o.rs, NULL) == -EINVAL &&
+			  lfk_ref_sem_destroy(&o.rs) == 0 &&
+			  lfk_ref_event_init(&o.re, 0) == 0 &&
+			  lfk_ref_event_is_set(&o.re, NULL) == -EINVAL &&
+			  lfk_ref_event_destroy(&o.re) == 0,
+		  "twin query with a NULL out-pointer");
 	return 0;
 }
 
@@ -334,8 +356,8 @@ static void diff_sem_step(struct diff *d, unsigned op, int *a, int *b)
 		*b = lfk_ref_sem_post(&d->y.rs);
 		break;
 	default:
-		*a = lfk_sem_value(&d->x.s);
-		*b = lfk_ref_sem_value(&d->y.rs);
+		*a = w_lfk_sem_value(&d->x.s);
+		*b = w_lfk_ref_sem_value(&d->y.rs);
 		break;
 	}
 }
@@ -370,8 +392,8 @@ static void diff_event_step(struct diff *d, unsigned op, int *a, int *b)
 		break;
 	}
 	default:
-		*a = lfk_event_is_set(&d->x.e);
-		*b = lfk_ref_event_is_set(&d->y.re);
+		*a = w_lfk_event_is_set(&d->x.e);
+		*b = w_lfk_ref_event_is_set(&d->y.re);
 		break;
 	}
 }

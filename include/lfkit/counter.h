@@ -9,7 +9,8 @@
  *     struct lfk_counter *hits;
  *     lfk_counter_create(&hits);
  *     lfk_counter_add(hits, 1);              // any thread, any time
- *     int64_t total = lfk_counter_read(hits);
+ *     int64_t total;
+ *     lfk_counter_read(hits, &total);
  *     lfk_counter_destroy(hits);
  *
  * Only the shard's owner writes it, so an add is a relaxed load and a
@@ -46,10 +47,11 @@ void lfk_counter_destroy(struct lfk_counter *c);
  * went through, give or take the adds in flight.  An exiting thread's
  * shard counts until its value is in the shared total (both change under
  * the registry lock a read holds), so with non-negative adds a read is
- * never below an earlier read, thread exits included.  Returns 0 for NULL.
+ * never below an earlier read, thread exits included.  Stores the sum in
+ * *value and returns 0, or returns -EINVAL (c or value NULL).
  * Blocking (the shard registry's lock), O(threads that used the counter).
  */
-int64_t lfk_counter_read(struct lfk_counter *c);
+int lfk_counter_read(struct lfk_counter *c, int64_t *value);
 
 /*
  * Sets the counter back to 0: later reads count only the adds that follow.
@@ -59,8 +61,9 @@ int64_t lfk_counter_read(struct lfk_counter *c);
  */
 int lfk_counter_reset(struct lfk_counter *c);
 
-/* Out-of-line part of lfk_counter_add (first add of a thread, errors). */
-void lfk_counter_add_slow(struct lfk_counter *c, int64_t n);
+/* Out-of-line part of lfk_counter_add (first add of a thread, errors);
+ * returns as lfk_counter_add. */
+int lfk_counter_add_slow(struct lfk_counter *c, int64_t n);
 
 /* ---- private: what the inline fast path needs ---------------------------- */
 struct lfk_counter_hdr {
@@ -88,16 +91,17 @@ static inline void lfk__counter_bump(uint64_t *shard, int64_t n)
  * add, remembered as its last-used one; NULL if it cannot be created. */
 static inline uint64_t *lfk__counter_find(const struct lfk_counter_hdr *h)
 {
-	uint64_t *shard = (uint64_t *)lfk_tlocal_get(h->shards);
-	if (__builtin_expect(shard != NULL, 1)) {
-		lfk__counter_last.serial = h->serial;
-		lfk__counter_last.shard = shard;
-	}
-	return shard;
+	void *shard;
+	if (__builtin_expect(lfk_tlocal_get(h->shards, &shard) != 0, 0))
+		return NULL;
+	lfk__counter_last.serial = h->serial;
+	lfk__counter_last.shard = (uint64_t *)shard;
+	return (uint64_t *)shard;
 }
 
 /*
- * Adds n (may be negative).  NULL is ignored.
+ * lfk_counter_add: adds n (may be negative).  Returns 0, or -EINVAL (c
+ * NULL).
  * Wait-free after the calling thread's first add to c: a load and a store on
  * the thread's own cache line, found with two thread-local loads when c is
  * the counter the thread added to last, else through its lfk_tlocal slot.
@@ -105,23 +109,24 @@ static inline uint64_t *lfk__counter_find(const struct lfk_counter_hdr *h)
  * created (out of memory), the add goes into a shared atomic total
  * instead: never lost.
  */
-static inline void lfk_counter_add(struct lfk_counter *c, int64_t n)
+static inline int lfk_counter_add(struct lfk_counter *c, int64_t n)
 {
 	if (__builtin_expect(c != NULL, 1)) {
 		const struct lfk_counter_hdr *h =
 			(const struct lfk_counter_hdr *)(const void *)c;
 		uint64_t *shard;
-		if (__builtin_expect(lfk__counter_last.serial == h->serial, 1)) {
+		if (__builtin_expect(lfk__counter_last.serial == h->serial,
+				     1)) {
 			lfk__counter_bump(lfk__counter_last.shard, n);
-			return;
+			return 0;
 		}
 		shard = lfk__counter_find(h);
 		if (__builtin_expect(shard != NULL, 1)) {
 			lfk__counter_bump(shard, n);
-			return;
+			return 0;
 		}
 	}
-	lfk_counter_add_slow(c, n);
+	return lfk_counter_add_slow(c, n);
 }
 
 #endif

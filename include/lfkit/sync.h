@@ -56,8 +56,8 @@
  * sleep undivided).
  *
  * Memory ordering: a successful lock, wait or trywait is an acquire, unlock
- * and post are releases; an event wait that returns 0 (and is_set returning
- * 1) acquires what the setter did before set.  So data protected by these
+ * and post are releases; an event wait that returns 0 (and is_set finding
+ * the flag set) acquires what the setter did before set.  So data protected by these
  * objects may be plain memory.
  *
  * The design, after Ulrich Drepper, "Futexes Are Tricky" (2011):
@@ -78,6 +78,7 @@
 #ifndef LFKIT_SYNC_H
 #define LFKIT_SYNC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Blocks without a deadline (the same definition as the blocking queue's). */
@@ -173,8 +174,9 @@ int lfk_sem_trywait(struct lfk_sem *s);
  * sleeps; it never waits for another thread. */
 int lfk_sem_post(struct lfk_sem *s);
 
-/* The units available now (>= 0; a snapshot), or -EINVAL.  Wait-free. */
-int lfk_sem_value(const struct lfk_sem *s);
+/* Stores the units available now (a snapshot) in *value: 0, or -EINVAL
+ * (s or value NULL, s not initialized).  Wait-free. */
+int lfk_sem_value(const struct lfk_sem *s, uint32_t *value);
 
 /* ---- event ------------------------------------------------------------ */
 
@@ -195,8 +197,9 @@ int lfk_event_set(struct lfk_event *e);
  * atomic AND; a CAS or LL/SC loop on some ISAs). */
 int lfk_event_clear(struct lfk_event *e);
 
-/* 1 if set, 0 if clear, -EINVAL.  Wait-free (one load). */
-int lfk_event_is_set(const struct lfk_event *e);
+/* Stores whether the flag is set in *set (threading.Event.is_set): 0, or
+ * -EINVAL (e or set NULL, e not initialized).  Wait-free (one load). */
+int lfk_event_is_set(const struct lfk_event *e, bool *set);
 
 /* Returns 0 once the flag is set (at once if it is), -EAGAIN (timeout 0:
  * the flag is clear now), -ETIMEDOUT after timeout_ns, -EINVAL.  A set that is

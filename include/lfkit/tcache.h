@@ -12,7 +12,8 @@
  *
  *     struct lfk_tcache *tc;
  *     lfk_tcache_create(sizeof(struct msg), 0, 0, &tc);
- *     struct msg *m = lfk_tcache_alloc(tc);  // NULL + errno ENOMEM at max
+ *     void *m;
+ *     lfk_tcache_alloc(tc, &m);              // -ENOMEM at max_objects
  *     ...                                    // hand m to any thread
  *     lfk_tcache_free(tc, m);                // from any thread
  *     lfk_tcache_destroy(tc);                // frees every object
@@ -89,7 +90,7 @@ int lfk_tcache_stats(struct lfk_tcache *tc, struct lfk_tcache_stats *st);
 
 /* Out-of-line parts of alloc and free: magazine exchanges with the depot,
  * new slabs, the thread's first use, errors. */
-void *lfk_tcache_alloc_slow(struct lfk_tcache *tc);
+int lfk_tcache_alloc_slow(struct lfk_tcache *tc, void **obj);
 int lfk_tcache_free_slow(struct lfk_tcache *tc, void *obj);
 
 /* ---- private: what the inline fast paths need ---------------------------- */
@@ -117,37 +118,42 @@ struct lfk_tcache_hdr {
 };
 
 /*
- * Returns a free object, or NULL with errno ENOMEM (max_objects reached with
- * no free object in this thread's magazines or in the depot, or out of
- * memory) or EINVAL (tc is NULL).  Free objects parked in other threads'
+ * lfk_tcache_alloc: stores a free object in *obj.  Returns 0; -ENOMEM
+ * (max_objects reached with no free object in this thread's magazines or in
+ * the depot, or out of memory; *obj is then NULL); -EINVAL (tc or obj
+ * NULL).  Free objects parked in other threads'
  * magazines are not taken, so with max_objects set, ENOMEM can come while
  * up to 2 * mag_size objects per other thread are free.
  * Fast path (the thread's loaded magazine is not empty): wait-free, no
  * atomic instruction.  A magazine exchange with the depot is lock-free; a
  * new slab or the thread's first use is blocking (malloc, registry lock).
  */
-static inline void *lfk_tcache_alloc(struct lfk_tcache *tc)
+static inline int lfk_tcache_alloc(struct lfk_tcache *tc, void **obj)
 {
-	if (__builtin_expect(tc != NULL, 1)) {
+	if (__builtin_expect(tc != NULL && obj != NULL, 1)) {
 		const struct lfk_tcache_hdr *h =
 			(const struct lfk_tcache_hdr *)(const void *)tc;
-		struct lfk_tcache_thread *c =
-			(struct lfk_tcache_thread *)lfk_tlocal_get(h->threads);
-		if (__builtin_expect(c != NULL, 1)) {
+		void *slot;
+		if (__builtin_expect(lfk_tlocal_get(h->threads, &slot) == 0,
+				     1)) {
+			struct lfk_tcache_thread *c =
+				(struct lfk_tcache_thread *)slot;
 			uint32_t n = c->loaded_n;
 			if (__builtin_expect(n > 0, 1)) {
+				/* relaxed: only stats reads it (a snapshot) */
 				lfk_atomic_store_u32(&c->loaded_n, n - 1,
 						     LFK_RELAXED);
-				return c->loaded->obj[n - 1];
+				*obj = c->loaded->obj[n - 1];
+				return 0;
 			}
 		}
 	}
-	return lfk_tcache_alloc_slow(tc);
+	return lfk_tcache_alloc_slow(tc, obj);
 }
 
 /*
- * Returns obj, which must come from lfk_tcache_alloc on the same cache and
- * not be freed already (not checked), to the cache.  Any thread may free.
+ * lfk_tcache_free: returns obj, which must come from lfk_tcache_alloc on
+ * the same cache and not be freed already (not checked), to the cache.  Any thread may free.
  * Returns 0, or -EINVAL if tc or obj is NULL.
  * Fast path (the thread's loaded magazine is not full): wait-free, no
  * atomic instruction.  A magazine exchange with the depot is lock-free;
@@ -160,9 +166,11 @@ static inline int lfk_tcache_free(struct lfk_tcache *tc, void *obj)
 	if (__builtin_expect(tc != NULL && obj != NULL, 1)) {
 		const struct lfk_tcache_hdr *h =
 			(const struct lfk_tcache_hdr *)(const void *)tc;
-		struct lfk_tcache_thread *c =
-			(struct lfk_tcache_thread *)lfk_tlocal_get(h->threads);
-		if (__builtin_expect(c != NULL, 1)) {
+		void *slot;
+		if (__builtin_expect(lfk_tlocal_get(h->threads, &slot) == 0,
+				     1)) {
+			struct lfk_tcache_thread *c =
+				(struct lfk_tcache_thread *)slot;
 			uint32_t n = c->loaded_n;
 			if (__builtin_expect(n < h->mag_size, 1)) {
 				c->loaded->obj[n] = obj;

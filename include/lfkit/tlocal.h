@@ -10,8 +10,9 @@
  *     static void add_one(void *slot, void *arg) { ... }
  *     struct lfk_tlocal *t;
  *     lfk_tlocal_create(sizeof(struct stats), NULL, NULL, NULL, &t);
- *     struct stats *s = lfk_tlocal_get(t);   // this thread's, zeroed
- *     s->hits++;                             // nobody else writes it
+ *     void *p;
+ *     if (lfk_tlocal_get(t, &p) == 0)        // this thread's, zeroed
+ *             ((struct stats *)p)->hits++;   // nobody else writes it
  *
  * How it works.  Each object gets a small integer id (ids are reused after
  * lfk_tlocal_destroy).  Each thread has a vector, indexed by id, of pointers
@@ -67,7 +68,8 @@ typedef void (*lfk_tlocal_dtor_fn)(void *slot, void *arg);
  * Blocking (a global mutex guards the id allocator).
  */
 int lfk_tlocal_create(size_t size, lfk_tlocal_ctor_fn ctor,
-		      lfk_tlocal_dtor_fn dtor, void *arg, struct lfk_tlocal **out);
+		      lfk_tlocal_dtor_fn dtor, void *arg,
+		      struct lfk_tlocal **out);
 
 /*
  * Destroys the object: runs the destructor of every live slot (on the
@@ -79,19 +81,23 @@ int lfk_tlocal_create(size_t size, lfk_tlocal_ctor_fn ctor,
  */
 void lfk_tlocal_destroy(struct lfk_tlocal *t);
 
-/*
- * Calls fn(slot, arg) for every live slot of the object, under the object's
- * registry lock: slots are neither created nor destroyed meanwhile, but their
- * owners keep running, so fn must read fields their owners write with
- * atomic loads.  fn must not call get/destroy/for_each on the same object.
- * Returns the number of slots visited, or -EINVAL if t or fn is NULL.
- * Blocking (registry lock).
- */
-long lfk_tlocal_for_each(struct lfk_tlocal *t,
-			 void (*fn)(void *slot, void *arg), void *arg);
+/* The visitor of lfk_tlocal_for_each: one live slot, and for_each's arg. */
+typedef void (*lfk_tlocal_visit_fn)(void *slot, void *arg);
 
-/* Out-of-line part of lfk_tlocal_get: creates the calling thread's slot. */
-void *lfk_tlocal_get_slow(struct lfk_tlocal *t);
+/*
+ * lfk_tlocal_for_each: calls fn(slot, arg) for every live slot of the
+ * object, under the object's registry lock: slots are neither created nor
+ * destroyed meanwhile, but their owners keep running, so fn must read
+ * fields their owners write with atomic loads.  fn must not call
+ * get/destroy/for_each on the same object (count slots in fn if needed).
+ * Returns 0, or -EINVAL if t or fn is NULL.  Blocking (registry lock).
+ */
+int lfk_tlocal_for_each(struct lfk_tlocal *t, lfk_tlocal_visit_fn fn,
+			void *arg);
+
+/* Out-of-line part of lfk_tlocal_get: creates the calling thread's slot.
+ * Same arguments, results and errors as lfk_tlocal_get. */
+int lfk_tlocal_get_slow(struct lfk_tlocal *t, void **slot);
 
 /* ---- private: what the inline fast path needs ---------------------------- */
 
@@ -111,25 +117,26 @@ extern __thread struct lfk_tlocal_tls lfk_tlocal_tls
 	__attribute__((tls_model("initial-exec")));
 
 /*
- * Returns the calling thread's slot of t, creating it (zeroed, then ctor) on
- * the thread's first call.  Returns NULL with errno EINVAL (t is NULL),
- * ENOMEM, or the ctor's error.
+ * lfk_tlocal_get: stores the calling thread's slot of t in *slot, creating
+ * it (zeroed, then ctor) on the thread's first call.  Returns 0; -EINVAL (t
+ * or slot NULL); -ENOMEM; or the ctor's error (*slot is then NULL).
  * Wait-free after the thread's first call for t (two loads and a compare);
  * the first call is blocking (registry locks, malloc).
  */
-static inline void *lfk_tlocal_get(struct lfk_tlocal *t)
+static inline int lfk_tlocal_get(struct lfk_tlocal *t, void **slot)
 {
-	if (__builtin_expect(t != NULL, 1)) {
-		uint32_t id = ((const struct lfk_tlocal_hdr *)(const void *)t)->id;
+	if (__builtin_expect(t != NULL && slot != NULL, 1)) {
+		uint32_t id =
+			((const struct lfk_tlocal_hdr *)(const void *)t)->id;
 		struct lfk_tlocal_tls *tls = &lfk_tlocal_tls;
 		if (__builtin_expect(id < tls->cap, 1)) {
-			void *slot = lfk_atomic_load_ptr(&tls->vec[id],
-							 LFK_RELAXED);
-			if (__builtin_expect(slot != NULL, 1))
-				return slot;
+			/* relaxed: only this thread stores non-NULL entries */
+			*slot = lfk_atomic_load_ptr(&tls->vec[id], LFK_RELAXED);
+			if (__builtin_expect(*slot != NULL, 1))
+				return 0;
 		}
 	}
-	return lfk_tlocal_get_slow(t);
+	return lfk_tlocal_get_slow(t, slot);
 }
 
 #endif

@@ -40,24 +40,24 @@ void lfk_ref_counter_destroy(struct lfk_ref_counter *c)
 	free(c);
 }
 
-void lfk_ref_counter_add(struct lfk_ref_counter *c, int64_t n)
+int lfk_ref_counter_add(struct lfk_ref_counter *c, int64_t n)
 {
 	if (c == NULL)
-		return;
+		return -EINVAL;
 	pthread_mutex_lock(&c->lock);
 	c->value += (uint64_t)n;
 	pthread_mutex_unlock(&c->lock);
+	return 0;
 }
 
-int64_t lfk_ref_counter_read(struct lfk_ref_counter *c)
+int lfk_ref_counter_read(struct lfk_ref_counter *c, int64_t *value)
 {
-	uint64_t v;
-	if (c == NULL)
-		return 0;
+	if (c == NULL || value == NULL)
+		return -EINVAL;
 	pthread_mutex_lock(&c->lock);
-	v = c->value;
+	*value = (int64_t)c->value;
 	pthread_mutex_unlock(&c->lock);
-	return (int64_t)v;
+	return 0;
 }
 
 int lfk_ref_counter_reset(struct lfk_ref_counter *c)

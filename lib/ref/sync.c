@@ -178,14 +178,15 @@ int lfk_ref_sem_post(struct lfk_ref_sem *s)
 	return sem_post(&s->s) == 0 ? 0 : -errno;
 }
 
-int lfk_ref_sem_value(struct lfk_ref_sem *s)
+int lfk_ref_sem_value(struct lfk_ref_sem *s, uint32_t *value)
 {
 	int v;
-	if (s == NULL || !ok(s->tag))
+	if (s == NULL || value == NULL || !ok(s->tag))
 		return -EINVAL;
 	if (sem_getvalue(&s->s, &v) != 0)
 		return -errno;
-	return v < 0 ? 0 : v; /* glibc never reports waiters as < 0 */
+	*value = v < 0 ? 0 : (uint32_t)v; /* glibc never reports waiters < 0 */
+	return 0;
 }
 
 /* ---- event -------------------------------------------------------------- */
@@ -250,15 +251,14 @@ int lfk_ref_event_clear(struct lfk_ref_event *e)
 	return 0;
 }
 
-int lfk_ref_event_is_set(struct lfk_ref_event *e)
+int lfk_ref_event_is_set(struct lfk_ref_event *e, bool *set)
 {
-	int v;
-	if (e == NULL || !ok(e->tag))
+	if (e == NULL || set == NULL || !ok(e->tag))
 		return -EINVAL;
 	pthread_mutex_lock(&e->m);
-	v = (int)e->set;
+	*set = e->set != 0;
 	pthread_mutex_unlock(&e->m);
-	return v;
+	return 0;
 }
 
 int lfk_ref_event_wait(struct lfk_ref_event *e, uint64_t timeout_ns)

@@ -62,13 +62,11 @@ void lfk_ref_tcache_destroy(struct lfk_ref_tcache *tc)
 	free(tc);
 }
 
-void *lfk_ref_tcache_alloc(struct lfk_ref_tcache *tc)
+int lfk_ref_tcache_alloc(struct lfk_ref_tcache *tc, void **out)
 {
 	void *obj = NULL;
-	if (tc == NULL) {
-		errno = EINVAL;
-		return NULL;
-	}
+	if (tc == NULL || out == NULL)
+		return -EINVAL;
 	pthread_mutex_lock(&tc->lock);
 	if (tc->free != NULL) {
 		obj = tc->free;
@@ -84,9 +82,8 @@ void *lfk_ref_tcache_alloc(struct lfk_ref_tcache *tc)
 		}
 	}
 	pthread_mutex_unlock(&tc->lock);
-	if (obj == NULL)
-		errno = ENOMEM;
-	return obj;
+	*out = obj;
+	return obj != NULL ? 0 : -ENOMEM;
 }
 
 int lfk_ref_tcache_free(struct lfk_ref_tcache *tc, void *obj)

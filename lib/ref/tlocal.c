@@ -83,26 +83,26 @@ void lfk_ref_tlocal_destroy(struct lfk_ref_tlocal *t)
 	free(t);
 }
 
-void *lfk_ref_tlocal_get(struct lfk_ref_tlocal *t)
+int lfk_ref_tlocal_get(struct lfk_ref_tlocal *t, void **slot)
 {
 	struct ref_slot *s;
 	int rc;
-	if (t == NULL) {
-		errno = EINVAL;
-		return NULL;
-	}
+	if (t == NULL || slot == NULL)
+		return -EINVAL;
+	*slot = NULL;
 	s = pthread_getspecific(t->key);
-	if (s != NULL)
-		return lfk_tl_slot_data(s);
-	s = lfk_tl_slot_new(&t->spec);
+	if (s != NULL) {
+		*slot = lfk_tl_slot_data(s);
+		return 0;
+	}
+	s = lfk_tl_slot_new(&t->spec, &rc);
 	if (s == NULL)
-		return NULL;
+		return rc;
 	s->obj = t;
 	rc = pthread_setspecific(t->key, s);
 	if (rc != 0) {
 		lfk_tl_slot_finish(&t->spec, s);
-		errno = rc;
-		return NULL;
+		return -rc;
 	}
 	pthread_mutex_lock(&ref_lock);
 	s->next = t->head;
@@ -110,18 +110,18 @@ void *lfk_ref_tlocal_get(struct lfk_ref_tlocal *t)
 		t->head->prev = s;
 	t->head = s;
 	pthread_mutex_unlock(&ref_lock);
-	return lfk_tl_slot_data(s);
+	*slot = lfk_tl_slot_data(s);
+	return 0;
 }
 
-long lfk_ref_tlocal_for_each(struct lfk_ref_tlocal *t,
-			     void (*fn)(void *slot, void *arg), void *arg)
+int lfk_ref_tlocal_for_each(struct lfk_ref_tlocal *t, lfk_tlocal_visit_fn fn,
+			    void *arg)
 {
-	long n = 0;
 	if (t == NULL || fn == NULL)
 		return -EINVAL;
 	pthread_mutex_lock(&ref_lock);
-	for (struct ref_slot *s = t->head; s != NULL; s = s->next, n++)
+	for (struct ref_slot *s = t->head; s != NULL; s = s->next)
 		fn(lfk_tl_slot_data(s), arg);
 	pthread_mutex_unlock(&ref_lock);
-	return n;
+	return 0;
 }

@@ -14,10 +14,10 @@ struct lfk_ref_counter;
 int lfk_ref_counter_create(struct lfk_ref_counter **out);
 /* NULL is ignored. */
 void lfk_ref_counter_destroy(struct lfk_ref_counter *c);
-/* Adds n (wraps modulo 2^64); NULL is ignored. */
-void lfk_ref_counter_add(struct lfk_ref_counter *c, int64_t n);
-/* The value; 0 for NULL. */
-int64_t lfk_ref_counter_read(struct lfk_ref_counter *c);
+/* Adds n (wraps modulo 2^64): 0, or -EINVAL for NULL. */
+int lfk_ref_counter_add(struct lfk_ref_counter *c, int64_t n);
+/* Stores the value in *value: 0, or -EINVAL (c or value NULL). */
+int lfk_ref_counter_read(struct lfk_ref_counter *c, int64_t *value);
 /* Sets it to 0; -EINVAL for NULL. */
 int lfk_ref_counter_reset(struct lfk_ref_counter *c);
 

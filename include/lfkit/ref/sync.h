@@ -74,13 +74,15 @@ int lfk_ref_sem_destroy(struct lfk_ref_sem *s);
 int lfk_ref_sem_wait(struct lfk_ref_sem *s, uint64_t timeout_ns);
 int lfk_ref_sem_trywait(struct lfk_ref_sem *s);
 int lfk_ref_sem_post(struct lfk_ref_sem *s);
-int lfk_ref_sem_value(struct lfk_ref_sem *s);
+/* As lfk_sem_value: 0, -EINVAL, or sem_getvalue's error. */
+int lfk_ref_sem_value(struct lfk_ref_sem *s, uint32_t *value);
 
 int lfk_ref_event_init(struct lfk_ref_event *e, unsigned flags);
 int lfk_ref_event_destroy(struct lfk_ref_event *e);
 int lfk_ref_event_set(struct lfk_ref_event *e);
 int lfk_ref_event_clear(struct lfk_ref_event *e);
-int lfk_ref_event_is_set(struct lfk_ref_event *e);
+/* As lfk_event_is_set: 0 or -EINVAL. */
+int lfk_ref_event_is_set(struct lfk_ref_event *e, bool *set);
 /* 0, -EAGAIN (timeout 0), -ETIMEDOUT, -EINVAL. */
 int lfk_ref_event_wait(struct lfk_ref_event *e, uint64_t timeout_ns);
 

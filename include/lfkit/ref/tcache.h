@@ -18,8 +18,9 @@ int lfk_ref_tcache_create(size_t obj_size, size_t max_objects,
 			  unsigned mag_size, struct lfk_ref_tcache **out);
 /* Frees every object, in use or not.  NULL is ignored. */
 void lfk_ref_tcache_destroy(struct lfk_ref_tcache *tc);
-/* NULL with errno ENOMEM (max_objects in use, or out of memory) or EINVAL. */
-void *lfk_ref_tcache_alloc(struct lfk_ref_tcache *tc);
+/* As lfk_tcache_alloc: 0, -ENOMEM (max_objects in use, or out of memory;
+ * *obj is NULL), -EINVAL (tc or obj NULL). */
+int lfk_ref_tcache_alloc(struct lfk_ref_tcache *tc, void **obj);
 /* 0, or -EINVAL if tc or obj is NULL. */
 int lfk_ref_tcache_free(struct lfk_ref_tcache *tc, void *obj);
 /* 0, or -EINVAL. */

@@ -25,8 +25,10 @@ int lfk_ref_tlocal_create(size_t size, lfk_tlocal_ctor_fn ctor,
 			  lfk_tlocal_dtor_fn dtor, void *arg,
 			  struct lfk_ref_tlocal **out);
 void lfk_ref_tlocal_destroy(struct lfk_ref_tlocal *t);
-void *lfk_ref_tlocal_get(struct lfk_ref_tlocal *t);
-long lfk_ref_tlocal_for_each(struct lfk_ref_tlocal *t,
-			     void (*fn)(void *slot, void *arg), void *arg);
+/* As lfk_tlocal_get: 0, -EINVAL, -ENOMEM, the ctor's error. */
+int lfk_ref_tlocal_get(struct lfk_ref_tlocal *t, void **slot);
+/* As lfk_tlocal_for_each: 0, or -EINVAL (t or fn NULL). */
+int lfk_ref_tlocal_for_each(struct lfk_ref_tlocal *t, lfk_tlocal_visit_fn fn,
+			    void *arg);
 
 #endif
