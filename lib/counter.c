@@ -9,7 +9,7 @@
 #include "tlocal_slot.h"
 
 struct lfk_counter {
-	struct lfk_counter_hdr hdr;
+	struct lfk__counter_hdr hdr;
 	/* Shards of exited threads, and adds whose shard could not be
 	 * created.  Touched once per thread lifetime: no padding needed. */
 	uint64_t folded;
@@ -79,7 +79,7 @@ void lfk_counter_destroy(struct lfk_counter *c)
 	free(c);
 }
 
-int lfk_counter_add_slow(struct lfk_counter *c, int64_t n)
+int lfk__counter_add_slow(struct lfk_counter *c, int64_t n)
 {
 	void *shard;
 	if (c == NULL)

@@ -9,7 +9,7 @@
 
 size_t lfk_latch_size(size_t obj_size)
 {
-	size_t stride = lfk_seq__stride(obj_size, 0);
+	size_t stride = lfk__seq_stride(obj_size, 0);
 	return stride ? sizeof(struct lfk_latch) + 2 * stride : 0;
 }
 
@@ -21,7 +21,7 @@ int lfk_latch_init(struct lfk_latch *l, size_t mem_size, size_t obj_size)
 		return -EINVAL;
 	memset(l, 0, need);
 	l->obj_size = obj_size;
-	l->stride = lfk_seq__stride(obj_size, 0);
+	l->stride = lfk__seq_stride(obj_size, 0);
 	l->magic = LFK_LATCH_MAGIC;
 	return 0;
 }

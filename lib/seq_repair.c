@@ -73,10 +73,10 @@ int lfk_seqlock_repair(struct lfk_seqlock *l, uint64_t stuck_seq, void *dst,
 int lfk_seqarray_read_timed(const struct lfk_seqarray *a, size_t i, void *dst,
 			    uint64_t timeout_ns, uint64_t *stuck_seq)
 {
-	struct lfk_seqarray_slot *s;
+	struct lfk__seqarray_slot *s;
 	if (a == NULL || dst == NULL || i >= a->n)
 		return -EINVAL;
-	s = lfk_seqarray__slot(a, i);
+	s = lfk__seqarray_slot_at(a, i);
 	return lfk_seqlock_read_timed(&s->lock, dst, s->data,
 				      (size_t)a->elem_size, timeout_ns,
 				      stuck_seq);
@@ -85,10 +85,10 @@ int lfk_seqarray_read_timed(const struct lfk_seqarray *a, size_t i, void *dst,
 int lfk_seqarray_repair(struct lfk_seqarray *a, size_t i, uint64_t stuck_seq,
 			const void *src)
 {
-	struct lfk_seqarray_slot *s;
+	struct lfk__seqarray_slot *s;
 	if (a == NULL || src == NULL || i >= a->n)
 		return -EINVAL;
-	s = lfk_seqarray__slot(a, i);
+	s = lfk__seqarray_slot_at(a, i);
 	return lfk_seqlock_repair(&s->lock, stuck_seq, s->data, src,
 				  (size_t)a->elem_size);
 }

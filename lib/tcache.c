@@ -48,7 +48,7 @@ struct slab {
 };
 
 struct lfk_tcache {
-	struct lfk_tcache_hdr hdr; /* read by the fast paths */
+	struct lfk__tcache_hdr hdr; /* read by the fast paths */
 	size_t obj_size;	   /* rounded up to OBJ_ALIGN */
 	size_t max_objects;
 	size_t created; /* objects carved from slabs (atomic) */
@@ -107,12 +107,12 @@ static void *stack_pop(struct stack *s)
 
 static size_t mag_bytes(const struct lfk_tcache *tc)
 {
-	return sizeof(struct lfk_tcache_mag) + tc->hdr.mag_size * sizeof(void *);
+	return sizeof(struct lfk__tcache_mag) + tc->hdr.mag_size * sizeof(void *);
 }
 
-static struct lfk_tcache_mag *mag_get_empty(struct lfk_tcache *tc)
+static struct lfk__tcache_mag *mag_get_empty(struct lfk_tcache *tc)
 {
-	struct lfk_tcache_mag *m = stack_pop(&tc->empty);
+	struct lfk__tcache_mag *m = stack_pop(&tc->empty);
 	if (m == NULL)
 		m = malloc(mag_bytes(tc));
 	if (m != NULL)
@@ -123,8 +123,8 @@ static struct lfk_tcache_mag *mag_get_empty(struct lfk_tcache *tc)
 /* Thread c hands a magazine holding n objects to the depot: to the full
  * stack if n > 0, counted in c's depot_net (only c's thread, or destroy
  * once that thread is gone, writes it; stats reads it). */
-static void mag_put(struct lfk_tcache *tc, struct lfk_tcache_thread *c,
-		    struct lfk_tcache_mag *m, uint32_t n)
+static void mag_put(struct lfk_tcache *tc, struct lfk__tcache_thread *c,
+		    struct lfk__tcache_mag *m, uint32_t n)
 {
 	m->rounds = n;
 	if (n)
@@ -137,7 +137,7 @@ static void mag_put(struct lfk_tcache *tc, struct lfk_tcache_thread *c,
 
 static int thread_init(void *slot, void *arg)
 {
-	struct lfk_tcache_thread *c = slot;
+	struct lfk__tcache_thread *c = slot;
 	c->loaded = mag_get_empty(arg);
 	c->prev = c->loaded ? mag_get_empty(arg) : NULL;
 	if (c->prev == NULL) {
@@ -152,16 +152,16 @@ static int thread_init(void *slot, void *arg)
  * its share of the depot count moves to the cache (once per thread). */
 static void thread_fini(void *slot, void *arg)
 {
-	struct lfk_tcache_thread *c = slot;
+	struct lfk__tcache_thread *c = slot;
 	struct lfk_tcache *tc = arg;
 	mag_put(tc, c, c->loaded, c->loaded_n);
 	mag_put(tc, c, c->prev, c->prev_n);
 	lfk_atomic_fetch_add_u64(&tc->exited_net, c->depot_net, LFK_RELAXED);
 }
 
-static void swap_mags(struct lfk_tcache_thread *c)
+static void swap_mags(struct lfk__tcache_thread *c)
 {
-	struct lfk_tcache_mag *m = c->loaded;
+	struct lfk__tcache_mag *m = c->loaded;
 	uint32_t n = c->loaded_n;
 	c->loaded = c->prev;
 	lfk_atomic_store_u32(&c->loaded_n, c->prev_n, LFK_RELAXED);
@@ -185,7 +185,7 @@ static int tcache_init_at(void *mem, size_t bytes, const void *args)
 	tc->hdr.mag_size = a->mag_size;
 	tc->obj_size = (a->obj_size + OBJ_ALIGN - 1) / OBJ_ALIGN * OBJ_ALIGN;
 	tc->max_objects = a->max_objects;
-	rc = lfk_tlocal_create(sizeof(struct lfk_tcache_thread), thread_init,
+	rc = lfk_tlocal_create(sizeof(struct lfk__tcache_thread), thread_init,
 			       thread_fini, tc, &tc->hdr.threads);
 	if (rc == 0)
 		pthread_mutex_init(&tc->loose_lock, NULL);
@@ -279,7 +279,7 @@ static size_t reserve(struct lfk_tcache *tc, size_t want)
 /* Carves a new slab of up to one magazine's worth of objects into the
  * thread's loaded magazine (which is empty).  Returns false at the maximum
  * or out of memory. */
-static bool new_slab(struct lfk_tcache *tc, struct lfk_tcache_thread *c)
+static bool new_slab(struct lfk_tcache *tc, struct lfk__tcache_thread *c)
 {
 	size_t n = reserve(tc, tc->hdr.mag_size);
 	struct slab *s, *head;
@@ -305,10 +305,10 @@ static bool new_slab(struct lfk_tcache *tc, struct lfk_tcache_thread *c)
 	return true;
 }
 
-int lfk_tcache_alloc_slow(struct lfk_tcache *tc, void **obj)
+int lfk__tcache_alloc_slow(struct lfk_tcache *tc, void **obj)
 {
-	struct lfk_tcache_thread *c;
-	struct lfk_tcache_mag *m;
+	struct lfk__tcache_thread *c;
+	struct lfk__tcache_mag *m;
 	void *slot;
 	if (tc == NULL || obj == NULL)
 		return -EINVAL;
@@ -341,9 +341,9 @@ loose:
 	return *obj != NULL ? 0 : -ENOMEM;
 }
 
-int lfk_tcache_free_slow(struct lfk_tcache *tc, void *obj)
+int lfk__tcache_free_slow(struct lfk_tcache *tc, void *obj)
 {
-	struct lfk_tcache_thread *c;
+	struct lfk__tcache_thread *c;
 	void *slot;
 	if (tc == NULL || obj == NULL)
 		return -EINVAL;
@@ -356,7 +356,7 @@ int lfk_tcache_free_slow(struct lfk_tcache *tc, void *obj)
 		} else {
 			/* Bonwick: the full previous goes to the depot, the
 			 * loaded (full) becomes previous, an empty is loaded. */
-			struct lfk_tcache_mag *m = mag_get_empty(tc);
+			struct lfk__tcache_mag *m = mag_get_empty(tc);
 			if (m == NULL)
 				goto loose;
 			mag_put(tc, c, c->prev, c->prev_n);
@@ -384,7 +384,7 @@ struct counts {
 
 static void count_thread(void *slot, void *arg)
 {
-	struct lfk_tcache_thread *c = slot;
+	struct lfk__tcache_thread *c = slot;
 	struct counts *n = arg;
 	n->in_magazines += lfk_atomic_load_u32(&c->loaded_n, LFK_RELAXED) +
 			   lfk_atomic_load_u32(&c->prev_n, LFK_RELAXED);

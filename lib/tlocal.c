@@ -40,11 +40,11 @@ struct tl_slot {
 	struct tl_slot *obj_prev, *obj_next;
 	struct tl_slot *thr_prev, *thr_next;
 };
-_Static_assert(sizeof(struct tl_slot) <= LFK_TL_HDR, "slot header size");
+_Static_assert(sizeof(struct tl_slot) <= LFK__TL_HDR, "slot header size");
 
 struct lfk_tlocal {
-	struct lfk_tlocal_hdr hdr; /* the id the fast path reads */
-	struct lfk_tl_spec spec;
+	struct lfk__tlocal_hdr hdr; /* the id the fast path reads */
+	struct lfk__tl_spec spec;
 	pthread_mutex_t lock; /* the registry: head, and the obj links */
 	pthread_cond_t unpinned;
 	struct tl_slot *head;
@@ -59,7 +59,7 @@ struct tl_thread {
 	uint32_t cap;
 };
 
-__thread struct lfk_tlocal_tls lfk_tlocal_tls
+__thread struct lfk__tlocal_tls lfk__tlocal_tls
 	__attribute__((tls_model("initial-exec")));
 static __thread struct tl_thread *tl_self;
 
@@ -123,12 +123,12 @@ static int id_reserve(void)
 
 /* ---- slots, shared with the twin ------------------------------------------ */
 
-int lfk_tl_spec_init(struct lfk_tl_spec *sp, size_t size,
+int lfk__tl_spec_init(struct lfk__tl_spec *sp, size_t size,
 		     lfk_tlocal_ctor_fn ctor, lfk_tlocal_dtor_fn dtor, void *arg)
 {
-	if (size == 0 || size > LFK_TL_MAX_SIZE)
+	if (size == 0 || size > LFK__TL_MAX_SIZE)
 		return -EINVAL;
-	sp->slot_size = LFK_TL_HDR + (size + LFK_CACHELINE - 1) /
+	sp->slot_size = LFK__TL_HDR + (size + LFK_CACHELINE - 1) /
 					     LFK_CACHELINE * LFK_CACHELINE;
 	sp->ctor = ctor;
 	sp->dtor = dtor;
@@ -136,24 +136,24 @@ int lfk_tl_spec_init(struct lfk_tl_spec *sp, size_t size,
 	return 0;
 }
 
-void *lfk_tl_slot_new(const struct lfk_tl_spec *sp, int *rc)
+void *lfk__tl_slot_new(const struct lfk__tl_spec *sp, int *rc)
 {
 	void *hdr = aligned_alloc(LFK_CACHELINE, sp->slot_size);
 	*rc = hdr == NULL ? -ENOMEM : 0;
 	if (hdr == NULL)
 		return NULL;
 	memset(hdr, 0, sp->slot_size);
-	if (sp->ctor && (*rc = sp->ctor(lfk_tl_slot_data(hdr), sp->arg)) != 0) {
+	if (sp->ctor && (*rc = sp->ctor(lfk__tl_slot_data(hdr), sp->arg)) != 0) {
 		free(hdr);
 		return NULL;
 	}
 	return hdr;
 }
 
-void lfk_tl_slot_finish(const struct lfk_tl_spec *sp, void *hdr)
+void lfk__tl_slot_finish(const struct lfk__tl_spec *sp, void *hdr)
 {
 	if (sp->dtor)
-		sp->dtor(lfk_tl_slot_data(hdr), sp->arg);
+		sp->dtor(lfk__tl_slot_data(hdr), sp->arg);
 	free(hdr);
 }
 
@@ -163,8 +163,8 @@ void *lfk__tl_create(size_t obj_size, size_t align, lfk__init_fn init,
 		     size_t size, lfk_tlocal_ctor_fn ctor,
 		     lfk_tlocal_dtor_fn dtor, void *arg, int *rc)
 {
-	struct lfk_tl_spec spec;
-	*rc = lfk_tl_spec_init(&spec, size, ctor, dtor, arg);
+	struct lfk__tl_spec spec;
+	*rc = lfk__tl_spec_init(&spec, size, ctor, dtor, arg);
 	return *rc ? NULL : lfk__create(align, obj_size, init, &spec, rc);
 }
 
@@ -181,7 +181,7 @@ static int tlocal_init_at(void *mem, size_t bytes, const void *spec)
 		rc = id_get(&t->hdr.id);
 	if (rc != 0)
 		return rc;
-	t->spec = *(const struct lfk_tl_spec *)spec;
+	t->spec = *(const struct lfk__tl_spec *)spec;
 	pthread_mutex_init(&t->lock, NULL);
 	pthread_cond_init(&t->unpinned, NULL);
 	return 0;
@@ -215,7 +215,7 @@ static void slot_link(struct tl_slot *s)
 	if (thr->head)
 		thr->head->thr_prev = s;
 	thr->head = s;
-	lfk_atomic_store_ptr(&thr->vec[t->hdr.id], lfk_tl_slot_data(s),
+	lfk_atomic_store_ptr(&thr->vec[t->hdr.id], lfk__tl_slot_data(s),
 			     LFK_RELAXED);
 }
 
@@ -243,7 +243,7 @@ static void slot_unlink(struct tl_slot *s)
 /* Runs the destructor of a slot nobody else can reach any more. */
 static void slot_finish(struct tl_slot *s)
 {
-	lfk_tl_slot_finish(&s->obj->spec, s);
+	lfk__tl_slot_finish(&s->obj->spec, s);
 }
 
 void lfk_tlocal_destroy(struct lfk_tlocal *t)
@@ -288,7 +288,7 @@ int lfk_tlocal_for_each(struct lfk_tlocal *t, lfk_tlocal_visit_fn fn,
 		return -EINVAL;
 	pthread_mutex_lock(&t->lock);
 	for (struct tl_slot *s = t->head; s != NULL; s = s->obj_next)
-		fn(lfk_tl_slot_data(s), arg);
+		fn(lfk__tl_slot_data(s), arg);
 	pthread_mutex_unlock(&t->lock);
 	return 0;
 }
@@ -333,12 +333,12 @@ static int vec_fit(struct tl_thread *thr, uint32_t id, void ***old)
 	*old = thr->vec;
 	thr->vec = vec;
 	thr->cap = cap;
-	lfk_tlocal_tls.vec = vec;
-	lfk_tlocal_tls.cap = cap;
+	lfk__tlocal_tls.vec = vec;
+	lfk__tlocal_tls.cap = cap;
 	return 0;
 }
 
-int lfk_tlocal_get_slow(struct lfk_tlocal *t, void **slot)
+int lfk__tlocal_get_slow(struct lfk_tlocal *t, void **slot)
 {
 	struct tl_thread *thr;
 	struct tl_slot *s;
@@ -348,8 +348,8 @@ int lfk_tlocal_get_slow(struct lfk_tlocal *t, void **slot)
 	if (t == NULL || slot == NULL)
 		return -EINVAL;
 	/* The fast path may have missed only because the vector is short. */
-	if (t->hdr.id < lfk_tlocal_tls.cap) {
-		*slot = lfk_atomic_load_ptr(&lfk_tlocal_tls.vec[t->hdr.id],
+	if (t->hdr.id < lfk__tlocal_tls.cap) {
+		*slot = lfk_atomic_load_ptr(&lfk__tlocal_tls.vec[t->hdr.id],
 					    LFK_RELAXED);
 		if (*slot != NULL)
 			return 0;
@@ -358,7 +358,7 @@ int lfk_tlocal_get_slow(struct lfk_tlocal *t, void **slot)
 	thr = thread_self();
 	if (thr == NULL)
 		return -ENOMEM;
-	s = lfk_tl_slot_new(&t->spec, &rc);
+	s = lfk__tl_slot_new(&t->spec, &rc);
 	if (s == NULL)
 		return rc;
 	s->obj = t;
@@ -375,7 +375,7 @@ int lfk_tlocal_get_slow(struct lfk_tlocal *t, void **slot)
 		slot_finish(s);
 		return -ENOMEM;
 	}
-	*slot = lfk_tl_slot_data(s);
+	*slot = lfk__tl_slot_data(s);
 	return 0;
 }
 
@@ -430,8 +430,8 @@ static void thread_exit(void *p)
 	/* No slot refers to thr any more: nobody else can reach it. */
 	if (tl_self == thr) {
 		tl_self = NULL;
-		lfk_tlocal_tls.vec = NULL;
-		lfk_tlocal_tls.cap = 0;
+		lfk__tlocal_tls.vec = NULL;
+		lfk__tlocal_tls.cap = 0;
 	}
 	pthread_mutex_destroy(&thr->lock);
 	free(thr->vec);

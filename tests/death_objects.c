@@ -80,8 +80,8 @@ int lfk_scn_seqarray_writer_killed_mid_write(void)
 		return 1;
 	for (size_t i = 0; i < 8; i++)
 		lfk_seqarray_write(a, i, v);
-	struct write_target t = { &lfk_seqarray__slot(a, 3)->lock,
-				  lfk_seqarray__slot(a, 3)->data };
+	struct write_target t = { &lfk__seqarray_slot_at(a, 3)->lock,
+				  lfk__seqarray_slot_at(a, 3)->data };
 	LFK_CHECK(lfk_death_kill_at_hook(-1, half_write, &t, &pid),
 		  "writer not killed mid-write (element 3)");
 	LFK_CHECK(lfk_seqarray_read_timed(a, 3, got, 20000000, &stuck) ==

@@ -378,7 +378,7 @@ static void use_twin(void *img, size_t size, const char *name)
  * sequence makes readers wait for good, as for a writer that died there. */
 static bool quiet(const struct lfk_seqarray *a, size_t i)
 {
-	return lfk_atomic_load_u64(&lfk_seqarray__slot(a, i)->lock.seq,
+	return lfk_atomic_load_u64(&lfk__seqarray_slot_at(a, i)->lock.seq,
 				   LFK_RELAXED) %
 		       2 ==
 	       0;

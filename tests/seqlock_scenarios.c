@@ -231,7 +231,7 @@ int lfk_scn_latch_reader_never_waits(void)
 	/* A writer stalls in the middle of writing b: it has entered and
 	 * stored half of b into the copy it fills. */
 	lfk_seqlock_write_begin(&l->lock);
-	uint64_t *target = lfk_latch__copy(l, (lfk_seqlock_sequence(&l->lock) >> 1) + 1);
+	uint64_t *target = lfk__latch_copy(l, (lfk_seqlock_sequence(&l->lock) >> 1) + 1);
 	for (int j = 0; j < WORDS / 2; j++)
 		lfk_seqlock_store_u64(&target[j], b[j]);
 	pr.l = l;
@@ -398,7 +398,7 @@ int lfk_scn_bad_input(void)
 			  "%s: %d / twin %d, expected -EINVAL", r[c].what, r[c].rc,
 			  r[c].trc);
 	for (size_t i = 0; i < 4; i++)
-		LFK_CHECK(lfk_seqlock_sequence(&lfk_seqarray__slot(a, i)->lock) == 0,
+		LFK_CHECK(lfk_seqlock_sequence(&lfk__seqarray_slot_at(a, i)->lock) == 0,
 			  "a refused call changed element %zu", i);
 	LFK_CHECK(lfk_seqarray_length(NULL) == 0 && lfk_seqarray_elem_size(NULL) == 0 &&
 			  lfk_seqarray_length(a) == 4 && lfk_seqarray_elem_size(a) == 8 &&
@@ -611,7 +611,7 @@ int lfk_scn_differential_seqarray(void)
 				  memcmp(out[0], out[1], total) == 0,
 			  "n %zu es %zu: final contents differ", n, es);
 		for (size_t i = 0; i < n; i++)
-			LFK_CHECK(!(lfk_seqlock_sequence(&lfk_seqarray__slot(a, i)->lock) & 1),
+			LFK_CHECK(!(lfk_seqlock_sequence(&lfk__seqarray_slot_at(a, i)->lock) & 1),
 				  "element %zu left write-locked", i);
 		if (placed)
 			free(placed);
@@ -1335,7 +1335,7 @@ int lfk_scn_read_timed_timeouts(void)
 		  "seqlock timeout 0, no writer");
 	if (lfk_seqarray_create(2, 8, &a) != 0)
 		return 1;
-	lfk_seqlock_write_begin(&lfk_seqarray__slot(a, 1)->lock);
+	lfk_seqlock_write_begin(&lfk__seqarray_slot_at(a, 1)->lock);
 	rc = lfk_seqarray_read_timed(a, 1, &got, 0, &stuck);
 	LFK_CHECK(rc == -EAGAIN && stuck == 1, "seqarray timeout 0: %d", rc);
 	rc = lfk_seqarray_read_timed(a, 1, &got, 2 * MS, NULL);

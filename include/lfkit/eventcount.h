@@ -89,25 +89,7 @@ struct lfk_eventcount {
 	uint32_t reserved;
 };
 
-static inline uint32_t lfk__ec_epoch(uint64_t word)
-{
-	return (uint32_t)(word >> 32);
-}
-
-static inline uint32_t lfk__ec_waiters(uint64_t word)
-{
-	return (uint32_t)word;
-}
-
-/* The epoch half of the word, as the 32-bit futex word the kernel sees. */
-static inline uint32_t *lfk__ec_futex(struct lfk_eventcount *ec)
-{
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	return (uint32_t *)&ec->word + 1;
-#else
-	return (uint32_t *)&ec->word;
-#endif
-}
+#include <lfkit/impl/eventcount.h>
 
 /*
  * Initializes ec (no waiters).  flags: 0 or LFK_EVENTCOUNT_SHARED.
@@ -165,10 +147,6 @@ int lfk_eventcount_wait(struct lfk_eventcount *ec, uint32_t key,
  * claimed the caller, else -EAGAIN. */
 int lfk_eventcount_wait_timeout(struct lfk_eventcount *ec, uint32_t key,
 				uint64_t timeout_ns);
-
-/* Claims every registered waiter (epoch + 1, count 0) and wakes them.  The
- * slow half of notify, for a word w that showed waiters. */
-void lfk__eventcount_wake(struct lfk_eventcount *ec, uint64_t w);
 
 /* The number of registered waiters (a snapshot, for tests and tuning). */
 static inline uint32_t lfk_eventcount_waiters(const struct lfk_eventcount *ec)

@@ -77,10 +77,7 @@ void lfk_latch_destroy(struct lfk_latch *l);
 /* The object's size in bytes (0 for NULL). */
 size_t lfk_latch_obj_size(const struct lfk_latch *l);
 
-static inline void *lfk_latch__copy(const struct lfk_latch *l, uint64_t c)
-{
-	return (void *)((uintptr_t)(l + 1) + (size_t)(c & 1) * (size_t)l->stride);
-}
+#include <lfkit/impl/latch.h>
 
 /*
  * Copies the object (obj_size bytes) to dst, never torn: the value of the
@@ -95,7 +92,7 @@ static inline int lfk_latch_read(const struct lfk_latch *l, void *dst)
 		/* acquire: pairs with the release stores of both sequence
 		 * values, so the live copy's data is visible */
 		uint64_t s = lfk_atomic_load_u64(&l->lock.seq, LFK_ACQUIRE);
-		lfk_seqlock_copy_out(dst, lfk_latch__copy(l, s >> 1),
+		lfk_seqlock_copy_out(dst, lfk__latch_copy(l, s >> 1),
 				     (size_t)l->obj_size);
 		/* acquire fence, then reload (see lfk_seqlock_read_retry) */
 		lfk_acquire_fence();
@@ -117,7 +114,7 @@ static inline int lfk_latch_write(struct lfk_latch *l, const void *src)
 	lfk_seqlock_write_begin(&l->lock);
 	/* seq is now 2u+1: fill copy u+1, which no reader is steered to */
 	uint64_t s = lfk_atomic_load_u64(&l->lock.seq, LFK_RELAXED);
-	lfk_seqlock_copy_in(lfk_latch__copy(l, (s >> 1) + 1), src,
+	lfk_seqlock_copy_in(lfk__latch_copy(l, (s >> 1) + 1), src,
 			    (size_t)l->obj_size);
 	return lfk_seqlock_write_end(&l->lock);
 }

@@ -99,17 +99,7 @@ size_t lfk_seqarray_elem_size(const struct lfk_seqarray *a);
 
 /* ---- inline fast paths ---------------------------------------------------- */
 
-struct lfk_seqarray_slot {
-	struct lfk_seqlock lock;
-	uint64_t data[]; /* elem_size bytes */
-};
-
-static inline struct lfk_seqarray_slot *
-lfk_seqarray__slot(const struct lfk_seqarray *a, size_t i)
-{
-	return (struct lfk_seqarray_slot *)((uintptr_t)(a + 1) +
-					    i * (size_t)a->stride);
-}
+#include <lfkit/impl/seqarray.h>
 
 /*
  * Copies element i to dst (elem_size bytes, any alignment), never torn.
@@ -121,7 +111,7 @@ static inline int lfk_seqarray_read(const struct lfk_seqarray *a, size_t i,
 {
 	if (a == NULL || dst == NULL || i >= a->n)
 		return -EINVAL;
-	struct lfk_seqarray_slot *s = lfk_seqarray__slot(a, i);
+	struct lfk__seqarray_slot *s = lfk__seqarray_slot_at(a, i);
 	uint64_t seq;
 	do {
 		seq = lfk_seqlock_read_begin(&s->lock);
@@ -140,7 +130,7 @@ static inline int lfk_seqarray_write(struct lfk_seqarray *a, size_t i,
 {
 	if (a == NULL || src == NULL || i >= a->n)
 		return -EINVAL;
-	struct lfk_seqarray_slot *s = lfk_seqarray__slot(a, i);
+	struct lfk__seqarray_slot *s = lfk__seqarray_slot_at(a, i);
 	lfk_seqlock_write_begin(&s->lock);
 	lfk_seqlock_copy_in(s->data, src, (size_t)a->elem_size);
 	return lfk_seqlock_write_end(&s->lock);

@@ -92,10 +92,7 @@ static inline int lfk_seqlock_init(struct lfk_seqlock *l)
 
 /* ---- protected data accessors ------------------------------------------- */
 
-/* may_alias views: protected objects are of any type; the helpers read and
- * write them as 32- and 64-bit words. */
-typedef uint64_t __attribute__((may_alias)) lfk_seq_u64_t;
-typedef uint32_t __attribute__((may_alias)) lfk_seq_u32_t;
+#include <lfkit/impl/seqlock.h>
 
 /* Reads one protected word inside a read section.  Wait-free. */
 static inline uint64_t lfk_seqlock_load_u64(const uint64_t *p)
@@ -135,42 +132,6 @@ static inline bool lfk_seqlock_copy_ok(const void *shared, const void *priv,
 	return shared != NULL && priv != NULL && size != 0;
 }
 
-typedef uint16_t __attribute__((may_alias)) lfk_seq_u16_t;
-
-/* The widest access (4, 2 or 1 bytes) that addr's alignment and the
- * remaining size allow, for the unaligned edges of a copy. */
-static inline size_t lfk__seqlock_edge(const void *addr, size_t size)
-{
-	uintptr_t a = (uintptr_t)addr;
-	if (size >= 4 && a % 4 == 0)
-		return 4;
-	if (size >= 2 && a % 2 == 0)
-		return 2;
-	return 1;
-}
-
-/* Copies one edge piece into protected memory; returns its size. */
-static inline size_t lfk__seqlock_store_edge(unsigned char *d,
-					     const unsigned char *s, size_t size)
-{
-	size_t k = lfk__seqlock_edge(d, size);
-	/* relaxed (release under TSan): ordered by the fence in write_begin */
-	if (k == 4) {
-		uint32_t w;
-		memcpy(&w, s, 4);
-		lfk_atomic_store_u32((lfk_seq_u32_t *)d, w,
-				     LFK_STORE_AFTER_REL_FENCE);
-	} else if (k == 2) {
-		uint16_t w;
-		memcpy(&w, s, 2);
-		lfk_atomic_store_u16((lfk_seq_u16_t *)d, w,
-				     LFK_STORE_AFTER_REL_FENCE);
-	} else {
-		lfk_atomic_store_u8(d, *s, LFK_STORE_AFTER_REL_FENCE);
-	}
-	return k;
-}
-
 /*
  * Copies size bytes out of protected memory (inside a read section): the
  * widest loads the ISA has (16 bytes on x86_64 and aarch64), each a relaxed
@@ -198,7 +159,7 @@ static inline void lfk_seqlock_copy_in(void *dst, const void *src, size_t size)
 	for (; size >= 8; s += 8, d += 8, size -= 8) {
 		uint64_t w;
 		memcpy(&w, s, 8);
-		lfk_seqlock_store_u64((lfk_seq_u64_t *)d, w);
+		lfk_seqlock_store_u64((lfk__seq_u64_t *)d, w);
 	}
 	while (size != 0) {
 		size_t k = lfk__seqlock_store_edge(d, s, size);
@@ -207,9 +168,6 @@ static inline void lfk_seqlock_copy_in(void *dst, const void *src, size_t size)
 }
 
 /* ---- reader side ---------------------------------------------------------- */
-
-/* Out of line: waits (spins, then yields) until seq is even; returns it. */
-uint64_t lfk_seqlock_wait_even(const uint64_t *seq);
 
 /*
  * Starts a read section; returns the sequence to hand to read_retry.
@@ -222,7 +180,7 @@ static inline uint64_t lfk_seqlock_read_begin(const struct lfk_seqlock *l)
 	 * that follow see everything the last writer stored */
 	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_ACQUIRE);
 	if (__builtin_expect(s & 1, 0))
-		s = lfk_seqlock_wait_even(&l->seq);
+		s = lfk__seqlock_wait_even(&l->seq);
 	return s;
 }
 
@@ -263,24 +221,6 @@ static inline int lfk_seqlock_read(const struct lfk_seqlock *l, void *dst,
 /* ---- writer side ---------------------------------------------------------- */
 
 /*
- * Tries once to enter a write section from the even value s: on success the
- * sequence is s + 1 (odd) and the caller is the one writer inside.
- * acq_rel: acquire so that the previous writer's stores happen before ours;
- * release so that a reader who loads the odd value also sees everything
- * before it (the two-copy latch relies on this, a plain seqlock reader only
- * waits on odd values).
- */
-static inline bool lfk_seqlock__enter(uint64_t *seq, uint64_t *s)
-{
-	if (*s & 1)
-		return false;
-	return lfk_atomic_cas_u64(seq, s, *s + 1, LFK_ACQ_REL);
-}
-
-/* Out of line: waits until the writer side is free and takes it. */
-void lfk_seqlock_wait_enter(uint64_t *seq);
-
-/*
  * Enters the write section.  Any number of writers may call it: they are
  * serialized on the sequence word itself (no separate mutex).  Blocking:
  * waits while another writer is inside.
@@ -288,8 +228,8 @@ void lfk_seqlock_wait_enter(uint64_t *seq);
 static inline void lfk_seqlock_write_begin(struct lfk_seqlock *l)
 {
 	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
-	if (!lfk_seqlock__enter(&l->seq, &s))
-		lfk_seqlock_wait_enter(&l->seq);
+	if (!lfk__seqlock_enter(&l->seq, &s))
+		lfk__seqlock_wait_enter(&l->seq);
 	/* release fence: the odd sequence is ordered before the data stores
 	 * that follow; pairs with the acquire fence in read_retry */
 	lfk_release_fence();
@@ -303,7 +243,7 @@ static inline void lfk_seqlock_write_begin(struct lfk_seqlock *l)
 static inline int lfk_seqlock_write_try_begin(struct lfk_seqlock *l)
 {
 	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
-	if (!lfk_seqlock__enter(&l->seq, &s))
+	if (!lfk__seqlock_enter(&l->seq, &s))
 		return -EAGAIN;
 	/* release fence: as in write_begin */
 	lfk_release_fence();
@@ -318,7 +258,7 @@ static inline int lfk_seqlock_write_try_begin(struct lfk_seqlock *l)
 static inline void lfk_seqlock_write_begin_single(struct lfk_seqlock *l)
 {
 	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
-	/* release: as the CAS in lfk_seqlock__enter, for the latch's readers */
+	/* release: as the CAS in lfk__seqlock_enter, for the latch's readers */
 	lfk_atomic_store_u64(&l->seq, s + 1, LFK_RELEASE);
 	/* release fence: as in write_begin */
 	lfk_release_fence();
@@ -378,7 +318,6 @@ static inline uint64_t lfk_seqlock_sequence(const struct lfk_seqlock *l)
 {
 	return lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
 }
-
 
 /* ---- a writer that never comes back (out of line, lib/seq_repair.c) ---- */
 

@@ -88,34 +88,7 @@ struct lfk_tcache_stats {
  */
 int lfk_tcache_stats(struct lfk_tcache *tc, struct lfk_tcache_stats *st);
 
-/* Out-of-line parts of alloc and free: magazine exchanges with the depot,
- * new slabs, the thread's first use, errors. */
-int lfk_tcache_alloc_slow(struct lfk_tcache *tc, void **obj);
-int lfk_tcache_free_slow(struct lfk_tcache *tc, void *obj);
-
-/* ---- private: what the inline fast paths need ---------------------------- */
-
-struct lfk_tcache_mag {
-	void *next;	 /* depot link: first word (atomic accesses) */
-	uint32_t rounds; /* objects held, while in the depot */
-	void *obj[];	 /* mag_size entries */
-};
-
-/* A thread's cache: its slot of the cache's lfk_tlocal.  Only the thread
- * writes it; loaded_n and prev_n are stored atomically (relaxed) because
- * lfk_tcache_stats reads them from another thread. */
-struct lfk_tcache_thread {
-	struct lfk_tcache_mag *loaded, *prev;
-	uint32_t loaded_n, prev_n; /* objects in each */
-	/* objects this thread put into the depot's magazines minus those it
-	 * took out, modulo 2^64 (statistics; stored relaxed) */
-	uint64_t depot_net;
-};
-
-struct lfk_tcache_hdr {
-	struct lfk_tlocal *threads; /* slots: struct lfk_tcache_thread */
-	uint32_t mag_size;
-};
+#include <lfkit/impl/tcache.h>
 
 /*
  * lfk_tcache_alloc: stores a free object in *obj.  Returns 0; -ENOMEM
@@ -131,13 +104,13 @@ struct lfk_tcache_hdr {
 static inline int lfk_tcache_alloc(struct lfk_tcache *tc, void **obj)
 {
 	if (__builtin_expect(tc != NULL && obj != NULL, 1)) {
-		const struct lfk_tcache_hdr *h =
-			(const struct lfk_tcache_hdr *)(const void *)tc;
+		const struct lfk__tcache_hdr *h =
+			(const struct lfk__tcache_hdr *)(const void *)tc;
 		void *slot;
 		if (__builtin_expect(lfk_tlocal_get(h->threads, &slot) == 0,
 				     1)) {
-			struct lfk_tcache_thread *c =
-				(struct lfk_tcache_thread *)slot;
+			struct lfk__tcache_thread *c =
+				(struct lfk__tcache_thread *)slot;
 			uint32_t n = c->loaded_n;
 			if (__builtin_expect(n > 0, 1)) {
 				/* relaxed: only stats reads it (a snapshot) */
@@ -148,7 +121,7 @@ static inline int lfk_tcache_alloc(struct lfk_tcache *tc, void **obj)
 			}
 		}
 	}
-	return lfk_tcache_alloc_slow(tc, obj);
+	return lfk__tcache_alloc_slow(tc, obj);
 }
 
 /*
@@ -164,13 +137,13 @@ static inline int lfk_tcache_alloc(struct lfk_tcache *tc, void **obj)
 static inline int lfk_tcache_free(struct lfk_tcache *tc, void *obj)
 {
 	if (__builtin_expect(tc != NULL && obj != NULL, 1)) {
-		const struct lfk_tcache_hdr *h =
-			(const struct lfk_tcache_hdr *)(const void *)tc;
+		const struct lfk__tcache_hdr *h =
+			(const struct lfk__tcache_hdr *)(const void *)tc;
 		void *slot;
 		if (__builtin_expect(lfk_tlocal_get(h->threads, &slot) == 0,
 				     1)) {
-			struct lfk_tcache_thread *c =
-				(struct lfk_tcache_thread *)slot;
+			struct lfk__tcache_thread *c =
+				(struct lfk__tcache_thread *)slot;
 			uint32_t n = c->loaded_n;
 			if (__builtin_expect(n < h->mag_size, 1)) {
 				c->loaded->obj[n] = obj;
@@ -180,7 +153,7 @@ static inline int lfk_tcache_free(struct lfk_tcache *tc, void *obj)
 			}
 		}
 	}
-	return lfk_tcache_free_slow(tc, obj);
+	return lfk__tcache_free_slow(tc, obj);
 }
 
 #endif

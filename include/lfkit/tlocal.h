@@ -95,26 +95,7 @@ typedef void (*lfk_tlocal_visit_fn)(void *slot, void *arg);
 int lfk_tlocal_for_each(struct lfk_tlocal *t, lfk_tlocal_visit_fn fn,
 			void *arg);
 
-/* Out-of-line part of lfk_tlocal_get: creates the calling thread's slot.
- * Same arguments, results and errors as lfk_tlocal_get. */
-int lfk_tlocal_get_slow(struct lfk_tlocal *t, void **slot);
-
-/* ---- private: what the inline fast path needs ---------------------------- */
-
-/* The first member of every struct lfk_tlocal. */
-struct lfk_tlocal_hdr {
-	uint32_t id;
-};
-
-/* The calling thread's slot vector: vec[id] is its slot of object id, or
- * NULL.  Only the thread itself reads it without a lock; another thread
- * (lfk_tlocal_destroy) may clear an entry, hence the atomic accesses. */
-struct lfk_tlocal_tls {
-	void **vec;
-	uint32_t cap;
-};
-extern __thread struct lfk_tlocal_tls lfk_tlocal_tls
-	__attribute__((tls_model("initial-exec")));
+#include <lfkit/impl/tlocal.h>
 
 /*
  * lfk_tlocal_get: stores the calling thread's slot of t in *slot, creating
@@ -127,8 +108,8 @@ static inline int lfk_tlocal_get(struct lfk_tlocal *t, void **slot)
 {
 	if (__builtin_expect(t != NULL && slot != NULL, 1)) {
 		uint32_t id =
-			((const struct lfk_tlocal_hdr *)(const void *)t)->id;
-		struct lfk_tlocal_tls *tls = &lfk_tlocal_tls;
+			((const struct lfk__tlocal_hdr *)(const void *)t)->id;
+		struct lfk__tlocal_tls *tls = &lfk__tlocal_tls;
 		if (__builtin_expect(id < tls->cap, 1)) {
 			/* relaxed: only this thread stores non-NULL entries */
 			*slot = lfk_atomic_load_ptr(&tls->vec[id], LFK_RELAXED);
@@ -136,7 +117,7 @@ static inline int lfk_tlocal_get(struct lfk_tlocal *t, void **slot)
 				return 0;
 		}
 	}
-	return lfk_tlocal_get_slow(t, slot);
+	return lfk__tlocal_get_slow(t, slot);
 }
 
 #endif

@@ -12,7 +12,7 @@
 
 /* ---- the lock --------------------------------------------------------- */
 
-static int lock_init(struct lfk_ref_lock *lk, int kind)
+static int lock_init(struct lfk__ref_lock *lk, int kind)
 {
 	lk->kind = kind;
 	lk->writer = 0;
@@ -23,7 +23,7 @@ static int lock_init(struct lfk_ref_lock *lk, int kind)
 	return -EINVAL;
 }
 
-static void lock_fini(struct lfk_ref_lock *lk)
+static void lock_fini(struct lfk__ref_lock *lk)
 {
 	if (lk->kind == LFK_REF_RWLOCK)
 		pthread_rwlock_destroy(&lk->u.rw);
@@ -31,7 +31,7 @@ static void lock_fini(struct lfk_ref_lock *lk)
 		pthread_mutex_destroy(&lk->u.mu);
 }
 
-static void lock_shared(struct lfk_ref_lock *lk)
+static void lock_shared(struct lfk__ref_lock *lk)
 {
 	if (lk->kind == LFK_REF_RWLOCK)
 		pthread_rwlock_rdlock(&lk->u.rw);
@@ -39,7 +39,7 @@ static void lock_shared(struct lfk_ref_lock *lk)
 		pthread_mutex_lock(&lk->u.mu);
 }
 
-static void unlock_shared(struct lfk_ref_lock *lk)
+static void unlock_shared(struct lfk__ref_lock *lk)
 {
 	if (lk->kind == LFK_REF_RWLOCK)
 		pthread_rwlock_unlock(&lk->u.rw);
@@ -47,7 +47,7 @@ static void unlock_shared(struct lfk_ref_lock *lk)
 		pthread_mutex_unlock(&lk->u.mu);
 }
 
-static void lock_excl(struct lfk_ref_lock *lk)
+static void lock_excl(struct lfk__ref_lock *lk)
 {
 	if (lk->kind == LFK_REF_RWLOCK)
 		pthread_rwlock_wrlock(&lk->u.rw);
@@ -57,7 +57,7 @@ static void lock_excl(struct lfk_ref_lock *lk)
 	lfk_atomic_store_u32(&lk->writer, 1, LFK_RELAXED);
 }
 
-static int trylock_excl(struct lfk_ref_lock *lk)
+static int trylock_excl(struct lfk__ref_lock *lk)
 {
 	int rc = lk->kind == LFK_REF_RWLOCK ? pthread_rwlock_trywrlock(&lk->u.rw)
 					    : pthread_mutex_trylock(&lk->u.mu);
@@ -67,7 +67,7 @@ static int trylock_excl(struct lfk_ref_lock *lk)
 	return 0;
 }
 
-static int unlock_excl(struct lfk_ref_lock *lk)
+static int unlock_excl(struct lfk__ref_lock *lk)
 {
 	if (!lfk_atomic_load_u32(&lk->writer, LFK_RELAXED))
 		return -EINVAL;
@@ -156,7 +156,7 @@ int lfk_ref_seqlock_write(struct lfk_ref_seqlock *l, void *dst, const void *src,
  * with the primary's validation of elem_size; 0 if invalid. */
 static size_t placed_size(size_t hdr, size_t k, size_t elem_size)
 {
-	if (k == 0 || lfk_seq__stride(elem_size, 0) == 0 ||
+	if (k == 0 || lfk__seq_stride(elem_size, 0) == 0 ||
 	    k > (SIZE_MAX - hdr - LFK_CACHELINE) / elem_size)
 		return 0;
 	/* whole lines, so that aligned_alloc accepts the size */
@@ -176,7 +176,7 @@ static int placed_init(void *mem, size_t lk_off, size_t mem_size, size_t need,
 	if (kind != LFK_REF_RWLOCK && kind != LFK_REF_MUTEX)
 		return -EINVAL;
 	memset(mem, 0, need);
-	return lock_init((struct lfk_ref_lock *)((char *)mem + lk_off), kind);
+	return lock_init((struct lfk__ref_lock *)((char *)mem + lk_off), kind);
 }
 
 /* ---- the seqarray twin ------------------------------------------------ */
@@ -277,9 +277,9 @@ int lfk_ref_seqarray_update(struct lfk_ref_seqarray *a, size_t i,
 int lfk_ref_seqarray_update_n(struct lfk_ref_seqarray *a, const size_t *idx,
 			      size_t k, lfk_seqarray_update_fn fn, void *arg)
 {
-	struct lfk_seq_buf buf;
+	struct lfk__seq_buf buf;
 	size_t es = a ? (size_t)a->elem_size : 0;
-	int rc = a ? lfk_seq__update_start(&buf, (size_t)a->n, es, idx, k,
+	int rc = a ? lfk__seq_update_start(&buf, (size_t)a->n, es, idx, k,
 					   (const void *)fn)
 		   : -EINVAL;
 	if (rc != 0)
@@ -291,7 +291,7 @@ int lfk_ref_seqarray_update_n(struct lfk_ref_seqarray *a, const size_t *idx,
 	for (size_t j = 0; rc == 0 && j < k; j++)
 		memcpy(elem(a, idx[j]), buf.p + j * es, es);
 	unlock_excl(&a->lk);
-	lfk_seq__buf_put(&buf);
+	lfk__seq_buf_put(&buf);
 	return rc;
 }
 
@@ -302,12 +302,12 @@ int lfk_ref_seqarray_snapshot_tries(struct lfk_ref_seqarray *a, void *dst,
 	if (a == NULL || dst == NULL)
 		return -EINVAL;
 	/* the primary needs a sequence buffer for big arrays: same errors */
-	if (a->n > LFK_SEQ_BUF_STACK / sizeof(uint64_t)) {
-		struct lfk_seq_buf buf;
-		int rc = lfk_seq__buf_get(&buf, (size_t)a->n, sizeof(uint64_t));
+	if (a->n > LFK__SEQ_BUF_STACK / sizeof(uint64_t)) {
+		struct lfk__seq_buf buf;
+		int rc = lfk__seq_buf_get(&buf, (size_t)a->n, sizeof(uint64_t));
 		if (rc != 0)
 			return rc;
-		lfk_seq__buf_put(&buf);
+		lfk__seq_buf_put(&buf);
 	}
 	lock_shared(&a->lk);
 	memcpy(dst, a->data, (size_t)(a->n * a->elem_size));

@@ -18,7 +18,7 @@ struct ref_slot {
 
 struct lfk_ref_tlocal {
 	pthread_key_t key;
-	struct lfk_tl_spec spec;
+	struct lfk__tl_spec spec;
 	struct ref_slot *head;
 };
 
@@ -41,14 +41,14 @@ static void slot_exit(void *p)
 	t = s->obj;
 	unlink_slot(s);
 	pthread_mutex_unlock(&ref_lock);
-	lfk_tl_slot_finish(&t->spec, s);
+	lfk__tl_slot_finish(&t->spec, s);
 }
 
 static int tlocal_init_at(void *mem, size_t bytes, const void *spec)
 {
 	struct lfk_ref_tlocal *t = mem;
 	memset(t, 0, bytes);
-	t->spec = *(const struct lfk_tl_spec *)spec;
+	t->spec = *(const struct lfk__tl_spec *)spec;
 	return -pthread_key_create(&t->key, slot_exit);
 }
 
@@ -77,7 +77,7 @@ void lfk_ref_tlocal_destroy(struct lfk_ref_tlocal *t)
 	pthread_mutex_unlock(&ref_lock);
 	while (s != NULL) {
 		struct ref_slot *next = s->next;
-		lfk_tl_slot_finish(&t->spec, s);
+		lfk__tl_slot_finish(&t->spec, s);
 		s = next;
 	}
 	free(t);
@@ -92,16 +92,16 @@ int lfk_ref_tlocal_get(struct lfk_ref_tlocal *t, void **slot)
 	*slot = NULL;
 	s = pthread_getspecific(t->key);
 	if (s != NULL) {
-		*slot = lfk_tl_slot_data(s);
+		*slot = lfk__tl_slot_data(s);
 		return 0;
 	}
-	s = lfk_tl_slot_new(&t->spec, &rc);
+	s = lfk__tl_slot_new(&t->spec, &rc);
 	if (s == NULL)
 		return rc;
 	s->obj = t;
 	rc = pthread_setspecific(t->key, s);
 	if (rc != 0) {
-		lfk_tl_slot_finish(&t->spec, s);
+		lfk__tl_slot_finish(&t->spec, s);
 		return -rc;
 	}
 	pthread_mutex_lock(&ref_lock);
@@ -110,7 +110,7 @@ int lfk_ref_tlocal_get(struct lfk_ref_tlocal *t, void **slot)
 		t->head->prev = s;
 	t->head = s;
 	pthread_mutex_unlock(&ref_lock);
-	*slot = lfk_tl_slot_data(s);
+	*slot = lfk__tl_slot_data(s);
 	return 0;
 }
 
@@ -121,7 +121,7 @@ int lfk_ref_tlocal_for_each(struct lfk_ref_tlocal *t, lfk_tlocal_visit_fn fn,
 		return -EINVAL;
 	pthread_mutex_lock(&ref_lock);
 	for (struct ref_slot *s = t->head; s != NULL; s = s->next)
-		fn(lfk_tl_slot_data(s), arg);
+		fn(lfk__tl_slot_data(s), arg);
 	pthread_mutex_unlock(&ref_lock);
 	return 0;
 }

@@ -33,7 +33,7 @@ enum lfk_ref_kind {
 	LFK_REF_MUTEX = 1,  /* pthread_mutex_t */
 };
 
-struct lfk_ref_lock {
+struct lfk__ref_lock {
 	int kind;
 	uint32_t writer; /* 1 while a writer holds the lock */
 	union {
@@ -45,7 +45,7 @@ struct lfk_ref_lock {
 /* ---- the seqlock twin ----------------------------------------------------- */
 
 struct lfk_ref_seqlock {
-	struct lfk_ref_lock lk;
+	struct lfk__ref_lock lk;
 };
 
 /* 0, or -EINVAL (NULL, l not aligned to _Alignof(struct lfk_ref_seqlock),
@@ -75,7 +75,7 @@ int lfk_ref_seqlock_write(struct lfk_ref_seqlock *l, void *dst, const void *src,
 /* ---- the seqarray twin ---------------------------------------------------- */
 
 struct lfk_ref_seqarray {
-	struct lfk_ref_lock lk;
+	struct lfk__ref_lock lk;
 	uint64_t n;
 	uint64_t elem_size;
 	uint64_t data[]; /* n * elem_size bytes */
@@ -109,7 +109,7 @@ int lfk_ref_seqarray_snapshot_tries(struct lfk_ref_seqarray *a, void *dst,
 /* ---- the latch twin ------------------------------------------------------- */
 
 struct lfk_ref_latch {
-	struct lfk_ref_lock lk;
+	struct lfk__ref_lock lk;
 	uint64_t obj_size;
 	uint64_t data[]; /* obj_size bytes: one copy is enough under a lock */
 };
