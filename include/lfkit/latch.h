@@ -58,12 +58,13 @@ struct lfk_latch {
 } LFK_CACHE_ALIGNED;
 
 /* Bytes a latch for an object of obj_size bytes needs, or 0 if obj_size is
- * 0, not a multiple of 8, or too large. */
+ * 0, not a multiple of 8, or too large.  Wait-free. */
 size_t lfk_latch_size(size_t obj_size);
 
 /* Initializes a latch in mem (mem_size bytes, LFK_CACHELINE-aligned); the
  * object starts as all zero bytes.  0 or -EINVAL (NULL, misaligned, too
- * small, or obj_size invalid as in lfk_latch_size).  Not thread-safe. */
+ * small, or obj_size invalid as in lfk_latch_size).  Not thread-safe.
+ * Wait-free (O(size) stores). */
 int lfk_latch_init(struct lfk_latch *mem, size_t mem_size, size_t obj_size);
 
 /* Allocates and initializes a latch into *out (NULL on failure).  Returns
@@ -71,10 +72,11 @@ int lfk_latch_init(struct lfk_latch *mem, size_t mem_size, size_t obj_size);
  * Blocking (malloc). */
 int lfk_latch_create(size_t obj_size, struct lfk_latch **out);
 
-/* Frees a latch from lfk_latch_create (NULL is ignored). */
+/* Frees a latch from lfk_latch_create (NULL is ignored).  No thread may
+ * use it any more.  Blocking (free). */
 void lfk_latch_destroy(struct lfk_latch *l);
 
-/* The object's size in bytes (0 for NULL). */
+/* The object's size in bytes.  Cannot fail; 0 for NULL.  Wait-free. */
 size_t lfk_latch_obj_size(const struct lfk_latch *l);
 
 #include <lfkit/impl/latch.h>

@@ -73,6 +73,7 @@ struct lfk_seqarray {
 /*
  * Bytes of memory an array of n elements of elem_size bytes needs, or 0 if
  * n is 0, elem_size is 0 or not a multiple of 8, or the size overflows.
+ * Wait-free.
  */
 size_t lfk_seqarray_size(size_t n, size_t elem_size);
 
@@ -80,7 +81,8 @@ size_t lfk_seqarray_size(size_t n, size_t elem_size);
  * Initializes an array in mem (mem_size bytes, aligned to LFK_CACHELINE):
  * every element all zero bytes.  Returns 0, or -EINVAL (NULL, misaligned,
  * too small, or n / elem_size invalid as in lfk_seqarray_size).  Not
- * thread-safe: publish the array to other threads afterwards.
+ * thread-safe: publish the array to other threads afterwards.  Wait-free
+ * (O(size) stores).
  */
 int lfk_seqarray_init(struct lfk_seqarray *mem, size_t mem_size, size_t n,
 		      size_t elem_size);
@@ -90,11 +92,15 @@ int lfk_seqarray_init(struct lfk_seqarray *mem, size_t mem_size, size_t n,
  * -ENOMEM.  Blocking (malloc). */
 int lfk_seqarray_create(size_t n, size_t elem_size, struct lfk_seqarray **out);
 
-/* Frees an array from lfk_seqarray_create (NULL is ignored). */
+/* Frees an array from lfk_seqarray_create (NULL is ignored).  No thread
+ * may use it any more.  Blocking (free). */
 void lfk_seqarray_destroy(struct lfk_seqarray *a);
 
-/* Number of elements, and bytes per element (0 for NULL). */
+/* The number of elements.  Cannot fail; 0 for NULL (no array is empty).
+ * Wait-free. */
 size_t lfk_seqarray_length(const struct lfk_seqarray *a);
+
+/* The bytes per element.  Cannot fail; 0 for NULL.  Wait-free. */
 size_t lfk_seqarray_elem_size(const struct lfk_seqarray *a);
 
 /* ---- inline fast paths ---------------------------------------------------- */
@@ -214,8 +220,9 @@ int lfk_seqarray_update_n(struct lfk_seqarray *a, const size_t *idx, size_t k,
  */
 int lfk_seqarray_snapshot(const struct lfk_seqarray *a, void *dst);
 
-/* The same with a chosen number of double collects before the fallback
- * (0: take the writer sides at once). */
+/* lfk_seqarray_snapshot with a chosen number of double collects before the
+ * fallback (0: take the writer sides at once).  Returns and blocks as
+ * lfk_seqarray_snapshot. */
 int lfk_seqarray_snapshot_tries(const struct lfk_seqarray *a, void *dst,
 				unsigned tries);
 

@@ -101,6 +101,7 @@ static inline uint64_t lfk_seqlock_load_u64(const uint64_t *p)
 	return lfk_atomic_load_u64(p, LFK_LOAD_BEFORE_ACQ_FENCE);
 }
 
+/* The same for a 32-bit protected word.  Wait-free. */
 static inline uint32_t lfk_seqlock_load_u32(const uint32_t *p)
 {
 	/* relaxed (acquire under TSan): ordered by the fence in read_retry */
@@ -114,6 +115,7 @@ static inline void lfk_seqlock_store_u64(uint64_t *p, uint64_t v)
 	lfk_atomic_store_u64(p, v, LFK_STORE_AFTER_REL_FENCE);
 }
 
+/* The same for a 32-bit protected word.  Wait-free. */
 static inline void lfk_seqlock_store_u32(uint32_t *p, uint32_t v)
 {
 	/* relaxed (release under TSan): ordered by the fence in write_begin */
@@ -124,7 +126,7 @@ static inline void lfk_seqlock_store_u32(uint32_t *p, uint32_t v)
  * Whether an object can be copied by lfk_seqlock_read/write: both pointers
  * non-NULL and a non-zero size.  Any size and alignment: the copies use
  * 64-bit accesses where the protected side is 8-byte aligned and 32-, 16-
- * and 8-bit accesses at the edges.
+ * and 8-bit accesses at the edges.  Cannot fail.  Wait-free.
  */
 static inline bool lfk_seqlock_copy_ok(const void *shared, const void *priv,
 				       size_t size)
@@ -139,6 +141,7 @@ static inline bool lfk_seqlock_copy_ok(const void *shared, const void *priv,
  * while a writer is inside; read_retry then tells the caller to discard it.
  * Preconditions as lfk_seqlock_copy_ok.  This is the one copy step of every
  * seqlock read (lfk_seqlock_read, lfk_seqarray_read, the latch).
+ * Cannot fail.  Wait-free.
  */
 static inline void lfk_seqlock_copy_out(void *dst, const void *src, size_t size)
 {
@@ -146,7 +149,9 @@ static inline void lfk_seqlock_copy_out(void *dst, const void *src, size_t size)
 	lfk_load_bytes_before_acq_fence(dst, src, size);
 }
 
-/* Copies size bytes into protected memory (inside a write section). */
+/* Copies size bytes into protected memory (inside a write section), with
+ * relaxed atomic stores (release under TSan).  Preconditions as
+ * lfk_seqlock_copy_ok.  Cannot fail.  Wait-free. */
 static inline void lfk_seqlock_copy_in(void *dst, const void *src, size_t size)
 {
 	unsigned char *d = (unsigned char *)dst;
@@ -313,7 +318,8 @@ static inline int lfk_seqlock_write(struct lfk_seqlock *l, void *dst,
 	return lfk_seqlock_write_end(l);
 }
 
-/* The sequence now (even: no writer inside).  For tests and statistics. */
+/* The sequence now (even: no writer inside).  For tests and statistics.
+ * Cannot fail (l must be valid).  Wait-free. */
 static inline uint64_t lfk_seqlock_sequence(const struct lfk_seqlock *l)
 {
 	return lfk_atomic_load_u64(&l->seq, LFK_RELAXED);

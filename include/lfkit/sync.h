@@ -156,7 +156,8 @@ int lfk_mutex_unlock(struct lfk_mutex *m);
  * Wait-free. */
 int lfk_sem_init(struct lfk_sem *s, unsigned flags, uint32_t value);
 
-/* Marks s uninitialized: 0 or -EINVAL.  No thread may be waiting. */
+/* Marks s uninitialized: 0 or -EINVAL.  No thread may be waiting.
+ * Wait-free. */
 int lfk_sem_destroy(struct lfk_sem *s);
 
 /* Takes one unit, sleeping while there is none, for at most timeout_ns:
@@ -185,7 +186,8 @@ int lfk_sem_value(const struct lfk_sem *s, uint32_t *value);
  * Not thread-safe.  Wait-free. */
 int lfk_event_init(struct lfk_event *e, unsigned flags);
 
-/* Marks e uninitialized: 0 or -EINVAL.  No thread may be waiting. */
+/* Marks e uninitialized: 0 or -EINVAL.  No thread may be waiting.
+ * Wait-free. */
 int lfk_event_destroy(struct lfk_event *e);
 
 /* Sets the flag and wakes every thread waiting (threading.Event.set).
