@@ -67,13 +67,13 @@ static bool counter_run(void *arg, uint64_t ops, uint64_t *elapsed_ns)
 	*elapsed_ns = lfk_run_threads(c->threads, counter_thread, c);
 	switch (c->impl) {
 	case LFK:
-		got = lfk_counter_read(c->lfk);
+		lfk_counter_read(c->lfk, &got);
 		break;
 	case FAA:
 		got = (int64_t)lfk_atomic_load_u64(c->shared, LFK_RELAXED);
 		break;
 	default:
-		got = lfk_ref_counter_read(c->ref);
+		lfk_ref_counter_read(c->ref, &got);
 		break;
 	}
 	/* elapsed is per the requested ops; the few rounded off are noise */
@@ -88,10 +88,11 @@ void lfb_bench_counter(const struct lfb_opts *o)
 	static const uint64_t base_ops[NIMPL] = { 200000000, 20000000, 8000000 };
 	static const int threads[] = { 1, 2, 8 };
 	struct counter_ctx c[NIMPL];
-	struct lfk_counter *lfk = lfk_counter_create();
-	struct lfk_ref_counter *ref = lfk_ref_counter_create();
+	struct lfk_counter *lfk;
+	struct lfk_ref_counter *ref;
 	uint64_t *shared = aligned_alloc(LFK_CACHELINE, LFK_CACHELINE);
-	if (lfk == NULL || ref == NULL || shared == NULL)
+	if (lfk_counter_create(&lfk) != 0 || lfk_ref_counter_create(&ref) != 0 ||
+	    shared == NULL)
 		abort();
 	for (size_t t = 0; t < sizeof(threads) / sizeof(threads[0]); t++) {
 		struct lfb_case k[NIMPL];

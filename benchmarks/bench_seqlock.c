@@ -101,7 +101,7 @@ static inline bool rec_ok(const uint64_t *w)
 /* ---- the implementations, each an object with inline read / write ------- */
 
 struct sl_obj {
-	lfk_seqlock_t lock;
+	struct lfk_seqlock lock;
 	uint64_t rec[REC_WORDS];
 } LFK_CACHE_ALIGNED;
 
@@ -140,7 +140,7 @@ static inline void sa_write(void *p, size_t i, const uint64_t *src)
 }
 
 struct ref_obj {
-	lfk_ref_seqlock_t lock;
+	struct lfk_ref_seqlock lock;
 	uint64_t rec[REC_WORDS] LFK_CACHE_ALIGNED;
 } LFK_CACHE_ALIGNED;
 
@@ -414,15 +414,15 @@ static void *obj_create(size_t k)
 		return o;
 	}
 	if (strcmp(name, "lfk_latch") == 0) {
-		lfk_latch_t *l;
-		if (lfk_latch_create(&l, sizeof(rec)) != 0)
+		struct lfk_latch *l;
+		if (lfk_latch_create(sizeof(rec), &l) != 0)
 			return NULL;
 		lfk_latch_write(l, rec);
 		return l;
 	}
 	if (strncmp(name, "lfk_seqarray", 12) == 0) {
-		lfk_seqarray_t *a;
-		if (lfk_seqarray_create(&a, SNAP_ELEMS, sizeof(rec)) != 0)
+		struct lfk_seqarray *a;
+		if (lfk_seqarray_create(SNAP_ELEMS, sizeof(rec), &a) != 0)
 			return NULL;
 		for (size_t i = 0; i < SNAP_ELEMS; i++)
 			lfk_seqarray_write(a, i, rec);

@@ -37,7 +37,7 @@ const char lfb_sync_help[] =
 /* ---- mutex pairs -------------------------------------------------------- */
 
 struct pair_ctx {
-	lfk_mutex_t lfk LFK_CACHE_ALIGNED;
+	struct lfk_mutex lfk LFK_CACHE_ALIGNED;
 	pthread_mutex_t pth LFK_CACHE_ALIGNED;
 	uint64_t counter LFK_CACHE_ALIGNED;
 	bool use_lfk;
@@ -80,10 +80,10 @@ enum pp_kind { LFK_SEM, REF_SEM, LFK_EVENT, REF_EVENT, NPP };
 
 /* The two sides' objects of every kind. */
 struct pp_objs {
-	lfk_sem_t ls[2];
-	lfk_ref_sem_t rs[2];
-	lfk_event_t le[2];
-	lfk_ref_event_t re[2];
+	struct lfk_sem ls[2];
+	struct lfk_ref_sem rs[2];
+	struct lfk_event le[2];
+	struct lfk_ref_event re[2];
 };
 
 /* One implementation's context. */
@@ -152,20 +152,23 @@ static bool pp_idle(struct pp_ctx *c)
 {
 	bool idle = true;
 	for (int i = 0; i < 2; i++) {
+		uint32_t units = 0;
+		bool set = false;
 		switch (c->kind) {
 		case LFK_SEM:
-			idle &= lfk_sem_value(&c->o->ls[i]) == 0;
+			lfk_sem_value(&c->o->ls[i], &units);
 			break;
 		case REF_SEM:
-			idle &= lfk_ref_sem_value(&c->o->rs[i]) == 0;
+			lfk_ref_sem_value(&c->o->rs[i], &units);
 			break;
 		case LFK_EVENT:
-			idle &= lfk_event_is_set(&c->o->le[i]) == 0;
+			lfk_event_is_set(&c->o->le[i], &set);
 			break;
 		default:
-			idle &= lfk_ref_event_is_set(&c->o->re[i]) == 0;
+			lfk_ref_event_is_set(&c->o->re[i], &set);
 			break;
 		}
+		idle &= units == 0 && !set;
 	}
 	return idle;
 }

@@ -101,6 +101,20 @@ struct tcache_ctx {
 	uint64_t bad[2 * MAX_PAIRS * 8] LFK_CACHE_ALIGNED; /* per thread */
 };
 
+/* The allocations as expressions (NULL on failure), for the loops below;
+ * inline, so lfk_tcache_alloc's fast path still inlines into them. */
+static inline void *lfk_alloc(struct lfk_tcache *tc)
+{
+	void *p;
+	return lfk_tcache_alloc(tc, &p) == 0 ? p : NULL;
+}
+
+static inline void *ref_alloc(struct lfk_ref_tcache *tc)
+{
+	void *p;
+	return lfk_ref_tcache_alloc(tc, &p) == 0 ? p : NULL;
+}
+
 /* One loop per implementation, the calls inlined where the API allows. */
 #define PAIR_LOOP(ALLOC, FREE)                                                 \
 	for (uint64_t i = 0; i < n; i++) {                                     \
@@ -122,13 +136,13 @@ static void pair_thread(void *arg, int me)
 	uint64_t n = c->per_thread, bad = 0;
 	switch (c->impl) {
 	case LFK:
-		PAIR_LOOP(lfk_tcache_alloc(c->lfk), lfk_tcache_free(c->lfk, p))
+		PAIR_LOOP(lfk_alloc(c->lfk), lfk_tcache_free(c->lfk, p))
 		break;
 	case MALLOC:
 		PAIR_LOOP(malloc(OBJ_SIZE), free(p))
 		break;
 	default:
-		PAIR_LOOP(lfk_ref_tcache_alloc(c->ref),
+		PAIR_LOOP(ref_alloc(c->ref),
 			  lfk_ref_tcache_free(c->ref, p))
 		break;
 	}
@@ -143,13 +157,13 @@ static void producer(void *arg, int me)
 		uint64_t *p;
 		switch (c->impl) {
 		case LFK:
-			p = lfk_tcache_alloc(c->lfk);
+			p = lfk_alloc(c->lfk);
 			break;
 		case MALLOC:
 			p = malloc(OBJ_SIZE);
 			break;
 		default:
-			p = lfk_ref_tcache_alloc(c->ref);
+			p = ref_alloc(c->ref);
 			break;
 		}
 		if (p == NULL) {
@@ -261,10 +275,11 @@ void lfb_bench_tcache(const struct lfb_opts *o)
 	static const uint64_t xthread_ops[NIMPL] = { 8000000, 8000000,
 						     8000000 };
 	struct tcache_ctx c[NIMPL];
-	struct lfk_tcache *lfk = lfk_tcache_create(OBJ_SIZE, 0, 0);
-	struct lfk_ref_tcache *ref = lfk_ref_tcache_create(OBJ_SIZE, 0, 0);
+	struct lfk_tcache *lfk;
+	struct lfk_ref_tcache *ref;
 	struct spsc *ch = aligned_alloc(LFK_CACHELINE, MAX_PAIRS * sizeof(*ch));
-	if (lfk == NULL || ref == NULL || ch == NULL)
+	if (lfk_tcache_create(OBJ_SIZE, 0, 0, &lfk) != 0 ||
+	    lfk_ref_tcache_create(OBJ_SIZE, 0, 0, &ref) != 0 || ch == NULL)
 		abort();
 	for (int i = 0; i < NIMPL; i++) {
 		memset(&c[i], 0, sizeof(c[i]));

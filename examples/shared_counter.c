@@ -28,14 +28,13 @@ int main(void)
 {
 	pthread_t t[THREADS];
 	int64_t total;
-	hits = lfk_counter_create();
-	if (hits == NULL)
+	if (lfk_counter_create(&hits) != 0)
 		return 1;
 	for (int i = 0; i < THREADS; i++)
 		pthread_create(&t[i], NULL, worker, NULL);
 	for (int i = 0; i < THREADS; i++)
 		pthread_join(t[i], NULL);
-	total = lfk_counter_read(hits);
+	lfk_counter_read(hits, &total);
 	printf("%d threads x %d adds = %lld\n", THREADS, ADDS, (long long)total);
 	lfk_counter_destroy(hits);
 	return total == (int64_t)THREADS * ADDS ? 0 : 1;

@@ -16,14 +16,15 @@
 
 #define WORKERS 4
 
-static lfk_event_t go;
-static lfk_sem_t ready;
+static struct lfk_event go;
+static struct lfk_sem ready;
 static uint64_t started_early, ran;
 
 static void *worker(void *arg)
 {
 	(void)arg;
-	if (lfk_event_is_set(&go))           /* not before everyone is ready */
+	bool set;
+	if (lfk_event_is_set(&go, &set) == 0 && set) /* not before all ready */
 		lfk_atomic_fetch_add_u64(&started_early, 1, LFK_RELAXED);
 	lfk_sem_post(&ready);                /* "I am ready" */
 	lfk_event_wait(&go, LFK_FOREVER);    /* go.wait() */

@@ -31,9 +31,11 @@ static struct lfk_tlocal *local;
 
 static void *worker(void *arg)
 {
-	struct stats *s = lfk_tlocal_get(local); /* this thread's slot */
-	if (s == NULL)
+	void *slot;
+	struct stats *s;
+	if (lfk_tlocal_get(local, &slot) != 0) /* this thread's slot */
 		return NULL;
+	s = slot;
 	s->id = (int)(long)arg;
 	for (long i = 0; i < 1000 * (s->id + 1); i++)
 		s->seen++; /* no lock: nobody else writes it */
@@ -43,8 +45,8 @@ static void *worker(void *arg)
 int main(void)
 {
 	pthread_t t[3];
-	local = lfk_tlocal_create(sizeof(struct stats), NULL, report, NULL);
-	if (local == NULL)
+	if (lfk_tlocal_create(sizeof(struct stats), NULL, report, NULL,
+			      &local) != 0)
 		return 1;
 	for (long i = 0; i < 3; i++)
 		pthread_create(&t[i], NULL, worker, (void *)i);

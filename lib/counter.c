@@ -3,11 +3,13 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "lib/create.h"
 #include "tlocal_slot.h"
 
 struct lfk_counter {
-	struct lfk_counter_hdr hdr;
+	struct lfk__counter_hdr hdr;
 	/* Shards of exited threads, and adds whose shard could not be
 	 * created.  Touched once per thread lifetime: no padding needed. */
 	uint64_t folded;
@@ -41,21 +43,32 @@ static void fold_shard(void *slot, void *arg)
 	lfk_atomic_fetch_add_u64(&c->folded, v, LFK_RELAXED);
 }
 
-struct lfk_counter *lfk_counter_create(void)
+static int counter_init_at(void *mem, size_t bytes, const void *unused)
 {
-	struct lfk_counter *c = calloc(1, sizeof(*c));
-	if (c == NULL)
-		return NULL;
-	c->hdr.shards = lfk_tlocal_create(sizeof(uint64_t), NULL, fold_shard, c);
-	if (c->hdr.shards == NULL) {
-		free(c);
-		return NULL;
-	}
+	struct lfk_counter *c = mem;
+	int rc;
+	(void)unused;
+	memset(c, 0, bytes);
+	rc = lfk_tlocal_create(sizeof(uint64_t), NULL, fold_shard, c,
+			       &c->hdr.shards);
+	if (rc != 0)
+		return rc;
 	lfk__tlocal_dtor_under_lock(c->hdr.shards);
 	/* relaxed: only uniqueness matters; the counter is published to
 	 * other threads by the caller */
 	c->hdr.serial = lfk_atomic_fetch_add_u64(&next_serial, 1, LFK_RELAXED);
-	return c;
+	return 0;
+}
+
+int lfk_counter_create(struct lfk_counter **out)
+{
+	int rc;
+	if (out == NULL)
+		return -EINVAL;
+	*out = lfk__create(_Alignof(struct lfk_counter),
+			   sizeof(struct lfk_counter), counter_init_at, NULL,
+			   &rc);
+	return rc;
 }
 
 void lfk_counter_destroy(struct lfk_counter *c)
@@ -66,19 +79,16 @@ void lfk_counter_destroy(struct lfk_counter *c)
 	free(c);
 }
 
-void lfk_counter_add_slow(struct lfk_counter *c, int64_t n)
+int lfk__counter_add_slow(struct lfk_counter *c, int64_t n)
 {
-	uint64_t *shard;
+	void *shard;
 	if (c == NULL)
-		return;
-	shard = lfk_tlocal_get(c->hdr.shards);
-	if (shard != NULL)
-		lfk_atomic_store_u64(shard,
-				     lfk_atomic_load_u64(shard, LFK_RELAXED) +
-					     (uint64_t)n,
-				     LFK_RELAXED);
-	else
+		return -EINVAL;
+	if (lfk_tlocal_get(c->hdr.shards, &shard) == 0)
+		lfk__counter_bump(shard, n);
+	else /* relaxed: as fold_shard's add, ordered by the registry lock */
 		lfk_atomic_fetch_add_u64(&c->folded, (uint64_t)n, LFK_RELAXED);
+	return 0;
 }
 
 struct sum {
@@ -110,11 +120,13 @@ static uint64_t raw_sum(struct lfk_counter *c)
 	return s.total;
 }
 
-int64_t lfk_counter_read(struct lfk_counter *c)
+int lfk_counter_read(struct lfk_counter *c, int64_t *value)
 {
-	if (c == NULL)
-		return 0;
-	return (int64_t)(raw_sum(c) - lfk_atomic_load_u64(&c->base, LFK_RELAXED));
+	if (c == NULL || value == NULL)
+		return -EINVAL;
+	*value = (int64_t)(raw_sum(c) -
+			   lfk_atomic_load_u64(&c->base, LFK_RELAXED));
+	return 0;
 }
 
 int lfk_counter_reset(struct lfk_counter *c)

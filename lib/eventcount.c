@@ -60,7 +60,16 @@ int lfk_eventcount_wait(struct lfk_eventcount *ec, uint32_t key,
 int lfk_eventcount_wait_timeout(struct lfk_eventcount *ec, uint32_t key,
 				uint64_t timeout_ns)
 {
-	return lfk_eventcount_wait(ec, key, lfk_deadline_ns(timeout_ns));
+	int rc;
+	if (timeout_ns != 0)
+		return lfk_eventcount_wait(ec, key, lfk_deadline_ns(timeout_ns));
+	/* Never blocks.  Relaxed: a look, as the fast exit of wait; the
+	 * epoch moved past the key means a notify already claimed us. */
+	rc = lfk__ec_epoch(lfk_atomic_load_u64(&ec->word, LFK_RELAXED)) == key
+		     ? -EAGAIN
+		     : 0;
+	lfk_eventcount_cancel_wait(ec, key);
+	return rc;
 }
 
 void lfk__eventcount_wake(struct lfk_eventcount *ec, uint64_t w)

@@ -4,15 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/create.h"
 #include "lib/seqarray_impl.h"
 
 size_t lfk_latch_size(size_t obj_size)
 {
-	size_t stride = lfk_seq__stride(obj_size, 0);
-	return stride ? sizeof(lfk_latch_t) + 2 * stride : 0;
+	size_t stride = lfk__seq_stride(obj_size, 0);
+	return stride ? sizeof(struct lfk_latch) + 2 * stride : 0;
 }
 
-int lfk_latch_init(lfk_latch_t *l, size_t mem_size, size_t obj_size)
+int lfk_latch_init(struct lfk_latch *l, size_t mem_size, size_t obj_size)
 {
 	size_t need = lfk_latch_size(obj_size);
 	if (l == NULL || need == 0 || mem_size < need ||
@@ -20,32 +21,32 @@ int lfk_latch_init(lfk_latch_t *l, size_t mem_size, size_t obj_size)
 		return -EINVAL;
 	memset(l, 0, need);
 	l->obj_size = obj_size;
-	l->stride = lfk_seq__stride(obj_size, 0);
+	l->stride = lfk__seq_stride(obj_size, 0);
 	l->magic = LFK_LATCH_MAGIC;
 	return 0;
 }
 
-int lfk_latch_create(lfk_latch_t **out, size_t obj_size)
+static int latch_init_at(void *mem, size_t bytes, const void *obj_size)
 {
-	size_t need = lfk_latch_size(obj_size);
+	return lfk_latch_init(mem, bytes, *(const size_t *)obj_size);
+}
+
+int lfk_latch_create(size_t obj_size, struct lfk_latch **out)
+{
 	int rc;
-	lfk_latch_t *l;
 	if (out == NULL)
 		return -EINVAL;
-	l = lfk_seq__alloc(need, &rc);
-	if (rc == 0)
-		rc = lfk_latch_init(l, need, obj_size);
-	if (rc == 0)
-		*out = l;
+	*out = lfk__create(LFK_CACHELINE, lfk_latch_size(obj_size),
+			   latch_init_at, &obj_size, &rc);
 	return rc;
 }
 
-void lfk_latch_destroy(lfk_latch_t *l)
+void lfk_latch_destroy(struct lfk_latch *l)
 {
 	free(l);
 }
 
-size_t lfk_latch_obj_size(const lfk_latch_t *l)
+size_t lfk_latch_obj_size(const struct lfk_latch *l)
 {
 	return l ? (size_t)l->obj_size : 0;
 }

@@ -7,6 +7,7 @@
 #include <lfkit/queue.h>
 #include <stdlib.h>
 
+#include "lib/create.h"
 #include "queue_procs.h"
 
 /*
@@ -61,29 +62,29 @@ int lfk_queue_init(void *mem, enum lfk_ring_kind kind, size_t capacity,
 	return 0;
 }
 
+struct queue_args {
+	enum lfk_ring_kind kind;
+	size_t capacity, elem_size;
+};
+
+static int queue_init_at(void *mem, size_t bytes, const void *args)
+{
+	const struct queue_args *a = args;
+	(void)bytes; /* lfk_queue_size's, as init computes it again */
+	return lfk_queue_init(mem, a->kind, a->capacity, a->elem_size, 0);
+}
+
 int lfk_queue_create(enum lfk_ring_kind kind, size_t capacity,
 		     size_t elem_size, struct lfk_queue **out)
 {
-	size_t bytes;
-	void *mem;
+	struct queue_args args = { kind, capacity, elem_size };
 	int rc;
 	if (out == NULL)
 		return -EINVAL;
-	*out = NULL;
-	bytes = lfk_queue_size(kind, capacity, elem_size);
-	if (bytes == 0)
-		return -EINVAL;
-	/* Both parts are multiples of LFK_RING_ALIGN, as aligned_alloc wants. */
-	mem = aligned_alloc(LFK_RING_ALIGN, bytes);
-	if (mem == NULL)
-		return -ENOMEM;
-	rc = lfk_queue_init(mem, kind, capacity, elem_size, 0);
-	if (rc != 0) {
-		free(mem);
-		return rc;
-	}
-	*out = mem;
-	return 0;
+	*out = lfk__create(LFK_RING_ALIGN,
+			   lfk_queue_size(kind, capacity, elem_size),
+			   queue_init_at, &args, &rc);
+	return rc;
 }
 
 void lfk_queue_destroy(struct lfk_queue *q)

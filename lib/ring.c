@@ -6,6 +6,8 @@
 #include <lfkit/ring.h>
 #include <stdlib.h>
 
+#include "lib/create.h"
+
 /* Every size a ring's layout computes (slot count rounded up and at least
  * 128, times elem_size + 8, plus four index words per slot, plus headers)
  * stays below 2^48 within these bounds: none can wrap a 64-bit size_t. */
@@ -186,28 +188,29 @@ int lfk_ring_init(void *mem, enum lfk_ring_kind kind, size_t capacity,
 	return lfk__ring_init(kind, mem, capacity, elem_size, 0);
 }
 
+struct ring_args {
+	enum lfk_ring_kind kind;
+	size_t capacity, elem_size;
+};
+
+static int ring_init_at(void *mem, size_t bytes, const void *args)
+{
+	const struct ring_args *a = args;
+	(void)bytes; /* the layout's size, as init computes it again */
+	return lfk_ring_init(mem, a->kind, a->capacity, a->elem_size);
+}
+
 int lfk_ring_create(enum lfk_ring_kind kind, size_t capacity,
 		    size_t elem_size, struct lfk_ring **out)
 {
-	size_t bytes;
-	void *mem;
+	struct ring_args args = { kind, capacity, elem_size };
 	int rc;
 	if (out == NULL)
 		return -EINVAL;
-	*out = NULL;
-	bytes = lfk_ring_size(kind, capacity, elem_size);
-	if (bytes == 0)
-		return -EINVAL;
-	mem = aligned_alloc(LFK_RING_ALIGN, bytes);
-	if (mem == NULL)
-		return -ENOMEM;
-	rc = lfk_ring_init(mem, kind, capacity, elem_size);
-	if (rc != 0) {
-		free(mem);
-		return rc;
-	}
-	*out = (struct lfk_ring *)mem;
-	return 0;
+	*out = lfk__create(LFK_RING_ALIGN,
+			   lfk_ring_size(kind, capacity, elem_size),
+			   ring_init_at, &args, &rc);
+	return rc;
 }
 
 void lfk_ring_destroy(struct lfk_ring *r)

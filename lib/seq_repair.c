@@ -12,8 +12,9 @@
 /* Spins with cpu_relax before each wait yields the CPU instead. */
 #define SPINS_BEFORE_YIELD 64
 
-int lfk_seqlock_read_timed(const lfk_seqlock_t *l, void *dst, const void *src,
-			   size_t size, uint64_t timeout_ns, uint64_t *stuck_seq)
+int lfk_seqlock_read_timed(const struct lfk_seqlock *l, void *dst,
+			   const void *src, size_t size, uint64_t timeout_ns,
+			   uint64_t *stuck_seq)
 {
 	uint64_t stuck = 0, deadline = 0; /* the write we wait for, its bound */
 	unsigned spins = 0;
@@ -28,6 +29,11 @@ int lfk_seqlock_read_timed(const lfk_seqlock_t *l, void *dst, const void *src,
 			if (!lfk_seqlock_read_retry(l, seq))
 				return 0;
 			continue;
+		}
+		if (timeout_ns == 0) { /* never blocks: not even one spin */
+			if (stuck_seq != NULL)
+				*stuck_seq = seq;
+			return -EAGAIN;
 		}
 		if (seq != stuck) { /* a write we have not waited for yet */
 			stuck = seq;
@@ -46,7 +52,7 @@ int lfk_seqlock_read_timed(const lfk_seqlock_t *l, void *dst, const void *src,
 	}
 }
 
-int lfk_seqlock_repair(lfk_seqlock_t *l, uint64_t stuck_seq, void *dst,
+int lfk_seqlock_repair(struct lfk_seqlock *l, uint64_t stuck_seq, void *dst,
 		       const void *src, size_t size)
 {
 	uint64_t expect = stuck_seq;
@@ -64,25 +70,25 @@ int lfk_seqlock_repair(lfk_seqlock_t *l, uint64_t stuck_seq, void *dst,
 	return lfk_seqlock_write_end(l);
 }
 
-int lfk_seqarray_read_timed(const lfk_seqarray_t *a, size_t i, void *dst,
+int lfk_seqarray_read_timed(const struct lfk_seqarray *a, size_t i, void *dst,
 			    uint64_t timeout_ns, uint64_t *stuck_seq)
 {
-	struct lfk_seqarray_slot *s;
+	struct lfk__seqarray_slot *s;
 	if (a == NULL || dst == NULL || i >= a->n)
 		return -EINVAL;
-	s = lfk_seqarray__slot(a, i);
+	s = lfk__seqarray_slot_at(a, i);
 	return lfk_seqlock_read_timed(&s->lock, dst, s->data,
 				      (size_t)a->elem_size, timeout_ns,
 				      stuck_seq);
 }
 
-int lfk_seqarray_repair(lfk_seqarray_t *a, size_t i, uint64_t stuck_seq,
+int lfk_seqarray_repair(struct lfk_seqarray *a, size_t i, uint64_t stuck_seq,
 			const void *src)
 {
-	struct lfk_seqarray_slot *s;
+	struct lfk__seqarray_slot *s;
 	if (a == NULL || src == NULL || i >= a->n)
 		return -EINVAL;
-	s = lfk_seqarray__slot(a, i);
+	s = lfk__seqarray_slot_at(a, i);
 	return lfk_seqlock_repair(&s->lock, stuck_seq, s->data, src,
 				  (size_t)a->elem_size);
 }

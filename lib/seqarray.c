@@ -5,17 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/create.h"
 #include "lib/seqarray_impl.h"
 
 size_t lfk_seqarray_size(size_t n, size_t elem_size)
 {
-	size_t stride = lfk_seq__stride(elem_size, sizeof(lfk_seqlock_t));
-	if (n == 0 || stride == 0 || n > (SIZE_MAX - sizeof(lfk_seqarray_t)) / stride)
+	size_t stride = lfk__seq_stride(elem_size, sizeof(struct lfk_seqlock));
+	if (n == 0 || stride == 0 ||
+	    n > (SIZE_MAX - sizeof(struct lfk_seqarray)) / stride)
 		return 0;
-	return sizeof(lfk_seqarray_t) + n * stride;
+	return sizeof(struct lfk_seqarray) + n * stride;
 }
 
-int lfk_seqarray_init(lfk_seqarray_t *a, size_t mem_size, size_t n,
+int lfk_seqarray_init(struct lfk_seqarray *a, size_t mem_size, size_t n,
 		      size_t elem_size)
 {
 	size_t need = lfk_seqarray_size(n, elem_size);
@@ -25,53 +27,59 @@ int lfk_seqarray_init(lfk_seqarray_t *a, size_t mem_size, size_t n,
 	memset(a, 0, need);
 	a->n = n;
 	a->elem_size = elem_size;
-	a->stride = lfk_seq__stride(elem_size, sizeof(lfk_seqlock_t));
+	a->stride = lfk__seq_stride(elem_size, sizeof(struct lfk_seqlock));
 	a->magic = LFK_SEQARRAY_MAGIC;
 	return 0;
 }
 
-int lfk_seqarray_create(lfk_seqarray_t **out, size_t n, size_t elem_size)
+struct seqarray_args {
+	size_t n, elem_size;
+};
+
+static int seqarray_init_at(void *mem, size_t bytes, const void *args)
 {
-	size_t need = lfk_seqarray_size(n, elem_size);
+	const struct seqarray_args *a = args;
+	return lfk_seqarray_init(mem, bytes, a->n, a->elem_size);
+}
+
+int lfk_seqarray_create(size_t n, size_t elem_size, struct lfk_seqarray **out)
+{
+	struct seqarray_args args = { n, elem_size };
 	int rc;
-	lfk_seqarray_t *a;
 	if (out == NULL)
 		return -EINVAL;
-	a = lfk_seq__alloc(need, &rc);
-	if (rc == 0)
-		rc = lfk_seqarray_init(a, need, n, elem_size);
-	if (rc == 0)
-		*out = a;
+	*out = lfk__create(LFK_CACHELINE, lfk_seqarray_size(n, elem_size),
+			   seqarray_init_at, &args, &rc);
 	return rc;
 }
 
-void lfk_seqarray_destroy(lfk_seqarray_t *a)
+void lfk_seqarray_destroy(struct lfk_seqarray *a)
 {
 	free(a);
 }
 
-size_t lfk_seqarray_length(const lfk_seqarray_t *a)
+size_t lfk_seqarray_length(const struct lfk_seqarray *a)
 {
 	return a ? (size_t)a->n : 0;
 }
 
-size_t lfk_seqarray_elem_size(const lfk_seqarray_t *a)
+size_t lfk_seqarray_elem_size(const struct lfk_seqarray *a)
 {
 	return a ? (size_t)a->elem_size : 0;
 }
 
-int lfk_seqarray_update(lfk_seqarray_t *a, size_t i, lfk_seqarray_update_fn fn,
-			void *arg)
+int lfk_seqarray_update(struct lfk_seqarray *a, size_t i,
+			lfk_seqarray_update_fn fn, void *arg)
 {
 	return lfk_seqarray_update_n(a, &i, 1, fn, arg);
 }
 
-int lfk_seqarray_update_n(lfk_seqarray_t *a, const size_t *idx, size_t k,
+int lfk_seqarray_update_n(struct lfk_seqarray *a, const size_t *idx, size_t k,
 			  lfk_seqarray_update_fn fn, void *arg)
 {
-	struct lfk_seq_buf buf;
+	struct lfk__seq_buf buf;
 	size_t es = a ? (size_t)a->elem_size : 0;
-	int rc = a ? lfk_seq__update_start(&buf, (size_t)a->n, es, idx, k,
+	int rc = a ? lfk__seq_update_start(&buf, (size_t)a->n, es, idx, k,
 					   (const void *)fn)
 		   : -EINVAL;
 	if (rc != 0)
@@ -79,14 +87,14 @@ int lfk_seqarray_update_n(lfk_seqarray_t *a, const size_t *idx, size_t k,
 	/* Ascending order: the one lock order of update_n and the snapshot
 	 * fallback, so two of them can never wait for each other in a cycle. */
 	for (size_t j = 0; j < k; j++) {
-		struct lfk_seqarray_slot *s = lfk_seqarray__slot(a, idx[j]);
+		struct lfk__seqarray_slot *s = lfk__seqarray_slot_at(a, idx[j]);
 		lfk_seqlock_write_begin(&s->lock);
 		/* no other writer can be inside: this copy is stable */
 		lfk_seqlock_copy_out(buf.p + j * es, s->data, es);
 	}
 	rc = fn(buf.p, k, es, arg);
 	for (size_t j = 0; j < k; j++) {
-		struct lfk_seqarray_slot *s = lfk_seqarray__slot(a, idx[j]);
+		struct lfk__seqarray_slot *s = lfk__seqarray_slot_at(a, idx[j]);
 		if (rc == 0) {
 			lfk_seqlock_copy_in(s->data, buf.p + j * es, es);
 			lfk_seqlock_write_end(&s->lock);
@@ -94,17 +102,18 @@ int lfk_seqarray_update_n(lfk_seqarray_t *a, const size_t *idx, size_t k,
 			lfk_seqlock_write_abort(&s->lock); /* nothing stored */
 		}
 	}
-	lfk_seq__buf_put(&buf);
+	lfk__seq_buf_put(&buf);
 	return rc;
 }
 
 /* One collect: copies every element and records its (even) sequence.
  * False as soon as an element has a writer inside. */
-static bool collect(const lfk_seqarray_t *a, unsigned char *dst, uint64_t *seqs)
+static bool collect(const struct lfk_seqarray *a, unsigned char *dst,
+		    uint64_t *seqs)
 {
 	size_t n = (size_t)a->n, es = (size_t)a->elem_size;
 	for (size_t i = 0; i < n; i++) {
-		struct lfk_seqarray_slot *s = lfk_seqarray__slot(a, i);
+		struct lfk__seqarray_slot *s = lfk__seqarray_slot_at(a, i);
 		/* acquire: pairs with the release in write_end, as read_begin */
 		uint64_t q = lfk_atomic_load_u64(&s->lock.seq, LFK_ACQUIRE);
 		if (q & 1)
@@ -116,7 +125,7 @@ static bool collect(const lfk_seqarray_t *a, unsigned char *dst, uint64_t *seqs)
 }
 
 /* The second collect: true if no sequence moved since the first. */
-static bool unchanged(const lfk_seqarray_t *a, const uint64_t *seqs)
+static bool unchanged(const struct lfk_seqarray *a, const uint64_t *seqs)
 {
 	/* seq_cst fence, not only acquire.  As acquire it orders every data
 	 * load of the first collect before these reloads (pairs with the
@@ -139,7 +148,7 @@ static bool unchanged(const lfk_seqarray_t *a, const uint64_t *seqs)
 	lfk_atomic_fence(LFK_SEQ_CST);
 #endif
 	for (size_t i = 0; i < (size_t)a->n; i++)
-		if (lfk_atomic_load_u64(&lfk_seqarray__slot(a, i)->lock.seq,
+		if (lfk_atomic_load_u64(&lfk__seqarray_slot_at(a, i)->lock.seq,
 					LFK_RELAXED) != seqs[i])
 			return false;
 	return true;
@@ -164,40 +173,41 @@ static bool unchanged(const lfk_seqarray_t *a, const uint64_t *seqs)
  * write_abort, which puts each sequence back: the data did not change, so
  * readers and other snapshots that overlapped it need not retry.
  */
-int lfk_seqarray_snapshot_tries(const lfk_seqarray_t *a, void *dst,
+int lfk_seqarray_snapshot_tries(const struct lfk_seqarray *a, void *dst,
 				unsigned tries)
 {
-	struct lfk_seq_buf buf;
-	lfk_seqarray_t *w = (lfk_seqarray_t *)a; /* the fallback locks */
+	struct lfk__seq_buf buf;
+	struct lfk_seqarray *w =
+		(struct lfk_seqarray *)a; /* the fallback locks */
 	size_t n;
 	int rc;
 	if (a == NULL || dst == NULL)
 		return -EINVAL;
 	n = (size_t)a->n;
-	rc = lfk_seq__buf_get(&buf, n, sizeof(uint64_t));
+	rc = lfk__seq_buf_get(&buf, n, sizeof(uint64_t));
 	if (rc != 0)
 		return rc;
 	for (unsigned t = 0; t < tries; t++) {
 		if (collect(a, dst, (uint64_t *)(void *)buf.p) &&
 		    unchanged(a, (const uint64_t *)(void *)buf.p)) {
-			lfk_seq__buf_put(&buf);
+			lfk__seq_buf_put(&buf);
 			return 0;
 		}
 		lfk_cpu_relax();
 	}
-	lfk_seq__buf_put(&buf);
+	lfk__seq_buf_put(&buf);
 	for (size_t i = 0; i < n; i++)
-		lfk_seqlock_write_begin(&lfk_seqarray__slot(w, i)->lock);
+		lfk_seqlock_write_begin(&lfk__seqarray_slot_at(w, i)->lock);
 	for (size_t i = 0; i < n; i++)
 		lfk_seqlock_copy_out((unsigned char *)dst + i * a->elem_size,
-				     lfk_seqarray__slot(a, i)->data,
+				     lfk__seqarray_slot_at(a, i)->data,
 				     (size_t)a->elem_size);
 	for (size_t i = 0; i < n; i++)
-		lfk_seqlock_write_abort(&lfk_seqarray__slot(w, i)->lock);
+		lfk_seqlock_write_abort(&lfk__seqarray_slot_at(w, i)->lock);
 	return 0;
 }
 
-int lfk_seqarray_snapshot(const lfk_seqarray_t *a, void *dst)
+int lfk_seqarray_snapshot(const struct lfk_seqarray *a, void *dst)
 {
 	return lfk_seqarray_snapshot_tries(a, dst, LFK_SEQARRAY_SNAPSHOT_TRIES);
 }

@@ -12,7 +12,7 @@
 
 /* Bytes per slot holding a header of hdr bytes then elem_size bytes, in
  * whole cache lines; 0 if elem_size is 0, not a multiple of 8, or huge. */
-static inline size_t lfk_seq__stride(size_t elem_size, size_t hdr)
+static inline size_t lfk__seq_stride(size_t elem_size, size_t hdr)
 {
 	if (elem_size == 0 || elem_size % 8 != 0 ||
 	    elem_size > SIZE_MAX / 2 - hdr - LFK_CACHELINE)
@@ -22,7 +22,7 @@ static inline size_t lfk_seq__stride(size_t elem_size, size_t hdr)
 }
 
 /* 0 if idx[0..k) are strictly ascending indices below n, else -EINVAL. */
-static inline int lfk_seq__check_indices(size_t n, const size_t *idx, size_t k)
+static inline int lfk__seq_check_indices(size_t n, const size_t *idx, size_t k)
 {
 	if (idx == NULL || k == 0)
 		return -EINVAL;
@@ -33,14 +33,14 @@ static inline int lfk_seq__check_indices(size_t n, const size_t *idx, size_t k)
 }
 
 /* A temporary buffer: on the stack up to 4 KiB, else on the heap. */
-#define LFK_SEQ_BUF_STACK 4096
-struct lfk_seq_buf {
+#define LFK__SEQ_BUF_STACK 4096
+struct lfk__seq_buf {
 	unsigned char *p;
-	uint64_t stack[LFK_SEQ_BUF_STACK / sizeof(uint64_t)];
+	uint64_t stack[LFK__SEQ_BUF_STACK / sizeof(uint64_t)];
 };
 
 /* Points b->p at k * size bytes: 0, -EINVAL (overflow) or -ENOMEM. */
-static inline int lfk_seq__buf_get(struct lfk_seq_buf *b, size_t k, size_t size)
+static inline int lfk__seq_buf_get(struct lfk__seq_buf *b, size_t k, size_t size)
 {
 	if (size != 0 && k > SIZE_MAX / size)
 		return -EINVAL;
@@ -52,7 +52,7 @@ static inline int lfk_seq__buf_get(struct lfk_seq_buf *b, size_t k, size_t size)
 	return b->p ? 0 : -ENOMEM;
 }
 
-static inline void lfk_seq__buf_put(struct lfk_seq_buf *b)
+static inline void lfk__seq_buf_put(struct lfk__seq_buf *b)
 {
 	if (b->p != (unsigned char *)b->stack)
 		free(b->p);
@@ -60,22 +60,12 @@ static inline void lfk_seq__buf_put(struct lfk_seq_buf *b)
 
 /* The checks and the buffer of an update_n over k of n elements of es bytes
  * (the primary's and the twins'): 0, -EINVAL or -ENOMEM. */
-static inline int lfk_seq__update_start(struct lfk_seq_buf *b, size_t n,
+static inline int lfk__seq_update_start(struct lfk__seq_buf *b, size_t n,
 					size_t es, const size_t *idx, size_t k,
 					const void *fn)
 {
-	int rc = fn ? lfk_seq__check_indices(n, idx, k) : -EINVAL;
-	return rc ? rc : lfk_seq__buf_get(b, k, es);
-}
-
-/* Cache-line aligned memory of need bytes (a multiple of LFK_CACHELINE) for
- * the create functions; *rc is 0, -EINVAL (need 0: invalid sizes) or
- * -ENOMEM. */
-static inline void *lfk_seq__alloc(size_t need, int *rc)
-{
-	void *mem = need ? aligned_alloc(LFK_CACHELINE, need) : NULL;
-	*rc = need == 0 ? -EINVAL : mem == NULL ? -ENOMEM : 0;
-	return mem;
+	int rc = fn ? lfk__seq_check_indices(n, idx, k) : -EINVAL;
+	return rc ? rc : lfk__seq_buf_get(b, k, es);
 }
 
 #endif

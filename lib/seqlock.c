@@ -20,7 +20,7 @@ static void wait_step(unsigned *spins)
 	}
 }
 
-uint64_t lfk_seqlock_wait_even(const uint64_t *seq)
+uint64_t lfk__seqlock_wait_even(const uint64_t *seq)
 {
 	unsigned spins = 0;
 	for (;;) {
@@ -32,12 +32,12 @@ uint64_t lfk_seqlock_wait_even(const uint64_t *seq)
 	}
 }
 
-void lfk_seqlock_wait_enter(uint64_t *seq)
+void lfk__seqlock_wait_enter(uint64_t *seq)
 {
 	unsigned spins = 0;
 	for (;;) {
 		uint64_t s = lfk_atomic_load_u64(seq, LFK_RELAXED);
-		if (lfk_seqlock__enter(seq, &s))
+		if (lfk__seqlock_enter(seq, &s))
 			return;
 		wait_step(&spins);
 	}

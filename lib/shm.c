@@ -324,13 +324,13 @@ static int seqarray_init(uint32_t kind, void *mem, const uint64_t p[3],
 static int seqarray_check(uint32_t kind, const void *obj,
 			  const struct lfk__shm_entry *e)
 {
-	const lfk_seqarray_t *a = (const lfk_seqarray_t *)obj;
+	const struct lfk_seqarray *a = (const struct lfk_seqarray *)obj;
 	(void)kind;
 	if (lfk_seqarray_size((size_t)e->params[0], (size_t)e->params[1]) !=
 		    e->length ||
 	    a->magic != LFK_SEQARRAY_MAGIC || a->n != e->params[0] ||
 	    a->elem_size != e->params[1] || a->stride % LFK_CACHELINE != 0 ||
-	    a->stride < a->elem_size + sizeof(lfk_seqlock_t) ||
+	    a->stride < a->elem_size + sizeof(struct lfk_seqlock) ||
 	    a->stride > (e->length - sizeof(*a)) / a->n)
 		return -EPROTO;
 	return 0;
@@ -421,14 +421,14 @@ static int ref_queue_check(uint32_t kind, const void *obj,
 static size_t event_size(uint32_t kind, const uint64_t p[3])
 {
 	(void)kind, (void)p;
-	return sizeof(lfk_event_t);
+	return sizeof(struct lfk_event);
 }
 
 static int event_init(uint32_t kind, void *mem, const uint64_t p[3],
 		      size_t bytes)
 {
 	(void)kind, (void)p, (void)bytes;
-	return lfk_event_init((lfk_event_t *)mem, LFK_SYNC_SHARED);
+	return lfk_event_init((struct lfk_event *)mem, LFK_SYNC_SHARED);
 }
 
 /* A synchronization object checks against `fresh`, one newly initialized
@@ -447,35 +447,35 @@ static int sync_check(const void *obj, const struct lfk__shm_entry *e,
 static int event_check(uint32_t kind, const void *obj,
 		       const struct lfk__shm_entry *e)
 {
-	lfk_event_t fresh;
+	struct lfk_event fresh;
 	(void)kind;
 	lfk_event_init(&fresh, LFK_SYNC_SHARED);
 	return sync_check(obj, e, &fresh, sizeof(fresh),
-			  offsetof(lfk_event_t, tag));
+			  offsetof(struct lfk_event, tag));
 }
 
 static size_t sem_size(uint32_t kind, const uint64_t p[3])
 {
 	(void)kind;
-	return p[0] > LFK_SEM_VALUE_MAX ? 0 : sizeof(lfk_sem_t);
+	return p[0] > LFK_SEM_VALUE_MAX ? 0 : sizeof(struct lfk_sem);
 }
 
 static int sem_init(uint32_t kind, void *mem, const uint64_t p[3],
 		    size_t bytes)
 {
 	(void)kind, (void)bytes;
-	return lfk_sem_init((lfk_sem_t *)mem, LFK_SYNC_SHARED,
+	return lfk_sem_init((struct lfk_sem *)mem, LFK_SYNC_SHARED,
 			    (uint32_t)p[0]);
 }
 
 static int sem_check(uint32_t kind, const void *obj,
 		     const struct lfk__shm_entry *e)
 {
-	lfk_sem_t fresh;
+	struct lfk_sem fresh;
 	(void)kind;
 	lfk_sem_init(&fresh, LFK_SYNC_SHARED, 0);
 	return sync_check(obj, e, &fresh, sizeof(fresh),
-			  offsetof(lfk_sem_t, tag));
+			  offsetof(struct lfk_sem, tag));
 }
 
 static size_t bytes_size(uint32_t kind, const uint64_t p[3])
@@ -618,7 +618,7 @@ int lfk_shm_ring_attach(struct lfk_shm *shm, const char *name,
 }
 
 int lfk_shm_seqarray_create(struct lfk_shm *shm, const char *name, size_t n,
-			    size_t elem_size, lfk_seqarray_t **out)
+			    size_t elem_size, struct lfk_seqarray **out)
 {
 	const uint64_t p[3] = { n, elem_size, 0 };
 	return create_object(shm, name, LFK_SHM_SEQARRAY, p, (void **)out);
@@ -641,14 +641,14 @@ int lfk_shm_ref_queue_create(struct lfk_shm *shm, const char *name,
 }
 
 int lfk_shm_event_create(struct lfk_shm *shm, const char *name,
-			 lfk_event_t **out)
+			 struct lfk_event **out)
 {
 	const uint64_t p[3] = { 0, 0, 0 };
 	return create_object(shm, name, LFK_SHM_EVENT, p, (void **)out);
 }
 
 int lfk_shm_sem_create(struct lfk_shm *shm, const char *name, uint32_t value,
-		       lfk_sem_t **out)
+		       struct lfk_sem **out)
 {
 	const uint64_t p[3] = { value, 0, 0 };
 	return create_object(shm, name, LFK_SHM_SEM, p, (void **)out);
@@ -685,11 +685,11 @@ int lfk_shm_bytes_create(struct lfk_shm *shm, const char *name, size_t bytes,
 	{                                                                      \
 		return attach(shm, name, KIND, (void **)out, NULL);            \
 	}
-LFK__SHM_DEFINE_ATTACH(seqarray, LFK_SHM_SEQARRAY, lfk_seqarray_t)
+LFK__SHM_DEFINE_ATTACH(seqarray, LFK_SHM_SEQARRAY, struct lfk_seqarray)
 LFK__SHM_DEFINE_ATTACH(queue, LFK_SHM_QUEUE, struct lfk_queue)
 LFK__SHM_DEFINE_ATTACH(ref_queue, LFK_SHM_REF_QUEUE, struct lfk_ref_queue)
-LFK__SHM_DEFINE_ATTACH(event, LFK_SHM_EVENT, lfk_event_t)
-LFK__SHM_DEFINE_ATTACH(sem, LFK_SHM_SEM, lfk_sem_t)
+LFK__SHM_DEFINE_ATTACH(event, LFK_SHM_EVENT, struct lfk_event)
+LFK__SHM_DEFINE_ATTACH(sem, LFK_SHM_SEM, struct lfk_sem)
 LFK__SHM_DEFINE_ATTACH(msgring, LFK_SHM_MSGRING, struct lfk_msgring)
 #undef LFK__SHM_DEFINE_ATTACH
 

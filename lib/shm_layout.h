@@ -56,13 +56,13 @@ int lfk__shm_lookup(void *base, size_t size, const char *name, uint32_t kind,
 int lfk__shm_ring_attach_image(void *base, size_t size, const char *name,
 			       int kind, void **out);
 int lfk__shm_seqarray_attach_image(void *base, size_t size, const char *name,
-				   lfk_seqarray_t **out);
+				   struct lfk_seqarray **out);
 int lfk__shm_queue_attach_image(void *base, size_t size, const char *name,
 				struct lfk_queue **out);
 int lfk__shm_event_attach_image(void *base, size_t size, const char *name,
-				lfk_event_t **out);
+				struct lfk_event **out);
 int lfk__shm_sem_attach_image(void *base, size_t size, const char *name,
-			      lfk_sem_t **out);
+			      struct lfk_sem **out);
 int lfk__shm_msgring_attach_image(void *base, size_t size, const char *name,
 				  struct lfk_msgring **out);
 /* The message ring's descriptor in lib/shm.c's table of kinds (size, init,

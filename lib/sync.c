@@ -95,15 +95,15 @@ static int sleep_on(uint32_t *word, uint32_t val, uint32_t tag,
 
 /* ---- mutex: Drepper's "mutex3" ------------------------------------------ */
 
-int lfk_mutex_init(lfk_mutex_t *m, unsigned flags)
+int lfk_mutex_init(struct lfk_mutex *m, unsigned flags)
 {
-	if (m == NULL || misaligned(m, _Alignof(lfk_mutex_t)))
+	if (m == NULL || misaligned(m, _Alignof(struct lfk_mutex)))
 		return -EINVAL;
 	m->state = 0;
 	return make_tag(&m->tag, flags, TAG_MUTEX);
 }
 
-int lfk_mutex_destroy(lfk_mutex_t *m)
+int lfk_mutex_destroy(struct lfk_mutex *m)
 {
 	if (m == NULL || !tag_is(m->tag, TAG_MUTEX))
 		return -EINVAL;
@@ -113,7 +113,7 @@ int lfk_mutex_destroy(lfk_mutex_t *m)
 	return 0;
 }
 
-static int mutex_lock(lfk_mutex_t *m, uint64_t timeout_ns)
+static int mutex_lock(struct lfk_mutex *m, uint64_t timeout_ns)
 {
 	struct timespec ts;
 	const struct timespec *deadline;
@@ -124,7 +124,7 @@ static int mutex_lock(lfk_mutex_t *m, uint64_t timeout_ns)
 	if (lfk_atomic_cas_u32(&m->state, &c, 1, LFK_ACQUIRE))
 		return 0;
 	if (timeout_ns == 0)
-		return -ETIMEDOUT;
+		return -EAGAIN; /* timeout 0 never blocks */
 	deadline = lfk__deadline(timeout_ns, &ts);
 	/* From here on the word says 2 whenever this thread may sleep, so the
 	 * holder's unlock wakes somebody.  Acquire: if the exchange finds 0
@@ -141,23 +141,22 @@ static int mutex_lock(lfk_mutex_t *m, uint64_t timeout_ns)
 	return 0;
 }
 
-int lfk_mutex_lock(lfk_mutex_t *m)
+int lfk_mutex_lock(struct lfk_mutex *m)
 {
 	return mutex_lock(m, LFK_FOREVER);
 }
 
-int lfk_mutex_timedlock(lfk_mutex_t *m, uint64_t timeout_ns)
+int lfk_mutex_timedlock(struct lfk_mutex *m, uint64_t timeout_ns)
 {
 	return mutex_lock(m, timeout_ns);
 }
 
-int lfk_mutex_trylock(lfk_mutex_t *m)
+int lfk_mutex_trylock(struct lfk_mutex *m)
 {
-	int rc = mutex_lock(m, 0);
-	return rc == -ETIMEDOUT ? -EAGAIN : rc;
+	return mutex_lock(m, 0);
 }
 
-int lfk_mutex_unlock(lfk_mutex_t *m)
+int lfk_mutex_unlock(struct lfk_mutex *m)
 {
 	uint32_t old;
 	if (m == NULL || !tag_is(m->tag, TAG_MUTEX))
@@ -173,9 +172,9 @@ int lfk_mutex_unlock(lfk_mutex_t *m)
 
 /* ---- semaphore ---------------------------------------------------------- */
 
-int lfk_sem_init(lfk_sem_t *s, unsigned flags, uint32_t value)
+int lfk_sem_init(struct lfk_sem *s, unsigned flags, uint32_t value)
 {
-	if (s == NULL || misaligned(s, _Alignof(lfk_sem_t)) ||
+	if (s == NULL || misaligned(s, _Alignof(struct lfk_sem)) ||
 	    value > LFK_SEM_VALUE_MAX)
 		return -EINVAL;
 	s->value = value;
@@ -184,7 +183,7 @@ int lfk_sem_init(lfk_sem_t *s, unsigned flags, uint32_t value)
 	return make_tag(&s->tag, flags, TAG_SEM);
 }
 
-int lfk_sem_destroy(lfk_sem_t *s)
+int lfk_sem_destroy(struct lfk_sem *s)
 {
 	if (s == NULL || !tag_is(s->tag, TAG_SEM))
 		return -EINVAL;
@@ -194,7 +193,7 @@ int lfk_sem_destroy(lfk_sem_t *s)
 
 /* Takes a unit if v, the value last seen, says there is one; retries while
  * others change the value and units remain. */
-static bool sem_take(lfk_sem_t *s, uint32_t v)
+static bool sem_take(struct lfk_sem *s, uint32_t v)
 {
 	while (v > 0) {
 		/* Acquire: pairs with the release of the post of this unit. */
@@ -204,7 +203,7 @@ static bool sem_take(lfk_sem_t *s, uint32_t v)
 	return false;
 }
 
-int lfk_sem_trywait(lfk_sem_t *s)
+int lfk_sem_trywait(struct lfk_sem *s)
 {
 	if (s == NULL || !tag_is(s->tag, TAG_SEM))
 		return -EINVAL;
@@ -212,7 +211,7 @@ int lfk_sem_trywait(lfk_sem_t *s)
 									: -EAGAIN;
 }
 
-int lfk_sem_wait(lfk_sem_t *s, uint64_t timeout_ns)
+int lfk_sem_wait(struct lfk_sem *s, uint64_t timeout_ns)
 {
 	struct timespec ts;
 	const struct timespec *deadline;
@@ -222,7 +221,7 @@ int lfk_sem_wait(lfk_sem_t *s, uint64_t timeout_ns)
 	if (sem_take(s, lfk_atomic_load_u32(&s->value, LFK_RELAXED)))
 		return 0;
 	if (timeout_ns == 0)
-		return -ETIMEDOUT;
+		return -EAGAIN; /* timeout 0 never blocks */
 	deadline = lfk__deadline(timeout_ns, &ts);
 	/* Seq_cst, with the load below: a Dekker pair with post's value RMW
 	 * and sleepers load, so that either post sees this sleeper or this
@@ -246,7 +245,7 @@ int lfk_sem_wait(lfk_sem_t *s, uint64_t timeout_ns)
 	return rc;
 }
 
-int lfk_sem_post(lfk_sem_t *s)
+int lfk_sem_post(struct lfk_sem *s)
 {
 	uint32_t v;
 	if (s == NULL || !tag_is(s->tag, TAG_SEM))
@@ -264,11 +263,13 @@ int lfk_sem_post(lfk_sem_t *s)
 	return 0;
 }
 
-int lfk_sem_value(const lfk_sem_t *s)
+int lfk_sem_value(const struct lfk_sem *s, uint32_t *value)
 {
-	if (s == NULL || !tag_is(s->tag, TAG_SEM))
+	if (s == NULL || value == NULL || !tag_is(s->tag, TAG_SEM))
 		return -EINVAL;
-	return (int)lfk_atomic_load_u32(&s->value, LFK_RELAXED);
+	/* relaxed: a snapshot, it orders nothing */
+	*value = lfk_atomic_load_u32(&s->value, LFK_RELAXED);
+	return 0;
 }
 
 /* ---- event -------------------------------------------------------------- */
@@ -278,15 +279,15 @@ int lfk_sem_value(const lfk_sem_t *s)
 #define EV_GEN_ONE 4u
 #define EV_GEN(s) ((s) & ~(EV_SET | EV_SLEEPERS))
 
-int lfk_event_init(lfk_event_t *e, unsigned flags)
+int lfk_event_init(struct lfk_event *e, unsigned flags)
 {
-	if (e == NULL || misaligned(e, _Alignof(lfk_event_t)))
+	if (e == NULL || misaligned(e, _Alignof(struct lfk_event)))
 		return -EINVAL;
 	e->state = 0;
 	return make_tag(&e->tag, flags, TAG_EVENT);
 }
 
-int lfk_event_destroy(lfk_event_t *e)
+int lfk_event_destroy(struct lfk_event *e)
 {
 	if (e == NULL || !tag_is(e->tag, TAG_EVENT))
 		return -EINVAL;
@@ -294,7 +295,7 @@ int lfk_event_destroy(lfk_event_t *e)
 	return 0;
 }
 
-int lfk_event_set(lfk_event_t *e)
+int lfk_event_set(struct lfk_event *e)
 {
 	uint32_t s, n;
 	if (e == NULL || !tag_is(e->tag, TAG_EVENT))
@@ -311,7 +312,7 @@ int lfk_event_set(lfk_event_t *e)
 	return 0;
 }
 
-int lfk_event_clear(lfk_event_t *e)
+int lfk_event_clear(struct lfk_event *e)
 {
 	if (e == NULL || !tag_is(e->tag, TAG_EVENT))
 		return -EINVAL;
@@ -321,15 +322,16 @@ int lfk_event_clear(lfk_event_t *e)
 	return 0;
 }
 
-int lfk_event_is_set(const lfk_event_t *e)
+int lfk_event_is_set(const struct lfk_event *e, bool *set)
 {
-	if (e == NULL || !tag_is(e->tag, TAG_EVENT))
+	if (e == NULL || set == NULL || !tag_is(e->tag, TAG_EVENT))
 		return -EINVAL;
 	/* Acquire: pairs with set's release. */
-	return (lfk_atomic_load_u32(&e->state, LFK_ACQUIRE) & EV_SET) != 0;
+	*set = (lfk_atomic_load_u32(&e->state, LFK_ACQUIRE) & EV_SET) != 0;
+	return 0;
 }
 
-int lfk_event_wait(lfk_event_t *e, uint64_t timeout_ns)
+int lfk_event_wait(struct lfk_event *e, uint64_t timeout_ns)
 {
 	struct timespec ts;
 	const struct timespec *deadline;
@@ -342,7 +344,7 @@ int lfk_event_wait(lfk_event_t *e, uint64_t timeout_ns)
 	if (s & EV_SET)
 		return 0;
 	if (timeout_ns == 0)
-		return -ETIMEDOUT;
+		return -EAGAIN; /* timeout 0 never blocks */
 	deadline = lfk__deadline(timeout_ns, &ts);
 	gen = EV_GEN(s);
 	for (;;) {

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/create.h"
+
 #if !defined(LFK_HAVE_CAS2)
 #error "lfk_tcache needs a double-width CAS (LFK_HAVE_CAS2) for its depot"
 #endif
@@ -46,7 +48,7 @@ struct slab {
 };
 
 struct lfk_tcache {
-	struct lfk_tcache_hdr hdr; /* read by the fast paths */
+	struct lfk__tcache_hdr hdr; /* read by the fast paths */
 	size_t obj_size;	   /* rounded up to OBJ_ALIGN */
 	size_t max_objects;
 	size_t created; /* objects carved from slabs (atomic) */
@@ -105,12 +107,12 @@ static void *stack_pop(struct stack *s)
 
 static size_t mag_bytes(const struct lfk_tcache *tc)
 {
-	return sizeof(struct lfk_tcache_mag) + tc->hdr.mag_size * sizeof(void *);
+	return sizeof(struct lfk__tcache_mag) + tc->hdr.mag_size * sizeof(void *);
 }
 
-static struct lfk_tcache_mag *mag_get_empty(struct lfk_tcache *tc)
+static struct lfk__tcache_mag *mag_get_empty(struct lfk_tcache *tc)
 {
-	struct lfk_tcache_mag *m = stack_pop(&tc->empty);
+	struct lfk__tcache_mag *m = stack_pop(&tc->empty);
 	if (m == NULL)
 		m = malloc(mag_bytes(tc));
 	if (m != NULL)
@@ -121,8 +123,8 @@ static struct lfk_tcache_mag *mag_get_empty(struct lfk_tcache *tc)
 /* Thread c hands a magazine holding n objects to the depot: to the full
  * stack if n > 0, counted in c's depot_net (only c's thread, or destroy
  * once that thread is gone, writes it; stats reads it). */
-static void mag_put(struct lfk_tcache *tc, struct lfk_tcache_thread *c,
-		    struct lfk_tcache_mag *m, uint32_t n)
+static void mag_put(struct lfk_tcache *tc, struct lfk__tcache_thread *c,
+		    struct lfk__tcache_mag *m, uint32_t n)
 {
 	m->rounds = n;
 	if (n)
@@ -135,7 +137,7 @@ static void mag_put(struct lfk_tcache *tc, struct lfk_tcache_thread *c,
 
 static int thread_init(void *slot, void *arg)
 {
-	struct lfk_tcache_thread *c = slot;
+	struct lfk__tcache_thread *c = slot;
 	c->loaded = mag_get_empty(arg);
 	c->prev = c->loaded ? mag_get_empty(arg) : NULL;
 	if (c->prev == NULL) {
@@ -150,16 +152,16 @@ static int thread_init(void *slot, void *arg)
  * its share of the depot count moves to the cache (once per thread). */
 static void thread_fini(void *slot, void *arg)
 {
-	struct lfk_tcache_thread *c = slot;
+	struct lfk__tcache_thread *c = slot;
 	struct lfk_tcache *tc = arg;
 	mag_put(tc, c, c->loaded, c->loaded_n);
 	mag_put(tc, c, c->prev, c->prev_n);
 	lfk_atomic_fetch_add_u64(&tc->exited_net, c->depot_net, LFK_RELAXED);
 }
 
-static void swap_mags(struct lfk_tcache_thread *c)
+static void swap_mags(struct lfk__tcache_thread *c)
 {
-	struct lfk_tcache_mag *m = c->loaded;
+	struct lfk__tcache_mag *m = c->loaded;
 	uint32_t n = c->loaded_n;
 	c->loaded = c->prev;
 	lfk_atomic_store_u32(&c->loaded_n, c->prev_n, LFK_RELAXED);
@@ -169,32 +171,42 @@ static void swap_mags(struct lfk_tcache_thread *c)
 
 /* ---- create / destroy ------------------------------------------------------- */
 
-struct lfk_tcache *lfk_tcache_create(size_t obj_size, size_t max_objects,
-				     unsigned mag_size)
+struct tcache_args {
+	size_t obj_size, max_objects;
+	unsigned mag_size;
+};
+
+static int tcache_init_at(void *mem, size_t bytes, const void *args)
 {
-	struct lfk_tcache *tc;
-	if (mag_size == 0)
-		mag_size = LFK_TCACHE_MAG_DEFAULT;
+	const struct tcache_args *a = args;
+	struct lfk_tcache *tc = mem;
+	int rc;
+	memset(tc, 0, bytes);
+	tc->hdr.mag_size = a->mag_size;
+	tc->obj_size = (a->obj_size + OBJ_ALIGN - 1) / OBJ_ALIGN * OBJ_ALIGN;
+	tc->max_objects = a->max_objects;
+	rc = lfk_tlocal_create(sizeof(struct lfk__tcache_thread), thread_init,
+			       thread_fini, tc, &tc->hdr.threads);
+	if (rc == 0)
+		pthread_mutex_init(&tc->loose_lock, NULL);
+	return rc;
+}
+
+int lfk_tcache_create(size_t obj_size, size_t max_objects, unsigned mag_size,
+		      struct lfk_tcache **out)
+{
+	struct tcache_args args = { obj_size, max_objects,
+				    mag_size ? mag_size : LFK_TCACHE_MAG_DEFAULT };
+	int rc;
+	if (out == NULL)
+		return -EINVAL;
+	*out = NULL;
 	if (obj_size == 0 || obj_size > LFK_TCACHE_OBJ_MAX ||
-	    mag_size > LFK_TCACHE_MAG_MAX) {
-		errno = EINVAL;
-		return NULL;
-	}
-	tc = aligned_alloc(LFK_CACHELINE, sizeof(*tc));
-	if (tc == NULL)
-		return NULL;
-	memset(tc, 0, sizeof(*tc));
-	tc->hdr.mag_size = mag_size;
-	tc->obj_size = (obj_size + OBJ_ALIGN - 1) / OBJ_ALIGN * OBJ_ALIGN;
-	tc->max_objects = max_objects;
-	tc->hdr.threads = lfk_tlocal_create(sizeof(struct lfk_tcache_thread),
-					    thread_init, thread_fini, tc);
-	if (tc->hdr.threads == NULL) {
-		free(tc);
-		return NULL;
-	}
-	pthread_mutex_init(&tc->loose_lock, NULL);
-	return tc;
+	    args.mag_size > LFK_TCACHE_MAG_MAX)
+		return -EINVAL;
+	*out = lfk__create(LFK_CACHELINE, sizeof(struct lfk_tcache),
+			   tcache_init_at, &args, &rc);
+	return rc;
 }
 
 void lfk_tcache_destroy(struct lfk_tcache *tc)
@@ -267,7 +279,7 @@ static size_t reserve(struct lfk_tcache *tc, size_t want)
 /* Carves a new slab of up to one magazine's worth of objects into the
  * thread's loaded magazine (which is empty).  Returns false at the maximum
  * or out of memory. */
-static bool new_slab(struct lfk_tcache *tc, struct lfk_tcache_thread *c)
+static bool new_slab(struct lfk_tcache *tc, struct lfk__tcache_thread *c)
 {
 	size_t n = reserve(tc, tc->hdr.mag_size);
 	struct slab *s, *head;
@@ -293,18 +305,16 @@ static bool new_slab(struct lfk_tcache *tc, struct lfk_tcache_thread *c)
 	return true;
 }
 
-void *lfk_tcache_alloc_slow(struct lfk_tcache *tc)
+int lfk__tcache_alloc_slow(struct lfk_tcache *tc, void **obj)
 {
-	struct lfk_tcache_thread *c;
-	struct lfk_tcache_mag *m;
-	void *obj;
-	if (tc == NULL) {
-		errno = EINVAL;
-		return NULL;
-	}
-	c = lfk_tlocal_get(tc->hdr.threads);
-	if (c == NULL)
+	struct lfk__tcache_thread *c;
+	struct lfk__tcache_mag *m;
+	void *slot;
+	if (tc == NULL || obj == NULL)
+		return -EINVAL;
+	if (lfk_tlocal_get(tc->hdr.threads, &slot) != 0)
 		goto loose;
+	c = slot;
 	if (c->loaded_n == 0) {
 		if (c->prev_n > 0) {
 			swap_mags(c);
@@ -323,31 +333,30 @@ void *lfk_tcache_alloc_slow(struct lfk_tcache *tc)
 			goto loose;
 		}
 	}
-	obj = c->loaded->obj[c->loaded_n - 1];
+	*obj = c->loaded->obj[c->loaded_n - 1];
 	lfk_atomic_store_u32(&c->loaded_n, c->loaded_n - 1, LFK_RELAXED);
-	return obj;
+	return 0;
 loose:
-	obj = loose_pop(tc);
-	if (obj == NULL)
-		errno = ENOMEM;
-	return obj;
+	*obj = loose_pop(tc);
+	return *obj != NULL ? 0 : -ENOMEM;
 }
 
-int lfk_tcache_free_slow(struct lfk_tcache *tc, void *obj)
+int lfk__tcache_free_slow(struct lfk_tcache *tc, void *obj)
 {
-	struct lfk_tcache_thread *c;
+	struct lfk__tcache_thread *c;
+	void *slot;
 	if (tc == NULL || obj == NULL)
 		return -EINVAL;
-	c = lfk_tlocal_get(tc->hdr.threads);
-	if (c == NULL)
+	if (lfk_tlocal_get(tc->hdr.threads, &slot) != 0)
 		goto loose;
+	c = slot;
 	if (c->loaded_n == tc->hdr.mag_size) {
 		if (c->prev_n == 0) {
 			swap_mags(c);
 		} else {
 			/* Bonwick: the full previous goes to the depot, the
 			 * loaded (full) becomes previous, an empty is loaded. */
-			struct lfk_tcache_mag *m = mag_get_empty(tc);
+			struct lfk__tcache_mag *m = mag_get_empty(tc);
 			if (m == NULL)
 				goto loose;
 			mag_put(tc, c, c->prev, c->prev_n);
@@ -375,7 +384,7 @@ struct counts {
 
 static void count_thread(void *slot, void *arg)
 {
-	struct lfk_tcache_thread *c = slot;
+	struct lfk__tcache_thread *c = slot;
 	struct counts *n = arg;
 	n->in_magazines += lfk_atomic_load_u32(&c->loaded_n, LFK_RELAXED) +
 			   lfk_atomic_load_u32(&c->prev_n, LFK_RELAXED);

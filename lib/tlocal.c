@@ -40,11 +40,11 @@ struct tl_slot {
 	struct tl_slot *obj_prev, *obj_next;
 	struct tl_slot *thr_prev, *thr_next;
 };
-_Static_assert(sizeof(struct tl_slot) <= LFK_TL_HDR, "slot header size");
+_Static_assert(sizeof(struct tl_slot) <= LFK__TL_HDR, "slot header size");
 
 struct lfk_tlocal {
-	struct lfk_tlocal_hdr hdr; /* the id the fast path reads */
-	struct lfk_tl_spec spec;
+	struct lfk__tlocal_hdr hdr; /* the id the fast path reads */
+	struct lfk__tl_spec spec;
 	pthread_mutex_t lock; /* the registry: head, and the obj links */
 	pthread_cond_t unpinned;
 	struct tl_slot *head;
@@ -59,7 +59,7 @@ struct tl_thread {
 	uint32_t cap;
 };
 
-__thread struct lfk_tlocal_tls lfk_tlocal_tls
+__thread struct lfk__tlocal_tls lfk__tlocal_tls
 	__attribute__((tls_model("initial-exec")));
 static __thread struct tl_thread *tl_self;
 
@@ -123,12 +123,12 @@ static int id_reserve(void)
 
 /* ---- slots, shared with the twin ------------------------------------------ */
 
-int lfk_tl_spec_init(struct lfk_tl_spec *sp, size_t size,
+int lfk__tl_spec_init(struct lfk__tl_spec *sp, size_t size,
 		     lfk_tlocal_ctor_fn ctor, lfk_tlocal_dtor_fn dtor, void *arg)
 {
-	if (size == 0 || size > LFK_TL_MAX_SIZE)
+	if (size == 0 || size > LFK__TL_MAX_SIZE)
 		return -EINVAL;
-	sp->slot_size = LFK_TL_HDR + (size + LFK_CACHELINE - 1) /
+	sp->slot_size = LFK__TL_HDR + (size + LFK_CACHELINE - 1) /
 					     LFK_CACHELINE * LFK_CACHELINE;
 	sp->ctor = ctor;
 	sp->dtor = dtor;
@@ -136,56 +136,68 @@ int lfk_tl_spec_init(struct lfk_tl_spec *sp, size_t size,
 	return 0;
 }
 
-void *lfk_tl_slot_new(const struct lfk_tl_spec *sp)
+void *lfk__tl_slot_new(const struct lfk__tl_spec *sp, int *rc)
 {
 	void *hdr = aligned_alloc(LFK_CACHELINE, sp->slot_size);
-	int rc;
+	*rc = hdr == NULL ? -ENOMEM : 0;
 	if (hdr == NULL)
 		return NULL;
 	memset(hdr, 0, sp->slot_size);
-	if (sp->ctor && (rc = sp->ctor(lfk_tl_slot_data(hdr), sp->arg)) != 0) {
+	if (sp->ctor && (*rc = sp->ctor(lfk__tl_slot_data(hdr), sp->arg)) != 0) {
 		free(hdr);
-		errno = rc < 0 ? -rc : rc;
 		return NULL;
 	}
 	return hdr;
 }
 
-void lfk_tl_slot_finish(const struct lfk_tl_spec *sp, void *hdr)
+void lfk__tl_slot_finish(const struct lfk__tl_spec *sp, void *hdr)
 {
 	if (sp->dtor)
-		sp->dtor(lfk_tl_slot_data(hdr), sp->arg);
+		sp->dtor(lfk__tl_slot_data(hdr), sp->arg);
 	free(hdr);
 }
 
 /* ---- objects ------------------------------------------------------------- */
 
-struct lfk_tlocal *lfk_tlocal_create(size_t size, lfk_tlocal_ctor_fn ctor,
-				     lfk_tlocal_dtor_fn dtor, void *arg)
+void *lfk__tl_create(size_t obj_size, size_t align, lfk__init_fn init,
+		     size_t size, lfk_tlocal_ctor_fn ctor,
+		     lfk_tlocal_dtor_fn dtor, void *arg, int *rc)
 {
-	struct lfk_tlocal *t;
-	struct lfk_tl_spec spec;
-	if (lfk_tl_spec_init(&spec, size, ctor, dtor, arg) != 0) {
-		errno = EINVAL;
-		return NULL;
-	}
+	struct lfk__tl_spec spec;
+	*rc = lfk__tl_spec_init(&spec, size, ctor, dtor, arg);
+	return *rc ? NULL : lfk__create(align, obj_size, init, &spec, rc);
+}
+
+static int tlocal_init_at(void *mem, size_t bytes, const void *spec)
+{
+	struct lfk_tlocal *t = mem;
+	int rc;
 	pthread_once(&key_once, make_key);
-	if (key_error != 0) {
-		errno = key_error;
-		return NULL;
-	}
-	t = calloc(1, sizeof(*t));
-	if (t == NULL)
-		return NULL;
-	if (id_reserve() != 0 || id_get(&t->hdr.id) != 0) {
-		free(t);
-		errno = ENOMEM;
-		return NULL;
-	}
-	t->spec = spec;
+	if (key_error != 0)
+		return -key_error;
+	memset(t, 0, bytes);
+	rc = id_reserve();
+	if (rc == 0)
+		rc = id_get(&t->hdr.id);
+	if (rc != 0)
+		return rc;
+	t->spec = *(const struct lfk__tl_spec *)spec;
 	pthread_mutex_init(&t->lock, NULL);
 	pthread_cond_init(&t->unpinned, NULL);
-	return t;
+	return 0;
+}
+
+int lfk_tlocal_create(size_t size, lfk_tlocal_ctor_fn ctor,
+		      lfk_tlocal_dtor_fn dtor, void *arg,
+		      struct lfk_tlocal **out)
+{
+	int rc;
+	if (out == NULL)
+		return -EINVAL;
+	*out = lfk__tl_create(sizeof(struct lfk_tlocal),
+			      _Alignof(struct lfk_tlocal), tlocal_init_at, size,
+			      ctor, dtor, arg, &rc);
+	return rc;
 }
 
 /* Both locks held. */
@@ -203,7 +215,7 @@ static void slot_link(struct tl_slot *s)
 	if (thr->head)
 		thr->head->thr_prev = s;
 	thr->head = s;
-	lfk_atomic_store_ptr(&thr->vec[t->hdr.id], lfk_tl_slot_data(s),
+	lfk_atomic_store_ptr(&thr->vec[t->hdr.id], lfk__tl_slot_data(s),
 			     LFK_RELAXED);
 }
 
@@ -231,7 +243,7 @@ static void slot_unlink(struct tl_slot *s)
 /* Runs the destructor of a slot nobody else can reach any more. */
 static void slot_finish(struct tl_slot *s)
 {
-	lfk_tl_slot_finish(&s->obj->spec, s);
+	lfk__tl_slot_finish(&s->obj->spec, s);
 }
 
 void lfk_tlocal_destroy(struct lfk_tlocal *t)
@@ -269,17 +281,16 @@ void lfk__tlocal_dtor_under_lock(struct lfk_tlocal *t)
 	t->dtor_locked = true;
 }
 
-long lfk_tlocal_for_each(struct lfk_tlocal *t,
-			 void (*fn)(void *slot, void *arg), void *arg)
+int lfk_tlocal_for_each(struct lfk_tlocal *t, lfk_tlocal_visit_fn fn,
+			void *arg)
 {
-	long n = 0;
 	if (t == NULL || fn == NULL)
 		return -EINVAL;
 	pthread_mutex_lock(&t->lock);
-	for (struct tl_slot *s = t->head; s != NULL; s = s->obj_next, n++)
-		fn(lfk_tl_slot_data(s), arg);
+	for (struct tl_slot *s = t->head; s != NULL; s = s->obj_next)
+		fn(lfk__tl_slot_data(s), arg);
 	pthread_mutex_unlock(&t->lock);
-	return n;
+	return 0;
 }
 
 /* ---- threads ------------------------------------------------------------- */
@@ -294,7 +305,6 @@ static struct tl_thread *thread_self(void)
 		return NULL;
 	if (pthread_setspecific(exit_key, thr) != 0) {
 		free(thr);
-		errno = ENOMEM;
 		return NULL;
 	}
 	pthread_mutex_init(&thr->lock, NULL);
@@ -323,35 +333,34 @@ static int vec_fit(struct tl_thread *thr, uint32_t id, void ***old)
 	*old = thr->vec;
 	thr->vec = vec;
 	thr->cap = cap;
-	lfk_tlocal_tls.vec = vec;
-	lfk_tlocal_tls.cap = cap;
+	lfk__tlocal_tls.vec = vec;
+	lfk__tlocal_tls.cap = cap;
 	return 0;
 }
 
-void *lfk_tlocal_get_slow(struct lfk_tlocal *t)
+int lfk__tlocal_get_slow(struct lfk_tlocal *t, void **slot)
 {
 	struct tl_thread *thr;
 	struct tl_slot *s;
 	void **old;
 	int rc;
 
-	if (t == NULL) {
-		errno = EINVAL;
-		return NULL;
-	}
+	if (t == NULL || slot == NULL)
+		return -EINVAL;
 	/* The fast path may have missed only because the vector is short. */
-	if (t->hdr.id < lfk_tlocal_tls.cap) {
-		void *d = lfk_atomic_load_ptr(&lfk_tlocal_tls.vec[t->hdr.id],
-					      LFK_RELAXED);
-		if (d != NULL)
-			return d;
+	if (t->hdr.id < lfk__tlocal_tls.cap) {
+		*slot = lfk_atomic_load_ptr(&lfk__tlocal_tls.vec[t->hdr.id],
+					    LFK_RELAXED);
+		if (*slot != NULL)
+			return 0;
 	}
+	*slot = NULL;
 	thr = thread_self();
 	if (thr == NULL)
-		return NULL;
-	s = lfk_tl_slot_new(&t->spec);
+		return -ENOMEM;
+	s = lfk__tl_slot_new(&t->spec, &rc);
 	if (s == NULL)
-		return NULL;
+		return rc;
 	s->obj = t;
 	s->thr = thr;
 	pthread_mutex_lock(&t->lock);
@@ -364,10 +373,10 @@ void *lfk_tlocal_get_slow(struct lfk_tlocal *t)
 	free(old);
 	if (rc != 0) {
 		slot_finish(s);
-		errno = ENOMEM;
-		return NULL;
+		return -ENOMEM;
 	}
-	return lfk_tl_slot_data(s);
+	*slot = lfk__tl_slot_data(s);
+	return 0;
 }
 
 static void unpin(struct lfk_tlocal *t)
@@ -421,8 +430,8 @@ static void thread_exit(void *p)
 	/* No slot refers to thr any more: nobody else can reach it. */
 	if (tl_self == thr) {
 		tl_self = NULL;
-		lfk_tlocal_tls.vec = NULL;
-		lfk_tlocal_tls.cap = 0;
+		lfk__tlocal_tls.vec = NULL;
+		lfk__tlocal_tls.cap = 0;
 	}
 	pthread_mutex_destroy(&thr->lock);
 	free(thr->vec);

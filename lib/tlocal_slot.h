@@ -9,28 +9,41 @@
 
 #include <lfkit/tlocal.h>
 
-#define LFK_TL_MAX_SIZE (1u << 20)
-#define LFK_TL_HDR LFK_CACHELINE
+#include "lib/create.h"
 
-struct lfk_tl_spec {
+#define LFK__TL_MAX_SIZE (1u << 20)
+#define LFK__TL_HDR LFK_CACHELINE
+
+struct lfk__tl_spec {
 	size_t slot_size; /* header included */
 	lfk_tlocal_ctor_fn ctor;
 	lfk_tlocal_dtor_fn dtor;
 	void *arg;
 };
 
-/* 0, or -EINVAL for a size out of 1 .. LFK_TL_MAX_SIZE. */
-int lfk_tl_spec_init(struct lfk_tl_spec *sp, size_t size,
+/* 0, or -EINVAL for a size out of 1 .. LFK__TL_MAX_SIZE. */
+int lfk__tl_spec_init(struct lfk__tl_spec *sp, size_t size,
 		     lfk_tlocal_ctor_fn ctor, lfk_tlocal_dtor_fn dtor,
 		     void *arg) __attribute__((visibility("hidden")));
 
-/* A zeroed slot whose data the ctor has initialized; returns its header,
- * or NULL with errno (ENOMEM, or the ctor's error). */
-void *lfk_tl_slot_new(const struct lfk_tl_spec *sp)
+/*
+ * The create step of lfk_tlocal and of its twin: validates the slot
+ * description (-EINVAL), then allocates obj_size bytes aligned to align and
+ * runs init with the validated struct lfk__tl_spec as its args (see
+ * lfk__create).  Returns the object, or NULL with *rc set.
+ */
+void *lfk__tl_create(size_t obj_size, size_t align, lfk__init_fn init,
+		     size_t size, lfk_tlocal_ctor_fn ctor,
+		     lfk_tlocal_dtor_fn dtor, void *arg, int *rc)
+	__attribute__((visibility("hidden")));
+
+/* A zeroed slot whose data the ctor has initialized; returns its header
+ * (*rc = 0), or NULL with *rc = -ENOMEM or the ctor's error. */
+void *lfk__tl_slot_new(const struct lfk__tl_spec *sp, int *rc)
 	__attribute__((visibility("hidden")));
 
 /* Runs the dtor on the slot's data and frees the slot. */
-void lfk_tl_slot_finish(const struct lfk_tl_spec *sp, void *hdr)
+void lfk__tl_slot_finish(const struct lfk__tl_spec *sp, void *hdr)
 	__attribute__((visibility("hidden")));
 
 /*
@@ -44,9 +57,9 @@ void lfk_tl_slot_finish(const struct lfk_tl_spec *sp, void *hdr)
 void lfk__tlocal_dtor_under_lock(struct lfk_tlocal *t)
 	__attribute__((visibility("hidden")));
 
-static inline void *lfk_tl_slot_data(void *hdr)
+static inline void *lfk__tl_slot_data(void *hdr)
 {
-	return (char *)hdr + LFK_TL_HDR;
+	return (char *)hdr + LFK__TL_HDR;
 }
 
 #endif

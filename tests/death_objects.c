@@ -45,7 +45,7 @@ static bool all_equal(const uint64_t *w)
 
 /* What a writer that dies half-way writes to: a sequence and its data. */
 struct write_target {
-	lfk_seqlock_t *lock;
+	struct lfk_seqlock *lock;
 	void *data;
 };
 
@@ -71,7 +71,7 @@ static void half_write(void *arg)
 int lfk_scn_seqarray_writer_killed_mid_write(void)
 {
 	struct region r;
-	lfk_seqarray_t *a;
+	struct lfk_seqarray *a;
 	uint64_t v[WORDS] = { 1, 1, 1, 1 }, got[WORDS], all[8 * WORDS];
 	uint64_t fresh[WORDS] = { 5, 5, 5, 5 }, stuck = 0;
 	pid_t pid;
@@ -80,8 +80,8 @@ int lfk_scn_seqarray_writer_killed_mid_write(void)
 		return 1;
 	for (size_t i = 0; i < 8; i++)
 		lfk_seqarray_write(a, i, v);
-	struct write_target t = { &lfk_seqarray__slot(a, 3)->lock,
-				  lfk_seqarray__slot(a, 3)->data };
+	struct write_target t = { &lfk__seqarray_slot_at(a, 3)->lock,
+				  lfk__seqarray_slot_at(a, 3)->data };
 	LFK_CHECK(lfk_death_kill_at_hook(-1, half_write, &t, &pid),
 		  "writer not killed mid-write (element 3)");
 	LFK_CHECK(lfk_seqarray_read_timed(a, 3, got, 20000000, &stuck) ==
@@ -133,7 +133,7 @@ static void update_two(void *arg)
 int lfk_scn_seqarray_updater_killed_in_update(void)
 {
 	struct region r;
-	lfk_seqarray_t *a;
+	struct lfk_seqarray *a;
 	uint64_t v[WORDS] = { 1, 1, 1, 1 }, got[WORDS], all[8 * WORDS];
 	uint64_t fresh[WORDS] = { 5, 5, 5, 5 }, stuck;
 	pid_t pid;
@@ -183,7 +183,7 @@ static void snapshot_by_fallback(void *arg)
 static bool fourth_held(void *arg)
 {
 	/* Relaxed: a snapshot of the sequence; odd = a writer side held. */
-	return lfk_atomic_load_u64(&lfk_seqarray__slot(arg, 4)->lock.seq,
+	return lfk_atomic_load_u64(&lfk__seqarray_slot_at(arg, 4)->lock.seq,
 				   LFK_RELAXED) & 1;
 }
 
@@ -197,7 +197,7 @@ static bool fourth_held(void *arg)
 int lfk_scn_seqarray_snapshot_killed_in_fallback(void)
 {
 	struct region r;
-	lfk_seqarray_t *a;
+	struct lfk_seqarray *a;
 	uint64_t v[WORDS] = { 1, 1, 1, 1 }, got[WORDS], all[8 * WORDS], stuck;
 	pid_t updater, snapper;
 	int st = 0;
@@ -238,7 +238,7 @@ int lfk_scn_seqarray_snapshot_killed_in_fallback(void)
 
 /* A seqlock and the object it guards, in a bytes object of a region. */
 struct guarded {
-	lfk_seqlock_t lock;
+	struct lfk_seqlock lock;
 	uint64_t data[WORDS];
 };
 
@@ -315,7 +315,7 @@ int lfk_scn_seqarray_writer_killed_at_random(void)
 	lfk_rng_seed(&rng, lfk_test_seed());
 	for (round = 0; !lfk_bound_done(&bound, round) || round < 3; round++) {
 		struct region r;
-		lfk_seqarray_t *a;
+		struct lfk_seqarray *a;
 		uint64_t got[WORDS], stuck, zero[WORDS] = { 0, 0, 0, 0 };
 		pid_t pid, reader;
 		int rc;
@@ -360,7 +360,8 @@ static void wait_event(void *arg)
 static bool event_has_sleeper(void *arg)
 {
 	/* Relaxed: a snapshot; bit 1 of the state: someone sleeps. */
-	return (lfk_atomic_load_u32(&((lfk_event_t *)arg)->state, LFK_RELAXED) &
+	return (lfk_atomic_load_u32(&((struct lfk_event *)arg)->state,
+				    LFK_RELAXED) &
 		2u) != 0;
 }
 
@@ -372,7 +373,8 @@ static void wait_sem(void *arg)
 static bool sem_has_sleeper(void *arg)
 {
 	/* Relaxed: a snapshot. */
-	return lfk_atomic_load_u32(&((lfk_sem_t *)arg)->sleepers, LFK_RELAXED) != 0;
+	return lfk_atomic_load_u32(&((struct lfk_sem *)arg)->sleepers,
+				   LFK_RELAXED) != 0;
 }
 
 /* Takes one unit, then stops (dies holding it). */
@@ -391,8 +393,9 @@ static void take_unit(void *arg)
 int lfk_scn_sync_waiters_killed(void)
 {
 	struct region r;
-	lfk_event_t *e;
-	lfk_sem_t *s;
+	struct lfk_event *e;
+	struct lfk_sem *s;
+	uint32_t units;
 	pid_t pid;
 	if (!open_region(&r) || lfk_shm_event_create(r.shm, "go", &e) != 0 ||
 	    lfk_shm_sem_create(r.shm, "units", 0, &s) != 0)
@@ -406,13 +409,15 @@ int lfk_scn_sync_waiters_killed(void)
 		  "clear after the death");
 	LFK_CHECK(lfk_death_kill_when(sem_has_sleeper, wait_sem, s, &pid),
 		  "semaphore waiter not killed while asleep");
-	LFK_CHECK(lfk_sem_post(s) == 0 && lfk_sem_value(s) == 1 &&
+	LFK_CHECK(lfk_sem_post(s) == 0 && lfk_sem_value(s, &units) == 0 &&
+			  units == 1 &&
 			  lfk_sem_wait(s, 0) == 0,
 		  "the posted unit is not lost to the dead waiter");
 	LFK_CHECK(lfk_sem_post(s) == 0, "post");
 	LFK_CHECK(lfk_death_kill_at_hook(-1, take_unit, s, &pid),
 		  "unit holder not killed");
-	LFK_CHECK(lfk_sem_value(s) == 0 && lfk_sem_trywait(s) == -EAGAIN,
+	LFK_CHECK(lfk_sem_value(s, &units) == 0 && units == 0 &&
+			  lfk_sem_trywait(s) == -EAGAIN,
 		  "the dead holder's unit is gone");
 	LFK_CHECK(lfk_sem_post(s) == 0 && lfk_sem_wait(s, 0) == 0,
 		  "a survivor posts on the dead holder's behalf");
@@ -431,7 +436,7 @@ int lfk_scn_sync_waiters_killed(void)
 /* What a setter killed before its wake-up leaves in the shared event. */
 static void set_without_wake(void *obj)
 {
-	lfk_event_t *e = obj, copy = *e;
+	struct lfk_event *e = obj, copy = *e;
 	LFK_CHECK(lfk_event_set(&copy) == 0, "set on the copy");
 	/* Release: as the dead setter's CAS would have published it. */
 	lfk_atomic_store_u32(&e->state, copy.state, LFK_RELEASE);
@@ -440,7 +445,7 @@ static void set_without_wake(void *obj)
 /* What a poster killed before its wake-up leaves in the shared semaphore. */
 static void post_without_wake(void *obj)
 {
-	lfk_sem_t *s = obj, copy = *s;
+	struct lfk_sem *s = obj, copy = *s;
 	LFK_CHECK(lfk_sem_post(&copy) == 0, "post on the copy");
 	/* Release: as the dead poster's CAS would have published the unit. */
 	lfk_atomic_store_u32(&s->value, copy.value, LFK_RELEASE);
@@ -462,8 +467,9 @@ static void waiter_returns_after(const char *what, void (*wait)(void *),
 int lfk_scn_sync_setter_killed_before_wake(void)
 {
 	struct region r;
-	lfk_event_t *e;
-	lfk_sem_t *s;
+	struct lfk_event *e;
+	struct lfk_sem *s;
+	uint32_t units;
 	if (!open_region(&r) || lfk_shm_event_create(r.shm, "go", &e) != 0 ||
 	    lfk_shm_sem_create(r.shm, "units", 0, &s) != 0)
 		return 1;
@@ -471,7 +477,8 @@ int lfk_scn_sync_setter_killed_before_wake(void)
 			     set_without_wake);
 	waiter_returns_after("semaphore", wait_sem, sem_has_sleeper, s,
 			     post_without_wake);
-	LFK_CHECK(lfk_sem_value(s) == 0, "the unit was taken once");
+	LFK_CHECK(lfk_sem_value(s, &units) == 0 && units == 0,
+		  "the unit was taken once");
 	close_region(&r);
 	return 0;
 }

@@ -50,9 +50,9 @@ static void base_image(void)
 	void *p;
 	struct lfk_queue *q;
 	struct lfk_ref_queue *t;
-	lfk_seqarray_t *a;
-	lfk_event_t *e;
-	lfk_sem_t *m;
+	struct lfk_seqarray *a;
+	struct lfk_event *e;
+	struct lfk_sem *m;
 	int rc;
 	snprintf(name, sizeof(name), "/lfk-fuzz-base-%ld", (long)getpid());
 	rc = lfk_shm_create(name, 1 << 16, 0600, &s);
@@ -236,13 +236,13 @@ static size_t object_spans(uint32_t kind, struct span out[5])
 		};
 		return 2;
 	case LFK_SHM_SEQARRAY:
-		out[0] = (struct span){ 0, sizeof(lfk_seqarray_t) };
+		out[0] = (struct span){0, sizeof(struct lfk_seqarray)};
 		return 1;
 	case LFK_SHM_EVENT:
-		out[0] = (struct span){ offsetof(lfk_event_t, tag), 4 };
+		out[0] = (struct span){offsetof(struct lfk_event, tag), 4};
 		return 1;
 	case LFK_SHM_SEM:
-		out[0] = (struct span){ offsetof(lfk_sem_t, tag), 4 };
+		out[0] = (struct span){offsetof(struct lfk_sem, tag), 4};
 		return 1;
 	default:
 		return 0;
@@ -376,9 +376,9 @@ static void use_twin(void *img, size_t size, const char *name)
 
 /* Whether element i's sequence is even (no writer inside): a damaged odd
  * sequence makes readers wait for good, as for a writer that died there. */
-static bool quiet(const lfk_seqarray_t *a, size_t i)
+static bool quiet(const struct lfk_seqarray *a, size_t i)
 {
-	return lfk_atomic_load_u64(&lfk_seqarray__slot(a, i)->lock.seq,
+	return lfk_atomic_load_u64(&lfk__seqarray_slot_at(a, i)->lock.seq,
 				   LFK_RELAXED) %
 		       2 ==
 	       0;
@@ -386,7 +386,7 @@ static bool quiet(const lfk_seqarray_t *a, size_t i)
 
 static void use_seqarray(void *img, size_t size, const char *name)
 {
-	lfk_seqarray_t *a;
+	struct lfk_seqarray *a;
 	size_t n, last;
 	bool all_quiet = true;
 	if (lfk__shm_seqarray_attach_image(img, size, name, &a) != 0)
@@ -413,16 +413,18 @@ static void use_seqarray(void *img, size_t size, const char *name)
 
 static void use_sync(void *img, size_t size, const char *name)
 {
-	lfk_event_t *e;
-	lfk_sem_t *s;
+	struct lfk_event *e;
+	struct lfk_sem *s;
 	if (lfk__shm_event_attach_image(img, size, name, &e) == 0) {
-		(void)lfk_event_is_set(e);
+		bool set;
+		(void)lfk_event_is_set(e, &set);
 		lfk_event_wait(e, 0);
 		lfk_event_set(e);
 		lfk_event_clear(e);
 	}
 	if (lfk__shm_sem_attach_image(img, size, name, &s) == 0) {
-		(void)lfk_sem_value(s);
+		uint32_t units;
+		(void)lfk_sem_value(s, &units);
 		lfk_sem_trywait(s);
 		lfk_sem_post(s);
 	}

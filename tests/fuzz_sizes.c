@@ -203,22 +203,22 @@ static void seq(struct input *in)
 {
 	size_t n = next_size(in), e = next_size(in);
 	size_t bytes = lfk_seqarray_size(n, e), lb = lfk_latch_size(e);
-	lfk_seqarray_t *a = NULL;
-	lfk_latch_t *l = NULL;
+	struct lfk_seqarray *a = NULL;
+	struct lfk_latch *l = NULL;
 	require_covers(bytes, n, e);
 	require_covers(lb, 1, e);
 	require_covers(lfk_ref_seqarray_size(n, e), n, e);
 	require_covers(lfk_ref_latch_size(e), 1, e);
 	require_agrees(bytes <= sizeof(mem) ? bytes : 0,
-		       lfk_seqarray_init((lfk_seqarray_t *)mem, sizeof(mem), n,
-					 e));
+		       lfk_seqarray_init((struct lfk_seqarray *)mem,
+					 sizeof(mem), n, e));
 	require_agrees(lb <= sizeof(mem) ? lb : 0,
-		       lfk_latch_init((lfk_latch_t *)mem, sizeof(mem), e));
-	if (bytes <= SMALL && lfk_seqarray_create(&a, n, e) == 0) {
+		       lfk_latch_init((struct lfk_latch *)mem, sizeof(mem), e));
+	if (bytes <= SMALL && lfk_seqarray_create(n, e, &a) == 0) {
 		REQUIRE(lfk_seqarray_write(a, n - 1, mem) == 0);
 		lfk_seqarray_destroy(a);
 	}
-	if (lb <= SMALL && lfk_latch_create(&l, e) == 0)
+	if (lb <= SMALL && lfk_latch_create(e, &l) == 0)
 		lfk_latch_destroy(l);
 }
 
@@ -232,24 +232,22 @@ static void per_thread(struct input *in)
 	struct lfk_ref_tcache *rc;
 	/* Slots and magazines are allocated at first use: creating is
 	 * cheap whatever the size. */
-	t = lfk_tlocal_create(s, NULL, NULL, NULL);
-	REQUIRE(t == NULL || (s >= 1 && s <= ((size_t)1 << 20)));
-	if (t != NULL)
-		lfk_tlocal_destroy(t);
-	rt = lfk_ref_tlocal_create(s, NULL, NULL, NULL);
-	if (rt != NULL)
-		lfk_ref_tlocal_destroy(rt);
-	c = lfk_tcache_create(s, max, mag);
-	REQUIRE(c == NULL || (s >= 1 && s <= LFK_TCACHE_OBJ_MAX));
+	REQUIRE(lfk_tlocal_create(s, NULL, NULL, NULL, &t) != 0 ||
+		(s >= 1 && s <= ((size_t)1 << 20)));
+	lfk_tlocal_destroy(t);
+	lfk_ref_tlocal_create(s, NULL, NULL, NULL, &rt);
+	lfk_ref_tlocal_destroy(rt);
+	REQUIRE(lfk_tcache_create(s, max, mag, &c) != 0 ||
+		(s >= 1 && s <= LFK_TCACHE_OBJ_MAX));
 	if (c != NULL && s <= 4096 && (mag == 0 || mag <= 64)) {
-		void *o = lfk_tcache_alloc(c);
-		if (o != NULL) {
+		void *o;
+		if (lfk_tcache_alloc(c, &o) == 0) {
 			memset(o, 1, s);
 			lfk_tcache_free(c, o);
 		}
 	}
 	lfk_tcache_destroy(c);
-	rc = lfk_ref_tcache_create(s, max, mag);
+	lfk_ref_tcache_create(s, max, mag, &rc);
 	lfk_ref_tcache_destroy(rc);
 }
 
@@ -284,12 +282,12 @@ static void shm_objects(struct input *in)
 		break;
 	case 1:
 		rc = lfk_shm_seqarray_create(region, name, a, b,
-					     (lfk_seqarray_t **)&p);
+					     (struct lfk_seqarray **)&p);
 		if (rc == 0)
 			REQUIRE(lfk_seqarray_write(p, a - 1, mem) == 0 &&
 				lfk_shm_seqarray_attach(
-					region, name, (lfk_seqarray_t **)&back) ==
-					0 &&
+					region, name,
+					(struct lfk_seqarray **)&back) == 0 &&
 				back == p);
 		break;
 	case 2:
@@ -311,7 +309,7 @@ static void shm_objects(struct input *in)
 		break;
 	default:
 		rc = lfk_shm_sem_create(region, name, (uint32_t)a,
-					(lfk_sem_t **)&p);
+					(struct lfk_sem **)&p);
 		REQUIRE(rc != 0 || (uint32_t)a <= LFK_SEM_VALUE_MAX);
 		break;
 	}

@@ -196,6 +196,15 @@ int lfk_scn_eventcount_basics(void)
 		rc = lfk_eventcount_wait(&ec, key, lfk_monotonic_ns() - 1);
 		LFK_CHECK(rc == -ETIMEDOUT, "past deadline rc=%d", rc);
 		LFK_CHECK(lfk_eventcount_waiters(&ec) == 0, "wait left a waiter");
+		/* timeout 0 never blocks: -EAGAIN, or 0 once notified */
+		key = lfk_eventcount_prepare_wait(&ec);
+		rc = lfk_eventcount_wait_timeout(&ec, key, 0);
+		LFK_CHECK(rc == -EAGAIN, "wait_timeout(0) rc=%d", rc);
+		LFK_CHECK(lfk_eventcount_waiters(&ec) == 0, "wait left a waiter");
+		key = lfk_eventcount_prepare_wait(&ec);
+		lfk_eventcount_notify(&ec);
+		rc = lfk_eventcount_wait_timeout(&ec, key, 0);
+		LFK_CHECK(rc == 0, "notified wait_timeout(0) rc=%d", rc);
 	}
 	LFK_CHECK(lfk_deadline_ns(LFK_FOREVER) == LFK_FOREVER, "forever");
 	LFK_CHECK(lfk_deadline_ns(LFK_FOREVER - 1) == LFK_FOREVER, "saturate");

@@ -131,7 +131,7 @@ static void fill_random(struct lfk_rng *r, unsigned char *p, size_t n)
 
 int lfk_scn_seqlock_protocol(void)
 {
-	lfk_seqlock_t l = LFK_SEQLOCK_INIT;
+	struct lfk_seqlock l = LFK_SEQLOCK_INIT;
 	uint64_t s;
 	LFK_CHECK(lfk_seqlock_sequence(&l) == 0, "initial sequence");
 	s = lfk_seqlock_read_begin(&l);
@@ -161,7 +161,7 @@ int lfk_scn_seqlock_protocol(void)
 	struct lfk_rng rng;
 	uint64_t shared[80], tshared[80];
 	unsigned char src[300], dst[300], tdst[300];
-	lfk_ref_seqlock_t t;
+	struct lfk_ref_seqlock t;
 	lfk_rng_seed(&rng, lfk_test_seed());
 	LFK_CHECK(lfk_ref_seqlock_init(&t, LFK_REF_RWLOCK) == 0, "twin init");
 	for (size_t size = 1; size <= 256 && !lfk_failures(); size++) {
@@ -202,7 +202,7 @@ int lfk_scn_seqlock_protocol(void)
 /* ---- the latch reader does not wait for a stalled writer ---------------- */
 
 struct latch_probe {
-	lfk_latch_t *l;
+	struct lfk_latch *l;
 	uint64_t got[WORDS];
 	uint32_t done;
 };
@@ -217,12 +217,12 @@ static void *latch_probe_main(void *p)
 
 int lfk_scn_latch_reader_never_waits(void)
 {
-	lfk_latch_t *l;
+	struct lfk_latch *l;
 	uint64_t a[WORDS], b[WORDS];
 	struct latch_probe pr = { 0 };
 	pthread_t tid;
 	uint64_t t0;
-	LFK_CHECK(lfk_latch_create(&l, sizeof(a)) == 0, "create");
+	LFK_CHECK(lfk_latch_create(sizeof(a), &l) == 0, "create");
 	if (lfk_failures())
 		return 1;
 	pattern_fill(a, WORDS, 7);
@@ -231,7 +231,7 @@ int lfk_scn_latch_reader_never_waits(void)
 	/* A writer stalls in the middle of writing b: it has entered and
 	 * stored half of b into the copy it fills. */
 	lfk_seqlock_write_begin(&l->lock);
-	uint64_t *target = lfk_latch__copy(l, (lfk_seqlock_sequence(&l->lock) >> 1) + 1);
+	uint64_t *target = lfk__latch_copy(l, (lfk_seqlock_sequence(&l->lock) >> 1) + 1);
 	for (int j = 0; j < WORDS / 2; j++)
 		lfk_seqlock_store_u64(&target[j], b[j]);
 	pr.l = l;
@@ -268,8 +268,8 @@ static int fn_nop(void *e, size_t k, size_t es, void *arg)
 
 int lfk_scn_bad_input(void)
 {
-	lfk_seqlock_t l = LFK_SEQLOCK_INIT;
-	lfk_ref_seqlock_t t;
+	struct lfk_seqlock l = LFK_SEQLOCK_INIT;
+	struct lfk_ref_seqlock t;
 	uint64_t obj[8] = { 0 }, buf[64];
 
 	LFK_CHECK(lfk_ref_seqlock_init(&t, 42) == -EINVAL, "twin bad kind");
@@ -288,8 +288,8 @@ int lfk_scn_bad_input(void)
 		{ "size 0", false, obj, buf, 0 },
 	};
 	for (size_t c = 0; c < COUNT(cases); c++) {
-		lfk_seqlock_t *pl = cases[c].null_lock ? NULL : &l;
-		lfk_ref_seqlock_t *pt = cases[c].null_lock ? NULL : &t;
+		struct lfk_seqlock *pl = cases[c].null_lock ? NULL : &l;
+		struct lfk_ref_seqlock *pt = cases[c].null_lock ? NULL : &t;
 		LFK_CHECK(lfk_seqlock_read(pl, cases[c].priv, cases[c].shared,
 					   cases[c].size) == -EINVAL &&
 				  lfk_ref_seqlock_read(pt, cases[c].priv, cases[c].shared,
@@ -311,13 +311,13 @@ int lfk_scn_bad_input(void)
 	};
 	for (size_t c = 0; c < COUNT(bad_sizes); c++) {
 		size_t n = bad_sizes[c][0], es = bad_sizes[c][1];
-		lfk_seqarray_t *a = NULL;
-		lfk_ref_seqarray_t *ta = NULL;
+		struct lfk_seqarray *a = NULL;
+		struct lfk_ref_seqarray *ta = NULL;
 		LFK_CHECK(lfk_seqarray_size(n, es) == 0 &&
 				  lfk_ref_seqarray_size(n, es) == 0,
 			  "size(%zu, %zu) accepted", n, es);
-		LFK_CHECK(lfk_seqarray_create(&a, n, es) == -EINVAL &&
-				  lfk_ref_seqarray_create(&ta, n, es, LFK_REF_RWLOCK) == -EINVAL,
+		LFK_CHECK(lfk_seqarray_create(n, es, &a) == -EINVAL &&
+				  lfk_ref_seqarray_create(n, es, LFK_REF_RWLOCK, &ta) == -EINVAL,
 			  "create(%zu, %zu) accepted", n, es);
 	}
 	LFK_CHECK(lfk_seqarray_size(4, 8) != 0 && lfk_ref_seqarray_size(4, 8) != 0,
@@ -343,13 +343,13 @@ int lfk_scn_bad_input(void)
 			  "twin init bad kind");
 		free(mem);
 	}
-	LFK_CHECK(lfk_seqarray_create(NULL, 4, 8) == -EINVAL &&
-			  lfk_ref_seqarray_create(NULL, 4, 8, LFK_REF_MUTEX) == -EINVAL,
+	LFK_CHECK(lfk_seqarray_create(4, 8, NULL) == -EINVAL &&
+			  lfk_ref_seqarray_create(4, 8, LFK_REF_MUTEX, NULL) == -EINVAL,
 		  "create NULL out");
-	lfk_seqarray_t *a;
-	lfk_ref_seqarray_t *ta;
-	if (lfk_seqarray_create(&a, 4, 8) != 0 ||
-	    lfk_ref_seqarray_create(&ta, 4, 8, LFK_REF_MUTEX) != 0) {
+	struct lfk_seqarray *a;
+	struct lfk_ref_seqarray *ta;
+	if (lfk_seqarray_create(4, 8, &a) != 0 ||
+	    lfk_ref_seqarray_create(4, 8, LFK_REF_MUTEX, &ta) != 0) {
 		LFK_CHECK(0, "create(4, 8)");
 		return 1;
 	}
@@ -398,7 +398,7 @@ int lfk_scn_bad_input(void)
 			  "%s: %d / twin %d, expected -EINVAL", r[c].what, r[c].rc,
 			  r[c].trc);
 	for (size_t i = 0; i < 4; i++)
-		LFK_CHECK(lfk_seqlock_sequence(&lfk_seqarray__slot(a, i)->lock) == 0,
+		LFK_CHECK(lfk_seqlock_sequence(&lfk__seqarray_slot_at(a, i)->lock) == 0,
 			  "a refused call changed element %zu", i);
 	LFK_CHECK(lfk_seqarray_length(NULL) == 0 && lfk_seqarray_elem_size(NULL) == 0 &&
 			  lfk_seqarray_length(a) == 4 && lfk_seqarray_elem_size(a) == 8 &&
@@ -410,19 +410,19 @@ int lfk_scn_bad_input(void)
 	lfk_seqarray_destroy(NULL);
 
 	/* latch and its twin */
-	lfk_latch_t *lt = NULL;
-	lfk_ref_latch_t *tl = NULL;
+	struct lfk_latch *lt = NULL;
+	struct lfk_ref_latch *tl = NULL;
 	static const size_t bad_obj[] = { 0, 4, 12, SIZE_MAX - 7 };
 	for (size_t c = 0; c < COUNT(bad_obj); c++)
 		LFK_CHECK(lfk_latch_size(bad_obj[c]) == 0 &&
 				  lfk_ref_latch_size(bad_obj[c]) == 0 &&
-				  lfk_latch_create(&lt, bad_obj[c]) == -EINVAL &&
-				  lfk_ref_latch_create(&tl, bad_obj[c], LFK_REF_RWLOCK) == -EINVAL,
+				  lfk_latch_create(bad_obj[c], &lt) == -EINVAL &&
+				  lfk_ref_latch_create(bad_obj[c], LFK_REF_RWLOCK, &tl) == -EINVAL,
 			  "latch size %zu accepted", bad_obj[c]);
-	LFK_CHECK(lfk_latch_create(NULL, 8) == -EINVAL &&
-			  lfk_ref_latch_create(NULL, 8, LFK_REF_RWLOCK) == -EINVAL,
+	LFK_CHECK(lfk_latch_create(8, NULL) == -EINVAL &&
+			  lfk_ref_latch_create(8, LFK_REF_RWLOCK, NULL) == -EINVAL,
 		  "latch create NULL");
-	LFK_CHECK(lfk_ref_latch_create(&tl, 8, -1) == -EINVAL, "latch twin kind");
+	LFK_CHECK(lfk_ref_latch_create(8, -1, &tl) == -EINVAL, "latch twin kind");
 	{
 		size_t need = lfk_latch_size(8);
 		unsigned char *mem = aligned_alloc(LFK_CACHELINE, need + LFK_CACHELINE);
@@ -434,8 +434,8 @@ int lfk_scn_bad_input(void)
 			  "latch init");
 		free(mem);
 	}
-	if (lfk_latch_create(&lt, 8) != 0 ||
-	    lfk_ref_latch_create(&tl, 8, LFK_REF_RWLOCK) != 0) {
+	if (lfk_latch_create(8, &lt) != 0 ||
+	    lfk_ref_latch_create(8, LFK_REF_RWLOCK, &tl) != 0) {
 		LFK_CHECK(0, "latch create(8)");
 		return 1;
 	}
@@ -462,8 +462,8 @@ int lfk_scn_bad_input(void)
 int lfk_scn_differential_seqlock(void)
 {
 	struct lfk_rng rng;
-	lfk_seqlock_t l = LFK_SEQLOCK_INIT;
-	lfk_ref_seqlock_t tw[2];
+	struct lfk_seqlock l = LFK_SEQLOCK_INIT;
+	struct lfk_ref_seqlock tw[2];
 	uint64_t shared[3][72];
 	unsigned char src[600], out[3][600];
 	lfk_rng_seed(&rng, lfk_test_seed());
@@ -535,8 +535,8 @@ int lfk_scn_differential_seqarray(void)
 		/* big element counts or big elements (not both): the heap
 		 * paths of snapshot and update_n */
 		size_t es = 8 * (1 + lfk_rng_below(&rng, n <= 20 && round % 5 == 4 ? 700 : 24));
-		lfk_seqarray_t *a;
-		lfk_ref_seqarray_t *t[2];
+		struct lfk_seqarray *a;
+		struct lfk_ref_seqarray *t[2];
 		void *placed = NULL;
 		size_t total = n * es;
 		unsigned char *src = malloc(total), *out[3];
@@ -546,12 +546,12 @@ int lfk_scn_differential_seqarray(void)
 			a = placed;
 			if (placed == NULL || lfk_seqarray_init(a, need, n, es) != 0)
 				abort();
-		} else if (lfk_seqarray_create(&a, n, es) != 0) {
+		} else if (lfk_seqarray_create(n, es, &a) != 0) {
 			abort();
 		}
 		for (int k = 0; k < 2; k++)
-			if (lfk_ref_seqarray_create(&t[k], n, es,
-						    k ? LFK_REF_MUTEX : LFK_REF_RWLOCK) != 0)
+			if (lfk_ref_seqarray_create(n, es,
+						    k ? LFK_REF_MUTEX : LFK_REF_RWLOCK, &t[k]) != 0)
 				abort();
 		for (int k = 0; k < 3; k++)
 			if ((out[k] = malloc(total)) == NULL)
@@ -611,7 +611,7 @@ int lfk_scn_differential_seqarray(void)
 				  memcmp(out[0], out[1], total) == 0,
 			  "n %zu es %zu: final contents differ", n, es);
 		for (size_t i = 0; i < n; i++)
-			LFK_CHECK(!(lfk_seqlock_sequence(&lfk_seqarray__slot(a, i)->lock) & 1),
+			LFK_CHECK(!(lfk_seqlock_sequence(&lfk__seqarray_slot_at(a, i)->lock) & 1),
 				  "element %zu left write-locked", i);
 		if (placed)
 			free(placed);
@@ -632,13 +632,13 @@ int lfk_scn_differential_latch(void)
 	lfk_rng_seed(&rng, lfk_test_seed());
 	for (int round = 0; round < 20 && !lfk_failures(); round++) {
 		size_t os = 8 * (1 + lfk_rng_below(&rng, 40));
-		lfk_latch_t *l;
-		lfk_ref_latch_t *t[2];
+		struct lfk_latch *l;
+		struct lfk_ref_latch *t[2];
 		unsigned char src[320], out[3][320];
-		if (lfk_latch_create(&l, os) != 0)
+		if (lfk_latch_create(os, &l) != 0)
 			abort();
 		for (int k = 0; k < 2; k++)
-			if (lfk_ref_latch_create(&t[k], os, k ? LFK_REF_MUTEX : LFK_REF_RWLOCK) != 0)
+			if (lfk_ref_latch_create(os, k ? LFK_REF_MUTEX : LFK_REF_RWLOCK, &t[k]) != 0)
 				abort();
 		for (int it = 0; it < 500 && !lfk_failures(); it++) {
 			int rc[3];
@@ -681,7 +681,7 @@ struct torn_impl {
 /* lfk_seqlock: one record beside its lock; reads and writes alternate
  * between the copy helpers and hand-written sections. */
 struct sl_obj {
-	lfk_seqlock_t lock;
+	struct lfk_seqlock lock;
 	uint64_t rec[WORDS];
 } LFK_CACHE_ALIGNED;
 
@@ -752,7 +752,7 @@ static int la_write(void *obj, size_t i, const uint64_t *src)
 
 /* the twins */
 struct ref_sl_obj {
-	lfk_ref_seqlock_t lock;
+	struct lfk_ref_seqlock lock;
 	uint64_t rec[WORDS];
 };
 
@@ -961,9 +961,9 @@ int lfk_scn_torn_seqlock_w2(void)
 
 static int torn_seqarray(int writers)
 {
-	lfk_seqarray_t *a;
+	struct lfk_seqarray *a;
 	uint64_t rec[WORDS];
-	if (lfk_seqarray_create(&a, MAX_ELEMS, sizeof(rec)) != 0)
+	if (lfk_seqarray_create(MAX_ELEMS, sizeof(rec), &a) != 0)
 		abort();
 	pattern_fill(rec, WORDS, 0);
 	for (size_t i = 0; i < MAX_ELEMS; i++)
@@ -987,9 +987,9 @@ int lfk_scn_torn_seqarray_w2(void)
 
 static int torn_latch(int writers)
 {
-	lfk_latch_t *l;
+	struct lfk_latch *l;
 	uint64_t rec[LATCH_WORDS];
-	if (lfk_latch_create(&l, sizeof(rec)) != 0)
+	if (lfk_latch_create(sizeof(rec), &l) != 0)
 		abort();
 	pattern_fill(rec, LATCH_WORDS, 0);
 	lfk_latch_write(l, rec);
@@ -1014,12 +1014,12 @@ int lfk_scn_torn_twins(void)
 {
 	uint64_t rec[WORDS];
 	struct ref_sl_obj so;
-	lfk_ref_seqarray_t *a;
-	lfk_ref_latch_t *l;
+	struct lfk_ref_seqarray *a;
+	struct lfk_ref_latch *l;
 	pattern_fill(rec, WORDS, 0);
 	if (lfk_ref_seqlock_init(&so.lock, LFK_REF_RWLOCK) != 0 ||
-	    lfk_ref_seqarray_create(&a, MAX_ELEMS, sizeof(rec), LFK_REF_MUTEX) != 0 ||
-	    lfk_ref_latch_create(&l, sizeof(rec), LFK_REF_RWLOCK) != 0)
+	    lfk_ref_seqarray_create(MAX_ELEMS, sizeof(rec), LFK_REF_MUTEX, &a) != 0 ||
+	    lfk_ref_latch_create(sizeof(rec), LFK_REF_RWLOCK, &l) != 0)
 		abort();
 	memcpy(so.rec, rec, sizeof(rec));
 	for (size_t i = 0; i < MAX_ELEMS; i++)
@@ -1051,7 +1051,7 @@ struct account {
 #define ACCOUNT_CHECK(b) ((b) ^ 0x5555aaaa5555aaaaull)
 
 struct sum_run {
-	lfk_seqarray_t *a;
+	struct lfk_seqarray *a;
 	struct overlap ov;
 	uint64_t snaps[8];
 };
@@ -1123,7 +1123,7 @@ static int snapshot_sum(int writers)
 		struct sum_run r = { .a = NULL };
 		struct account acc = { SUM_START, ACCOUNT_CHECK(SUM_START) };
 		uint64_t snaps = 0;
-		if (lfk_seqarray_create(&r.a, SUM_N, sizeof(struct account)) != 0)
+		if (lfk_seqarray_create(SUM_N, sizeof(struct account), &r.a) != 0)
 			abort();
 		for (size_t i = 0; i < SUM_N; i++)
 			lfk_seqarray_write(r.a, i, &acc);
@@ -1153,7 +1153,7 @@ int lfk_scn_snapshot_sum_w2(void)
 #define CNT_THREADS 8
 
 struct count_run {
-	lfk_seqarray_t *a;
+	struct lfk_seqarray *a;
 	struct lfk_bound bound;
 	uint64_t added[LFK_STRESS_MAX_THREADS][CNT_N];
 };
@@ -1202,7 +1202,7 @@ int lfk_scn_update_counts_8(void)
 	struct count_run *r = calloc(1, sizeof(*r));
 	const int n = lfk_stress_threads(CNT_THREADS);
 	uint64_t snap[CNT_N];
-	if (r == NULL || lfk_seqarray_create(&r->a, CNT_N, sizeof(uint64_t)) != 0)
+	if (r == NULL || lfk_seqarray_create(CNT_N, sizeof(uint64_t), &r->a) != 0)
 		abort();
 	/* ten times the usual items (each is a few nanoseconds): lost updates
 	 * need two cores inside one element's update at once */
@@ -1237,7 +1237,7 @@ int lfk_scn_update_counts_8(void)
 #define IRIW_SNAPS 8192
 
 struct iriw_run {
-	lfk_seqarray_t *a;
+	struct lfk_seqarray *a;
 	struct lfk_bound bound;
 	uint64_t readers_done;
 	uint64_t taken[2];
@@ -1278,7 +1278,7 @@ int lfk_scn_snapshot_iriw(void)
 	struct iriw_run *r = calloc(1, sizeof(*r));
 	uint64_t (*all)[2];
 	size_t n;
-	if (r == NULL || lfk_seqarray_create(&r->a, 2, 8) != 0)
+	if (r == NULL || lfk_seqarray_create(2, 8, &r->a) != 0)
 		abort();
 	/* Both bounds, and no more snapshots than the arrays hold. */
 	r->bound = lfk_bound_default();
@@ -1305,5 +1305,43 @@ int lfk_scn_snapshot_iriw(void)
 	free(all);
 	lfk_seqarray_destroy(r->a);
 	free(r);
+	return 0;
+}
+
+/* ---- the timeout rule of the bounded reads -------------------------------- */
+
+/*
+ * A write left open (as by a writer that died): timeout 0 never blocks and
+ * answers -EAGAIN, a short timeout -ETIMEDOUT no sooner than asked; both
+ * report the odd sequence the write is stuck at.
+ */
+int lfk_scn_read_timed_timeouts(void)
+{
+	enum { MS = 1000000 };
+	struct lfk_seqlock l = LFK_SEQLOCK_INIT;
+	struct lfk_seqarray *a;
+	uint64_t obj = 1, got, stuck = 0, t0;
+	int rc;
+	lfk_seqlock_write_begin(&l);
+	rc = lfk_seqlock_read_timed(&l, &got, &obj, 8, 0, &stuck);
+	LFK_CHECK(rc == -EAGAIN && stuck == 1, "seqlock timeout 0: %d", rc);
+	t0 = lfk_now_ns();
+	rc = lfk_seqlock_read_timed(&l, &got, &obj, 8, 2 * MS, &stuck);
+	LFK_CHECK(rc == -ETIMEDOUT && lfk_now_ns() - t0 >= 2 * MS,
+		  "seqlock short timeout: %d", rc);
+	lfk_seqlock_write_end(&l);
+	LFK_CHECK(lfk_seqlock_read_timed(&l, &got, &obj, 8, 0, NULL) == 0 &&
+			  got == 1,
+		  "seqlock timeout 0, no writer");
+	if (lfk_seqarray_create(2, 8, &a) != 0)
+		return 1;
+	lfk_seqlock_write_begin(&lfk__seqarray_slot_at(a, 1)->lock);
+	rc = lfk_seqarray_read_timed(a, 1, &got, 0, &stuck);
+	LFK_CHECK(rc == -EAGAIN && stuck == 1, "seqarray timeout 0: %d", rc);
+	rc = lfk_seqarray_read_timed(a, 1, &got, 2 * MS, NULL);
+	LFK_CHECK(rc == -ETIMEDOUT, "seqarray short timeout: %d", rc);
+	LFK_CHECK(lfk_seqarray_read_timed(a, 0, &got, 0, NULL) == 0,
+		  "seqarray timeout 0, another element");
+	lfk_seqarray_destroy(a);
 	return 0;
 }

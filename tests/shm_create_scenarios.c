@@ -67,7 +67,7 @@ int lfk_scn_attach_after_truncate(void)
 {
 	char name[64];
 	struct lfk_shm *s, *o;
-	lfk_seqarray_t *a;
+	struct lfk_seqarray *a;
 	struct lfk_queue *q;
 	void *p;
 	size_t n;

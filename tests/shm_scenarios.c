@@ -188,7 +188,7 @@ int lfk_scn_two_mappings_share_rings(void)
 		LFK_CHECK(memcmp(rec, out, sizeof(rec)) == 0, "record crossed");
 	}
 	/* a seqlock-protected table */
-	lfk_seqarray_t *sa, *sb;
+	struct lfk_seqarray *sa, *sb;
 	uint64_t rec[4] = { 7, 8, 9, 10 }, got[4];
 	LFK_CHECK(lfk_shm_seqarray_create(a, "table", 16, 32, &sa) == 0 &&
 			  lfk_shm_seqarray_attach(b, "table", &sb) == 0 &&
@@ -264,12 +264,12 @@ int lfk_scn_validation_rejects_damage(void)
 	DAMAGE("a capacity that disagrees", h->dir[0].params[0] = 1000);
 #undef DAMAGE
 	/* the seqarray's own header */
-	lfk_seqarray_t *sa;
+	struct lfk_seqarray *sa;
 	LFK_CHECK(lfk_shm_seqarray_create(s, "table", 8, 16, &sa) == 0,
 		  "seqarray");
 #define DAMAGE(what, stmt)                                                     \
 	do {                                                                   \
-		lfk_seqarray_t *out;                                           \
+		struct lfk_seqarray *out;                                      \
 		memcpy(img, lfk_shm_base(s), size);                            \
 		LFK_CHECK(lfk__shm_seqarray_attach_image(img, size, "table",   \
 							 &out) == 0,           \
@@ -279,11 +279,15 @@ int lfk_scn_validation_rejects_damage(void)
 							 &out) == -EPROTO,     \
 			  "seqarray attach accepted %s", what);                \
 	} while (0)
-	DAMAGE("a wrong magic", ((lfk_seqarray_t *)(img + h->dir[1].offset))->magic++);
-	DAMAGE("a wrong length", ((lfk_seqarray_t *)(img + h->dir[1].offset))->n = 9);
+	DAMAGE("a wrong magic",
+	       ((struct lfk_seqarray *)(img + h->dir[1].offset))->magic++);
+	DAMAGE("a wrong length",
+	       ((struct lfk_seqarray *)(img + h->dir[1].offset))->n = 9);
 	DAMAGE("a huge stride",
-	       ((lfk_seqarray_t *)(img + h->dir[1].offset))->stride = 1 << 20);
-	DAMAGE("a short stride", ((lfk_seqarray_t *)(img + h->dir[1].offset))->stride = 8);
+	       ((struct lfk_seqarray *)(img + h->dir[1].offset))->stride =
+		       1 << 20);
+	DAMAGE("a short stride",
+	       ((struct lfk_seqarray *)(img + h->dir[1].offset))->stride = 8);
 	DAMAGE("an entry length that disagrees", h->dir[1].length -= 128);
 #undef DAMAGE
 	/* the mutex twin of the queue: its ring's geometry */
@@ -973,8 +977,8 @@ int lfk_scn_ref_queue_owner_killed(void)
 static void event_worker(const char *name)
 {
 	struct lfk_shm *s;
-	lfk_event_t *go;
-	lfk_sem_t *done;
+	struct lfk_event *go;
+	struct lfk_sem *done;
 	if (lfk_shm_open(name, &s) != 0 || lfk_shm_event_attach(s, "go", &go) != 0 ||
 	    lfk_shm_sem_attach(s, "done", &done) != 0)
 		_exit(3);
@@ -987,8 +991,9 @@ int lfk_scn_event_and_semaphore_between_processes(void)
 {
 	char name[64];
 	struct lfk_shm *s;
-	lfk_event_t *go, *e2;
-	lfk_sem_t *done, *s2;
+	struct lfk_event *go, *e2;
+	struct lfk_sem *done, *s2;
+	uint32_t units;
 	pid_t pids[WORKERS];
 	if (lfk_shm_create(region_name(name, sizeof(name)), 1 << 16, 0600, &s) != 0)
 		return 1;
@@ -1008,7 +1013,8 @@ int lfk_scn_event_and_semaphore_between_processes(void)
 			event_worker(name);
 	}
 	usleep(20000);
-	LFK_CHECK(lfk_sem_value(done) == 0, "a worker started before the event");
+	LFK_CHECK(lfk_sem_value(done, &units) == 0 && units == 0,
+		  "a worker started before the event");
 	lfk_event_set(go);
 	for (int i = 0; i < WORKERS; i++)
 		LFK_CHECK(lfk_sem_wait(done, 10000000000ull) == 0,

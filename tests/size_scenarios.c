@@ -128,21 +128,27 @@ static bool queue_calls(size_t v)
 static bool seq_calls(size_t v)
 {
 	static _Alignas(LFK_RING_ALIGN) char mem[1 << 16];
-	lfk_seqarray_t *a = NULL;
-	lfk_latch_t *l = NULL;
-	lfk_ref_seqarray_t *ra = NULL;
-	lfk_ref_latch_t *rl = NULL;
-	bool ok = covers(lfk_seqarray_size(v, 8), v, 8) && covers(lfk_seqarray_size(1, v), 1, v) &&
-		  covers(lfk_latch_size(v), 1, v) && covers(lfk_ref_seqarray_size(v, 8), v, 8) &&
-		  covers(lfk_ref_seqarray_size(1, v), 1, v) && covers(lfk_ref_latch_size(v), 1, v) &&
-		  lfk_seqarray_init((lfk_seqarray_t *)mem, sizeof(mem), v, 8) < 0 &&
-		  lfk_seqarray_init((lfk_seqarray_t *)mem, sizeof(mem), 1, v) < 0 &&
-		  lfk_latch_init((lfk_latch_t *)mem, sizeof(mem), v) < 0 &&
-		  lfk_seqarray_create(&a, v, 8) < 0 &&
-		  lfk_seqarray_create(&a, 1, v) < 0 && lfk_latch_create(&l, v) < 0 &&
-		  lfk_ref_seqarray_create(&ra, v, 8, LFK_REF_MUTEX) < 0 &&
-		  lfk_ref_seqarray_create(&ra, 1, v, LFK_REF_MUTEX) < 0 &&
-		  lfk_ref_latch_create(&rl, v, LFK_REF_MUTEX) < 0;
+	struct lfk_seqarray *a = NULL;
+	struct lfk_latch *l = NULL;
+	struct lfk_ref_seqarray *ra = NULL;
+	struct lfk_ref_latch *rl = NULL;
+	bool ok = covers(lfk_seqarray_size(v, 8), v, 8) &&
+		  covers(lfk_seqarray_size(1, v), 1, v) &&
+		  covers(lfk_latch_size(v), 1, v) &&
+		  covers(lfk_ref_seqarray_size(v, 8), v, 8) &&
+		  covers(lfk_ref_seqarray_size(1, v), 1, v) &&
+		  covers(lfk_ref_latch_size(v), 1, v) &&
+		  lfk_seqarray_init((struct lfk_seqarray *)mem, sizeof(mem), v,
+				    8) < 0 &&
+		  lfk_seqarray_init((struct lfk_seqarray *)mem, sizeof(mem), 1,
+				    v) < 0 &&
+		  lfk_latch_init((struct lfk_latch *)mem, sizeof(mem), v) < 0 &&
+		  lfk_seqarray_create(v, 8, &a) < 0 &&
+		  lfk_seqarray_create(1, v, &a) < 0 &&
+		  lfk_latch_create(v, &l) < 0 &&
+		  lfk_ref_seqarray_create(v, 8, LFK_REF_MUTEX, &ra) < 0 &&
+		  lfk_ref_seqarray_create(1, v, LFK_REF_MUTEX, &ra) < 0 &&
+		  lfk_ref_latch_create(v, LFK_REF_MUTEX, &rl) < 0;
 	lfk_seqarray_destroy(a);
 	lfk_latch_destroy(l);
 	if (ra != NULL)
@@ -154,16 +160,20 @@ static bool seq_calls(size_t v)
 
 static bool per_thread_creates(size_t v)
 {
-	struct lfk_tlocal *t = lfk_tlocal_create(v, NULL, NULL, NULL);
-	struct lfk_ref_tlocal *rt = lfk_ref_tlocal_create(v, NULL, NULL, NULL);
-	struct lfk_tcache *c = lfk_tcache_create(v, 0, 0);
-	struct lfk_ref_tcache *rc = lfk_ref_tcache_create(v, 0, 0);
-	struct lfk_tcache *cmax = lfk_tcache_create(64, v, 0);
-	bool ok = t == NULL && rt == NULL && c == NULL && rc == NULL;
-	if (t != NULL)
-		lfk_tlocal_destroy(t);
-	if (rt != NULL)
-		lfk_ref_tlocal_destroy(rt);
+	struct lfk_tlocal *t;
+	struct lfk_ref_tlocal *rt;
+	struct lfk_tcache *c, *cmax;
+	struct lfk_ref_tcache *rc;
+	/* every create runs (no short cut): each sets its pointer */
+	int e = lfk_tlocal_create(v, NULL, NULL, NULL, &t) |
+		lfk_ref_tlocal_create(v, NULL, NULL, NULL, &rt) |
+		lfk_tcache_create(v, 0, 0, &c) |
+		lfk_ref_tcache_create(v, 0, 0, &rc);
+	bool ok = e == -EINVAL && t == NULL && rt == NULL && c == NULL &&
+		  rc == NULL;
+	lfk_tcache_create(64, v, 0, &cmax);
+	lfk_tlocal_destroy(t);
+	lfk_ref_tlocal_destroy(rt);
 	lfk_tcache_destroy(c);
 	lfk_ref_tcache_destroy(rc);
 	/* max_objects is a limit, not a size: any value is valid. */
@@ -176,7 +186,7 @@ static bool shm_creates(size_t v)
 	void *p;
 	struct lfk_queue *q;
 	struct lfk_ref_queue *rq;
-	lfk_seqarray_t *a;
+	struct lfk_seqarray *a;
 	return lfk_shm_bytes_create(region, "b", v, &p) < 0 &&
 	       lfk_shm_seqarray_create(region, "a", v, 8, &a) < 0 &&
 	       lfk_shm_seqarray_create(region, "a", 1, v, &a) < 0 &&

@@ -39,12 +39,12 @@
 /* ---- one interface over both implementations --------------------------- */
 
 union any_sync {
-	lfk_mutex_t m;
-	lfk_sem_t s;
-	lfk_event_t e;
-	lfk_ref_mutex_t rm;
-	lfk_ref_sem_t rs;
-	lfk_ref_event_t re;
+	struct lfk_mutex m;
+	struct lfk_sem s;
+	struct lfk_event e;
+	struct lfk_ref_mutex rm;
+	struct lfk_ref_sem rs;
+	struct lfk_ref_event re;
 };
 
 struct mutex_ops {
@@ -79,6 +79,15 @@ struct event_ops {
 	static int w_##fn(void *p) { return fn((T *)p); }
 #define WU(fn, T, U)                                                           \
 	static int w_##fn(void *p, U u) { return fn((T *)p, u); }
+/* A query with an out-pointer, as one int: the answer or the negative errno
+ * (the form the differential tests compare). */
+#define WQ(fn, T, V)                                                           \
+	static int w_##fn(void *p)                                             \
+	{                                                                      \
+		V v;                                                           \
+		int rc = fn((T *)p, &v);                                       \
+		return rc ? rc : (int)v;                                       \
+	}
 #define MUTEX_OPS(pre, T)                                                      \
 	WU(pre##_init, T, unsigned) W0(pre##_destroy, T)                       \
 	W0(pre##_lock, T) W0(pre##_trylock, T) W0(pre##_unlock, T)             \
@@ -92,24 +101,24 @@ struct event_ops {
 		return pre##_init((T *)p, f, v);                               \
 	}                                                                      \
 	WU(pre##_wait, T, uint64_t) W0(pre##_destroy, T)                       \
-	W0(pre##_trywait, T) W0(pre##_post, T) W0(pre##_value, T)              \
+	W0(pre##_trywait, T) W0(pre##_post, T) WQ(pre##_value, T, uint32_t)              \
 	static const struct sem_ops pre##_ops = {                              \
 		#pre, w_##pre##_init, w_##pre##_destroy, w_##pre##_wait,       \
 		w_##pre##_trywait, w_##pre##_post, w_##pre##_value };
 #define EVENT_OPS(pre, T)                                                      \
 	WU(pre##_init, T, unsigned) W0(pre##_destroy, T)                       \
-	W0(pre##_set, T) W0(pre##_clear, T) W0(pre##_is_set, T)                \
+	W0(pre##_set, T) W0(pre##_clear, T) WQ(pre##_is_set, T, bool)                \
 	WU(pre##_wait, T, uint64_t)                                            \
 	static const struct event_ops pre##_ops = {                            \
 		#pre, w_##pre##_init, w_##pre##_destroy, w_##pre##_set,        \
 		w_##pre##_clear, w_##pre##_is_set, w_##pre##_wait };
 
-MUTEX_OPS(lfk_mutex, lfk_mutex_t)
-MUTEX_OPS(lfk_ref_mutex, lfk_ref_mutex_t)
-SEM_OPS(lfk_sem, lfk_sem_t)
-SEM_OPS(lfk_ref_sem, lfk_ref_sem_t)
-EVENT_OPS(lfk_event, lfk_event_t)
-EVENT_OPS(lfk_ref_event, lfk_ref_event_t)
+MUTEX_OPS(lfk_mutex, struct lfk_mutex)
+MUTEX_OPS(lfk_ref_mutex, struct lfk_ref_mutex)
+SEM_OPS(lfk_sem, struct lfk_sem)
+SEM_OPS(lfk_ref_sem, struct lfk_ref_sem)
+EVENT_OPS(lfk_event, struct lfk_event)
+EVENT_OPS(lfk_ref_event, struct lfk_ref_event)
 
 static const struct mutex_ops *const mutexes[] = { &lfk_mutex_ops,
 						    &lfk_ref_mutex_ops };
@@ -218,8 +227,21 @@ int lfk_scn_bad_input(void)
 			  lfk_sem_trywait(&o.s) == -EINVAL,
 		  "sem use after destroy");
 	LFK_CHECK(lfk_event_init(&o.e, 0) == 0 && lfk_event_destroy(&o.e) == 0 &&
-			  lfk_event_is_set(&o.e) == -EINVAL,
+			  lfk_event_is_set(&o.e, &(bool){ false }) == -EINVAL,
 		  "event use after destroy");
+	/* the queries' out-pointers */
+	LFK_CHECK(lfk_sem_init(&o.s, 0, 1) == 0 &&
+			  lfk_sem_value(&o.s, NULL) == -EINVAL &&
+			  lfk_event_init(&o.e, 0) == 0 &&
+			  lfk_event_is_set(&o.e, NULL) == -EINVAL,
+		  "query with a NULL out-pointer");
+	LFK_CHECK(lfk_ref_sem_init(&o.rs, 0, 1) == 0 &&
+			  lfk_ref_sem_value(&o.rs, NULL) == -EINVAL &&
+			  lfk_ref_sem_destroy(&o.rs) == 0 &&
+			  lfk_ref_event_init(&o.re, 0) == 0 &&
+			  lfk_ref_event_is_set(&o.re, NULL) == -EINVAL &&
+			  lfk_ref_event_destroy(&o.re) == 0,
+		  "twin query with a NULL out-pointer");
 	return 0;
 }
 
@@ -334,8 +356,8 @@ static void diff_sem_step(struct diff *d, unsigned op, int *a, int *b)
 		*b = lfk_ref_sem_post(&d->y.rs);
 		break;
 	default:
-		*a = lfk_sem_value(&d->x.s);
-		*b = lfk_ref_sem_value(&d->y.rs);
+		*a = w_lfk_sem_value(&d->x.s);
+		*b = w_lfk_ref_sem_value(&d->y.rs);
 		break;
 	}
 }
@@ -370,8 +392,8 @@ static void diff_event_step(struct diff *d, unsigned op, int *a, int *b)
 		break;
 	}
 	default:
-		*a = lfk_event_is_set(&d->x.e);
-		*b = lfk_ref_event_is_set(&d->y.re);
+		*a = w_lfk_event_is_set(&d->x.e);
+		*b = w_lfk_ref_event_is_set(&d->y.re);
 		break;
 	}
 }
@@ -469,20 +491,21 @@ int lfk_scn_timeouts_honoured(void)
 				EXPECT_TIMEOUT(e->name, e->wait(&o, t), t);
 				e->destroy(&o);
 			}
-			/* 0 and LFK_FOREVER on objects that need no waiting */
+			/* LFK_FOREVER on objects that need no waiting; 0
+			 * never blocks: -EAGAIN, as every lfkit call */
 			m->init(&o, flag_set[f]);
 			LFK_CHECK(m->timedlock(&o, LFK_FOREVER) == 0 &&
-					  m->timedlock(&o, 0) == -ETIMEDOUT &&
+					  m->timedlock(&o, 0) == -EAGAIN &&
 					  m->trylock(&o) == -EAGAIN &&
 					  m->unlock(&o) == 0 && m->destroy(&o) == 0,
 				  "%s: timeouts 0 and forever", m->name);
 			s->init(&o, flag_set[f], 1);
 			LFK_CHECK(s->wait(&o, LFK_FOREVER) == 0 &&
-					  s->wait(&o, 0) == -ETIMEDOUT &&
+					  s->wait(&o, 0) == -EAGAIN &&
 					  s->trywait(&o) == -EAGAIN && s->destroy(&o) == 0,
 				  "%s: timeouts 0 and forever", s->name);
 			e->init(&o, flag_set[f]);
-			LFK_CHECK(e->wait(&o, 0) == -ETIMEDOUT && e->set(&o) == 0 &&
+			LFK_CHECK(e->wait(&o, 0) == -EAGAIN && e->set(&o) == 0 &&
 					  e->wait(&o, 0) == 0 &&
 					  e->wait(&o, LFK_FOREVER) == 0 &&
 					  e->destroy(&o) == 0,
@@ -1057,7 +1080,7 @@ int lfk_scn_process_death_mutex_stays_locked(void)
 int lfk_scn_process_death_ref_mutex_recovers(void)
 {
 	struct region r;
-	lfk_ref_mutex_t *m;
+	struct lfk_ref_mutex *m;
 	void *head;
 	size_t len;
 	/* Robust mutexes need the kernel's robust futex list, which qemu-user

@@ -79,6 +79,75 @@ static void track_dtor(void *slot, void *arg)
 		sched_yield();
 }
 
+/* Objects for scenarios that are not about create's errors: NULL when
+ * create fails (the scenario then reports it). */
+static struct lfk_tlocal *tl_new(size_t size, void *tr)
+{
+	struct lfk_tlocal *t;
+	lfk_tlocal_create(size, track_ctor, track_dtor, tr, &t);
+	return t;
+}
+
+static struct lfk_counter *counter_new(void)
+{
+	struct lfk_counter *c;
+	lfk_counter_create(&c);
+	return c;
+}
+
+static struct lfk_ref_counter *ref_counter_new(void)
+{
+	struct lfk_ref_counter *c;
+	lfk_ref_counter_create(&c);
+	return c;
+}
+
+static struct lfk_tcache *tcache_new(size_t obj_size, size_t max, unsigned mag)
+{
+	struct lfk_tcache *tc;
+	lfk_tcache_create(obj_size, max, mag, &tc);
+	return tc;
+}
+
+/* The calls as expressions, for scenarios that are not about their errors:
+ * the slot, object or value, or NULL / INT64_MIN on an error. */
+static void *tl_slot(struct lfk_tlocal *t)
+{
+	void *slot;
+	return lfk_tlocal_get(t, &slot) == 0 ? slot : NULL;
+}
+
+static void *ref_tl_slot(struct lfk_ref_tlocal *t)
+{
+	void *slot;
+	return lfk_ref_tlocal_get(t, &slot) == 0 ? slot : NULL;
+}
+
+static void *tc_alloc(struct lfk_tcache *tc)
+{
+	void *obj;
+	return lfk_tcache_alloc(tc, &obj) == 0 ? obj : NULL;
+}
+
+static void *ref_tc_alloc(struct lfk_ref_tcache *tc)
+{
+	void *obj;
+	return lfk_ref_tcache_alloc(tc, &obj) == 0 ? obj : NULL;
+}
+
+static int64_t cnt(struct lfk_counter *c)
+{
+	int64_t v;
+	return lfk_counter_read(c, &v) == 0 ? v : INT64_MIN;
+}
+
+static int64_t ref_cnt(struct lfk_ref_counter *c)
+{
+	int64_t v;
+	return lfk_ref_counter_read(c, &v) == 0 ? v : INT64_MIN;
+}
+
+
 static struct tracker *tracker_new(void)
 {
 	struct tracker *tr = calloc(1, sizeof(*tr));
@@ -115,47 +184,52 @@ int lfk_scn_bad_input(void)
 	struct tracker *tr = tracker_new();
 	struct lfk_tlocal *t;
 	struct lfk_tcache *tc;
+	struct lfk_ref_tcache *rtc;
+	struct lfk_ref_tlocal *rt;
 	struct lfk_tcache_stats st;
 	struct tslot *s;
+	void *slot;
+	long n = 0;
+	int64_t v;
 	int obj;
 
-	errno = 0;
-	LFK_CHECK(lfk_tlocal_create(0, NULL, NULL, NULL) == NULL &&
-			  errno == EINVAL,
+	LFK_CHECK(lfk_tlocal_create(0, NULL, NULL, NULL, &t) == -EINVAL &&
+			  t == NULL,
 		  "tlocal_create(0)");
-	errno = 0;
-	LFK_CHECK(lfk_tlocal_create((1u << 20) + 1, NULL, NULL, NULL) == NULL &&
-			  errno == EINVAL,
+	LFK_CHECK(lfk_tlocal_create((1u << 20) + 1, NULL, NULL, NULL, &t) ==
+			  -EINVAL,
 		  "tlocal_create(too big)");
-	errno = 0;
-	LFK_CHECK(lfk_tlocal_get(NULL) == NULL && errno == EINVAL,
+	LFK_CHECK(lfk_tlocal_create(8, NULL, NULL, NULL, NULL) == -EINVAL,
+		  "tlocal_create(out NULL)");
+	LFK_CHECK(lfk_tlocal_get(NULL, &slot) == -EINVAL,
 		  "tlocal_get(NULL)");
 	LFK_CHECK(lfk_tlocal_for_each(NULL, count_slot, NULL) == -EINVAL,
 		  "for_each(NULL)");
 	lfk_tlocal_destroy(NULL);
 
 	/* A failing ctor fails the get, leaves no slot, and is retried. */
-	t = lfk_tlocal_create(sizeof(struct tslot), track_ctor, track_dtor, tr);
+	t = tl_new(sizeof(struct tslot), tr);
 	LFK_CHECK(t != NULL, "tlocal_create");
 	LFK_CHECK(lfk_tlocal_for_each(t, NULL, NULL) == -EINVAL,
 		  "for_each(fn NULL)");
+	LFK_CHECK(lfk_tlocal_get(t, NULL) == -EINVAL, "tlocal_get(, NULL)");
 	tr->fail_ctor = 1;
-	errno = 0;
-	LFK_CHECK(lfk_tlocal_get(t) == NULL && errno == EBUSY,
+	LFK_CHECK(lfk_tlocal_get(t, &slot) == -EBUSY && slot == NULL,
 		  "get must fail with the ctor's error");
-	LFK_CHECK(lfk_tlocal_for_each(t, count_slot, &(long){ 0 }) == 0,
+	LFK_CHECK(lfk_tlocal_for_each(t, count_slot, &n) == 0 && n == 0,
 		  "no slot after a failed ctor");
-	s = lfk_tlocal_get(t);
+	s = tl_slot(t);
 	LFK_CHECK(s != NULL && s->magic == MAGIC, "get after the ctor recovers");
 	lfk_tlocal_destroy(t);
 	tracker_check(tr, 1, "bad_input");
 
-	lfk_counter_add(NULL, 1);
-	LFK_CHECK(lfk_counter_read(NULL) == 0, "counter_read(NULL)");
+	LFK_CHECK(lfk_counter_add(NULL, 1) == -EINVAL, "counter_add(NULL)");
+	LFK_CHECK(lfk_counter_read(NULL, &v) == -EINVAL, "counter_read(NULL)");
 	LFK_CHECK(lfk_counter_reset(NULL) == -EINVAL, "counter_reset(NULL)");
 	lfk_counter_destroy(NULL);
-	lfk_ref_counter_add(NULL, 1);
-	LFK_CHECK(lfk_ref_counter_read(NULL) == 0, "ref_counter_read(NULL)");
+	LFK_CHECK(lfk_ref_counter_add(NULL, 1) == -EINVAL, "ref_counter_add");
+	LFK_CHECK(lfk_ref_counter_read(NULL, &v) == -EINVAL,
+		  "ref_counter_read(NULL)");
 	LFK_CHECK(lfk_ref_counter_reset(NULL) == -EINVAL, "ref_counter_reset");
 	lfk_ref_counter_destroy(NULL);
 
@@ -166,38 +240,42 @@ int lfk_scn_bad_input(void)
 		    { LFK_TCACHE_OBJ_MAX + 1, 0 },
 		    { 16, LFK_TCACHE_MAG_MAX + 1 } };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		errno = 0;
-		LFK_CHECK(lfk_tcache_create(bad[i].size, 0, bad[i].mag) == NULL &&
-				  errno == EINVAL,
+		LFK_CHECK(lfk_tcache_create(bad[i].size, 0, bad[i].mag, &tc) ==
+					  -EINVAL &&
+				  tc == NULL,
 			  "tcache_create bad %zu", i);
-		errno = 0;
-		LFK_CHECK(lfk_ref_tcache_create(bad[i].size, 0, bad[i].mag) ==
-					  NULL &&
-				  errno == EINVAL,
+		LFK_CHECK(lfk_ref_tcache_create(bad[i].size, 0, bad[i].mag,
+						&rtc) == -EINVAL &&
+				  rtc == NULL,
 			  "ref_tcache_create bad %zu", i);
 	}
-	errno = 0;
-	LFK_CHECK(lfk_tcache_alloc(NULL) == NULL && errno == EINVAL,
+	LFK_CHECK(lfk_tcache_create(8, 0, 0, NULL) == -EINVAL &&
+			  lfk_ref_tcache_create(8, 0, 0, NULL) == -EINVAL &&
+			  lfk_counter_create(NULL) == -EINVAL &&
+			  lfk_ref_counter_create(NULL) == -EINVAL &&
+			  lfk_ref_tlocal_create(8, NULL, NULL, NULL, NULL) ==
+				  -EINVAL,
+		  "create(out NULL)");
+	LFK_CHECK(lfk_tcache_alloc(NULL, &slot) == -EINVAL,
 		  "tcache_alloc(NULL)");
 	LFK_CHECK(lfk_tcache_free(NULL, &obj) == -EINVAL, "tcache_free(NULL,)");
 	LFK_CHECK(lfk_tcache_stats(NULL, &st) == -EINVAL, "tcache_stats(NULL)");
 	lfk_tcache_destroy(NULL);
-	tc = lfk_tcache_create(8, 0, 0);
+	tc = tcache_new(8, 0, 0);
 	LFK_CHECK(tc != NULL, "tcache_create");
 	LFK_CHECK(lfk_tcache_free(tc, NULL) == -EINVAL, "tcache_free(, NULL)");
 	LFK_CHECK(lfk_tcache_stats(tc, NULL) == -EINVAL, "tcache_stats(, NULL)");
 	lfk_tcache_destroy(tc);
-	errno = 0;
-	LFK_CHECK(lfk_ref_tcache_alloc(NULL) == NULL && errno == EINVAL,
+	LFK_CHECK(lfk_ref_tcache_alloc(NULL, &slot) == -EINVAL,
 		  "ref_tcache_alloc(NULL)");
 	LFK_CHECK(lfk_ref_tcache_free(NULL, &obj) == -EINVAL, "ref_tcache_free");
 	LFK_CHECK(lfk_ref_tcache_stats(NULL, &st) == -EINVAL, "ref_tcache_stats");
 	lfk_ref_tcache_destroy(NULL);
-	errno = 0;
-	LFK_CHECK(lfk_ref_tlocal_create(0, NULL, NULL, NULL) == NULL &&
-			  errno == EINVAL,
+	LFK_CHECK(lfk_ref_tlocal_create(0, NULL, NULL, NULL, &rt) == -EINVAL &&
+			  rt == NULL,
 		  "ref_tlocal_create(0)");
-	LFK_CHECK(lfk_ref_tlocal_get(NULL) == NULL, "ref_tlocal_get(NULL)");
+	LFK_CHECK(lfk_ref_tlocal_get(NULL, &slot) == -EINVAL,
+		  "ref_tlocal_get(NULL)");
 	LFK_CHECK(lfk_ref_tlocal_for_each(NULL, count_slot, NULL) == -EINVAL,
 		  "ref_tlocal_for_each(NULL)");
 	free(tr);
@@ -209,25 +287,24 @@ int lfk_scn_bad_input(void)
 int lfk_scn_tlocal_basic(void)
 {
 	struct tracker *tr = tracker_new();
-	struct lfk_tlocal *t =
-		lfk_tlocal_create(sizeof(struct tslot), track_ctor, track_dtor, tr);
-	struct lfk_tlocal *big = lfk_tlocal_create(1000, NULL, NULL, NULL);
+	struct lfk_tlocal *t = tl_new(sizeof(struct tslot), tr), *big;
+	lfk_tlocal_create(1000, NULL, NULL, NULL, &big);
 	struct tslot *s, *s2;
 	unsigned char *b;
 	long n = 0;
 	LFK_CHECK(t != NULL && big != NULL, "create");
-	s = lfk_tlocal_get(t);
+	s = tl_slot(t);
 	LFK_CHECK(s != NULL && s->magic == MAGIC, "first get runs the ctor");
 	LFK_CHECK(((uintptr_t)s % LFK_CACHELINE) == 0, "slot not line-aligned");
 	s->value = 42;
-	s2 = lfk_tlocal_get(t);
+	s2 = tl_slot(t);
 	LFK_CHECK(s2 == s && s2->value == 42, "second get: the same slot");
-	b = lfk_tlocal_get(big);
+	b = tl_slot(big);
 	LFK_CHECK(b != NULL && (void *)b != (void *)s, "a second object");
 	for (int i = 0; i < 1000; i++)
 		LFK_CHECK(b[i] == 0, "slot not zeroed at %d", i);
 	memset(b, 0xab, 1000); /* ASan: the whole size is ours */
-	LFK_CHECK(lfk_tlocal_for_each(t, count_slot, &n) == 1 && n == 1,
+	LFK_CHECK(lfk_tlocal_for_each(t, count_slot, &n) == 0 && n == 1,
 		  "for_each visits one slot");
 	LFK_CHECK(lfk_atomic_load_u64(&tr->ctors, LFK_RELAXED) == 1 &&
 			  lfk_atomic_load_u64(&tr->dtors, LFK_RELAXED) == 0,
@@ -252,7 +329,7 @@ static void many_worker(void *arg, int me)
 	struct many *m = arg;
 	for (int pass = 0; pass < 2; pass++) {
 		for (int i = 0; i < MANY; i++) {
-			struct tslot *s = lfk_tlocal_get(m->t[i]);
+			struct tslot *s = tl_slot(m->t[i]);
 			uint64_t want = ((uint64_t)(me + 1) << 32) | (uint64_t)i;
 			if (s == NULL) {
 				LFK_CHECK(0, "get failed");
@@ -280,8 +357,7 @@ int lfk_scn_tlocal_many_objects(void)
 	uint64_t ctors;
 	lfk_rng_seed(&rng, lfk_test_seed());
 	for (int i = 0; i < MANY; i++) {
-		m.t[i] = lfk_tlocal_create(sizeof(struct tslot), track_ctor,
-					   track_dtor, m.tr);
+		m.t[i] = tl_new(sizeof(struct tslot), m.tr);
 		LFK_CHECK(m.t[i] != NULL, "create %d", i);
 		if (m.t[i] == NULL)
 			return 1;
@@ -298,12 +374,11 @@ int lfk_scn_tlocal_many_objects(void)
 		if (lfk_rng_below(&rng, 2) == 0)
 			continue;
 		lfk_tlocal_destroy(m.t[i]);
-		m.t[i] = lfk_tlocal_create(sizeof(struct tslot), track_ctor,
-					   track_dtor, m.tr);
+		m.t[i] = tl_new(sizeof(struct tslot), m.tr);
 		LFK_CHECK(m.t[i] != NULL, "recreate %d", i);
 		if (m.t[i] == NULL)
 			return 1;
-		struct tslot *s = lfk_tlocal_get(m.t[i]);
+		struct tslot *s = tl_slot(m.t[i]);
 		LFK_CHECK(s != NULL && s->magic == MAGIC && s->value == 0,
 			  "recreated object %d: not a fresh slot", i);
 		if (s != NULL)
@@ -311,7 +386,7 @@ int lfk_scn_tlocal_many_objects(void)
 				   (uint64_t)i;
 	}
 	for (int i = 0; i < MANY; i++) {
-		struct tslot *s = lfk_tlocal_get(m.t[i]);
+		struct tslot *s = tl_slot(m.t[i]);
 		LFK_CHECK(s != NULL && s->value == (((uint64_t)(MANY_THREADS + 1)
 						     << 32) | (uint64_t)i),
 			  "object %d after recreation", i);
@@ -346,16 +421,21 @@ static void tl_worker(void *arg, int me)
 	struct tl_threads *w = arg;
 	uint64_t n = 0;
 	for (int k = 0; k < TL_OBJS; k++)
-		w->slot[me][k] = lfk_tlocal_get(w->t[k]);
+		w->slot[me][k] = tl_slot(w->t[k]);
 	while (!lfk_bound_done(&w->bound, n)) {
 		int k = (int)(n % TL_OBJS);
-		struct tslot *s = lfk_tlocal_get(w->t[k]);
+		struct tslot *s = tl_slot(w->t[k]);
 		LFK_CHECK(s == w->slot[me][k], "slot moved");
 		lfk_atomic_store_u64(&s->value, s->value + 1, LFK_RELAXED);
 		if (me == 0 && n % 4096 == 0) {
 			uint64_t sum = 0;
-			long v = lfk_tlocal_for_each(w->t[k], tl_sum, &sum);
-			LFK_CHECK(v >= 1 && v <= 8, "for_each visited %ld", v);
+			long v = 0;
+			LFK_CHECK(lfk_tlocal_for_each(w->t[k], tl_sum, &sum) ==
+						  0 &&
+					  lfk_tlocal_for_each(w->t[k], count_slot,
+							      &v) == 0 &&
+					  v >= 1 && v <= 8,
+				  "for_each visited %ld", v);
 		}
 		n++;
 	}
@@ -375,8 +455,7 @@ int lfk_scn_tlocal_threads_8(void)
 	struct tracker *tr = tracker_new();
 	struct tl_threads *w = calloc(1, sizeof(*w));
 	for (int k = 0; k < TL_OBJS; k++)
-		w->t[k] = lfk_tlocal_create(sizeof(struct tslot), track_ctor,
-					    track_dtor, tr);
+		w->t[k] = tl_new(sizeof(struct tslot), tr);
 	w->bound = lfk_bound_scaled(8);
 	lfk_run_threads(8, tl_worker, w);
 	for (int a = 0; a < 8; a++)
@@ -387,7 +466,8 @@ int lfk_scn_tlocal_threads_8(void)
 	tracker_check(tr, 8 * TL_OBJS, "threads_8 after exit");
 	for (int k = 0; k < TL_OBJS; k++) {
 		long n = 0;
-		LFK_CHECK(lfk_tlocal_for_each(w->t[k], count_slot, &n) == 0,
+		LFK_CHECK(lfk_tlocal_for_each(w->t[k], count_slot, &n) == 0 &&
+				  n == 0,
 			  "slots left after the threads exited");
 		lfk_tlocal_destroy(w->t[k]);
 	}
@@ -410,7 +490,7 @@ static void race_exiter(void *arg, int me)
 	struct race *r = arg;
 	(void)me;
 	for (int k = 0; k < RACE_OBJS; k++) {
-		struct tslot *s = lfk_tlocal_get(r->t[k]);
+		struct tslot *s = tl_slot(r->t[k]);
 		LFK_CHECK(s != NULL, "get");
 	}
 	/* release: the slots exist before the destroyer starts */
@@ -454,8 +534,7 @@ int lfk_scn_tlocal_exit_vs_destroy(void)
 	while (!lfk_bound_done(&bound, rounds) && rounds < 250) {
 		struct race r = { .seed = lfk_rng_next(&rng) };
 		for (int k = 0; k < RACE_OBJS; k++)
-			r.t[k] = lfk_tlocal_create(sizeof(struct tslot),
-						   track_ctor, track_dtor, tr);
+			r.t[k] = tl_new(sizeof(struct tslot), tr);
 		lfk_run_threads2(RACE_THREADS, race_exiter, 1, race_destroyer,
 				 &r);
 		rounds++;
@@ -480,12 +559,10 @@ int lfk_scn_tlocal_differential(void)
 		switch (lfk_rng_below(&rng, 5)) {
 		case 0:
 			if (a[i] == NULL) {
-				a[i] = lfk_tlocal_create(sizeof(struct tslot),
-							 track_ctor, track_dtor,
-							 tra);
-				b[i] = lfk_ref_tlocal_create(sizeof(struct tslot),
-							     track_ctor,
-							     track_dtor, trb);
+				a[i] = tl_new(sizeof(struct tslot), tra);
+				lfk_ref_tlocal_create(sizeof(struct tslot),
+						      track_ctor, track_dtor,
+						      trb, &b[i]);
 			}
 			break;
 		case 1:
@@ -496,16 +573,16 @@ int lfk_scn_tlocal_differential(void)
 			break;
 		case 2: {
 			long na = 0, nb = 0;
-			long ra = lfk_tlocal_for_each(a[i], count_slot, &na);
-			long rb = lfk_ref_tlocal_for_each(b[i], count_slot, &nb);
+			int ra = lfk_tlocal_for_each(a[i], count_slot, &na);
+			int rb = lfk_ref_tlocal_for_each(b[i], count_slot, &nb);
 			LFK_CHECK(ra == rb && na == nb,
-				  "it %d: for_each %ld/%ld vs %ld/%ld", it, ra,
+				  "it %d: for_each %d/%ld vs %d/%ld", it, ra,
 				  na, rb, nb);
 			break;
 		}
 		default: {
-			struct tslot *sa = lfk_tlocal_get(a[i]);
-			struct tslot *sb = lfk_ref_tlocal_get(b[i]);
+			struct tslot *sa = tl_slot(a[i]);
+			struct tslot *sb = ref_tl_slot(b[i]);
 			uint64_t v = lfk_rng_next(&rng);
 			LFK_CHECK((sa == NULL) == (sb == NULL), "it %d: get", it);
 			if (sa == NULL || sb == NULL)
@@ -548,25 +625,25 @@ static void add_ten(void *arg, int me)
 
 int lfk_scn_counter_basic(void)
 {
-	struct lfk_counter *c = lfk_counter_create();
+	struct lfk_counter *c = counter_new();
 	LFK_CHECK(c != NULL, "create");
-	LFK_CHECK(lfk_counter_read(c) == 0, "starts at 0");
+	LFK_CHECK(cnt(c) == 0, "starts at 0");
 	lfk_counter_add(c, 5);
 	lfk_counter_add(c, -2);
-	LFK_CHECK(lfk_counter_read(c) == 3, "5 - 2");
-	LFK_CHECK(lfk_counter_reset(c) == 0 && lfk_counter_read(c) == 0,
+	LFK_CHECK(cnt(c) == 3, "5 - 2");
+	LFK_CHECK(lfk_counter_reset(c) == 0 && cnt(c) == 0,
 		  "reset");
 	lfk_counter_add(c, 7);
-	LFK_CHECK(lfk_counter_read(c) == 7, "after reset");
+	LFK_CHECK(cnt(c) == 7, "after reset");
 	/* Threads that add and exit: folded in, not lost. */
 	lfk_run_threads(3, add_ten, c);
-	LFK_CHECK(lfk_counter_read(c) == 37, "exited threads: %lld",
-		  (long long)lfk_counter_read(c));
-	LFK_CHECK(lfk_counter_reset(c) == 0 && lfk_counter_read(c) == 0,
+	LFK_CHECK(cnt(c) == 37, "exited threads: %lld",
+		  (long long)cnt(c));
+	LFK_CHECK(lfk_counter_reset(c) == 0 && cnt(c) == 0,
 		  "reset after exits");
 	lfk_counter_add(c, INT64_MAX);
 	lfk_counter_add(c, 2);
-	LFK_CHECK(lfk_counter_read(c) == INT64_MIN + 1, "wraps modulo 2^64");
+	LFK_CHECK(cnt(c) == INT64_MIN + 1, "wraps modulo 2^64");
 	lfk_counter_destroy(c);
 	return 0;
 }
@@ -612,7 +689,7 @@ static void *last_used_adder(void *arg)
 
 int lfk_scn_counter_last_used(void)
 {
-	struct lfk_counter *a = lfk_counter_create(), *b = lfk_counter_create();
+	struct lfk_counter *a = counter_new(), *b = counter_new();
 	struct last_used u = { NULL, 0 };
 	struct lfk_counter *old;
 	pthread_t th;
@@ -624,28 +701,28 @@ int lfk_scn_counter_last_used(void)
 		lfk_counter_add(b, 3);
 		lfk_counter_add(b, 3);
 	}
-	LFK_CHECK(lfk_counter_read(a) == 1000 && lfk_counter_read(b) == 6000,
-		  "alternating: %lld %lld", (long long)lfk_counter_read(a),
-		  (long long)lfk_counter_read(b));
+	LFK_CHECK(cnt(a) == 1000 && cnt(b) == 6000,
+		  "alternating: %lld %lld", (long long)cnt(a),
+		  (long long)cnt(b));
 	lfk_counter_destroy(a);
-	u.c = old = lfk_counter_create();
+	u.c = old = counter_new();
 	LFK_CHECK(u.c != NULL, "create");
 	if (u.c == NULL || pthread_create(&th, NULL, last_used_adder, &u) != 0)
 		return 1;
 	wait_step(&u.step, 1);
 	lfk_counter_destroy(u.c);
-	u.c = lfk_counter_create();
+	u.c = counter_new();
 	LFK_CHECK(u.c != NULL, "re-create");
 	next_step(&u.step, 2);
 	wait_step(&u.step, 3);
-	LFK_CHECK(lfk_counter_read(u.c) == 7,
+	LFK_CHECK(cnt(u.c) == 7,
 		  "new counter (%s address) reads %lld, expected 7",
-		  u.c == old ? "same" : "another", (long long)lfk_counter_read(u.c));
+		  u.c == old ? "same" : "another", (long long)cnt(u.c));
 	next_step(&u.step, 4);
 	pthread_join(th, NULL);
-	LFK_CHECK(lfk_counter_read(u.c) == 7 && lfk_counter_read(b) == 6000,
+	LFK_CHECK(cnt(u.c) == 7 && cnt(b) == 6000,
 		  "after the adder exits: %lld, b %lld",
-		  (long long)lfk_counter_read(u.c), (long long)lfk_counter_read(b));
+		  (long long)cnt(u.c), (long long)cnt(b));
 	lfk_counter_destroy(u.c);
 	lfk_counter_destroy(b);
 	return 0;
@@ -653,8 +730,8 @@ int lfk_scn_counter_last_used(void)
 
 int lfk_scn_counter_differential(void)
 {
-	struct lfk_counter *a = lfk_counter_create();
-	struct lfk_ref_counter *b = lfk_ref_counter_create();
+	struct lfk_counter *a = counter_new();
+	struct lfk_ref_counter *b = ref_counter_new();
 	struct lfk_rng rng;
 	lfk_rng_seed(&rng, lfk_test_seed());
 	for (int it = 0; it < 100000; it++) {
@@ -665,7 +742,7 @@ int lfk_scn_counter_differential(void)
 			lfk_counter_add(a, v);
 			lfk_ref_counter_add(b, v);
 		} else if (op < 99) {
-			int64_t x = lfk_counter_read(a), y = lfk_ref_counter_read(b);
+			int64_t x = cnt(a), y = ref_cnt(b);
 			LFK_CHECK(x == y, "it %d: %lld vs %lld", it, (long long)x,
 				  (long long)y);
 		} else {
@@ -675,7 +752,7 @@ int lfk_scn_counter_differential(void)
 		if (lfk_failures())
 			break;
 	}
-	LFK_CHECK(lfk_counter_read(a) == lfk_ref_counter_read(b), "final");
+	LFK_CHECK(cnt(a) == ref_cnt(b), "final");
 	lfk_counter_destroy(a);
 	lfk_ref_counter_destroy(b);
 	return 0;
@@ -710,7 +787,7 @@ static void cnt_reader(void *arg, int me)
 	unsigned spins = 0;
 	(void)me;
 	while (lfk_atomic_load_u32(&r->adders_left, LFK_RELAXED) > 0) {
-		int64_t v = lfk_counter_read(r->c);
+		int64_t v = cnt(r->c);
 		LFK_CHECK(v >= 0, "read %lld while adding positives",
 			  (long long)v);
 		lfk_backoff(&spins);
@@ -721,19 +798,19 @@ static void cnt_reader(void *arg, int me)
  * matches the twin (fed the same values). */
 static int counter_threads(int n)
 {
-	struct cnt_run r = { .c = lfk_counter_create(),
-			     .ref = lfk_ref_counter_create(),
+	struct cnt_run r = { .c = counter_new(),
+			     .ref = ref_counter_new(),
 			     .adders_left = (uint32_t)n };
 	uint64_t total = 0;
 	r.bound = lfk_bound_scaled((uint64_t)n);
 	lfk_run_threads2(n, cnt_adder, 1, cnt_reader, &r);
 	for (int i = 0; i < n; i++)
 		total += r.sums[i];
-	LFK_CHECK(lfk_counter_read(r.c) == (int64_t)total &&
-			  lfk_ref_counter_read(r.ref) == (int64_t)total,
+	LFK_CHECK(cnt(r.c) == (int64_t)total &&
+			  ref_cnt(r.ref) == (int64_t)total,
 		  "total %lld (twin %lld), expected %llu",
-		  (long long)lfk_counter_read(r.c),
-		  (long long)lfk_ref_counter_read(r.ref),
+		  (long long)cnt(r.c),
+		  (long long)ref_cnt(r.ref),
 		  (unsigned long long)total);
 	lfk_counter_destroy(r.c);
 	lfk_ref_counter_destroy(r.ref);
@@ -787,7 +864,7 @@ static void exit_reader(void *arg, int me)
 	int64_t last = 0;
 	(void)me;
 	while (lfk_atomic_load_u32(&r->spawners_left, LFK_RELAXED) > 0) {
-		int64_t v = lfk_counter_read(r->c);
+		int64_t v = cnt(r->c);
 		LFK_CHECK(v >= last, "read %lld after %lld while threads that "
 			  "added 1 were exiting", (long long)v, (long long)last);
 		last = v;
@@ -796,7 +873,7 @@ static void exit_reader(void *arg, int me)
 
 int lfk_scn_counter_read_vs_exit(void)
 {
-	struct exit_run r = { .c = lfk_counter_create(),
+	struct exit_run r = { .c = counter_new(),
 			      .spawners_left = EXIT_SPAWNERS };
 	uint64_t total = 0;
 	if (r.c == NULL)
@@ -806,9 +883,9 @@ int lfk_scn_counter_read_vs_exit(void)
 	lfk_run_threads2(EXIT_SPAWNERS, exit_spawner, 1, exit_reader, &r);
 	for (int i = 0; i < EXIT_SPAWNERS; i++)
 		total += r.spawned[i];
-	LFK_CHECK(total > 0 && lfk_counter_read(r.c) == (int64_t)total,
+	LFK_CHECK(total > 0 && cnt(r.c) == (int64_t)total,
 		  "total %lld, %llu threads added 1",
-		  (long long)lfk_counter_read(r.c), (unsigned long long)total);
+		  (long long)cnt(r.c), (unsigned long long)total);
 	lfk_counter_destroy(r.c);
 	return 0;
 }
@@ -869,7 +946,7 @@ static int cmp_ptr(const void *a, const void *b)
 int lfk_scn_tcache_basic(void)
 {
 	enum { N = 100 };
-	struct lfk_tcache *tc = lfk_tcache_create(24, 0, 4);
+	struct lfk_tcache *tc = tcache_new(24, 0, 4);
 	struct lfk_tcache_stats st;
 	void *p[N], *sorted[N];
 	size_t created;
@@ -877,7 +954,7 @@ int lfk_scn_tcache_basic(void)
 	if (tc == NULL)
 		return 1;
 	for (int i = 0; i < N; i++) {
-		p[i] = lfk_tcache_alloc(tc);
+		p[i] = tc_alloc(tc);
 		LFK_CHECK(p[i] != NULL && (uintptr_t)p[i] % 16 == 0,
 			  "alloc %d: %p", i, p[i]);
 		if (p[i] == NULL)
@@ -899,7 +976,7 @@ int lfk_scn_tcache_basic(void)
 	lfk_tcache_stats(tc, &st);
 	created = st.created;
 	for (int i = 0; i < N; i++)
-		p[i] = lfk_tcache_alloc(tc);
+		p[i] = tc_alloc(tc);
 	lfk_tcache_stats(tc, &st);
 	LFK_CHECK(st.created == created, "freed objects must be reused");
 	for (int i = 0; i < N; i++)
@@ -919,11 +996,12 @@ struct maxrun {
 static void max_worker(void *arg, int me)
 {
 	struct maxrun *m = arg;
-	struct uobj *mine[MAXOBJ + 1];
+	void *mine[MAXOBJ + 1];
 	uint64_t n = 0, tag = (uint64_t)me + 1;
 	while (!lfk_bound_done(&m->bound, n)) {
-		int k = 0;
-		while (k < MAXOBJ + 1 && (mine[k] = lfk_tcache_alloc(m->tc))) {
+		int k = 0, rc = 0;
+		while (k < MAXOBJ + 1 &&
+		       (rc = lfk_tcache_alloc(m->tc, &mine[k])) == 0) {
 			uint64_t h = lfk_atomic_fetch_add_u64(&m->held, 1,
 							      LFK_RELAXED);
 			LFK_CHECK(h < MAXOBJ, "%llu objects held at once, max %d",
@@ -932,8 +1010,8 @@ static void max_worker(void *arg, int me)
 			k++;
 		}
 		LFK_CHECK(k <= MAXOBJ, "thread got %d objects", k);
-		LFK_CHECK(k == MAXOBJ + 1 || errno == ENOMEM,
-			  "alloc failed with errno %d", errno);
+		LFK_CHECK(k == MAXOBJ + 1 || rc == -ENOMEM,
+			  "alloc failed with %d", rc);
 		while (k > 0) {
 			give_back(mine[--k], tag, n);
 			lfk_atomic_fetch_sub_u64(&m->held, 1, LFK_RELAXED);
@@ -947,18 +1025,17 @@ static void max_worker(void *arg, int me)
  * more objects at once on several. */
 int lfk_scn_tcache_max_objects(void)
 {
-	struct maxrun m = { .tc = lfk_tcache_create(sizeof(struct uobj), MAXOBJ, 8) };
-	void *p[MAXOBJ];
+	struct maxrun m = { .tc = tcache_new(sizeof(struct uobj), MAXOBJ, 8) };
+	void *p[MAXOBJ], *extra;
 	int k;
 	for (k = 0; k < MAXOBJ; k++) {
-		p[k] = lfk_tcache_alloc(m.tc);
+		p[k] = tc_alloc(m.tc);
 		LFK_CHECK(p[k] != NULL, "alloc %d below the maximum", k);
 	}
-	errno = 0;
-	LFK_CHECK(lfk_tcache_alloc(m.tc) == NULL && errno == ENOMEM,
-		  "alloc at the maximum must fail with ENOMEM");
+	LFK_CHECK(lfk_tcache_alloc(m.tc, &extra) == -ENOMEM && extra == NULL,
+		  "alloc at the maximum must fail with -ENOMEM");
 	lfk_tcache_free(m.tc, p[7]);
-	p[7] = lfk_tcache_alloc(m.tc);
+	p[7] = tc_alloc(m.tc);
 	LFK_CHECK(p[7] != NULL, "alloc after a free");
 	for (k = 0; k < MAXOBJ; k++)
 		lfk_tcache_free(m.tc, p[k]);
@@ -975,8 +1052,9 @@ int lfk_scn_tcache_max_objects(void)
 int lfk_scn_tcache_differential(void)
 {
 	enum { MAX = 40 };
-	struct lfk_tcache *a = lfk_tcache_create(32, MAX, 4);
-	struct lfk_ref_tcache *b = lfk_ref_tcache_create(32, MAX, 4);
+	struct lfk_tcache *a = tcache_new(32, MAX, 4);
+	struct lfk_ref_tcache *b;
+	lfk_ref_tcache_create(32, MAX, 4, &b);
 	uint64_t *ha[MAX], *hb[MAX];
 	int n = 0;
 	struct lfk_rng rng;
@@ -984,8 +1062,8 @@ int lfk_scn_tcache_differential(void)
 	for (int it = 0; it < 50000 && !lfk_failures(); it++) {
 		struct lfk_tcache_stats sa, sb;
 		if (lfk_rng_below(&rng, 2) == 0) {
-			uint64_t *x = lfk_tcache_alloc(a);
-			uint64_t *y = lfk_ref_tcache_alloc(b);
+			uint64_t *x = tc_alloc(a);
+			uint64_t *y = ref_tc_alloc(b);
 			LFK_CHECK((x == NULL) == (y == NULL),
 				  "it %d: alloc %p vs %p with %d held", it,
 				  (void *)x, (void *)y, n);
@@ -1038,7 +1116,7 @@ static void same_worker(void *arg, int me)
 	while (!lfk_bound_done(&s->bound, n)) {
 		int k = 1 + (int)lfk_rng_below(&rng, BURST_MAX);
 		for (int i = 0; i < k; i++) {
-			held[i] = lfk_tcache_alloc(s->tc);
+			held[i] = tc_alloc(s->tc);
 			LFK_CHECK(held[i] != NULL, "alloc");
 			if (held[i] == NULL)
 				return;
@@ -1060,7 +1138,7 @@ static void same_worker(void *arg, int me)
  * that the depot is busy: no object held twice at once. */
 static int unique_same(int nthreads)
 {
-	struct same s = { .tc = lfk_tcache_create(sizeof(struct uobj), 0, 8),
+	struct same s = { .tc = tcache_new(sizeof(struct uobj), 0, 8),
 			  .seed = lfk_test_seed() };
 	s.bound = lfk_bound_scaled((uint64_t)nthreads);
 	lfk_run_threads(nthreads, same_worker, &s);
@@ -1123,7 +1201,7 @@ static void x_producer(void *arg, int me)
 	uint64_t n = 0, tag = (uint64_t)me + 1;
 	unsigned spins = 0;
 	while (!lfk_bound_done(&x->bound, n)) {
-		struct uobj *o = lfk_tcache_alloc(x->tc);
+		struct uobj *o = tc_alloc(x->tc);
 		LFK_CHECK(o != NULL, "alloc");
 		if (o == NULL)
 			break;
@@ -1171,7 +1249,7 @@ static int unique_xthread(int np, int nc)
 	struct xthread *x = calloc(1, sizeof(*x));
 	uint64_t p = 0, c = 0;
 	struct lfk_tcache_stats st;
-	x->tc = lfk_tcache_create(sizeof(struct uobj), 0, 16);
+	x->tc = tcache_new(sizeof(struct uobj), 0, 16);
 	pthread_mutex_init(&x->ch.lock, NULL);
 	x->producers_left = (uint32_t)np;
 	x->bound = lfk_bound_scaled((uint64_t)np);
@@ -1204,7 +1282,7 @@ static void hold_and_exit(void *arg, int me)
 	void *p[100];
 	(void)me;
 	for (int i = 0; i < 100; i++)
-		p[i] = lfk_tcache_alloc(arg);
+		p[i] = tc_alloc(arg);
 	for (int i = 0; i < 100; i++)
 		lfk_tcache_free(arg, p[i]);
 }
@@ -1213,7 +1291,7 @@ static void hold_and_exit(void *arg, int me)
  * the next thread reuses every one of them before carving new ones. */
 int lfk_scn_tcache_exit_returns_magazines(void)
 {
-	struct lfk_tcache *tc = lfk_tcache_create(40, 0, 16);
+	struct lfk_tcache *tc = tcache_new(40, 0, 16);
 	struct lfk_tcache_stats st;
 	void **p;
 	size_t created;
@@ -1227,7 +1305,7 @@ int lfk_scn_tcache_exit_returns_magazines(void)
 		  st.in_use, st.in_magazines, st.in_depot, created);
 	p = calloc(created, sizeof(*p));
 	for (size_t i = 0; i < created; i++)
-		p[i] = lfk_tcache_alloc(tc);
+		p[i] = tc_alloc(tc);
 	lfk_tcache_stats(tc, &st);
 	LFK_CHECK(st.created == created && st.in_use == created,
 		  "objects of exited threads must be reused: created %zu -> %zu",
@@ -1266,14 +1344,14 @@ static void churn_thread(void *arg, int me)
 		lfk_ref_counter_add(ch->ref, me + 1);
 	}
 	for (int k = 0; k < TL_OBJS; k++) {
-		struct tslot *s = lfk_tlocal_get(ch->t[k]);
+		struct tslot *s = tl_slot(ch->t[k]);
 		LFK_CHECK(s != NULL && s->magic == MAGIC && s->value == 0,
 			  "churn: fresh slot");
 		if (s)
 			s->value = (uint64_t)me;
 	}
 	for (int i = 0; i < CHURN_OBJS; i++) {
-		obj[i] = lfk_tcache_alloc(ch->tc);
+		obj[i] = tc_alloc(ch->tc);
 		LFK_CHECK(obj[i] != NULL, "churn: alloc");
 		if (obj[i])
 			take(obj[i], (uint64_t)me + 1, (uint64_t)i);
@@ -1304,22 +1382,21 @@ int lfk_scn_thread_churn(void)
 	struct churn *ch = calloc(1, sizeof(*ch));
 	struct tracker *tr = tracker_new();
 	int64_t expect = 0;
-	ch->c = lfk_counter_create();
-	ch->ref = lfk_ref_counter_create();
+	ch->c = counter_new();
+	ch->ref = ref_counter_new();
 	for (int k = 0; k < TL_OBJS; k++)
-		ch->t[k] = lfk_tlocal_create(sizeof(struct tslot), track_ctor,
-					     track_dtor, tr);
-	ch->tc = lfk_tcache_create(sizeof(struct uobj), 0, 4);
+		ch->t[k] = tl_new(sizeof(struct tslot), tr);
+	ch->tc = tcache_new(sizeof(struct uobj), 0, 4);
 	pthread_mutex_init(&ch->lock, NULL);
 	for (int w = 0; w < WAVES; w++)
 		lfk_run_threads(WAVE, churn_thread, ch);
 	for (int me = 0; me < WAVE; me++)
 		expect += (int64_t)WAVES * CHURN_ADDS * (me + 1);
-	LFK_CHECK(lfk_counter_read(ch->c) == expect &&
-			  lfk_ref_counter_read(ch->ref) == expect,
+	LFK_CHECK(cnt(ch->c) == expect &&
+			  ref_cnt(ch->ref) == expect,
 		  "counter %lld, twin %lld, expected %lld",
-		  (long long)lfk_counter_read(ch->c),
-		  (long long)lfk_ref_counter_read(ch->ref), (long long)expect);
+		  (long long)cnt(ch->c),
+		  (long long)ref_cnt(ch->ref), (long long)expect);
 	tracker_check(tr, (uint64_t)WAVE * WAVES * TL_OBJS,
 		      "churn after the threads exited");
 	check_stats(ch->tc, ch->nhandoff, "churn");

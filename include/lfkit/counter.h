@@ -6,9 +6,11 @@
  * the same cache line.  Here each thread adds to a shard of its own (a slot
  * of an lfk_tlocal, alone on its cache line), and a read sums the shards.
  *
- *     struct lfk_counter *hits = lfk_counter_create();
+ *     struct lfk_counter *hits;
+ *     lfk_counter_create(&hits);
  *     lfk_counter_add(hits, 1);              // any thread, any time
- *     int64_t total = lfk_counter_read(hits);
+ *     int64_t total;
+ *     lfk_counter_read(hits, &total);
  *     lfk_counter_destroy(hits);
  *
  * Only the shard's owner writes it, so an add is a relaxed load and a
@@ -33,8 +35,9 @@ LFK_BEGIN_DECLS
 
 struct lfk_counter;
 
-/* Returns a counter at 0, or NULL with errno ENOMEM.  Blocking. */
-struct lfk_counter *lfk_counter_create(void);
+/* Creates a counter at 0 into *out (NULL on failure).  Returns 0, -EINVAL
+ * (out NULL) or -ENOMEM.  Blocking. */
+int lfk_counter_create(struct lfk_counter **out);
 
 /* Frees the counter and every shard.  No thread may use it any more; NULL
  * is ignored.  Blocking. */
@@ -46,10 +49,11 @@ void lfk_counter_destroy(struct lfk_counter *c);
  * went through, give or take the adds in flight.  An exiting thread's
  * shard counts until its value is in the shared total (both change under
  * the registry lock a read holds), so with non-negative adds a read is
- * never below an earlier read, thread exits included.  Returns 0 for NULL.
+ * never below an earlier read, thread exits included.  Stores the sum in
+ * *value and returns 0, or returns -EINVAL (c or value NULL).
  * Blocking (the shard registry's lock), O(threads that used the counter).
  */
-int64_t lfk_counter_read(struct lfk_counter *c);
+int lfk_counter_read(struct lfk_counter *c, int64_t *value);
 
 /*
  * Sets the counter back to 0: later reads count only the adds that follow.
@@ -59,45 +63,11 @@ int64_t lfk_counter_read(struct lfk_counter *c);
  */
 int lfk_counter_reset(struct lfk_counter *c);
 
-/* Out-of-line part of lfk_counter_add (first add of a thread, errors). */
-void lfk_counter_add_slow(struct lfk_counter *c, int64_t n);
-
-/* ---- private: what the inline fast path needs ---------------------------- */
-struct lfk_counter_hdr {
-	struct lfk_tlocal *shards; /* slots: one uint64_t each */
-	uint64_t serial;	   /* unique, never 0: keys lfk__counter_last */
-};
-
-/* The calling thread's shard of the counter it added to last. */
-struct lfk__counter_last {
-	uint64_t serial; /* 0: none */
-	uint64_t *shard;
-};
-extern __thread struct lfk__counter_last lfk__counter_last
-	__attribute__((tls_model("initial-exec")));
-
-/* Adds n to a shard: only its owner thread writes it, so a relaxed load and
- * a relaxed store (readers load it relaxed: race-free). */
-static inline void lfk__counter_bump(uint64_t *shard, int64_t n)
-{
-	uint64_t v = lfk_atomic_load_u64(shard, LFK_RELAXED);
-	lfk_atomic_store_u64(shard, v + (uint64_t)n, LFK_RELAXED);
-}
-
-/* The calling thread's shard of the counter behind h, created on its first
- * add, remembered as its last-used one; NULL if it cannot be created. */
-static inline uint64_t *lfk__counter_find(const struct lfk_counter_hdr *h)
-{
-	uint64_t *shard = (uint64_t *)lfk_tlocal_get(h->shards);
-	if (__builtin_expect(shard != NULL, 1)) {
-		lfk__counter_last.serial = h->serial;
-		lfk__counter_last.shard = shard;
-	}
-	return shard;
-}
+#include <lfkit/impl/counter.h>
 
 /*
- * Adds n (may be negative).  NULL is ignored.
+ * lfk_counter_add: adds n (may be negative).  Returns 0, or -EINVAL (c
+ * NULL).
  * Wait-free after the calling thread's first add to c: a load and a store on
  * the thread's own cache line, found with two thread-local loads when c is
  * the counter the thread added to last, else through its lfk_tlocal slot.
@@ -105,23 +75,24 @@ static inline uint64_t *lfk__counter_find(const struct lfk_counter_hdr *h)
  * created (out of memory), the add goes into a shared atomic total
  * instead: never lost.
  */
-static inline void lfk_counter_add(struct lfk_counter *c, int64_t n)
+static inline int lfk_counter_add(struct lfk_counter *c, int64_t n)
 {
 	if (__builtin_expect(c != NULL, 1)) {
-		const struct lfk_counter_hdr *h =
-			(const struct lfk_counter_hdr *)(const void *)c;
+		const struct lfk__counter_hdr *h =
+			(const struct lfk__counter_hdr *)(const void *)c;
 		uint64_t *shard;
-		if (__builtin_expect(lfk__counter_last.serial == h->serial, 1)) {
+		if (__builtin_expect(lfk__counter_last.serial == h->serial,
+				     1)) {
 			lfk__counter_bump(lfk__counter_last.shard, n);
-			return;
+			return 0;
 		}
 		shard = lfk__counter_find(h);
 		if (__builtin_expect(shard != NULL, 1)) {
 			lfk__counter_bump(shard, n);
-			return;
+			return 0;
 		}
 	}
-	lfk_counter_add_slow(c, n);
+	return lfk__counter_add_slow(c, n);
 }
 
 LFK_END_DECLS

@@ -91,25 +91,7 @@ struct lfk_eventcount {
 	uint32_t reserved;
 };
 
-static inline uint32_t lfk__ec_epoch(uint64_t word)
-{
-	return (uint32_t)(word >> 32);
-}
-
-static inline uint32_t lfk__ec_waiters(uint64_t word)
-{
-	return (uint32_t)word;
-}
-
-/* The epoch half of the word, as the 32-bit futex word the kernel sees. */
-static inline uint32_t *lfk__ec_futex(struct lfk_eventcount *ec)
-{
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	return (uint32_t *)&ec->word + 1;
-#else
-	return (uint32_t *)&ec->word;
-#endif
-}
+#include <lfkit/impl/eventcount.h>
 
 /*
  * Initializes ec (no waiters).  flags: 0 or LFK_EVENTCOUNT_SHARED.
@@ -162,15 +144,14 @@ static inline void lfk_eventcount_cancel_wait(struct lfk_eventcount *ec,
 int lfk_eventcount_wait(struct lfk_eventcount *ec, uint32_t key,
 			uint64_t deadline_ns);
 
-/* The same with a timeout relative to now (LFK_FOREVER: none). */
+/* The same with a timeout relative to now (LFK_FOREVER: none).  Timeout 0
+ * never blocks: it ends the registration and returns 0 if a notify already
+ * claimed the caller, else -EAGAIN.  Blocking (wait-free for timeout 0). */
 int lfk_eventcount_wait_timeout(struct lfk_eventcount *ec, uint32_t key,
 				uint64_t timeout_ns);
 
-/* Claims every registered waiter (epoch + 1, count 0) and wakes them.  The
- * slow half of notify, for a word w that showed waiters. */
-void lfk__eventcount_wake(struct lfk_eventcount *ec, uint64_t w);
-
-/* The number of registered waiters (a snapshot, for tests and tuning). */
+/* The number of registered waiters (a snapshot, for tests and tuning).
+ * Cannot fail (ec must be valid).  Wait-free. */
 static inline uint32_t lfk_eventcount_waiters(const struct lfk_eventcount *ec)
 {
 	/* Relaxed: a snapshot. */
@@ -180,7 +161,8 @@ static inline uint32_t lfk_eventcount_waiters(const struct lfk_eventcount *ec)
 /*
  * notify without its fence, for a caller that has just issued
  * lfk_atomic_fence(LFK_SEQ_CST) after its condition write itself (one fence
- * can serve several eventcounts).
+ * can serve several eventcounts).  Cannot fail.  Wait-free without a system
+ * call when nobody is registered; otherwise as lfk_eventcount_notify.
  */
 static inline void lfk_eventcount_notify_fenced(struct lfk_eventcount *ec)
 {
@@ -207,17 +189,20 @@ static inline void lfk_eventcount_notify(struct lfk_eventcount *ec)
 }
 
 /* The same as lfk_eventcount_notify (which already wakes every waiter);
- * the name says so at call sites where that is the point. */
+ * the name says so at call sites where that is the point.  Progress as
+ * lfk_eventcount_notify. */
 static inline void lfk_eventcount_notify_all(struct lfk_eventcount *ec)
 {
 	lfk_eventcount_notify(ec);
 }
 
-/* CLOCK_MONOTONIC now, in nanoseconds. */
+/* CLOCK_MONOTONIC now, in nanoseconds.  Cannot fail.  Wait-free (one
+ * clock_gettime, a vDSO call). */
 uint64_t lfk_monotonic_ns(void);
 
 /* The absolute deadline of a timeout starting now: LFK_FOREVER stays
- * LFK_FOREVER, and a sum that would overflow saturates to it. */
+ * LFK_FOREVER, and a sum that would overflow saturates to it.  Cannot
+ * fail.  Wait-free. */
 uint64_t lfk_deadline_ns(uint64_t timeout_ns);
 
 LFK_END_DECLS

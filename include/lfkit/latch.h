@@ -48,45 +48,47 @@ LFK_BEGIN_DECLS
 /* "lfkLatch" */
 #define LFK_LATCH_MAGIC 0x6c666b4c61746368ull
 
-typedef struct lfk_latch {
-	lfk_seqlock_t lock; /* 2 * completed writes, odd while one is in progress */
+struct lfk_latch {
+	/* 2 * completed writes, odd while one is in progress */
+	struct lfk_seqlock lock;
 	/* Written once by init, read-only afterwards. */
 	uint64_t magic;
 	uint64_t obj_size;
 	uint64_t stride; /* bytes per copy: whole cache lines */
 	LFK_PAD_TO_LINE(pad, 4 * sizeof(uint64_t));
 	/* two copies follow, each starting on a line of its own */
-} LFK_CACHE_ALIGNED lfk_latch_t;
+} LFK_CACHE_ALIGNED;
 
 /* Bytes a latch for an object of obj_size bytes needs, or 0 if obj_size is
- * 0, not a multiple of 8, or too large. */
+ * 0, not a multiple of 8, or too large.  Wait-free. */
 size_t lfk_latch_size(size_t obj_size);
 
 /* Initializes a latch in mem (mem_size bytes, LFK_CACHELINE-aligned); the
  * object starts as all zero bytes.  0 or -EINVAL (NULL, misaligned, too
- * small, or obj_size invalid as in lfk_latch_size).  Not thread-safe. */
-int lfk_latch_init(lfk_latch_t *mem, size_t mem_size, size_t obj_size);
+ * small, or obj_size invalid as in lfk_latch_size).  Not thread-safe.
+ * Wait-free (O(size) stores). */
+int lfk_latch_init(struct lfk_latch *mem, size_t mem_size, size_t obj_size);
 
-/* Allocates and initializes a latch into *out: 0, -EINVAL or -ENOMEM. */
-int lfk_latch_create(lfk_latch_t **out, size_t obj_size);
+/* Allocates and initializes a latch into *out (NULL on failure).  Returns
+ * 0, -EINVAL (out NULL, obj_size invalid as in lfk_latch_size) or -ENOMEM.
+ * Blocking (malloc). */
+int lfk_latch_create(size_t obj_size, struct lfk_latch **out);
 
-/* Frees a latch from lfk_latch_create (NULL is ignored). */
-void lfk_latch_destroy(lfk_latch_t *l);
+/* Frees a latch from lfk_latch_create (NULL is ignored).  No thread may
+ * use it any more.  Blocking (free). */
+void lfk_latch_destroy(struct lfk_latch *l);
 
-/* The object's size in bytes (0 for NULL). */
-size_t lfk_latch_obj_size(const lfk_latch_t *l);
+/* The object's size in bytes.  Cannot fail; 0 for NULL.  Wait-free. */
+size_t lfk_latch_obj_size(const struct lfk_latch *l);
 
-static inline void *lfk_latch__copy(const lfk_latch_t *l, uint64_t c)
-{
-	return (void *)((uintptr_t)(l + 1) + (size_t)(c & 1) * (size_t)l->stride);
-}
+#include <lfkit/impl/latch.h>
 
 /*
  * Copies the object (obj_size bytes) to dst, never torn: the value of the
  * last write completed when the read started, or of a later one.  Returns
  * 0 or -EINVAL (NULL).  Lock-free: never waits for a writer.
  */
-static inline int lfk_latch_read(const lfk_latch_t *l, void *dst)
+static inline int lfk_latch_read(const struct lfk_latch *l, void *dst)
 {
 	if (l == NULL || dst == NULL)
 		return -EINVAL;
@@ -94,7 +96,7 @@ static inline int lfk_latch_read(const lfk_latch_t *l, void *dst)
 		/* acquire: pairs with the release stores of both sequence
 		 * values, so the live copy's data is visible */
 		uint64_t s = lfk_atomic_load_u64(&l->lock.seq, LFK_ACQUIRE);
-		lfk_seqlock_copy_out(dst, lfk_latch__copy(l, s >> 1),
+		lfk_seqlock_copy_out(dst, lfk__latch_copy(l, s >> 1),
 				     (size_t)l->obj_size);
 		/* acquire fence, then reload (see lfk_seqlock_read_retry) */
 		lfk_acquire_fence();
@@ -109,14 +111,14 @@ static inline int lfk_latch_read(const lfk_latch_t *l, void *dst)
  * it; they are serialized.  Returns 0 or -EINVAL (NULL).  Blocking: waits
  * for other writers only.
  */
-static inline int lfk_latch_write(lfk_latch_t *l, const void *src)
+static inline int lfk_latch_write(struct lfk_latch *l, const void *src)
 {
 	if (l == NULL || src == NULL)
 		return -EINVAL;
 	lfk_seqlock_write_begin(&l->lock);
 	/* seq is now 2u+1: fill copy u+1, which no reader is steered to */
 	uint64_t s = lfk_atomic_load_u64(&l->lock.seq, LFK_RELAXED);
-	lfk_seqlock_copy_in(lfk_latch__copy(l, (s >> 1) + 1), src,
+	lfk_seqlock_copy_in(lfk__latch_copy(l, (s >> 1) + 1), src,
 			    (size_t)l->obj_size);
 	return lfk_seqlock_write_end(&l->lock);
 }

@@ -62,19 +62,20 @@ LFK_BEGIN_DECLS
 /* Double collects a snapshot tries before falling back to the writer sides. */
 #define LFK_SEQARRAY_SNAPSHOT_TRIES 8
 
-typedef struct lfk_seqarray {
+struct lfk_seqarray {
 	/* Written once by init, read-only afterwards. */
 	uint64_t magic;
 	uint64_t n;
 	uint64_t elem_size;
 	uint64_t stride; /* bytes per slot: whole cache lines */
 	LFK_PAD_TO_LINE(pad, 4 * sizeof(uint64_t));
-	/* n slots follow, each { lfk_seqlock_t seq; elem bytes; padding }. */
-} LFK_CACHE_ALIGNED lfk_seqarray_t;
+	/* n slots follow: { struct lfk_seqlock seq; elem bytes; padding } */
+} LFK_CACHE_ALIGNED;
 
 /*
  * Bytes of memory an array of n elements of elem_size bytes needs, or 0 if
  * n is 0, elem_size is 0 or not a multiple of 8, or the size overflows.
+ * Wait-free.
  */
 size_t lfk_seqarray_size(size_t n, size_t elem_size);
 
@@ -82,46 +83,43 @@ size_t lfk_seqarray_size(size_t n, size_t elem_size);
  * Initializes an array in mem (mem_size bytes, aligned to LFK_CACHELINE):
  * every element all zero bytes.  Returns 0, or -EINVAL (NULL, misaligned,
  * too small, or n / elem_size invalid as in lfk_seqarray_size).  Not
- * thread-safe: publish the array to other threads afterwards.
+ * thread-safe: publish the array to other threads afterwards.  Wait-free
+ * (O(size) stores).
  */
-int lfk_seqarray_init(lfk_seqarray_t *mem, size_t mem_size, size_t n,
+int lfk_seqarray_init(struct lfk_seqarray *mem, size_t mem_size, size_t n,
 		      size_t elem_size);
 
-/* Allocates and initializes an array into *out.  0, -EINVAL or -ENOMEM. */
-int lfk_seqarray_create(lfk_seqarray_t **out, size_t n, size_t elem_size);
+/* Allocates and initializes an array into *out (NULL on failure).  Returns
+ * 0, -EINVAL (out NULL, n / elem_size invalid as in lfk_seqarray_size) or
+ * -ENOMEM.  Blocking (malloc). */
+int lfk_seqarray_create(size_t n, size_t elem_size, struct lfk_seqarray **out);
 
-/* Frees an array from lfk_seqarray_create (NULL is ignored). */
-void lfk_seqarray_destroy(lfk_seqarray_t *a);
+/* Frees an array from lfk_seqarray_create (NULL is ignored).  No thread
+ * may use it any more.  Blocking (free). */
+void lfk_seqarray_destroy(struct lfk_seqarray *a);
 
-/* Number of elements, and bytes per element (0 for NULL). */
-size_t lfk_seqarray_length(const lfk_seqarray_t *a);
-size_t lfk_seqarray_elem_size(const lfk_seqarray_t *a);
+/* The number of elements.  Cannot fail; 0 for NULL (no array is empty).
+ * Wait-free. */
+size_t lfk_seqarray_length(const struct lfk_seqarray *a);
+
+/* The bytes per element.  Cannot fail; 0 for NULL.  Wait-free. */
+size_t lfk_seqarray_elem_size(const struct lfk_seqarray *a);
 
 /* ---- inline fast paths ---------------------------------------------------- */
 
-struct lfk_seqarray_slot {
-	lfk_seqlock_t lock;
-	uint64_t data[]; /* elem_size bytes */
-};
-
-static inline struct lfk_seqarray_slot *
-lfk_seqarray__slot(const lfk_seqarray_t *a, size_t i)
-{
-	return (struct lfk_seqarray_slot *)((uintptr_t)(a + 1) +
-					    i * (size_t)a->stride);
-}
+#include <lfkit/impl/seqarray.h>
 
 /*
  * Copies element i to dst (elem_size bytes, any alignment), never torn.
  * Returns 0, or -EINVAL (NULL, i >= n).  Blocking: waits while a writer of
  * element i is inside.
  */
-static inline int lfk_seqarray_read(const lfk_seqarray_t *a, size_t i,
+static inline int lfk_seqarray_read(const struct lfk_seqarray *a, size_t i,
 				    void *dst)
 {
 	if (a == NULL || dst == NULL || i >= a->n)
 		return -EINVAL;
-	struct lfk_seqarray_slot *s = lfk_seqarray__slot(a, i);
+	struct lfk__seqarray_slot *s = lfk__seqarray_slot_at(a, i);
 	uint64_t seq;
 	do {
 		seq = lfk_seqlock_read_begin(&s->lock);
@@ -135,12 +133,12 @@ static inline int lfk_seqarray_read(const lfk_seqarray_t *a, size_t i,
  * (NULL, i >= n).  Blocking: waits for other writers of element i (writers
  * of other elements do not interfere).
  */
-static inline int lfk_seqarray_write(lfk_seqarray_t *a, size_t i,
+static inline int lfk_seqarray_write(struct lfk_seqarray *a, size_t i,
 				     const void *src)
 {
 	if (a == NULL || src == NULL || i >= a->n)
 		return -EINVAL;
-	struct lfk_seqarray_slot *s = lfk_seqarray__slot(a, i);
+	struct lfk__seqarray_slot *s = lfk__seqarray_slot_at(a, i);
 	lfk_seqlock_write_begin(&s->lock);
 	lfk_seqlock_copy_in(s->data, src, (size_t)a->elem_size);
 	return lfk_seqlock_write_end(&s->lock);
@@ -158,11 +156,12 @@ static inline int lfk_seqarray_write(lfk_seqarray_t *a, size_t i,
  * A time bound, not a count of tries: the same bound then means the same on
  * every machine, and a writer merely preempted for a while is waited for.
  * Returns 0; -ETIMEDOUT (dst unspecified; *stuck_seq, if not NULL, gets the
- * odd sequence the element is stuck at, for lfk_seqarray_repair); -EINVAL
+ * odd sequence the element is stuck at, for lfk_seqarray_repair); -EAGAIN
+ * for timeout 0 and a write in progress (*stuck_seq as above); -EINVAL
  * (NULL a or dst, i >= n).  Blocking, bounded by timeout_ns per write it
  * meets (a stream of completed writes can still make it retry, as read).
  */
-int lfk_seqarray_read_timed(const lfk_seqarray_t *a, size_t i, void *dst,
+int lfk_seqarray_read_timed(const struct lfk_seqarray *a, size_t i, void *dst,
 			    uint64_t timeout_ns, uint64_t *stuck_seq);
 
 /*
@@ -178,7 +177,7 @@ int lfk_seqarray_read_timed(const lfk_seqarray_t *a, size_t i, void *dst,
  * (the writer finished after all, or someone repaired it first); -EINVAL
  * (NULL, i >= n, stuck_seq even).  Wait-free.
  */
-int lfk_seqarray_repair(lfk_seqarray_t *a, size_t i, uint64_t stuck_seq,
+int lfk_seqarray_repair(struct lfk_seqarray *a, size_t i, uint64_t stuck_seq,
 			const void *src);
 
 /* ---- read-modify-write and snapshots (out of line) ------------------------ */
@@ -200,8 +199,8 @@ typedef int (*lfk_seqarray_update_fn)(void *elems, size_t k, size_t elem_size,
  * it.  Returns 0, fn's non-zero value (nothing changed), or -EINVAL (NULL,
  * i >= n).  Blocking: waits for other writers of element i.
  */
-int lfk_seqarray_update(lfk_seqarray_t *a, size_t i, lfk_seqarray_update_fn fn,
-			void *arg);
+int lfk_seqarray_update(struct lfk_seqarray *a, size_t i,
+			lfk_seqarray_update_fn fn, void *arg);
 
 /*
  * Read-modify-write of k elements at once (idx strictly ascending, every
@@ -211,7 +210,7 @@ int lfk_seqarray_update(lfk_seqarray_t *a, size_t i, lfk_seqarray_update_fn fn,
  * out of range or out of order) or -ENOMEM (k * elem_size above 4 KiB and
  * no memory for the copy).  Blocking.
  */
-int lfk_seqarray_update_n(lfk_seqarray_t *a, const size_t *idx, size_t k,
+int lfk_seqarray_update_n(struct lfk_seqarray *a, const size_t *idx, size_t k,
 			  lfk_seqarray_update_fn fn, void *arg);
 
 /*
@@ -221,11 +220,12 @@ int lfk_seqarray_update_n(lfk_seqarray_t *a, const size_t *idx, size_t k,
  * load, by holding every element's writer side briefly if
  * LFK_SEQARRAY_SNAPSHOT_TRIES double collects fail.
  */
-int lfk_seqarray_snapshot(const lfk_seqarray_t *a, void *dst);
+int lfk_seqarray_snapshot(const struct lfk_seqarray *a, void *dst);
 
-/* The same with a chosen number of double collects before the fallback
- * (0: take the writer sides at once). */
-int lfk_seqarray_snapshot_tries(const lfk_seqarray_t *a, void *dst,
+/* lfk_seqarray_snapshot with a chosen number of double collects before the
+ * fallback (0: take the writer sides at once).  Returns and blocks as
+ * lfk_seqarray_snapshot. */
+int lfk_seqarray_snapshot_tries(const struct lfk_seqarray *a, void *dst,
 				unsigned tries);
 
 LFK_END_DECLS

@@ -57,8 +57,8 @@
  * writer, use the two-copy lfk_latch (<lfkit/latch.h>).  Writers are
  * blocking: they wait for each other on the sequence word.
  *
- * Layout: lfk_seqlock_t is one 64-bit word (64 bits: a reader can never see
- * the same value after a wrap-around).  Put it next to the data it guards,
+ * Layout: struct lfk_seqlock is one 64-bit word (64 bits: a reader can never
+ * see the same value after a wrap-around).  Put it next to the data it guards,
  * on the same cache line where possible, and keep unrelated hot data off
  * that line.
  */
@@ -75,16 +75,16 @@
 
 LFK_BEGIN_DECLS
 
-typedef struct lfk_seqlock {
+struct lfk_seqlock {
 	uint64_t seq; /* odd while a writer is inside */
-} lfk_seqlock_t;
+};
 
 #define LFK_SEQLOCK_INIT { 0 }
 
 /* Puts the lock in its initial (unlocked, even) state: 0, or -EINVAL for
  * NULL or l not aligned to 8 bytes (a misaligned sequence word could tear).
  * Not thread-safe.  Wait-free. */
-static inline int lfk_seqlock_init(lfk_seqlock_t *l)
+static inline int lfk_seqlock_init(struct lfk_seqlock *l)
 {
 	if (l == NULL || (uintptr_t)l % sizeof(l->seq) != 0)
 		return -EINVAL;
@@ -94,10 +94,7 @@ static inline int lfk_seqlock_init(lfk_seqlock_t *l)
 
 /* ---- protected data accessors ------------------------------------------- */
 
-/* may_alias views: protected objects are of any type; the helpers read and
- * write them as 32- and 64-bit words. */
-typedef uint64_t __attribute__((may_alias)) lfk_seq_u64_t;
-typedef uint32_t __attribute__((may_alias)) lfk_seq_u32_t;
+#include <lfkit/impl/seqlock.h>
 
 /* Reads one protected word inside a read section.  Wait-free. */
 static inline uint64_t lfk_seqlock_load_u64(const uint64_t *p)
@@ -106,6 +103,7 @@ static inline uint64_t lfk_seqlock_load_u64(const uint64_t *p)
 	return lfk_atomic_load_u64(p, LFK_LOAD_BEFORE_ACQ_FENCE);
 }
 
+/* The same for a 32-bit protected word.  Wait-free. */
 static inline uint32_t lfk_seqlock_load_u32(const uint32_t *p)
 {
 	/* relaxed (acquire under TSan): ordered by the fence in read_retry */
@@ -119,6 +117,7 @@ static inline void lfk_seqlock_store_u64(uint64_t *p, uint64_t v)
 	lfk_atomic_store_u64(p, v, LFK_STORE_AFTER_REL_FENCE);
 }
 
+/* The same for a 32-bit protected word.  Wait-free. */
 static inline void lfk_seqlock_store_u32(uint32_t *p, uint32_t v)
 {
 	/* relaxed (release under TSan): ordered by the fence in write_begin */
@@ -129,48 +128,12 @@ static inline void lfk_seqlock_store_u32(uint32_t *p, uint32_t v)
  * Whether an object can be copied by lfk_seqlock_read/write: both pointers
  * non-NULL and a non-zero size.  Any size and alignment: the copies use
  * 64-bit accesses where the protected side is 8-byte aligned and 32-, 16-
- * and 8-bit accesses at the edges.
+ * and 8-bit accesses at the edges.  Cannot fail.  Wait-free.
  */
 static inline bool lfk_seqlock_copy_ok(const void *shared, const void *priv,
 				       size_t size)
 {
 	return shared != NULL && priv != NULL && size != 0;
-}
-
-typedef uint16_t __attribute__((may_alias)) lfk_seq_u16_t;
-
-/* The widest access (4, 2 or 1 bytes) that addr's alignment and the
- * remaining size allow, for the unaligned edges of a copy. */
-static inline size_t lfk__seqlock_edge(const void *addr, size_t size)
-{
-	uintptr_t a = (uintptr_t)addr;
-	if (size >= 4 && a % 4 == 0)
-		return 4;
-	if (size >= 2 && a % 2 == 0)
-		return 2;
-	return 1;
-}
-
-/* Copies one edge piece into protected memory; returns its size. */
-static inline size_t lfk__seqlock_store_edge(unsigned char *d,
-					     const unsigned char *s, size_t size)
-{
-	size_t k = lfk__seqlock_edge(d, size);
-	/* relaxed (release under TSan): ordered by the fence in write_begin */
-	if (k == 4) {
-		uint32_t w;
-		memcpy(&w, s, 4);
-		lfk_atomic_store_u32((lfk_seq_u32_t *)d, w,
-				     LFK_STORE_AFTER_REL_FENCE);
-	} else if (k == 2) {
-		uint16_t w;
-		memcpy(&w, s, 2);
-		lfk_atomic_store_u16((lfk_seq_u16_t *)d, w,
-				     LFK_STORE_AFTER_REL_FENCE);
-	} else {
-		lfk_atomic_store_u8(d, *s, LFK_STORE_AFTER_REL_FENCE);
-	}
-	return k;
 }
 
 /*
@@ -180,6 +143,7 @@ static inline size_t lfk__seqlock_store_edge(unsigned char *d,
  * while a writer is inside; read_retry then tells the caller to discard it.
  * Preconditions as lfk_seqlock_copy_ok.  This is the one copy step of every
  * seqlock read (lfk_seqlock_read, lfk_seqarray_read, the latch).
+ * Cannot fail.  Wait-free.
  */
 static inline void lfk_seqlock_copy_out(void *dst, const void *src, size_t size)
 {
@@ -187,7 +151,9 @@ static inline void lfk_seqlock_copy_out(void *dst, const void *src, size_t size)
 	lfk_load_bytes_before_acq_fence(dst, src, size);
 }
 
-/* Copies size bytes into protected memory (inside a write section). */
+/* Copies size bytes into protected memory (inside a write section), with
+ * relaxed atomic stores (release under TSan).  Preconditions as
+ * lfk_seqlock_copy_ok.  Cannot fail.  Wait-free. */
 static inline void lfk_seqlock_copy_in(void *dst, const void *src, size_t size)
 {
 	unsigned char *d = (unsigned char *)dst;
@@ -200,7 +166,7 @@ static inline void lfk_seqlock_copy_in(void *dst, const void *src, size_t size)
 	for (; size >= 8; s += 8, d += 8, size -= 8) {
 		uint64_t w;
 		memcpy(&w, s, 8);
-		lfk_seqlock_store_u64((lfk_seq_u64_t *)d, w);
+		lfk_seqlock_store_u64((lfk__seq_u64_t *)d, w);
 	}
 	while (size != 0) {
 		size_t k = lfk__seqlock_store_edge(d, s, size);
@@ -210,21 +176,18 @@ static inline void lfk_seqlock_copy_in(void *dst, const void *src, size_t size)
 
 /* ---- reader side ---------------------------------------------------------- */
 
-/* Out of line: waits (spins, then yields) until seq is even; returns it. */
-uint64_t lfk_seqlock_wait_even(const uint64_t *seq);
-
 /*
  * Starts a read section; returns the sequence to hand to read_retry.
  * Blocking: waits while a writer is inside (spinning a little, then yielding
  * the CPU so that a preempted writer can finish).
  */
-static inline uint64_t lfk_seqlock_read_begin(const lfk_seqlock_t *l)
+static inline uint64_t lfk_seqlock_read_begin(const struct lfk_seqlock *l)
 {
 	/* acquire: pairs with the release in write_end, so the data loads
 	 * that follow see everything the last writer stored */
 	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_ACQUIRE);
 	if (__builtin_expect(s & 1, 0))
-		s = lfk_seqlock_wait_even(&l->seq);
+		s = lfk__seqlock_wait_even(&l->seq);
 	return s;
 }
 
@@ -233,7 +196,7 @@ static inline uint64_t lfk_seqlock_read_begin(const lfk_seqlock_t *l)
  * start, in which case everything read must be discarded and the section
  * redone.  Wait-free.
  */
-static inline bool lfk_seqlock_read_retry(const lfk_seqlock_t *l,
+static inline bool lfk_seqlock_read_retry(const struct lfk_seqlock *l,
 					  uint64_t start)
 {
 	/* acquire fence: the data loads above are ordered before the reload;
@@ -249,7 +212,7 @@ static inline bool lfk_seqlock_read_retry(const lfk_seqlock_t *l,
  * size is 0.  Blocking (see read_begin): retries
  * while writers keep writing.
  */
-static inline int lfk_seqlock_read(const lfk_seqlock_t *l, void *dst,
+static inline int lfk_seqlock_read(const struct lfk_seqlock *l, void *dst,
 				   const void *src, size_t size)
 {
 	uint64_t s;
@@ -265,33 +228,15 @@ static inline int lfk_seqlock_read(const lfk_seqlock_t *l, void *dst,
 /* ---- writer side ---------------------------------------------------------- */
 
 /*
- * Tries once to enter a write section from the even value s: on success the
- * sequence is s + 1 (odd) and the caller is the one writer inside.
- * acq_rel: acquire so that the previous writer's stores happen before ours;
- * release so that a reader who loads the odd value also sees everything
- * before it (the two-copy latch relies on this, a plain seqlock reader only
- * waits on odd values).
- */
-static inline bool lfk_seqlock__enter(uint64_t *seq, uint64_t *s)
-{
-	if (*s & 1)
-		return false;
-	return lfk_atomic_cas_u64(seq, s, *s + 1, LFK_ACQ_REL);
-}
-
-/* Out of line: waits until the writer side is free and takes it. */
-void lfk_seqlock_wait_enter(uint64_t *seq);
-
-/*
  * Enters the write section.  Any number of writers may call it: they are
  * serialized on the sequence word itself (no separate mutex).  Blocking:
  * waits while another writer is inside.
  */
-static inline void lfk_seqlock_write_begin(lfk_seqlock_t *l)
+static inline void lfk_seqlock_write_begin(struct lfk_seqlock *l)
 {
 	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
-	if (!lfk_seqlock__enter(&l->seq, &s))
-		lfk_seqlock_wait_enter(&l->seq);
+	if (!lfk__seqlock_enter(&l->seq, &s))
+		lfk__seqlock_wait_enter(&l->seq);
 	/* release fence: the odd sequence is ordered before the data stores
 	 * that follow; pairs with the acquire fence in read_retry */
 	lfk_release_fence();
@@ -302,10 +247,10 @@ static inline void lfk_seqlock_write_begin(lfk_seqlock_t *l)
  * (nothing done) when another writer holds it.  Wait-free on x86_64 and LSE
  * (one CAS), lock-free on LL/SC.
  */
-static inline int lfk_seqlock_write_try_begin(lfk_seqlock_t *l)
+static inline int lfk_seqlock_write_try_begin(struct lfk_seqlock *l)
 {
 	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
-	if (!lfk_seqlock__enter(&l->seq, &s))
+	if (!lfk__seqlock_enter(&l->seq, &s))
 		return -EAGAIN;
 	/* release fence: as in write_begin */
 	lfk_release_fence();
@@ -317,10 +262,10 @@ static inline int lfk_seqlock_write_try_begin(lfk_seqlock_t *l)
  * writers are serialized by other means): a store instead of a CAS.  Using
  * it while another writer may be inside corrupts the lock.  Wait-free.
  */
-static inline void lfk_seqlock_write_begin_single(lfk_seqlock_t *l)
+static inline void lfk_seqlock_write_begin_single(struct lfk_seqlock *l)
 {
 	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
-	/* release: as the CAS in lfk_seqlock__enter, for the latch's readers */
+	/* release: as the CAS in lfk__seqlock_enter, for the latch's readers */
 	lfk_atomic_store_u64(&l->seq, s + 1, LFK_RELEASE);
 	/* release fence: as in write_begin */
 	lfk_release_fence();
@@ -331,7 +276,7 @@ static inline void lfk_seqlock_write_begin_single(lfk_seqlock_t *l)
  * value before write_begin.  Returns 0, or -EINVAL if the lock was not
  * write-locked (nothing done).  Wait-free.
  */
-static inline int lfk_seqlock_write_end(lfk_seqlock_t *l)
+static inline int lfk_seqlock_write_end(struct lfk_seqlock *l)
 {
 	/* only the writer inside changes an odd sequence: relaxed reads our own */
 	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
@@ -349,7 +294,7 @@ static inline int lfk_seqlock_write_end(lfk_seqlock_t *l)
  * Correct only if no protected word was stored in the section.  Returns 0 or
  * -EINVAL (not write-locked).  Wait-free.
  */
-static inline int lfk_seqlock_write_abort(lfk_seqlock_t *l)
+static inline int lfk_seqlock_write_abort(struct lfk_seqlock *l)
 {
 	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
 	if (!(s & 1))
@@ -365,7 +310,7 @@ static inline int lfk_seqlock_write_abort(lfk_seqlock_t *l)
  * section (multi-writer safe).  Returns 0, or -EINVAL as lfk_seqlock_read
  * (any size and alignment).  Blocking: waits for other writers.
  */
-static inline int lfk_seqlock_write(lfk_seqlock_t *l, void *dst,
+static inline int lfk_seqlock_write(struct lfk_seqlock *l, void *dst,
 				    const void *src, size_t size)
 {
 	if (l == NULL || !lfk_seqlock_copy_ok(dst, src, size))
@@ -375,12 +320,12 @@ static inline int lfk_seqlock_write(lfk_seqlock_t *l, void *dst,
 	return lfk_seqlock_write_end(l);
 }
 
-/* The sequence now (even: no writer inside).  For tests and statistics. */
-static inline uint64_t lfk_seqlock_sequence(const lfk_seqlock_t *l)
+/* The sequence now (even: no writer inside).  For tests and statistics.
+ * Cannot fail (l must be valid).  Wait-free. */
+static inline uint64_t lfk_seqlock_sequence(const struct lfk_seqlock *l)
 {
 	return lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
 }
-
 
 /* ---- a writer that never comes back (out of line, lib/seq_repair.c) ---- */
 
@@ -394,12 +339,14 @@ static inline uint64_t lfk_seqlock_sequence(const lfk_seqlock_t *l)
  * tries, so that it means the same on every machine and a writer merely
  * preempted for a while is waited for.
  * Returns 0; -ETIMEDOUT (dst unspecified; *stuck_seq, if not NULL, gets
- * the odd sequence the write is stuck at, for lfk_seqlock_repair);
- * -EINVAL as lfk_seqlock_read.  Blocking, bounded by timeout_ns per write
+ * the odd sequence the write is stuck at, for lfk_seqlock_repair); -EAGAIN
+ * for timeout 0 and a write in progress (never blocks; *stuck_seq as for
+ * -ETIMEDOUT); -EINVAL as lfk_seqlock_read.  Blocking, bounded by timeout_ns per write
  * it meets (a stream of completed writes can still make it retry).
  */
-int lfk_seqlock_read_timed(const lfk_seqlock_t *l, void *dst, const void *src,
-			   size_t size, uint64_t timeout_ns, uint64_t *stuck_seq);
+int lfk_seqlock_read_timed(const struct lfk_seqlock *l, void *dst,
+			   const void *src, size_t size, uint64_t timeout_ns,
+			   uint64_t *stuck_seq);
 
 /*
  * Finishes a write left inside at the odd sequence stuck_seq by a writer
@@ -411,7 +358,7 @@ int lfk_seqlock_read_timed(const lfk_seqlock_t *l, void *dst, const void *src,
  * finished after all, or someone repaired it first); -EINVAL (NULL, bad
  * sizes as lfk_seqlock_write, stuck_seq even).  Wait-free.
  */
-int lfk_seqlock_repair(lfk_seqlock_t *l, uint64_t stuck_seq, void *dst,
+int lfk_seqlock_repair(struct lfk_seqlock *l, uint64_t stuck_seq, void *dst,
 		       const void *src, size_t size);
 
 LFK_END_DECLS

@@ -64,11 +64,11 @@ enum lfk_shm_kind {
 	LFK_SHM_RING_MPMC = LFK_RING_MPMC,
 	LFK_SHM_RING_LFMPMC = LFK_RING_LFMPMC,
 	LFK_SHM_BYTES = 16,    /* raw bytes, for the caller's own layout */
-	LFK_SHM_SEQARRAY = 17, /* an lfk_seqarray_t */
+	LFK_SHM_SEQARRAY = 17, /* a struct lfk_seqarray */
 	LFK_SHM_QUEUE = 18,    /* an lfk_queue over a ring (LFK_QUEUE_SHARED) */
 	LFK_SHM_REF_QUEUE = 19, /* an lfk_ref_queue (LFK_REF_SHARED) */
-	LFK_SHM_EVENT = 20,     /* an lfk_event_t (LFK_SYNC_SHARED) */
-	LFK_SHM_SEM = 21,       /* an lfk_sem_t (LFK_SYNC_SHARED) */
+	LFK_SHM_EVENT = 20,     /* an struct lfk_event (LFK_SYNC_SHARED) */
+	LFK_SHM_SEM = 21,       /* an struct lfk_sem (LFK_SYNC_SHARED) */
 	LFK_SHM_MSGRING = 22,   /* an lfk_msgring (LFK_MSGRING_SHARED) */
 };
 
@@ -157,9 +157,9 @@ int lfk_shm_ring_attach(struct lfk_shm *shm, const char *name,
  * elem_size bytes under a name; attach checks the array's header against
  * the directory.  Errors as for rings. */
 int lfk_shm_seqarray_create(struct lfk_shm *shm, const char *name, size_t n,
-			    size_t elem_size, lfk_seqarray_t **out);
+			    size_t elem_size, struct lfk_seqarray **out);
 int lfk_shm_seqarray_attach(struct lfk_shm *shm, const char *name,
-			    lfk_seqarray_t **out);
+			    struct lfk_seqarray **out);
 
 /* A blocking queue (<lfkit/queue.h>) over a ring of `kind`, with shared
  * futexes so that processes sleep and wake each other.  Errors as for
@@ -185,13 +185,13 @@ int lfk_shm_ref_queue_attach(struct lfk_shm *shm, const char *name,
  * processes (<lfkit/sync.h>, initialized with LFK_SYNC_SHARED); attach
  * checks the object was made for sharing.  Errors as for rings. */
 int lfk_shm_event_create(struct lfk_shm *shm, const char *name,
-			 lfk_event_t **out);
+			 struct lfk_event **out);
 int lfk_shm_event_attach(struct lfk_shm *shm, const char *name,
-			 lfk_event_t **out);
+			 struct lfk_event **out);
 int lfk_shm_sem_create(struct lfk_shm *shm, const char *name, uint32_t value,
-		       lfk_sem_t **out);
+		       struct lfk_sem **out);
 int lfk_shm_sem_attach(struct lfk_shm *shm, const char *name,
-		       lfk_sem_t **out);
+		       struct lfk_sem **out);
 
 /*
  * A message ring (<lfkit/msgring.h>) of `bytes` bytes of data space, made

@@ -3,9 +3,11 @@
  * threading.Lock, threading.Semaphore and threading.Event, for threads of
  * one process or for processes sharing memory.
  *
- *   lfk_mutex_t   a lock: lock, trylock, timedlock, unlock
- *   lfk_sem_t     a counting semaphore: wait(timeout), trywait, post, value
- *   lfk_event_t   a flag threads wait for: set, clear, is_set, wait(timeout)
+ *   struct lfk_mutex  a lock: lock, trylock, timedlock, unlock
+ *   struct lfk_sem    a counting semaphore: wait(timeout), trywait, post,
+ *                     value
+ *   struct lfk_event  a flag threads wait for: set, clear, is_set,
+ *                     wait(timeout)
  *
  * Each object is a few 32-bit words and no pointers, so it may live in a
  * shared-memory region (see <lfkit/shm.h>, e.g. inside lfk_shm_bytes_create
@@ -23,15 +25,16 @@
  *
  * Timeouts are relative, in nanoseconds, measured on CLOCK_MONOTONIC (wall
  * clock changes do not shorten or lengthen them):
- *   0              do not block: try once; -ETIMEDOUT if it would block
+ *   0              do not block: try once; -EAGAIN if it would block (as
+ *                  the try forms lfk_mutex_trylock, lfk_sem_trywait)
  *   LFK_FOREVER    block until it succeeds
  *   otherwise      -ETIMEDOUT after at least timeout_ns, never sooner
- * The try forms (lfk_mutex_trylock, lfk_sem_trywait) answer -EAGAIN instead.
  * A signal handler interrupting a wait does not end it (EINTR is retried
  * against the original deadline).
  *
  * Errors are negative errno values: -EINVAL (NULL, unknown flags, an object
- * that was not initialized), -EAGAIN (would block, try forms), -ETIMEDOUT,
+ * that was not initialized), -EAGAIN (would block: try forms, timeout 0),
+ * -ETIMEDOUT,
  * -EPERM (unlocking a mutex that is not locked), -EOVERFLOW (semaphore at
  * LFK_SEM_VALUE_MAX), -EBUSY (destroying a locked mutex).
  *
@@ -41,8 +44,8 @@
  * -ETIMEDOUT, lfk_mutex_trylock -EAGAIN.  Likewise a semaphore unit taken by
  * a process that dies is never posted back.  When a process may die holding
  * the lock and the others must carry on, use the robust twin
- * lfk_ref_mutex_t (<lfkit/ref/sync.h>) with LFK_SYNC_SHARED: the next locker
- * gets -EOWNERDEAD, holds the lock, and repairs the protected data.
+ * struct lfk_ref_mutex (<lfkit/ref/sync.h>) with LFK_SYNC_SHARED: the next
+ * locker gets -EOWNERDEAD, holds the lock, and repairs the protected data.
  *
  * A process killed inside lfk_sem_post or lfk_event_set, after its update
  * and before its wake-up, leaves the unit or the flag in place but wakes
@@ -53,8 +56,8 @@
  * sleep undivided).
  *
  * Memory ordering: a successful lock, wait or trywait is an acquire, unlock
- * and post are releases; an event wait that returns 0 (and is_set returning
- * 1) acquires what the setter did before set.  So data protected by these
+ * and post are releases; an event wait that returns 0 (and is_set finding
+ * the flag set) acquires what the setter did before set.  So data protected by these
  * objects may be plain memory.
  *
  * The design, after Ulrich Drepper, "Futexes Are Tricky" (2011):
@@ -75,6 +78,7 @@
 #ifndef LFKIT_SYNC_H
 #define LFKIT_SYNC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <lfkit/config.h>
@@ -99,45 +103,46 @@ LFK_BEGIN_DECLS
 
 /* Fields are internal; the layout is fixed (plain 32-bit words) so that
  * processes built from the same lfkit agree on it. */
-typedef struct lfk_mutex {
+struct lfk_mutex {
 	uint32_t state; /* 0 unlocked, 1 locked, 2 locked and maybe waiters */
 	uint32_t tag;   /* set by init: kind and LFK_SYNC_SHARED */
-} lfk_mutex_t;
+};
 
-typedef struct lfk_sem {
+struct lfk_sem {
 	uint32_t value;    /* units available; the futex word */
 	uint32_t sleepers; /* threads inside a blocking wait */
 	uint32_t tag;
 	uint32_t pad;
-} lfk_sem_t;
+};
 
-typedef struct lfk_event {
+struct lfk_event {
 	uint32_t state; /* bit 0 set, bit 1 sleepers, bits 2.. generation */
 	uint32_t tag;
-} lfk_event_t;
+};
 
 /* ---- mutex ------------------------------------------------------------ */
 
 /* Initializes m unlocked.  flags: 0 or LFK_SYNC_SHARED.  0 or -EINVAL
- * (NULL, m not aligned to _Alignof(lfk_mutex_t), unknown flags).
+ * (NULL, m not aligned to _Alignof(struct lfk_mutex), unknown flags).
  * Not thread-safe (nothing may use m during init).  Wait-free. */
-int lfk_mutex_init(lfk_mutex_t *m, unsigned flags);
+int lfk_mutex_init(struct lfk_mutex *m, unsigned flags);
 
 /* Marks m uninitialized: 0, -EINVAL, or -EBUSY if it is locked (m is then
  * left as it was).  Wait-free. */
-int lfk_mutex_destroy(lfk_mutex_t *m);
+int lfk_mutex_destroy(struct lfk_mutex *m);
 
 /* Takes the lock, sleeping as long as it takes.  0 or -EINVAL.
  * Blocking.  Not recursive: locking a mutex the caller holds deadlocks. */
-int lfk_mutex_lock(lfk_mutex_t *m);
+int lfk_mutex_lock(struct lfk_mutex *m);
 
 /* Takes the lock if it is free: 0, -EAGAIN (held), -EINVAL.  Wait-free
  * (one compare-and-swap; an LL/SC loop on aarch64 armv8.0, lock-free). */
-int lfk_mutex_trylock(lfk_mutex_t *m);
+int lfk_mutex_trylock(struct lfk_mutex *m);
 
-/* lfk_mutex_lock with a timeout (see above): 0, -ETIMEDOUT, -EINVAL.
+/* lfk_mutex_lock with a timeout (see above): 0, -EAGAIN (timeout 0 and
+ * the lock is held), -ETIMEDOUT, -EINVAL.
  * Blocking, for at most about timeout_ns. */
-int lfk_mutex_timedlock(lfk_mutex_t *m, uint64_t timeout_ns);
+int lfk_mutex_timedlock(struct lfk_mutex *m, uint64_t timeout_ns);
 
 /* Releases the lock and wakes one sleeper if there may be any.
  * 0, -EINVAL, -EPERM if m was not locked (m stays unlocked).  Ownership is
@@ -145,64 +150,69 @@ int lfk_mutex_timedlock(lfk_mutex_t *m, uint64_t timeout_ns);
  * binary semaphore), although the pthread twin forbids it.  Wait-free in
  * user space (one exchange), plus one FUTEX_WAKE system call when there
  * were waiters; it never waits for another thread. */
-int lfk_mutex_unlock(lfk_mutex_t *m);
+int lfk_mutex_unlock(struct lfk_mutex *m);
 
 /* ---- semaphore -------------------------------------------------------- */
 
 /* Initializes s with `value` units (at most LFK_SEM_VALUE_MAX).  flags: 0
  * or LFK_SYNC_SHARED.  0 or -EINVAL (NULL, s not aligned to
- * _Alignof(lfk_sem_t), value too large, unknown flags).  Not thread-safe.
+ * _Alignof(struct lfk_sem), value too large, unknown flags).  Not thread-safe.
  * Wait-free. */
-int lfk_sem_init(lfk_sem_t *s, unsigned flags, uint32_t value);
+int lfk_sem_init(struct lfk_sem *s, unsigned flags, uint32_t value);
 
-/* Marks s uninitialized: 0 or -EINVAL.  No thread may be waiting. */
-int lfk_sem_destroy(lfk_sem_t *s);
+/* Marks s uninitialized: 0 or -EINVAL.  No thread may be waiting.
+ * Wait-free. */
+int lfk_sem_destroy(struct lfk_sem *s);
 
 /* Takes one unit, sleeping while there is none, for at most timeout_ns:
- * 0, -ETIMEDOUT (timeout 0: none available now), -EINVAL.  Blocking. */
-int lfk_sem_wait(lfk_sem_t *s, uint64_t timeout_ns);
+ * 0, -EAGAIN (timeout 0: none available now), -ETIMEDOUT, -EINVAL.
+ * Blocking. */
+int lfk_sem_wait(struct lfk_sem *s, uint64_t timeout_ns);
 
 /* Takes one unit if there is one: 0, -EAGAIN, -EINVAL.  Lock-free (a CAS
  * loop that retries only when another thread changed the value). */
-int lfk_sem_trywait(lfk_sem_t *s);
+int lfk_sem_trywait(struct lfk_sem *s);
 
 /* Adds one unit and wakes one sleeper if there are any.  0, -EINVAL,
  * -EOVERFLOW (already LFK_SEM_VALUE_MAX; nothing changes).  Lock-free in
  * user space (CAS loop), plus one FUTEX_WAKE system call when a thread
  * sleeps; it never waits for another thread. */
-int lfk_sem_post(lfk_sem_t *s);
+int lfk_sem_post(struct lfk_sem *s);
 
-/* The units available now (>= 0; a snapshot), or -EINVAL.  Wait-free. */
-int lfk_sem_value(const lfk_sem_t *s);
+/* Stores the units available now (a snapshot) in *value: 0, or -EINVAL
+ * (s or value NULL, s not initialized).  Wait-free. */
+int lfk_sem_value(const struct lfk_sem *s, uint32_t *value);
 
 /* ---- event ------------------------------------------------------------ */
 
 /* Initializes e cleared.  flags: 0 or LFK_SYNC_SHARED.  0 or -EINVAL
- * (NULL, e not aligned to _Alignof(lfk_event_t), unknown flags).
+ * (NULL, e not aligned to _Alignof(struct lfk_event), unknown flags).
  * Not thread-safe.  Wait-free. */
-int lfk_event_init(lfk_event_t *e, unsigned flags);
+int lfk_event_init(struct lfk_event *e, unsigned flags);
 
-/* Marks e uninitialized: 0 or -EINVAL.  No thread may be waiting. */
-int lfk_event_destroy(lfk_event_t *e);
+/* Marks e uninitialized: 0 or -EINVAL.  No thread may be waiting.
+ * Wait-free. */
+int lfk_event_destroy(struct lfk_event *e);
 
 /* Sets the flag and wakes every thread waiting (threading.Event.set).
  * 0 or -EINVAL.  Setting a set event changes nothing.  Lock-free in user
  * space (CAS loop), plus one FUTEX_WAKE system call when a thread sleeps. */
-int lfk_event_set(lfk_event_t *e);
+int lfk_event_set(struct lfk_event *e);
 
 /* Clears the flag (threading.Event.clear): 0 or -EINVAL.  Lock-free (one
  * atomic AND; a CAS or LL/SC loop on some ISAs). */
-int lfk_event_clear(lfk_event_t *e);
+int lfk_event_clear(struct lfk_event *e);
 
-/* 1 if set, 0 if clear, -EINVAL.  Wait-free (one load). */
-int lfk_event_is_set(const lfk_event_t *e);
+/* Stores whether the flag is set in *set (threading.Event.is_set): 0, or
+ * -EINVAL (e or set NULL, e not initialized).  Wait-free (one load). */
+int lfk_event_is_set(const struct lfk_event *e, bool *set);
 
-/* Returns 0 once the flag is set (at once if it is), or -ETIMEDOUT after
- * timeout_ns (timeout 0: the flag is clear now), -EINVAL.  A set that is
+/* Returns 0 once the flag is set (at once if it is), -EAGAIN (timeout 0:
+ * the flag is clear now), -ETIMEDOUT after timeout_ns, -EINVAL.  A set that is
  * cleared again before a waiter runs still releases it with 0, as long as
  * the waiter was already waiting (generations wrap after 2^30 sets during
  * one wait: do not count on that many).  Blocking. */
-int lfk_event_wait(lfk_event_t *e, uint64_t timeout_ns);
+int lfk_event_wait(struct lfk_event *e, uint64_t timeout_ns);
 
 LFK_END_DECLS
 

@@ -10,8 +10,10 @@
  * a whole magazine with the global depot, so shared state is touched once
  * per magazine, not once per object.
  *
- *     struct lfk_tcache *tc = lfk_tcache_create(sizeof(struct msg), 0, 0);
- *     struct msg *m = lfk_tcache_alloc(tc);  // NULL + errno ENOMEM at max
+ *     struct lfk_tcache *tc;
+ *     lfk_tcache_create(sizeof(struct msg), 0, 0, &tc);
+ *     void *m;
+ *     lfk_tcache_alloc(tc, &m);              // -ENOMEM at max_objects
  *     ...                                    // hand m to any thread
  *     lfk_tcache_free(tc, m);                // from any thread
  *     lfk_tcache_destroy(tc);                // frees every object
@@ -59,11 +61,11 @@ struct lfk_tcache;
  * max_objects objects exist at once (0: no limit but memory).  mag_size is
  * the number of objects per magazine (0: LFK_TCACHE_MAG_DEFAULT; at most
  * LFK_TCACHE_MAG_MAX).
- * Returns the cache, or NULL with errno EINVAL (bad argument) or ENOMEM.
- * Blocking.
+ * Stores the cache in *out (NULL on failure).
+ * Returns 0, -EINVAL (out NULL, a bad size) or -ENOMEM.  Blocking.
  */
-struct lfk_tcache *lfk_tcache_create(size_t obj_size, size_t max_objects,
-				     unsigned mag_size);
+int lfk_tcache_create(size_t obj_size, size_t max_objects, unsigned mag_size,
+		      struct lfk_tcache **out);
 
 /*
  * Frees every object (those still in use included), every magazine and the
@@ -88,67 +90,45 @@ struct lfk_tcache_stats {
  */
 int lfk_tcache_stats(struct lfk_tcache *tc, struct lfk_tcache_stats *st);
 
-/* Out-of-line parts of alloc and free: magazine exchanges with the depot,
- * new slabs, the thread's first use, errors. */
-void *lfk_tcache_alloc_slow(struct lfk_tcache *tc);
-int lfk_tcache_free_slow(struct lfk_tcache *tc, void *obj);
-
-/* ---- private: what the inline fast paths need ---------------------------- */
-
-struct lfk_tcache_mag {
-	void *next;	 /* depot link: first word (atomic accesses) */
-	uint32_t rounds; /* objects held, while in the depot */
-	void *obj[];	 /* mag_size entries */
-};
-
-/* A thread's cache: its slot of the cache's lfk_tlocal.  Only the thread
- * writes it; loaded_n and prev_n are stored atomically (relaxed) because
- * lfk_tcache_stats reads them from another thread. */
-struct lfk_tcache_thread {
-	struct lfk_tcache_mag *loaded, *prev;
-	uint32_t loaded_n, prev_n; /* objects in each */
-	/* objects this thread put into the depot's magazines minus those it
-	 * took out, modulo 2^64 (statistics; stored relaxed) */
-	uint64_t depot_net;
-};
-
-struct lfk_tcache_hdr {
-	struct lfk_tlocal *threads; /* slots: struct lfk_tcache_thread */
-	uint32_t mag_size;
-};
+#include <lfkit/impl/tcache.h>
 
 /*
- * Returns a free object, or NULL with errno ENOMEM (max_objects reached with
- * no free object in this thread's magazines or in the depot, or out of
- * memory) or EINVAL (tc is NULL).  Free objects parked in other threads'
+ * lfk_tcache_alloc: stores a free object in *obj.  Returns 0; -ENOMEM
+ * (max_objects reached with no free object in this thread's magazines or in
+ * the depot, or out of memory; *obj is then NULL); -EINVAL (tc or obj
+ * NULL).  Free objects parked in other threads'
  * magazines are not taken, so with max_objects set, ENOMEM can come while
  * up to 2 * mag_size objects per other thread are free.
  * Fast path (the thread's loaded magazine is not empty): wait-free, no
  * atomic instruction.  A magazine exchange with the depot is lock-free; a
  * new slab or the thread's first use is blocking (malloc, registry lock).
  */
-static inline void *lfk_tcache_alloc(struct lfk_tcache *tc)
+static inline int lfk_tcache_alloc(struct lfk_tcache *tc, void **obj)
 {
-	if (__builtin_expect(tc != NULL, 1)) {
-		const struct lfk_tcache_hdr *h =
-			(const struct lfk_tcache_hdr *)(const void *)tc;
-		struct lfk_tcache_thread *c =
-			(struct lfk_tcache_thread *)lfk_tlocal_get(h->threads);
-		if (__builtin_expect(c != NULL, 1)) {
+	if (__builtin_expect(tc != NULL && obj != NULL, 1)) {
+		const struct lfk__tcache_hdr *h =
+			(const struct lfk__tcache_hdr *)(const void *)tc;
+		void *slot;
+		if (__builtin_expect(lfk_tlocal_get(h->threads, &slot) == 0,
+				     1)) {
+			struct lfk__tcache_thread *c =
+				(struct lfk__tcache_thread *)slot;
 			uint32_t n = c->loaded_n;
 			if (__builtin_expect(n > 0, 1)) {
+				/* relaxed: only stats reads it (a snapshot) */
 				lfk_atomic_store_u32(&c->loaded_n, n - 1,
 						     LFK_RELAXED);
-				return c->loaded->obj[n - 1];
+				*obj = c->loaded->obj[n - 1];
+				return 0;
 			}
 		}
 	}
-	return lfk_tcache_alloc_slow(tc);
+	return lfk__tcache_alloc_slow(tc, obj);
 }
 
 /*
- * Returns obj, which must come from lfk_tcache_alloc on the same cache and
- * not be freed already (not checked), to the cache.  Any thread may free.
+ * lfk_tcache_free: returns obj, which must come from lfk_tcache_alloc on
+ * the same cache and not be freed already (not checked), to the cache.  Any thread may free.
  * Returns 0, or -EINVAL if tc or obj is NULL.
  * Fast path (the thread's loaded magazine is not full): wait-free, no
  * atomic instruction.  A magazine exchange with the depot is lock-free;
@@ -159,11 +139,13 @@ static inline void *lfk_tcache_alloc(struct lfk_tcache *tc)
 static inline int lfk_tcache_free(struct lfk_tcache *tc, void *obj)
 {
 	if (__builtin_expect(tc != NULL && obj != NULL, 1)) {
-		const struct lfk_tcache_hdr *h =
-			(const struct lfk_tcache_hdr *)(const void *)tc;
-		struct lfk_tcache_thread *c =
-			(struct lfk_tcache_thread *)lfk_tlocal_get(h->threads);
-		if (__builtin_expect(c != NULL, 1)) {
+		const struct lfk__tcache_hdr *h =
+			(const struct lfk__tcache_hdr *)(const void *)tc;
+		void *slot;
+		if (__builtin_expect(lfk_tlocal_get(h->threads, &slot) == 0,
+				     1)) {
+			struct lfk__tcache_thread *c =
+				(struct lfk__tcache_thread *)slot;
 			uint32_t n = c->loaded_n;
 			if (__builtin_expect(n < h->mag_size, 1)) {
 				c->loaded->obj[n] = obj;
@@ -173,7 +155,7 @@ static inline int lfk_tcache_free(struct lfk_tcache *tc, void *obj)
 			}
 		}
 	}
-	return lfk_tcache_free_slow(tc, obj);
+	return lfk__tcache_free_slow(tc, obj);
 }
 
 LFK_END_DECLS

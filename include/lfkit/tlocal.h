@@ -8,10 +8,11 @@
  * two plain loads: no lock, no atomic read-modify-write.
  *
  *     static void add_one(void *slot, void *arg) { ... }
- *     struct lfk_tlocal *t = lfk_tlocal_create(sizeof(struct stats),
- *                                              NULL, NULL, NULL);
- *     struct stats *s = lfk_tlocal_get(t);   // this thread's, zeroed
- *     s->hits++;                             // nobody else writes it
+ *     struct lfk_tlocal *t;
+ *     lfk_tlocal_create(sizeof(struct stats), NULL, NULL, NULL, &t);
+ *     void *p;
+ *     if (lfk_tlocal_get(t, &p) == 0)        // this thread's, zeroed
+ *             ((struct stats *)p)->hits++;   // nobody else writes it
  *
  * How it works.  Each object gets a small integer id (ids are reused after
  * lfk_tlocal_destroy).  Each thread has a vector, indexed by id, of pointers
@@ -62,13 +63,15 @@ typedef int (*lfk_tlocal_ctor_fn)(void *slot, void *arg);
 typedef void (*lfk_tlocal_dtor_fn)(void *slot, void *arg);
 
 /*
- * Creates an object whose slots are `size` bytes (1 .. 1 MiB).  ctor and dtor
- * may be NULL; arg is passed to both.
- * Returns the object, or NULL with errno EINVAL (bad size) or ENOMEM.
+ * lfk_tlocal_create: creates an object whose slots are `size` bytes
+ * (1 .. 1 MiB) into *out.  ctor and dtor may be NULL; arg is passed to both.
+ * Returns 0; -EINVAL (out NULL, bad size); -ENOMEM; -EAGAIN (the library's
+ * one pthread key could not be created).  *out is NULL on failure.
  * Blocking (a global mutex guards the id allocator).
  */
-struct lfk_tlocal *lfk_tlocal_create(size_t size, lfk_tlocal_ctor_fn ctor,
-				     lfk_tlocal_dtor_fn dtor, void *arg);
+int lfk_tlocal_create(size_t size, lfk_tlocal_ctor_fn ctor,
+		      lfk_tlocal_dtor_fn dtor, void *arg,
+		      struct lfk_tlocal **out);
 
 /*
  * Destroys the object: runs the destructor of every live slot (on the
@@ -80,57 +83,43 @@ struct lfk_tlocal *lfk_tlocal_create(size_t size, lfk_tlocal_ctor_fn ctor,
  */
 void lfk_tlocal_destroy(struct lfk_tlocal *t);
 
+/* The visitor of lfk_tlocal_for_each: one live slot, and for_each's arg. */
+typedef void (*lfk_tlocal_visit_fn)(void *slot, void *arg);
+
 /*
- * Calls fn(slot, arg) for every live slot of the object, under the object's
- * registry lock: slots are neither created nor destroyed meanwhile, but their
- * owners keep running, so fn must read fields their owners write with
- * atomic loads.  fn must not call get/destroy/for_each on the same object.
- * Returns the number of slots visited, or -EINVAL if t or fn is NULL.
- * Blocking (registry lock).
+ * lfk_tlocal_for_each: calls fn(slot, arg) for every live slot of the
+ * object, under the object's registry lock: slots are neither created nor
+ * destroyed meanwhile, but their owners keep running, so fn must read
+ * fields their owners write with atomic loads.  fn must not call
+ * get/destroy/for_each on the same object (count slots in fn if needed).
+ * Returns 0, or -EINVAL if t or fn is NULL.  Blocking (registry lock).
  */
-long lfk_tlocal_for_each(struct lfk_tlocal *t,
-			 void (*fn)(void *slot, void *arg), void *arg);
+int lfk_tlocal_for_each(struct lfk_tlocal *t, lfk_tlocal_visit_fn fn,
+			void *arg);
 
-/* Out-of-line part of lfk_tlocal_get: creates the calling thread's slot. */
-void *lfk_tlocal_get_slow(struct lfk_tlocal *t);
-
-/* ---- private: what the inline fast path needs ---------------------------- */
-
-/* The first member of every struct lfk_tlocal. */
-struct lfk_tlocal_hdr {
-	uint32_t id;
-};
-
-/* The calling thread's slot vector: vec[id] is its slot of object id, or
- * NULL.  Only the thread itself reads it without a lock; another thread
- * (lfk_tlocal_destroy) may clear an entry, hence the atomic accesses. */
-struct lfk_tlocal_tls {
-	void **vec;
-	uint32_t cap;
-};
-extern __thread struct lfk_tlocal_tls lfk_tlocal_tls
-	__attribute__((tls_model("initial-exec")));
+#include <lfkit/impl/tlocal.h>
 
 /*
- * Returns the calling thread's slot of t, creating it (zeroed, then ctor) on
- * the thread's first call.  Returns NULL with errno EINVAL (t is NULL),
- * ENOMEM, or the ctor's error.
+ * lfk_tlocal_get: stores the calling thread's slot of t in *slot, creating
+ * it (zeroed, then ctor) on the thread's first call.  Returns 0; -EINVAL (t
+ * or slot NULL); -ENOMEM; or the ctor's error (*slot is then NULL).
  * Wait-free after the thread's first call for t (two loads and a compare);
  * the first call is blocking (registry locks, malloc).
  */
-static inline void *lfk_tlocal_get(struct lfk_tlocal *t)
+static inline int lfk_tlocal_get(struct lfk_tlocal *t, void **slot)
 {
-	if (__builtin_expect(t != NULL, 1)) {
-		uint32_t id = ((const struct lfk_tlocal_hdr *)(const void *)t)->id;
-		struct lfk_tlocal_tls *tls = &lfk_tlocal_tls;
+	if (__builtin_expect(t != NULL && slot != NULL, 1)) {
+		uint32_t id =
+			((const struct lfk__tlocal_hdr *)(const void *)t)->id;
+		struct lfk__tlocal_tls *tls = &lfk__tlocal_tls;
 		if (__builtin_expect(id < tls->cap, 1)) {
-			void *slot = lfk_atomic_load_ptr(&tls->vec[id],
-							 LFK_RELAXED);
-			if (__builtin_expect(slot != NULL, 1))
-				return slot;
+			/* relaxed: only this thread stores non-NULL entries */
+			*slot = lfk_atomic_load_ptr(&tls->vec[id], LFK_RELAXED);
+			if (__builtin_expect(*slot != NULL, 1))
+				return 0;
 		}
 	}
-	return lfk_tlocal_get_slow(t);
+	return lfk__tlocal_get_slow(t, slot);
 }
 
 LFK_END_DECLS

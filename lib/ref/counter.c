@@ -4,18 +4,32 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "lib/create.h"
 
 struct lfk_ref_counter {
 	pthread_mutex_t lock;
 	uint64_t value;
 };
 
-struct lfk_ref_counter *lfk_ref_counter_create(void)
+static int counter_init_at(void *mem, size_t bytes, const void *unused)
 {
-	struct lfk_ref_counter *c = calloc(1, sizeof(*c));
-	if (c != NULL)
-		pthread_mutex_init(&c->lock, NULL);
-	return c;
+	struct lfk_ref_counter *c = mem;
+	(void)unused;
+	memset(c, 0, bytes);
+	return -pthread_mutex_init(&c->lock, NULL);
+}
+
+int lfk_ref_counter_create(struct lfk_ref_counter **out)
+{
+	int rc;
+	if (out == NULL)
+		return -EINVAL;
+	*out = lfk__create(_Alignof(struct lfk_ref_counter),
+			   sizeof(struct lfk_ref_counter), counter_init_at, NULL,
+			   &rc);
+	return rc;
 }
 
 void lfk_ref_counter_destroy(struct lfk_ref_counter *c)
@@ -26,24 +40,24 @@ void lfk_ref_counter_destroy(struct lfk_ref_counter *c)
 	free(c);
 }
 
-void lfk_ref_counter_add(struct lfk_ref_counter *c, int64_t n)
+int lfk_ref_counter_add(struct lfk_ref_counter *c, int64_t n)
 {
 	if (c == NULL)
-		return;
+		return -EINVAL;
 	pthread_mutex_lock(&c->lock);
 	c->value += (uint64_t)n;
 	pthread_mutex_unlock(&c->lock);
+	return 0;
 }
 
-int64_t lfk_ref_counter_read(struct lfk_ref_counter *c)
+int lfk_ref_counter_read(struct lfk_ref_counter *c, int64_t *value)
 {
-	uint64_t v;
-	if (c == NULL)
-		return 0;
+	if (c == NULL || value == NULL)
+		return -EINVAL;
 	pthread_mutex_lock(&c->lock);
-	v = c->value;
+	*value = (int64_t)c->value;
 	pthread_mutex_unlock(&c->lock);
-	return (int64_t)v;
+	return 0;
 }
 
 int lfk_ref_counter_reset(struct lfk_ref_counter *c)

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "cond.h"
+#include "lib/create.h"
 
 #define RING_OFF                                                               \
 	((sizeof(struct lfk_ref_queue) + LFK_CACHELINE - 1) / LFK_CACHELINE *  \
@@ -51,23 +52,24 @@ size_t lfk__ref_queue_ring_offset(void)
 	return RING_OFF;
 }
 
+static int queue_init_at(void *mem, size_t bytes, const void *args)
+{
+	const size_t *a = args; /* capacity, elem_size */
+	(void)bytes;
+	return lfk_ref_queue_init(mem, a[0], a[1]);
+}
+
 int lfk_ref_queue_create(size_t capacity, size_t elem_size,
 			 struct lfk_ref_queue **out)
 {
-	size_t bytes = lfk_ref_queue_size(capacity, elem_size);
-	void *mem;
+	size_t args[2] = { capacity, elem_size };
+	int rc;
 	if (out == NULL)
 		return -EINVAL;
-	*out = NULL;
-	if (bytes == 0)
-		return -EINVAL;
-	mem = aligned_alloc(LFK_CACHELINE, (bytes + LFK_CACHELINE - 1) /
-						   LFK_CACHELINE * LFK_CACHELINE);
-	if (mem == NULL)
-		return -ENOMEM;
-	lfk_ref_queue_init(mem, capacity, elem_size);
-	*out = mem;
-	return 0;
+	*out = lfk__create(LFK_CACHELINE,
+			   lfk_ref_queue_size(capacity, elem_size),
+			   queue_init_at, args, &rc);
+	return rc;
 }
 
 void lfk_ref_queue_fini(struct lfk_ref_queue *q)

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/create.h"
+
 size_t lfk_ref_ring_size(size_t capacity, size_t elem_size)
 {
 	if (lfk__ring_check_params(capacity, elem_size) != 0)
@@ -56,22 +58,24 @@ void lfk__ref_ring_unlock(struct lfk_ref_ring *r)
 	pthread_mutex_unlock(&r->lock);
 }
 
+static int ring_init_at(void *mem, size_t bytes, const void *args)
+{
+	const size_t *a = args; /* capacity, elem_size */
+	(void)bytes;
+	return lfk_ref_ring_init(mem, a[0], a[1]);
+}
+
 int lfk_ref_ring_create(size_t capacity, size_t elem_size,
 			struct lfk_ref_ring **out)
 {
-	size_t bytes = lfk_ref_ring_size(capacity, elem_size);
-	void *mem;
+	size_t args[2] = { capacity, elem_size };
+	int rc;
 	if (out == NULL)
 		return -EINVAL;
-	*out = NULL;
-	if (bytes == 0)
-		return -EINVAL;
-	mem = malloc(bytes);
-	if (mem == NULL)
-		return -ENOMEM;
-	lfk_ref_ring_init(mem, capacity, elem_size);
-	*out = mem;
-	return 0;
+	*out = lfk__create(_Alignof(struct lfk_ref_ring),
+			   lfk_ref_ring_size(capacity, elem_size), ring_init_at,
+			   args, &rc);
+	return rc;
 }
 
 void lfk_ref_ring_fini(struct lfk_ref_ring *r)

@@ -51,11 +51,11 @@ static int pshared(unsigned flags)
 
 /* ---- mutex -------------------------------------------------------------- */
 
-int lfk_ref_mutex_init(lfk_ref_mutex_t *m, unsigned flags)
+int lfk_ref_mutex_init(struct lfk_ref_mutex *m, unsigned flags)
 {
 	pthread_mutexattr_t a;
 	int rc;
-	if (m == NULL || misaligned(m, _Alignof(lfk_ref_mutex_t)) ||
+	if (m == NULL || misaligned(m, _Alignof(struct lfk_ref_mutex)) ||
 	    (flags & ~LFK_SYNC_SHARED) != 0)
 		return -EINVAL;
 	pthread_mutexattr_init(&a);
@@ -69,7 +69,7 @@ int lfk_ref_mutex_init(lfk_ref_mutex_t *m, unsigned flags)
 	return -rc;
 }
 
-int lfk_ref_mutex_destroy(lfk_ref_mutex_t *m)
+int lfk_ref_mutex_destroy(struct lfk_ref_mutex *m)
 {
 	int rc;
 	if (m == NULL || !ok(m->tag))
@@ -82,7 +82,7 @@ int lfk_ref_mutex_destroy(lfk_ref_mutex_t *m)
 
 /* Locks with the sync.h timeout rules; a dead owner's mutex is made
  * consistent and reported once as -EOWNERDEAD. */
-static int ref_lock(lfk_ref_mutex_t *m, uint64_t timeout_ns, int busy)
+static int ref_lock(struct lfk_ref_mutex *m, uint64_t timeout_ns)
 {
 	struct timespec ts;
 	const struct timespec *deadline;
@@ -92,7 +92,7 @@ static int ref_lock(lfk_ref_mutex_t *m, uint64_t timeout_ns, int busy)
 	if (timeout_ns == 0) {
 		rc = pthread_mutex_trylock(&m->m);
 		if (rc == EBUSY || rc == EDEADLK) /* EDEADLK: robust, held by us */
-			rc = busy;
+			rc = EAGAIN; /* timeout 0 never blocks */
 	} else if ((deadline = lfk__deadline_on(TIMED_CLOCK, timeout_ns, &ts)) ==
 		   NULL) {
 		rc = pthread_mutex_lock(&m->m);
@@ -104,22 +104,22 @@ static int ref_lock(lfk_ref_mutex_t *m, uint64_t timeout_ns, int busy)
 	return -rc;
 }
 
-int lfk_ref_mutex_lock(lfk_ref_mutex_t *m)
+int lfk_ref_mutex_lock(struct lfk_ref_mutex *m)
 {
-	return ref_lock(m, LFK_FOREVER, 0);
+	return ref_lock(m, LFK_FOREVER);
 }
 
-int lfk_ref_mutex_trylock(lfk_ref_mutex_t *m)
+int lfk_ref_mutex_trylock(struct lfk_ref_mutex *m)
 {
-	return ref_lock(m, 0, EAGAIN);
+	return ref_lock(m, 0);
 }
 
-int lfk_ref_mutex_timedlock(lfk_ref_mutex_t *m, uint64_t timeout_ns)
+int lfk_ref_mutex_timedlock(struct lfk_ref_mutex *m, uint64_t timeout_ns)
 {
-	return ref_lock(m, timeout_ns, ETIMEDOUT);
+	return ref_lock(m, timeout_ns);
 }
 
-int lfk_ref_mutex_unlock(lfk_ref_mutex_t *m)
+int lfk_ref_mutex_unlock(struct lfk_ref_mutex *m)
 {
 	if (m == NULL || !ok(m->tag))
 		return -EINVAL;
@@ -128,9 +128,9 @@ int lfk_ref_mutex_unlock(lfk_ref_mutex_t *m)
 
 /* ---- semaphore ---------------------------------------------------------- */
 
-int lfk_ref_sem_init(lfk_ref_sem_t *s, unsigned flags, uint32_t value)
+int lfk_ref_sem_init(struct lfk_ref_sem *s, unsigned flags, uint32_t value)
 {
-	if (s == NULL || misaligned(s, _Alignof(lfk_ref_sem_t)) ||
+	if (s == NULL || misaligned(s, _Alignof(struct lfk_ref_sem)) ||
 	    (flags & ~LFK_SYNC_SHARED) != 0 || value > LFK_SEM_VALUE_MAX)
 		return -EINVAL;
 	if (sem_init(&s->s, (flags & LFK_SYNC_SHARED) != 0, value) != 0)
@@ -139,7 +139,7 @@ int lfk_ref_sem_init(lfk_ref_sem_t *s, unsigned flags, uint32_t value)
 	return 0;
 }
 
-int lfk_ref_sem_destroy(lfk_ref_sem_t *s)
+int lfk_ref_sem_destroy(struct lfk_ref_sem *s)
 {
 	if (s == NULL || !ok(s->tag))
 		return -EINVAL;
@@ -147,7 +147,7 @@ int lfk_ref_sem_destroy(lfk_ref_sem_t *s)
 	return sem_destroy(&s->s) == 0 ? 0 : -errno;
 }
 
-int lfk_ref_sem_wait(lfk_ref_sem_t *s, uint64_t timeout_ns)
+int lfk_ref_sem_wait(struct lfk_ref_sem *s, uint64_t timeout_ns)
 {
 	struct timespec ts;
 	const struct timespec *deadline;
@@ -155,7 +155,7 @@ int lfk_ref_sem_wait(lfk_ref_sem_t *s, uint64_t timeout_ns)
 	if (s == NULL || !ok(s->tag))
 		return -EINVAL;
 	if (timeout_ns == 0)
-		return sem_trywait(&s->s) == 0 ? 0 : errno == EAGAIN ? -ETIMEDOUT : -errno;
+		return sem_trywait(&s->s) == 0 ? 0 : -errno; /* -EAGAIN: none */
 	deadline = lfk__deadline_on(TIMED_CLOCK, timeout_ns, &ts);
 	do {
 		rc = deadline == NULL ? sem_wait(&s->s)
@@ -164,38 +164,39 @@ int lfk_ref_sem_wait(lfk_ref_sem_t *s, uint64_t timeout_ns)
 	return rc == 0 ? 0 : -errno;
 }
 
-int lfk_ref_sem_trywait(lfk_ref_sem_t *s)
+int lfk_ref_sem_trywait(struct lfk_ref_sem *s)
 {
 	if (s == NULL || !ok(s->tag))
 		return -EINVAL;
 	return sem_trywait(&s->s) == 0 ? 0 : -errno;
 }
 
-int lfk_ref_sem_post(lfk_ref_sem_t *s)
+int lfk_ref_sem_post(struct lfk_ref_sem *s)
 {
 	if (s == NULL || !ok(s->tag))
 		return -EINVAL;
 	return sem_post(&s->s) == 0 ? 0 : -errno;
 }
 
-int lfk_ref_sem_value(lfk_ref_sem_t *s)
+int lfk_ref_sem_value(struct lfk_ref_sem *s, uint32_t *value)
 {
 	int v;
-	if (s == NULL || !ok(s->tag))
+	if (s == NULL || value == NULL || !ok(s->tag))
 		return -EINVAL;
 	if (sem_getvalue(&s->s, &v) != 0)
 		return -errno;
-	return v < 0 ? 0 : v; /* glibc never reports waiters as < 0 */
+	*value = v < 0 ? 0 : (uint32_t)v; /* glibc never reports waiters < 0 */
+	return 0;
 }
 
 /* ---- event -------------------------------------------------------------- */
 
-int lfk_ref_event_init(lfk_ref_event_t *e, unsigned flags)
+int lfk_ref_event_init(struct lfk_ref_event *e, unsigned flags)
 {
 	pthread_mutexattr_t ma;
 	pthread_condattr_t ca;
 	int rc;
-	if (e == NULL || misaligned(e, _Alignof(lfk_ref_event_t)) ||
+	if (e == NULL || misaligned(e, _Alignof(struct lfk_ref_event)) ||
 	    (flags & ~LFK_SYNC_SHARED) != 0)
 		return -EINVAL;
 	pthread_mutexattr_init(&ma);
@@ -216,7 +217,7 @@ int lfk_ref_event_init(lfk_ref_event_t *e, unsigned flags)
 	return -rc;
 }
 
-int lfk_ref_event_destroy(lfk_ref_event_t *e)
+int lfk_ref_event_destroy(struct lfk_ref_event *e)
 {
 	if (e == NULL || !ok(e->tag))
 		return -EINVAL;
@@ -226,7 +227,7 @@ int lfk_ref_event_destroy(lfk_ref_event_t *e)
 	return 0;
 }
 
-int lfk_ref_event_set(lfk_ref_event_t *e)
+int lfk_ref_event_set(struct lfk_ref_event *e)
 {
 	if (e == NULL || !ok(e->tag))
 		return -EINVAL;
@@ -240,7 +241,7 @@ int lfk_ref_event_set(lfk_ref_event_t *e)
 	return 0;
 }
 
-int lfk_ref_event_clear(lfk_ref_event_t *e)
+int lfk_ref_event_clear(struct lfk_ref_event *e)
 {
 	if (e == NULL || !ok(e->tag))
 		return -EINVAL;
@@ -250,18 +251,17 @@ int lfk_ref_event_clear(lfk_ref_event_t *e)
 	return 0;
 }
 
-int lfk_ref_event_is_set(lfk_ref_event_t *e)
+int lfk_ref_event_is_set(struct lfk_ref_event *e, bool *set)
 {
-	int v;
-	if (e == NULL || !ok(e->tag))
+	if (e == NULL || set == NULL || !ok(e->tag))
 		return -EINVAL;
 	pthread_mutex_lock(&e->m);
-	v = (int)e->set;
+	*set = e->set != 0;
 	pthread_mutex_unlock(&e->m);
-	return v;
+	return 0;
 }
 
-int lfk_ref_event_wait(lfk_ref_event_t *e, uint64_t timeout_ns)
+int lfk_ref_event_wait(struct lfk_ref_event *e, uint64_t timeout_ns)
 {
 	struct timespec ts;
 	const struct timespec *deadline = NULL;
@@ -273,15 +273,14 @@ int lfk_ref_event_wait(lfk_ref_event_t *e, uint64_t timeout_ns)
 		deadline = lfk__deadline(timeout_ns, &ts);
 	pthread_mutex_lock(&e->m);
 	gen = e->gen;
-	while (!e->set && e->gen == gen && rc != ETIMEDOUT) {
-		if (timeout_ns == 0)
-			rc = ETIMEDOUT;
-		else if (deadline == NULL)
+	while (!e->set && e->gen == gen && rc != ETIMEDOUT && timeout_ns != 0) {
+		if (deadline == NULL)
 			pthread_cond_wait(&e->c, &e->m);
 		else
 			rc = pthread_cond_timedwait(&e->c, &e->m, deadline);
 	}
-	rc = (e->set || e->gen != gen) ? 0 : -ETIMEDOUT;
+	/* timeout 0 never blocks: -EAGAIN, as every other call */
+	rc = (e->set || e->gen != gen) ? 0 : timeout_ns ? -ETIMEDOUT : -EAGAIN;
 	pthread_mutex_unlock(&e->m);
 	return rc;
 }

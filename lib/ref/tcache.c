@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/create.h"
+
 /* Every object carries a header linking it into the list of all objects
  * (for destroy); a free object's first word links the free list. */
 struct ref_obj {
@@ -20,23 +22,31 @@ struct lfk_ref_tcache {
 	void *free;
 };
 
-struct lfk_ref_tcache *lfk_ref_tcache_create(size_t obj_size,
-					     size_t max_objects,
-					     unsigned mag_size)
+static int tcache_init_at(void *mem, size_t bytes, const void *args)
 {
-	struct lfk_ref_tcache *tc;
+	const size_t *a = args; /* obj_size, max_objects */
+	struct lfk_ref_tcache *tc = mem;
+	memset(tc, 0, bytes);
+	tc->obj_size = a[0] < sizeof(void *) ? sizeof(void *) : a[0];
+	tc->max_objects = a[1];
+	return -pthread_mutex_init(&tc->lock, NULL);
+}
+
+int lfk_ref_tcache_create(size_t obj_size, size_t max_objects,
+			  unsigned mag_size, struct lfk_ref_tcache **out)
+{
+	size_t args[2] = { obj_size, max_objects };
+	int rc;
+	if (out == NULL)
+		return -EINVAL;
+	*out = NULL;
 	if (obj_size == 0 || obj_size > LFK_TCACHE_OBJ_MAX ||
-	    mag_size > LFK_TCACHE_MAG_MAX) {
-		errno = EINVAL;
-		return NULL;
-	}
-	tc = calloc(1, sizeof(*tc));
-	if (tc == NULL)
-		return NULL;
-	pthread_mutex_init(&tc->lock, NULL);
-	tc->obj_size = obj_size < sizeof(void *) ? sizeof(void *) : obj_size;
-	tc->max_objects = max_objects;
-	return tc;
+	    mag_size > LFK_TCACHE_MAG_MAX)
+		return -EINVAL;
+	*out = lfk__create(_Alignof(struct lfk_ref_tcache),
+			   sizeof(struct lfk_ref_tcache), tcache_init_at, args,
+			   &rc);
+	return rc;
 }
 
 void lfk_ref_tcache_destroy(struct lfk_ref_tcache *tc)
@@ -52,13 +62,11 @@ void lfk_ref_tcache_destroy(struct lfk_ref_tcache *tc)
 	free(tc);
 }
 
-void *lfk_ref_tcache_alloc(struct lfk_ref_tcache *tc)
+int lfk_ref_tcache_alloc(struct lfk_ref_tcache *tc, void **out)
 {
 	void *obj = NULL;
-	if (tc == NULL) {
-		errno = EINVAL;
-		return NULL;
-	}
+	if (tc == NULL || out == NULL)
+		return -EINVAL;
 	pthread_mutex_lock(&tc->lock);
 	if (tc->free != NULL) {
 		obj = tc->free;
@@ -74,9 +82,8 @@ void *lfk_ref_tcache_alloc(struct lfk_ref_tcache *tc)
 		}
 	}
 	pthread_mutex_unlock(&tc->lock);
-	if (obj == NULL)
-		errno = ENOMEM;
-	return obj;
+	*out = obj;
+	return obj != NULL ? 0 : -ENOMEM;
 }
 
 int lfk_ref_tcache_free(struct lfk_ref_tcache *tc, void *obj)

@@ -18,7 +18,7 @@ struct ref_slot {
 
 struct lfk_ref_tlocal {
 	pthread_key_t key;
-	struct lfk_tl_spec spec;
+	struct lfk__tl_spec spec;
 	struct ref_slot *head;
 };
 
@@ -41,26 +41,28 @@ static void slot_exit(void *p)
 	t = s->obj;
 	unlink_slot(s);
 	pthread_mutex_unlock(&ref_lock);
-	lfk_tl_slot_finish(&t->spec, s);
+	lfk__tl_slot_finish(&t->spec, s);
 }
 
-struct lfk_ref_tlocal *lfk_ref_tlocal_create(size_t size,
-					     lfk_tlocal_ctor_fn ctor,
-					     lfk_tlocal_dtor_fn dtor, void *arg)
+static int tlocal_init_at(void *mem, size_t bytes, const void *spec)
 {
-	struct lfk_ref_tlocal *t = calloc(1, sizeof(*t));
+	struct lfk_ref_tlocal *t = mem;
+	memset(t, 0, bytes);
+	t->spec = *(const struct lfk__tl_spec *)spec;
+	return -pthread_key_create(&t->key, slot_exit);
+}
+
+int lfk_ref_tlocal_create(size_t size, lfk_tlocal_ctor_fn ctor,
+			  lfk_tlocal_dtor_fn dtor, void *arg,
+			  struct lfk_ref_tlocal **out)
+{
 	int rc;
-	if (t == NULL)
-		return NULL;
-	rc = lfk_tl_spec_init(&t->spec, size, ctor, dtor, arg);
-	if (rc == 0)
-		rc = pthread_key_create(&t->key, slot_exit);
-	if (rc != 0) {
-		free(t);
-		errno = rc < 0 ? -rc : rc;
-		return NULL;
-	}
-	return t;
+	if (out == NULL)
+		return -EINVAL;
+	*out = lfk__tl_create(sizeof(struct lfk_ref_tlocal),
+			      _Alignof(struct lfk_ref_tlocal), tlocal_init_at,
+			      size, ctor, dtor, arg, &rc);
+	return rc;
 }
 
 void lfk_ref_tlocal_destroy(struct lfk_ref_tlocal *t)
@@ -75,32 +77,32 @@ void lfk_ref_tlocal_destroy(struct lfk_ref_tlocal *t)
 	pthread_mutex_unlock(&ref_lock);
 	while (s != NULL) {
 		struct ref_slot *next = s->next;
-		lfk_tl_slot_finish(&t->spec, s);
+		lfk__tl_slot_finish(&t->spec, s);
 		s = next;
 	}
 	free(t);
 }
 
-void *lfk_ref_tlocal_get(struct lfk_ref_tlocal *t)
+int lfk_ref_tlocal_get(struct lfk_ref_tlocal *t, void **slot)
 {
 	struct ref_slot *s;
 	int rc;
-	if (t == NULL) {
-		errno = EINVAL;
-		return NULL;
-	}
+	if (t == NULL || slot == NULL)
+		return -EINVAL;
+	*slot = NULL;
 	s = pthread_getspecific(t->key);
-	if (s != NULL)
-		return lfk_tl_slot_data(s);
-	s = lfk_tl_slot_new(&t->spec);
+	if (s != NULL) {
+		*slot = lfk__tl_slot_data(s);
+		return 0;
+	}
+	s = lfk__tl_slot_new(&t->spec, &rc);
 	if (s == NULL)
-		return NULL;
+		return rc;
 	s->obj = t;
 	rc = pthread_setspecific(t->key, s);
 	if (rc != 0) {
-		lfk_tl_slot_finish(&t->spec, s);
-		errno = rc;
-		return NULL;
+		lfk__tl_slot_finish(&t->spec, s);
+		return -rc;
 	}
 	pthread_mutex_lock(&ref_lock);
 	s->next = t->head;
@@ -108,18 +110,18 @@ void *lfk_ref_tlocal_get(struct lfk_ref_tlocal *t)
 		t->head->prev = s;
 	t->head = s;
 	pthread_mutex_unlock(&ref_lock);
-	return lfk_tl_slot_data(s);
+	*slot = lfk__tl_slot_data(s);
+	return 0;
 }
 
-long lfk_ref_tlocal_for_each(struct lfk_ref_tlocal *t,
-			     void (*fn)(void *slot, void *arg), void *arg)
+int lfk_ref_tlocal_for_each(struct lfk_ref_tlocal *t, lfk_tlocal_visit_fn fn,
+			    void *arg)
 {
-	long n = 0;
 	if (t == NULL || fn == NULL)
 		return -EINVAL;
 	pthread_mutex_lock(&ref_lock);
-	for (struct ref_slot *s = t->head; s != NULL; s = s->next, n++)
-		fn(lfk_tl_slot_data(s), arg);
+	for (struct ref_slot *s = t->head; s != NULL; s = s->next)
+		fn(lfk__tl_slot_data(s), arg);
 	pthread_mutex_unlock(&ref_lock);
-	return n;
+	return 0;
 }

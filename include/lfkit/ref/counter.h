@@ -14,14 +14,14 @@ LFK_BEGIN_DECLS
 
 struct lfk_ref_counter;
 
-/* A counter at 0, or NULL with errno ENOMEM. */
-struct lfk_ref_counter *lfk_ref_counter_create(void);
+/* As lfk_counter_create: 0, -EINVAL (out NULL) or -ENOMEM. */
+int lfk_ref_counter_create(struct lfk_ref_counter **out);
 /* NULL is ignored. */
 void lfk_ref_counter_destroy(struct lfk_ref_counter *c);
-/* Adds n (wraps modulo 2^64); NULL is ignored. */
-void lfk_ref_counter_add(struct lfk_ref_counter *c, int64_t n);
-/* The value; 0 for NULL. */
-int64_t lfk_ref_counter_read(struct lfk_ref_counter *c);
+/* Adds n (wraps modulo 2^64): 0, or -EINVAL for NULL. */
+int lfk_ref_counter_add(struct lfk_ref_counter *c, int64_t n);
+/* Stores the value in *value: 0, or -EINVAL (c or value NULL). */
+int lfk_ref_counter_read(struct lfk_ref_counter *c, int64_t *value);
 /* Sets it to 0; -EINVAL for NULL. */
 int lfk_ref_counter_reset(struct lfk_ref_counter *c);
 

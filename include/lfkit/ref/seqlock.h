@@ -35,7 +35,7 @@ enum lfk_ref_kind {
 	LFK_REF_MUTEX = 1,  /* pthread_mutex_t */
 };
 
-struct lfk_ref_lock {
+struct lfk__ref_lock {
 	int kind;
 	uint32_t writer; /* 1 while a writer holds the lock */
 	union {
@@ -46,86 +46,87 @@ struct lfk_ref_lock {
 
 /* ---- the seqlock twin ----------------------------------------------------- */
 
-typedef struct lfk_ref_seqlock {
-	struct lfk_ref_lock lk;
-} lfk_ref_seqlock_t;
+struct lfk_ref_seqlock {
+	struct lfk__ref_lock lk;
+};
 
-/* 0, or -EINVAL (NULL, l not aligned to _Alignof(lfk_ref_seqlock_t),
+/* 0, or -EINVAL (NULL, l not aligned to _Alignof(struct lfk_ref_seqlock),
  * unknown kind), or the pthread init error. */
-int lfk_ref_seqlock_init(lfk_ref_seqlock_t *l, int kind);
-void lfk_ref_seqlock_fini(lfk_ref_seqlock_t *l);
+int lfk_ref_seqlock_init(struct lfk_ref_seqlock *l, int kind);
+void lfk_ref_seqlock_fini(struct lfk_ref_seqlock *l);
 
 /* Takes the lock shared (rwlock) or exclusive (mutex); returns 0. */
-uint64_t lfk_ref_seqlock_read_begin(lfk_ref_seqlock_t *l);
+uint64_t lfk_ref_seqlock_read_begin(struct lfk_ref_seqlock *l);
 /* Releases it; returns false (nothing to retry). */
-bool lfk_ref_seqlock_read_retry(lfk_ref_seqlock_t *l, uint64_t start);
+bool lfk_ref_seqlock_read_retry(struct lfk_ref_seqlock *l, uint64_t start);
 /* As lfk_seqlock_read: 0 or -EINVAL (same argument rules). */
-int lfk_ref_seqlock_read(lfk_ref_seqlock_t *l, void *dst, const void *src,
+int lfk_ref_seqlock_read(struct lfk_ref_seqlock *l, void *dst, const void *src,
 			 size_t size);
 
-void lfk_ref_seqlock_write_begin(lfk_ref_seqlock_t *l);
-void lfk_ref_seqlock_write_begin_single(lfk_ref_seqlock_t *l);
+void lfk_ref_seqlock_write_begin(struct lfk_ref_seqlock *l);
+void lfk_ref_seqlock_write_begin_single(struct lfk_ref_seqlock *l);
 /* 0, or -EAGAIN when the lock is taken (by a writer, or by readers). */
-int lfk_ref_seqlock_write_try_begin(lfk_ref_seqlock_t *l);
+int lfk_ref_seqlock_write_try_begin(struct lfk_ref_seqlock *l);
 /* 0, or -EINVAL when no writer holds the lock. */
-int lfk_ref_seqlock_write_end(lfk_ref_seqlock_t *l);
-int lfk_ref_seqlock_write_abort(lfk_ref_seqlock_t *l);
+int lfk_ref_seqlock_write_end(struct lfk_ref_seqlock *l);
+int lfk_ref_seqlock_write_abort(struct lfk_ref_seqlock *l);
 /* As lfk_seqlock_write: 0 or -EINVAL. */
-int lfk_ref_seqlock_write(lfk_ref_seqlock_t *l, void *dst, const void *src,
+int lfk_ref_seqlock_write(struct lfk_ref_seqlock *l, void *dst, const void *src,
 			  size_t size);
 
 /* ---- the seqarray twin ---------------------------------------------------- */
 
-typedef struct lfk_ref_seqarray {
-	struct lfk_ref_lock lk;
+struct lfk_ref_seqarray {
+	struct lfk__ref_lock lk;
 	uint64_t n;
 	uint64_t elem_size;
 	uint64_t data[]; /* n * elem_size bytes */
-} lfk_ref_seqarray_t;
+};
 
 /* As lfk_seqarray_size / init / create (plus the lock kind; init also
  * refuses memory not aligned to LFK_CACHELINE with -EINVAL); fini releases
  * the lock of an array placed with init. */
 size_t lfk_ref_seqarray_size(size_t n, size_t elem_size);
-int lfk_ref_seqarray_init(lfk_ref_seqarray_t *mem, size_t mem_size, size_t n,
-			  size_t elem_size, int kind);
-int lfk_ref_seqarray_create(lfk_ref_seqarray_t **out, size_t n,
-			    size_t elem_size, int kind);
-void lfk_ref_seqarray_fini(lfk_ref_seqarray_t *a);
-void lfk_ref_seqarray_destroy(lfk_ref_seqarray_t *a);
-size_t lfk_ref_seqarray_length(const lfk_ref_seqarray_t *a);
-size_t lfk_ref_seqarray_elem_size(const lfk_ref_seqarray_t *a);
+int lfk_ref_seqarray_init(struct lfk_ref_seqarray *mem, size_t mem_size,
+			  size_t n, size_t elem_size, int kind);
+int lfk_ref_seqarray_create(size_t n, size_t elem_size, int kind,
+			    struct lfk_ref_seqarray **out);
+void lfk_ref_seqarray_fini(struct lfk_ref_seqarray *a);
+void lfk_ref_seqarray_destroy(struct lfk_ref_seqarray *a);
+size_t lfk_ref_seqarray_length(const struct lfk_ref_seqarray *a);
+size_t lfk_ref_seqarray_elem_size(const struct lfk_ref_seqarray *a);
 
-int lfk_ref_seqarray_read(lfk_ref_seqarray_t *a, size_t i, void *dst);
-int lfk_ref_seqarray_write(lfk_ref_seqarray_t *a, size_t i, const void *src);
-int lfk_ref_seqarray_update(lfk_ref_seqarray_t *a, size_t i,
+int lfk_ref_seqarray_read(struct lfk_ref_seqarray *a, size_t i, void *dst);
+int lfk_ref_seqarray_write(struct lfk_ref_seqarray *a, size_t i,
+			   const void *src);
+int lfk_ref_seqarray_update(struct lfk_ref_seqarray *a, size_t i,
 			    lfk_seqarray_update_fn fn, void *arg);
-int lfk_ref_seqarray_update_n(lfk_ref_seqarray_t *a, const size_t *idx,
+int lfk_ref_seqarray_update_n(struct lfk_ref_seqarray *a, const size_t *idx,
 			      size_t k, lfk_seqarray_update_fn fn, void *arg);
-int lfk_ref_seqarray_snapshot(lfk_ref_seqarray_t *a, void *dst);
+int lfk_ref_seqarray_snapshot(struct lfk_ref_seqarray *a, void *dst);
 /* tries is accepted for the same API and ignored: the lock always works. */
-int lfk_ref_seqarray_snapshot_tries(lfk_ref_seqarray_t *a, void *dst,
+int lfk_ref_seqarray_snapshot_tries(struct lfk_ref_seqarray *a, void *dst,
 				    unsigned tries);
 
 /* ---- the latch twin ------------------------------------------------------- */
 
-typedef struct lfk_ref_latch {
-	struct lfk_ref_lock lk;
+struct lfk_ref_latch {
+	struct lfk__ref_lock lk;
 	uint64_t obj_size;
 	uint64_t data[]; /* obj_size bytes: one copy is enough under a lock */
-} lfk_ref_latch_t;
+};
 
 /* As lfk_latch_size / init / create (plus the lock kind; init refuses
  * memory not aligned to LFK_CACHELINE with -EINVAL). */
 size_t lfk_ref_latch_size(size_t obj_size);
-int lfk_ref_latch_init(lfk_ref_latch_t *mem, size_t mem_size, size_t obj_size,
-		       int kind);
-int lfk_ref_latch_create(lfk_ref_latch_t **out, size_t obj_size, int kind);
-void lfk_ref_latch_fini(lfk_ref_latch_t *l);
-void lfk_ref_latch_destroy(lfk_ref_latch_t *l);
-size_t lfk_ref_latch_obj_size(const lfk_ref_latch_t *l);
-int lfk_ref_latch_read(lfk_ref_latch_t *l, void *dst);
-int lfk_ref_latch_write(lfk_ref_latch_t *l, const void *src);
+int lfk_ref_latch_init(struct lfk_ref_latch *mem, size_t mem_size,
+		       size_t obj_size, int kind);
+int lfk_ref_latch_create(size_t obj_size, int kind, struct lfk_ref_latch **out);
+void lfk_ref_latch_fini(struct lfk_ref_latch *l);
+void lfk_ref_latch_destroy(struct lfk_ref_latch *l);
+size_t lfk_ref_latch_obj_size(const struct lfk_ref_latch *l);
+int lfk_ref_latch_read(struct lfk_ref_latch *l, void *dst);
+int lfk_ref_latch_write(struct lfk_ref_latch *l, const void *src);
 
 LFK_END_DECLS
 

@@ -1,10 +1,10 @@
 /*
  * lfkit/ref/sync.h - the reference twins of <lfkit/sync.h>, on pthreads:
- *   lfk_ref_mutex_t  a pthread_mutex_t (error-checking); with
+ *   struct lfk_ref_mutex  a pthread_mutex_t (error-checking); with
  *                    LFK_SYNC_SHARED it is PTHREAD_PROCESS_SHARED and
  *                    PTHREAD_MUTEX_ROBUST
- *   lfk_ref_sem_t    a POSIX sem_t (pshared with LFK_SYNC_SHARED)
- *   lfk_ref_event_t  a flag and a generation behind a pthread mutex and a
+ *   struct lfk_ref_sem    a POSIX sem_t (pshared with LFK_SYNC_SHARED)
+ *   struct lfk_ref_event  a flag and a generation behind a pthread mutex and a
  *                    condition variable on CLOCK_MONOTONIC (both
  *                    process-shared with LFK_SYNC_SHARED)
  * Same API shape, flags, timeouts and error codes as the futex objects, so
@@ -38,51 +38,55 @@
 
 LFK_BEGIN_DECLS
 
-typedef struct lfk_ref_mutex {
+struct lfk_ref_mutex {
 	pthread_mutex_t m;
 	uint32_t tag;
-} lfk_ref_mutex_t;
+};
 
-typedef struct lfk_ref_sem {
+struct lfk_ref_sem {
 	sem_t s;
 	uint32_t tag;
-} lfk_ref_sem_t;
+};
 
-typedef struct lfk_ref_event {
+struct lfk_ref_event {
 	pthread_mutex_t m;
 	pthread_cond_t c;
 	uint32_t set, gen; /* guarded by m */
 	uint32_t tag;
-} lfk_ref_event_t;
+};
 
 /* Each init: 0, -EINVAL (NULL, memory not aligned to the type's
  * _Alignof, unknown flags, a sem value above LFK_SEM_VALUE_MAX), or another
  * negative errno from the pthread or sem init call. */
-int lfk_ref_mutex_init(lfk_ref_mutex_t *m, unsigned flags);
-int lfk_ref_mutex_destroy(lfk_ref_mutex_t *m); /* 0, -EINVAL, -EBUSY */
+int lfk_ref_mutex_init(struct lfk_ref_mutex *m, unsigned flags);
+int lfk_ref_mutex_destroy(struct lfk_ref_mutex *m); /* 0, -EINVAL, -EBUSY */
 /* 0, -EOWNERDEAD (see above), -EDEADLK, -EINVAL. */
-int lfk_ref_mutex_lock(lfk_ref_mutex_t *m);
+int lfk_ref_mutex_lock(struct lfk_ref_mutex *m);
 /* 0, -EAGAIN, -EOWNERDEAD, -EINVAL. */
-int lfk_ref_mutex_trylock(lfk_ref_mutex_t *m);
-/* 0, -ETIMEDOUT, -EOWNERDEAD, -EDEADLK, -EINVAL. */
-int lfk_ref_mutex_timedlock(lfk_ref_mutex_t *m, uint64_t timeout_ns);
+int lfk_ref_mutex_trylock(struct lfk_ref_mutex *m);
+/* 0, -EAGAIN (timeout 0), -ETIMEDOUT, -EOWNERDEAD, -EDEADLK, -EINVAL. */
+int lfk_ref_mutex_timedlock(struct lfk_ref_mutex *m, uint64_t timeout_ns);
 /* 0, -EPERM (not held by the caller), -EINVAL. */
-int lfk_ref_mutex_unlock(lfk_ref_mutex_t *m);
+int lfk_ref_mutex_unlock(struct lfk_ref_mutex *m);
 
 /* value at most LFK_SEM_VALUE_MAX. */
-int lfk_ref_sem_init(lfk_ref_sem_t *s, unsigned flags, uint32_t value);
-int lfk_ref_sem_destroy(lfk_ref_sem_t *s);
-int lfk_ref_sem_wait(lfk_ref_sem_t *s, uint64_t timeout_ns);
-int lfk_ref_sem_trywait(lfk_ref_sem_t *s);
-int lfk_ref_sem_post(lfk_ref_sem_t *s);
-int lfk_ref_sem_value(lfk_ref_sem_t *s);
+int lfk_ref_sem_init(struct lfk_ref_sem *s, unsigned flags, uint32_t value);
+int lfk_ref_sem_destroy(struct lfk_ref_sem *s);
+/* 0, -EAGAIN (timeout 0), -ETIMEDOUT, -EINVAL. */
+int lfk_ref_sem_wait(struct lfk_ref_sem *s, uint64_t timeout_ns);
+int lfk_ref_sem_trywait(struct lfk_ref_sem *s);
+int lfk_ref_sem_post(struct lfk_ref_sem *s);
+/* As lfk_sem_value: 0, -EINVAL, or sem_getvalue's error. */
+int lfk_ref_sem_value(struct lfk_ref_sem *s, uint32_t *value);
 
-int lfk_ref_event_init(lfk_ref_event_t *e, unsigned flags);
-int lfk_ref_event_destroy(lfk_ref_event_t *e);
-int lfk_ref_event_set(lfk_ref_event_t *e);
-int lfk_ref_event_clear(lfk_ref_event_t *e);
-int lfk_ref_event_is_set(lfk_ref_event_t *e);
-int lfk_ref_event_wait(lfk_ref_event_t *e, uint64_t timeout_ns);
+int lfk_ref_event_init(struct lfk_ref_event *e, unsigned flags);
+int lfk_ref_event_destroy(struct lfk_ref_event *e);
+int lfk_ref_event_set(struct lfk_ref_event *e);
+int lfk_ref_event_clear(struct lfk_ref_event *e);
+/* As lfk_event_is_set: 0 or -EINVAL. */
+int lfk_ref_event_is_set(struct lfk_ref_event *e, bool *set);
+/* 0, -EAGAIN (timeout 0), -ETIMEDOUT, -EINVAL. */
+int lfk_ref_event_wait(struct lfk_ref_event *e, uint64_t timeout_ns);
 
 LFK_END_DECLS
 

@@ -15,14 +15,14 @@ LFK_BEGIN_DECLS
 
 struct lfk_ref_tcache;
 
-/* NULL with errno EINVAL (the same bounds as lfk_tcache_create) or ENOMEM. */
-struct lfk_ref_tcache *lfk_ref_tcache_create(size_t obj_size,
-					     size_t max_objects,
-					     unsigned mag_size);
+/* As lfk_tcache_create: 0, -EINVAL (out NULL, the same bounds) or -ENOMEM. */
+int lfk_ref_tcache_create(size_t obj_size, size_t max_objects,
+			  unsigned mag_size, struct lfk_ref_tcache **out);
 /* Frees every object, in use or not.  NULL is ignored. */
 void lfk_ref_tcache_destroy(struct lfk_ref_tcache *tc);
-/* NULL with errno ENOMEM (max_objects in use, or out of memory) or EINVAL. */
-void *lfk_ref_tcache_alloc(struct lfk_ref_tcache *tc);
+/* As lfk_tcache_alloc: 0, -ENOMEM (max_objects in use, or out of memory;
+ * *obj is NULL), -EINVAL (tc or obj NULL). */
+int lfk_ref_tcache_alloc(struct lfk_ref_tcache *tc, void **obj);
 /* 0, or -EINVAL if tc or obj is NULL. */
 int lfk_ref_tcache_free(struct lfk_ref_tcache *tc, void *obj);
 /* 0, or -EINVAL. */
