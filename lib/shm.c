@@ -249,8 +249,8 @@ static int add_object(struct lfk_shm *shm, const char *name, uint32_t kind,
 	} else {
 		e = &h->dir[used];
 		memset(e, 0, sizeof(*e));
-		rc = kind_find(kind)->init(kind, (char *)shm->base + off, params,
-					     bytes);
+		rc = kind_find(kind)->init(kind, (char *)shm->base + off,
+					   params, bytes);
 		if (rc == 0) {
 			strncpy(e->name, name, sizeof(e->name) - 1);
 			e->kind = kind;
@@ -784,7 +784,8 @@ static int build(struct lfk_shm *shm, int fd, uint64_t total)
 	rc = posix_fallocate(fd, 0, (off_t)total);
 	if (rc != 0)
 		return -rc;
-	shm->base = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	shm->base =
+		mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (shm->base == MAP_FAILED)
 		return -errno;
 	shm->size = total;

@@ -153,7 +153,8 @@ static void check_kind(enum lfk_ring_kind k)
 		LFK_CHECK(0, "create kind %d", (int)k);
 		return;
 	}
-	LFK_CHECK(((void *)lfk_ring_to_spsc(h) != NULL) == (k == LFK_RING_SPSC) &&
+	LFK_CHECK(((void *)lfk_ring_to_spsc(h) != NULL) ==
+			  (k == LFK_RING_SPSC) &&
 			  ((void *)lfk_ring_to_mpmc(h) != NULL) ==
 				  (k == LFK_RING_MPMC) &&
 			  ((void *)lfk_ring_to_lfmpmc(h) != NULL) ==

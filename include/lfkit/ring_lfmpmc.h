@@ -235,7 +235,8 @@ LFK__RING_API int lfk_ring_lfmpmc_dequeue_rec(struct lfk_ring_lfmpmc *r,
  * (or a ring of another kind).  Lock-free.
  */
 LFK__RING_API size_t
-lfk_ring_lfmpmc_enqueue_burst_rec(struct lfk_ring_lfmpmc *r, const void *recs, size_t n);
+lfk_ring_lfmpmc_enqueue_burst_rec(struct lfk_ring_lfmpmc *r, const void *recs,
+				  size_t n);
 
 /*
  * lfk_ring_lfmpmc_dequeue_burst_rec: takes up to n of the oldest records
@@ -243,7 +244,8 @@ lfk_ring_lfmpmc_enqueue_burst_rec(struct lfk_ring_lfmpmc *r, const void *recs, s
  * another kind).  Lock-free.
  */
 LFK__RING_API size_t
-lfk_ring_lfmpmc_dequeue_burst_rec(struct lfk_ring_lfmpmc *r, void *recs, size_t n);
+lfk_ring_lfmpmc_dequeue_burst_rec(struct lfk_ring_lfmpmc *r, void *recs,
+				  size_t n);
 
 /*
  * lfk_ring_lfmpmc_count: the items in the ring, 0 for NULL: approximate

@@ -177,7 +177,8 @@ LFK__RING_API size_t lfk_ring_mpmc_elem_size(const struct lfk_ring_mpmc *r);
 /* ---- a process that died between reserve and commit (out of line) ----- */
 
 /* What lfk_ring_mpmc_stalled reports. */
-#define LFK_RING_STALL_PRODUCER 1 /* the head slot is reserved, never published */
+/* the head slot is reserved, never published */
+#define LFK_RING_STALL_PRODUCER 1
 #define LFK_RING_STALL_CONSUMER 2 /* the next slot to fill is reserved by a
 				     consumer that never released it */
 
