@@ -304,34 +304,19 @@ static uint64_t buf[2 * LFK_RING_MAX_ELEM_SIZE / 8];
 
 static void use_ring(void *img, size_t size, const char *name)
 {
-	void *r;
-	if (lfk__shm_ring_attach_image(img, size, name, LFK_RING_SPSC, &r) == 0) {
-		lfk_ring_spsc_enqueue_rec(r, buf);
-		lfk_ring_spsc_enqueue_burst_rec(r, buf, 2);
-		lfk_ring_spsc_dequeue_burst_rec(r, buf, 2);
-		lfk_ring_spsc_dequeue_rec(r, buf);
-		lfk_ring_spsc_enqueue(r, 1);
-		lfk_ring_spsc_dequeue(r, buf);
-		(void)lfk_ring_spsc_count(r);
-	}
-	if (lfk__shm_ring_attach_image(img, size, name, LFK_RING_MPMC, &r) == 0) {
-		lfk_ring_mpmc_enqueue_rec(r, buf);
-		lfk_ring_mpmc_enqueue_burst_rec(r, buf, 2);
-		lfk_ring_mpmc_dequeue_burst_rec(r, buf, 2);
-		lfk_ring_mpmc_dequeue_rec(r, buf);
-		lfk_ring_mpmc_enqueue(r, 1);
-		lfk_ring_mpmc_dequeue(r, buf);
-		(void)lfk_ring_mpmc_count(r);
-	}
-	if (lfk__shm_ring_attach_image(img, size, name, LFK_RING_LFMPMC, &r) ==
-	    0) {
-		lfk_ring_lfmpmc_enqueue_rec(r, buf);
-		lfk_ring_lfmpmc_enqueue_burst_rec(r, buf, 2);
-		lfk_ring_lfmpmc_dequeue_burst_rec(r, buf, 2);
-		lfk_ring_lfmpmc_dequeue_rec(r, buf);
-		lfk_ring_lfmpmc_enqueue(r, 1);
-		lfk_ring_lfmpmc_dequeue(r, buf);
-		(void)lfk_ring_lfmpmc_count(r);
+	for (int kind = LFK_RING_SPSC; kind <= LFK_RING_LFMPMC; kind++) {
+		void *p;
+		struct lfk_ring *r;
+		if (lfk__shm_ring_attach_image(img, size, name, kind, &p) != 0)
+			continue;
+		r = (struct lfk_ring *)p;
+		lfk_ring_enqueue_rec(r, buf);
+		lfk_ring_enqueue_burst_rec(r, buf, 2);
+		lfk_ring_dequeue_burst_rec(r, buf, 2);
+		lfk_ring_dequeue_rec(r, buf);
+		lfk_ring_enqueue(r, 1);
+		lfk_ring_dequeue(r, buf);
+		(void)lfk_ring_count(r);
 	}
 }
 
