@@ -567,13 +567,20 @@ static int attach(struct lfk_shm *shm, const char *name, uint32_t kind,
 	return attach_image(shm->base, shm->size, name, kind, out, length);
 }
 
-int lfk_shm_ring_create(struct lfk_shm *shm, const char *name, int kind,
-			size_t capacity, size_t elem_size, void **out)
+int lfk_shm_ring_create(struct lfk_shm *shm, const char *name,
+			enum lfk_ring_kind kind, size_t capacity,
+			size_t elem_size, struct lfk_ring **out)
 {
 	const uint64_t p[3] = { capacity, elem_size, 0 };
-	if (kind < 0 || !lfk__ring_kind_ok((uint32_t)kind))
+	void *ring;
+	int rc;
+	if (out == NULL || !lfk__ring_kind_ok((uint32_t)kind))
 		return -EINVAL;
-	return create_object(shm, name, (uint32_t)kind, p, out);
+	*out = NULL;
+	rc = create_object(shm, name, (uint32_t)kind, p, &ring);
+	if (rc == 0)
+		*out = (struct lfk_ring *)ring;
+	return rc;
 }
 
 int lfk__shm_ring_attach_image(void *base, size_t size, const char *name,
@@ -590,8 +597,14 @@ int lfk__shm_ring_attach_image(void *base, size_t size, const char *name,
 				      size_t capacity, size_t elem_size,       \
 				      struct lfk_ring_##K **out)               \
 	{                                                                      \
-		return lfk_shm_ring_create(shm, name, KIND, capacity,          \
-					   elem_size, (void **)out);           \
+		struct lfk_ring *r;                                            \
+		int rc;                                                        \
+		if (out == NULL)                                               \
+			return -EINVAL;                                        \
+		rc = lfk_shm_ring_create(shm, name, KIND, capacity, elem_size, \
+					 &r);                                  \
+		*out = lfk_ring_to_##K(r);                                     \
+		return rc;                                                     \
 	}                                                                      \
 	int lfk_shm_ring_##K##_attach(struct lfk_shm *shm, const char *name,   \
 				      struct lfk_ring_##K **out)               \

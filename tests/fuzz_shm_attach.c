@@ -61,11 +61,14 @@ static void base_image(void)
 		abort();
 	/* Fixed contents, so that a corpus input means the same on every
 	 * run: a few items in each ring and queue. */
-	rc |= lfk_shm_ring_create(s, "spsc", LFK_RING_SPSC, 4, 8, &p);
+	rc |= lfk_shm_ring_create(s, "spsc", LFK_RING_SPSC, 4, 8,
+				  (struct lfk_ring **)&p);
 	lfk_ring_spsc_enqueue(p, 1);
-	rc |= lfk_shm_ring_create(s, "mpmc", LFK_RING_MPMC, 3, 24, &p);
+	rc |= lfk_shm_ring_create(s, "mpmc", LFK_RING_MPMC, 3, 24,
+				  (struct lfk_ring **)&p);
 	lfk_ring_mpmc_enqueue_rec(p, (uint64_t[3]){ 1, 2, 3 });
-	rc |= lfk_shm_ring_create(s, "lfmpmc", LFK_RING_LFMPMC, 5, 8, &p);
+	rc |= lfk_shm_ring_create(s, "lfmpmc", LFK_RING_LFMPMC, 5, 8,
+				  (struct lfk_ring **)&p);
 	lfk_ring_lfmpmc_enqueue(p, 2);
 	rc |= lfk_shm_queue_create(s, "queue", LFK_RING_MPMC, 4, 8, &q);
 	lfk_queue_put(q, 3, 0);

@@ -271,7 +271,7 @@ static void shm_objects(struct input *in)
 		break;
 	case 2:
 		rc = lfk_shm_ring_create(region, name, 1 + next_byte(in) % 3, a,
-					 b, &p);
+					 b, (struct lfk_ring **)&p);
 		break;
 	case 3:
 		rc = lfk_shm_queue_create(region, name, 1 + next_byte(in) % 3,
