@@ -161,7 +161,7 @@ int lfk_ring_lfmpmc_init(void *mem, size_t capacity, size_t elem_size);
  * around).  Errors as lfk_ring_lfmpmc_init.
  */
 int lfk_ring_lfmpmc_init_at(void *mem, size_t capacity, size_t elem_size,
-                            uint64_t first_index);
+			    uint64_t first_index);
 
 /*
  * lfk_ring_lfmpmc_create: allocates an aligned ring and lays it out; *out
@@ -169,7 +169,7 @@ int lfk_ring_lfmpmc_init_at(void *mem, size_t capacity, size_t elem_size,
  * lfk_ring_lfmpmc_size); -ENOMEM.  Free it with lfk_ring_lfmpmc_destroy.
  */
 int lfk_ring_lfmpmc_create(size_t capacity, size_t elem_size,
-                           struct lfk_ring_lfmpmc **out);
+			   struct lfk_ring_lfmpmc **out);
 
 /*
  * lfk_ring_lfmpmc_destroy: frees a ring from lfk_ring_lfmpmc_create (NULL

@@ -58,7 +58,7 @@ int lfk_ring_mpmc_init(void *mem, size_t capacity, size_t elem_size);
  * around).  Errors as lfk_ring_mpmc_init.
  */
 int lfk_ring_mpmc_init_at(void *mem, size_t capacity, size_t elem_size,
-                          uint64_t first_index);
+			  uint64_t first_index);
 
 /*
  * lfk_ring_mpmc_create: allocates an aligned ring and lays it out; *out
@@ -66,7 +66,7 @@ int lfk_ring_mpmc_init_at(void *mem, size_t capacity, size_t elem_size,
  * lfk_ring_mpmc_size); -ENOMEM.  Free it with lfk_ring_mpmc_destroy.
  */
 int lfk_ring_mpmc_create(size_t capacity, size_t elem_size,
-                         struct lfk_ring_mpmc **out);
+			 struct lfk_ring_mpmc **out);
 
 /*
  * lfk_ring_mpmc_destroy: frees a ring from lfk_ring_mpmc_create (NULL is
