@@ -188,12 +188,16 @@ typedef struct lfk_pair {
 #pragma clang diagnostic ignored "-Watomic-alignment"
 #endif
 
-static inline unsigned __int128 lfk__generic_pair_pack(lfk_pair_t v)
+/* __extension__: the headers also compile with -pedantic, which knows no
+ * 128-bit integers. */
+__extension__ typedef unsigned __int128 lfk__generic_u128_t;
+
+static inline lfk__generic_u128_t lfk__generic_pair_pack(lfk_pair_t v)
 {
-	return ((unsigned __int128)v.hi << 64) | v.lo;
+	return ((lfk__generic_u128_t)v.hi << 64) | v.lo;
 }
 
-static inline lfk_pair_t lfk__generic_pair_unpack(unsigned __int128 v)
+static inline lfk_pair_t lfk__generic_pair_unpack(lfk__generic_u128_t v)
 {
 	lfk_pair_t r = { (uint64_t)v, (uint64_t)(v >> 64) };
 	return r;
@@ -202,8 +206,8 @@ static inline lfk_pair_t lfk__generic_pair_unpack(unsigned __int128 v)
 static inline bool lfk__generic_cas2(lfk_pair_t *p, lfk_pair_t *expected,
 				    lfk_pair_t desired, int mo)
 {
-	unsigned __int128 exp = lfk__generic_pair_pack(*expected);
-	bool ok = __atomic_compare_exchange_n((unsigned __int128 *)p, &exp,
+	lfk__generic_u128_t exp = lfk__generic_pair_pack(*expected);
+	bool ok = __atomic_compare_exchange_n((lfk__generic_u128_t *)p, &exp,
 					      lfk__generic_pair_pack(desired),
 					      false, mo,
 					      LFK__GENERIC_CAS_FAIL_ORDER(mo));
@@ -215,7 +219,7 @@ static inline bool lfk__generic_cas2(lfk_pair_t *p, lfk_pair_t *expected,
 static inline lfk_pair_t lfk__generic_load2(lfk_pair_t *p, int mo)
 {
 	return lfk__generic_pair_unpack(
-		__atomic_load_n((unsigned __int128 *)p, mo));
+		__atomic_load_n((lfk__generic_u128_t *)p, mo));
 }
 #if defined(__clang__)
 #pragma clang diagnostic pop
