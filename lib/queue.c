@@ -58,7 +58,7 @@ int lfk_queue_init(void *mem, enum lfk_ring_kind kind, size_t capacity,
 	q->procs_used = (flags & LFK_QUEUE_SHARED) ? 0 : 1;
 	/* Last, so a half-built queue is never recognized; the memory is
 	 * handed to other threads by whatever publishes it. */
-	q->hdr.magic = LFK_QUEUE_MAGIC;
+	q->hdr.magic = LFK__QUEUE_MAGIC;
 	return 0;
 }
 

@@ -363,7 +363,7 @@ static int queue_check(uint32_t kind, const void *obj,
 	const struct lfk_queue *q = (const struct lfk_queue *)obj;
 	struct lfk_ring_hdr want;
 	if (queue_size(kind, e->params) != e->length ||
-	    q->hdr.magic != LFK_QUEUE_MAGIC || q->hdr.kind != e->params[2] ||
+	    q->hdr.magic != LFK__QUEUE_MAGIC || q->hdr.kind != e->params[2] ||
 	    (uint64_t)q->hdr.elem_words * 8 != e->params[1] ||
 	    q->hdr.flags != LFK_QUEUE_SHARED || q->hdr.bytes != e->length ||
 	    q->hdr.ring_off < sizeof(*q) ||

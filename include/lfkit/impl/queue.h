@@ -10,7 +10,7 @@
 #error "include <lfkit/queue.h>"
 #endif
 
-#define LFK_QUEUE_MAGIC 0x4c464b51u /* "LFKQ" */
+#define LFK__QUEUE_MAGIC 0x4c464b51u /* "LFKQ" */
 
 /* The closed word's bit. */
 #define LFK__QUEUE_CLOSED 1u
