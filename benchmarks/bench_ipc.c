@@ -141,8 +141,10 @@ static int region_setup(struct chan *ch, uint32_t kind)
 	if (rc != 0)
 		return rc;
 	if (kind == LFK_SHM_RING_SPSC || kind == LFK_SHM_RING_LFMPMC)
-		rc = lfk_shm_ring_create(ch->shm, "msgs", (int)kind,
-					 RING_CAPACITY, MSG_SIZE, &ch->obj);
+		rc = lfk_shm_ring_create(ch->shm, "msgs",
+					 (enum lfk_ring_kind)kind,
+					 RING_CAPACITY, MSG_SIZE,
+					 (struct lfk_ring **)&ch->obj);
 	else if (kind == LFK_SHM_QUEUE)
 		rc = lfk_shm_queue_create(ch->shm, "msgs", ch->ring_kind,
 					  RING_CAPACITY, MSG_SIZE,

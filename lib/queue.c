@@ -34,7 +34,8 @@ int lfk_queue_init(void *mem, enum lfk_ring_kind kind, size_t capacity,
 		   size_t elem_size, unsigned flags)
 {
 	struct lfk_queue *q = mem;
-	unsigned ec_flags = (flags & LFK_QUEUE_SHARED) ? LFK_EVENTCOUNT_SHARED : 0;
+	unsigned ec_flags =
+		(flags & LFK_QUEUE_SHARED) ? LFK_EVENTCOUNT_SHARED : 0;
 	size_t bytes = lfk_queue_size(kind, capacity, elem_size);
 	struct lfk_ring *ring;
 	int rc;
@@ -58,7 +59,7 @@ int lfk_queue_init(void *mem, enum lfk_ring_kind kind, size_t capacity,
 	q->procs_used = (flags & LFK_QUEUE_SHARED) ? 0 : 1;
 	/* Last, so a half-built queue is never recognized; the memory is
 	 * handed to other threads by whatever publishes it. */
-	q->hdr.magic = LFK_QUEUE_MAGIC;
+	q->hdr.magic = LFK__QUEUE_MAGIC;
 	return 0;
 }
 
@@ -178,7 +179,8 @@ static bool ended(struct lfk_queue *q, bool *dead_maybe)
 	for (uint64_t i = 0; i < n; i++) {
 		/* Seq_cst (acquire included): as the closed load above; pairs
 		 * with the delivering put's release. */
-		uint64_t w = lfk_atomic_load_u64(&q->procs[i].puts, LFK_SEQ_CST);
+		uint64_t w =
+			lfk_atomic_load_u64(&q->procs[i].puts, LFK_SEQ_CST);
 		if ((w & LFK__QUEUE_FLIGHT_MASK) != 0) {
 			end = false;
 			*dead_maybe |= shared;
@@ -204,8 +206,10 @@ static uint64_t unfinished(struct lfk_queue *q)
 	uint64_t n = records(q), p = 0, d;
 	for (uint64_t i = 0; i < n; i++) {
 		/* Relaxed: ordered by the acquire above. */
-		uint64_t w = lfk_atomic_load_u64(&q->procs[i].puts, LFK_RELAXED);
-		p += (w >> LFK__QUEUE_FLIGHT_BITS) + (w & LFK__QUEUE_FLIGHT_MASK);
+		uint64_t w =
+			lfk_atomic_load_u64(&q->procs[i].puts, LFK_RELAXED);
+		p += (w >> LFK__QUEUE_FLIGHT_BITS) +
+		     (w & LFK__QUEUE_FLIGHT_MASK);
 	}
 	d = (p - t) & DONE_MOD_MASK;
 	return d > DONE_MOD_MASK / 2 ? 0 : d;
@@ -312,7 +316,8 @@ int lfk__queue_get_slow(struct lfk_queue *q, struct lfk__queue_proc *me,
 		}
 		/* Closed, but a put of another process is in flight: it may
 		 * have died there; nobody would wake us then. */
-		if (dead_maybe && lfk__queue_reclaim(q, true, &dead_maybe) > 0) {
+		if (dead_maybe &&
+		    lfk__queue_reclaim(q, true, &dead_maybe) > 0) {
 			lfk_eventcount_cancel_wait(&q->not_empty, key);
 			continue;
 		}

@@ -113,7 +113,8 @@ static void spsc_init(struct lfk_ring_spsc *r, uint64_t first)
 static void mpmc_init(struct lfk_ring_mpmc *r, uint64_t first)
 {
 	for (uint64_t i = 0; i < r->hdr.slots; i++)
-		*lfk__ring_mpmc_slot(r, first + i, r->hdr.elem_words) = first + i;
+		*lfk__ring_mpmc_slot(r, first + i, r->hdr.elem_words) =
+			first + i;
 	r->head = r->tail = first;
 }
 

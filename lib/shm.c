@@ -249,8 +249,8 @@ static int add_object(struct lfk_shm *shm, const char *name, uint32_t kind,
 	} else {
 		e = &h->dir[used];
 		memset(e, 0, sizeof(*e));
-		rc = kind_find(kind)->init(kind, (char *)shm->base + off, params,
-					     bytes);
+		rc = kind_find(kind)->init(kind, (char *)shm->base + off,
+					   params, bytes);
 		if (rc == 0) {
 			strncpy(e->name, name, sizeof(e->name) - 1);
 			e->kind = kind;
@@ -363,7 +363,7 @@ static int queue_check(uint32_t kind, const void *obj,
 	const struct lfk_queue *q = (const struct lfk_queue *)obj;
 	struct lfk_ring_hdr want;
 	if (queue_size(kind, e->params) != e->length ||
-	    q->hdr.magic != LFK_QUEUE_MAGIC || q->hdr.kind != e->params[2] ||
+	    q->hdr.magic != LFK__QUEUE_MAGIC || q->hdr.kind != e->params[2] ||
 	    (uint64_t)q->hdr.elem_words * 8 != e->params[1] ||
 	    q->hdr.flags != LFK_QUEUE_SHARED || q->hdr.bytes != e->length ||
 	    q->hdr.ring_off < sizeof(*q) ||
@@ -569,13 +569,20 @@ static int attach(struct lfk_shm *shm, const char *name, uint32_t kind,
 	return attach_image(shm->base, shm->size, name, kind, out, length);
 }
 
-int lfk_shm_ring_create(struct lfk_shm *shm, const char *name, int kind,
-			size_t capacity, size_t elem_size, void **out)
+int lfk_shm_ring_create(struct lfk_shm *shm, const char *name,
+			enum lfk_ring_kind kind, size_t capacity,
+			size_t elem_size, struct lfk_ring **out)
 {
 	const uint64_t p[3] = { capacity, elem_size, 0 };
-	if (kind < 0 || !lfk__ring_kind_ok((uint32_t)kind))
+	void *ring;
+	int rc;
+	if (out == NULL || !lfk__ring_kind_ok((uint32_t)kind))
 		return -EINVAL;
-	return create_object(shm, name, (uint32_t)kind, p, out);
+	*out = NULL;
+	rc = create_object(shm, name, (uint32_t)kind, p, &ring);
+	if (rc == 0)
+		*out = (struct lfk_ring *)ring;
+	return rc;
 }
 
 int lfk__shm_ring_attach_image(void *base, size_t size, const char *name,
@@ -592,8 +599,14 @@ int lfk__shm_ring_attach_image(void *base, size_t size, const char *name,
 				      size_t capacity, size_t elem_size,       \
 				      struct lfk_ring_##K **out)               \
 	{                                                                      \
-		return lfk_shm_ring_create(shm, name, KIND, capacity,          \
-					   elem_size, (void **)out);           \
+		struct lfk_ring *r;                                            \
+		int rc;                                                        \
+		if (out == NULL)                                               \
+			return -EINVAL;                                        \
+		rc = lfk_shm_ring_create(shm, name, KIND, capacity, elem_size, \
+					 &r);                                  \
+		*out = lfk_ring_to_##K(r);                                     \
+		return rc;                                                     \
 	}                                                                      \
 	int lfk_shm_ring_##K##_attach(struct lfk_shm *shm, const char *name,   \
 				      struct lfk_ring_##K **out)               \
@@ -797,7 +810,8 @@ static int build(struct lfk_shm *shm, int fd, uint64_t total)
 	rc = posix_fallocate(fd, 0, (off_t)total);
 	if (rc != 0)
 		return -rc;
-	shm->base = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	shm->base =
+		mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (shm->base == MAP_FAILED)
 		return -errno;
 	shm->size = total;

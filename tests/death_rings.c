@@ -23,7 +23,8 @@ static void *open_ring(struct region *r, int kind, size_t capacity)
 	lfk_death_region_name(r->name, sizeof(r->name));
 	if (lfk_shm_create(r->name, 1 << 20, 0600, &r->shm) != 0)
 		return NULL;
-	if (lfk_shm_ring_create(r->shm, "ring", kind, capacity, 8, &ring) != 0)
+	if (lfk_shm_ring_create(r->shm, "ring", kind, capacity, 8,
+				(struct lfk_ring **)&ring) != 0)
 		return NULL;
 	return ring;
 }

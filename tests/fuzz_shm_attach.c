@@ -61,11 +61,14 @@ static void base_image(void)
 		abort();
 	/* Fixed contents, so that a corpus input means the same on every
 	 * run: a few items in each ring and queue. */
-	rc |= lfk_shm_ring_create(s, "spsc", LFK_RING_SPSC, 4, 8, &p);
+	rc |= lfk_shm_ring_create(s, "spsc", LFK_RING_SPSC, 4, 8,
+				  (struct lfk_ring **)&p);
 	lfk_ring_spsc_enqueue(p, 1);
-	rc |= lfk_shm_ring_create(s, "mpmc", LFK_RING_MPMC, 3, 24, &p);
+	rc |= lfk_shm_ring_create(s, "mpmc", LFK_RING_MPMC, 3, 24,
+				  (struct lfk_ring **)&p);
 	lfk_ring_mpmc_enqueue_rec(p, (uint64_t[3]){ 1, 2, 3 });
-	rc |= lfk_shm_ring_create(s, "lfmpmc", LFK_RING_LFMPMC, 5, 8, &p);
+	rc |= lfk_shm_ring_create(s, "lfmpmc", LFK_RING_LFMPMC, 5, 8,
+				  (struct lfk_ring **)&p);
 	lfk_ring_lfmpmc_enqueue(p, 2);
 	rc |= lfk_shm_queue_create(s, "queue", LFK_RING_MPMC, 4, 8, &q);
 	lfk_queue_put(q, 3, 0);
@@ -304,34 +307,19 @@ static uint64_t buf[2 * LFK_RING_MAX_ELEM_SIZE / 8];
 
 static void use_ring(void *img, size_t size, const char *name)
 {
-	void *r;
-	if (lfk__shm_ring_attach_image(img, size, name, LFK_RING_SPSC, &r) == 0) {
-		lfk_ring_spsc_enqueue_rec(r, buf);
-		lfk_ring_spsc_enqueue_burst_rec(r, buf, 2);
-		lfk_ring_spsc_dequeue_burst_rec(r, buf, 2);
-		lfk_ring_spsc_dequeue_rec(r, buf);
-		lfk_ring_spsc_enqueue(r, 1);
-		lfk_ring_spsc_dequeue(r, buf);
-		(void)lfk_ring_spsc_count(r);
-	}
-	if (lfk__shm_ring_attach_image(img, size, name, LFK_RING_MPMC, &r) == 0) {
-		lfk_ring_mpmc_enqueue_rec(r, buf);
-		lfk_ring_mpmc_enqueue_burst_rec(r, buf, 2);
-		lfk_ring_mpmc_dequeue_burst_rec(r, buf, 2);
-		lfk_ring_mpmc_dequeue_rec(r, buf);
-		lfk_ring_mpmc_enqueue(r, 1);
-		lfk_ring_mpmc_dequeue(r, buf);
-		(void)lfk_ring_mpmc_count(r);
-	}
-	if (lfk__shm_ring_attach_image(img, size, name, LFK_RING_LFMPMC, &r) ==
-	    0) {
-		lfk_ring_lfmpmc_enqueue_rec(r, buf);
-		lfk_ring_lfmpmc_enqueue_burst_rec(r, buf, 2);
-		lfk_ring_lfmpmc_dequeue_burst_rec(r, buf, 2);
-		lfk_ring_lfmpmc_dequeue_rec(r, buf);
-		lfk_ring_lfmpmc_enqueue(r, 1);
-		lfk_ring_lfmpmc_dequeue(r, buf);
-		(void)lfk_ring_lfmpmc_count(r);
+	for (int kind = LFK_RING_SPSC; kind <= LFK_RING_LFMPMC; kind++) {
+		void *p;
+		struct lfk_ring *r;
+		if (lfk__shm_ring_attach_image(img, size, name, kind, &p) != 0)
+			continue;
+		r = (struct lfk_ring *)p;
+		lfk_ring_enqueue_rec(r, buf);
+		lfk_ring_enqueue_burst_rec(r, buf, 2);
+		lfk_ring_dequeue_burst_rec(r, buf, 2);
+		lfk_ring_dequeue_rec(r, buf);
+		lfk_ring_enqueue(r, 1);
+		lfk_ring_dequeue(r, buf);
+		(void)lfk_ring_count(r);
 	}
 }
 

@@ -120,51 +120,28 @@ static void require_agrees(size_t bytes, int init_rc)
 		REQUIRE(init_rc == 0);
 }
 
-static size_t ring_size(int kind, size_t c, size_t e)
-{
-	return kind == LFK_RING_SPSC   ? lfk_ring_spsc_size(c, e)
-	       : kind == LFK_RING_MPMC ? lfk_ring_mpmc_size(c, e)
-				       : lfk_ring_lfmpmc_size(c, e);
-}
-
-static int ring_init(int kind, size_t c, size_t e)
-{
-	return kind == LFK_RING_SPSC   ? lfk_ring_spsc_init(mem, c, e)
-	       : kind == LFK_RING_MPMC ? lfk_ring_mpmc_init(mem, c, e)
-				       : lfk_ring_lfmpmc_init(mem, c, e);
-}
-
 /* One record in and out of the ring in mem, which holds `c`. */
-static bool ring_works(int kind, size_t c, size_t e)
+static bool ring_works(size_t c, size_t e)
 {
 	static uint64_t rec[LFK_RING_MAX_ELEM_SIZE / 8];
-	void *r = mem;
+	struct lfk_ring *r = (struct lfk_ring *)(void *)mem;
 	memset(rec, 0x5a, e);
-	if (kind == LFK_RING_SPSC)
-		return lfk_ring_spsc_enqueue_rec(r, rec) == 0 &&
-		       lfk_ring_spsc_dequeue_rec(r, rec) == 0 &&
-		       lfk_ring_spsc_capacity(r) == c;
-	if (kind == LFK_RING_MPMC)
-		return lfk_ring_mpmc_enqueue_rec(r, rec) == 0 &&
-		       lfk_ring_mpmc_dequeue_rec(r, rec) == 0 &&
-		       lfk_ring_mpmc_capacity(r) == c;
-	return lfk_ring_lfmpmc_enqueue_rec(r, rec) == 0 &&
-	       lfk_ring_lfmpmc_dequeue_rec(r, rec) == 0 &&
-	       lfk_ring_lfmpmc_capacity(r) == c;
+	return lfk_ring_enqueue_rec(r, rec) == 0 &&
+	       lfk_ring_dequeue_rec(r, rec) == 0 && lfk_ring_capacity(r) == c;
 }
 
 static void rings(struct input *in)
 {
-	int kind = 1 + next_byte(in) % 3;
+	enum lfk_ring_kind kind = (enum lfk_ring_kind)(1 + next_byte(in) % 3);
 	size_t c = next_size(in), e = next_size(in);
-	size_t bytes = ring_size(kind, c, e), twin = lfk_ref_ring_size(c, e);
+	size_t bytes = lfk_ring_size(kind, c, e), twin = lfk_ref_ring_size(c, e);
 	struct lfk_ring_hdr h;
 	require_covers(bytes, c, e);
 	REQUIRE(bytes == lfk__ring_layout(kind, c, e, &h));
 	if (bytes <= sizeof(mem)) {
-		int rc = ring_init(kind, c, e);
+		int rc = lfk_ring_init(mem, kind, c, e);
 		require_agrees(bytes, rc);
-		REQUIRE(rc != 0 || ring_works(kind, c, e));
+		REQUIRE(rc != 0 || ring_works(c, e));
 	}
 	require_covers(twin, c, e);
 	if (twin <= sizeof(mem))
@@ -292,7 +269,7 @@ static void shm_objects(struct input *in)
 		break;
 	case 2:
 		rc = lfk_shm_ring_create(region, name, 1 + next_byte(in) % 3, a,
-					 b, &p);
+					 b, (struct lfk_ring **)&p);
 		break;
 	case 3:
 		rc = lfk_shm_queue_create(region, name, 1 + next_byte(in) % 3,

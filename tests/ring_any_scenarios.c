@@ -6,9 +6,23 @@
  */
 #include "ring_scenarios.h"
 
-#include <lfkit/ring.h>
+#include <lfkit/lfkit.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The generator macros of the public headers are #undef'd after use: none
+ * may leak into a user's program (a sample of each header's). */
+#if defined(LFK__RING_DEFINE_API) || defined(LFK__RING_DEFINE_ANY) ||          \
+	defined(LFK__RING_DEFINE_VIEWS) || defined(LFK__RING_WRONG_KIND) ||    \
+	defined(LFK__RING_KIND_spsc) || defined(LFK__QUEUE_DEFINE_TRY) ||      \
+	defined(LFK__X86_64_ASM) || defined(LFK__X86_64_DEFINE_OPS) ||         \
+	defined(LFK__X86_64_LOAD_PIECE) || defined(LFK__AARCH64_BY_ORDER) ||   \
+	defined(LFK__AARCH64_RMW_ADD) || defined(LFK__AARCH64_CAS2) ||         \
+	defined(LFK__AARCH64_LOAD_PIECE) ||                                    \
+	defined(LFK__GENERIC_DEFINE_OPS) ||                                    \
+	defined(LFK__GENERIC_CAS_FAIL_ORDER)
+#error "a generator macro leaks out of <lfkit/lfkit.h>"
+#endif
 
 static const enum lfk_ring_kind all_kinds[] = { LFK_RING_SPSC, LFK_RING_MPMC,
 						LFK_RING_LFMPMC };
@@ -153,7 +167,8 @@ static void check_kind(enum lfk_ring_kind k)
 		LFK_CHECK(0, "create kind %d", (int)k);
 		return;
 	}
-	LFK_CHECK(((void *)lfk_ring_to_spsc(h) != NULL) == (k == LFK_RING_SPSC) &&
+	LFK_CHECK(((void *)lfk_ring_to_spsc(h) != NULL) ==
+			  (k == LFK_RING_SPSC) &&
 			  ((void *)lfk_ring_to_mpmc(h) != NULL) ==
 				  (k == LFK_RING_MPMC) &&
 			  ((void *)lfk_ring_to_lfmpmc(h) != NULL) ==

@@ -87,14 +87,18 @@ int lfk_scn_bad_input(void)
 		  "attach on NULL region");
 	if (lfk_shm_create(name, 1 << 16, 0600, &s) != 0)
 		return 1;
-	LFK_CHECK(lfk_shm_ring_create(s, "r", 99, 4, 8, &p) == -EINVAL,
+	LFK_CHECK(lfk_shm_ring_create(s, "r", 99, 4, 8,
+				      (struct lfk_ring **)&p) == -EINVAL,
 		  "bad kind");
-	LFK_CHECK(lfk_shm_ring_create(s, "r", LFK_RING_SPSC, 0, 8, &p) == -EINVAL,
+	LFK_CHECK(lfk_shm_ring_create(s, "r", LFK_RING_SPSC, 0, 8,
+				      (struct lfk_ring **)&p) == -EINVAL,
 		  "capacity 0");
-	LFK_CHECK(lfk_shm_ring_create(s, "", LFK_RING_SPSC, 4, 8, &p) == -EINVAL,
+	LFK_CHECK(lfk_shm_ring_create(s, "", LFK_RING_SPSC, 4, 8,
+				      (struct lfk_ring **)&p) == -EINVAL,
 		  "empty object name");
 	LFK_CHECK(lfk_shm_ring_create(s, "a-name-that-is-longer-than-31-bytes",
-				      LFK_RING_SPSC, 4, 8, &p) == -EINVAL,
+				      LFK_RING_SPSC, 4, 8,
+				      (struct lfk_ring **)&p) == -EINVAL,
 		  "object name too long");
 	LFK_CHECK(lfk_shm_bytes_attach(s, "nope", &p, &n) == -ENOENT,
 		  "attach of a missing name");
@@ -113,9 +117,11 @@ int lfk_scn_directory(void)
 	int made = 0, rc = 0;
 	if (lfk_shm_create(region_name(name, sizeof(name)), 1 << 20, 0600, &s) != 0)
 		return 1;
-	LFK_CHECK(lfk_shm_ring_create(s, "orders", LFK_RING_LFMPMC, 100, 64, &p) == 0,
+	LFK_CHECK(lfk_shm_ring_create(s, "orders", LFK_RING_LFMPMC, 100, 64,
+				      (struct lfk_ring **)&p) == 0,
 		  "create ring");
-	LFK_CHECK(lfk_shm_ring_create(s, "orders", LFK_RING_SPSC, 4, 8, &q) ==
+	LFK_CHECK(lfk_shm_ring_create(s, "orders", LFK_RING_SPSC, 4, 8,
+				      (struct lfk_ring **)&q) ==
 			  -EEXIST,
 		  "duplicate name");
 	struct lfk_ring_lfmpmc *lr;
@@ -148,7 +154,8 @@ int lfk_scn_directory(void)
 	/* a region too small for the object */
 	if (lfk_shm_create(name, 4096, 0600, &s) != 0)
 		return 1;
-	LFK_CHECK(lfk_shm_ring_create(s, "big", LFK_RING_MPMC, 10000, 64, &p) ==
+	LFK_CHECK(lfk_shm_ring_create(s, "big", LFK_RING_MPMC, 10000, 64,
+				      (struct lfk_ring **)&p) ==
 			  -ENOSPC,
 		  "region full");
 	lfk_shm_close(s);
@@ -175,7 +182,8 @@ int lfk_scn_two_mappings_share_rings(void)
 		struct lfk_ring *rb = NULL;
 		uint64_t rec[3] = { 1, 2, 3 }, out[3] = { 0, 0, 0 };
 		snprintf(obj, sizeof(obj), "r%d", k);
-		LFK_CHECK(lfk_shm_ring_create(a, obj, kinds[k], 5, 24, &ra) == 0 &&
+		LFK_CHECK(lfk_shm_ring_create(a, obj, kinds[k], 5, 24,
+					      (struct lfk_ring **)&ra) == 0 &&
 				  lfk_shm_ring_attach(b, obj, &rb) == 0 &&
 				  (int)lfk_ring_kind_of(rb) == kinds[k],
 			  "ring %d", k);
@@ -230,7 +238,8 @@ int lfk_scn_validation_rejects_damage(void)
 	struct lfk__shm_header *h;
 	if (lfk_shm_create(region_name(name, sizeof(name)), 1 << 16, 0600, &s) != 0)
 		return 1;
-	lfk_shm_ring_create(s, "ring", LFK_RING_LFMPMC, 16, 8, &r);
+	lfk_shm_ring_create(s, "ring", LFK_RING_LFMPMC, 16, 8,
+			    (struct lfk_ring **)&r);
 	size = lfk_shm_size(s);
 	img = aligned_alloc(LFK_RING_ALIGN, size);
 	h = (struct lfk__shm_header *)img;
@@ -504,7 +513,8 @@ int lfk_scn_fork_producers_consumers(void)
 		return 0;
 	if (lfk_shm_create(region_name(name, sizeof(name)), 1 << 20, 0600, &s) != 0)
 		return 1;
-	if (lfk_shm_ring_create(s, "ring", LFK_RING_LFMPMC, 64, 8, &r) != 0 ||
+	if (lfk_shm_ring_create(s, "ring", LFK_RING_LFMPMC, 64, 8,
+				(struct lfk_ring **)&r) != 0 ||
 	    lfk_shm_bytes_create(s, "board", sizeof(struct board), &b) != 0)
 		return 1;
 	run_children(name, b, child_producer, child_consumer, NULL,
@@ -537,7 +547,8 @@ int lfk_scn_killed_producer_loses_nothing_published(void)
 		if (lfk_shm_create(region_name(name, sizeof(name)), 1 << 20, 0600,
 				   &s) != 0)
 			return 1;
-		if (lfk_shm_ring_create(s, "ring", LFK_RING_LFMPMC, 16, 8, &r) != 0 ||
+		if (lfk_shm_ring_create(s, "ring", LFK_RING_LFMPMC, 16, 8,
+					(struct lfk_ring **)&r) != 0 ||
 		    lfk_shm_bytes_create(s, "board", sizeof(struct board), &b) != 0)
 			return 1;
 		fflush(NULL);
@@ -641,7 +652,8 @@ int lfk_scn_killed_mid_operation(void)
 		uint64_t v, n;
 		if (lfk_shm_create(region_name(name, sizeof(name)), 1 << 16, 0600,
 				   &s) != 0 ||
-		    lfk_shm_ring_create(s, "ring", c->kind, 8, 8, &r) != 0)
+		    lfk_shm_ring_create(s, "ring", c->kind, 8, 8,
+					(struct lfk_ring **)&r) != 0)
 			return 1;
 		for (v = 1; v <= 3; v++) /* items 1, 2, 3 */
 			lfk_ring_enqueue(r, v);

@@ -190,8 +190,10 @@ static bool shm_creates(size_t v)
 	return lfk_shm_bytes_create(region, "b", v, &p) < 0 &&
 	       lfk_shm_seqarray_create(region, "a", v, 8, &a) < 0 &&
 	       lfk_shm_seqarray_create(region, "a", 1, v, &a) < 0 &&
-	       lfk_shm_ring_create(region, "r", LFK_RING_SPSC, v, 8, &p) < 0 &&
-	       lfk_shm_ring_create(region, "r", LFK_RING_LFMPMC, 1, v, &p) < 0 &&
+	       lfk_shm_ring_create(region, "r", LFK_RING_SPSC, v, 8,
+				   (struct lfk_ring **)&p) < 0 &&
+	       lfk_shm_ring_create(region, "r", LFK_RING_LFMPMC, 1, v,
+				   (struct lfk_ring **)&p) < 0 &&
 	       lfk_shm_queue_create(region, "q", LFK_RING_MPMC, v, 8, &q) < 0 &&
 	       lfk_shm_queue_create(region, "q", LFK_RING_MPMC, 1, v, &q) < 0 &&
 	       lfk_shm_ref_queue_create(region, "t", v, 8, &rq) < 0 &&

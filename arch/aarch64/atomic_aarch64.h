@@ -102,7 +102,7 @@
 			     : "+r"(old), "+Q"(*(p))                           \
 			     : "r"(desired)                                    \
 			     : M)
-#define LFK__AARCH64_CAS_WEAK(R, A, L, AL, M, old, p, desired, status)        \
+#define LFK__AARCH64_CAS_WEAK(R, A, L, AL, M, old, p, desired, status)         \
 	LFK__AARCH64_CAS_STRONG(R, A, L, AL, M, old, p, desired)
 #else
 /* old = *p; *p = old OP v, as an exclusive load/store loop. */
@@ -157,7 +157,7 @@
  * (the reservation was lost): status is 0 only when the store happened (it
  * starts at 1 for the mismatch path).
  */
-#define LFK__AARCH64_CAS_WEAK(R, A, L, AL, M, old, p, desired, status)        \
+#define LFK__AARCH64_CAS_WEAK(R, A, L, AL, M, old, p, desired, status)         \
 	do {                                                                   \
 		__typeof__(old) lfk__cmp = old;                                \
 		__asm__ __volatile__("mov %w1, #1\n\t"                         \
@@ -176,74 +176,74 @@
  * T: the type, S: the name suffix, R: "w" (32-bit) or "x" (64-bit).  8- and
  * 16-bit objects get loads and stores only.
  */
-#define LFK__AARCH64_DEFINE_LOAD_STORE(T, S)                                    \
-	static inline T lfk__aarch64_load_##S(const T *p, int mo)               \
+#define LFK__AARCH64_DEFINE_LOAD_STORE(T, S)                                   \
+	static inline T lfk__aarch64_load_##S(const T *p, int mo)              \
 	{                                                                      \
 		return __atomic_load_n(p, mo); /* ldr / ldar */                \
 	}                                                                      \
-	static inline void lfk__aarch64_store_##S(T *p, T v, int mo)            \
+	static inline void lfk__aarch64_store_##S(T *p, T v, int mo)           \
 	{                                                                      \
 		__atomic_store_n(p, v, mo); /* str / stlr */                   \
 	}
 
-#define LFK__AARCH64_DEFINE_OPS(T, S, R)                                        \
-	LFK__AARCH64_DEFINE_LOAD_STORE(T, S)                                    \
-	static inline T lfk__aarch64_exchange_##S(T *p, T v, int mo)            \
+#define LFK__AARCH64_DEFINE_OPS(T, S, R)                                       \
+	LFK__AARCH64_DEFINE_LOAD_STORE(T, S)                                   \
+	static inline T lfk__aarch64_exchange_##S(T *p, T v, int mo)           \
 	{                                                                      \
 		T old;                                                         \
-		LFK__AARCH64_BY_ORDER(mo, LFK__AARCH64_RMW_SWP, R, old, p, v);  \
+		LFK__AARCH64_BY_ORDER(mo, LFK__AARCH64_RMW_SWP, R, old, p, v); \
 		return old;                                                    \
 	}                                                                      \
-	static inline T lfk__aarch64_fetch_add_##S(T *p, T v, int mo)           \
+	static inline T lfk__aarch64_fetch_add_##S(T *p, T v, int mo)          \
 	{                                                                      \
 		T old;                                                         \
-		LFK__AARCH64_BY_ORDER(mo, LFK__AARCH64_RMW_ADD, R, old, p, v);  \
+		LFK__AARCH64_BY_ORDER(mo, LFK__AARCH64_RMW_ADD, R, old, p, v); \
 		return old;                                                    \
 	}                                                                      \
-	static inline T lfk__aarch64_fetch_sub_##S(T *p, T v, int mo)           \
+	static inline T lfk__aarch64_fetch_sub_##S(T *p, T v, int mo)          \
 	{                                                                      \
-		return lfk__aarch64_fetch_add_##S(p, (T)(0 - v), mo);           \
+		return lfk__aarch64_fetch_add_##S(p, (T)(0 - v), mo);          \
 	}                                                                      \
-	static inline T lfk__aarch64_fetch_and_##S(T *p, T v, int mo)           \
+	static inline T lfk__aarch64_fetch_and_##S(T *p, T v, int mo)          \
 	{                                                                      \
 		T old;                                                         \
 		v = (T)~v; /* ldclr/bic clear the bits that are set in v */    \
-		LFK__AARCH64_BY_ORDER(mo, LFK__AARCH64_RMW_CLR, R, old, p, v);  \
+		LFK__AARCH64_BY_ORDER(mo, LFK__AARCH64_RMW_CLR, R, old, p, v); \
 		return old;                                                    \
 	}                                                                      \
-	static inline T lfk__aarch64_fetch_or_##S(T *p, T v, int mo)            \
+	static inline T lfk__aarch64_fetch_or_##S(T *p, T v, int mo)           \
 	{                                                                      \
 		T old;                                                         \
-		LFK__AARCH64_BY_ORDER(mo, LFK__AARCH64_RMW_SET, R, old, p, v);  \
+		LFK__AARCH64_BY_ORDER(mo, LFK__AARCH64_RMW_SET, R, old, p, v); \
 		return old;                                                    \
 	}                                                                      \
-	/* the LSE st* forms have no acquire variant: keep the ld* forms */   \
-	static inline void lfk__aarch64_and_##S(T *p, T v, int mo)              \
+	/* the LSE st* forms have no acquire variant: keep the ld* forms */    \
+	static inline void lfk__aarch64_and_##S(T *p, T v, int mo)             \
 	{                                                                      \
-		(void)lfk__aarch64_fetch_and_##S(p, v, mo);                     \
+		(void)lfk__aarch64_fetch_and_##S(p, v, mo);                    \
 	}                                                                      \
-	static inline void lfk__aarch64_or_##S(T *p, T v, int mo)               \
+	static inline void lfk__aarch64_or_##S(T *p, T v, int mo)              \
 	{                                                                      \
-		(void)lfk__aarch64_fetch_or_##S(p, v, mo);                      \
+		(void)lfk__aarch64_fetch_or_##S(p, v, mo);                     \
 	}                                                                      \
-	static inline bool lfk__aarch64_cas_##S(T *p, T *expected, T desired,   \
+	static inline bool lfk__aarch64_cas_##S(T *p, T *expected, T desired,  \
 					       int mo)                         \
 	{                                                                      \
 		T old = *expected;                                             \
-		LFK__AARCH64_BY_ORDER(mo, LFK__AARCH64_CAS_STRONG, R, old, p,   \
-				      desired);                        \
+		LFK__AARCH64_BY_ORDER(mo, LFK__AARCH64_CAS_STRONG, R, old, p,  \
+				      desired);                                \
 		if (old == *expected)                                          \
 			return true;                                           \
 		*expected = old;                                               \
 		return false;                                                  \
 	}                                                                      \
-	static inline bool lfk__aarch64_cas_weak_##S(T *p, T *expected,         \
+	static inline bool lfk__aarch64_cas_weak_##S(T *p, T *expected,        \
 						    T desired, int mo)         \
 	{                                                                      \
 		T old = *expected;                                             \
 		uint32_t status = 0;                                           \
-		LFK__AARCH64_BY_ORDER(mo, LFK__AARCH64_CAS_WEAK, R, old, p,     \
-				      desired, status);                \
+		LFK__AARCH64_BY_ORDER(mo, LFK__AARCH64_CAS_WEAK, R, old, p,    \
+				      desired, status);                        \
 		(void)status;                                                  \
 		if (old == *expected && status == 0)                           \
 			return true;                                           \
@@ -271,13 +271,13 @@ LFK__AARCH64_DEFINE_OPS(uint64_t, u64, "x")
  * LSE form compares and returns in the same registers, so its callers pass
  * x0, x1 as e0, e1 too. */
 #if defined(LFK__AARCH64_LSE)
-#define LFK__AARCH64_CAS2(R, A, L, AL, M, x0, x1, p, e0, e1, n0, n1)          \
+#define LFK__AARCH64_CAS2(R, A, L, AL, M, x0, x1, p, e0, e1, n0, n1)           \
 	__asm__ __volatile__("casp" AL " %0, %1, %3, %4, %2"                   \
 			     : "+r"(x0), "+r"(x1), "+Q"(*(p))                  \
 			     : "r"(n0), "r"(n1)                                \
 			     : M)
 #else
-#define LFK__AARCH64_CAS2(R, A, L, AL, M, x0, x1, p, e0, e1, n0, n1)          \
+#define LFK__AARCH64_CAS2(R, A, L, AL, M, x0, x1, p, e0, e1, n0, n1)           \
 	do {                                                                   \
 		uint32_t lfk__status;                                          \
 		__asm__ __volatile__("1: ld" A "xp %0, %1, %3\n\t"             \
@@ -326,7 +326,7 @@ static inline bool lfk__aarch64_cas2(lfk_pair_t *p, lfk_pair_t *expected,
  * the same value back (the only way ARMv8.0 makes a 128-bit read single-copy
  * atomic).  The pair must be writable.
  */
-#define LFK__AARCH64_LOAD2(R, A, L, AL, M, lo, hi, p)                        \
+#define LFK__AARCH64_LOAD2(R, A, L, AL, M, lo, hi, p)                          \
 	do {                                                                   \
 		uint32_t lfk__status;                                          \
 		__asm__ __volatile__("1: ld" A "xp %0, %1, %3\n\t"             \

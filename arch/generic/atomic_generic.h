@@ -23,65 +23,66 @@
 
 /* The failure order of a CAS may not be release or stronger than the success
  * order: keep the acquire half of the success order, drop the release half. */
-#define LFK__GENERIC_CAS_FAIL_ORDER(mo)                                         \
-	((mo) == __ATOMIC_ACQ_REL || (mo) == __ATOMIC_ACQUIRE ? __ATOMIC_ACQUIRE \
-	 : (mo) == __ATOMIC_SEQ_CST                           ? __ATOMIC_SEQ_CST \
-							       : __ATOMIC_RELAXED)
+#define LFK__GENERIC_CAS_FAIL_ORDER(mo)                                        \
+	((mo) == __ATOMIC_ACQ_REL || (mo) == __ATOMIC_ACQUIRE                  \
+		 ? __ATOMIC_ACQUIRE                                            \
+	 : (mo) == __ATOMIC_SEQ_CST ? __ATOMIC_SEQ_CST                         \
+				    : __ATOMIC_RELAXED)
 
-#define LFK__GENERIC_DEFINE_LOAD_STORE(T, S)                                    \
-	static inline T lfk__generic_load_##S(const T *p, int mo)               \
+#define LFK__GENERIC_DEFINE_LOAD_STORE(T, S)                                   \
+	static inline T lfk__generic_load_##S(const T *p, int mo)              \
 	{                                                                      \
 		return __atomic_load_n(p, mo);                                 \
 	}                                                                      \
-	static inline void lfk__generic_store_##S(T *p, T v, int mo)            \
+	static inline void lfk__generic_store_##S(T *p, T v, int mo)           \
 	{                                                                      \
 		__atomic_store_n(p, v, mo);                                    \
 	}
 
-#define LFK__GENERIC_DEFINE_OPS(T, S)                                           \
-	LFK__GENERIC_DEFINE_LOAD_STORE(T, S)                                    \
-	static inline T lfk__generic_exchange_##S(T *p, T v, int mo)            \
+#define LFK__GENERIC_DEFINE_OPS(T, S)                                          \
+	LFK__GENERIC_DEFINE_LOAD_STORE(T, S)                                   \
+	static inline T lfk__generic_exchange_##S(T *p, T v, int mo)           \
 	{                                                                      \
 		return __atomic_exchange_n(p, v, mo);                          \
 	}                                                                      \
-	static inline T lfk__generic_fetch_add_##S(T *p, T v, int mo)           \
+	static inline T lfk__generic_fetch_add_##S(T *p, T v, int mo)          \
 	{                                                                      \
 		return __atomic_fetch_add(p, v, mo);                           \
 	}                                                                      \
-	static inline T lfk__generic_fetch_sub_##S(T *p, T v, int mo)           \
+	static inline T lfk__generic_fetch_sub_##S(T *p, T v, int mo)          \
 	{                                                                      \
 		return __atomic_fetch_sub(p, v, mo);                           \
 	}                                                                      \
-	static inline T lfk__generic_fetch_and_##S(T *p, T v, int mo)           \
+	static inline T lfk__generic_fetch_and_##S(T *p, T v, int mo)          \
 	{                                                                      \
 		return __atomic_fetch_and(p, v, mo);                           \
 	}                                                                      \
-	static inline T lfk__generic_fetch_or_##S(T *p, T v, int mo)            \
+	static inline T lfk__generic_fetch_or_##S(T *p, T v, int mo)           \
 	{                                                                      \
 		return __atomic_fetch_or(p, v, mo);                            \
 	}                                                                      \
-	/* unused results: the compiler emits lock and / lock or on x86 */    \
-	static inline void lfk__generic_and_##S(T *p, T v, int mo)              \
+	/* unused results: the compiler emits lock and / lock or on x86 */     \
+	static inline void lfk__generic_and_##S(T *p, T v, int mo)             \
 	{                                                                      \
 		(void)__atomic_fetch_and(p, v, mo);                            \
 	}                                                                      \
-	static inline void lfk__generic_or_##S(T *p, T v, int mo)               \
+	static inline void lfk__generic_or_##S(T *p, T v, int mo)              \
 	{                                                                      \
 		(void)__atomic_fetch_or(p, v, mo);                             \
 	}                                                                      \
-	static inline bool lfk__generic_cas_##S(T *p, T *expected, T desired,   \
+	static inline bool lfk__generic_cas_##S(T *p, T *expected, T desired,  \
 					       int mo)                         \
 	{                                                                      \
 		return __atomic_compare_exchange_n(                            \
 			p, expected, desired, false, mo,                       \
-			LFK__GENERIC_CAS_FAIL_ORDER(mo));                       \
+			LFK__GENERIC_CAS_FAIL_ORDER(mo));                      \
 	}                                                                      \
-	static inline bool lfk__generic_cas_weak_##S(T *p, T *expected,         \
+	static inline bool lfk__generic_cas_weak_##S(T *p, T *expected,        \
 						    T desired, int mo)         \
 	{                                                                      \
 		return __atomic_compare_exchange_n(                            \
 			p, expected, desired, true, mo,                        \
-			LFK__GENERIC_CAS_FAIL_ORDER(mo));                       \
+			LFK__GENERIC_CAS_FAIL_ORDER(mo));                      \
 	}
 
 LFK__GENERIC_DEFINE_LOAD_STORE(uint8_t, u8)
@@ -106,17 +107,20 @@ static inline size_t lfk__generic_load_piece(unsigned char *d,
 {
 	uintptr_t a = (uintptr_t)s;
 	if (size >= 8 && a % 8 == 0) {
-		uint64_t w = __atomic_load_n((const lfk__generic_u64a_t *)s, mo);
+		uint64_t w =
+			__atomic_load_n((const lfk__generic_u64a_t *)s, mo);
 		memcpy(d, &w, 8);
 		return 8;
 	}
 	if (size >= 4 && a % 4 == 0) {
-		uint32_t w = __atomic_load_n((const lfk__generic_u32a_t *)s, mo);
+		uint32_t w =
+			__atomic_load_n((const lfk__generic_u32a_t *)s, mo);
 		memcpy(d, &w, 4);
 		return 4;
 	}
 	if (size >= 2 && a % 2 == 0) {
-		uint16_t w = __atomic_load_n((const lfk__generic_u16a_t *)s, mo);
+		uint16_t w =
+			__atomic_load_n((const lfk__generic_u16a_t *)s, mo);
 		memcpy(d, &w, 2);
 		return 2;
 	}
@@ -151,7 +155,8 @@ static inline void lfk__generic_load_bytes(void *dst, const void *src,
 	}
 	LFK_ATOMIC_UNROLL
 	for (; size >= 8; s += 8, d += 8, size -= 8) {
-		uint64_t w = __atomic_load_n((const lfk__generic_u64a_t *)s, mo);
+		uint64_t w =
+			__atomic_load_n((const lfk__generic_u64a_t *)s, mo);
 		memcpy(d, &w, 8);
 	}
 	while (size != 0) {

@@ -60,17 +60,17 @@
 
 /* One asm statement, with a compiler barrier unless mo is relaxed (see the
  * header comment); OUT and IN are parenthesized operand lists. */
-#define LFK__X86_64_ASM(mo, INSN, OUT, IN)                                      \
+#define LFK__X86_64_ASM(mo, INSN, OUT, IN)                                     \
 	do {                                                                   \
 		if ((mo) == __ATOMIC_RELAXED)                                  \
 			__asm__ __volatile__(INSN                              \
-					     : LFK__X86_64_LIST OUT             \
-					     : LFK__X86_64_LIST IN              \
+					     : LFK__X86_64_LIST OUT            \
+					     : LFK__X86_64_LIST IN             \
 					     : "cc");                          \
 		else                                                           \
 			__asm__ __volatile__(INSN                              \
-					     : LFK__X86_64_LIST OUT             \
-					     : LFK__X86_64_LIST IN              \
+					     : LFK__X86_64_LIST OUT            \
+					     : LFK__X86_64_LIST IN             \
 					     : "memory", "cc");                \
 	} while (0)
 
@@ -78,12 +78,12 @@
  * T: the type, S: the name suffix, Q: the AT&T size suffix ("b", "w", "l"
  * or "q").  8- and 16-bit objects get loads and stores only.
  */
-#define LFK__X86_64_DEFINE_LOAD_STORE(T, S, Q)                                  \
-	static inline T lfk__x86_64_load_##S(const T *p, int mo)                \
+#define LFK__X86_64_DEFINE_LOAD_STORE(T, S, Q)                                 \
+	static inline T lfk__x86_64_load_##S(const T *p, int mo)               \
 	{                                                                      \
 		return __atomic_load_n(p, mo); /* mov */                       \
 	}                                                                      \
-	static inline void lfk__x86_64_store_##S(T *p, T v, int mo)             \
+	static inline void lfk__x86_64_store_##S(T *p, T v, int mo)            \
 	{                                                                      \
 		if (mo == __ATOMIC_SEQ_CST)                                    \
 			__asm__ __volatile__("xchg" Q " %0, %1"                \
@@ -94,64 +94,64 @@
 			__atomic_store_n(p, v, mo); /* mov */                  \
 	}
 
-#define LFK__X86_64_DEFINE_OPS(T, S, Q)                                         \
-	LFK__X86_64_DEFINE_LOAD_STORE(T, S, Q)                                  \
-	static inline T lfk__x86_64_exchange_##S(T *p, T v, int mo)             \
+#define LFK__X86_64_DEFINE_OPS(T, S, Q)                                        \
+	LFK__X86_64_DEFINE_LOAD_STORE(T, S, Q)                                 \
+	static inline T lfk__x86_64_exchange_##S(T *p, T v, int mo)            \
 	{                                                                      \
-		LFK__X86_64_ASM(mo, "xchg" Q " %0, %1", ("+r"(v), "+m"(*p)),    \
+		LFK__X86_64_ASM(mo, "xchg" Q " %0, %1", ("+r"(v), "+m"(*p)),   \
 			       ());                                            \
 		return v;                                                      \
 	}                                                                      \
-	static inline T lfk__x86_64_fetch_add_##S(T *p, T v, int mo)            \
+	static inline T lfk__x86_64_fetch_add_##S(T *p, T v, int mo)           \
 	{                                                                      \
-		LFK__X86_64_ASM(mo, "lock xadd" Q " %0, %1",                    \
+		LFK__X86_64_ASM(mo, "lock xadd" Q " %0, %1",                   \
 			       ("+r"(v), "+m"(*p)), ());                       \
 		return v;                                                      \
 	}                                                                      \
-	static inline T lfk__x86_64_fetch_sub_##S(T *p, T v, int mo)            \
+	static inline T lfk__x86_64_fetch_sub_##S(T *p, T v, int mo)           \
 	{                                                                      \
-		return lfk__x86_64_fetch_add_##S(p, (T)(0 - v), mo);            \
+		return lfk__x86_64_fetch_add_##S(p, (T)(0 - v), mo);           \
 	}                                                                      \
-	static inline bool lfk__x86_64_cas_##S(T *p, T *expected, T desired,    \
+	static inline bool lfk__x86_64_cas_##S(T *p, T *expected, T desired,   \
 					      int mo)                          \
 	{                                                                      \
 		bool ok;                                                       \
 		T old = *expected;                                             \
-		LFK__X86_64_ASM(mo, "lock cmpxchg" Q " %3, %1",                 \
+		LFK__X86_64_ASM(mo, "lock cmpxchg" Q " %3, %1",                \
 			       ("+a"(old), "+m"(*p), "=@ccz"(ok)),             \
 			       ("r"(desired)));                                \
 		if (!ok)                                                       \
 			*expected = old;                                       \
 		return ok;                                                     \
 	}                                                                      \
-	static inline bool lfk__x86_64_cas_weak_##S(T *p, T *expected,          \
+	static inline bool lfk__x86_64_cas_weak_##S(T *p, T *expected,         \
 						   T desired, int mo)          \
 	{                                                                      \
 		/* cmpxchg never fails spuriously: weak is strong. */          \
-		return lfk__x86_64_cas_##S(p, expected, desired, mo);           \
+		return lfk__x86_64_cas_##S(p, expected, desired, mo);          \
 	}                                                                      \
-	static inline T lfk__x86_64_fetch_and_##S(T *p, T v, int mo)            \
+	static inline T lfk__x86_64_fetch_and_##S(T *p, T v, int mo)           \
 	{                                                                      \
-		T old = lfk__x86_64_load_##S(p, __ATOMIC_RELAXED);              \
-		while (!lfk__x86_64_cas_##S(p, &old, old & v, mo))              \
+		T old = lfk__x86_64_load_##S(p, __ATOMIC_RELAXED);             \
+		while (!lfk__x86_64_cas_##S(p, &old, old & v, mo))             \
 			;                                                      \
 		return old;                                                    \
 	}                                                                      \
-	static inline T lfk__x86_64_fetch_or_##S(T *p, T v, int mo)             \
+	static inline T lfk__x86_64_fetch_or_##S(T *p, T v, int mo)            \
 	{                                                                      \
-		T old = lfk__x86_64_load_##S(p, __ATOMIC_RELAXED);              \
-		while (!lfk__x86_64_cas_##S(p, &old, old | v, mo))              \
+		T old = lfk__x86_64_load_##S(p, __ATOMIC_RELAXED);             \
+		while (!lfk__x86_64_cas_##S(p, &old, old | v, mo))             \
 			;                                                      \
 		return old;                                                    \
 	}                                                                      \
-	static inline void lfk__x86_64_and_##S(T *p, T v, int mo)               \
+	static inline void lfk__x86_64_and_##S(T *p, T v, int mo)              \
 	{                                                                      \
-		LFK__X86_64_ASM(mo, "lock and" Q " %1, %0", ("+m"(*p)),         \
+		LFK__X86_64_ASM(mo, "lock and" Q " %1, %0", ("+m"(*p)),        \
 			       ("r"(v)));                                      \
 	}                                                                      \
-	static inline void lfk__x86_64_or_##S(T *p, T v, int mo)                \
+	static inline void lfk__x86_64_or_##S(T *p, T v, int mo)               \
 	{                                                                      \
-		LFK__X86_64_ASM(mo, "lock or" Q " %1, %0", ("+m"(*p)),          \
+		LFK__X86_64_ASM(mo, "lock or" Q " %1, %0", ("+m"(*p)),         \
 			       ("r"(v)));                                      \
 	}
 

@@ -73,11 +73,11 @@
  *   store relaxed/rel* mov                   str / stlr       str / stlr
  *   store seq_cst      xchg                * stlr           * stlr
  *   exchange           xchg                  swp{,a,l,al}     ld[a]xr/st[l]xr
- *   fetch_add/sub      lock xadd             ldadd{..}        ld[a]xr/add/st[l]xr
- *   fetch_and          lock cmpxchg loop     ldclr{..} (~v)   ld[a]xr/bic/st[l]xr
- *   fetch_or           lock cmpxchg loop     ldset{..}        ld[a]xr/orr/st[l]xr
+ *   fetch_add/sub      lock xadd           ldadd{..}       ld[a]xr/add/st[l]xr
+ *   fetch_and          lock cmpxchg loop   ldclr{..} (~v)  ld[a]xr/bic/st[l]xr
+ *   fetch_or           lock cmpxchg loop   ldset{..}       ld[a]xr/orr/st[l]xr
  *   and / or           lock and / lock or    ldclr / ldset    as fetch_and/or
- *   cas (weak)         lock cmpxchg          cas{..}          ld[a]xr/cmp/st[l]xr
+ *   cas (weak)         lock cmpxchg        cas{..}         ld[a]xr/cmp/st[l]xr
  *   cas2 / load2       lock cmpxchg16b       casp{..}         ld[a]xp/st[l]xp
  *   load_bytes         movdqu, mov           ldp, ldr         ldp, ldr
  *   fence acq          (compiler only)       dmb ishld        dmb ishld
@@ -137,7 +137,8 @@ LFK_BEGIN_DECLS
 #define LFK_ATOMIC_BACKEND "x86_64"
 #define LFK__ARCH_OP(op) lfk__x86_64_##op
 #define LFK_HAVE_CAS2 1
-#elif !defined(LFK_TSAN) && defined(LFK_CONFIG_ARCH_AARCH64) && defined(__aarch64__)
+#elif !defined(LFK_TSAN) && defined(LFK_CONFIG_ARCH_AARCH64) && \
+	defined(__aarch64__)
 #include "arch/aarch64/atomic_aarch64.h"
 #if defined(LFK__AARCH64_LSE)
 #define LFK_ATOMIC_BACKEND "aarch64-lse"

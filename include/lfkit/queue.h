@@ -9,7 +9,8 @@
  *   q.put_nowait(x)                lfk_queue_put(q, x, 0)      -EAGAIN (Full)
  *   x = q.get() / get(timeout=t)   lfk_queue_get(q, &x, LFK_FOREVER / t_ns)
  *   q.get_nowait()                 lfk_queue_get(q, &x, 0)     -EAGAIN (Empty)
- *   q.task_done()                  lfk_queue_task_done(q)      -EINVAL (ValueError)
+ *   q.task_done()                  lfk_queue_task_done(q)      -EINVAL
+ *                                                              (ValueError)
  *   q.join()                       lfk_queue_join(q, LFK_FOREVER)
  *   q.qsize() / q.maxsize          lfk_queue_count(q) / lfk_queue_capacity(q)
  *   q.shutdown() (3.13), or a      lfk_queue_close(q): put -> -EPIPE; get
@@ -229,8 +230,9 @@ int lfk_queue_recover(struct lfk_queue *q);
  * LFK_FOREVER: no limit).  Returns 0; -EAGAIN (full, timeout 0);
  * -ETIMEDOUT; -EPIPE (closed, item not delivered); -EINVAL (NULL, or the
  * queue's elem_size is not 8); -EUSERS (a shared queue already has
- * LFK_QUEUE_PROCS live processes using it).  Progress: with timeout 0 the ring's (spsc
- * wait-free, mpmc blocking, lfmpmc lock-free); otherwise blocking.
+ * LFK_QUEUE_PROCS live processes using it).  Progress: with timeout 0 the
+ * ring's (spsc wait-free, mpmc blocking, lfmpmc lock-free); otherwise
+ * blocking.
  */
 LFK__QUEUE_API int lfk_queue_put(struct lfk_queue *q, uint64_t item,
 				 uint64_t timeout_ns);

@@ -64,8 +64,9 @@
  *
  * Memory: lfk_ring_<kind>_size(capacity, elem_size) gives the bytes needed;
  * lfk_ring_<kind>_init() lays the ring out in caller-provided memory that is
- * aligned to LFK_RING_ALIGN (128 bytes).  Nothing inside is a pointer (only offsets from
- * the ring's start), so a ring can live in memory shared between processes.
+ * aligned to LFK_RING_ALIGN (128 bytes).  Nothing inside is a pointer
+ * (only offsets from the ring's start), so a ring can live in memory shared
+ * between processes.
  * lfk_ring_<kind>_create()/_destroy() allocate and free aligned memory.
  *
  * Errors (negative errno): -EINVAL for NULL, misaligned memory, capacity 0 or

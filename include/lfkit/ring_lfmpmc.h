@@ -163,7 +163,7 @@ int lfk_ring_lfmpmc_init(void *mem, size_t capacity, size_t elem_size);
  * around).  Errors as lfk_ring_lfmpmc_init.
  */
 int lfk_ring_lfmpmc_init_at(void *mem, size_t capacity, size_t elem_size,
-                            uint64_t first_index);
+			    uint64_t first_index);
 
 /*
  * lfk_ring_lfmpmc_create: allocates an aligned ring and lays it out; *out
@@ -171,7 +171,7 @@ int lfk_ring_lfmpmc_init_at(void *mem, size_t capacity, size_t elem_size,
  * lfk_ring_lfmpmc_size); -ENOMEM.  Free it with lfk_ring_lfmpmc_destroy.
  */
 int lfk_ring_lfmpmc_create(size_t capacity, size_t elem_size,
-                           struct lfk_ring_lfmpmc **out);
+			   struct lfk_ring_lfmpmc **out);
 
 /*
  * lfk_ring_lfmpmc_destroy: frees a ring from lfk_ring_lfmpmc_create (NULL
@@ -237,7 +237,8 @@ LFK__RING_API int lfk_ring_lfmpmc_dequeue_rec(struct lfk_ring_lfmpmc *r,
  * (or a ring of another kind).  Lock-free.
  */
 LFK__RING_API size_t
-lfk_ring_lfmpmc_enqueue_burst_rec(struct lfk_ring_lfmpmc *r, const void *recs, size_t n);
+lfk_ring_lfmpmc_enqueue_burst_rec(struct lfk_ring_lfmpmc *r, const void *recs,
+				  size_t n);
 
 /*
  * lfk_ring_lfmpmc_dequeue_burst_rec: takes up to n of the oldest records
@@ -245,7 +246,8 @@ lfk_ring_lfmpmc_enqueue_burst_rec(struct lfk_ring_lfmpmc *r, const void *recs, s
  * another kind).  Lock-free.
  */
 LFK__RING_API size_t
-lfk_ring_lfmpmc_dequeue_burst_rec(struct lfk_ring_lfmpmc *r, void *recs, size_t n);
+lfk_ring_lfmpmc_dequeue_burst_rec(struct lfk_ring_lfmpmc *r, void *recs,
+				  size_t n);
 
 /*
  * lfk_ring_lfmpmc_count: the items in the ring, 0 for NULL: approximate

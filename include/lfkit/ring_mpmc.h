@@ -60,7 +60,7 @@ int lfk_ring_mpmc_init(void *mem, size_t capacity, size_t elem_size);
  * around).  Errors as lfk_ring_mpmc_init.
  */
 int lfk_ring_mpmc_init_at(void *mem, size_t capacity, size_t elem_size,
-                          uint64_t first_index);
+			  uint64_t first_index);
 
 /*
  * lfk_ring_mpmc_create: allocates an aligned ring and lays it out; *out
@@ -68,7 +68,7 @@ int lfk_ring_mpmc_init_at(void *mem, size_t capacity, size_t elem_size,
  * lfk_ring_mpmc_size); -ENOMEM.  Free it with lfk_ring_mpmc_destroy.
  */
 int lfk_ring_mpmc_create(size_t capacity, size_t elem_size,
-                         struct lfk_ring_mpmc **out);
+			 struct lfk_ring_mpmc **out);
 
 /*
  * lfk_ring_mpmc_destroy: frees a ring from lfk_ring_mpmc_create (NULL is
@@ -179,7 +179,8 @@ LFK__RING_API size_t lfk_ring_mpmc_elem_size(const struct lfk_ring_mpmc *r);
 /* ---- a process that died between reserve and commit (out of line) ----- */
 
 /* What lfk_ring_mpmc_stalled reports. */
-#define LFK_RING_STALL_PRODUCER 1 /* the head slot is reserved, never published */
+/* the head slot is reserved, never published */
+#define LFK_RING_STALL_PRODUCER 1
 #define LFK_RING_STALL_CONSUMER 2 /* the next slot to fill is reserved by a
 				     consumer that never released it */
 

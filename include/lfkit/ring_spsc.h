@@ -49,7 +49,7 @@ int lfk_ring_spsc_init(void *mem, size_t capacity, size_t elem_size);
  * around).  Errors as lfk_ring_spsc_init.
  */
 int lfk_ring_spsc_init_at(void *mem, size_t capacity, size_t elem_size,
-                          uint64_t first_index);
+			  uint64_t first_index);
 
 /*
  * lfk_ring_spsc_create: allocates an aligned ring and lays it out; *out
@@ -57,7 +57,7 @@ int lfk_ring_spsc_init_at(void *mem, size_t capacity, size_t elem_size,
  * lfk_ring_spsc_size); -ENOMEM.  Free it with lfk_ring_spsc_destroy.
  */
 int lfk_ring_spsc_create(size_t capacity, size_t elem_size,
-                         struct lfk_ring_spsc **out);
+			 struct lfk_ring_spsc **out);
 
 /*
  * lfk_ring_spsc_destroy: frees a ring from lfk_ring_spsc_create (NULL is

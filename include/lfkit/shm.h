@@ -118,7 +118,8 @@ int lfk_shm_validate(const void *base, size_t size);
 
 /*
  * Rings in a region.  create lays a ring of `kind` (LFK_RING_SPSC, _MPMC,
- * _LFMPMC) out under `name`; the typed creates do the same for their kind.
+ * _LFMPMC) out under `name` and gives its generic handle (<lfkit/ring.h>);
+ * the typed creates do the same for their kind.
  * attach finds a ring by name and checks that it is of the kind asked for
  * and that its own geometry matches the directory and fits in the mapping;
  * *out is the ring in this process's mapping, typed.
@@ -130,8 +131,9 @@ int lfk_shm_validate(const void *base, size_t size);
  * takes the directory lock); attach is wait-free but for the fstat that
  * checks the file's size.
  */
-int lfk_shm_ring_create(struct lfk_shm *shm, const char *name, int kind,
-			size_t capacity, size_t elem_size, void **out);
+int lfk_shm_ring_create(struct lfk_shm *shm, const char *name,
+			enum lfk_ring_kind kind, size_t capacity,
+			size_t elem_size, struct lfk_ring **out);
 int lfk_shm_ring_spsc_create(struct lfk_shm *shm, const char *name,
 			     size_t capacity, size_t elem_size,
 			     struct lfk_ring_spsc **out);

@@ -12,7 +12,7 @@
 
 LFK_BEGIN_DECLS
 
-#define LFK_QUEUE_MAGIC 0x4c464b51u /* "LFKQ" */
+#define LFK__QUEUE_MAGIC 0x4c464b51u /* "LFKQ" */
 
 /* The closed word's bit. */
 #define LFK__QUEUE_CLOSED 1u
@@ -49,7 +49,7 @@ struct lfk_queue {
 		uint32_t kind;       /* enum lfk_ring_kind */
 		uint32_t elem_words; /* elem_size / 8 */
 		uint32_t flags;      /* LFK_QUEUE_SHARED */
-		uint64_t ring_off;   /* byte offset of the ring from the queue */
+		uint64_t ring_off;   /* byte offset of the ring */
 		uint64_t bytes;      /* total size */
 	} hdr __attribute__((aligned(LFK_RING_ALIGN)));
 	/* LFK__QUEUE_CLOSED once closed. */
@@ -59,7 +59,8 @@ struct lfk_queue {
 	/* task_done calls, all processes together. */
 	uint64_t tasks_done __attribute__((aligned(LFK_RING_ALIGN)));
 	/* Consumers sleep here for an item (or the end after close). */
-	struct lfk_eventcount not_empty __attribute__((aligned(LFK_RING_ALIGN)));
+	struct lfk_eventcount not_empty
+		__attribute__((aligned(LFK_RING_ALIGN)));
 	/* Producers sleep here for room. */
 	struct lfk_eventcount not_full __attribute__((aligned(LFK_RING_ALIGN)));
 	/* join sleeps here. */

@@ -41,13 +41,13 @@ enum lfk_ring_hook_point {
 	LFK_HOOK_LFMPMC_DEQ_SLOT,     /* item read, its entry not yet freed */
 	LFK_HOOK_LFMPMC_DEQ_EMPTY,    /* found empty, not yet charged to the
 					 dequeue budget */
-	LFK_HOOK_QUEUE_PUT_REGISTERED, /* lfk_queue put in flight, ring not tried */
-	LFK_HOOK_QUEUE_PUT_PUBLISHED,  /* item in the ring, not marked delivered */
-	LFK_HOOK_QUEUE_GET_REGISTERED, /* lfk_queue get in flight, ring not tried */
+	LFK_HOOK_QUEUE_PUT_REGISTERED, /* queue put in flight, ring not tried */
+	LFK_HOOK_QUEUE_PUT_PUBLISHED,  /* item in the ring, not yet delivered */
+	LFK_HOOK_QUEUE_GET_REGISTERED, /* queue get in flight, ring not tried */
 	LFK_HOOK_QUEUE_GET_TAKEN,      /* item taken, get not marked done */
 	LFK_HOOK_LFMPMC_ENQ_PUBLISHED, /* item published, budget not reset */
 	LFK_HOOK_LFMPMC_DEQ_BLOCK,     /* burst sized its block, not taken it */
-	LFK_HOOK_LFMPMC_DEQ_BLOCK_MISSED,  /* burst found nothing, not charged */
+	LFK_HOOK_LFMPMC_DEQ_BLOCK_MISSED, /* burst found nothing, not charged */
 	LFK_HOOK_LFMPMC_DEQ_BLOCK_CHARGED, /* burst charged, not yet returned */
 };
 #if defined(LFK_RING_TEST_HOOKS)
@@ -134,7 +134,7 @@ struct lfk_ring {
 	LFK__RING_API size_t lfk_ring_##K##_enqueue_burst(                     \
 		struct lfk_ring_##K *r, const uint64_t *v, size_t n)           \
 	{                                                                      \
-		if (r == NULL || v == NULL || r->hdr.elem_words != 1 ||       \
+		if (r == NULL || v == NULL || r->hdr.elem_words != 1 ||        \
 		    LFK__RING_WRONG_KIND(r, K))                                \
 			return 0;                                              \
 		return lfk__ring_##K##_put(r, v, n, 1);                        \
@@ -142,7 +142,7 @@ struct lfk_ring {
 	LFK__RING_API size_t lfk_ring_##K##_dequeue_burst(                     \
 		struct lfk_ring_##K *r, uint64_t *v, size_t n)                 \
 	{                                                                      \
-		if (r == NULL || v == NULL || r->hdr.elem_words != 1 ||       \
+		if (r == NULL || v == NULL || r->hdr.elem_words != 1 ||        \
 		    LFK__RING_WRONG_KIND(r, K))                                \
 			return 0;                                              \
 		return lfk__ring_##K##_get(r, v, n, 1);                        \
@@ -158,7 +158,7 @@ struct lfk_ring {
 	LFK__RING_API int lfk_ring_##K##_dequeue(struct lfk_ring_##K *r,       \
 						 uint64_t *v)                  \
 	{                                                                      \
-		if (r == NULL || v == NULL || r->hdr.elem_words != 1 ||       \
+		if (r == NULL || v == NULL || r->hdr.elem_words != 1 ||        \
 		    LFK__RING_WRONG_KIND(r, K))                                \
 			return -EINVAL;                                        \
 		return lfk__ring_##K##_get(r, v, 1, 1) ? 0 : -EAGAIN;          \

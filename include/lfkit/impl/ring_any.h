@@ -15,7 +15,8 @@ LFK_BEGIN_DECLS
 /* Whether kind (a ring header's) names a ring kind. */
 static inline bool lfk__ring_kind_ok(uint32_t kind)
 {
-	return kind - LFK_RING_SPSC <= (uint32_t)(LFK_RING_LFMPMC - LFK_RING_SPSC);
+	return kind - LFK_RING_SPSC <=
+	       (uint32_t)(LFK_RING_LFMPMC - LFK_RING_SPSC);
 }
 
 /*

@@ -30,7 +30,7 @@ LFK_BEGIN_DECLS
  * 8-byte CAS that runs beside it, and one of the two updates is lost; there
  * every update of ctl is a 16-byte CAS (lfk__scq_ctl_cas).
  */
-#if defined(LFK__X86_64_HAVE_CAS2) || defined(LFK__AARCH64_HAVE_CAS2) || \
+#if defined(LFK__X86_64_HAVE_CAS2) || defined(LFK__AARCH64_HAVE_CAS2) ||       \
 	defined(__GCC_HAVE_SYNC_COMPARE_AND_SWAP_16)
 #define LFK__SCQ_CTL_NARROW 1
 #else
@@ -174,7 +174,8 @@ static inline void lfk__scq_reset_threshold(struct lfk_ring_lfmpmc *r,
 	/* After E4: a consumer that sees the reset sees the item too; the
 	 * store is skipped when it would change nothing. */
 	if ((int64_t)lfk_atomic_load_u64(&q->threshold, LFK__SCQ_SC) != full)
-		lfk_atomic_store_u64(&q->threshold, (uint64_t)full, LFK__SCQ_SC);
+		lfk_atomic_store_u64(&q->threshold, (uint64_t)full,
+				     LFK__SCQ_SC);
 }
 
 /* Enqueues v in ring `which`.  Always succeeds: the caller holds one of
@@ -231,20 +232,20 @@ static inline bool lfk__scq_take(struct lfk_ring_lfmpmc *r, int which,
 		} else {
 			/* Empty: if its producer is in flight (tail past h),
 			 * give it a few reads before closing the entry. */
-			if (patience == 0)
+			if (patience == 0) {
 				/* After D1 and D2, like D5. */
-				patience = lfk__ring_diff(
-						   lfk_atomic_load_u64(
-							   &lfk__scq_ring(r, which)
-								    ->tail,
-							   LFK__SCQ_SC),
-						   h) > 0
+				uint64_t t = lfk_atomic_load_u64(
+					&lfk__scq_ring(r, which)->tail,
+					LFK__SCQ_SC);
+				patience = lfk__ring_diff(t, h) > 0
 						   ? LFK__LFMPMC_PATIENCE + 1
 						   : 1;
+			}
 			if (--patience > 0) {
 				lfk_cpu_relax();
 				/* D2 again. */
-				ctl = lfk_atomic_load_u64(&ent->lo, LFK__SCQ_SC);
+				ctl = lfk_atomic_load_u64(&ent->lo,
+							  LFK__SCQ_SC);
 				continue;
 			}
 			next = hcycle | (ctl & LFK__LFMPMC_UNSAFE);
@@ -381,7 +382,8 @@ static inline size_t lfk__lfmpmc_take_credits(struct lfk_ring_lfmpmc *r,
 	/* Relaxed: hands back what we could not have; it publishes
 	 * nothing. */
 	lfk_atomic_fetch_add_u64(&r->credits,
-				 n - (uint64_t)(old > 0 ? old : 0), LFK_RELAXED);
+				 n - (uint64_t)(old > 0 ? old : 0),
+				 LFK_RELAXED);
 	return old > 0 ? (size_t)old : 0;
 }
 

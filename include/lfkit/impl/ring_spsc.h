@@ -19,7 +19,8 @@ struct lfk_ring_spsc {
 				   positions below it are free */
 	} prod __attribute__((aligned(LFK_RING_ALIGN)));
 	struct {
-		uint64_t head;       /* next position to drain; consumer writes */
+		uint64_t head;       /* next position to drain; consumer
+						writes */
 		uint64_t tail_cache; /* consumer's last view of tail */
 	} cons __attribute__((aligned(LFK_RING_ALIGN)));
 };
@@ -42,8 +43,9 @@ static inline size_t lfk__ring_spsc_put(struct lfk_ring_spsc *r,
 	if (__builtin_expect(room < n, 0)) {
 		/* Pairs with the consumer's release of head: its reads of the
 		 * slots it drained are done before we overwrite them. */
-		r->prod.limit = lfk_atomic_load_u64(&r->cons.head, LFK_ACQUIRE) +
-				r->hdr.capacity;
+		r->prod.limit =
+			lfk_atomic_load_u64(&r->cons.head, LFK_ACQUIRE) +
+			r->hdr.capacity;
 		room = r->prod.limit - tail;
 		n = lfk__ring_min(n, (size_t)room);
 		if (n == 0)

@@ -49,7 +49,7 @@ struct lfk_ref_ring {
 	struct lfk__ref_cond not_empty; /* used by the blocking twin */
 	uint64_t capacity;
 	uint64_t elem_words;
-	uint64_t head; /* items taken so far; the oldest is at head % capacity */
+	uint64_t head; /* items taken so far; the oldest at head % capacity */
 	uint64_t tail; /* items put so far; head <= tail <= head + capacity */
 	uint64_t data_off; /* byte offset of capacity elements */
 	uint64_t flags;    /* LFK_REF_SHARED or 0 */
