@@ -207,7 +207,7 @@ int lfk_msgring_claim(struct lfk_msgring *r, size_t len,
 		return -EPIPE;
 	}
 	write_header(r, pos, LFK__MSG_CLAIMED, (uint32_t)len);
-	c->data = data_of(r) + (pos & (r->hdr.bytes - 1)) + LFK_MSGRING_HDR;
+	c->data = data_of(r) + lfk__msg_off(pos, r->hdr.bytes) + LFK_MSGRING_HDR;
 	c->len = len;
 	c->lfk__pos = pos;
 	return 0;
@@ -246,7 +246,7 @@ int lfk__msgring_peek(const struct lfk_msgring *r, uint64_t from,
 {
 	uint64_t bytes = r->hdr.bytes, h = from;
 	for (;;) {
-		uint64_t off = h & (bytes - 1), size;
+		uint64_t off = lfk__msg_off(h, bytes), size;
 		/* Acquire (M1): the message bytes and the pid word. */
 		uint64_t w = lfk_atomic_load_u64(lfk__msg_header(r, h), LFK_ACQUIRE);
 		uint32_t state = lfk__msg_word_state(w);
@@ -300,7 +300,7 @@ int lfk_msgring_read(struct lfk_msgring *r, struct lfk_msgring_msg *m)
 		lfk__msgring_free_to(r, h);
 	if (rc != 0)
 		return rc;
-	m->data = data_of(r) + (h & (r->hdr.bytes - 1)) + LFK_MSGRING_HDR;
+	m->data = data_of(r) + lfk__msg_off(h, r->hdr.bytes) + LFK_MSGRING_HDR;
 	m->len = lfk__msg_word_len(w);
 	m->lfk__pos = h + lfk__msg_record(m->len);
 	return 0;
@@ -376,7 +376,7 @@ int lfk_msgring_recv_burst(struct lfk_msgring *r, void *buf, size_t cap,
 			break;
 		}
 		memcpy((char *)buf + used,
-		       data_of(r) + (h & (r->hdr.bytes - 1)) + LFK_MSGRING_HDR,
+		       data_of(r) + lfk__msg_off(h, r->hdr.bytes) + LFK_MSGRING_HDR,
 		       len);
 		used += len;
 		lens[got++] = len;

@@ -34,7 +34,7 @@ int lfk__shm_msgring_attach_image(void *base, size_t size, const char *name,
 		return rc;
 	/* The size the parameters give must be the entry's (then the data
 	 * space lies within it: every header and message address is
-	 * data_off + (pos & (bytes - 1)) + up to bytes - offset); the ring's
+	 * data_off + (pos & (bytes - 16)) + up to bytes - offset); the ring's
 	 * header must repeat the parameters, and its futexes be shared (a
 	 * private one loses every wake-up that crosses processes).  Only
 	 * fields fixed at init are read: users may be at work. */

@@ -92,7 +92,7 @@ int lfk_msgring_repair(struct lfk_msgring *r)
 	/* Relaxed: after peek's acquire of the state, as in stalled. */
 	owner = lfk_atomic_load_u64(&h[1], LFK_RELAXED);
 	size = lfk__msg_record(lfk__msg_word_len(w));
-	if (size > r->hdr.bytes - (at & (r->hdr.bytes - 1)))
+	if (size > r->hdr.bytes - lfk__msg_off(at, r->hdr.bytes))
 		return -EPROTO;
 	if (!lfk__msg_owner_gone(owner))
 		return 0;

@@ -22,7 +22,7 @@ size_t lfk_ref_msgring_size(size_t bytes)
 
 static unsigned char *at(const struct lfk_ref_msgring *r, uint64_t pos)
 {
-	return (unsigned char *)r + r->data_off + (pos & (r->bytes - 1));
+	return (unsigned char *)r + r->data_off + lfk__msg_off(pos, r->bytes);
 }
 
 static uint64_t *header(const struct lfk_ref_msgring *r, uint64_t pos)
