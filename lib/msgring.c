@@ -149,25 +149,6 @@ static void write_header(struct lfk_msgring *r, uint64_t pos, uint32_t state,
 			     LFK_RELEASE);
 }
 
-/*
- * Writes padding over the `take` bytes claimed at pos up to the end of the
- * data space.  When the consumer has freed everything before it (head ==
- * pos), the padding is freed here too: a consumer with nothing to read
- * would not come to skip it, and the claim that follows needs its room.
- * Head only moves forward: this CAS from pos, and the consumer's CAS in
- * lfk__msgring_free_to, which never stores a position behind head (its
- * own view of head may be older than ours).
- */
-static void pad_to_end(struct lfk_msgring *r, uint64_t pos, uint64_t take)
-{
-	uint64_t head = pos;
-	write_header(r, pos, LFK__MSG_PAD, (uint32_t)(take / LFK_MSGRING_HDR));
-	/* Acq_rel (M2): acquires the consumer's reads before pos, as the
-	 * producers' loads of head do, and passes them on to the producers
-	 * that load our value. */
-	lfk_atomic_cas_u64(&r->head, &head, pos + take, LFK_ACQ_REL);
-}
-
 /* Wakes the consumer if it sleeps, after a header store. */
 static void wake_consumer(struct lfk_msgring *r)
 {
@@ -195,8 +176,13 @@ int lfk_msgring_claim(struct lfk_msgring *r, size_t len,
 	if (is_closed(r, LFK_RELAXED))
 		return -EPIPE;
 	size = lfk__msg_record(len);
-	while ((where = move_tail(r, size, &pos, &take)) == 1)
-		pad_to_end(r, pos, take);
+	while ((where = move_tail(r, size, &pos, &take)) == 1) {
+		write_header(r, pos, LFK__MSG_PAD,
+			     (uint32_t)(take / LFK_MSGRING_HDR));
+		/* Only the consumer frees padding (it moves head past it at
+		 * its next call): wake it, the room may be what we need. */
+		wake_consumer(r);
+	}
 	if (where < 0)
 		return where;
 	/* Seq_cst (C1): after our move of tail. */
@@ -275,14 +261,10 @@ uint64_t lfk__msgring_head(const struct lfk_msgring *r)
 
 void lfk__msgring_free_to(struct lfk_msgring *r, uint64_t to)
 {
-	uint64_t h = lfk__msgring_head(r);
-	/* A CAS, not a store: a producer may have moved head past padding
-	 * (pad_to_end) since we loaded it, and head must never go back.
-	 * Release (M2): our reads of the freed bytes before their reuse. */
-	do {
-		if ((int64_t)(to - h) <= 0)
-			return;
-	} while (!lfk_atomic_cas_u64(&r->head, &h, to, LFK_RELEASE));
+	if (to == lfk__msgring_head(r))
+		return;
+	/* Release (M2): our reads of the freed bytes before their reuse. */
+	lfk_atomic_store_u64(&r->head, to, LFK_RELEASE);
 	/* Fn of the Dekker argument: head before the producers' waiter
 	 * count. */
 	lfk_atomic_fence(LFK_SEQ_CST);

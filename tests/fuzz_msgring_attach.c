@@ -44,7 +44,7 @@ static void base_image(void)
 	struct lfk_shm *s;
 	struct lfk_msgring *sp, *mp;
 	struct lfk_msgring_claim c;
-	char out[64];
+	char out[64], text[64];
 	size_t len;
 	int rc;
 	snprintf(name, sizeof(name), "/lfk-fuzz-msg-%ld", (long)getpid());
@@ -56,13 +56,12 @@ static void base_image(void)
 	rc |= lfk_shm_msgring_create(s, names[1], 128, LFK_MSGRING_MP, &mp);
 	/* Fixed contents: head and tail near the end, then a message that
 	 * wraps (padding before it) and one after it. */
+	memset(text, 'm', sizeof(text));
 	for (int i = 0; i < 5; i++) {
-		rc |= lfk_msgring_try_send(sp, "0123456789abcdefghijklmnopqrstu",
-					   31 + i);
+		rc |= lfk_msgring_try_send(sp, text, 31 + (size_t)i);
 		rc |= lfk_msgring_try_recv(sp, out, sizeof(out), &len);
 	}
-	rc |= lfk_msgring_try_send(sp, "wrapped message of 40 bytes.............",
-				   40);
+	rc |= lfk_msgring_try_send(sp, text, 40);
 	rc |= lfk_msgring_try_send(sp, "after", 5);
 	rc |= lfk_msgring_try_send(mp, "committed", 9);
 	rc |= lfk_msgring_claim(mp, 20, &c);
@@ -169,7 +168,8 @@ static void use(struct lfk_msgring *r)
 		memset(c.data, 1, c.len);
 		lfk_msgring_commit(r, &c);
 	}
-	lfk_msgring_try_send(r, buf, lfk_msgring_max_msg(r));
+	len = lfk_msgring_max_msg(r);
+	lfk_msgring_try_send(r, buf, len < sizeof(buf) ? len : sizeof(buf));
 	lfk_msgring_repair(r);
 	lfk_msgring_close(r);
 	lfk_msgring_recv(r, buf, sizeof(buf), &len, 0);

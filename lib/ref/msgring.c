@@ -163,9 +163,6 @@ static int claim_locked(struct lfk_ref_msgring *r, size_t len,
 				       &take)) == 1) {
 		*header(r, r->tail) = lfk__msg_word(
 			r->tail, LFK__MSG_PAD, (uint32_t)(take / LFK_MSGRING_HDR));
-		/* Padding on an empty ring is freed at once, as the ring's. */
-		if (r->head == r->tail)
-			r->head += take;
 		r->tail += take;
 	}
 	if (where < 0)
@@ -182,15 +179,17 @@ static int claim_locked(struct lfk_ref_msgring *r, size_t len,
 int lfk_ref_msgring_claim(struct lfk_ref_msgring *r, size_t len,
 			  struct lfk_msgring_claim *c)
 {
+	uint64_t tail;
 	int rc;
 	if (r == NULL || c == NULL)
 		return -EINVAL;
 	if (len > r->bytes - LFK_MSGRING_HDR)
 		return -EMSGSIZE;
 	lock(r);
+	tail = r->tail;
 	rc = claim_locked(r, len, c);
-	/* Padding before a full ring frees nothing anyone waits for. */
-	unlock_changed(r, false);
+	/* Padding (rc -EAGAIN after it, too) is for the consumer to skip. */
+	unlock_changed(r, r->tail != tail);
 	return rc;
 }
 
@@ -270,12 +269,14 @@ int lfk_ref_msgring_try_send(struct lfk_ref_msgring *r, const void *buf,
 			     size_t len)
 {
 	struct lfk_msgring_claim c;
+	uint64_t tail;
 	int rc;
 	if (r == NULL || (buf == NULL && len > 0))
 		return -EINVAL;
 	if (len > r->bytes - LFK_MSGRING_HDR)
 		return -EMSGSIZE;
 	lock(r);
+	tail = r->tail;
 	rc = claim_locked(r, len, &c);
 	if (rc == 0) {
 		if (len > 0)
@@ -283,7 +284,7 @@ int lfk_ref_msgring_try_send(struct lfk_ref_msgring *r, const void *buf,
 		*header(r, c.lfk__pos) = lfk__msg_word(
 			c.lfk__pos, LFK__MSG_COMMITTED, (uint32_t)len);
 	}
-	unlock_changed(r, rc == 0);
+	unlock_changed(r, r->tail != tail); /* a message, or padding */
 	return rc;
 }
 
