@@ -55,9 +55,10 @@ int lfk_msgring_init(void *mem, size_t bytes, unsigned flags)
 	return 0;
 }
 
-int lfk_msgring_create(size_t bytes, unsigned flags, struct lfk_msgring **out)
+int lfk__msgring_alloc(size_t total, size_t bytes, unsigned flags,
+		       int (*init)(void *mem, size_t bytes, unsigned flags),
+		       void **out)
 {
-	size_t total = lfk_msgring_size(bytes);
 	void *mem;
 	int rc;
 	if (out == NULL)
@@ -65,17 +66,24 @@ int lfk_msgring_create(size_t bytes, unsigned flags, struct lfk_msgring **out)
 	*out = NULL;
 	if (total == 0 || (flags & LFK_MSGRING_SHARED) != 0)
 		return -EINVAL;
-	/* Both parts are multiples of LFK_CACHELINE, as aligned_alloc wants. */
+	/* Both rings' sizes are multiples of LFK_CACHELINE, as aligned_alloc
+	 * wants. */
 	mem = aligned_alloc(LFK_CACHELINE, total);
 	if (mem == NULL)
 		return -ENOMEM;
-	rc = lfk_msgring_init(mem, bytes, flags);
+	rc = init(mem, bytes, flags);
 	if (rc != 0) {
 		free(mem);
 		return rc;
 	}
-	*out = (struct lfk_msgring *)mem;
+	*out = mem;
 	return 0;
+}
+
+int lfk_msgring_create(size_t bytes, unsigned flags, struct lfk_msgring **out)
+{
+	return lfk__msgring_alloc(lfk_msgring_size(bytes), bytes, flags,
+				  lfk_msgring_init, (void **)out);
 }
 
 void lfk_msgring_destroy(struct lfk_msgring *r)
@@ -215,12 +223,13 @@ int lfk_msgring_commit(struct lfk_msgring *r, struct lfk_msgring_claim *c)
 						     LFK_MSGRING_HDR))
 			       ? -EPROTO
 			       : -EINVAL;
-	/* Release (M1): the message bytes before the consumer's acquire.  A
-	 * CAS, not a store: a repairer may have taken the record meanwhile. */
-	if (!lfk_atomic_cas_u64(&h[0], &w,
-				lfk__msg_word(c->lfk__pos, LFK__MSG_COMMITTED,
-					      (uint32_t)c->len),
-				LFK_RELEASE))
+	want = lfk__msg_word(c->lfk__pos, LFK__MSG_COMMITTED, (uint32_t)c->len);
+	/* Release (M1), both: the message bytes before the consumer's
+	 * acquire.  On a shared ring a CAS, not a store: a repairer may have
+	 * taken the record meanwhile. */
+	if (!(r->hdr.flags & LFK_MSGRING_SHARED))
+		lfk_atomic_store_u64(&h[0], want, LFK_RELEASE);
+	else if (!lfk_atomic_cas_u64(&h[0], &w, want, LFK_RELEASE))
 		return -EPROTO;
 	c->data = NULL;
 	wake_consumer(r);

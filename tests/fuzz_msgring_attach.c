@@ -30,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz_image.h"
 #include "lib/shm_layout.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -65,14 +66,7 @@ static void base_image(void)
 	rc |= lfk_msgring_try_send(sp, "after", 5);
 	rc |= lfk_msgring_try_send(mp, "committed", 9);
 	rc |= lfk_msgring_claim(mp, 20, &c);
-	if (rc != 0)
-		abort();
-	base_size = lfk_shm_size(s);
-	base = malloc(base_size);
-	if (base == NULL)
-		abort();
-	memcpy(base, lfk_shm_base(s), base_size);
-	lfk_shm_close(s);
+	base = lfk_fuzz_snapshot(s, rc, &base_size);
 }
 
 /* ---- the input: bytes taken in order, zeros once it runs out ---------- */

@@ -55,19 +55,8 @@ int lfk_ref_msgring_init(void *mem, size_t bytes, unsigned flags)
 int lfk_ref_msgring_create(size_t bytes, unsigned flags,
 			   struct lfk_ref_msgring **out)
 {
-	size_t total = lfk_ref_msgring_size(bytes);
-	void *mem;
-	if (out == NULL)
-		return -EINVAL;
-	*out = NULL;
-	if (total == 0 || (flags & LFK_MSGRING_SHARED) != 0)
-		return -EINVAL;
-	mem = aligned_alloc(LFK_CACHELINE, total);
-	if (mem == NULL)
-		return -ENOMEM;
-	lfk_ref_msgring_init(mem, bytes, flags);
-	*out = (struct lfk_ref_msgring *)mem;
-	return 0;
+	return lfk__msgring_alloc(lfk_ref_msgring_size(bytes), bytes, flags,
+				  lfk_ref_msgring_init, (void **)out);
 }
 
 void lfk_ref_msgring_fini(struct lfk_ref_msgring *r)
