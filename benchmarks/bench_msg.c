@@ -160,16 +160,21 @@ static void region_teardown(struct chan *ch)
 	lfk_shm_unlink(ch->name);
 }
 
+/* The copying calls, on the ring or (ch->t set) on its twin. */
 static int ring_send(struct chan *ch, const uint64_t *m, size_t len)
 {
-	return lfk_msgring_send(ch->r, m, len, LFK_FOREVER);
+	return ch->t ? lfk_ref_msgring_send(ch->t, m, len, LFK_FOREVER)
+		     : lfk_msgring_send(ch->r, m, len, LFK_FOREVER);
 }
 
 static long ring_recv(struct chan *ch, uint64_t *buf, uint64_t *sum,
 		      uint64_t *first)
 {
 	size_t len;
-	int rc = lfk_msgring_recv(ch->r, buf, MAX_MSG, &len, LFK_FOREVER);
+	int rc = ch->t ? lfk_ref_msgring_recv(ch->t, buf, MAX_MSG, &len,
+					      LFK_FOREVER)
+		       : lfk_msgring_recv(ch->r, buf, MAX_MSG, &len,
+					  LFK_FOREVER);
 	return rc ? rc : took(buf, len, sum, first);
 }
 
@@ -206,25 +211,10 @@ static long zc_recv(struct chan *ch, uint64_t *buf, uint64_t *sum,
 
 static void ring_finish(struct chan *ch)
 {
-	lfk_msgring_close(ch->r);
-}
-
-static int twin_send(struct chan *ch, const uint64_t *m, size_t len)
-{
-	return lfk_ref_msgring_send(ch->t, m, len, LFK_FOREVER);
-}
-
-static long twin_recv(struct chan *ch, uint64_t *buf, uint64_t *sum,
-		      uint64_t *first)
-{
-	size_t len;
-	int rc = lfk_ref_msgring_recv(ch->t, buf, MAX_MSG, &len, LFK_FOREVER);
-	return rc ? rc : took(buf, len, sum, first);
-}
-
-static void twin_finish(struct chan *ch)
-{
-	lfk_ref_msgring_close(ch->t);
+	if (ch->t)
+		lfk_ref_msgring_close(ch->t);
+	else
+		lfk_msgring_close(ch->r);
 }
 
 /* ---- descriptors ----------------------------------------------------------- */
@@ -322,8 +312,8 @@ static const struct msg_impl impls[] = {
 	  ring_finish, region_teardown },
 	{ "lfk_msgring_zc", ring_setup, ring_attach, zc_send, zc_recv,
 	  ring_finish, region_teardown },
-	{ "ref_msgring", twin_setup, twin_attach, twin_send, twin_recv,
-	  twin_finish, region_teardown },
+	{ "ref_msgring", twin_setup, twin_attach, ring_send, ring_recv,
+	  ring_finish, region_teardown },
 	{ "pipe", pipe_setup, fd_attach, pipe_send, pipe_recv, fd_finish,
 	  fd_teardown },
 	{ "unix_socket", socket_setup, fd_attach, socket_send, socket_recv,
