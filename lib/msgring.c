@@ -142,14 +142,14 @@ static int move_tail(struct lfk_msgring *r, uint64_t size, uint64_t *pos,
 	}
 }
 
-/* Writes the header of a claim at pos: the pid word, then the state word
- * with release, so that whoever sees the state sees the pid (M1's kind). */
+/* Writes the header of a claim at pos: the owner word, then the state
+ * word with release, so that whoever sees the state sees the owner (M1's
+ * kind).  Two stores: the window in which a dying producer leaves a claim
+ * nobody can size (<lfkit/msgring.h>). */
 static void write_header(struct lfk_msgring *r, uint64_t pos, uint32_t state,
-			 uint32_t len)
+			 uint32_t len, uint64_t owner)
 {
 	uint64_t *h = lfk__msg_header(r, pos);
-	uint64_t owner = (r->hdr.flags & LFK_MSGRING_SHARED) ? lfk__msg_self()
-							     : 0;
 	/* Relaxed: published by the release store below. */
 	lfk_atomic_store_u64(&h[1], owner, LFK_RELAXED);
 	/* Release: the pid word before the state (the repairer acquires). */
@@ -174,7 +174,7 @@ static bool is_closed(const struct lfk_msgring *r, int order)
 int lfk_msgring_claim(struct lfk_msgring *r, size_t len,
 		      struct lfk_msgring_claim *c)
 {
-	uint64_t pos, take, size;
+	uint64_t pos, take, size, owner;
 	int where;
 	if (r == NULL || c == NULL)
 		return -EINVAL;
@@ -183,24 +183,26 @@ int lfk_msgring_claim(struct lfk_msgring *r, size_t len,
 	/* Relaxed: an early exit only; the seq_cst load below decides. */
 	if (is_closed(r, LFK_RELAXED))
 		return -EPIPE;
+	/* Before tail moves: the header follows the move at once. */
+	owner = (r->hdr.flags & LFK_MSGRING_SHARED) ? lfk__msg_self() : 0;
 	size = lfk__msg_record(len);
 	while ((where = move_tail(r, size, &pos, &take)) == 1) {
 		write_header(r, pos, LFK__MSG_PAD,
-			     (uint32_t)(take / LFK_MSGRING_HDR));
+			     (uint32_t)(take / LFK_MSGRING_HDR), owner);
 		/* Only the consumer frees padding (it moves head past it at
 		 * its next call): wake it, the room may be what we need. */
 		wake_consumer(r);
 	}
 	if (where < 0)
 		return where;
+	write_header(r, pos, LFK__MSG_CLAIMED, (uint32_t)len, owner);
 	/* Seq_cst (C1): after our move of tail. */
 	if (is_closed(r, LFK_SEQ_CST)) {
 		write_header(r, pos, LFK__MSG_PAD,
-			     (uint32_t)(size / LFK_MSGRING_HDR));
+			     (uint32_t)(size / LFK_MSGRING_HDR), owner);
 		wake_consumer(r);
 		return -EPIPE;
 	}
-	write_header(r, pos, LFK__MSG_CLAIMED, (uint32_t)len);
 	c->data = data_of(r) + lfk__msg_off(pos, r->hdr.bytes) + LFK_MSGRING_HDR;
 	c->len = len;
 	c->lfk__pos = pos;
