@@ -35,6 +35,9 @@ static const struct subcommand subcommands[] = {
 	{ "ipc", lfb_bench_ipc,
 	  "64-byte messages between processes, one or 32 per call: shm vs pipe, mq, socket",
 	  lfb_ipc_help },
+	{ "msg", lfb_bench_msg,
+	  "8 B to 64 KiB messages between processes: lfk_msgring vs twin, pipe, socket",
+	  lfb_msg_help },
 	{ "sync", lfb_bench_sync,
 	  "futex mutex vs pthread_mutex pairs; sem and event ping-pong",
 	  lfb_sync_help },
@@ -83,6 +86,8 @@ static const char usage_text[] =
 "  LFB_RING_IMPLS    ring implementations to run, e.g. lfk_spsc,ck_spsc\n"
 "  LFB_IPC_BENCHES   ipc benches to run: ipc_64b, ipc_64b_burst32\n"
 "  LFB_IPC_IMPLS     ipc implementations to run, e.g. lfk_shm_ring,pipe\n"
+"  LFB_MSG_SIZES     msg message sizes to run, e.g. 8,65536\n"
+"  LFB_MSG_IMPLS     msg implementations to run, e.g. lfk_msgring,pipe\n"
 "\n"
 "Before the results lfbench prints the CPU model, the CPU count and the\n"
 "load average, and warns when the load average is above half the CPUs.\n"

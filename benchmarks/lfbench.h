@@ -12,6 +12,7 @@ void lfb_bench_seqlock(const struct lfb_opts *o);
 void lfb_bench_ring(const struct lfb_opts *o);
 void lfb_bench_ipc(const struct lfb_opts *o);
 void lfb_bench_sync(const struct lfb_opts *o);
+void lfb_bench_msg(const struct lfb_opts *o);
 
 extern const char lfb_atomic_help[];
 extern const char lfb_counter_help[];
@@ -20,5 +21,6 @@ extern const char lfb_seqlock_help[];
 extern const char lfb_ring_help[];
 extern const char lfb_ipc_help[];
 extern const char lfb_sync_help[];
+extern const char lfb_msg_help[];
 
 #endif

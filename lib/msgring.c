@@ -55,9 +55,10 @@ int lfk_msgring_init(void *mem, size_t bytes, unsigned flags)
 	return 0;
 }
 
-int lfk_msgring_create(size_t bytes, unsigned flags, struct lfk_msgring **out)
+int lfk__msgring_alloc(size_t total, size_t bytes, unsigned flags,
+		       int (*init)(void *mem, size_t bytes, unsigned flags),
+		       void **out)
 {
-	size_t total = lfk_msgring_size(bytes);
 	void *mem;
 	int rc;
 	if (out == NULL)
@@ -65,17 +66,24 @@ int lfk_msgring_create(size_t bytes, unsigned flags, struct lfk_msgring **out)
 	*out = NULL;
 	if (total == 0 || (flags & LFK_MSGRING_SHARED) != 0)
 		return -EINVAL;
-	/* Both parts are multiples of LFK_CACHELINE, as aligned_alloc wants. */
+	/* Both rings' sizes are multiples of LFK_CACHELINE, as aligned_alloc
+	 * wants. */
 	mem = aligned_alloc(LFK_CACHELINE, total);
 	if (mem == NULL)
 		return -ENOMEM;
-	rc = lfk_msgring_init(mem, bytes, flags);
+	rc = init(mem, bytes, flags);
 	if (rc != 0) {
 		free(mem);
 		return rc;
 	}
-	*out = (struct lfk_msgring *)mem;
+	*out = mem;
 	return 0;
+}
+
+int lfk_msgring_create(size_t bytes, unsigned flags, struct lfk_msgring **out)
+{
+	return lfk__msgring_alloc(lfk_msgring_size(bytes), bytes, flags,
+				  lfk_msgring_init, (void **)out);
 }
 
 void lfk_msgring_destroy(struct lfk_msgring *r)
@@ -134,38 +142,19 @@ static int move_tail(struct lfk_msgring *r, uint64_t size, uint64_t *pos,
 	}
 }
 
-/* Writes the header of a claim at pos: the pid word, then the state word
- * with release, so that whoever sees the state sees the pid (M1's kind). */
+/* Writes the header of a claim at pos: the owner word, then the state
+ * word with release, so that whoever sees the state sees the owner (M1's
+ * kind).  Two stores: the window in which a dying producer leaves a claim
+ * nobody can size (<lfkit/msgring.h>). */
 static void write_header(struct lfk_msgring *r, uint64_t pos, uint32_t state,
-			 uint32_t len)
+			 uint32_t len, uint64_t owner)
 {
 	uint64_t *h = lfk__msg_header(r, pos);
-	uint64_t owner = (r->hdr.flags & LFK_MSGRING_SHARED) ? lfk__msg_self()
-							     : 0;
 	/* Relaxed: published by the release store below. */
 	lfk_atomic_store_u64(&h[1], owner, LFK_RELAXED);
 	/* Release: the pid word before the state (the repairer acquires). */
 	lfk_atomic_store_u64(&h[0], lfk__msg_word(pos, state, len),
 			     LFK_RELEASE);
-}
-
-/*
- * Writes padding over the `take` bytes claimed at pos up to the end of the
- * data space.  When the consumer has freed everything before it (head ==
- * pos), the padding is freed here too: a consumer with nothing to read
- * would not come to skip it, and the claim that follows needs its room.
- * Head only moves forward: this CAS from pos, and the consumer's CAS in
- * lfk__msgring_free_to, which never stores a position behind head (its
- * own view of head may be older than ours).
- */
-static void pad_to_end(struct lfk_msgring *r, uint64_t pos, uint64_t take)
-{
-	uint64_t head = pos;
-	write_header(r, pos, LFK__MSG_PAD, (uint32_t)(take / LFK_MSGRING_HDR));
-	/* Acq_rel (M2): acquires the consumer's reads before pos, as the
-	 * producers' loads of head do, and passes them on to the producers
-	 * that load our value. */
-	lfk_atomic_cas_u64(&r->head, &head, pos + take, LFK_ACQ_REL);
 }
 
 /* Wakes the consumer if it sleeps, after a header store. */
@@ -185,7 +174,7 @@ static bool is_closed(const struct lfk_msgring *r, int order)
 int lfk_msgring_claim(struct lfk_msgring *r, size_t len,
 		      struct lfk_msgring_claim *c)
 {
-	uint64_t pos, take, size;
+	uint64_t pos, take, size, owner;
 	int where;
 	if (r == NULL || c == NULL)
 		return -EINVAL;
@@ -194,20 +183,27 @@ int lfk_msgring_claim(struct lfk_msgring *r, size_t len,
 	/* Relaxed: an early exit only; the seq_cst load below decides. */
 	if (is_closed(r, LFK_RELAXED))
 		return -EPIPE;
+	/* Before tail moves: the header follows the move at once. */
+	owner = (r->hdr.flags & LFK_MSGRING_SHARED) ? lfk__msg_self() : 0;
 	size = lfk__msg_record(len);
-	while ((where = move_tail(r, size, &pos, &take)) == 1)
-		pad_to_end(r, pos, take);
+	while ((where = move_tail(r, size, &pos, &take)) == 1) {
+		write_header(r, pos, LFK__MSG_PAD,
+			     (uint32_t)(take / LFK_MSGRING_HDR), owner);
+		/* Only the consumer frees padding (it moves head past it at
+		 * its next call): wake it, the room may be what we need. */
+		wake_consumer(r);
+	}
 	if (where < 0)
 		return where;
+	write_header(r, pos, LFK__MSG_CLAIMED, (uint32_t)len, owner);
 	/* Seq_cst (C1): after our move of tail. */
 	if (is_closed(r, LFK_SEQ_CST)) {
 		write_header(r, pos, LFK__MSG_PAD,
-			     (uint32_t)(size / LFK_MSGRING_HDR));
+			     (uint32_t)(size / LFK_MSGRING_HDR), owner);
 		wake_consumer(r);
 		return -EPIPE;
 	}
-	write_header(r, pos, LFK__MSG_CLAIMED, (uint32_t)len);
-	c->data = data_of(r) + (pos & (r->hdr.bytes - 1)) + LFK_MSGRING_HDR;
+	c->data = data_of(r) + lfk__msg_off(pos, r->hdr.bytes) + LFK_MSGRING_HDR;
 	c->len = len;
 	c->lfk__pos = pos;
 	return 0;
@@ -229,12 +225,13 @@ int lfk_msgring_commit(struct lfk_msgring *r, struct lfk_msgring_claim *c)
 						     LFK_MSGRING_HDR))
 			       ? -EPROTO
 			       : -EINVAL;
-	/* Release (M1): the message bytes before the consumer's acquire.  A
-	 * CAS, not a store: a repairer may have taken the record meanwhile. */
-	if (!lfk_atomic_cas_u64(&h[0], &w,
-				lfk__msg_word(c->lfk__pos, LFK__MSG_COMMITTED,
-					      (uint32_t)c->len),
-				LFK_RELEASE))
+	want = lfk__msg_word(c->lfk__pos, LFK__MSG_COMMITTED, (uint32_t)c->len);
+	/* Release (M1), both: the message bytes before the consumer's
+	 * acquire.  On a shared ring a CAS, not a store: a repairer may have
+	 * taken the record meanwhile. */
+	if (!(r->hdr.flags & LFK_MSGRING_SHARED))
+		lfk_atomic_store_u64(&h[0], want, LFK_RELEASE);
+	else if (!lfk_atomic_cas_u64(&h[0], &w, want, LFK_RELEASE))
 		return -EPROTO;
 	c->data = NULL;
 	wake_consumer(r);
@@ -246,7 +243,7 @@ int lfk__msgring_peek(const struct lfk_msgring *r, uint64_t from,
 {
 	uint64_t bytes = r->hdr.bytes, h = from;
 	for (;;) {
-		uint64_t off = h & (bytes - 1), size;
+		uint64_t off = lfk__msg_off(h, bytes), size;
 		/* Acquire (M1): the message bytes and the pid word. */
 		uint64_t w = lfk_atomic_load_u64(lfk__msg_header(r, h), LFK_ACQUIRE);
 		uint32_t state = lfk__msg_word_state(w);
@@ -275,14 +272,10 @@ uint64_t lfk__msgring_head(const struct lfk_msgring *r)
 
 void lfk__msgring_free_to(struct lfk_msgring *r, uint64_t to)
 {
-	uint64_t h = lfk__msgring_head(r);
-	/* A CAS, not a store: a producer may have moved head past padding
-	 * (pad_to_end) since we loaded it, and head must never go back.
-	 * Release (M2): our reads of the freed bytes before their reuse. */
-	do {
-		if ((int64_t)(to - h) <= 0)
-			return;
-	} while (!lfk_atomic_cas_u64(&r->head, &h, to, LFK_RELEASE));
+	if (to == lfk__msgring_head(r))
+		return;
+	/* Release (M2): our reads of the freed bytes before their reuse. */
+	lfk_atomic_store_u64(&r->head, to, LFK_RELEASE);
 	/* Fn of the Dekker argument: head before the producers' waiter
 	 * count. */
 	lfk_atomic_fence(LFK_SEQ_CST);
@@ -300,7 +293,7 @@ int lfk_msgring_read(struct lfk_msgring *r, struct lfk_msgring_msg *m)
 		lfk__msgring_free_to(r, h);
 	if (rc != 0)
 		return rc;
-	m->data = data_of(r) + (h & (r->hdr.bytes - 1)) + LFK_MSGRING_HDR;
+	m->data = data_of(r) + lfk__msg_off(h, r->hdr.bytes) + LFK_MSGRING_HDR;
 	m->len = lfk__msg_word_len(w);
 	m->lfk__pos = h + lfk__msg_record(m->len);
 	return 0;
@@ -376,7 +369,7 @@ int lfk_msgring_recv_burst(struct lfk_msgring *r, void *buf, size_t cap,
 			break;
 		}
 		memcpy((char *)buf + used,
-		       data_of(r) + (h & (r->hdr.bytes - 1)) + LFK_MSGRING_HDR,
+		       data_of(r) + lfk__msg_off(h, r->hdr.bytes) + LFK_MSGRING_HDR,
 		       len);
 		used += len;
 		lens[got++] = len;

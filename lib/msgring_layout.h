@@ -42,6 +42,14 @@ static inline uint32_t lfk__msg_word_len(uint64_t w)
 	return (uint32_t)w & LFK__MSG_LEN_MASK;
 }
 
+/* The offset of position pos in a data space of `bytes`: pos modulo bytes,
+ * rounded down to a header (positions are multiples of 16 in a sound ring;
+ * a damaged one stays within the data space all the same). */
+static inline uint64_t lfk__msg_off(uint64_t pos, uint64_t bytes)
+{
+	return pos & (bytes - LFK_MSGRING_HDR);
+}
+
 /* The size of the record of a len-byte message (len <= max_msg). */
 static inline uint64_t lfk__msg_record(uint64_t len)
 {
@@ -60,10 +68,19 @@ static inline uint64_t lfk__msg_record(uint64_t len)
 static inline int lfk__msg_place(uint64_t tail, uint64_t head, uint64_t bytes,
 				 uint64_t size, uint64_t *take)
 {
-	uint64_t off = tail & (bytes - 1), room = bytes - (tail - head);
+	uint64_t off = lfk__msg_off(tail, bytes), room = bytes - (tail - head);
 	int pad = off + size > bytes;
 	*take = pad ? bytes - off : size;
 	return *take <= room ? pad : -EAGAIN;
 }
+
+/*
+ * create for the ring and its twin: allocates `total` bytes aligned to
+ * LFK_CACHELINE and lays the ring out with init; 0, or -EINVAL (out NULL,
+ * total 0, LFK_MSGRING_SHARED in flags), -ENOMEM, or init's error.
+ */
+int lfk__msgring_alloc(size_t total, size_t bytes, unsigned flags,
+		       int (*init)(void *mem, size_t bytes, unsigned flags),
+		       void **out);
 
 #endif

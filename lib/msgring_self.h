@@ -9,6 +9,8 @@
 #include <lfkit/msgring.h>
 #include <stdbool.h>
 
+#include "msgring_layout.h"
+
 /* This process as a claim records it: start time (low 32 bits, clock ticks
  * after boot) << 32 | pid.  Cached; renewed in a child after fork. */
 uint64_t lfk__msg_self(void);
@@ -31,7 +33,7 @@ static inline uint64_t *lfk__msg_header(const struct lfk_msgring *r,
 					uint64_t pos)
 {
 	return (uint64_t *)((char *)r + r->hdr.data_off +
-			    (pos & (r->hdr.bytes - 1)));
+			    lfk__msg_off(pos, r->hdr.bytes));
 }
 
 /* The consumer's head. */

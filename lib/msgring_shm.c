@@ -26,7 +26,7 @@ int lfk__shm_msgring_init(uint32_t kind, void *mem, const uint64_t p[3],
 
 /* The size the parameters give must be the entry's (then the data space
  * lies within it: every header and message address is data_off + (pos &
- * (bytes - 1)) + up to bytes - offset); the ring's header must repeat the
+ * (bytes - 16)) + up to bytes - offset); the ring's header must repeat the
  * parameters, and its futexes be shared (a private one loses every
  * wake-up that crosses processes).  Only fields fixed at init are read:
  * users may be at work. */

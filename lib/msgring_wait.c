@@ -92,7 +92,11 @@ int lfk_msgring_repair(struct lfk_msgring *r)
 	/* Relaxed: after peek's acquire of the state, as in stalled. */
 	owner = lfk_atomic_load_u64(&h[1], LFK_RELAXED);
 	size = lfk__msg_record(lfk__msg_word_len(w));
-	if (size > r->hdr.bytes - (at & (r->hdr.bytes - 1)))
+	/* Relaxed: a claimed record lies below tail in a sound ring; head
+	 * must never pass tail. */
+	if (size > r->hdr.bytes - lfk__msg_off(at, r->hdr.bytes) ||
+	    (int64_t)(lfk_atomic_load_u64(&r->tail, LFK_RELAXED) - at) <
+		    (int64_t)size)
 		return -EPROTO;
 	if (!lfk__msg_owner_gone(owner))
 		return 0;

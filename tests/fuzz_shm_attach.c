@@ -35,6 +35,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz_image.h"
 #include "lib/shm_layout.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -79,14 +80,7 @@ static void base_image(void)
 	rc |= lfk_shm_event_create(s, "event", &e);
 	rc |= lfk_shm_sem_create(s, "sem", 2, &m);
 	rc |= lfk_shm_bytes_create(s, "bytes", 100, &p);
-	if (rc != 0)
-		abort();
-	base_size = lfk_shm_size(s);
-	base = malloc(base_size);
-	if (base == NULL)
-		abort();
-	memcpy(base, lfk_shm_base(s), base_size);
-	lfk_shm_close(s);
+	base = lfk_fuzz_snapshot(s, rc, &base_size);
 }
 
 /* ---- reading the input -------------------------------------------------- */

@@ -334,7 +334,8 @@ int lfk_scn_msg_producer_killed_then_repaired(void)
 	return 0;
 }
 
-/* Sends checkable messages as producer 0 for ever, half of them in place. */
+/* Sends checkable messages as producer 0 for ever, half of them in place,
+ * one in four slowly. */
 static void produce_forever(void *arg)
 {
 	struct lfk_shm *shm;
@@ -354,6 +355,8 @@ static void produce_forever(void *arg)
 		while (lfk_msgring_claim(r, len, &c) != 0)
 			;
 		lfk_msg_fill(c.data, len, 0, seq);
+		if (seq % 4 == 1)
+			usleep(100); /* slow to commit: kills land here too */
 		lfk_msgring_commit(r, &c);
 	}
 }

@@ -22,8 +22,10 @@
  * Positions are 64-bit byte counts that never wrap; a record at position p
  * lives at offset p % bytes.  A record never wraps: when one does not fit
  * before the end, the producer first claims the rest of the space as a
- * padding record (state PAD), then claims again from offset 0.  So a
- * message of up to max_msg = bytes - 16 bytes always fits an empty ring.
+ * padding record (state PAD), wakes the consumer, and claims again from
+ * offset 0.  Only the consumer frees padding (any of its calls passes it),
+ * so a message of up to max_msg = bytes - 16 bytes fits a ring that the
+ * consumer has emptied - a claim that pads may fail once with -EAGAIN.
  *
  * Protocol (the ordering edges are labelled in lib/msgring.c):
  *   - producers claim [tail, tail + size) by moving tail: a plain store

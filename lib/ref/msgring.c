@@ -22,7 +22,7 @@ size_t lfk_ref_msgring_size(size_t bytes)
 
 static unsigned char *at(const struct lfk_ref_msgring *r, uint64_t pos)
 {
-	return (unsigned char *)r + r->data_off + (pos & (r->bytes - 1));
+	return (unsigned char *)r + r->data_off + lfk__msg_off(pos, r->bytes);
 }
 
 static uint64_t *header(const struct lfk_ref_msgring *r, uint64_t pos)
@@ -55,19 +55,8 @@ int lfk_ref_msgring_init(void *mem, size_t bytes, unsigned flags)
 int lfk_ref_msgring_create(size_t bytes, unsigned flags,
 			   struct lfk_ref_msgring **out)
 {
-	size_t total = lfk_ref_msgring_size(bytes);
-	void *mem;
-	if (out == NULL)
-		return -EINVAL;
-	*out = NULL;
-	if (total == 0 || (flags & LFK_MSGRING_SHARED) != 0)
-		return -EINVAL;
-	mem = aligned_alloc(LFK_CACHELINE, total);
-	if (mem == NULL)
-		return -ENOMEM;
-	lfk_ref_msgring_init(mem, bytes, flags);
-	*out = (struct lfk_ref_msgring *)mem;
-	return 0;
+	return lfk__msgring_alloc(lfk_ref_msgring_size(bytes), bytes, flags,
+				  lfk_ref_msgring_init, (void **)out);
 }
 
 void lfk_ref_msgring_fini(struct lfk_ref_msgring *r)
@@ -163,9 +152,6 @@ static int claim_locked(struct lfk_ref_msgring *r, size_t len,
 				       &take)) == 1) {
 		*header(r, r->tail) = lfk__msg_word(
 			r->tail, LFK__MSG_PAD, (uint32_t)(take / LFK_MSGRING_HDR));
-		/* Padding on an empty ring is freed at once, as the ring's. */
-		if (r->head == r->tail)
-			r->head += take;
 		r->tail += take;
 	}
 	if (where < 0)
@@ -182,15 +168,17 @@ static int claim_locked(struct lfk_ref_msgring *r, size_t len,
 int lfk_ref_msgring_claim(struct lfk_ref_msgring *r, size_t len,
 			  struct lfk_msgring_claim *c)
 {
+	uint64_t tail;
 	int rc;
 	if (r == NULL || c == NULL)
 		return -EINVAL;
 	if (len > r->bytes - LFK_MSGRING_HDR)
 		return -EMSGSIZE;
 	lock(r);
+	tail = r->tail;
 	rc = claim_locked(r, len, c);
-	/* Padding before a full ring frees nothing anyone waits for. */
-	unlock_changed(r, false);
+	/* Padding (rc -EAGAIN after it, too) is for the consumer to skip. */
+	unlock_changed(r, r->tail != tail);
 	return rc;
 }
 
@@ -270,12 +258,14 @@ int lfk_ref_msgring_try_send(struct lfk_ref_msgring *r, const void *buf,
 			     size_t len)
 {
 	struct lfk_msgring_claim c;
+	uint64_t tail;
 	int rc;
 	if (r == NULL || (buf == NULL && len > 0))
 		return -EINVAL;
 	if (len > r->bytes - LFK_MSGRING_HDR)
 		return -EMSGSIZE;
 	lock(r);
+	tail = r->tail;
 	rc = claim_locked(r, len, &c);
 	if (rc == 0) {
 		if (len > 0)
@@ -283,7 +273,7 @@ int lfk_ref_msgring_try_send(struct lfk_ref_msgring *r, const void *buf,
 		*header(r, c.lfk__pos) = lfk__msg_word(
 			c.lfk__pos, LFK__MSG_COMMITTED, (uint32_t)len);
 	}
-	unlock_changed(r, rc == 0);
+	unlock_changed(r, r->tail != tail); /* a message, or padding */
 	return rc;
 }
 
