@@ -18,6 +18,7 @@
 
 #include "msgring_layout.h"
 #include "msgring_self.h"
+#include "lib/create.h"
 
 size_t lfk_msgring_size(size_t bytes)
 {
@@ -55,29 +56,33 @@ int lfk_msgring_init(void *mem, size_t bytes, unsigned flags)
 	return 0;
 }
 
+/* What lfk__msgring_alloc hands lfk__create: the ring's own init. */
+struct msgring_args {
+	int (*init)(void *mem, size_t bytes, unsigned flags);
+	size_t bytes;
+	unsigned flags;
+};
+
+static int msgring_init_at(void *mem, size_t total, const void *args)
+{
+	const struct msgring_args *a = args;
+	(void)total; /* the size function's, as init computes it again */
+	return a->init(mem, a->bytes, a->flags);
+}
+
 int lfk__msgring_alloc(size_t total, size_t bytes, unsigned flags,
 		       int (*init)(void *mem, size_t bytes, unsigned flags),
 		       void **out)
 {
-	void *mem;
+	struct msgring_args args = { init, bytes, flags };
 	int rc;
 	if (out == NULL)
 		return -EINVAL;
 	*out = NULL;
-	if (total == 0 || (flags & LFK_MSGRING_SHARED) != 0)
+	if ((flags & LFK_MSGRING_SHARED) != 0)
 		return -EINVAL;
-	/* Both rings' sizes are multiples of LFK_CACHELINE, as aligned_alloc
-	 * wants. */
-	mem = aligned_alloc(LFK_CACHELINE, total);
-	if (mem == NULL)
-		return -ENOMEM;
-	rc = init(mem, bytes, flags);
-	if (rc != 0) {
-		free(mem);
-		return rc;
-	}
-	*out = mem;
-	return 0;
+	*out = lfk__create(LFK_CACHELINE, total, msgring_init_at, &args, &rc);
+	return rc;
 }
 
 int lfk_msgring_create(size_t bytes, unsigned flags, struct lfk_msgring **out)

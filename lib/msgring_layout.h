@@ -75,9 +75,10 @@ static inline int lfk__msg_place(uint64_t tail, uint64_t head, uint64_t bytes,
 }
 
 /*
- * create for the ring and its twin: allocates `total` bytes aligned to
- * LFK_CACHELINE and lays the ring out with init; 0, or -EINVAL (out NULL,
- * total 0, LFK_MSGRING_SHARED in flags), -ENOMEM, or init's error.
+ * create for the ring and its twin, through lfk__create: allocates `total`
+ * bytes aligned to LFK_CACHELINE and lays the ring out with init; 0, or
+ * -EINVAL (out NULL, total 0, LFK_MSGRING_SHARED in flags), -ENOMEM, or
+ * init's error.
  */
 int lfk__msgring_alloc(size_t total, size_t bytes, unsigned flags,
 		       int (*init)(void *mem, size_t bytes, unsigned flags),
