@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/ring_spsc.h - the single-producer single-consumer ring.
  * Include <lfkit/ring.h>, which documents the API.

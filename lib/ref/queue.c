@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The mutex-based reference blocking queue: the textbook bounded buffer
  * with one mutex and condition variables, around struct lfk_ref_ring.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/ref/sync.h - the reference twins of <lfkit/sync.h>, on pthreads:
  *   lfk_ref_mutex_t  a pthread_mutex_t (error-checking); with
