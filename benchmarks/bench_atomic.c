@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfbench atomic: the per-operation cost of the atomic layer, the configured
  * arch backend beside the generic (__atomic) one, single-threaded and with

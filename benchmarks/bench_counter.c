@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfbench counter: increments per second, the sharded lfk_counter against
  * one shared fetch-add and the mutex twin (lfb_counter_help below).

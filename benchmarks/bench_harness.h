@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfbench harness: every benchmark case goes through lfb_measure_cases,
  * which takes the implementations of one case (one bench and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfbench ipc: 64-byte messages from producer processes to consumer
  * processes, one message per call (ipc_64b: 1 producer to 1 consumer and 2

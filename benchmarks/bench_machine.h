@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The machine lfbench runs on: what it is (printed before the results), and
  * where the benchmark threads run.

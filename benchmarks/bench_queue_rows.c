@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfbench ring: the blocking queues' rows.  lfk_queue and its mutex +
  * condition-variable twin are driven the way Python's queue.Queue is used:

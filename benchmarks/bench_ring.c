@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfbench ring: lfkit's rings against their mutex twin and the peers
  * (ConcurrencyKit ck_ring, liburcu cds_wfcq), all in one run.  The benches,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfbench ring: the implementation table.  Each row is one queue the ring
  * benchmark races: how to create and destroy it, and its pump (the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The ring benchmark's peers: ConcurrencyKit's ck_ring (spsc and mpmc) and
  * liburcu's wait-free concurrent queue (cds_wfcq), each behind the pump

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfbench seqlock: read-mostly shared state.  One writer updates a 64-byte
  * record, 1, 3 or 7 readers copy it, every copy verified untorn; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfbench sync: the futex objects against their pthread counterparts.
  *   mutex_pair       lock/unlock pairs per second at 1, 2 and 8 threads,

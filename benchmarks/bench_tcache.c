@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfbench tcache: fixed-size object allocation, for
  *   lfk_tcache    per-thread magazines over a lock-free depot

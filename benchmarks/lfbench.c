@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfbench: lfkit's benchmark driver (see usage_text below and
  * docs/lfbench.md).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lfbench subcommands: each measures one module against its twin and peers,
  * and has a help text (lfbench <subcommand> --help). */
 #ifndef LFB_LFBENCH_H

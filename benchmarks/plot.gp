@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Bar chart of one bench: median Mops/s by configuration, one bar per
 # implementation, with a min-max error bar per bar.  Set datafile, outfile,
 # benchname, termtype, names (the implementations, space-separated, in

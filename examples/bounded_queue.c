@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Producer/consumer with a bounded queue: Python's queue.Queue idiom.
  *

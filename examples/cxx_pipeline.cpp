@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit from C++: the C headers included as they are (they declare
  * everything extern "C"), each object owned by a std::unique_ptr whose

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A shared counter, the lfkit way.  In Python one guards an int with a Lock:
  *

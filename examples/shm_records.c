@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Two processes exchanging records through a shared region.  In Python:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * An event that starts workers together, like Python's threading.Event:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Out-of-line parts of the atomic layer. */
 #include <lfkit/atomic.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The sharded counter's out-of-line parts (see <lfkit/counter.h>). */
 #include <lfkit/counter.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/deadline.h - relative timeouts of the blocking calls turned into
  * absolute CLOCK_MONOTONIC deadlines (internal, not installed).  Shared by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The eventcount's slow paths: the futex wait and wake.  The protocol and
  * its argument are in <lfkit/eventcount.h>. */
 #include <lfkit/eventcount.h>

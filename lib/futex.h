@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/futex.h - the two futex calls lfkit's blocking paths use (internal,
  * not installed).  Linux only.

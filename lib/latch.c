@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Out-of-line parts of lfk_latch: layout and validation. */
 #include <lfkit/latch.h>
 

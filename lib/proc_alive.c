@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Whether a recorded owner process is still there: see proc_alive.h. */
 #include "proc_alive.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/proc_alive.h - is the process that owns a record in shared memory
  * still there? (internal, not installed)

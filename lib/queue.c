@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The blocking queue's out-of-line parts: layout, close, task_done/join, and
  * the slow paths of put and get (spin briefly, then sleep on an eventcount).

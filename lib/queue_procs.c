@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The per-process records of a shared lfk_queue: each process claims one on
  * its first call, and a survivor takes back the record of a process that

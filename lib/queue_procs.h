@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/queue_procs.h - the per-process records of a shared lfk_queue:
  * claiming one, and taking back the share of a process that died

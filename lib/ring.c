@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Out-of-line parts of the rings: validation, layout, initialization,
  * allocation, and the lfmpmc count scan.  The operations themselves are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The mpmc (Vyukov) ring after a process died between reserving a slot and
  * committing it: a report of the stalled slot, and a repair that frees it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Exported symbols for the rings' inline calls (see LFK__RING_API in
  * <lfkit/ring.h>): the same definitions, with external linkage, and with
  * the kind check (LFK__RING_SYMBOLS): a caller from another language has

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A seqlock (or a seqarray element) after its writer died inside a write
  * (another process killed between its begin and its end): a read that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Out-of-line parts of lfk_seqarray: layout, validation, read-modify-write
  * and snapshots. */
 #include <lfkit/seqarray.h>

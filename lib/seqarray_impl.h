@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal helpers shared by lfk_seqarray, lfk_latch and their reference
  * twins: slot layout, index validation, temporary buffers.  Not installed. */
 #ifndef LFKIT_LIB_SEQARRAY_IMPL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Out-of-line parts of the seqlock: the waiting slow paths, shared by
  * lfk_seqlock, lfk_seqarray and lfk_latch. */
 #include <lfkit/seqlock.h>

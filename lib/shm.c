@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Shared-memory regions: creation, mapping, the header and its directory,
  * and the validation every open and attach goes through.

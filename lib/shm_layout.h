@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The layout of an lfkit shared-memory region's header (internal to the
  * library and its tests; the public contract is <lfkit/shm.h>).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Futex mutex, semaphore and event (<lfkit/sync.h> documents the API and
  * the design).  Every object carries a tag word written by init: its kind

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The object cache's out-of-line parts (see <lfkit/tcache.h>): the depot,
  * magazine exchanges, slabs, thread caches and statistics.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Per-object thread-local storage: the slow paths (see <lfkit/tlocal.h>).
  *

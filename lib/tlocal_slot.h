@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internal: what lfk_tlocal and its pthread_key twin share: the validated
  * description of an object's slots, and making / finishing one slot (a

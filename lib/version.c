@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include <lfkit/lfkit.h>
 
 const char *lfk_version(void)

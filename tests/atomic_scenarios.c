@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Scenarios for the atomic layer: the semantics of every operation on the
  * configured backend and on the generic backend, a differential run of every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The atomic layer's scenarios, listed once for Criterion and the plain
  * runner (see tests/harness/lfk_test.h). */
 #ifndef LFK_TESTS_ATOMIC_SCENARIOS_H

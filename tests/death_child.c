@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Children that die at a chosen point: see death_child.h. */
 #include "death_child.h"
 #include "harness/lfk_procs.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Children that die: fork a child that runs an operation, stop it exactly
  * at a test hook (or wait until it sleeps), and kill it with SIGKILL.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The other objects of a shared region with a process killed in the middle
  * (docs/shm.md, "Processes that die"): a seqarray writer killed inside a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfk_queue in a shared region, with a process killed at every point of a
  * put or a get (docs/shm.md, "Processes that die").  After each death the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Rings of a shared region with a process killed in the middle (docs/shm.md,
  * "Processes that die"): an spsc producer killed at random moments, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Processes killed at every point of an operation on every object a shared
  * region holds (the table in docs/shm.md), listed once for Criterion and
  * the plain runner. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The plain driver of a fuzz target: feeds every file of the corpus
  * directories named on the command line (or of the target's corpus in the

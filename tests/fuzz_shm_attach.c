@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: damaged region images through the attach path, then every
  * object that attaches is used.

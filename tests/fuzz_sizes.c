@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: every public call that takes a size or a count, with sizes
  * drawn from the values where size arithmetic breaks (0, 1, around 8, 64

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Every object that init lays out in caller memory refuses a misaligned
  * address with -EINVAL and leaves the memory untouched: one table over all

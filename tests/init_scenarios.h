@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Scenarios over every init call of an object placed in caller memory,
  * listed once for Criterion and the plain runner. */
 #ifndef LFK_TESTS_INIT_SCENARIOS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* An outside program built against an installed lfkit through pkg-config
  * (CI builds it with `pkg-config --cflags --libs lfkit`). */
 #include <lfkit/lfkit.h>

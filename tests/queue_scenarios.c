@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Scenarios for the blocking queue.  Each runs against lfk_queue over every
  * ring kind and against the mutex twin lfk_ref_queue, through the one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The blocking queue's scenarios (lfk_queue on every ring kind, and its
  * mutex twin lfk_ref_queue, through tests/harness/queue_ops.h), listed once
  * for Criterion and the plain runner (see tests/harness/lfk_test.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Scenarios for the rings: bad input, exact capacity, differential runs
  * against the mutex twin (through wrap-around too), multi-threaded stress

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The rings' scenarios, listed once for Criterion and the plain runner. */
 #ifndef LFK_TESTS_RING_SCENARIOS_H
 #define LFK_TESTS_RING_SCENARIOS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Calls into liblfkit's exported ring symbols, not the inline versions of
  * <lfkit/ring.h>: this file declares the few it needs itself (including the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The exported ring symbols, reached past the inline versions (see
  * ring_symbol_calls.c); rings passed as void * on purpose: the tests hand
  * them rings of the wrong kind. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Scenarios of the seqlock module: lfk_seqlock, lfk_seqarray, lfk_latch and
  * their reference twins (lfk_ref_*, over a pthread rwlock or mutex).

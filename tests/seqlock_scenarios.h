@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The seqlock module's scenarios (lfk_seqlock, lfk_seqarray, lfk_latch and
  * their twins), listed once for Criterion and the plain runner (see
  * tests/harness/lfk_test.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A region's backing store and its creation: the store is reserved at create
  * (-ENOSPC up front, not SIGBUS at first touch), a file truncated under a

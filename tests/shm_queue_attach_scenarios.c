@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Attach of the blocking queue and of its mutex twin, on copies of a real
  * region with one field damaged each: every damage that would make the

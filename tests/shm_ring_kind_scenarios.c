@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A ring of one kind used as another: attach by the wrong kind fails, and
  * the calls that check the kind - the exported symbols, and the inline calls

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Scenarios for shared-memory regions: lifecycle, directory, two mappings of
  * one region, validation of damaged images and truncated files, forked

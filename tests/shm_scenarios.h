@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared-memory regions' scenarios, listed once for Criterion and the plain
  * runner. */
 #ifndef LFK_TESTS_SHM_SCENARIOS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Every public call that takes a size or a count, at the values where a size
  * computation wraps: SIZE_MAX, SIZE_MAX - 1, SIZE_MAX - 126 (the last values

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Process-death scenarios as a plain program (ThreadSanitizer, qemu). */
 #include "death_scenarios.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The init calls' scenarios as a plain program (ThreadSanitizer, qemu). */
 #include "init_scenarios.h"
 

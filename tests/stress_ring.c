@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The rings' scenarios as a plain program (ThreadSanitizer, qemu). */
 #include "ring_scenarios.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared-memory scenarios as a plain program (ThreadSanitizer, qemu). */
 #include "shm_scenarios.h"
 

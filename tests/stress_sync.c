@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The sync objects' scenarios as a plain program (ThreadSanitizer, qemu). */
 #include "sync_scenarios.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The per-thread family's scenarios as a plain program, for
  * ThreadSanitizer and qemu runs.  Arguments select scenarios. */
 #include "tlocal_scenarios.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Scenarios for the futex mutex, semaphore and event and their pthread
  * twins: bad input, single-threaded differential runs against the twins,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The futex mutex, semaphore and event's scenarios, listed once for
  * Criterion and the plain runner. */
 #ifndef LFK_TESTS_SYNC_SCENARIOS_H

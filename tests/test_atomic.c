@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Criterion tests of the atomic layer: one test per scenario. */
 #include "atomic_scenarios.h"
 #include "harness/lfk_criterion.h"

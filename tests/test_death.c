@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Criterion tests of process deaths: one test per scenario. */
 #include "harness/lfk_criterion.h"
 #include "death_scenarios.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Criterion tests of the init calls: one test per scenario. */
 #include "harness/lfk_criterion.h"
 #include "init_scenarios.h"

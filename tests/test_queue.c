@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Criterion tests of the blocking queue: one test per scenario.  A lost
  * wake-up shows as a hang: the stress scenarios carry their own watchdog,
  * and LFK_CR_TEST gives every test a timeout besides. */

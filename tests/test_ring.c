@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Criterion tests of the rings: one test per scenario. */
 #include "harness/lfk_criterion.h"
 #include "ring_scenarios.h"

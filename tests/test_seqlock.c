@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Criterion tests of the seqlock module: one test per scenario. */
 #include "seqlock_scenarios.h"
 #include "harness/lfk_criterion.h"

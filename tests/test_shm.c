@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Criterion tests of shared-memory regions: one test per scenario. */
 #include "harness/lfk_criterion.h"
 #include "shm_scenarios.h"

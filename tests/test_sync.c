@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Criterion tests of the sync objects: one test per scenario. */
 #include "harness/lfk_criterion.h"
 #include "sync_scenarios.h"

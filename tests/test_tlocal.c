@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Criterion tests of lfk_tlocal, lfk_counter and lfk_tcache. */
 #include "tlocal_scenarios.h"
 #include "harness/lfk_criterion.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Scenarios of the per-thread family: lfk_tlocal (slots, thread exit,
  * destroy, the race of the two), lfk_counter (exact totals, exited threads

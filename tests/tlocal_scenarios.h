@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Scenarios of the per-thread family (lfk_tlocal, lfk_counter, lfk_tcache
  * and their twins), listed once for Criterion and the plain runner (see
  * tests/harness/lfk_test.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lfk-stress: runs lfkit's stress scenarios on this machine and tables the
  * results (see stress.h and the manual page lfk-stress(1)). */
 #include "stress.h"

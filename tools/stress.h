@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfk-stress: runs the stress scenarios of every module on the machine at
  * hand (as rcutorture does for a kernel) and tables the results.

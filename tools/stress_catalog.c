@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The modules and scenarios lfk-stress can run: every stress_<module>
  * program in the libexec directory, each asked for its list (--list), so
  * that a scenario added to a module's X-macro list, or a new module's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One scenario in a child process: start it in a process group of its own,
  * capture what it prints, enforce a deadline, and afterwards kill whatever
  * it left behind (a scenario must leave no process, even when it fails). */

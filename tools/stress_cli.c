@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lfk-stress's command line: options, their checks, and --help. */
 #include "stress.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Verdicts of finished scenarios and the closing table. */
 #include "stress.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit aarch64 atomic backend, in inline assembly.
  *

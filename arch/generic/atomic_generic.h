@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit generic atomic backend: the C11 memory model through the compiler's
  * __atomic builtins.  It is the fallback for every ISA without a hand-written

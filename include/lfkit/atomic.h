@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/atomic.h - the one atomic vocabulary every lfkit structure uses.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/eventcount.h - an eventcount on a futex: lets a thread sleep until a
  * condition it polls without a lock may have become true, while the thread

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/latch.h - the two-copy seqlock: readers that never wait for a writer.
  *

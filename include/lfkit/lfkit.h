@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lfkit: lock-free concurrency primitives on hardware atomics.
  * The umbrella header: includes every public lfkit header. */
 #ifndef LFKIT_LFKIT_H

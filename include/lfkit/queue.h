@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/queue.h - a bounded blocking FIFO queue with the semantics of
  * Python's queue.Queue(maxsize), built on the lock-free rings.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/ring_lfmpmc.h - the lock-free multi-producer multi-consumer ring.
  * Include <lfkit/ring.h>; the inline bodies are in

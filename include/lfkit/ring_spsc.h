@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/ring_spsc.h - the single-producer single-consumer ring.
  * Include <lfkit/ring.h>; the inline bodies are in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/seqarray.h - an array of fixed-size elements, one seqlock each.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/seqlock.h - sequence locks: readers that never write shared memory.
  *

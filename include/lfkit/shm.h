@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/shm.h - named shared-memory regions that hold lfkit structures.
  *

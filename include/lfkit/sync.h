@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/sync.h - futex-based mutex, counting semaphore and event: Python's
  * threading.Lock, threading.Semaphore and threading.Event, for threads of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/tcache.h - a fixed-size object cache with per-thread magazines.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/tlocal.h - per-object thread-local storage.
  *

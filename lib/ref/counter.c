@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The counter's reference twin: an int64_t behind a mutex. */
 #include <lfkit/ref/counter.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The mutex-based reference blocking queue: the textbook bounded buffer
  * with one mutex and condition variables (futex words, lib/ref/cond.h),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The mutex-based reference ring: the textbook bounded buffer. */
 #include <errno.h>
 #include <lfkit/ref/ring.h>

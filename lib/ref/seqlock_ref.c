@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reference twins of lfk_seqlock, lfk_seqarray and lfk_latch over a
  * pthread_rwlock or a pthread mutex (see <lfkit/ref/seqlock.h>). */
 #include <lfkit/ref/seqlock.h>

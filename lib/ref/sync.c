@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The pthread twins of the futex mutex, semaphore and event
  * (<lfkit/ref/sync.h>). */
 #define _GNU_SOURCE /* pthread_mutex_clocklock, sem_clockwait (glibc 2.30) */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The object cache's reference twin: a mutex-guarded free list. */
 #include <lfkit/ref/tcache.h>
 

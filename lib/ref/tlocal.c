@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The thread-local storage's reference twin: a pthread key per object. */
 #include <lfkit/ref/tlocal.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Criterion glue: one Criterion test per scenario of a module's list.
  * Define LFK_CR_SUITE to the suite name, then expand the list with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "lfk_procs.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Child processes of a scenario, so that none outlives it.  lfk_fork()
  * forks like fork(), and also

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "lfk_test.h"
 
 #include "lfk_procs.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "lfk_threads.h"
 
 #include <lfkit/atomic.h>

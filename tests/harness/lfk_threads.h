@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Thread groups with a common start line, and a monotonic clock.  Shared by
  * the tests and the benchmarks: every multi-threaded scenario starts all its

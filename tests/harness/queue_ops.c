@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "queue_ops.h"
 
 #include <lfkit/queue.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * One operations table over the blocking queue (on each ring kind) and its
  * mutex twin, so that tests and benchmarks run the same code against all of

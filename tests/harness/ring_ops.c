@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "ring_ops.h"
 #include "ring_pump.h"
 

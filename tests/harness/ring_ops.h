@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * One operations table over every ring and its mutex twin, so that tests
  * and benchmarks run the same code against all of them: tests call the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The out-of-line parts of the ring pumps (ring_pump.h): set-up, checks,
  * and the slow paths the loops take when they stop or wait. */
 #include "ring_pump.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Ring pumps: the bulk loops that move items through a queue, one producer
  * loop, one consumer loop and one single-thread pair loop per queue

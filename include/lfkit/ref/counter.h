@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/ref/counter.h - the sharded counter's reference twin: one int64_t
  * behind one mutex.  Same API shape as <lfkit/counter.h>; every operation is

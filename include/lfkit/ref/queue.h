@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/ref/queue.h - the reference twin of the blocking queue: the
  * textbook bounded buffer, one mutex and two condition variables (not_full,

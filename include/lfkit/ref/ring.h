@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/ref/ring.h - the reference twin of the rings: a bounded FIFO behind
  * one pthread mutex, with the rings' API (lfk_ref_ring_* for lfk_ring_*_*).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/ref/seqlock.h - reference twins of lfk_seqlock, lfk_seqarray and
  * lfk_latch: the same operations, the same arguments and the same errors,

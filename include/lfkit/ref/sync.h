@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/ref/sync.h - the reference twins of <lfkit/sync.h>, on pthreads:
  *   struct lfk_ref_mutex  a pthread_mutex_t (error-checking); with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/ref/tcache.h - the object cache's reference twin: one free list
  * behind one mutex, objects malloc'd one at a time.  Same API shape as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/ref/tlocal.h - the thread-local storage's reference twin: one
  * pthread key per object, a registry of slots behind one global mutex.
