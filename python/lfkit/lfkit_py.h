@@ -21,8 +21,8 @@
 extern PyObject *lfkp_Full, *lfkp_Empty, *lfkp_ShutDown;
 
 /* Raises the Python exception for a negative errno: -ENOENT
- * FileNotFoundError, -EEXIST FileExistsError, -EINVAL/-EPROTO/-EMSGSIZE
- * ValueError, -ETIMEDOUT TimeoutError, -ENOMEM MemoryError, any other
+ * FileNotFoundError, -EEXIST FileExistsError, -EINVAL/-EPROTO/-EMSGSIZE/
+ * -EOVERFLOW ValueError, -ETIMEDOUT TimeoutError, -ENOMEM MemoryError, any other
  * OSError.  `what` prefixes the message.  Returns NULL. */
 PyObject *lfkp_raise(int neg_errno, const char *what);
 

@@ -17,6 +17,7 @@ PyObject *lfkp_raise(int neg_errno, const char *what)
 	case EINVAL:
 	case EPROTO:
 	case EMSGSIZE:
+	case EOVERFLOW:
 		PyErr_Format(PyExc_ValueError, "%s: %s", what, strerror(e));
 		return NULL;
 	case ETIMEDOUT:

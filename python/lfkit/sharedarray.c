@@ -180,6 +180,20 @@ static PyObject *array_snapshot(lfkp_shared *self, PyObject *unused)
 	return b;
 }
 
+/* a[i]: Python has added len to a negative i already; a still negative
+ * one is out of range. */
+static PyObject *array_sq_item(lfkp_shared *self, Py_ssize_t i)
+{
+	if (i < 0)
+		return array_item(self, PY_SSIZE_T_MIN);
+	return array_item(self, i);
+}
+
+static int array_sq_ass_item(lfkp_shared *self, Py_ssize_t i, PyObject *v)
+{
+	return array_write(self, i < 0 ? PY_SSIZE_T_MIN : i, v);
+}
+
 static Py_ssize_t array_len(lfkp_shared *self)
 {
 	if (lfkp_shared_check(self) < 0)
@@ -216,8 +230,8 @@ static PyGetSetDef array_getset[] = {
 
 static PySequenceMethods array_sequence = {
 	.sq_length = (lenfunc)array_len,
-	.sq_item = (ssizeargfunc)array_item,
-	.sq_ass_item = (ssizeobjargproc)array_write,
+	.sq_item = (ssizeargfunc)array_sq_item,
+	.sq_ass_item = (ssizeobjargproc)array_sq_ass_item,
 };
 
 PyTypeObject lfkp_sharedarray_type = {

@@ -111,10 +111,16 @@ static PyObject *lock_locked(lfkp_shared *self, PyObject *unused)
 	Py_RETURN_FALSE;
 }
 
+/* A wait without a deadline, for the with statement. */
+static const struct lfkp_deadline forever = {.forever = 1};
+
 static PyObject *lock_enter(lfkp_shared *self, PyObject *unused)
 {
 	(void)unused;
-	return lock_acquire(self, NULL, NULL);
+	if (lfkp_shared_check(self) < 0)
+		return NULL;
+	return wait_result(lfkp_block(lock_op, self->obj, &forever),
+			   "Lock.acquire");
 }
 
 static PyObject *lock_exit(lfkp_shared *self, PyObject *args)
@@ -335,13 +341,21 @@ static PyObject *sem_release(lfkp_shared *self, PyObject *args, PyObject *kw)
 static PyObject *sem_enter(lfkp_shared *self, PyObject *unused)
 {
 	(void)unused;
-	return sem_acquire(self, NULL, NULL);
+	if (lfkp_shared_check(self) < 0)
+		return NULL;
+	return wait_result(lfkp_block(sem_op, self->obj, &forever),
+			   "Semaphore.acquire");
 }
 
 static PyObject *sem_exit(lfkp_shared *self, PyObject *args)
 {
 	(void)args;
-	return sem_release(self, NULL, NULL);
+	if (lfkp_shared_check(self) < 0)
+		return NULL;
+	int rc = lfk_sem_post(self->obj);
+	if (rc < 0)
+		return lfkp_raise(rc, "Semaphore.release");
+	Py_RETURN_NONE;
 }
 
 static PyObject *sem_get_value(lfkp_shared *self, void *unused)
