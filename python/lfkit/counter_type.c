@@ -17,7 +17,8 @@
 
 static int counter_attach(lfkp_shared *self)
 {
-	return lfkp_shared_bytes_attach(self, COUNTER_MAGIC, sizeof(uint64_t));
+	return lfkp_shared_bytes_attach(self, LFKP_OBJ_NAME, COUNTER_MAGIC,
+					sizeof(uint64_t), &self->obj);
 }
 
 static PyObject *counter_new(PyTypeObject *type, PyObject *args, PyObject *kw)
@@ -31,7 +32,8 @@ static PyObject *counter_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 	lfkp_shared *self = lfkp_shared_new(type, name, sizeof(uint64_t));
 	if (self == NULL)
 		return NULL;
-	int rc = lfkp_shared_bytes_create(self, COUNTER_MAGIC, sizeof(uint64_t));
+	int rc = lfkp_shared_bytes_create(self, LFKP_OBJ_NAME, COUNTER_MAGIC,
+					  sizeof(uint64_t), &self->obj);
 	if (rc == 0) /* before the region's name is given to anyone */
 		*(uint64_t *)self->obj = (uint64_t)value;
 	return lfkp_shared_created(self, rc, "Counter");

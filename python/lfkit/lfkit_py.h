@@ -68,12 +68,22 @@ typedef int (*lfkp_op_fn)(void *arg, uint64_t timeout_ns);
  */
 int lfkp_block(lfkp_op_fn op, void *arg, const struct lfkp_deadline *d);
 
+/* lfkp_block whose first try also runs without the GIL (release_first):
+ * for operations that copy many bytes even when they need not wait. */
+int lfkp_block_ex(lfkp_op_fn op, void *arg, const struct lfkp_deadline *d,
+		  int release_first);
+
 /* Whether rc means "would block" (-EAGAIN, or -ETIMEDOUT from a wait
  * given timeout 0). */
 static inline int lfkp_would_block(int rc)
 {
 	return rc == -EAGAIN || rc == -ETIMEDOUT;
 }
+
+/* A queue operation's failure rc as an exception: ShutDown for -EPIPE,
+ * would_block (queue.Full or queue.Empty) when it would block or timed
+ * out, nothing new for LFKP_RAISED, else lfkp_raise.  Returns NULL. */
+PyObject *lfkp_queue_error(int rc, PyObject *would_block, const char *what);
 
 /* Bytes from which a copy releases the GIL. */
 #define LFKP_BIG_COPY 16384
@@ -123,11 +133,13 @@ PyObject *lfkp_shared_created(lfkp_shared *self, int rc, const char *what);
 int lfkp_shared_add_type(PyObject *m, const char *name, PyTypeObject *type,
 			 lfkp_attach_fn attach);
 
-/* Objects kept in the region's raw bytes, behind a magic number of the
- * class: creates or attaches `size` bytes at self->obj.  0 or a negative
- * errno (-EPROTO: not this class's region). */
-int lfkp_shared_bytes_create(lfkp_shared *self, uint64_t magic, size_t size);
-int lfkp_shared_bytes_attach(lfkp_shared *self, uint64_t magic, size_t size);
+/* Objects kept in the region's raw bytes under `name`, behind a magic
+ * number of the class: creates or attaches `size` bytes, at *out.  0 or a
+ * negative errno (-EPROTO: not this class's region). */
+int lfkp_shared_bytes_create(lfkp_shared *self, const char *name,
+			     uint64_t magic, size_t size, void **out);
+int lfkp_shared_bytes_attach(lfkp_shared *self, const char *name,
+			     uint64_t magic, size_t size, void **out);
 
 /* Adds _attach to the module (after the base type is ready). */
 int lfkp_shared_ready(PyObject *m);

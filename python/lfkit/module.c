@@ -38,6 +38,20 @@ PyObject *lfkp_raise(int neg_errno, const char *what)
 	return NULL;
 }
 
+PyObject *lfkp_queue_error(int rc, PyObject *would_block,
+			   const char *what)
+{
+	if (rc == LFKP_RAISED)
+		return NULL; /* already raised */
+	if (rc == -EPIPE)
+		PyErr_SetNone(lfkp_ShutDown);
+	else if (lfkp_would_block(rc))
+		PyErr_SetNone(would_block);
+	else
+		lfkp_raise(rc, what);
+	return NULL;
+}
+
 /* queue.Full / queue.Empty, and queue.ShutDown where the interpreter has it
  * (3.13); else a ShutDown of our own, exported as lfkit.ShutDown. */
 static int import_exceptions(PyObject *m)

@@ -226,15 +226,7 @@ static PyObject *queue_put_impl(queue_obj *self, PyObject *item, int block,
 		Py_RETURN_NONE;
 	Py_DECREF(item);
 	unfinished_sub(self);
-	if (rc == LFKP_RAISED)
-		return NULL;
-	if (rc == -EPIPE)
-		PyErr_SetNone(lfkp_ShutDown);
-	else if (lfkp_would_block(rc))
-		PyErr_SetNone(lfkp_Full);
-	else
-		lfkp_raise(rc, "Queue.put");
-	return NULL;
+	return lfkp_queue_error(rc, lfkp_Full, "Queue.put");
 }
 
 static PyObject *queue_get_impl(queue_obj *self, int block, PyObject *timeout)
@@ -257,15 +249,7 @@ static PyObject *queue_get_impl(queue_obj *self, int block, PyObject *timeout)
 	}
 	if (rc == 0)
 		return (PyObject *)(uintptr_t)o.item; /* the queue's reference */
-	if (rc == LFKP_RAISED)
-		return NULL;
-	if (rc == -EPIPE)
-		PyErr_SetNone(lfkp_ShutDown);
-	else if (lfkp_would_block(rc))
-		PyErr_SetNone(lfkp_Empty);
-	else
-		lfkp_raise(rc, "Queue.get");
-	return NULL;
+	return lfkp_queue_error(rc, lfkp_Empty, "Queue.get");
 }
 
 static PyObject *queue_put(queue_obj *self, PyObject *args, PyObject *kw)

@@ -268,30 +268,32 @@ struct tagged {
 	uint64_t payload[];
 };
 
-int lfkp_shared_bytes_create(lfkp_shared *self, uint64_t magic, size_t size)
+int lfkp_shared_bytes_create(lfkp_shared *self, const char *name,
+			     uint64_t magic, size_t size, void **out)
 {
 	void *p;
 	size_t total;
 	if (__builtin_add_overflow(size, sizeof(struct tagged), &total))
 		return -EINVAL;
-	int rc = lfk_shm_bytes_create(self->shm, LFKP_OBJ_NAME, total, &p);
+	int rc = lfk_shm_bytes_create(self->shm, name, total, &p);
 	if (rc < 0)
 		return rc;
 	((struct tagged *)p)->magic = magic;
-	self->obj = ((struct tagged *)p)->payload;
+	*out = ((struct tagged *)p)->payload;
 	return 0;
 }
 
-int lfkp_shared_bytes_attach(lfkp_shared *self, uint64_t magic, size_t size)
+int lfkp_shared_bytes_attach(lfkp_shared *self, const char *name,
+			     uint64_t magic, size_t size, void **out)
 {
 	void *p;
 	size_t len;
-	int rc = lfk_shm_bytes_attach(self->shm, LFKP_OBJ_NAME, &p, &len);
+	int rc = lfk_shm_bytes_attach(self->shm, name, &p, &len);
 	if (rc < 0)
 		return rc;
 	if (len != size + sizeof(struct tagged) ||
 	    ((struct tagged *)p)->magic != magic)
 		return -EPROTO;
-	self->obj = ((struct tagged *)p)->payload;
+	*out = ((struct tagged *)p)->payload;
 	return 0;
 }

@@ -29,7 +29,8 @@ static PyObject *wait_result(int rc, const char *what)
 
 static int lock_attach(lfkp_shared *self)
 {
-	return lfkp_shared_bytes_attach(self, LOCK_MAGIC, sizeof(lfk_mutex_t));
+	return lfkp_shared_bytes_attach(self, LFKP_OBJ_NAME, LOCK_MAGIC,
+					sizeof(lfk_mutex_t), &self->obj);
 }
 
 static PyObject *lock_new(PyTypeObject *type, PyObject *args, PyObject *kw)
@@ -41,7 +42,8 @@ static PyObject *lock_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 	lfkp_shared *self = lfkp_shared_new(type, name, sizeof(lfk_mutex_t));
 	if (self == NULL)
 		return NULL;
-	int rc = lfkp_shared_bytes_create(self, LOCK_MAGIC, sizeof(lfk_mutex_t));
+	int rc = lfkp_shared_bytes_create(self, LFKP_OBJ_NAME, LOCK_MAGIC,
+					  sizeof(lfk_mutex_t), &self->obj);
 	if (rc == 0)
 		rc = lfk_mutex_init(self->obj, LFK_SYNC_SHARED);
 	return lfkp_shared_created(self, rc, "Lock");

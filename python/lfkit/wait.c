@@ -85,7 +85,19 @@ int lfkp_deadline_from_timeout(PyObject *timeout, int negative_is_forever,
 
 int lfkp_block(lfkp_op_fn op, void *arg, const struct lfkp_deadline *d)
 {
-	int rc = op(arg, 0);
+	return lfkp_block_ex(op, arg, d, 0);
+}
+
+int lfkp_block_ex(lfkp_op_fn op, void *arg, const struct lfkp_deadline *d,
+		  int release_first)
+{
+	int rc;
+	if (release_first) {
+		Py_BEGIN_ALLOW_THREADS
+		rc = op(arg, 0);
+		Py_END_ALLOW_THREADS
+	} else
+		rc = op(arg, 0);
 	if (!lfkp_would_block(rc))
 		return rc;
 	if (d->nonblock)

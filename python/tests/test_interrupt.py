@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -33,15 +34,17 @@ sys.exit(1)
 """
 
 
-@pytest.mark.parametrize("what", ["get", "put", "join", "lock", "event", "sem"])
-def test_sigint_interrupts_blocked_call(what):
-    p = subprocess.Popen([sys.executable, "-c", CHILD, what],
+def interrupt_child(source, what):
+    """Runs source blocked in `what`, sends SIGINT once it is ready, and
+    checks that it ended with KeyboardInterrupt."""
+    p = subprocess.Popen([sys.executable, "-c", source, what],
                          stdout=subprocess.PIPE, text=True, env=os.environ)
     try:
         assert p.stdout.readline().strip() == "ready"
-        # The child may not be inside the call yet: a signal before it
-        # blocks interrupts it all the same (its handler runs at the next
-        # bytecode or slice boundary, inside the try either way).
+        # Let it get into the call and block (were the signal early, the
+        # handler would still raise inside the try: the test would pass
+        # without testing the wait, never fail wrongly).
+        time.sleep(0.3)
         p.send_signal(signal.SIGINT)
         out, _ = p.communicate(timeout=60)
     finally:
@@ -49,3 +52,17 @@ def test_sigint_interrupts_blocked_call(what):
         p.wait()
     assert out.strip() == "interrupted"
     assert p.returncode == 0
+
+
+@pytest.mark.parametrize("what", ["get", "put", "join", "lock", "event", "sem"])
+def test_sigint_interrupts_blocked_call(what):
+    interrupt_child(CHILD, what)
+
+
+def test_sigint_interrupts_blocked_sharedqueue_get():
+    import lfkit
+    if not hasattr(lfkit, "SharedQueue"):
+        pytest.skip("built without lfk_msgring")
+    interrupt_child(CHILD.replace('"get": lambda: q2.get(),',
+                                  '"get": lambda: lfkit.SharedQueue().get(),'),
+                    "get")
