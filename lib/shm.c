@@ -86,7 +86,7 @@ static bool kind_known(uint32_t kind)
 	       kind == LFK_SHM_RING_LFMPMC || kind == LFK_SHM_BYTES ||
 	       kind == LFK_SHM_SEQARRAY || kind == LFK_SHM_QUEUE ||
 	       kind == LFK_SHM_REF_QUEUE || kind == LFK_SHM_EVENT ||
-	       kind == LFK_SHM_SEM;
+	       kind == LFK_SHM_SEM || kind == LFK_SHM_MSGRING;
 }
 
 int lfk_shm_validate(const void *base, size_t size)
@@ -224,6 +224,9 @@ static int init_object(void *mem, uint32_t kind, const uint64_t params[3],
 		return lfk_event_init(mem, LFK_SYNC_SHARED);
 	if (kind == LFK_SHM_SEM)
 		return lfk_sem_init(mem, LFK_SYNC_SHARED, (uint32_t)params[0]);
+	if (kind == LFK_SHM_MSGRING)
+		return lfk_msgring_init(mem, (size_t)params[0],
+					(unsigned)params[1]);
 	return lfk__ring_init((int)kind, mem, (size_t)params[0],
 			      (size_t)params[1], 0);
 }
@@ -306,6 +309,17 @@ static int add_object(struct lfk_shm *shm, const char *name, uint32_t kind,
 	}
 	pthread_mutex_unlock(&h->lock);
 	return rc;
+}
+
+int lfk__shm_add_object(struct lfk_shm *shm, const char *name, uint32_t kind,
+			size_t bytes, const uint64_t params[3], void **out)
+{
+	return add_object(shm, name, kind, bytes, params, out);
+}
+
+int lfk__shm_region_intact(const struct lfk_shm *shm)
+{
+	return region_intact(shm);
 }
 
 int lfk_shm_ring_create(struct lfk_shm *shm, const char *name, int kind,

@@ -63,6 +63,14 @@ int lfk__shm_event_attach_image(void *base, size_t size, const char *name,
 				lfk_event_t **out);
 int lfk__shm_sem_attach_image(void *base, size_t size, const char *name,
 			      lfk_sem_t **out);
+int lfk__shm_msgring_attach_image(void *base, size_t size, const char *name,
+				  struct lfk_msgring **out);
+/* Adds an object of `kind` (laid out by the kind's init) under a name,
+ * and checks a handle's mapping is still backed by its file: for the
+ * object kinds whose create/attach live in files of their own. */
+int lfk__shm_add_object(struct lfk_shm *shm, const char *name, uint32_t kind,
+			size_t bytes, const uint64_t params[3], void **out);
+int lfk__shm_region_intact(const struct lfk_shm *shm);
 int lfk__shm_ref_queue_attach_image(void *base, size_t size, const char *name,
 				    struct lfk_ref_queue **out);
 

@@ -1,5 +1,6 @@
 /* Children that die at a chosen point: see death_child.h. */
 #include "death_child.h"
+#include "harness/lfk_procs.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -81,13 +82,52 @@ bool lfk_death_kill_when(bool (*asleep)(void *arg), void (*fn)(void *arg),
 	*pid_out = pid;
 	if (pid < 0)
 		return false;
-	for (int i = 0; !asleep(arg); i++) {
-		if (i == 10000) {
-			LFK_CHECK(0, "child never went to sleep");
-			lfk_death_kill(pid);
-			return false;
-		}
-		usleep(1000);
+	if (!lfk_death_eventually(asleep, arg)) {
+		LFK_CHECK(0, "child never went to sleep");
+		lfk_death_kill(pid);
+		return false;
 	}
 	return lfk_death_kill(pid);
+}
+
+bool lfk_death_eventually(bool (*pred)(void *arg), void *arg)
+{
+	uint64_t end = lfk_now_ns() + 10000000000ull;
+	while (!pred(arg)) {
+		if (lfk_now_ns() > end)
+			return false;
+		usleep(1000);
+	}
+	return true;
+}
+
+struct exit_wait {
+	pid_t pid;
+	int status;
+};
+
+static bool child_exited(void *arg)
+{
+	struct exit_wait *w = arg;
+	return waitpid(w->pid, &w->status, WNOHANG) != 0;
+}
+
+bool lfk_death_exits_ok(pid_t pid)
+{
+	struct exit_wait w = { pid, 0 };
+	if (pid <= 0)
+		return false;
+	if (!lfk_death_eventually(child_exited, &w)) {
+		lfk_death_kill(pid);
+		return false;
+	}
+	return WIFEXITED(w.status) && WEXITSTATUS(w.status) == 0;
+}
+
+bool lfk_death_sleeping(void *pid_arg)
+{
+	char state;
+	pid_t ppid, pgrp;
+	return lfk_proc_stat(*(pid_t *)pid_arg, &state, &ppid, &pgrp) &&
+	       state == 'S';
 }

@@ -35,6 +35,18 @@ bool lfk_death_kill_at_hook(int point, void (*fn)(void *arg), void *arg,
 bool lfk_death_kill_when(bool (*asleep)(void *arg), void (*fn)(void *arg),
 			 void *arg, pid_t *pid_out);
 
+/* Polls pred(arg) every millisecond until it holds (true) or 10 s have
+ * passed (false). */
+bool lfk_death_eventually(bool (*pred)(void *arg), void *arg);
+
+/* Waits up to 10 s for child pid to exit; true when it exited with 0.  A
+ * child still running then is killed (and false returned). */
+bool lfk_death_exits_ok(pid_t pid);
+
+/* A predicate for lfk_death_eventually: the process *(pid_t *)pid_arg is
+ * asleep (state S in /proc/<pid>/stat: in a futex, for lfkit's waits). */
+bool lfk_death_sleeping(void *pid_arg);
+
 /* SIGKILLs pid and reaps it; true when it died of the signal. */
 bool lfk_death_kill(pid_t pid);
 

@@ -167,6 +167,75 @@ int lfk_scn_seqarray_updater_killed_in_update(void)
 	return 0;
 }
 
+static void update_five(void *arg)
+{
+	size_t five = 5;
+	lfk_seqarray_update_n(arg, &five, 1, stop_in_update, NULL);
+}
+
+/* The snapshot fallback at once: it takes every element's writer side. */
+static void snapshot_by_fallback(void *arg)
+{
+	uint64_t all[8 * WORDS];
+	lfk_seqarray_snapshot_tries(arg, all, 0);
+}
+
+static bool fourth_held(void *arg)
+{
+	/* Relaxed: a snapshot of the sequence; odd = a writer side held. */
+	return lfk_atomic_load_u64(&lfk_seqarray__slot(arg, 4)->lock.seq,
+				   LFK_RELAXED) & 1;
+}
+
+/*
+ * A process killed inside a snapshot's fallback, holding the writer sides
+ * of elements 0-4: a stopped updater of element 5 parks it there (the
+ * fallback takes them in ascending order).  The elements it held read as
+ * a writer killed inside a write, and are found and repaired the same way;
+ * the updater, resumed, finishes; the rest reads as usual.
+ */
+int lfk_scn_seqarray_snapshot_killed_in_fallback(void)
+{
+	struct region r;
+	lfk_seqarray_t *a;
+	uint64_t v[WORDS] = { 1, 1, 1, 1 }, got[WORDS], all[8 * WORDS], stuck;
+	pid_t updater, snapper;
+	int st = 0;
+	if (!open_region(&r) ||
+	    lfk_shm_seqarray_create(r.shm, "table", 8, sizeof(v), &a) != 0)
+		return 1;
+	for (size_t i = 0; i < 8; i++)
+		lfk_seqarray_write(a, i, v);
+	updater = lfk_death_fork(update_five, a);
+	LFK_CHECK(updater > 0 && waitpid(updater, &st, WUNTRACED) == updater &&
+			  WIFSTOPPED(st),
+		  "updater did not stop inside its update");
+	snapper = lfk_death_fork(snapshot_by_fallback, a);
+	LFK_CHECK(snapper > 0 && lfk_death_eventually(fourth_held, a),
+		  "the snapshot fallback never held elements 0-4");
+	LFK_CHECK(lfk_death_kill(snapper), "snapshot process not killed");
+	kill(updater, SIGCONT);
+	LFK_CHECK(lfk_death_exits_ok(updater), "the updater did not finish");
+	for (size_t i = 0; i < 8; i++) {
+		int rc = lfk_seqarray_read_timed(a, i, got, 20000000, &stuck);
+		if (i < 5) {
+			LFK_CHECK(rc == -ETIMEDOUT && (stuck & 1),
+				  "element %zu: held by the dead snapshot", i);
+			LFK_CHECK(lfk_seqarray_repair(a, i, stuck, v) == 0,
+				  "element %zu: repair", i);
+		} else {
+			uint64_t want = i == 5 ? 0x0909090909090909ull : 1;
+			LFK_CHECK(rc == 0 && got[0] == want,
+				  "element %zu: reads as usual", i);
+		}
+	}
+	LFK_CHECK(lfk_seqarray_snapshot_tries(a, all, 0) == 0 && all[0] == 1 &&
+			  all[4 * WORDS] == 1,
+		  "a snapshot (fallback) after the repairs");
+	close_region(&r);
+	return 0;
+}
+
 /* A seqlock and the object it guards, in a bytes object of a region. */
 struct guarded {
 	lfk_seqlock_t lock;
@@ -351,40 +420,6 @@ int lfk_scn_sync_waiters_killed(void)
 	return 0;
 }
 
-/* Polls until pred(arg) holds, for up to 10 s. */
-static bool eventually(bool (*pred)(void *arg), void *arg)
-{
-	uint64_t end = lfk_now_ns() + 10000000000ull;
-	while (!pred(arg)) {
-		if (lfk_now_ns() > end)
-			return false;
-		usleep(1000);
-	}
-	return true;
-}
-
-struct exit_wait {
-	pid_t pid;
-	int status;
-};
-
-static bool child_exited(void *arg)
-{
-	struct exit_wait *w = arg;
-	return waitpid(w->pid, &w->status, WNOHANG) != 0;
-}
-
-/* Waits up to 10 s for child pid to exit 0; kills it if it does not. */
-static bool exits_soon(pid_t pid)
-{
-	struct exit_wait w = { pid, 0 };
-	if (!eventually(child_exited, &w)) {
-		lfk_death_kill(pid);
-		return false;
-	}
-	return WIFEXITED(w.status) && WEXITSTATUS(w.status) == 0;
-}
-
 /*
  * A process killed inside lfk_event_set or lfk_sem_post after its update
  * and before its FUTEX_WAKE.  What it leaves is exactly its update of the
@@ -417,10 +452,10 @@ static void waiter_returns_after(const char *what, void (*wait)(void *),
 				 void (*dead_update)(void *))
 {
 	pid_t pid = lfk_death_fork(wait, obj);
-	LFK_CHECK(pid > 0 && eventually(asleep, obj), "%s waiter never slept",
+	LFK_CHECK(pid > 0 && lfk_death_eventually(asleep, obj), "%s waiter never slept",
 		  what);
 	dead_update(obj);
-	LFK_CHECK(pid > 0 && exits_soon(pid),
+	LFK_CHECK(pid > 0 && lfk_death_exits_ok(pid),
 		  "%s waiter slept through an update whose process died", what);
 }
 

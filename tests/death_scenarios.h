@@ -16,12 +16,14 @@
 	X(seqlock_writer_killed_mid_write)                                     \
 	X(seqarray_writer_killed_at_random)                                    \
 	X(seqarray_updater_killed_in_update)                                   \
+	X(seqarray_snapshot_killed_in_fallback)                                \
 	X(spsc_producer_killed_at_random)                                      \
 	X(spsc_consumer_killed_at_random)                                      \
 	X(mpmc_killed_then_repaired)                                           \
 	X(mpmc_producer_killed_at_random)                                      \
 	X(sync_waiters_killed)                                                 \
-	X(sync_setter_killed_before_wake)
+	X(sync_setter_killed_before_wake)                                      \
+	X(ref_queue_sleepers_killed)
 
 LFK_DEATH_SCENARIOS(LFK_SCENARIO_DECLARE)
 

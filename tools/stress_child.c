@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/harness/lfk_procs.h"
 #include "tests/harness/lfk_threads.h"
 
 static volatile sig_atomic_t interrupt_signal;
@@ -54,24 +55,8 @@ int stress_child_setup(void)
  * parse from its last ')').  Zombies are skipped: they are dead already. */
 static bool proc_parent_group(pid_t pid, pid_t *ppid, pid_t *pgrp)
 {
-	char path[64], buf[512], *p;
 	char state;
-	int ppid_i, pgrp_i;
-	FILE *f;
-	size_t n;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return false;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	if (p == NULL || sscanf(p + 1, " %c %d %d", &state, &ppid_i, &pgrp_i) != 3)
-		return false;
-	*ppid = ppid_i;
-	*pgrp = pgrp_i;
-	return state != 'Z';
+	return lfk_proc_stat(pid, &state, ppid, pgrp) && state != 'Z';
 }
 
 /* Sends SIGKILL to every live process of group pgid or child of ours;

@@ -16,6 +16,7 @@
 #include <lfkit/latch.h>
 #include <lfkit/eventcount.h>
 #include <lfkit/queue.h>
+#include <lfkit/msgring.h>
 
 /* The library's version, e.g. "0.1.0" (the headers' is LFK_VERSION_STRING). */
 const char *lfk_version(void);

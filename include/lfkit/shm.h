@@ -42,6 +42,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <lfkit/msgring.h>
 #include <lfkit/queue.h>
 #include <lfkit/ring.h>
 #include <lfkit/seqarray.h>
@@ -52,9 +53,9 @@
 #define LFK_SHM_DIR_ENTRIES 64
 /* The layout of a region and of every object in it.  2: the lfmpmc ring's
  * double-width entries, the spsc ring's producer limit, the queue's
- * per-process records and the creation state; a region of version 1 opens
- * with -EPROTO. */
-#define LFK_SHM_ABI_VERSION 2
+ * per-process records and the creation state; 3: the twin queue's futex
+ * condition words.  A region of another version opens with -EPROTO. */
+#define LFK_SHM_ABI_VERSION 3
 
 enum lfk_shm_kind {
 	LFK_SHM_RING_SPSC = LFK_RING_SPSC,
@@ -66,6 +67,7 @@ enum lfk_shm_kind {
 	LFK_SHM_REF_QUEUE = 19, /* an lfk_ref_queue (LFK_REF_SHARED) */
 	LFK_SHM_EVENT = 20,     /* an lfk_event_t (LFK_SYNC_SHARED) */
 	LFK_SHM_SEM = 21,       /* an lfk_sem_t (LFK_SYNC_SHARED) */
+	LFK_SHM_MSGRING = 22,   /* an lfk_msgring (LFK_MSGRING_SHARED) */
 };
 
 struct lfk_shm; /* a process's handle on a mapped region */
@@ -162,8 +164,8 @@ int lfk_shm_queue_attach(struct lfk_shm *shm, const char *name,
 			 struct lfk_queue **out);
 
 /* The blocking queue's mutex twin (<lfkit/ref/queue.h>) with
- * LFK_REF_SHARED: a process-shared, robust mutex and process-shared
- * condition variables; what a process that dies holding the mutex leaves
+ * LFK_REF_SHARED: a process-shared, robust mutex and condition variables
+ * on shared futex words; what a process that dies leaves
  * is documented there.  attach checks the queue's geometry against the
  * directory.  Errors as for rings. */
 int lfk_shm_ref_queue_create(struct lfk_shm *shm, const char *name,
@@ -183,6 +185,19 @@ int lfk_shm_sem_create(struct lfk_shm *shm, const char *name, uint32_t value,
 		       lfk_sem_t **out);
 int lfk_shm_sem_attach(struct lfk_shm *shm, const char *name,
 		       lfk_sem_t **out);
+
+/*
+ * A message ring (<lfkit/msgring.h>) of `bytes` bytes of data space, made
+ * with flags | LFK_MSGRING_SHARED (flags: 0 or LFK_MSGRING_MP).  attach
+ * checks the ring's geometry, flags and shared futexes against the
+ * directory.  Errors as for rings (-EINVAL also for a bad `bytes` or
+ * unknown flags).  create is O(bytes) (it zeroes the data space).
+ */
+int lfk_shm_msgring_create(struct lfk_shm *shm, const char *name,
+			   size_t bytes, unsigned flags,
+			   struct lfk_msgring **out);
+int lfk_shm_msgring_attach(struct lfk_shm *shm, const char *name,
+			   struct lfk_msgring **out);
 
 /* Raw bytes under a name, for the caller's own data: create zero-fills
  * `bytes` bytes; attach returns them and their length. */

@@ -1,6 +1,7 @@
 /*
  * The mutex-based reference blocking queue: the textbook bounded buffer
- * with one mutex and condition variables, around struct lfk_ref_ring.
+ * with one mutex and condition variables (futex words, lib/ref/cond.h),
+ * around struct lfk_ref_ring.
  */
 #include <errno.h>
 #include <lfkit/eventcount.h>
@@ -10,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "cond.h"
 
 #define RING_OFF                                                               \
 	((sizeof(struct lfk_ref_queue) + LFK_CACHELINE - 1) / LFK_CACHELINE *  \
@@ -30,24 +33,12 @@ int lfk_ref_queue_init_flags(void *mem, size_t capacity, size_t elem_size,
 			     unsigned flags)
 {
 	struct lfk_ref_queue *q = mem;
-	pthread_condattr_t ca;
-	int rc;
 	if (q == NULL || (uintptr_t)mem % LFK_CACHELINE != 0 ||
 	    lfk_ref_queue_size(capacity, elem_size) == 0)
 		return -EINVAL;
 	memset(q, 0, sizeof(*q));
 	q->ring_off = RING_OFF;
-	rc = lfk_ref_ring_init_flags(ring_of(q), capacity, elem_size, flags);
-	if (rc != 0)
-		return rc;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_condattr_setpshared(&ca, flags & LFK_REF_SHARED
-						 ? PTHREAD_PROCESS_SHARED
-						 : PTHREAD_PROCESS_PRIVATE);
-	pthread_cond_init(&q->all_done, &ca);
-	pthread_condattr_destroy(&ca);
-	return 0;
+	return lfk_ref_ring_init_flags(ring_of(q), capacity, elem_size, flags);
 }
 
 int lfk_ref_queue_init(void *mem, size_t capacity, size_t elem_size)
@@ -83,7 +74,6 @@ void lfk_ref_queue_fini(struct lfk_ref_queue *q)
 {
 	if (q == NULL)
 		return;
-	pthread_cond_destroy(&q->all_done);
 	lfk_ref_ring_fini(ring_of(q));
 }
 
@@ -91,24 +81,6 @@ void lfk_ref_queue_destroy(struct lfk_ref_queue *q)
 {
 	lfk_ref_queue_fini(q);
 	free(q);
-}
-
-/* Sleeps on c (the lock held) until signalled or the deadline.  Returns
- * false, without sleeping, once the deadline has passed. */
-static bool sleep_until(pthread_cond_t *c, struct lfk_ref_ring *r,
-			uint64_t deadline)
-{
-	struct timespec ts;
-	if (deadline == LFK_FOREVER) {
-		lfk_ref_ring_relocked(r, pthread_cond_wait(c, &r->lock));
-		return true;
-	}
-	if (lfk_monotonic_ns() >= deadline)
-		return false;
-	ts.tv_sec = (time_t)(deadline / 1000000000u);
-	ts.tv_nsec = (long)(deadline % 1000000000u);
-	lfk_ref_ring_relocked(r, pthread_cond_timedwait(c, &r->lock, &ts));
-	return true;
 }
 
 /* The conditions the callers wait out (the lock held). */
@@ -133,7 +105,7 @@ static bool join_blocked(const struct lfk_ref_queue *q,
 
 /* Waits on c (the lock held) while blocked(): 0 once it is not, -EAGAIN
  * for timeout 0, -ETIMEDOUT once the timeout has passed. */
-static int wait_while(struct lfk_ref_queue *q, pthread_cond_t *c,
+static int wait_while(struct lfk_ref_queue *q, struct lfk__ref_cond *c,
 		      bool (*blocked)(const struct lfk_ref_queue *,
 				      const struct lfk_ref_ring *),
 		      uint64_t timeout_ns)
@@ -143,7 +115,7 @@ static int wait_while(struct lfk_ref_queue *q, pthread_cond_t *c,
 	while (blocked(q, r)) {
 		if (timeout_ns == 0)
 			return -EAGAIN;
-		if (!sleep_until(c, r, deadline))
+		if (!lfk__ref_cond_wait(c, r, deadline))
 			return -ETIMEDOUT;
 	}
 	return 0;
@@ -161,7 +133,7 @@ static int put(struct lfk_ref_queue *q, const void *src, uint64_t words,
 	if (rc == 0) {
 		lfk_ref_ring_put_locked(r, src, 1, words);
 		q->unfinished++;
-		pthread_cond_signal(&r->not_empty);
+		lfk__ref_cond_wake(&r->not_empty, r, 1);
 	}
 	lfk_ref_ring_unlock(r);
 	return rc;
@@ -178,7 +150,7 @@ static int get(struct lfk_ref_queue *q, void *dst, uint64_t words,
 		rc = -EPIPE;
 	if (rc == 0) {
 		lfk_ref_ring_get_locked(r, dst, 1, words);
-		pthread_cond_signal(&r->not_full);
+		lfk__ref_cond_wake(&r->not_full, r, 1);
 	}
 	lfk_ref_ring_unlock(r);
 	return rc;
@@ -224,8 +196,8 @@ int lfk_ref_queue_close(struct lfk_ref_queue *q)
 	r = ring_of(q);
 	lfk_ref_ring_lock(r);
 	q->closed = 1;
-	pthread_cond_broadcast(&r->not_empty);
-	pthread_cond_broadcast(&r->not_full);
+	lfk__ref_cond_wake(&r->not_empty, r, INT32_MAX);
+	lfk__ref_cond_wake(&r->not_full, r, INT32_MAX);
 	lfk_ref_ring_unlock(r);
 	return 0;
 }
@@ -252,7 +224,7 @@ int lfk_ref_queue_task_done(struct lfk_ref_queue *q)
 	if (q->unfinished == 0)
 		rc = -EINVAL;
 	else if (--q->unfinished == 0)
-		pthread_cond_broadcast(&q->all_done);
+		lfk__ref_cond_wake(&q->all_done, r, INT32_MAX);
 	lfk_ref_ring_unlock(r);
 	return rc;
 }

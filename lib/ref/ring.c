@@ -17,7 +17,6 @@ int lfk_ref_ring_init_flags(void *mem, size_t capacity, size_t elem_size,
 {
 	struct lfk_ref_ring *r = mem;
 	pthread_mutexattr_t ma;
-	pthread_condattr_t ca;
 	int pshared = flags & LFK_REF_SHARED ? PTHREAD_PROCESS_SHARED
 					     : PTHREAD_PROCESS_PRIVATE;
 	int rc;
@@ -36,16 +35,7 @@ int lfk_ref_ring_init_flags(void *mem, size_t capacity, size_t elem_size,
 		pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST);
 	rc = pthread_mutex_init(&r->lock, &ma);
 	pthread_mutexattr_destroy(&ma);
-	if (rc != 0)
-		return -rc;
-	/* Timeouts of the blocking twin are on CLOCK_MONOTONIC. */
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_condattr_setpshared(&ca, pshared);
-	pthread_cond_init(&r->not_full, &ca);
-	pthread_cond_init(&r->not_empty, &ca);
-	pthread_condattr_destroy(&ca);
-	return 0;
+	return -rc;
 }
 
 int lfk_ref_ring_init(void *mem, size_t capacity, size_t elem_size)
@@ -53,17 +43,12 @@ int lfk_ref_ring_init(void *mem, size_t capacity, size_t elem_size)
 	return lfk_ref_ring_init_flags(mem, capacity, elem_size, 0);
 }
 
-void lfk_ref_ring_relocked(struct lfk_ref_ring *r, int rc)
+void lfk_ref_ring_lock(struct lfk_ref_ring *r)
 {
 	/* The owner died holding the lock.  Operations commit with a single
 	 * store after their copies, so the ring is consistent as it is. */
-	if (rc == EOWNERDEAD)
+	if (pthread_mutex_lock(&r->lock) == EOWNERDEAD)
 		pthread_mutex_consistent(&r->lock);
-}
-
-void lfk_ref_ring_lock(struct lfk_ref_ring *r)
-{
-	lfk_ref_ring_relocked(r, pthread_mutex_lock(&r->lock));
 }
 
 void lfk_ref_ring_unlock(struct lfk_ref_ring *r)
@@ -93,8 +78,6 @@ void lfk_ref_ring_fini(struct lfk_ref_ring *r)
 {
 	if (r == NULL)
 		return;
-	pthread_cond_destroy(&r->not_empty);
-	pthread_cond_destroy(&r->not_full);
 	pthread_mutex_destroy(&r->lock);
 }
 

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -93,4 +94,26 @@ void lfk_children_check(void)
 	for (int i = 0; i < MAX_CHILDREN; i++)
 		__atomic_store_n(&children[i], 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&nchildren, 0, __ATOMIC_RELAXED);
+}
+
+bool lfk_proc_stat(pid_t pid, char *state, pid_t *ppid, pid_t *pgrp)
+{
+	char path[64], buf[512], *p;
+	int ppid_i, pgrp_i;
+	FILE *f;
+	size_t n;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* The command name may hold spaces: the fields follow the last ')'. */
+	p = strrchr(buf, ')');
+	if (p == NULL || sscanf(p + 1, " %c %d %d", state, &ppid_i, &pgrp_i) != 3)
+		return false;
+	*ppid = ppid_i;
+	*pgrp = pgrp_i;
+	return true;
 }

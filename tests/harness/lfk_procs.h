@@ -16,6 +16,7 @@
 #ifndef LFK_TESTS_PROCS_H
 #define LFK_TESTS_PROCS_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 /* fork(), with the above; -1 and errno as fork, or EAGAIN when too many
@@ -30,5 +31,9 @@ int lfk_children_kill(void);
 /* After a scenario: kills the children it left running, fails the scenario
  * if there were any, and forgets them all. */
 void lfk_children_check(void);
+
+/* Reads /proc/<pid>/stat: the state letter (S asleep, Z zombie, ...), the
+ * parent and the process group.  false when it cannot be read. */
+bool lfk_proc_stat(pid_t pid, char *state, pid_t *ppid, pid_t *pgrp);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * lfkit/ref/queue.h - the reference twin of the blocking queue: the
  * textbook bounded buffer, one mutex and two condition variables (not_full,
- * not_empty) plus one for join, with the API of <lfkit/queue.h>
+ * not_empty; futex words, not glibc's) plus one for join, with the API of
+ * <lfkit/queue.h>
  * (lfk_ref_queue_* for lfk_queue_*).  It reuses struct lfk_ref_ring and its
  * locked helpers for the items.  Timeouts are on CLOCK_MONOTONIC.
  *
@@ -17,17 +18,18 @@
  * Between processes: lfk_ref_queue_init_flags(mem, capacity, elem_size,
  * LFK_REF_SHARED) (or lfk_shm_ref_queue_create, <lfkit/shm.h>) makes the
  * mutex and the condition variables process-shared and the mutex robust
- * (<lfkit/ref/ring.h>).  What a process that dies holding the lock leaves:
+ * (<lfkit/ref/ring.h>).  What a process that dies leaves:
  *   - the items: as before or after its operation (one store commits it);
  *     an item it was putting is absent, one it had taken is gone;
  *   - task_done/join: a put delivers its item, then counts it; killed in
  *     between, the item is there but not counted, so join may return before
  *     it is done and its task_done may find nothing to finish (-EINVAL);
  *     a task_done or close either happened or did not;
- *   - the condition variables are glibc's and not robust: a process killed
- *     while sleeping in put/get/join can make a later wake-up be lost (or,
- *     with some glibc versions, a later signal wait for the dead sleeper).
- *     Processes that must outlive a peer's death wait with timeouts.
+ *   - killed while asleep in put/get/join: nothing.  A sleeper holds
+ *     neither the lock nor any record while it sleeps on a futex word
+ *     (glibc's pthread_cond_t would keep the dead sleeper's bookkeeping,
+ *     and every later signal would wait for it), so the survivors' puts,
+ *     gets and wake-ups go on as before.
  */
 #ifndef LFKIT_REF_QUEUE_H
 #define LFKIT_REF_QUEUE_H
@@ -39,7 +41,7 @@
 #include <lfkit/ref/ring.h>
 
 struct lfk_ref_queue {
-	pthread_cond_t all_done; /* join waits here; ring.lock guards all */
+	struct lfk__ref_cond all_done; /* join waits here; ring.lock guards all */
 	uint64_t closed;
 	uint64_t unfinished; /* puts - task_done calls */
 	uint64_t ring_off;   /* byte offset of the struct lfk_ref_ring */
@@ -57,7 +59,7 @@ int lfk_ref_queue_init_flags(void *mem, size_t capacity, size_t elem_size,
 size_t lfk_ref_queue_ring_offset(void);
 int lfk_ref_queue_create(size_t capacity, size_t elem_size,
 			 struct lfk_ref_queue **out);
-/* Destroys the mutex and condition variables; frees what create allocated. */
+/* Destroys the mutex; frees what create allocated. */
 void lfk_ref_queue_fini(struct lfk_ref_queue *q);
 void lfk_ref_queue_destroy(struct lfk_ref_queue *q);
 

@@ -9,16 +9,16 @@
  * for full/empty, -ENOMEM from create.
  *
  * Between processes: lfk_ref_ring_init_flags(mem, capacity, elem_size,
- * LFK_REF_SHARED) in shared memory makes the mutex and the condition
- * variables process-shared, and the mutex robust: when its owner dies
+ * LFK_REF_SHARED) in shared memory makes the mutex process-shared and
+ * robust, and the blocking twin's wake-ups shared futexes: when its owner dies
  * holding it, the next locker gets EOWNERDEAD, marks it consistent
  * (pthread_mutex_consistent) and carries on.  The state it finds is the one
  * before or after the dead owner's operation, never a mix: an operation
  * copies its items first and commits with one store (tail for a put, head
  * for a get).  So an item the dead process was putting is absent, and items
  * it was taking are gone; everything else is there once, in order.
- * glibc's condition variables are not robust: a process killed while
- * sleeping on one can cost a later signal (see <lfkit/ref/queue.h>).
+ * The blocking twin sleeps on futex words, not on glibc's condition
+ * variables, so a process killed while asleep costs nothing later.
  */
 #ifndef LFKIT_REF_RING_H
 #define LFKIT_REF_RING_H
@@ -31,10 +31,18 @@
  * in memory shared between processes (process-shared, robust mutex). */
 #define LFK_REF_SHARED 1u
 
+/* The blocking twin's condition variable (internal): a futex word bumped
+ * by each wake-up, and how many sleep on it; both guarded by the ring's
+ * lock.  A sleeper killed asleep leaves nothing to clean up. */
+struct lfk__ref_cond {
+	uint32_t seq;
+	uint32_t sleepers;
+};
+
 struct lfk_ref_ring {
 	pthread_mutex_t lock;
-	pthread_cond_t not_full;  /* used by the blocking twin */
-	pthread_cond_t not_empty; /* used by the blocking twin */
+	struct lfk__ref_cond not_full;  /* used by the blocking twin */
+	struct lfk__ref_cond not_empty; /* used by the blocking twin */
 	uint64_t capacity;
 	uint64_t elem_words;
 	uint64_t head; /* items taken so far; the oldest is at head % capacity */
@@ -53,7 +61,7 @@ int lfk_ref_ring_init_flags(void *mem, size_t capacity, size_t elem_size,
 			    unsigned flags);
 int lfk_ref_ring_create(size_t capacity, size_t elem_size,
 			struct lfk_ref_ring **out);
-/* Destroys the mutex and condition variables; frees what create allocated. */
+/* Destroys the mutex; frees what create allocated. */
 void lfk_ref_ring_fini(struct lfk_ref_ring *r);
 void lfk_ref_ring_destroy(struct lfk_ref_ring *r);
 
@@ -76,9 +84,6 @@ size_t lfk_ref_ring_elem_size(const struct lfk_ref_ring *r);
 /* Takes r->lock, recovering it if its owner died (see above). */
 void lfk_ref_ring_lock(struct lfk_ref_ring *r);
 void lfk_ref_ring_unlock(struct lfk_ref_ring *r);
-/* After a pthread call that reacquires r->lock (a condition wait) returned
- * rc: recovers the lock when rc is EOWNERDEAD. */
-void lfk_ref_ring_relocked(struct lfk_ref_ring *r, int rc);
 /* Items in the ring; call with r->lock held. */
 static inline uint64_t lfk_ref_ring_used(const struct lfk_ref_ring *r)
 {

@@ -1,0 +1,13 @@
+/* The message ring's scenarios as a plain program, for ThreadSanitizer
+ * and qemu runs where Criterion cannot be used.  Arguments select
+ * scenarios. */
+#include "msgring_scenarios.h"
+
+static const struct lfk_scenario table[] = {
+	LFK_MSGRING_SCENARIOS(LFK_SCENARIO_ENTRY) { NULL, NULL }
+};
+
+int main(int argc, char **argv)
+{
+	return lfk_scenario_main("msgring", table, argc, argv);
+}
