@@ -155,10 +155,12 @@ extern PyTypeObject lfkp_queue_type;
 extern PyTypeObject lfkp_lock_type, lfkp_event_type, lfkp_sem_type;
 extern PyTypeObject lfkp_counter_type;
 extern PyTypeObject lfkp_sharedarray_type;
+extern PyTypeObject lfkp_sharedqueue_type;
 
 /* Each file's type registration: 0 or -1 with an exception. */
 int lfkp_sync_types_ready(PyObject *m);
 int lfkp_counter_ready(PyObject *m);
 int lfkp_sharedarray_ready(PyObject *m);
+int lfkp_sharedqueue_ready(PyObject *m);
 
 #endif

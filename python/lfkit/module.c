@@ -108,7 +108,7 @@ PyMODINIT_FUNC PyInit__lfkit(void)
 	    add_type(m, "_Shared", &lfkp_shared_type) < 0 ||
 	    lfkp_shared_ready(m) < 0 ||
 	    lfkp_sync_types_ready(m) < 0 || lfkp_counter_ready(m) < 0 ||
-	    lfkp_sharedarray_ready(m) < 0 ||
+	    lfkp_sharedarray_ready(m) < 0 || lfkp_sharedqueue_ready(m) < 0 ||
 	    PyModule_AddIntConstant(m, "SLICE_NS", LFKP_SLICE_NS) < 0) {
 		Py_DECREF(m);
 		return NULL;
