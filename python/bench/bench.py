@@ -51,7 +51,7 @@ def message(template, p, seq):
 # get(ch) move one bytes payload.
 
 def _sq_make():
-    return lfkit.SharedQueue(bytes=1 << 22)
+    return lfkit.SharedQueue(ring_bytes=1 << 22)
 
 
 def _pipe_make():
