@@ -85,6 +85,12 @@ static inline int lfkp_would_block(int rc)
  * out, nothing new for LFKP_RAISED, else lfkp_raise.  Returns NULL. */
 PyObject *lfkp_queue_error(int rc, PyObject *would_block, const char *what);
 
+/* A PyMethodDef's function and flags for a METH_VARARGS | METH_KEYWORDS
+ * method (the cast through void (*)(void) keeps -Wcast-function-type
+ * quiet). */
+#define KW_METH(f) \
+	(PyCFunction)(void (*)(void))(f), METH_VARARGS | METH_KEYWORDS
+
 /* Bytes from which a copy releases the GIL. */
 #define LFKP_BIG_COPY 16384
 

@@ -386,8 +386,6 @@ static PyObject *queue_get_is_shutdown(queue_obj *self, void *unused)
 	return PyBool_FromLong(self->is_shutdown);
 }
 
-#define KW_METH(f) (PyCFunction)(void (*)(void))(f), METH_VARARGS | METH_KEYWORDS
-
 static PyMethodDef queue_methods[] = {
 	{"put", KW_METH(queue_put),
 	 "put(item, block=True, timeout=None): as queue.Queue.put; raises "

@@ -519,8 +519,6 @@ static PyObject *sq_get_max_message(sq_obj *self, void *unused)
 	return PyLong_FromSize_t(lfk_msgring_max_msg(RING(self)));
 }
 
-#define KW_METH(f) (PyCFunction)(void (*)(void))(f), METH_VARARGS | METH_KEYWORDS
-
 static PyMethodDef sq_methods[] = {
 	{"put", KW_METH(sq_put),
 	 "put(obj, block=True, timeout=None): pickles obj into the queue; "

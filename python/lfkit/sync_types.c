@@ -11,8 +11,6 @@
 
 #define LOCK_MAGIC 0x4b434f4c50594c46ull /* "LFPYLOCK" */
 
-#define KW_METH(f) (PyCFunction)(void (*)(void))(f), METH_VARARGS | METH_KEYWORDS
-
 /* rc of a wait: True, False (would block / timed out), or an exception. */
 static PyObject *wait_result(int rc, const char *what)
 {
