@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """lfkit's Python benchmark: messages between processes and between threads.
 
     /usr/bin/python3 python/bench/bench.py [--out DIR] [--rounds N] [--scale X]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * counter_type.c - lfkit.Counter: an integer that threads and processes
  * add to without a lock.

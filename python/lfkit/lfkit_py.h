@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit_py.h - what the files of the lfkit Python extension share: the
  * exceptions it raises, errno mapping, blocking calls in interruptible

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * module.c - the lfkit._lfkit extension module: its exceptions (the
  * standard library's own, so that lfkit's classes are drop-ins), errno

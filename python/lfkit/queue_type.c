@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * queue_type.c - lfkit.Queue: queue.Queue(maxsize) over lfk_queue.
  *

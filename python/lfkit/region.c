@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * region.c - lfkit._Shared, the base of the classes that work across
  * processes (Lock, Event, Semaphore, Counter, SharedArray).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sharedarray.c - lfkit.SharedArray: fixed-size records that threads and
  * processes read and write, over lfk_seqarray in a shared region.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sharedqueue.c - lfkit.SharedQueue: multiprocessing.Queue over an
  * lfk_msgring in a shared region.

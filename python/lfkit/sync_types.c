@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sync_types.c - lfkit.Lock, lfkit.Event, lfkit.Semaphore: threading's
  * Lock, Event and Semaphore for threads and processes, over lfk_mutex,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * wait.c - blocking calls that release the GIL and stay interruptible.
  *
