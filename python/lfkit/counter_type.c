@@ -24,7 +24,7 @@ static int counter_attach(lfkp_shared *self)
 
 static PyObject *counter_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = {"value", "name", NULL};
+	static char *kwlist[] = { "value", "name", NULL };
 	long long value = 0;
 	const char *name = NULL;
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|L$z:Counter", kwlist,
@@ -43,11 +43,12 @@ static PyObject *counter_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 static PyObject *counter_add(lfkp_shared *self, PyObject *args)
 {
 	long long n = 1;
-	if (!PyArg_ParseTuple(args, "|L:add", &n) || lfkp_shared_check(self) < 0)
+	if (!PyArg_ParseTuple(args, "|L:add", &n) ||
+	    lfkp_shared_check(self) < 0)
 		return NULL;
 	/* Relaxed: the count orders no other memory. */
-	uint64_t old = lfk_atomic_fetch_add_u64(self->obj, (uint64_t)n,
-						LFK_RELAXED);
+	uint64_t old =
+		lfk_atomic_fetch_add_u64(self->obj, (uint64_t)n, LFK_RELAXED);
 	return PyLong_FromLongLong((long long)(old + (uint64_t)n));
 }
 
@@ -80,15 +81,16 @@ static PyObject *counter_int(lfkp_shared *self)
 }
 
 static PyMethodDef counter_methods[] = {
-	{"add", (PyCFunction)counter_add, METH_VARARGS,
-	 "add(n=1) -> the value after this add (atomic; wraps modulo 2**64)."},
-	{NULL, NULL, 0, NULL},
+	{ "add", (PyCFunction)counter_add, METH_VARARGS,
+	  "add(n=1) -> the value after this add (atomic; wraps modulo "
+	  "2**64)." },
+	{ NULL, NULL, 0, NULL },
 };
 
 static PyGetSetDef counter_getset[] = {
-	{"value", (getter)counter_get_value, (setter)counter_set_value,
-	 "The count (setting it races with concurrent adds).", NULL},
-	{NULL, NULL, NULL, NULL, NULL},
+	{ "value", (getter)counter_get_value, (setter)counter_set_value,
+	  "The count (setting it races with concurrent adds).", NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 static PyNumberMethods counter_number = {
@@ -97,8 +99,7 @@ static PyNumberMethods counter_number = {
 };
 
 PyTypeObject lfkp_counter_type = {
-	PyVarObject_HEAD_INIT(NULL, 0)
-	.tp_name = "lfkit.Counter",
+	PyVarObject_HEAD_INIT(NULL, 0).tp_name = "lfkit.Counter",
 	.tp_basicsize = sizeof(lfkp_shared),
 	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
 	.tp_doc = "Counter(value=0, *, name=None): a 64-bit integer that "

@@ -23,11 +23,11 @@ extern PyObject *lfkp_Full, *lfkp_Empty, *lfkp_ShutDown;
 
 /* Raises the Python exception for a negative errno: -ENOENT
  * FileNotFoundError, -EEXIST FileExistsError, -EINVAL/-EPROTO/-EMSGSIZE/
- * -EOVERFLOW ValueError, -ETIMEDOUT TimeoutError, -ENOMEM MemoryError, any other
- * OSError.  `what` prefixes the message.  Returns NULL. */
+ * -EOVERFLOW ValueError, -ETIMEDOUT TimeoutError, -ENOMEM MemoryError, any
+ * other OSError.  `what` prefixes the message.  Returns NULL. */
 PyObject *lfkp_raise(int neg_errno, const char *what);
 
-/* ---- blocking in slices (wait.c) ------------------------------------------ */
+/* ---- blocking in slices (wait.c) ----------------------------------------- */
 
 /* How long one GIL-released wait lasts at most before signals are checked
  * (Ctrl-C reaches a blocked call within this). */
@@ -89,13 +89,13 @@ PyObject *lfkp_queue_error(int rc, PyObject *would_block, const char *what);
 /* A PyMethodDef's function and flags for a METH_VARARGS | METH_KEYWORDS
  * method (the cast through void (*)(void) keeps -Wcast-function-type
  * quiet). */
-#define KW_METH(f) \
+#define KW_METH(f)                                                             \
 	(PyCFunction)(void (*)(void))(f), METH_VARARGS | METH_KEYWORDS
 
 /* Bytes from which a copy releases the GIL. */
 #define LFKP_BIG_COPY 16384
 
-/* ---- shared regions (region.c) -------------------------------------------- */
+/* ---- shared regions (region.c) ------------------------------------------- */
 
 /* The name of the one object in a class's region. */
 #define LFKP_OBJ_NAME "obj"
@@ -109,11 +109,10 @@ PyObject *lfkp_queue_error(int rc, PyObject *would_block, const char *what);
  * FileNotFoundError).
  */
 typedef struct {
-	PyObject_HEAD
-	struct lfk_shm *shm;
+	PyObject_HEAD struct lfk_shm *shm;
 	char name[LFK_SHM_REGION_NAME_MAX + 1];
-	pid_t creator;  /* pid that unlinks the name, 0 for attached copies */
-	void *obj;      /* the object in this process's mapping */
+	pid_t creator; /* pid that unlinks the name, 0 for attached copies */
+	void *obj; /* the object in this process's mapping */
 } lfkp_shared;
 
 /* How a class attaches its object in an opened region: 0 or a negative
@@ -157,7 +156,7 @@ extern PyTypeObject lfkp_shared_type;
 /* Raises ValueError when the object was closed; 0 if usable. */
 int lfkp_shared_check(lfkp_shared *self);
 
-/* ---- the classes ---------------------------------------------------------- */
+/* ---- the classes --------------------------------------------------------- */
 extern PyTypeObject lfkp_queue_type;
 extern PyTypeObject lfkp_lock_type, lfkp_event_type, lfkp_sem_type;
 extern PyTypeObject lfkp_counter_type;

@@ -39,8 +39,7 @@ PyObject *lfkp_raise(int neg_errno, const char *what)
 	return NULL;
 }
 
-PyObject *lfkp_queue_error(int rc, PyObject *would_block,
-			   const char *what)
+PyObject *lfkp_queue_error(int rc, PyObject *would_block, const char *what)
 {
 	if (rc == LFKP_RAISED)
 		return NULL; /* already raised */
@@ -107,9 +106,9 @@ PyMODINIT_FUNC PyInit__lfkit(void)
 	if (import_exceptions(m) < 0 ||
 	    add_type(m, "Queue", &lfkp_queue_type) < 0 ||
 	    add_type(m, "_Shared", &lfkp_shared_type) < 0 ||
-	    lfkp_shared_ready(m) < 0 ||
-	    lfkp_sync_types_ready(m) < 0 || lfkp_counter_ready(m) < 0 ||
-	    lfkp_sharedarray_ready(m) < 0 || lfkp_sharedqueue_ready(m) < 0 ||
+	    lfkp_shared_ready(m) < 0 || lfkp_sync_types_ready(m) < 0 ||
+	    lfkp_counter_ready(m) < 0 || lfkp_sharedarray_ready(m) < 0 ||
+	    lfkp_sharedqueue_ready(m) < 0 ||
 	    PyModule_AddIntConstant(m, "SLICE_NS", LFKP_SLICE_NS) < 0) {
 		Py_DECREF(m);
 		return NULL;

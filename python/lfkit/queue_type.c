@@ -38,17 +38,16 @@
 
 struct qseg {
 	struct lfk_queue *q;
-	struct qseg *next;  /* the next (newer) segment, or NULL */
-	unsigned users;     /* threads waiting on it without the GIL */
-	int retired;        /* no longer in the chain: the last user frees it */
+	struct qseg *next; /* the next (newer) segment, or NULL */
+	unsigned users; /* threads waiting on it without the GIL */
+	int retired; /* no longer in the chain: the last user frees it */
 };
 
 typedef struct {
-	PyObject_HEAD
-	Py_ssize_t maxsize;
-	struct qseg *head;   /* gets take from here */
-	struct qseg *tail;   /* puts go here */
-	size_t next_cap;     /* capacity of the next segment (unbounded) */
+	PyObject_HEAD Py_ssize_t maxsize;
+	struct qseg *head; /* gets take from here */
+	struct qseg *tail; /* puts go here */
+	size_t next_cap; /* capacity of the next segment (unbounded) */
 	uint64_t unfinished; /* items put and not yet task_done'd */
 	lfk_event_t all_done; /* set while unfinished == 0 */
 	int is_shutdown;
@@ -118,9 +117,10 @@ static int seg_grow(queue_obj *self)
 
 static PyObject *queue_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = {"maxsize", NULL};
+	static char *kwlist[] = { "maxsize", NULL };
 	Py_ssize_t maxsize = 0;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "|n:Queue", kwlist, &maxsize))
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|n:Queue", kwlist,
+					 &maxsize))
 		return NULL;
 	if (maxsize > (Py_ssize_t)LFK_RING_MAX_CAPACITY) {
 		PyErr_Format(PyExc_ValueError, "maxsize above %zu",
@@ -190,7 +190,7 @@ static void unfinished_sub(queue_obj *self)
 static int queue_put_item(queue_obj *self, PyObject *item,
 			  const struct lfkp_deadline *d)
 {
-	struct qop o = {.item = (uint64_t)(uintptr_t)item};
+	struct qop o = { .item = (uint64_t)(uintptr_t)item };
 	for (;;) {
 		o.seg = self->tail;
 		if (self->maxsize > 0) {
@@ -233,7 +233,7 @@ static PyObject *queue_put_impl(queue_obj *self, PyObject *item, int block,
 static PyObject *queue_get_impl(queue_obj *self, int block, PyObject *timeout)
 {
 	struct lfkp_deadline d;
-	struct qop o = {0};
+	struct qop o = { 0 };
 	int rc;
 	if (lfkp_deadline_from_queue_args(block, timeout, &d) < 0)
 		return NULL;
@@ -249,13 +249,14 @@ static PyObject *queue_get_impl(queue_obj *self, int block, PyObject *timeout)
 			break;
 	}
 	if (rc == 0)
-		return (PyObject *)(uintptr_t)o.item; /* the queue's reference */
+		return (PyObject *)(uintptr_t)
+			o.item; /* the queue's reference */
 	return lfkp_queue_error(rc, lfkp_Empty, "Queue.get");
 }
 
 static PyObject *queue_put(queue_obj *self, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = {"item", "block", "timeout", NULL};
+	static char *kwlist[] = { "item", "block", "timeout", NULL };
 	PyObject *item, *timeout = Py_None;
 	int block = 1;
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|pO:put", kwlist, &item,
@@ -271,7 +272,7 @@ static PyObject *queue_put_nowait(queue_obj *self, PyObject *item)
 
 static PyObject *queue_get(queue_obj *self, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = {"block", "timeout", NULL};
+	static char *kwlist[] = { "block", "timeout", NULL };
 	PyObject *timeout = Py_None;
 	int block = 1;
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|pO:get", kwlist, &block,
@@ -336,10 +337,11 @@ static int join_op(void *arg, uint64_t timeout_ns)
 
 static PyObject *queue_join(queue_obj *self, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = {"timeout", NULL};
+	static char *kwlist[] = { "timeout", NULL };
 	PyObject *timeout = Py_None;
 	struct lfkp_deadline d;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "|O:join", kwlist, &timeout) ||
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|O:join", kwlist,
+					 &timeout) ||
 	    lfkp_deadline_from_timeout(timeout, 0, &d) < 0)
 		return NULL;
 	/* The event may be set and cleared again before we look: loop until
@@ -356,7 +358,7 @@ static PyObject *queue_join(queue_obj *self, PyObject *args, PyObject *kw)
 
 static PyObject *queue_shutdown(queue_obj *self, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = {"immediate", NULL};
+	static char *kwlist[] = { "immediate", NULL };
 	int immediate = 0;
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|p:shutdown", kwlist,
 					 &immediate))
@@ -388,50 +390,49 @@ static PyObject *queue_get_is_shutdown(queue_obj *self, void *unused)
 }
 
 static PyMethodDef queue_methods[] = {
-	{"put", KW_METH(queue_put),
-	 "put(item, block=True, timeout=None): as queue.Queue.put; raises "
-	 "queue.Full, or ShutDown after shutdown()."},
-	{"put_nowait", (PyCFunction)queue_put_nowait, METH_O,
-	 "put(item, block=False)."},
-	{"get", KW_METH(queue_get),
-	 "get(block=True, timeout=None): as queue.Queue.get; raises "
-	 "queue.Empty, or ShutDown once shut down and empty."},
-	{"get_nowait", (PyCFunction)queue_get_nowait, METH_NOARGS,
-	 "get(block=False)."},
-	{"qsize", (PyCFunction)queue_qsize, METH_NOARGS,
-	 "Items in the queue (approximate while others put or get)."},
-	{"empty", (PyCFunction)queue_empty, METH_NOARGS, "qsize() == 0."},
-	{"full", (PyCFunction)queue_full, METH_NOARGS,
-	 "0 < maxsize <= qsize()."},
-	{"task_done", (PyCFunction)queue_task_done, METH_NOARGS,
-	 "One item got earlier is processed; ValueError if called more "
-	 "times than items were put."},
-	{"join", KW_METH(queue_join),
-	 "join(timeout=None): waits until every item put is task_done'd; "
-	 "TimeoutError after timeout seconds (an lfkit extension)."},
-	{"shutdown", KW_METH(queue_shutdown),
-	 "shutdown(immediate=False): as Python 3.13; puts raise ShutDown, "
-	 "gets drain what is left (immediate: nothing) and then raise it."},
-	{NULL, NULL, 0, NULL},
+	{ "put", KW_METH(queue_put),
+	  "put(item, block=True, timeout=None): as queue.Queue.put; raises "
+	  "queue.Full, or ShutDown after shutdown()." },
+	{ "put_nowait", (PyCFunction)queue_put_nowait, METH_O,
+	  "put(item, block=False)." },
+	{ "get", KW_METH(queue_get),
+	  "get(block=True, timeout=None): as queue.Queue.get; raises "
+	  "queue.Empty, or ShutDown once shut down and empty." },
+	{ "get_nowait", (PyCFunction)queue_get_nowait, METH_NOARGS,
+	  "get(block=False)." },
+	{ "qsize", (PyCFunction)queue_qsize, METH_NOARGS,
+	  "Items in the queue (approximate while others put or get)." },
+	{ "empty", (PyCFunction)queue_empty, METH_NOARGS, "qsize() == 0." },
+	{ "full", (PyCFunction)queue_full, METH_NOARGS,
+	  "0 < maxsize <= qsize()." },
+	{ "task_done", (PyCFunction)queue_task_done, METH_NOARGS,
+	  "One item got earlier is processed; ValueError if called more "
+	  "times than items were put." },
+	{ "join", KW_METH(queue_join),
+	  "join(timeout=None): waits until every item put is task_done'd; "
+	  "TimeoutError after timeout seconds (an lfkit extension)." },
+	{ "shutdown", KW_METH(queue_shutdown),
+	  "shutdown(immediate=False): as Python 3.13; puts raise ShutDown, "
+	  "gets drain what is left (immediate: nothing) and then raise it." },
+	{ NULL, NULL, 0, NULL },
 };
 
 static PyMemberDef queue_members[] = {
-	{"maxsize", T_PYSSIZET, offsetof(queue_obj, maxsize), READONLY,
-	 "maxsize given at creation (<= 0: unbounded)."},
-	{NULL, 0, 0, 0, NULL},
+	{ "maxsize", T_PYSSIZET, offsetof(queue_obj, maxsize), READONLY,
+	  "maxsize given at creation (<= 0: unbounded)." },
+	{ NULL, 0, 0, 0, NULL },
 };
 
 static PyGetSetDef queue_getset[] = {
-	{"unfinished_tasks", (getter)queue_get_unfinished, NULL,
-	 "Items put and not yet task_done'd.", NULL},
-	{"is_shutdown", (getter)queue_get_is_shutdown, NULL,
-	 "Whether shutdown() was called.", NULL},
-	{NULL, NULL, NULL, NULL, NULL},
+	{ "unfinished_tasks", (getter)queue_get_unfinished, NULL,
+	  "Items put and not yet task_done'd.", NULL },
+	{ "is_shutdown", (getter)queue_get_is_shutdown, NULL,
+	  "Whether shutdown() was called.", NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 PyTypeObject lfkp_queue_type = {
-	PyVarObject_HEAD_INIT(NULL, 0)
-	.tp_name = "lfkit.Queue",
+	PyVarObject_HEAD_INIT(NULL, 0).tp_name = "lfkit.Queue",
 	.tp_basicsize = sizeof(queue_obj),
 	.tp_dealloc = (destructor)queue_dealloc,
 	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,

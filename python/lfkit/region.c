@@ -86,9 +86,9 @@ int lfkp_shared_create(lfkp_shared *self, const char *name, size_t bytes)
 	}
 	int rc;
 	Py_BEGIN_ALLOW_THREADS /* reserves every page: may take a while */
-	rc = lfk_shm_create(self->name, size, 0600, &self->shm);
-	Py_END_ALLOW_THREADS
-	if (rc < 0) {
+		rc = lfk_shm_create(self->name, size, 0600, &self->shm);
+	Py_END_ALLOW_THREADS if (rc < 0)
+	{
 		self->shm = NULL;
 		lfkp_raise(rc, self->name);
 		return -1;
@@ -97,8 +97,7 @@ int lfkp_shared_create(lfkp_shared *self, const char *name, size_t bytes)
 	return 0;
 }
 
-lfkp_shared *lfkp_shared_new(PyTypeObject *type, const char *name,
-			     size_t bytes)
+lfkp_shared *lfkp_shared_new(PyTypeObject *type, const char *name, size_t bytes)
 {
 	lfkp_shared *self = (lfkp_shared *)type->tp_alloc(type, 0);
 	if (self != NULL && lfkp_shared_create(self, name, bytes) < 0)
@@ -179,7 +178,8 @@ static PyObject *shared_attach(PyObject *unused, PyObject *args)
 
 static PyMethodDef attach_def = {
 	"_attach", shared_attach, METH_VARARGS,
-	"_attach(cls, name): attaches to the region of an existing object."};
+	"_attach(cls, name): attaches to the region of an existing object."
+};
 
 static PyObject *attach_func; /* module-level, so that pickle finds it */
 
@@ -216,28 +216,26 @@ static PyObject *shared_get_name(lfkp_shared *self, void *unused)
 }
 
 static PyMethodDef shared_methods[] = {
-	{"attach", (PyCFunction)shared_attach_classmethod,
-	 METH_O | METH_CLASS,
-	 "attach(name): the object another process created under name; "
-	 "FileNotFoundError if there is none, ValueError if it is not an "
-	 "lfkit region of this kind."},
-	{"__reduce__", (PyCFunction)shared_reduce, METH_NOARGS,
-	 "Pickles as the region's name."},
-	{"close", (PyCFunction)shared_close, METH_NOARGS,
-	 "Unmaps the object now (the creator also removes the name); later "
-	 "calls raise ValueError."},
-	{NULL, NULL, 0, NULL},
+	{ "attach", (PyCFunction)shared_attach_classmethod, METH_O | METH_CLASS,
+	  "attach(name): the object another process created under name; "
+	  "FileNotFoundError if there is none, ValueError if it is not an "
+	  "lfkit region of this kind." },
+	{ "__reduce__", (PyCFunction)shared_reduce, METH_NOARGS,
+	  "Pickles as the region's name." },
+	{ "close", (PyCFunction)shared_close, METH_NOARGS,
+	  "Unmaps the object now (the creator also removes the name); later "
+	  "calls raise ValueError." },
+	{ NULL, NULL, 0, NULL },
 };
 
 static PyGetSetDef shared_getset[] = {
-	{"name", (getter)shared_get_name, NULL,
-	 "The region's name (for attach).", NULL},
-	{NULL, NULL, NULL, NULL, NULL},
+	{ "name", (getter)shared_get_name, NULL,
+	  "The region's name (for attach).", NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 PyTypeObject lfkp_shared_type = {
-	PyVarObject_HEAD_INIT(NULL, 0)
-	.tp_name = "lfkit._Shared",
+	PyVarObject_HEAD_INIT(NULL, 0).tp_name = "lfkit._Shared",
 	.tp_basicsize = sizeof(lfkp_shared),
 	.tp_dealloc = (destructor)shared_dealloc,
 	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,

@@ -24,18 +24,20 @@ static int array_attach(lfkp_shared *self)
 
 static PyObject *array_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = {"length", "record_size", "name", NULL};
+	static char *kwlist[] = { "length", "record_size", "name", NULL };
 	Py_ssize_t n, size;
 	const char *name = NULL;
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "nn|$z:SharedArray", kwlist,
 					 &n, &size, &name))
 		return NULL;
-	size_t bytes = n > 0 && size > 0 ?
-			       lfk_seqarray_size((size_t)n, (size_t)size) : 0;
+	size_t bytes = n > 0 && size > 0
+			       ? lfk_seqarray_size((size_t)n, (size_t)size)
+			       : 0;
 	if (bytes == 0) {
-		PyErr_SetString(PyExc_ValueError,
-				"SharedArray: length must be > 0 and record_size "
-				"a positive multiple of 8 (and not too large)");
+		PyErr_SetString(
+			PyExc_ValueError,
+			"SharedArray: length must be > 0 and record_size "
+			"a positive multiple of 8 (and not too large)");
 		return NULL;
 	}
 	lfkp_shared *self = lfkp_shared_new(type, name, bytes);
@@ -59,7 +61,8 @@ static Py_ssize_t array_index(lfkp_shared *self, Py_ssize_t i)
 	if (i < 0)
 		i += n;
 	if (i < 0 || i >= n) {
-		PyErr_SetString(PyExc_IndexError, "SharedArray index out of range");
+		PyErr_SetString(PyExc_IndexError,
+				"SharedArray index out of range");
 		return -1;
 	}
 	return i;
@@ -73,8 +76,7 @@ static void read_record(lfkp_shared *self, Py_ssize_t i, void *dst)
 		lfk_seqarray_read(ARR(self), (size_t)i, dst);
 		return;
 	}
-	Py_BEGIN_ALLOW_THREADS
-	lfk_seqarray_read(ARR(self), (size_t)i, dst);
+	Py_BEGIN_ALLOW_THREADS lfk_seqarray_read(ARR(self), (size_t)i, dst);
 	Py_END_ALLOW_THREADS
 }
 
@@ -93,7 +95,8 @@ static int array_write(lfkp_shared *self, Py_ssize_t i, PyObject *v)
 {
 	Py_buffer view;
 	if (v == NULL) {
-		PyErr_SetString(PyExc_TypeError, "SharedArray records cannot be deleted");
+		PyErr_SetString(PyExc_TypeError,
+				"SharedArray records cannot be deleted");
 		return -1;
 	}
 	if ((i = array_index(self, i)) < 0 ||
@@ -112,8 +115,8 @@ static int array_write(lfkp_shared *self, Py_ssize_t i, PyObject *v)
 	} else {
 		/* The buffer stays exported (and so unchanged in size) while
 		 * we copy without the GIL. */
-		Py_BEGIN_ALLOW_THREADS
-		lfk_seqarray_write(ARR(self), (size_t)i, view.buf);
+		Py_BEGIN_ALLOW_THREADS lfk_seqarray_write(ARR(self), (size_t)i,
+							  view.buf);
 		Py_END_ALLOW_THREADS
 	}
 	PyBuffer_Release(&view);
@@ -165,16 +168,17 @@ static PyObject *array_snapshot(lfkp_shared *self, PyObject *unused)
 	(void)unused;
 	if (lfkp_shared_check(self) < 0)
 		return NULL;
-	size_t total = lfk_seqarray_length(ARR(self)) *
-		       lfk_seqarray_elem_size(ARR(self)); /* checked at create */
+	size_t total =
+		lfk_seqarray_length(ARR(self)) *
+		lfk_seqarray_elem_size(ARR(self)); /* checked at create */
 	PyObject *b = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)total);
 	if (b == NULL)
 		return NULL;
 	int rc;
-	Py_BEGIN_ALLOW_THREADS
-	rc = lfk_seqarray_snapshot(ARR(self), PyBytes_AS_STRING(b));
-	Py_END_ALLOW_THREADS
-	if (rc < 0) {
+	Py_BEGIN_ALLOW_THREADS rc =
+		lfk_seqarray_snapshot(ARR(self), PyBytes_AS_STRING(b));
+	Py_END_ALLOW_THREADS if (rc < 0)
+	{
 		Py_DECREF(b);
 		return lfkp_raise(rc, "SharedArray.snapshot");
 	}
@@ -211,22 +215,22 @@ static PyObject *array_get_record_size(lfkp_shared *self, void *unused)
 }
 
 static PyMethodDef array_methods[] = {
-	{"read", (PyCFunction)array_read, METH_O,
-	 "read(i) -> bytes: record i, never torn (same as a[i])."},
-	{"read_into", (PyCFunction)array_read_into, METH_VARARGS,
-	 "read_into(i, buffer) -> record_size: copies record i into a "
-	 "writable buffer (memoryview, bytearray, ...) without allocating."},
-	{"write", (PyCFunction)array_write_method, METH_VARARGS,
-	 "write(i, data): replaces record i (data: record_size bytes)."},
-	{"snapshot", (PyCFunction)array_snapshot, METH_NOARGS,
-	 "Every record as of one instant, as bytes."},
-	{NULL, NULL, 0, NULL},
+	{ "read", (PyCFunction)array_read, METH_O,
+	  "read(i) -> bytes: record i, never torn (same as a[i])." },
+	{ "read_into", (PyCFunction)array_read_into, METH_VARARGS,
+	  "read_into(i, buffer) -> record_size: copies record i into a "
+	  "writable buffer (memoryview, bytearray, ...) without allocating." },
+	{ "write", (PyCFunction)array_write_method, METH_VARARGS,
+	  "write(i, data): replaces record i (data: record_size bytes)." },
+	{ "snapshot", (PyCFunction)array_snapshot, METH_NOARGS,
+	  "Every record as of one instant, as bytes." },
+	{ NULL, NULL, 0, NULL },
 };
 
 static PyGetSetDef array_getset[] = {
-	{"record_size", (getter)array_get_record_size, NULL,
-	 "Bytes per record.", NULL},
-	{NULL, NULL, NULL, NULL, NULL},
+	{ "record_size", (getter)array_get_record_size, NULL,
+	  "Bytes per record.", NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 static PySequenceMethods array_sequence = {
@@ -236,8 +240,7 @@ static PySequenceMethods array_sequence = {
 };
 
 PyTypeObject lfkp_sharedarray_type = {
-	PyVarObject_HEAD_INIT(NULL, 0)
-	.tp_name = "lfkit.SharedArray",
+	PyVarObject_HEAD_INIT(NULL, 0).tp_name = "lfkit.SharedArray",
 	.tp_basicsize = sizeof(lfkp_shared),
 	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
 	.tp_doc = "SharedArray(length, record_size, *, name=None): records of "

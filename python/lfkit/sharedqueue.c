@@ -46,22 +46,22 @@
 
 struct sq_meta {
 	lfk_ref_mutex_t consumers; /* robust: one consumer at a time */
-	uint64_t count;            /* messages in the ring, approximately */
-	int64_t maxsize;           /* <= 0: unbounded */
+	uint64_t count; /* messages in the ring, approximately */
+	int64_t maxsize; /* <= 0: unbounded */
 };
 
 typedef struct {
 	lfkp_shared base; /* base.obj: the ring */
 	struct sq_meta *meta;
 	lfk_sem_t *slots; /* NULL unless maxsize > 0 */
-	int closed_here;  /* close(): no more puts from this handle */
+	int closed_here; /* close(): no more puts from this handle */
 } sq_obj;
 
 #define RING(self) ((struct lfk_msgring *)(self)->base.obj)
 
 static PyObject *pickle_dumps, *pickle_loads, *pickle_protocol;
 
-/* ---- creation and attach --------------------------------------------------- */
+/* ---- creation and attach ------------------------------------------------- */
 
 static int sq_attach(lfkp_shared *base)
 {
@@ -99,7 +99,8 @@ static int sq_build(sq_obj *self, size_t ring_bytes, long long maxsize)
 					      sizeof(struct sq_meta),
 					      (void **)&self->meta);
 	if (rc == 0)
-		rc = lfk_ref_mutex_init(&self->meta->consumers, LFK_SYNC_SHARED);
+		rc = lfk_ref_mutex_init(&self->meta->consumers,
+					LFK_SYNC_SHARED);
 	if (rc == 0 && maxsize > 0)
 		rc = lfk_shm_sem_create(base->shm, SQ_SLOTS_NAME,
 					(uint32_t)maxsize, &self->slots);
@@ -110,7 +111,7 @@ static int sq_build(sq_obj *self, size_t ring_bytes, long long maxsize)
 
 static PyObject *sq_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = {"maxsize", "ring_bytes", "name", NULL};
+	static char *kwlist[] = { "maxsize", "ring_bytes", "name", NULL };
 	long long maxsize = 0;
 	Py_ssize_t ring_bytes = SQ_DEFAULT_BYTES;
 	const char *name = NULL;
@@ -127,19 +128,19 @@ static PyObject *sq_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 	size_t bytes = round_pow2((size_t)ring_bytes);
 	size_t need = lfk_msgring_size(bytes);
 	if (need == 0 || need > SIZE_MAX - 4096) {
-		PyErr_SetString(PyExc_ValueError, "SharedQueue: bad ring_bytes");
+		PyErr_SetString(PyExc_ValueError,
+				"SharedQueue: bad ring_bytes");
 		return NULL;
 	}
 	/* The ring, the meta record and the semaphore, each aligned. */
 	lfkp_shared *self = lfkp_shared_new(type, name, need + 4096);
 	if (self == NULL)
 		return NULL;
-	return lfkp_shared_created(self, sq_build((sq_obj *)self, bytes,
-						  maxsize),
-				   "SharedQueue");
+	return lfkp_shared_created(
+		self, sq_build((sq_obj *)self, bytes, maxsize), "SharedQueue");
 }
 
-/* ---- put ------------------------------------------------------------------- */
+/* ---- put ----------------------------------------------------------------- */
 
 struct send_op {
 	struct lfk_msgring *ring;
@@ -183,7 +184,7 @@ static int sq_send(sq_obj *self, const void *buf, size_t len,
 		if (rc != 0)
 			goto fail;
 	}
-	struct send_op o = {RING(self), buf, len};
+	struct send_op o = { RING(self), buf, len };
 	rc = lfkp_block_ex(send_op, &o, d, len >= LFKP_BIG_COPY);
 	if (rc == 0) {
 		/* Relaxed: a statistic for qsize, ordering nothing. */
@@ -225,15 +226,16 @@ static int sq_send_object(sq_obj *self, PyObject *obj,
 static PyObject *sq_put_common(sq_obj *self, PyObject *args, PyObject *kw,
 			       int raw)
 {
-	static char *kwlist[] = {"obj", "block", "timeout", NULL};
+	static char *kwlist[] = { "obj", "block", "timeout", NULL };
 	PyObject *obj, *timeout = Py_None;
 	int block = 1;
 	struct lfkp_deadline d;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|pO", kwlist, &obj,
-					 &block, &timeout) ||
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|pO", kwlist, &obj, &block,
+					 &timeout) ||
 	    lfkp_deadline_from_queue_args(block, timeout, &d) < 0)
 		return NULL;
-	int rc = raw ? sq_send_bytes(self, obj, &d) : sq_send_object(self, obj, &d);
+	int rc = raw ? sq_send_bytes(self, obj, &d)
+		     : sq_send_object(self, obj, &d);
 	if (rc < 0)
 		return NULL;
 	Py_RETURN_NONE;
@@ -251,7 +253,7 @@ static PyObject *sq_put_bytes(sq_obj *self, PyObject *args, PyObject *kw)
 
 static PyObject *sq_put_nowait(sq_obj *self, PyObject *obj)
 {
-	struct lfkp_deadline d = {.nonblock = 1};
+	struct lfkp_deadline d = { .nonblock = 1 };
 	if (sq_send_object(self, obj, &d) < 0)
 		return NULL;
 	Py_RETURN_NONE;
@@ -261,7 +263,7 @@ static PyObject *sq_put_nowait(sq_obj *self, PyObject *obj)
  * timeout covers the whole batch. */
 static PyObject *sq_put_many(sq_obj *self, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = {"objs", "block", "timeout", "raw", NULL};
+	static char *kwlist[] = { "objs", "block", "timeout", "raw", NULL };
 	PyObject *objs, *timeout = Py_None;
 	int block = 1, raw = 0;
 	struct lfkp_deadline d;
@@ -287,7 +289,7 @@ static PyObject *sq_put_many(sq_obj *self, PyObject *args, PyObject *kw)
 	return PyLong_FromSsize_t(n);
 }
 
-/* ---- get ------------------------------------------------------------------- */
+/* ---- get ----------------------------------------------------------------- */
 
 static int consumer_lock_op(void *arg, uint64_t timeout_ns)
 {
@@ -308,20 +310,21 @@ static int readable_op(void *arg, uint64_t timeout_ns)
 static PyObject *take_message(const struct lfk_msgring_msg *m, int raw)
 {
 	if (raw) {
-		PyObject *b = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)m->len);
+		PyObject *b =
+			PyBytes_FromStringAndSize(NULL, (Py_ssize_t)m->len);
 		if (b == NULL)
 			return NULL;
 		if (m->len < LFKP_BIG_COPY) {
 			memcpy(PyBytes_AS_STRING(b), m->data, m->len);
 		} else {
-			Py_BEGIN_ALLOW_THREADS
-			memcpy(PyBytes_AS_STRING(b), m->data, m->len);
+			Py_BEGIN_ALLOW_THREADS memcpy(PyBytes_AS_STRING(b),
+						      m->data, m->len);
 			Py_END_ALLOW_THREADS
 		}
 		return b;
 	}
-	PyObject *view = PyMemoryView_FromMemory((char *)m->data,
-						 (Py_ssize_t)m->len, PyBUF_READ);
+	PyObject *view = PyMemoryView_FromMemory(
+		(char *)m->data, (Py_ssize_t)m->len, PyBUF_READ);
 	if (view == NULL)
 		return NULL;
 	PyObject *obj = PyObject_CallOneArg(pickle_loads, view);
@@ -360,7 +363,8 @@ static PyObject *sq_take(sq_obj *self, const struct lfkp_deadline *d,
 			break;
 		}
 		PyObject *obj = take_message(&m, raw);
-		lfk_msgring_release(ring, &m); /* consumed, even if unpickling failed */
+		lfk_msgring_release(
+			ring, &m); /* consumed, even if unpickling failed */
 		/* Relaxed: a statistic (see put). */
 		lfk_atomic_fetch_sub_u64(&self->meta->count, 1, LFK_RELAXED);
 		if (self->slots != NULL)
@@ -391,7 +395,7 @@ fail:
 static PyObject *sq_get_common(sq_obj *self, PyObject *args, PyObject *kw,
 			       int raw)
 {
-	static char *kwlist[] = {"block", "timeout", NULL};
+	static char *kwlist[] = { "block", "timeout", NULL };
 	PyObject *timeout = Py_None;
 	int block = 1;
 	struct lfkp_deadline d;
@@ -414,7 +418,7 @@ static PyObject *sq_get_bytes(sq_obj *self, PyObject *args, PyObject *kw)
 
 static PyObject *sq_get_nowait(sq_obj *self, PyObject *unused)
 {
-	struct lfkp_deadline d = {.nonblock = 1};
+	struct lfkp_deadline d = { .nonblock = 1 };
 	(void)unused;
 	return sq_take(self, &d, 1, 0, NULL);
 }
@@ -424,7 +428,8 @@ static PyObject *sq_get_nowait(sq_obj *self, PyObject *unused)
  * to max_items. */
 static PyObject *sq_get_many(sq_obj *self, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = {"max_items", "block", "timeout", "raw", NULL};
+	static char *kwlist[] = { "max_items", "block", "timeout", "raw",
+				  NULL };
 	Py_ssize_t max;
 	PyObject *timeout = Py_None;
 	int block = 1, raw = 0;
@@ -447,12 +452,12 @@ static PyObject *sq_get_many(sq_obj *self, PyObject *args, PyObject *kw)
 	return list;
 }
 
-/* ---- sizes and ends ----------------------------------------------------------- */
+/* ---- sizes and ends ------------------------------------------------------ */
 
 static long long sq_count(sq_obj *self)
 {
-	int64_t n = (int64_t)lfk_atomic_load_u64(&self->meta->count,
-						 LFK_RELAXED);
+	int64_t n =
+		(int64_t)lfk_atomic_load_u64(&self->meta->count, LFK_RELAXED);
 	return n < 0 ? 0 : n; /* a get counted before its put */
 }
 
@@ -521,55 +526,57 @@ static PyObject *sq_get_max_message(sq_obj *self, void *unused)
 }
 
 static PyMethodDef sq_methods[] = {
-	{"put", KW_METH(sq_put),
-	 "put(obj, block=True, timeout=None): pickles obj into the queue; "
-	 "queue.Full, ValueError (too large for the ring, or close()d), "
-	 "ShutDown after shutdown()."},
-	{"put_nowait", (PyCFunction)sq_put_nowait, METH_O, "put(obj, False)."},
-	{"put_bytes", KW_METH(sq_put_bytes),
-	 "put_bytes(data, block=True, timeout=None): a bytes-like payload, "
-	 "copied as it is (no pickling)."},
-	{"put_many", KW_METH(sq_put_many),
-	 "put_many(objs, block=True, timeout=None, *, raw=False) -> count: "
-	 "puts each object (raw: bytes-like payloads) in order."},
-	{"get", KW_METH(sq_get),
-	 "get(block=True, timeout=None): the next object; queue.Empty, or "
-	 "ShutDown once shut down and drained."},
-	{"get_nowait", (PyCFunction)sq_get_nowait, METH_NOARGS,
-	 "get(False)."},
-	{"get_bytes", KW_METH(sq_get_bytes),
-	 "get_bytes(block=True, timeout=None) -> bytes: a message put with "
-	 "put_bytes."},
-	{"get_many", KW_METH(sq_get_many),
-	 "get_many(max_items, block=True, timeout=None, *, raw=False) -> "
-	 "list: waits for one message, then takes those already there, up "
-	 "to max_items."},
-	{"qsize", (PyCFunction)sq_qsize, METH_NOARGS,
-	 "Messages in the queue (approximate)."},
-	{"empty", (PyCFunction)sq_empty, METH_NOARGS, "qsize() == 0."},
-	{"full", (PyCFunction)sq_full, METH_NOARGS, "0 < maxsize <= qsize()."},
-	{"close", (PyCFunction)sq_close, METH_NOARGS,
-	 "This handle puts no more (as multiprocessing.Queue.close)."},
-	{"join_thread", (PyCFunction)sq_nothing, METH_NOARGS,
-	 "Nothing to do: there is no feeder thread."},
-	{"cancel_join_thread", (PyCFunction)sq_nothing, METH_NOARGS,
-	 "Nothing to do: there is no feeder thread."},
-	{"shutdown", (PyCFunction)sq_shutdown, METH_NOARGS,
-	 "For every process: puts raise ShutDown; gets drain what is left, "
-	 "then raise it."},
-	{NULL, NULL, 0, NULL},
+	{ "put", KW_METH(sq_put),
+	  "put(obj, block=True, timeout=None): pickles obj into the queue; "
+	  "queue.Full, ValueError (too large for the ring, or close()d), "
+	  "ShutDown after shutdown()." },
+	{ "put_nowait", (PyCFunction)sq_put_nowait, METH_O,
+	  "put(obj, False)." },
+	{ "put_bytes", KW_METH(sq_put_bytes),
+	  "put_bytes(data, block=True, timeout=None): a bytes-like payload, "
+	  "copied as it is (no pickling)." },
+	{ "put_many", KW_METH(sq_put_many),
+	  "put_many(objs, block=True, timeout=None, *, raw=False) -> count: "
+	  "puts each object (raw: bytes-like payloads) in order." },
+	{ "get", KW_METH(sq_get),
+	  "get(block=True, timeout=None): the next object; queue.Empty, or "
+	  "ShutDown once shut down and drained." },
+	{ "get_nowait", (PyCFunction)sq_get_nowait, METH_NOARGS,
+	  "get(False)." },
+	{ "get_bytes", KW_METH(sq_get_bytes),
+	  "get_bytes(block=True, timeout=None) -> bytes: a message put with "
+	  "put_bytes." },
+	{ "get_many", KW_METH(sq_get_many),
+	  "get_many(max_items, block=True, timeout=None, *, raw=False) -> "
+	  "list: waits for one message, then takes those already there, up "
+	  "to max_items." },
+	{ "qsize", (PyCFunction)sq_qsize, METH_NOARGS,
+	  "Messages in the queue (approximate)." },
+	{ "empty", (PyCFunction)sq_empty, METH_NOARGS, "qsize() == 0." },
+	{ "full", (PyCFunction)sq_full, METH_NOARGS,
+	  "0 < maxsize <= qsize()." },
+	{ "close", (PyCFunction)sq_close, METH_NOARGS,
+	  "This handle puts no more (as multiprocessing.Queue.close)." },
+	{ "join_thread", (PyCFunction)sq_nothing, METH_NOARGS,
+	  "Nothing to do: there is no feeder thread." },
+	{ "cancel_join_thread", (PyCFunction)sq_nothing, METH_NOARGS,
+	  "Nothing to do: there is no feeder thread." },
+	{ "shutdown", (PyCFunction)sq_shutdown, METH_NOARGS,
+	  "For every process: puts raise ShutDown; gets drain what is left, "
+	  "then raise it." },
+	{ NULL, NULL, 0, NULL },
 };
 
 static PyGetSetDef sq_getset[] = {
-	{"maxsize", (getter)sq_get_maxsize, NULL, "maxsize at creation.", NULL},
-	{"max_message", (getter)sq_get_max_message, NULL,
-	 "The longest message (pickle) the ring can hold.", NULL},
-	{NULL, NULL, NULL, NULL, NULL},
+	{ "maxsize", (getter)sq_get_maxsize, NULL, "maxsize at creation.",
+	  NULL },
+	{ "max_message", (getter)sq_get_max_message, NULL,
+	  "The longest message (pickle) the ring can hold.", NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 PyTypeObject lfkp_sharedqueue_type = {
-	PyVarObject_HEAD_INIT(NULL, 0)
-	.tp_name = "lfkit.SharedQueue",
+	PyVarObject_HEAD_INIT(NULL, 0).tp_name = "lfkit.SharedQueue",
 	.tp_basicsize = sizeof(sq_obj),
 	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
 	.tp_doc = "SharedQueue(maxsize=0, ring_bytes=1 << 20, *, name=None): "

@@ -24,7 +24,7 @@ static PyObject *wait_result(int rc, const char *what)
 	return lfkp_raise(rc, what);
 }
 
-/* ---- Lock ----------------------------------------------------------------- */
+/* ---- Lock ---------------------------------------------------------------- */
 
 static int lock_attach(lfkp_shared *self)
 {
@@ -34,7 +34,7 @@ static int lock_attach(lfkp_shared *self)
 
 static PyObject *lock_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = {"name", NULL};
+	static char *kwlist[] = { "name", NULL };
 	const char *name = NULL;
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|$z:Lock", kwlist, &name))
 		return NULL;
@@ -57,7 +57,7 @@ static int lock_op(void *arg, uint64_t timeout_ns)
 
 static PyObject *lock_acquire(lfkp_shared *self, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = {"blocking", "timeout", NULL};
+	static char *kwlist[] = { "blocking", "timeout", NULL };
 	int blocking = 1;
 	double timeout = -1;
 	struct lfkp_deadline d;
@@ -66,8 +66,9 @@ static PyObject *lock_acquire(lfkp_shared *self, PyObject *args, PyObject *kw)
 	    lfkp_shared_check(self) < 0)
 		return NULL;
 	if (!blocking && timeout != -1) { /* threading.Lock's rules */
-		PyErr_SetString(PyExc_ValueError,
-				"can't specify a timeout for a non-blocking call");
+		PyErr_SetString(
+			PyExc_ValueError,
+			"can't specify a timeout for a non-blocking call");
 		return NULL;
 	}
 	if (timeout < 0 && timeout != -1) {
@@ -76,7 +77,8 @@ static PyObject *lock_acquire(lfkp_shared *self, PyObject *args, PyObject *kw)
 		return NULL;
 	}
 	PyObject *t = NULL; /* NULL: forever */
-	if (blocking && timeout >= 0 && (t = PyFloat_FromDouble(timeout)) == NULL)
+	if (blocking && timeout >= 0 &&
+	    (t = PyFloat_FromDouble(timeout)) == NULL)
 		return NULL;
 	int rc = lfkp_deadline_from_queue_args(blocking, t, &d);
 	Py_XDECREF(t);
@@ -113,7 +115,7 @@ static PyObject *lock_locked(lfkp_shared *self, PyObject *unused)
 }
 
 /* A wait without a deadline, for the with statement. */
-static const struct lfkp_deadline forever = {.forever = 1};
+static const struct lfkp_deadline forever = { .forever = 1 };
 
 static PyObject *lock_enter(lfkp_shared *self, PyObject *unused)
 {
@@ -131,20 +133,19 @@ static PyObject *lock_exit(lfkp_shared *self, PyObject *args)
 }
 
 static PyMethodDef lock_methods[] = {
-	{"acquire", KW_METH(lock_acquire),
-	 "acquire(blocking=True, timeout=-1) -> bool, as threading.Lock."},
-	{"release", (PyCFunction)lock_release, METH_NOARGS,
-	 "Unlocks; RuntimeError if not locked."},
-	{"locked", (PyCFunction)lock_locked, METH_NOARGS,
-	 "Whether some thread or process holds the lock."},
-	{"__enter__", (PyCFunction)lock_enter, METH_NOARGS, NULL},
-	{"__exit__", (PyCFunction)lock_exit, METH_VARARGS, NULL},
-	{NULL, NULL, 0, NULL},
+	{ "acquire", KW_METH(lock_acquire),
+	  "acquire(blocking=True, timeout=-1) -> bool, as threading.Lock." },
+	{ "release", (PyCFunction)lock_release, METH_NOARGS,
+	  "Unlocks; RuntimeError if not locked." },
+	{ "locked", (PyCFunction)lock_locked, METH_NOARGS,
+	  "Whether some thread or process holds the lock." },
+	{ "__enter__", (PyCFunction)lock_enter, METH_NOARGS, NULL },
+	{ "__exit__", (PyCFunction)lock_exit, METH_VARARGS, NULL },
+	{ NULL, NULL, 0, NULL },
 };
 
 PyTypeObject lfkp_lock_type = {
-	PyVarObject_HEAD_INIT(NULL, 0)
-	.tp_name = "lfkit.Lock",
+	PyVarObject_HEAD_INIT(NULL, 0).tp_name = "lfkit.Lock",
 	.tp_basicsize = sizeof(lfkp_shared),
 	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
 	.tp_doc = "Lock(*, name=None): threading.Lock for threads and "
@@ -155,7 +156,7 @@ PyTypeObject lfkp_lock_type = {
 	.tp_new = lock_new,
 };
 
-/* ---- Event ---------------------------------------------------------------- */
+/* ---- Event --------------------------------------------------------------- */
 
 static int event_attach(lfkp_shared *self)
 {
@@ -165,7 +166,7 @@ static int event_attach(lfkp_shared *self)
 
 static PyObject *event_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = {"name", NULL};
+	static char *kwlist[] = { "name", NULL };
 	const char *name = NULL;
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|$z:Event", kwlist, &name))
 		return NULL;
@@ -186,10 +187,11 @@ static int event_op(void *arg, uint64_t timeout_ns)
 
 static PyObject *event_wait(lfkp_shared *self, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = {"timeout", NULL};
+	static char *kwlist[] = { "timeout", NULL };
 	PyObject *timeout = Py_None;
 	struct lfkp_deadline d;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "|O:wait", kwlist, &timeout) ||
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|O:wait", kwlist,
+					 &timeout) ||
 	    lfkp_shared_check(self) < 0)
 		return NULL;
 	/* threading.Event.wait: a negative timeout waits not at all. */
@@ -233,17 +235,18 @@ static PyObject *event_is_set(lfkp_shared *self, PyObject *unused)
 }
 
 static PyMethodDef event_methods[] = {
-	{"set", (PyCFunction)event_set, METH_NOARGS, "Sets the flag; wakes every waiter."},
-	{"clear", (PyCFunction)event_clear, METH_NOARGS, "Clears the flag."},
-	{"is_set", (PyCFunction)event_is_set, METH_NOARGS, "Whether the flag is set."},
-	{"wait", KW_METH(event_wait),
-	 "wait(timeout=None) -> bool, as threading.Event.wait."},
-	{NULL, NULL, 0, NULL},
+	{ "set", (PyCFunction)event_set, METH_NOARGS,
+	  "Sets the flag; wakes every waiter." },
+	{ "clear", (PyCFunction)event_clear, METH_NOARGS, "Clears the flag." },
+	{ "is_set", (PyCFunction)event_is_set, METH_NOARGS,
+	  "Whether the flag is set." },
+	{ "wait", KW_METH(event_wait),
+	  "wait(timeout=None) -> bool, as threading.Event.wait." },
+	{ NULL, NULL, 0, NULL },
 };
 
 PyTypeObject lfkp_event_type = {
-	PyVarObject_HEAD_INIT(NULL, 0)
-	.tp_name = "lfkit.Event",
+	PyVarObject_HEAD_INIT(NULL, 0).tp_name = "lfkit.Event",
 	.tp_basicsize = sizeof(lfkp_shared),
 	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
 	.tp_doc = "Event(*, name=None): threading.Event for threads and "
@@ -253,7 +256,7 @@ PyTypeObject lfkp_event_type = {
 	.tp_new = event_new,
 };
 
-/* ---- Semaphore ------------------------------------------------------------ */
+/* ---- Semaphore ----------------------------------------------------------- */
 
 static int sem_attach(lfkp_shared *self)
 {
@@ -263,7 +266,7 @@ static int sem_attach(lfkp_shared *self)
 
 static PyObject *sem_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = {"value", "name", NULL};
+	static char *kwlist[] = { "value", "name", NULL };
 	long long value = 1;
 	const char *name = NULL;
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|L$z:Semaphore", kwlist,
@@ -278,11 +281,11 @@ static PyObject *sem_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 	lfkp_shared *self = lfkp_shared_new(type, name, sizeof(lfk_sem_t));
 	if (self == NULL)
 		return NULL;
-	return lfkp_shared_created(
-		self,
-		lfk_shm_sem_create(self->shm, LFKP_OBJ_NAME, (uint32_t)value,
-				   (lfk_sem_t **)&self->obj),
-		"Semaphore");
+	return lfkp_shared_created(self,
+				   lfk_shm_sem_create(self->shm, LFKP_OBJ_NAME,
+						      (uint32_t)value,
+						      (lfk_sem_t **)&self->obj),
+				   "Semaphore");
 }
 
 static int sem_op(void *arg, uint64_t timeout_ns)
@@ -294,7 +297,7 @@ static int sem_op(void *arg, uint64_t timeout_ns)
 
 static PyObject *sem_acquire(lfkp_shared *self, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = {"blocking", "timeout", NULL};
+	static char *kwlist[] = { "blocking", "timeout", NULL };
 	int blocking = 1;
 	PyObject *timeout = Py_None;
 	struct lfkp_deadline d;
@@ -303,8 +306,9 @@ static PyObject *sem_acquire(lfkp_shared *self, PyObject *args, PyObject *kw)
 	    lfkp_shared_check(self) < 0)
 		return NULL;
 	if (!blocking && timeout != Py_None) { /* threading.Semaphore's rule */
-		PyErr_SetString(PyExc_ValueError,
-				"can't specify timeout for non-blocking acquire");
+		PyErr_SetString(
+			PyExc_ValueError,
+			"can't specify timeout for non-blocking acquire");
 		return NULL;
 	}
 	/* A negative timeout waits not at all (threading.Semaphore). */
@@ -313,8 +317,8 @@ static PyObject *sem_acquire(lfkp_shared *self, PyObject *args, PyObject *kw)
 			return NULL;
 		blocking = 0;
 	}
-	if (lfkp_deadline_from_queue_args(blocking, blocking ? timeout : Py_None,
-					  &d) < 0)
+	if (lfkp_deadline_from_queue_args(blocking,
+					  blocking ? timeout : Py_None, &d) < 0)
 		return NULL;
 	return wait_result(lfkp_block(sem_op, self->obj, &d),
 			   "Semaphore.acquire");
@@ -322,7 +326,7 @@ static PyObject *sem_acquire(lfkp_shared *self, PyObject *args, PyObject *kw)
 
 static PyObject *sem_release(lfkp_shared *self, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = {"n", NULL};
+	static char *kwlist[] = { "n", NULL };
 	Py_ssize_t n = 1;
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|n:release", kwlist, &n) ||
 	    lfkp_shared_check(self) < 0)
@@ -368,24 +372,23 @@ static PyObject *sem_get_value(lfkp_shared *self, void *unused)
 }
 
 static PyMethodDef sem_methods[] = {
-	{"acquire", KW_METH(sem_acquire),
-	 "acquire(blocking=True, timeout=None) -> bool, as "
-	 "threading.Semaphore."},
-	{"release", KW_METH(sem_release),
-	 "release(n=1); ValueError beyond 2**31 - 1 units."},
-	{"__enter__", (PyCFunction)sem_enter, METH_NOARGS, NULL},
-	{"__exit__", (PyCFunction)sem_exit, METH_VARARGS, NULL},
-	{NULL, NULL, 0, NULL},
+	{ "acquire", KW_METH(sem_acquire),
+	  "acquire(blocking=True, timeout=None) -> bool, as "
+	  "threading.Semaphore." },
+	{ "release", KW_METH(sem_release),
+	  "release(n=1); ValueError beyond 2**31 - 1 units." },
+	{ "__enter__", (PyCFunction)sem_enter, METH_NOARGS, NULL },
+	{ "__exit__", (PyCFunction)sem_exit, METH_VARARGS, NULL },
+	{ NULL, NULL, 0, NULL },
 };
 
 static PyGetSetDef sem_getset[] = {
-	{"value", (getter)sem_get_value, NULL, "Units available now.", NULL},
-	{NULL, NULL, NULL, NULL, NULL},
+	{ "value", (getter)sem_get_value, NULL, "Units available now.", NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 PyTypeObject lfkp_sem_type = {
-	PyVarObject_HEAD_INIT(NULL, 0)
-	.tp_name = "lfkit.Semaphore",
+	PyVarObject_HEAD_INIT(NULL, 0).tp_name = "lfkit.Semaphore",
 	.tp_basicsize = sizeof(lfkp_shared),
 	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
 	.tp_doc = "Semaphore(value=1, *, name=None): threading.Semaphore for "
@@ -400,8 +403,10 @@ PyTypeObject lfkp_sem_type = {
 int lfkp_sync_types_ready(PyObject *m)
 {
 	if (lfkp_shared_add_type(m, "Lock", &lfkp_lock_type, lock_attach) < 0 ||
-	    lfkp_shared_add_type(m, "Event", &lfkp_event_type, event_attach) < 0 ||
-	    lfkp_shared_add_type(m, "Semaphore", &lfkp_sem_type, sem_attach) < 0)
+	    lfkp_shared_add_type(m, "Event", &lfkp_event_type, event_attach) <
+		    0 ||
+	    lfkp_shared_add_type(m, "Semaphore", &lfkp_sem_type, sem_attach) <
+		    0)
 		return -1;
 	return 0;
 }

@@ -94,8 +94,7 @@ int lfkp_block_ex(lfkp_op_fn op, void *arg, const struct lfkp_deadline *d,
 {
 	int rc;
 	if (release_first) {
-		Py_BEGIN_ALLOW_THREADS
-		rc = op(arg, 0);
+		Py_BEGIN_ALLOW_THREADS rc = op(arg, 0);
 		Py_END_ALLOW_THREADS
 	} else
 		rc = op(arg, 0);
@@ -112,11 +111,8 @@ int lfkp_block_ex(lfkp_op_fn op, void *arg, const struct lfkp_deadline *d,
 			if (d->end_ns - now < slice)
 				slice = d->end_ns - now;
 		}
-		Py_BEGIN_ALLOW_THREADS
-		rc = op(arg, slice);
-		Py_END_ALLOW_THREADS
-		if (!lfkp_would_block(rc))
-			return rc;
+		Py_BEGIN_ALLOW_THREADS rc = op(arg, slice);
+		Py_END_ALLOW_THREADS if (!lfkp_would_block(rc)) return rc;
 		if (PyErr_CheckSignals() < 0)
 			return LFKP_RAISED;
 	}
