@@ -56,6 +56,12 @@ int lfkp_deadline_from_timeout(PyObject *timeout, int negative_is_forever,
  * timeout_ns; 0 must not block). */
 typedef int (*lfkp_op_fn)(void *arg, uint64_t timeout_ns);
 
+/* The waits on an lfk_event_t / lfk_sem_t (arg) as lfkp_op_fn: the one
+ * place each of lfk_event_wait and lfk_sem_wait is called (sync_types.c).
+ * Timeout 0 tries without blocking. */
+int lfkp_event_op(void *arg, uint64_t timeout_ns);
+int lfkp_sem_op(void *arg, uint64_t timeout_ns);
+
 /* The result of lfkp_block when a signal handler raised (exception set). */
 #define LFKP_RAISED (-100000)
 

@@ -328,13 +328,6 @@ static PyObject *queue_task_done(queue_obj *self, PyObject *unused)
 	Py_RETURN_NONE;
 }
 
-static int join_op(void *arg, uint64_t timeout_ns)
-{
-	queue_obj *self = arg;
-	/* Only the event: the count is the GIL holder's to read. */
-	return lfk_event_wait(&self->all_done, timeout_ns);
-}
-
 static PyObject *queue_join(queue_obj *self, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "timeout", NULL };
@@ -347,7 +340,7 @@ static PyObject *queue_join(queue_obj *self, PyObject *args, PyObject *kw)
 	/* The event may be set and cleared again before we look: loop until
 	 * the count itself is 0, as Condition-based join does. */
 	while (self->unfinished != 0) {
-		int rc = lfkp_block(join_op, self, &d);
+		int rc = lfkp_block(lfkp_event_op, &self->all_done, &d);
 		if (rc == LFKP_RAISED)
 			return NULL;
 		if (rc == -ETIMEDOUT && self->unfinished != 0)

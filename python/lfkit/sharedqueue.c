@@ -154,13 +154,6 @@ static int send_op(void *arg, uint64_t timeout_ns)
 	return lfk_msgring_send(o->ring, o->buf, o->len, timeout_ns);
 }
 
-static int slot_op(void *arg, uint64_t timeout_ns)
-{
-	if (timeout_ns == 0)
-		return lfk_sem_trywait(arg);
-	return lfk_sem_wait(arg, timeout_ns);
-}
-
 /* One message in: 0, or -1 with an exception. */
 static int sq_send(sq_obj *self, const void *buf, size_t len,
 		   const struct lfkp_deadline *d)
@@ -180,7 +173,7 @@ static int sq_send(sq_obj *self, const void *buf, size_t len,
 		return -1;
 	}
 	if (self->slots != NULL) {
-		rc = lfkp_block(slot_op, self->slots, d);
+		rc = lfkp_block(lfkp_sem_op, self->slots, d);
 		if (rc != 0)
 			goto fail;
 	}

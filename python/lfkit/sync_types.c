@@ -180,7 +180,7 @@ static PyObject *event_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 		"Event");
 }
 
-static int event_op(void *arg, uint64_t timeout_ns)
+int lfkp_event_op(void *arg, uint64_t timeout_ns)
 {
 	return lfk_event_wait(arg, timeout_ns);
 }
@@ -201,7 +201,8 @@ static PyObject *event_wait(lfkp_shared *self, PyObject *args, PyObject *kw)
 	if (PyErr_Occurred() ||
 	    lfkp_deadline_from_queue_args(block, timeout, &d) < 0)
 		return NULL;
-	return wait_result(lfkp_block(event_op, self->obj, &d), "Event.wait");
+	return wait_result(lfkp_block(lfkp_event_op, self->obj, &d),
+			   "Event.wait");
 }
 
 static PyObject *event_simple(lfkp_shared *self, int (*fn)(lfk_event_t *))
@@ -288,7 +289,7 @@ static PyObject *sem_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 				   "Semaphore");
 }
 
-static int sem_op(void *arg, uint64_t timeout_ns)
+int lfkp_sem_op(void *arg, uint64_t timeout_ns)
 {
 	if (timeout_ns == 0)
 		return lfk_sem_trywait(arg);
@@ -320,7 +321,7 @@ static PyObject *sem_acquire(lfkp_shared *self, PyObject *args, PyObject *kw)
 	if (lfkp_deadline_from_queue_args(blocking,
 					  blocking ? timeout : Py_None, &d) < 0)
 		return NULL;
-	return wait_result(lfkp_block(sem_op, self->obj, &d),
+	return wait_result(lfkp_block(lfkp_sem_op, self->obj, &d),
 			   "Semaphore.acquire");
 }
 
@@ -348,7 +349,7 @@ static PyObject *sem_enter(lfkp_shared *self, PyObject *unused)
 	(void)unused;
 	if (lfkp_shared_check(self) < 0)
 		return NULL;
-	return wait_result(lfkp_block(sem_op, self->obj, &forever),
+	return wait_result(lfkp_block(lfkp_sem_op, self->obj, &forever),
 			   "Semaphore.acquire");
 }
 
