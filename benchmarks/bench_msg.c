@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfbench msg: messages of 8, 64, 1024 and 65536 bytes from a producer
  * process to a consumer process (the parent), one message per call,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The allocate-initialize-or-free step shared by every create call. */
 #include "lib/create.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internal: the one allocate-initialize-or-free step behind every create
  * call.  A create is "size the object, allocate it aligned, initialize it

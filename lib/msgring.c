@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The message ring's non-blocking calls: layout, claim/commit, read/release
  * and the copying calls on top.  The protocol is in <lfkit/msgring.h>; its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/msgring_layout.h - the record format of <lfkit/msgring.h> and the
  * rule that places a claim, shared by the ring and its mutex twin so that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/msgring_self.h - the message ring's internal calls shared by its
  * files: the owner word a claim records, and the consumer's view of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Message rings in a shared region: the kind's descriptor for lib/shm.c's
  * table.  attach checks every field the ring's operations trust against

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The message ring's blocking calls (spin briefly, then sleep on an
  * eventcount), the end of a closed ring, and the repair of a record whose

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Exported symbols for the blocking queue's inline calls (see
  * LFK__QUEUE_API in <lfkit/queue.h>): the same definitions, with external
  * linkage. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The blocking queue's mutex twin in a shared region with a process killed
  * while asleep in put, get or join (docs/shm.md, "Processes that die"): the

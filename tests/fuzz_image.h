@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The fuzz targets' base image: a copy, on the heap, of a region built
  * once (the heap copy is exactly its allocation, so AddressSanitizer sees
  * every access past it). */

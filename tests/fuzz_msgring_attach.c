@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: message rings in damaged region images, through attach and
  * then every non-blocking call.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The message ring one call at a time: sizes, bad input, every length,
  * zero-copy, the wrap, small buffers, bursts, close and timeouts.

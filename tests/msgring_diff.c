@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The message ring against its mutex twin: seeded random sequences of
  * every non-blocking call applied to both, every return value, length and

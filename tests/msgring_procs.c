@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The message ring between processes and at its edges: close racing with
  * sends, producers in forked processes through a region, attach that

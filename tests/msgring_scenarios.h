@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The message ring's scenarios (lfk_msgring and its mutex twin
  * lfk_ref_msgring), listed once for Criterion and the plain runner (see
  * tests/harness/lfk_test.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The message ring under load: producers send checkable messages of
  * random lengths from 1 byte to more than half the ring (msg_payload.h),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Scenarios for the generic ring handle (struct lfk_ring): each call gives
  * what the typed call of the ring's kind gives, step by step on two rings

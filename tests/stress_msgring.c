@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The message ring's scenarios as a plain program, for ThreadSanitizer
  * and qemu runs where Criterion cannot be used.  Arguments select
  * scenarios. */

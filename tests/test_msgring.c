@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Criterion tests of the message ring: one test per scenario. */
 #include "msgring_scenarios.h"
 #include "harness/lfk_criterion.h"

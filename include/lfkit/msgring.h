@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/msgring.h - a ring of variable-length byte messages: one or many
  * producers, one consumer, in caller memory or in a shared region.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/ref/cond.h - the blocking twin's condition variable: one futex
  * sequence word beside the ring's robust mutex (internal, not installed).

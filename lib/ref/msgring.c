@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The message ring's mutex twin: the records of <lfkit/msgring.h> placed by
  * the same rule (lib/msgring_layout.h), written and read under one mutex;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Checkable messages of any length: see msg_payload.h. */
 #include "msg_payload.h"
 

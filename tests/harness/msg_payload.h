@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Checkable messages of any length for the message ring's tests and
  * benchmark.  Message `seq` of producer `id` has a length and bytes that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/impl/counter.h - internals of <lfkit/counter.h>: the counter
  * header, the thread's last-used shard and the steps of the inline

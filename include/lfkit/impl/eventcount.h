@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/impl/eventcount.h - internals of <lfkit/eventcount.h>: the halves
  * of the eventcount word and the notify slow path.

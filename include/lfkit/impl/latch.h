@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/impl/latch.h - internals of <lfkit/latch.h>: where each of the two
  * copies lives.

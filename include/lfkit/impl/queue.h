@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/impl/queue.h - the blocking queue's layout and inline fast paths;
  * the slow paths are in lib/queue.c, the protocol in <lfkit/queue.h>.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/impl/ring.h - what every ring kind's inline calls share: the header
  * at the start of every ring, the test hooks, element copies, index

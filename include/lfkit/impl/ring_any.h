@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/impl/ring_any.h - the inline bodies of <lfkit/ring.h>'s calls on
  * struct lfk_ring: one switch on the kind in the ring's header, which sends

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/impl/ring_lfmpmc.h - the inline bodies of <lfkit/ring_lfmpmc.h>, whose
  * header comment describes the design.  Internal: include <lfkit/ring.h>.

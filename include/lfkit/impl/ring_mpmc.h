@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/impl/ring_mpmc.h - the inline bodies of <lfkit/ring_mpmc.h>, whose
  * header comment describes the design.  Internal: include <lfkit/ring.h>.

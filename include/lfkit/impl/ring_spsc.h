@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/impl/ring_spsc.h - the inline bodies of <lfkit/ring_spsc.h>, whose
  * header comment describes the design.  Internal: include <lfkit/ring.h>.

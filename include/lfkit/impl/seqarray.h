@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/impl/seqarray.h - internals of <lfkit/seqarray.h>: the element slot
  * layout the inline read and write use.

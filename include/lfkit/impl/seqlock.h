@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/impl/seqlock.h - internals of <lfkit/seqlock.h>: the may_alias word
  * views and edge copies of the copy helpers, and the writer-entry step and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/impl/tcache.h - internals of <lfkit/tcache.h>: the magazine and
  * per-thread records the inline alloc and free use, and their out-of-line

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/impl/tlocal.h - internals of <lfkit/tlocal.h>: the object header
  * and the thread vector the inline lfk_tlocal_get reads, and its out-of-

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lfkit/ref/msgring.h - the reference twin of the message ring
  * (<lfkit/msgring.h>): the same API as lfk_ref_msgring_* for
