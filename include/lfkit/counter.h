@@ -29,6 +29,13 @@
 #include <lfkit/atomic.h>
 #include <lfkit/tlocal.h>
 
+/* The calls defined in this header are static inline; lib/counter_symbols.c
+ * defines LFK_COUNTER_API empty before including it, which exports the same
+ * definitions as liblfkit symbols (see <lfkit/ring.h>). */
+#ifndef LFK_COUNTER_API
+#define LFK_COUNTER_API static inline
+#endif
+
 struct lfk_counter;
 
 /* Returns a counter at 0, or NULL with errno ENOMEM.  Blocking. */
@@ -103,7 +110,7 @@ static inline uint64_t *lfk__counter_find(const struct lfk_counter_hdr *h)
  * created (out of memory), the add goes into a shared atomic total
  * instead: never lost.
  */
-static inline void lfk_counter_add(struct lfk_counter *c, int64_t n)
+LFK_COUNTER_API void lfk_counter_add(struct lfk_counter *c, int64_t n)
 {
 	if (__builtin_expect(c != NULL, 1)) {
 		const struct lfk_counter_hdr *h =
