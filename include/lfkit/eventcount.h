@@ -129,7 +129,8 @@ int lfk_eventcount_init(struct lfk_eventcount *ec, unsigned flags);
  * waits with the key or calls lfk_eventcount_cancel_wait: exactly one of
  * the two ends the registration.  Wait-free (one RMW and one fence).
  */
-LFK_EVENTCOUNT_API uint32_t lfk_eventcount_prepare_wait(struct lfk_eventcount *ec)
+LFK_EVENTCOUNT_API uint32_t lfk_eventcount_prepare_wait(
+	struct lfk_eventcount *ec)
 {
 	/* Relaxed: registers and reads the key in one RMW; the fence below
 	 * orders it before the re-check (see the argument above). */
@@ -176,7 +177,8 @@ int lfk_eventcount_wait_timeout(struct lfk_eventcount *ec, uint32_t key,
 void lfk__eventcount_wake(struct lfk_eventcount *ec, uint64_t w);
 
 /* The number of registered waiters (a snapshot, for tests and tuning). */
-LFK_EVENTCOUNT_API uint32_t lfk_eventcount_waiters(const struct lfk_eventcount *ec)
+LFK_EVENTCOUNT_API uint32_t lfk_eventcount_waiters(
+	const struct lfk_eventcount *ec)
 {
 	/* Relaxed: a snapshot. */
 	return lfk__ec_waiters(lfk_atomic_load_u64(&ec->word, LFK_RELAXED));

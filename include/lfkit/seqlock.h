@@ -186,14 +186,16 @@ static inline size_t lfk__seqlock_store_edge(unsigned char *d,
  * Preconditions as lfk_seqlock_copy_ok.  This is the one copy step of every
  * seqlock read (lfk_seqlock_read, lfk_seqarray_read, the latch).
  */
-LFK_SEQLOCK_API void lfk_seqlock_copy_out(void *dst, const void *src, size_t size)
+LFK_SEQLOCK_API void lfk_seqlock_copy_out(void *dst, const void *src,
+					  size_t size)
 {
 	/* relaxed (acquire under TSan): ordered by the fence in read_retry */
 	lfk_load_bytes_before_acq_fence(dst, src, size);
 }
 
 /* Copies size bytes into protected memory (inside a write section). */
-LFK_SEQLOCK_API void lfk_seqlock_copy_in(void *dst, const void *src, size_t size)
+LFK_SEQLOCK_API void lfk_seqlock_copy_in(void *dst, const void *src,
+					  size_t size)
 {
 	unsigned char *d = (unsigned char *)dst;
 	const unsigned char *s = (const unsigned char *)src;
