@@ -10,7 +10,7 @@
  * expand), so each function has an internal name and takes its public one
  * as an assembler label.
  */
-#define LFK_ATOMIC_API
+#define LFK__ATOMIC_API
 #include <lfkit/atomic.h>
 
 #define LFK__SYM(name) __asm__("lfk_atomic_" #name)

@@ -4,5 +4,5 @@
  * external linkage (the scheme of <lfkit/ring.h>): callers that cannot use
  * the inline versions (other languages, a stable ABI) reach the same code.
  */
-#define LFK_COUNTER_API
+#define LFK__COUNTER_API
 #include <lfkit/counter.h>

@@ -4,5 +4,5 @@
  * external linkage (the scheme of <lfkit/ring.h>): callers that cannot use
  * the inline versions (other languages, a stable ABI) reach the same code.
  */
-#define LFK_LATCH_API
+#define LFK__LATCH_API
 #include <lfkit/latch.h>

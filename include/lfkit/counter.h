@@ -30,10 +30,10 @@
 #include <lfkit/tlocal.h>
 
 /* The calls defined in this header are static inline; lib/counter_symbols.c
- * defines LFK_COUNTER_API empty before including it, which exports the same
+ * defines LFK__COUNTER_API empty before including it, which exports the same
  * definitions as liblfkit symbols (see <lfkit/ring.h>). */
-#ifndef LFK_COUNTER_API
-#define LFK_COUNTER_API static inline
+#ifndef LFK__COUNTER_API
+#define LFK__COUNTER_API static inline
 #endif
 
 struct lfk_counter;
@@ -110,7 +110,7 @@ static inline uint64_t *lfk__counter_find(const struct lfk_counter_hdr *h)
  * created (out of memory), the add goes into a shared atomic total
  * instead: never lost.
  */
-LFK_COUNTER_API void lfk_counter_add(struct lfk_counter *c, int64_t n)
+LFK__COUNTER_API void lfk_counter_add(struct lfk_counter *c, int64_t n)
 {
 	if (__builtin_expect(c != NULL, 1)) {
 		const struct lfk_counter_hdr *h =

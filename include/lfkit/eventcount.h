@@ -77,10 +77,10 @@
 #include <lfkit/atomic.h>
 
 /* The calls defined in this header are static inline; lib/eventcount_symbols.c
- * defines LFK_EVENTCOUNT_API empty before including it, which exports the same
+ * defines LFK__EVENTCOUNT_API empty before including it, which exports the same
  * definitions as liblfkit symbols (see <lfkit/ring.h>). */
-#ifndef LFK_EVENTCOUNT_API
-#define LFK_EVENTCOUNT_API static inline
+#ifndef LFK__EVENTCOUNT_API
+#define LFK__EVENTCOUNT_API static inline
 #endif
 
 /* "Wait forever": a timeout or deadline that never expires. */
@@ -129,7 +129,7 @@ int lfk_eventcount_init(struct lfk_eventcount *ec, unsigned flags);
  * waits with the key or calls lfk_eventcount_cancel_wait: exactly one of
  * the two ends the registration.  Wait-free (one RMW and one fence).
  */
-LFK_EVENTCOUNT_API uint32_t lfk_eventcount_prepare_wait(
+LFK__EVENTCOUNT_API uint32_t lfk_eventcount_prepare_wait(
 	struct lfk_eventcount *ec)
 {
 	/* Relaxed: registers and reads the key in one RMW; the fence below
@@ -146,7 +146,7 @@ LFK_EVENTCOUNT_API uint32_t lfk_eventcount_prepare_wait(
  * claimed).  Lock-free: a CAS loop that stops as soon as a notifier has
  * claimed the caller.
  */
-LFK_EVENTCOUNT_API void lfk_eventcount_cancel_wait(struct lfk_eventcount *ec,
+LFK__EVENTCOUNT_API void lfk_eventcount_cancel_wait(struct lfk_eventcount *ec,
 					      uint32_t key)
 {
 	/* Relaxed: leaving only makes notifiers skip a wake-up we no longer
@@ -177,7 +177,7 @@ int lfk_eventcount_wait_timeout(struct lfk_eventcount *ec, uint32_t key,
 void lfk__eventcount_wake(struct lfk_eventcount *ec, uint64_t w);
 
 /* The number of registered waiters (a snapshot, for tests and tuning). */
-LFK_EVENTCOUNT_API uint32_t lfk_eventcount_waiters(
+LFK__EVENTCOUNT_API uint32_t lfk_eventcount_waiters(
 	const struct lfk_eventcount *ec)
 {
 	/* Relaxed: a snapshot. */
@@ -189,7 +189,7 @@ LFK_EVENTCOUNT_API uint32_t lfk_eventcount_waiters(
  * lfk_atomic_fence(LFK_SEQ_CST) after its condition write itself (one fence
  * can serve several eventcounts).
  */
-LFK_EVENTCOUNT_API void lfk_eventcount_notify_fenced(struct lfk_eventcount *ec)
+LFK__EVENTCOUNT_API void lfk_eventcount_notify_fenced(struct lfk_eventcount *ec)
 {
 	/* Relaxed: the caller's fence (Fn) orders it after the condition
 	 * write. */
@@ -205,7 +205,7 @@ LFK_EVENTCOUNT_API void lfk_eventcount_notify_fenced(struct lfk_eventcount *ec)
  * There is no wake-one form: waking one would leave the others registered,
  * and every later notify would pay a system call for them.
  */
-LFK_EVENTCOUNT_API void lfk_eventcount_notify(struct lfk_eventcount *ec)
+LFK__EVENTCOUNT_API void lfk_eventcount_notify(struct lfk_eventcount *ec)
 {
 	/* Fn of the Dekker argument: the caller's condition write before our
 	 * load of the word. */
@@ -215,7 +215,7 @@ LFK_EVENTCOUNT_API void lfk_eventcount_notify(struct lfk_eventcount *ec)
 
 /* The same as lfk_eventcount_notify (which already wakes every waiter);
  * the name says so at call sites where that is the point. */
-LFK_EVENTCOUNT_API void lfk_eventcount_notify_all(struct lfk_eventcount *ec)
+LFK__EVENTCOUNT_API void lfk_eventcount_notify_all(struct lfk_eventcount *ec)
 {
 	lfk_eventcount_notify(ec);
 }

@@ -44,10 +44,10 @@
 #include <lfkit/seqlock.h>
 
 /* The calls defined in this header are static inline; lib/latch_symbols.c
- * defines LFK_LATCH_API empty before including it, which exports the same
+ * defines LFK__LATCH_API empty before including it, which exports the same
  * definitions as liblfkit symbols (see <lfkit/ring.h>). */
-#ifndef LFK_LATCH_API
-#define LFK_LATCH_API static inline
+#ifndef LFK__LATCH_API
+#define LFK__LATCH_API static inline
 #endif
 
 /* "lfkLatch" */
@@ -91,7 +91,7 @@ static inline void *lfk_latch__copy(const lfk_latch_t *l, uint64_t c)
  * last write completed when the read started, or of a later one.  Returns
  * 0 or -EINVAL (NULL).  Lock-free: never waits for a writer.
  */
-LFK_LATCH_API int lfk_latch_read(const lfk_latch_t *l, void *dst)
+LFK__LATCH_API int lfk_latch_read(const lfk_latch_t *l, void *dst)
 {
 	if (l == NULL || dst == NULL)
 		return -EINVAL;
@@ -114,7 +114,7 @@ LFK_LATCH_API int lfk_latch_read(const lfk_latch_t *l, void *dst)
  * it; they are serialized.  Returns 0 or -EINVAL (NULL).  Blocking: waits
  * for other writers only.
  */
-LFK_LATCH_API int lfk_latch_write(lfk_latch_t *l, const void *src)
+LFK__LATCH_API int lfk_latch_write(lfk_latch_t *l, const void *src)
 {
 	if (l == NULL || src == NULL)
 		return -EINVAL;

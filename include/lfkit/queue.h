@@ -107,10 +107,10 @@
 #include <lfkit/ring.h>
 
 /* The calls defined in this header are static inline; lib/queue_symbols.c
- * defines LFK_QUEUE_API empty before including it, which exports the same
+ * defines LFK__QUEUE_API empty before including it, which exports the same
  * definitions as liblfkit symbols (see <lfkit/ring.h>). */
-#ifndef LFK_QUEUE_API
-#define LFK_QUEUE_API static inline
+#ifndef LFK__QUEUE_API
+#define LFK__QUEUE_API static inline
 #endif
 
 /* lfk_queue_init flag: the queue lives in memory shared between processes. */
@@ -466,7 +466,7 @@ static inline int lfk__queue_get(struct lfk_queue *q, void *dst,
  * LFK_QUEUE_PROCS live processes using it).  Progress: with timeout 0 the ring's (spsc
  * wait-free, mpmc blocking, lfmpmc lock-free); otherwise blocking.
  */
-LFK_QUEUE_API int lfk_queue_put(struct lfk_queue *q, uint64_t item,
+LFK__QUEUE_API int lfk_queue_put(struct lfk_queue *q, uint64_t item,
 				uint64_t timeout_ns)
 {
 	if (q == NULL || q->hdr.elem_words != 1)
@@ -480,7 +480,7 @@ LFK_QUEUE_API int lfk_queue_put(struct lfk_queue *q, uint64_t item,
  * drained); -EINVAL (NULL, or elem_size is not 8); -EUSERS (as put).
  * Progress as put.
  */
-LFK_QUEUE_API int lfk_queue_get(struct lfk_queue *q, uint64_t *item,
+LFK__QUEUE_API int lfk_queue_get(struct lfk_queue *q, uint64_t *item,
 				uint64_t timeout_ns)
 {
 	if (q == NULL || item == NULL || q->hdr.elem_words != 1)
@@ -490,7 +490,7 @@ LFK_QUEUE_API int lfk_queue_get(struct lfk_queue *q, uint64_t *item,
 
 /* put for records: copies elem_size bytes from rec.  Errors and progress as
  * lfk_queue_put (-EINVAL for NULL). */
-LFK_QUEUE_API int lfk_queue_put_rec(struct lfk_queue *q, const void *rec,
+LFK__QUEUE_API int lfk_queue_put_rec(struct lfk_queue *q, const void *rec,
 				    uint64_t timeout_ns)
 {
 	if (q == NULL || rec == NULL)
@@ -500,7 +500,7 @@ LFK_QUEUE_API int lfk_queue_put_rec(struct lfk_queue *q, const void *rec,
 
 /* get for records: copies elem_size bytes into rec.  Errors and progress as
  * lfk_queue_get (-EINVAL for NULL). */
-LFK_QUEUE_API int lfk_queue_get_rec(struct lfk_queue *q, void *rec,
+LFK__QUEUE_API int lfk_queue_get_rec(struct lfk_queue *q, void *rec,
 				    uint64_t timeout_ns)
 {
 	if (q == NULL || rec == NULL)

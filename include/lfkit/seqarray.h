@@ -55,10 +55,10 @@
 #include <lfkit/seqlock.h>
 
 /* The calls defined in this header are static inline; lib/seqarray_symbols.c
- * defines LFK_SEQARRAY_API empty before including it, which exports the same
+ * defines LFK__SEQARRAY_API empty before including it, which exports the same
  * definitions as liblfkit symbols (see <lfkit/ring.h>). */
-#ifndef LFK_SEQARRAY_API
-#define LFK_SEQARRAY_API static inline
+#ifndef LFK__SEQARRAY_API
+#define LFK__SEQARRAY_API static inline
 #endif
 
 /* "lfkSeqAr": identifies an initialized array (e.g. in shared memory). */
@@ -121,7 +121,7 @@ lfk_seqarray__slot(const lfk_seqarray_t *a, size_t i)
  * Returns 0, or -EINVAL (NULL, i >= n).  Blocking: waits while a writer of
  * element i is inside.
  */
-LFK_SEQARRAY_API int lfk_seqarray_read(const lfk_seqarray_t *a, size_t i,
+LFK__SEQARRAY_API int lfk_seqarray_read(const lfk_seqarray_t *a, size_t i,
 				    void *dst)
 {
 	if (a == NULL || dst == NULL || i >= a->n)
@@ -140,7 +140,7 @@ LFK_SEQARRAY_API int lfk_seqarray_read(const lfk_seqarray_t *a, size_t i,
  * (NULL, i >= n).  Blocking: waits for other writers of element i (writers
  * of other elements do not interfere).
  */
-LFK_SEQARRAY_API int lfk_seqarray_write(lfk_seqarray_t *a, size_t i,
+LFK__SEQARRAY_API int lfk_seqarray_write(lfk_seqarray_t *a, size_t i,
 				     const void *src)
 {
 	if (a == NULL || src == NULL || i >= a->n)

@@ -74,10 +74,10 @@
 #include <lfkit/atomic.h>
 
 /* The calls defined in this header are static inline; lib/seqlock_symbols.c
- * defines LFK_SEQLOCK_API empty before including it, which exports the same
+ * defines LFK__SEQLOCK_API empty before including it, which exports the same
  * definitions as liblfkit symbols (see <lfkit/ring.h>). */
-#ifndef LFK_SEQLOCK_API
-#define LFK_SEQLOCK_API static inline
+#ifndef LFK__SEQLOCK_API
+#define LFK__SEQLOCK_API static inline
 #endif
 
 typedef struct lfk_seqlock {
@@ -89,7 +89,7 @@ typedef struct lfk_seqlock {
 /* Puts the lock in its initial (unlocked, even) state: 0, or -EINVAL for
  * NULL or l not aligned to 8 bytes (a misaligned sequence word could tear).
  * Not thread-safe.  Wait-free. */
-LFK_SEQLOCK_API int lfk_seqlock_init(lfk_seqlock_t *l)
+LFK__SEQLOCK_API int lfk_seqlock_init(lfk_seqlock_t *l)
 {
 	if (l == NULL || (uintptr_t)l % sizeof(l->seq) != 0)
 		return -EINVAL;
@@ -105,26 +105,26 @@ typedef uint64_t __attribute__((may_alias)) lfk_seq_u64_t;
 typedef uint32_t __attribute__((may_alias)) lfk_seq_u32_t;
 
 /* Reads one protected word inside a read section.  Wait-free. */
-LFK_SEQLOCK_API uint64_t lfk_seqlock_load_u64(const uint64_t *p)
+LFK__SEQLOCK_API uint64_t lfk_seqlock_load_u64(const uint64_t *p)
 {
 	/* relaxed (acquire under TSan): ordered by the fence in read_retry */
 	return lfk_atomic_load_u64(p, LFK_LOAD_BEFORE_ACQ_FENCE);
 }
 
-LFK_SEQLOCK_API uint32_t lfk_seqlock_load_u32(const uint32_t *p)
+LFK__SEQLOCK_API uint32_t lfk_seqlock_load_u32(const uint32_t *p)
 {
 	/* relaxed (acquire under TSan): ordered by the fence in read_retry */
 	return lfk_atomic_load_u32(p, LFK_LOAD_BEFORE_ACQ_FENCE);
 }
 
 /* Writes one protected word inside a write section.  Wait-free. */
-LFK_SEQLOCK_API void lfk_seqlock_store_u64(uint64_t *p, uint64_t v)
+LFK__SEQLOCK_API void lfk_seqlock_store_u64(uint64_t *p, uint64_t v)
 {
 	/* relaxed (release under TSan): ordered by the fence in write_begin */
 	lfk_atomic_store_u64(p, v, LFK_STORE_AFTER_REL_FENCE);
 }
 
-LFK_SEQLOCK_API void lfk_seqlock_store_u32(uint32_t *p, uint32_t v)
+LFK__SEQLOCK_API void lfk_seqlock_store_u32(uint32_t *p, uint32_t v)
 {
 	/* relaxed (release under TSan): ordered by the fence in write_begin */
 	lfk_atomic_store_u32(p, v, LFK_STORE_AFTER_REL_FENCE);
@@ -136,7 +136,7 @@ LFK_SEQLOCK_API void lfk_seqlock_store_u32(uint32_t *p, uint32_t v)
  * 64-bit accesses where the protected side is 8-byte aligned and 32-, 16-
  * and 8-bit accesses at the edges.
  */
-LFK_SEQLOCK_API bool lfk_seqlock_copy_ok(const void *shared, const void *priv,
+LFK__SEQLOCK_API bool lfk_seqlock_copy_ok(const void *shared, const void *priv,
 				       size_t size)
 {
 	return shared != NULL && priv != NULL && size != 0;
@@ -186,7 +186,7 @@ static inline size_t lfk__seqlock_store_edge(unsigned char *d,
  * Preconditions as lfk_seqlock_copy_ok.  This is the one copy step of every
  * seqlock read (lfk_seqlock_read, lfk_seqarray_read, the latch).
  */
-LFK_SEQLOCK_API void lfk_seqlock_copy_out(void *dst, const void *src,
+LFK__SEQLOCK_API void lfk_seqlock_copy_out(void *dst, const void *src,
 					  size_t size)
 {
 	/* relaxed (acquire under TSan): ordered by the fence in read_retry */
@@ -194,7 +194,7 @@ LFK_SEQLOCK_API void lfk_seqlock_copy_out(void *dst, const void *src,
 }
 
 /* Copies size bytes into protected memory (inside a write section). */
-LFK_SEQLOCK_API void lfk_seqlock_copy_in(void *dst, const void *src,
+LFK__SEQLOCK_API void lfk_seqlock_copy_in(void *dst, const void *src,
 					  size_t size)
 {
 	unsigned char *d = (unsigned char *)dst;
@@ -225,7 +225,7 @@ uint64_t lfk_seqlock_wait_even(const uint64_t *seq);
  * Blocking: waits while a writer is inside (spinning a little, then yielding
  * the CPU so that a preempted writer can finish).
  */
-LFK_SEQLOCK_API uint64_t lfk_seqlock_read_begin(const lfk_seqlock_t *l)
+LFK__SEQLOCK_API uint64_t lfk_seqlock_read_begin(const lfk_seqlock_t *l)
 {
 	/* acquire: pairs with the release in write_end, so the data loads
 	 * that follow see everything the last writer stored */
@@ -240,7 +240,7 @@ LFK_SEQLOCK_API uint64_t lfk_seqlock_read_begin(const lfk_seqlock_t *l)
  * start, in which case everything read must be discarded and the section
  * redone.  Wait-free.
  */
-LFK_SEQLOCK_API bool lfk_seqlock_read_retry(const lfk_seqlock_t *l,
+LFK__SEQLOCK_API bool lfk_seqlock_read_retry(const lfk_seqlock_t *l,
 					  uint64_t start)
 {
 	/* acquire fence: the data loads above are ordered before the reload;
@@ -256,7 +256,7 @@ LFK_SEQLOCK_API bool lfk_seqlock_read_retry(const lfk_seqlock_t *l,
  * size is 0.  Blocking (see read_begin): retries
  * while writers keep writing.
  */
-LFK_SEQLOCK_API int lfk_seqlock_read(const lfk_seqlock_t *l, void *dst,
+LFK__SEQLOCK_API int lfk_seqlock_read(const lfk_seqlock_t *l, void *dst,
 				   const void *src, size_t size)
 {
 	uint64_t s;
@@ -294,7 +294,7 @@ void lfk_seqlock_wait_enter(uint64_t *seq);
  * serialized on the sequence word itself (no separate mutex).  Blocking:
  * waits while another writer is inside.
  */
-LFK_SEQLOCK_API void lfk_seqlock_write_begin(lfk_seqlock_t *l)
+LFK__SEQLOCK_API void lfk_seqlock_write_begin(lfk_seqlock_t *l)
 {
 	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
 	if (!lfk_seqlock__enter(&l->seq, &s))
@@ -309,7 +309,7 @@ LFK_SEQLOCK_API void lfk_seqlock_write_begin(lfk_seqlock_t *l)
  * (nothing done) when another writer holds it.  Wait-free on x86_64 and LSE
  * (one CAS), lock-free on LL/SC.
  */
-LFK_SEQLOCK_API int lfk_seqlock_write_try_begin(lfk_seqlock_t *l)
+LFK__SEQLOCK_API int lfk_seqlock_write_try_begin(lfk_seqlock_t *l)
 {
 	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
 	if (!lfk_seqlock__enter(&l->seq, &s))
@@ -324,7 +324,7 @@ LFK_SEQLOCK_API int lfk_seqlock_write_try_begin(lfk_seqlock_t *l)
  * writers are serialized by other means): a store instead of a CAS.  Using
  * it while another writer may be inside corrupts the lock.  Wait-free.
  */
-LFK_SEQLOCK_API void lfk_seqlock_write_begin_single(lfk_seqlock_t *l)
+LFK__SEQLOCK_API void lfk_seqlock_write_begin_single(lfk_seqlock_t *l)
 {
 	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
 	/* release: as the CAS in lfk_seqlock__enter, for the latch's readers */
@@ -338,7 +338,7 @@ LFK_SEQLOCK_API void lfk_seqlock_write_begin_single(lfk_seqlock_t *l)
  * value before write_begin.  Returns 0, or -EINVAL if the lock was not
  * write-locked (nothing done).  Wait-free.
  */
-LFK_SEQLOCK_API int lfk_seqlock_write_end(lfk_seqlock_t *l)
+LFK__SEQLOCK_API int lfk_seqlock_write_end(lfk_seqlock_t *l)
 {
 	/* only the writer inside changes an odd sequence: relaxed reads our own */
 	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
@@ -356,7 +356,7 @@ LFK_SEQLOCK_API int lfk_seqlock_write_end(lfk_seqlock_t *l)
  * Correct only if no protected word was stored in the section.  Returns 0 or
  * -EINVAL (not write-locked).  Wait-free.
  */
-LFK_SEQLOCK_API int lfk_seqlock_write_abort(lfk_seqlock_t *l)
+LFK__SEQLOCK_API int lfk_seqlock_write_abort(lfk_seqlock_t *l)
 {
 	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
 	if (!(s & 1))
@@ -372,7 +372,7 @@ LFK_SEQLOCK_API int lfk_seqlock_write_abort(lfk_seqlock_t *l)
  * section (multi-writer safe).  Returns 0, or -EINVAL as lfk_seqlock_read
  * (any size and alignment).  Blocking: waits for other writers.
  */
-LFK_SEQLOCK_API int lfk_seqlock_write(lfk_seqlock_t *l, void *dst,
+LFK__SEQLOCK_API int lfk_seqlock_write(lfk_seqlock_t *l, void *dst,
 				    const void *src, size_t size)
 {
 	if (l == NULL || !lfk_seqlock_copy_ok(dst, src, size))
@@ -383,7 +383,7 @@ LFK_SEQLOCK_API int lfk_seqlock_write(lfk_seqlock_t *l, void *dst,
 }
 
 /* The sequence now (even: no writer inside).  For tests and statistics. */
-LFK_SEQLOCK_API uint64_t lfk_seqlock_sequence(const lfk_seqlock_t *l)
+LFK__SEQLOCK_API uint64_t lfk_seqlock_sequence(const lfk_seqlock_t *l)
 {
 	return lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
 }

@@ -47,10 +47,10 @@
 #include <lfkit/tlocal.h>
 
 /* The calls defined in this header are static inline; lib/tcache_symbols.c
- * defines LFK_TCACHE_API empty before including it, which exports the same
+ * defines LFK__TCACHE_API empty before including it, which exports the same
  * definitions as liblfkit symbols (see <lfkit/ring.h>). */
-#ifndef LFK_TCACHE_API
-#define LFK_TCACHE_API static inline
+#ifndef LFK__TCACHE_API
+#define LFK__TCACHE_API static inline
 #endif
 
 #define LFK_TCACHE_MAG_DEFAULT 64u
@@ -132,7 +132,7 @@ struct lfk_tcache_hdr {
  * atomic instruction.  A magazine exchange with the depot is lock-free; a
  * new slab or the thread's first use is blocking (malloc, registry lock).
  */
-LFK_TCACHE_API void *lfk_tcache_alloc(struct lfk_tcache *tc)
+LFK__TCACHE_API void *lfk_tcache_alloc(struct lfk_tcache *tc)
 {
 	if (__builtin_expect(tc != NULL, 1)) {
 		const struct lfk_tcache_hdr *h =
@@ -161,7 +161,7 @@ LFK_TCACHE_API void *lfk_tcache_alloc(struct lfk_tcache *tc)
  * fails for lack of memory: without a magazine, obj goes to the loose-object
  * list (blocking, a mutex).
  */
-LFK_TCACHE_API int lfk_tcache_free(struct lfk_tcache *tc, void *obj)
+LFK__TCACHE_API int lfk_tcache_free(struct lfk_tcache *tc, void *obj)
 {
 	if (__builtin_expect(tc != NULL && obj != NULL, 1)) {
 		const struct lfk_tcache_hdr *h =

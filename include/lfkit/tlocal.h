@@ -43,10 +43,10 @@
 #include <lfkit/atomic.h>
 
 /* The calls defined in this header are static inline; lib/tlocal_symbols.c
- * defines LFK_TLOCAL_API empty before including it, which exports the same
+ * defines LFK__TLOCAL_API empty before including it, which exports the same
  * definitions as liblfkit symbols (see <lfkit/ring.h>). */
-#ifndef LFK_TLOCAL_API
-#define LFK_TLOCAL_API static inline
+#ifndef LFK__TLOCAL_API
+#define LFK__TLOCAL_API static inline
 #endif
 
 struct lfk_tlocal;
@@ -123,7 +123,7 @@ extern __thread struct lfk_tlocal_tls lfk_tlocal_tls
  * Wait-free after the thread's first call for t (two loads and a compare);
  * the first call is blocking (registry locks, malloc).
  */
-LFK_TLOCAL_API void *lfk_tlocal_get(struct lfk_tlocal *t)
+LFK__TLOCAL_API void *lfk_tlocal_get(struct lfk_tlocal *t)
 {
 	if (__builtin_expect(t != NULL, 1)) {
 		uint32_t id = ((const struct lfk_tlocal_hdr *)(const void *)t)->id;

@@ -28,10 +28,10 @@
 #include <stdint.h>
 
 /* The calls defined in this header are static inline; lib/ref/ring_symbols.c
- * defines LFK_REF_RING_API empty before including it, which exports the same
+ * defines LFK__REF_RING_API empty before including it, which exports the same
  * definitions as liblfkit symbols (see <lfkit/ring.h>). */
-#ifndef LFK_REF_RING_API
-#define LFK_REF_RING_API static inline
+#ifndef LFK__REF_RING_API
+#define LFK__REF_RING_API static inline
 #endif
 
 /* lfk_ref_ring_init_flags / lfk_ref_queue_init_flags flag: the twin lives
@@ -87,7 +87,7 @@ void lfk_ref_ring_unlock(struct lfk_ref_ring *r);
  * rc: recovers the lock when rc is EOWNERDEAD. */
 void lfk_ref_ring_relocked(struct lfk_ref_ring *r, int rc);
 /* Items in the ring; call with r->lock held. */
-LFK_REF_RING_API uint64_t lfk_ref_ring_used(const struct lfk_ref_ring *r)
+LFK__REF_RING_API uint64_t lfk_ref_ring_used(const struct lfk_ref_ring *r)
 {
 	return r->tail - r->head;
 }
