@@ -113,6 +113,13 @@
 
 #include <lfkit/config.h>
 
+/* The calls defined in this header are static inline; lib/atomic_symbols.c
+ * defines LFK__ATOMIC_API empty before including it, which exports the same
+ * definitions as liblfkit symbols (see <lfkit/ring.h>). */
+#ifndef LFK__ATOMIC_API
+#define LFK__ATOMIC_API static inline
+#endif
+
 LFK_BEGIN_DECLS
 
 #define LFK_RELAXED __ATOMIC_RELAXED
@@ -221,23 +228,23 @@ typedef uint32_t __attribute__((may_alias)) lfk__uptr_alias_t;
 #define lfk_atomic_and_uptr LFK__UPTR_OP(lfk_atomic_and)
 #define lfk_atomic_or_uptr LFK__UPTR_OP(lfk_atomic_or)
 
-static inline void *lfk_atomic_load_ptr(void *const *p, int mo)
+LFK__ATOMIC_API void *lfk_atomic_load_ptr(void *const *p, int mo)
 {
 	return (void *)lfk_atomic_load_uptr((const lfk__uptr_alias_t *)p, mo);
 }
 
-static inline void lfk_atomic_store_ptr(void **p, void *v, int mo)
+LFK__ATOMIC_API void lfk_atomic_store_ptr(void **p, void *v, int mo)
 {
 	lfk_atomic_store_uptr((lfk__uptr_alias_t *)p, (uintptr_t)v, mo);
 }
 
-static inline void *lfk_atomic_exchange_ptr(void **p, void *v, int mo)
+LFK__ATOMIC_API void *lfk_atomic_exchange_ptr(void **p, void *v, int mo)
 {
 	return (void *)lfk_atomic_exchange_uptr((lfk__uptr_alias_t *)p,
 						(uintptr_t)v, mo);
 }
 
-static inline bool lfk_atomic_cas_ptr(void **p, void **expected,
+LFK__ATOMIC_API bool lfk_atomic_cas_ptr(void **p, void **expected,
 				      void *desired, int mo)
 {
 	return lfk_atomic_cas_uptr((lfk__uptr_alias_t *)p,

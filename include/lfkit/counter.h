@@ -32,6 +32,13 @@
 #include <lfkit/atomic.h>
 #include <lfkit/tlocal.h>
 
+/* The calls defined in this header are static inline; lib/counter_symbols.c
+ * defines LFK__COUNTER_API empty before including it, which exports the same
+ * definitions as liblfkit symbols (see <lfkit/ring.h>). */
+#ifndef LFK__COUNTER_API
+#define LFK__COUNTER_API static inline
+#endif
+
 LFK_BEGIN_DECLS
 
 struct lfk_counter;
@@ -76,7 +83,7 @@ int lfk_counter_reset(struct lfk_counter *c);
  * created (out of memory), the add goes into a shared atomic total
  * instead: never lost.
  */
-static inline int lfk_counter_add(struct lfk_counter *c, int64_t n)
+LFK__COUNTER_API int lfk_counter_add(struct lfk_counter *c, int64_t n)
 {
 	if (__builtin_expect(c != NULL, 1)) {
 		const struct lfk__counter_hdr *h =

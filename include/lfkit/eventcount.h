@@ -77,6 +77,13 @@
 
 #include <lfkit/atomic.h>
 
+/* The calls defined in this header are static inline; lib/eventcount_symbols.c
+ * defines LFK__EVENTCOUNT_API empty before including it, which exports the same
+ * definitions as liblfkit symbols (see <lfkit/ring.h>). */
+#ifndef LFK__EVENTCOUNT_API
+#define LFK__EVENTCOUNT_API static inline
+#endif
+
 LFK_BEGIN_DECLS
 
 /* "Wait forever": a timeout or deadline that never expires. */
@@ -107,7 +114,8 @@ int lfk_eventcount_init(struct lfk_eventcount *ec, unsigned flags);
  * waits with the key or calls lfk_eventcount_cancel_wait: exactly one of
  * the two ends the registration.  Wait-free (one RMW and one fence).
  */
-static inline uint32_t lfk_eventcount_prepare_wait(struct lfk_eventcount *ec)
+LFK__EVENTCOUNT_API uint32_t lfk_eventcount_prepare_wait(
+	struct lfk_eventcount *ec)
 {
 	/* Relaxed: registers and reads the key in one RMW; the fence below
 	 * orders it before the re-check (see the argument above). */
@@ -123,7 +131,7 @@ static inline uint32_t lfk_eventcount_prepare_wait(struct lfk_eventcount *ec)
  * claimed).  Lock-free: a CAS loop that stops as soon as a notifier has
  * claimed the caller.
  */
-static inline void lfk_eventcount_cancel_wait(struct lfk_eventcount *ec,
+LFK__EVENTCOUNT_API void lfk_eventcount_cancel_wait(struct lfk_eventcount *ec,
 					      uint32_t key)
 {
 	/* Relaxed: leaving only makes notifiers skip a wake-up we no longer
@@ -153,7 +161,7 @@ int lfk_eventcount_wait_timeout(struct lfk_eventcount *ec, uint32_t key,
 
 /* The number of registered waiters (a snapshot, for tests and tuning).
  * Cannot fail (ec must be valid).  Wait-free. */
-static inline uint32_t lfk_eventcount_waiters(const struct lfk_eventcount *ec)
+LFK__EVENTCOUNT_API uint32_t lfk_eventcount_waiters(const struct lfk_eventcount *ec)
 {
 	/* Relaxed: a snapshot. */
 	return lfk__ec_waiters(lfk_atomic_load_u64(&ec->word, LFK_RELAXED));
@@ -165,7 +173,7 @@ static inline uint32_t lfk_eventcount_waiters(const struct lfk_eventcount *ec)
  * can serve several eventcounts).  Cannot fail.  Wait-free without a system
  * call when nobody is registered; otherwise as lfk_eventcount_notify.
  */
-static inline void lfk_eventcount_notify_fenced(struct lfk_eventcount *ec)
+LFK__EVENTCOUNT_API void lfk_eventcount_notify_fenced(struct lfk_eventcount *ec)
 {
 	/* Relaxed: the caller's fence (Fn) orders it after the condition
 	 * write. */
@@ -181,7 +189,7 @@ static inline void lfk_eventcount_notify_fenced(struct lfk_eventcount *ec)
  * There is no wake-one form: waking one would leave the others registered,
  * and every later notify would pay a system call for them.
  */
-static inline void lfk_eventcount_notify(struct lfk_eventcount *ec)
+LFK__EVENTCOUNT_API void lfk_eventcount_notify(struct lfk_eventcount *ec)
 {
 	/* Fn of the Dekker argument: the caller's condition write before our
 	 * load of the word. */
@@ -192,7 +200,7 @@ static inline void lfk_eventcount_notify(struct lfk_eventcount *ec)
 /* The same as lfk_eventcount_notify (which already wakes every waiter);
  * the name says so at call sites where that is the point.  Progress as
  * lfk_eventcount_notify. */
-static inline void lfk_eventcount_notify_all(struct lfk_eventcount *ec)
+LFK__EVENTCOUNT_API void lfk_eventcount_notify_all(struct lfk_eventcount *ec)
 {
 	lfk_eventcount_notify(ec);
 }

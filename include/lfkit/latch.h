@@ -44,6 +44,13 @@
 #include <lfkit/atomic.h>
 #include <lfkit/seqlock.h>
 
+/* The calls defined in this header are static inline; lib/latch_symbols.c
+ * defines LFK__LATCH_API empty before including it, which exports the same
+ * definitions as liblfkit symbols (see <lfkit/ring.h>). */
+#ifndef LFK__LATCH_API
+#define LFK__LATCH_API static inline
+#endif
+
 LFK_BEGIN_DECLS
 
 /* "lfkLatch" */
@@ -89,7 +96,7 @@ size_t lfk_latch_obj_size(const struct lfk_latch *l);
  * last write completed when the read started, or of a later one.  Returns
  * 0 or -EINVAL (NULL).  Lock-free: never waits for a writer.
  */
-static inline int lfk_latch_read(const struct lfk_latch *l, void *dst)
+LFK__LATCH_API int lfk_latch_read(const struct lfk_latch *l, void *dst)
 {
 	if (l == NULL || dst == NULL)
 		return -EINVAL;
@@ -112,7 +119,7 @@ static inline int lfk_latch_read(const struct lfk_latch *l, void *dst)
  * it; they are serialized.  Returns 0 or -EINVAL (NULL).  Blocking: waits
  * for other writers only.
  */
-static inline int lfk_latch_write(struct lfk_latch *l, const void *src)
+LFK__LATCH_API int lfk_latch_write(struct lfk_latch *l, const void *src)
 {
 	if (l == NULL || src == NULL)
 		return -EINVAL;

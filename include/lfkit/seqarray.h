@@ -55,6 +55,13 @@
 #include <lfkit/atomic.h>
 #include <lfkit/seqlock.h>
 
+/* The calls defined in this header are static inline; lib/seqarray_symbols.c
+ * defines LFK__SEQARRAY_API empty before including it, which exports the same
+ * definitions as liblfkit symbols (see <lfkit/ring.h>). */
+#ifndef LFK__SEQARRAY_API
+#define LFK__SEQARRAY_API static inline
+#endif
+
 LFK_BEGIN_DECLS
 
 /* "lfkSeqAr": identifies an initialized array (e.g. in shared memory). */
@@ -115,7 +122,7 @@ size_t lfk_seqarray_elem_size(const struct lfk_seqarray *a);
  * Returns 0, or -EINVAL (NULL, i >= n).  Blocking: waits while a writer of
  * element i is inside.
  */
-static inline int lfk_seqarray_read(const struct lfk_seqarray *a, size_t i,
+LFK__SEQARRAY_API int lfk_seqarray_read(const struct lfk_seqarray *a, size_t i,
 				    void *dst)
 {
 	if (a == NULL || dst == NULL || i >= a->n)
@@ -134,7 +141,7 @@ static inline int lfk_seqarray_read(const struct lfk_seqarray *a, size_t i,
  * (NULL, i >= n).  Blocking: waits for other writers of element i (writers
  * of other elements do not interfere).
  */
-static inline int lfk_seqarray_write(struct lfk_seqarray *a, size_t i,
+LFK__SEQARRAY_API int lfk_seqarray_write(struct lfk_seqarray *a, size_t i,
 				     const void *src)
 {
 	if (a == NULL || src == NULL || i >= a->n)

@@ -74,6 +74,13 @@
 
 #include <lfkit/atomic.h>
 
+/* The calls defined in this header are static inline; lib/seqlock_symbols.c
+ * defines LFK__SEQLOCK_API empty before including it, which exports the same
+ * definitions as liblfkit symbols (see <lfkit/ring.h>). */
+#ifndef LFK__SEQLOCK_API
+#define LFK__SEQLOCK_API static inline
+#endif
+
 LFK_BEGIN_DECLS
 
 struct lfk_seqlock {
@@ -85,7 +92,7 @@ struct lfk_seqlock {
 /* Puts the lock in its initial (unlocked, even) state: 0, or -EINVAL for
  * NULL or l not aligned to 8 bytes (a misaligned sequence word could tear).
  * Not thread-safe.  Wait-free. */
-static inline int lfk_seqlock_init(struct lfk_seqlock *l)
+LFK__SEQLOCK_API int lfk_seqlock_init(struct lfk_seqlock *l)
 {
 	if (l == NULL || (uintptr_t)l % sizeof(l->seq) != 0)
 		return -EINVAL;
@@ -98,28 +105,28 @@ static inline int lfk_seqlock_init(struct lfk_seqlock *l)
 #include <lfkit/impl/seqlock.h>
 
 /* Reads one protected word inside a read section.  Wait-free. */
-static inline uint64_t lfk_seqlock_load_u64(const uint64_t *p)
+LFK__SEQLOCK_API uint64_t lfk_seqlock_load_u64(const uint64_t *p)
 {
 	/* relaxed (acquire under TSan): ordered by the fence in read_retry */
 	return lfk_atomic_load_u64(p, LFK_LOAD_BEFORE_ACQ_FENCE);
 }
 
 /* The same for a 32-bit protected word.  Wait-free. */
-static inline uint32_t lfk_seqlock_load_u32(const uint32_t *p)
+LFK__SEQLOCK_API uint32_t lfk_seqlock_load_u32(const uint32_t *p)
 {
 	/* relaxed (acquire under TSan): ordered by the fence in read_retry */
 	return lfk_atomic_load_u32(p, LFK_LOAD_BEFORE_ACQ_FENCE);
 }
 
 /* Writes one protected word inside a write section.  Wait-free. */
-static inline void lfk_seqlock_store_u64(uint64_t *p, uint64_t v)
+LFK__SEQLOCK_API void lfk_seqlock_store_u64(uint64_t *p, uint64_t v)
 {
 	/* relaxed (release under TSan): ordered by the fence in write_begin */
 	lfk_atomic_store_u64(p, v, LFK_STORE_AFTER_REL_FENCE);
 }
 
 /* The same for a 32-bit protected word.  Wait-free. */
-static inline void lfk_seqlock_store_u32(uint32_t *p, uint32_t v)
+LFK__SEQLOCK_API void lfk_seqlock_store_u32(uint32_t *p, uint32_t v)
 {
 	/* relaxed (release under TSan): ordered by the fence in write_begin */
 	lfk_atomic_store_u32(p, v, LFK_STORE_AFTER_REL_FENCE);
@@ -131,7 +138,7 @@ static inline void lfk_seqlock_store_u32(uint32_t *p, uint32_t v)
  * 64-bit accesses where the protected side is 8-byte aligned and 32-, 16-
  * and 8-bit accesses at the edges.  Cannot fail.  Wait-free.
  */
-static inline bool lfk_seqlock_copy_ok(const void *shared, const void *priv,
+LFK__SEQLOCK_API bool lfk_seqlock_copy_ok(const void *shared, const void *priv,
 				       size_t size)
 {
 	return shared != NULL && priv != NULL && size != 0;
@@ -146,7 +153,8 @@ static inline bool lfk_seqlock_copy_ok(const void *shared, const void *priv,
  * seqlock read (lfk_seqlock_read, lfk_seqarray_read, the latch).
  * Cannot fail.  Wait-free.
  */
-static inline void lfk_seqlock_copy_out(void *dst, const void *src, size_t size)
+LFK__SEQLOCK_API void lfk_seqlock_copy_out(void *dst, const void *src,
+					  size_t size)
 {
 	/* relaxed (acquire under TSan): ordered by the fence in read_retry */
 	lfk_load_bytes_before_acq_fence(dst, src, size);
@@ -155,7 +163,7 @@ static inline void lfk_seqlock_copy_out(void *dst, const void *src, size_t size)
 /* Copies size bytes into protected memory (inside a write section), with
  * relaxed atomic stores (release under TSan).  Preconditions as
  * lfk_seqlock_copy_ok.  Cannot fail.  Wait-free. */
-static inline void lfk_seqlock_copy_in(void *dst, const void *src, size_t size)
+LFK__SEQLOCK_API void lfk_seqlock_copy_in(void *dst, const void *src, size_t size)
 {
 	unsigned char *d = (unsigned char *)dst;
 	const unsigned char *s = (const unsigned char *)src;
@@ -182,7 +190,7 @@ static inline void lfk_seqlock_copy_in(void *dst, const void *src, size_t size)
  * Blocking: waits while a writer is inside (spinning a little, then yielding
  * the CPU so that a preempted writer can finish).
  */
-static inline uint64_t lfk_seqlock_read_begin(const struct lfk_seqlock *l)
+LFK__SEQLOCK_API uint64_t lfk_seqlock_read_begin(const struct lfk_seqlock *l)
 {
 	/* acquire: pairs with the release in write_end, so the data loads
 	 * that follow see everything the last writer stored */
@@ -197,7 +205,7 @@ static inline uint64_t lfk_seqlock_read_begin(const struct lfk_seqlock *l)
  * start, in which case everything read must be discarded and the section
  * redone.  Wait-free.
  */
-static inline bool lfk_seqlock_read_retry(const struct lfk_seqlock *l,
+LFK__SEQLOCK_API bool lfk_seqlock_read_retry(const struct lfk_seqlock *l,
 					  uint64_t start)
 {
 	/* acquire fence: the data loads above are ordered before the reload;
@@ -213,7 +221,7 @@ static inline bool lfk_seqlock_read_retry(const struct lfk_seqlock *l,
  * size is 0.  Blocking (see read_begin): retries
  * while writers keep writing.
  */
-static inline int lfk_seqlock_read(const struct lfk_seqlock *l, void *dst,
+LFK__SEQLOCK_API int lfk_seqlock_read(const struct lfk_seqlock *l, void *dst,
 				   const void *src, size_t size)
 {
 	uint64_t s;
@@ -233,7 +241,7 @@ static inline int lfk_seqlock_read(const struct lfk_seqlock *l, void *dst,
  * serialized on the sequence word itself (no separate mutex).  Blocking:
  * waits while another writer is inside.
  */
-static inline void lfk_seqlock_write_begin(struct lfk_seqlock *l)
+LFK__SEQLOCK_API void lfk_seqlock_write_begin(struct lfk_seqlock *l)
 {
 	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
 	if (!lfk__seqlock_enter(&l->seq, &s))
@@ -248,7 +256,7 @@ static inline void lfk_seqlock_write_begin(struct lfk_seqlock *l)
  * (nothing done) when another writer holds it.  Wait-free on x86_64 and LSE
  * (one CAS), lock-free on LL/SC.
  */
-static inline int lfk_seqlock_write_try_begin(struct lfk_seqlock *l)
+LFK__SEQLOCK_API int lfk_seqlock_write_try_begin(struct lfk_seqlock *l)
 {
 	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
 	if (!lfk__seqlock_enter(&l->seq, &s))
@@ -263,7 +271,7 @@ static inline int lfk_seqlock_write_try_begin(struct lfk_seqlock *l)
  * writers are serialized by other means): a store instead of a CAS.  Using
  * it while another writer may be inside corrupts the lock.  Wait-free.
  */
-static inline void lfk_seqlock_write_begin_single(struct lfk_seqlock *l)
+LFK__SEQLOCK_API void lfk_seqlock_write_begin_single(struct lfk_seqlock *l)
 {
 	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
 	/* release: as the CAS in lfk__seqlock_enter, for the latch's readers */
@@ -277,7 +285,7 @@ static inline void lfk_seqlock_write_begin_single(struct lfk_seqlock *l)
  * value before write_begin.  Returns 0, or -EINVAL if the lock was not
  * write-locked (nothing done).  Wait-free.
  */
-static inline int lfk_seqlock_write_end(struct lfk_seqlock *l)
+LFK__SEQLOCK_API int lfk_seqlock_write_end(struct lfk_seqlock *l)
 {
 	/* only the writer inside changes an odd sequence: relaxed reads our own */
 	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
@@ -295,7 +303,7 @@ static inline int lfk_seqlock_write_end(struct lfk_seqlock *l)
  * Correct only if no protected word was stored in the section.  Returns 0 or
  * -EINVAL (not write-locked).  Wait-free.
  */
-static inline int lfk_seqlock_write_abort(struct lfk_seqlock *l)
+LFK__SEQLOCK_API int lfk_seqlock_write_abort(struct lfk_seqlock *l)
 {
 	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
 	if (!(s & 1))
@@ -311,7 +319,7 @@ static inline int lfk_seqlock_write_abort(struct lfk_seqlock *l)
  * section (multi-writer safe).  Returns 0, or -EINVAL as lfk_seqlock_read
  * (any size and alignment).  Blocking: waits for other writers.
  */
-static inline int lfk_seqlock_write(struct lfk_seqlock *l, void *dst,
+LFK__SEQLOCK_API int lfk_seqlock_write(struct lfk_seqlock *l, void *dst,
 				    const void *src, size_t size)
 {
 	if (l == NULL || !lfk_seqlock_copy_ok(dst, src, size))
@@ -323,7 +331,7 @@ static inline int lfk_seqlock_write(struct lfk_seqlock *l, void *dst,
 
 /* The sequence now (even: no writer inside).  For tests and statistics.
  * Cannot fail (l must be valid).  Wait-free. */
-static inline uint64_t lfk_seqlock_sequence(const struct lfk_seqlock *l)
+LFK__SEQLOCK_API uint64_t lfk_seqlock_sequence(const struct lfk_seqlock *l)
 {
 	return lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
 }

@@ -49,6 +49,13 @@
 #include <lfkit/atomic.h>
 #include <lfkit/tlocal.h>
 
+/* The calls defined in this header are static inline; lib/tcache_symbols.c
+ * defines LFK__TCACHE_API empty before including it, which exports the same
+ * definitions as liblfkit symbols (see <lfkit/ring.h>). */
+#ifndef LFK__TCACHE_API
+#define LFK__TCACHE_API static inline
+#endif
+
 LFK_BEGIN_DECLS
 
 #define LFK_TCACHE_MAG_DEFAULT 64u
@@ -104,7 +111,7 @@ int lfk_tcache_stats(struct lfk_tcache *tc, struct lfk_tcache_stats *st);
  * atomic instruction.  A magazine exchange with the depot is lock-free; a
  * new slab or the thread's first use is blocking (malloc, registry lock).
  */
-static inline int lfk_tcache_alloc(struct lfk_tcache *tc, void **obj)
+LFK__TCACHE_API int lfk_tcache_alloc(struct lfk_tcache *tc, void **obj)
 {
 	if (__builtin_expect(tc != NULL && obj != NULL, 1)) {
 		const struct lfk__tcache_hdr *h =
@@ -137,7 +144,7 @@ static inline int lfk_tcache_alloc(struct lfk_tcache *tc, void **obj)
  * fails for lack of memory: without a magazine, obj goes to the loose-object
  * list (blocking, a mutex).
  */
-static inline int lfk_tcache_free(struct lfk_tcache *tc, void *obj)
+LFK__TCACHE_API int lfk_tcache_free(struct lfk_tcache *tc, void *obj)
 {
 	if (__builtin_expect(tc != NULL && obj != NULL, 1)) {
 		const struct lfk__tcache_hdr *h =

@@ -44,6 +44,13 @@
 
 #include <lfkit/atomic.h>
 
+/* The calls defined in this header are static inline; lib/tlocal_symbols.c
+ * defines LFK__TLOCAL_API empty before including it, which exports the same
+ * definitions as liblfkit symbols (see <lfkit/ring.h>). */
+#ifndef LFK__TLOCAL_API
+#define LFK__TLOCAL_API static inline
+#endif
+
 LFK_BEGIN_DECLS
 
 struct lfk_tlocal;
@@ -107,7 +114,7 @@ int lfk_tlocal_for_each(struct lfk_tlocal *t, lfk_tlocal_visit_fn fn,
  * Wait-free after the thread's first call for t (two loads and a compare);
  * the first call is blocking (registry locks, malloc).
  */
-static inline int lfk_tlocal_get(struct lfk_tlocal *t, void **slot)
+LFK__TLOCAL_API int lfk_tlocal_get(struct lfk_tlocal *t, void **slot)
 {
 	if (__builtin_expect(t != NULL && slot != NULL, 1)) {
 		uint32_t id =

@@ -28,6 +28,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The calls defined in this header are static inline; lib/ref/ring_symbols.c
+ * defines LFK__REF_RING_API empty before including it, which exports the same
+ * definitions as liblfkit symbols (see <lfkit/ring.h>). */
+#ifndef LFK__REF_RING_API
+#define LFK__REF_RING_API static inline
+#endif
+
 #include <lfkit/config.h>
 
 LFK_BEGIN_DECLS
@@ -90,7 +97,7 @@ size_t lfk_ref_ring_elem_size(const struct lfk_ref_ring *r);
 void lfk__ref_ring_lock(struct lfk_ref_ring *r);
 void lfk__ref_ring_unlock(struct lfk_ref_ring *r);
 /* Items in the ring; call with r->lock held. */
-static inline uint64_t lfk__ref_ring_used(const struct lfk_ref_ring *r)
+LFK__REF_RING_API uint64_t lfk__ref_ring_used(const struct lfk_ref_ring *r)
 {
 	return r->tail - r->head;
 }
