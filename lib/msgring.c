@@ -248,12 +248,20 @@ int lfk__msgring_peek(const struct lfk_msgring *r, uint64_t from,
 		      uint64_t *at, uint64_t *word)
 {
 	uint64_t bytes = r->hdr.bytes, h = from;
+	/* Relaxed: an old tail only reports "empty" sooner.  Nothing at or
+	 * past tail is read: the bytes there are an older lap's, and a word
+	 * of an old message can carry the tag of a small position. */
+	uint64_t tail = lfk_atomic_load_u64(&r->tail, LFK_RELAXED);
 	for (;;) {
-		uint64_t off = lfk__msg_off(h, bytes), size;
-		/* Acquire (M1): the message bytes and the pid word. */
-		uint64_t w = lfk_atomic_load_u64(lfk__msg_header(r, h), LFK_ACQUIRE);
-		uint32_t state = lfk__msg_word_state(w);
+		uint64_t off = lfk__msg_off(h, bytes), size, w;
+		uint32_t state;
 		*at = h;
+		*word = 0;
+		if (h >= tail)
+			return -EAGAIN;
+		/* Acquire (M1): the message bytes and the pid word. */
+		w = lfk_atomic_load_u64(lfk__msg_header(r, h), LFK_ACQUIRE);
+		state = lfk__msg_word_state(w);
 		*word = w;
 		if (lfk__msg_word_tag(w) != lfk__msg_tag(h) || state == 0 ||
 		    state == LFK__MSG_CLAIMED)

@@ -39,10 +39,11 @@
  *     header is not written yet, or CLAIMED, ends the read (-EAGAIN);
  *   - release moves head past the record with release (M2); producers load
  *     head with acquire (M2) before they reuse its bytes.
- * A stale word can pass for a header only by carrying the tag of the
- * position read: that needs 2^36 bytes to pass through the ring while that
- * word stays untouched at a record boundary (or a message that writes such
- * a word on purpose).
+ * The consumer reads no header at or past tail (the bytes there are an
+ * older lap's, and any word of an old message can carry the tag of a small
+ * position).  Below tail, a stale word is read only in the two-store
+ * window between a producer's move of tail and its header store, and
+ * passes for a header only if it carries the tag of that position.
  *
  * Progress.  One producer: claim and commit are wait-free.  Many
  * producers: claim is lock-free (a CAS loop on tail; a failed CAS means
