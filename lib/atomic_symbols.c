@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Exported symbols for the atomic vocabulary.  <lfkit/atomic.h> maps each
  * lfk_atomic_* name to the build's arch backend by a macro, which only C

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Exported symbols for lfk_counter_add.
  * The static inline definitions of <lfkit/counter.h>, compiled here with

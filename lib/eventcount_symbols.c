@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Exported symbols for the eventcount's wait and notify calls.
  * The static inline definitions of <lfkit/eventcount.h>, compiled here with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Exported symbols for the latch's read and write.
  * The static inline definitions of <lfkit/latch.h>, compiled here with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Exported symbols for the seqlock array's read and write.
  * The static inline definitions of <lfkit/seqarray.h>, compiled here with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Exported symbols for the seqlock's read, write and copy calls.
  * The static inline definitions of <lfkit/seqlock.h>, compiled here with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Exported symbols for the thread cache's alloc and free.
  * The static inline definitions of <lfkit/tcache.h>, compiled here with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Exported symbols for lfk_tlocal_get.
  * The static inline definitions of <lfkit/tlocal.h>, compiled here with

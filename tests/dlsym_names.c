@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Looks up names in a shared library the way a caller from another
  * language does (dlopen, dlsym): reads "NAME ..." lines on stdin, prints

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Exported symbols for the reference ring's inline call.
  * The static inline definitions of <lfkit/ref/ring.h>, compiled here with
