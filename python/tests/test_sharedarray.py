@@ -1,6 +1,7 @@
 """lfkit.SharedArray: records in, records out, never torn while another
 process writes (fork and spawn); bad indices and sizes are errors."""
 import struct
+import time
 
 import pytest
 
@@ -68,7 +69,11 @@ def test_reads_never_torn_across_processes(method):
     p.start()
     view = memoryview(bytearray(WORDS * 8))
     reads, last = 0, 0
-    while True:
+    # Until the writer's end mark; a writer that died without writing it
+    # ends the loop too (its exit code fails the test below), and so does
+    # a deadline well past the writer's own time bound.
+    deadline = time.monotonic() + seconds + 60
+    while time.monotonic() < deadline:
         v = check_whole(arr[reads % 4])
         arr.read_into((reads + 1) % 4, view)
         check_whole(view)
@@ -77,6 +82,9 @@ def test_reads_never_torn_across_processes(method):
             break
         if reads % 4 == 0:
             last = check_whole(arr.snapshot()[:WORDS * 8])
-    p.join()
-    assert p.exitcode == 0
+            if p.exitcode is not None and check_whole(arr[0]) != 0xFFFFFFFF:
+                break
+    p.join(timeout=10)
+    assert p.exitcode == 0, f"writer exit code {p.exitcode}"
+    assert v == 0xFFFFFFFF, "the end mark was never read"
     assert last >= 0
