@@ -152,6 +152,8 @@ def consume(q, out, stop_after):
         for m in q.get_many(16):
             if m is None:
                 ends += 1
+                if ends > stop_after:  # another consumer's: hand it on
+                    q.put(None)
                 continue
             p, seq, body, crc = m
             assert zlib.crc32(body) == crc
