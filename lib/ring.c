@@ -73,17 +73,18 @@ size_t lfk__ring_layout(int kind, size_t capacity, size_t elem_size,
 		bytes = base + h->slots * (elem_size + 8);
 		break;
 	case LFK_RING_LFMPMC:
-		/* One ring of 2n double-width entries for the items (aq), and
+		/* One ring of n double-width entries for the items (aq), and
 		 * for records a second one for the free slot indices (fq) and
-		 * the `capacity` data slots.  n >= 2: the entries' cycles
-		 * keep their two low bits for the flags. */
+		 * the `capacity` data slots.  n >= 2: with one slot, "filled
+		 * for p" (p + 1) would read as "free for p + 1"; capacity 1
+		 * then rests on the producers' capacity check. */
 		if (h->slots < 2) {
 			h->order = 1;
 			h->slots = 2;
 			h->mask = 1;
 		}
 		base = sizeof(struct lfk_ring_lfmpmc);
-		entries = 2 * h->slots * sizeof(lfk_pair_t);
+		entries = h->slots * sizeof(lfk_pair_t);
 		h->aux_off[0] = base;
 		if (h->elem_words == 1) {
 			h->data_off = base + entries;
@@ -121,34 +122,27 @@ static void mpmc_init(struct lfk_ring_mpmc *r, uint64_t first)
 
 /*
  * Ring `which` of r with positions starting at `first`, holding the values
- * 0..filled-1 at the first positions.  Every other entry carries the cycle
- * before `first`'s, so the first lap's producers see it as free and its
- * consumers as empty.
+ * 0..filled-1 at the first positions: each entry is free for its first
+ * lap's position, or filled for it.
  */
-static void scq_init(struct lfk_ring_lfmpmc *r, int which, uint64_t first,
+static void lfq_init(struct lfk_ring_lfmpmc *r, int which, uint64_t first,
 		     uint64_t filled)
 {
-	struct lfk__scq *q = lfk__scq_ring(r, which);
-	uint64_t stale = lfk__scq_cycle(&r->hdr, first - 2 * r->hdr.slots);
-	for (uint64_t i = 0; i < 2 * r->hdr.slots; i++) {
-		lfk_pair_t *e = lfk__scq_entry(r, which, first + i);
-		e->lo = i < filled ? lfk__scq_cycle(&r->hdr, first + i) |
-					     LFK__LFMPMC_OCC
-				   : stale;
+	struct lfk__lfq *q = lfk__lfq_ring(r, which);
+	for (uint64_t i = 0; i < r->hdr.slots; i++) {
+		lfk_pair_t *e = lfk__lfq_entry(r, which, first + i);
+		e->lo = first + i + (i < filled ? 1 : 0);
 		e->hi = i < filled ? i : 0;
 	}
-	q->head = first;
-	q->tail = q->tail_seen = first + filled;
-	q->threshold = filled ? (uint64_t)lfk__scq_threshold_full(&r->hdr)
-			      : (uint64_t)-1;
+	q->head = q->head_seen = first;
+	q->tail = first + filled;
 }
 
 static void lfmpmc_init(struct lfk_ring_lfmpmc *r, uint64_t first)
 {
-	r->credits = r->hdr.capacity;
-	scq_init(r, 0, first, 0);
+	lfq_init(r, 0, first, 0);
 	if (r->hdr.elem_words != 1)
-		scq_init(r, 1, first, r->hdr.capacity);
+		lfq_init(r, 1, first, r->hdr.capacity);
 }
 
 int lfk__ring_init(int kind, void *mem, size_t capacity, size_t elem_size,
@@ -254,15 +248,16 @@ LFK__RING_DEFINE_LIFECYCLE(lfmpmc, LFK_RING_LFMPMC)
 
 size_t lfk_ring_lfmpmc_count(const struct lfk_ring_lfmpmc *r)
 {
-	const lfk_pair_t *entries;
-	uint64_t n = 0;
+	struct lfk_ring_lfmpmc *w = (struct lfk_ring_lfmpmc *)r;
+	uint64_t head, tail;
 	if (r == NULL)
 		return 0;
-	entries = (const lfk_pair_t *)((const char *)r + r->hdr.aux_off[0]);
-	for (uint64_t i = 0; i < 2 * r->hdr.slots; i++)
-		/* Relaxed: a snapshot, exact only when quiescent. */
-		if (lfk_atomic_load_u64(&entries[i].lo, LFK_RELAXED) &
-		    LFK__LFMPMC_OCC)
-			n++;
-	return (size_t)lfk__ring_min((size_t)n, r->hdr.capacity);
+	/* Acquire: as the operations' loads of the indices; each is then
+	 * carried past the positions done by a thread that has not moved it
+	 * yet (a stopped one). */
+	head = lfk__lfq_taken_frontier(
+		w, 0, lfk_atomic_load_u64(&w->aq.head, LFK_ACQUIRE));
+	tail = lfk__lfq_filled_frontier(
+		w, 0, lfk_atomic_load_u64(&w->aq.tail, LFK_ACQUIRE));
+	return lfk__ring_count(head, tail, r->hdr.capacity);
 }

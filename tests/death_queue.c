@@ -209,7 +209,9 @@ struct step_case {
 static const struct step_case steps[] = {
 	/* puts */
 	{ LFK_RING_LFMPMC, LFK_HOOK_QUEUE_PUT_REGISTERED, true, { 1, 2, 3 }, 3, 3 },
-	{ LFK_RING_LFMPMC, LFK_HOOK_LFMPMC_ENQ_SLOT, true, { 1, 2, 3 }, 3, 3 },
+	/* lfmpmc: killed after filling its entry, so its item is in */
+	{ LFK_RING_LFMPMC, LFK_HOOK_LFMPMC_ENQ_SLOT, true,
+	  { 1, 2, 3, 0xdead }, 4, 3 },
 	{ LFK_RING_LFMPMC, LFK_HOOK_QUEUE_PUT_PUBLISHED, true,
 	  { 1, 2, 3, 0xdead }, 4, 3 },
 	{ LFK_RING_MPMC, LFK_HOOK_QUEUE_PUT_REGISTERED, true, { 1, 2, 3 }, 3, 3 },

@@ -671,13 +671,18 @@ struct victim {
 	bool lock_free; /* lfmpmc (else mpmc) */
 	uint64_t item;
 	int rc;
+	const uint64_t *burst; /* lfmpmc producers: a burst of n instead */
+	size_t n, moved;
 };
 
 static void *victim_main(void *arg)
 {
 	struct victim *v = arg;
 	armed_point = (int)v->point;
-	if (v->lock_free)
+	if (v->burst != NULL)
+		v->moved = lfk_ring_lfmpmc_enqueue_burst(v->ring, v->burst,
+							 v->n);
+	else if (v->lock_free)
 		v->rc = v->producer ? lfk_ring_lfmpmc_enqueue(v->ring, v->item)
 				    : lfk_ring_lfmpmc_dequeue(v->ring, &v->item);
 	else
@@ -686,21 +691,26 @@ static void *victim_main(void *arg)
 	return NULL;
 }
 
-static bool start_victim(struct victim *v, pthread_t *tid)
+/* Waits until n threads have parked in all; false after the deadline. */
+static bool wait_parked(uint64_t n, uint64_t deadline)
 {
 	unsigned spins = 0;
-	uint64_t deadline = lfk_now_ns() + 10000000000ull;
-	lfk_atomic_store_u64(&parked, 0, LFK_RELAXED);
-	lfk_atomic_store_u64(&released, 0, LFK_RELAXED);
-	if (pthread_create(tid, NULL, victim_main, v) != 0)
-		return false;
-	/* Pairs with the hook's release: the victim is parked. */
-	while (!lfk_atomic_load_u64(&parked, LFK_ACQUIRE)) {
+	/* Pairs with the hook's release: they are parked. */
+	while (lfk_atomic_load_u64(&parked, LFK_ACQUIRE) < n) {
 		if (lfk_now_ns() > deadline)
 			return false;
 		lfk_backoff(&spins);
 	}
 	return true;
+}
+
+static bool start_victim(struct victim *v, pthread_t *tid)
+{
+	lfk_atomic_store_u64(&parked, 0, LFK_RELAXED);
+	lfk_atomic_store_u64(&released, 0, LFK_RELAXED);
+	if (pthread_create(tid, NULL, victim_main, v) != 0)
+		return false;
+	return wait_parked(1, lfk_now_ns() + 10000000000ull);
 }
 
 static void release_victim(pthread_t tid)
@@ -842,43 +852,53 @@ static bool park_victim(struct victim *v, void *r, pthread_t *tid)
 	return false;
 }
 
+/*
+ * A producer parked after publishing, before it moves tail: its item is in
+ * the ring and first out, the others pass its position (tail lags), the
+ * ring keeps its whole capacity, and nobody waits for the victim.
+ */
 int lfk_scn_progress_lfmpmc_producer_parked(void)
 {
 	struct lfk_ring_lfmpmc *r;
 	struct victim v = { LFK_HOOK_LFMPMC_ENQ_SLOT, NULL, true, true,
-			    0xabcdef, -1 };
+			    0xabcdef, -1, NULL, 0, 0 };
 	pthread_t tid;
-	uint64_t x;
+	uint64_t x = 0;
 	if (lfk_ring_lfmpmc_create(8, 8, &r) != 0)
 		return 1;
 	if (!park_victim(&v, r, &tid))
 		return 1;
-	/* The parked producer holds one place (and the first position): 7
-	 * fit beside it, and consumers pass its position (closing its entry)
-	 * to take them. */
+	LFK_CHECK(lfk_ring_lfmpmc_count(r) == 1, "count %zu with the parked "
+		  "producer's item in", lfk_ring_lfmpmc_count(r));
 	x = lfmpmc_fill(r);
-	LFK_CHECK(x == 7, "accepted %llu items beside a parked producer",
-		  (unsigned long long)x);
+	LFK_CHECK(x == 7, "accepted %llu items beside a parked producer's "
+		  "item", (unsigned long long)x);
+	LFK_CHECK(lfk_ring_lfmpmc_dequeue(r, &x) == 0 && x == 0xabcdef,
+		  "the parked producer's item first");
 	lfmpmc_drain(r, 7);
 	traffic_run(r, "producer");
 	x = lfmpmc_fill(r);
-	LFK_CHECK(x == 7, "accepted %llu items beside a parked producer "
-		  "after traffic", (unsigned long long)x);
-	lfmpmc_drain(r, 7);
-	/* Resumed, it finds its entry closed and takes a new position. */
+	LFK_CHECK(x == 8, "accepted %llu items after traffic, the producer "
+		  "still parked", (unsigned long long)x);
+	lfmpmc_drain(r, 8);
 	release_victim(tid);
-	LFK_CHECK(v.rc == 0 && lfk_ring_lfmpmc_dequeue(r, &x) == 0 &&
-			  x == 0xabcdef,
-		  "the parked producer's item after release");
-	LFK_CHECK(lfk_ring_lfmpmc_count(r) == 0, "empty at the end");
+	LFK_CHECK(v.rc == 0, "the parked producer's enqueue: %d", v.rc);
+	LFK_CHECK(lfk_ring_lfmpmc_count(r) == 0 &&
+			  lfk_ring_lfmpmc_dequeue(r, &x) == -EAGAIN,
+		  "empty at the end");
 	lfk_ring_lfmpmc_destroy(r);
 	return 0;
 }
 
+/*
+ * A consumer parked after taking its item, before it moves head: its entry
+ * is free already, so the ring accepts its whole capacity beside it, and
+ * the others pass its position.
+ */
 int lfk_scn_progress_lfmpmc_consumer_parked(void)
 {
 	struct lfk_ring_lfmpmc *r;
-	struct victim v = { LFK_HOOK_LFMPMC_DEQ_SLOT, NULL, false, true, 0, -1 };
+	struct victim v = { LFK_HOOK_LFMPMC_DEQ_SLOT, NULL, false, true, 0, -1, NULL, 0, 0 };
 	pthread_t tid;
 	uint64_t x;
 	if (lfk_ring_lfmpmc_create(8, 8, &r) != 0)
@@ -886,14 +906,10 @@ int lfk_scn_progress_lfmpmc_consumer_parked(void)
 	lfk_ring_lfmpmc_enqueue(r, 0x5eed);
 	if (!park_victim(&v, r, &tid))
 		return 1;
-	/* Documented: the parked consumer has read its item but not freed
-	 * its entry; it holds one place, so the ring accepts capacity - 1. */
 	x = lfmpmc_fill(r);
-	LFK_CHECK(x == 7, "beside a parked consumer: %llu accepted",
+	LFK_CHECK(x == 8, "beside a parked consumer: %llu accepted",
 		  (unsigned long long)x);
-	lfmpmc_drain(r, 7);
-	/* Producers lapping the ring skip the held entry; consumers mark
-	 * it (the late-consumer path). */
+	lfmpmc_drain(r, 8);
 	traffic_run(r, "consumer");
 	release_victim(tid);
 	LFK_CHECK(v.rc == 0 && v.item == 0x5eed, "the parked consumer's item");
@@ -905,22 +921,21 @@ int lfk_scn_progress_lfmpmc_consumer_parked(void)
 }
 
 /*
- * More threads than SCQ's budget assumes: the paper's 3n - 1 failed
- * dequeues allow for n threads in flight, and lfkit used to size n for 128
- * threads (a budget of 383).  CROWD threads each fail a dequeue on an empty
- * ring and stop just before charging the failure to the budget; an item is
- * put; then they charge it, all at once.  The next dequeue must find the
- * item: a budget they ran down would report empty, and an lfk_queue
- * consumer (whose get is this dequeue) would then sleep for good, since the
- * put's wake-up has come and gone.
+ * A crowd parked mid-operation, each with its index not yet moved, so
+ * that head (then tail) lags by CROWD positions: every later call must
+ * pass them, the capacity stays exact (capacity below the slot count:
+ * the producers' check counts the crowd's taken entries as free), and
+ * nothing is lost or doubled.
  */
 #define CROWD 400
+#define CROWD_CAP 500 /* 512 slots */
 
 struct crowd {
 	struct lfk_ring_lfmpmc *ring;
-	uint64_t finished; /* crowd members that returned without parking */
+	bool producers;
 	int rc[CROWD];
 	int me[CROWD];
+	uint64_t item[CROWD];
 };
 
 static struct crowd *crowd;
@@ -928,30 +943,24 @@ static struct crowd *crowd;
 static void *crowd_main(void *arg)
 {
 	int me = *(int *)arg;
-	uint64_t v;
-	armed_point = LFK_HOOK_LFMPMC_DEQ_EMPTY;
-	crowd->rc[me] = lfk_ring_lfmpmc_dequeue(crowd->ring, &v);
+	if (crowd->producers) {
+		armed_point = LFK_HOOK_LFMPMC_ENQ_SLOT;
+		crowd->rc[me] = lfk_ring_lfmpmc_enqueue(crowd->ring,
+							crowd->item[me]);
+	} else {
+		armed_point = LFK_HOOK_LFMPMC_DEQ_SLOT;
+		crowd->rc[me] = lfk_ring_lfmpmc_dequeue(crowd->ring,
+							&crowd->item[me]);
+	}
 	armed_point = -1;
-	/* After our dequeue: the test waits for every member to park or
-	 * finish before it puts the item. */
-	lfk_atomic_fetch_add_u64(&crowd->finished, 1, LFK_RELEASE);
 	return NULL;
 }
 
-int lfk_scn_lfmpmc_crowd_past_thread_bound(void)
+/* Starts the crowd and waits until all of it is parked; how many started. */
+static int crowd_park(pthread_t *tid)
 {
-	pthread_t tid[CROWD];
 	pthread_attr_t attr;
-	unsigned spins = 0;
 	int started = 0;
-	uint64_t v = 0, deadline = lfk_now_ns() + 30000000000ull;
-	crowd = calloc(1, sizeof(*crowd));
-	if (crowd == NULL || lfk_ring_lfmpmc_create(1, 8, &crowd->ring) != 0)
-		return 1;
-	/* A ring that has carried an item: its consumers have a budget. */
-	LFK_CHECK(lfk_ring_lfmpmc_enqueue(crowd->ring, 1) == 0 &&
-			  lfk_ring_lfmpmc_dequeue(crowd->ring, &v) == 0,
-		  "first item");
 	lfk_atomic_store_u64(&parked, 0, LFK_RELAXED);
 	lfk_atomic_store_u64(&released, 0, LFK_RELAXED);
 	pthread_attr_init(&attr);
@@ -961,33 +970,89 @@ int lfk_scn_lfmpmc_crowd_past_thread_bound(void)
 		if (pthread_create(&tid[started], &attr, crowd_main,
 				   &crowd->me[started]) != 0)
 			break;
+		/* One at a time: each passes the positions of those before. */
+		if (!wait_parked((uint64_t)started + 1,
+				 lfk_now_ns() + 30000000000ull))
+			break;
 	}
 	pthread_attr_destroy(&attr);
-	LFK_CHECK(started == CROWD, "started %d of %d threads", started, CROWD);
-	/* Pairs with the hook's and crowd_main's releases: every member has
-	 * parked or returned. */
-	while (lfk_atomic_load_u64(&parked, LFK_ACQUIRE) +
-		       lfk_atomic_load_u64(&crowd->finished, LFK_ACQUIRE) <
-	       (uint64_t)started) {
-		if (lfk_now_ns() > deadline)
-			break;
-		lfk_backoff(&spins);
-	}
-	LFK_CHECK(lfk_ring_lfmpmc_enqueue(crowd->ring, 0xc0ffee) == 0,
-		  "enqueue into the empty ring");
-	/* Lets the parked members charge their failures. */
+	LFK_CHECK(started == CROWD, "parked %d of %d threads", started, CROWD);
+	return started;
+}
+
+static void crowd_release(pthread_t *tid, int started)
+{
 	lfk_atomic_store_u64(&released, 1, LFK_RELEASE);
 	for (int i = 0; i < started; i++)
 		pthread_join(tid[i], NULL);
 	for (int i = 0; i < started; i++)
-		LFK_CHECK(crowd->rc[i] == -EAGAIN, "member %d: %d on an empty "
-			  "ring", i, crowd->rc[i]);
-	LFK_CHECK(lfk_ring_lfmpmc_dequeue(crowd->ring, &v) == 0 &&
-			  v == 0xc0ffee,
-		  "the item after %d threads failed at once (%llu parked): "
-		  "reported empty", started,
-		  (unsigned long long)lfk_atomic_load_u64(&parked,
-							  LFK_RELAXED));
+		LFK_CHECK(crowd->rc[i] == 0, "member %d: %d", i, crowd->rc[i]);
+}
+
+/* CROWD consumers parked holding the items 0 .. CROWD-1. */
+static void crowd_of_consumers(void)
+{
+	pthread_t tid[CROWD];
+	uint64_t n, seen = 0;
+	int started;
+	crowd->producers = false;
+	for (uint64_t i = 0; i < CROWD; i++)
+		lfk_ring_lfmpmc_enqueue(crowd->ring, i);
+	started = crowd_park(tid);
+	LFK_CHECK(lfk_ring_lfmpmc_count(crowd->ring) == 0,
+		  "count %zu with the crowd's items taken",
+		  lfk_ring_lfmpmc_count(crowd->ring));
+	n = lfmpmc_fill(crowd->ring);
+	LFK_CHECK(n == CROWD_CAP, "accepted %llu beside %d parked consumers",
+		  (unsigned long long)n, started);
+	lfmpmc_drain(crowd->ring, CROWD_CAP);
+	crowd_release(tid, started);
+	for (int i = 0; i < started; i++)
+		seen |= crowd->item[i] < 64 ? 1ull << crowd->item[i] : 0;
+	LFK_CHECK(seen == ~0ull, "the crowd's first 64 items, each once");
+}
+
+/* CROWD producers parked after publishing the items 1000 + i. */
+static void crowd_of_producers(void)
+{
+	pthread_t tid[CROWD];
+	uint64_t x, sum = 0, n;
+	int started;
+	crowd->producers = true;
+	for (int i = 0; i < CROWD; i++)
+		crowd->item[i] = 1000 + (uint64_t)i;
+	started = crowd_park(tid);
+	LFK_CHECK(lfk_ring_lfmpmc_count(crowd->ring) == (size_t)started,
+		  "count %zu with %d items published",
+		  lfk_ring_lfmpmc_count(crowd->ring), started);
+	n = lfmpmc_fill(crowd->ring);
+	LFK_CHECK(n == CROWD_CAP - (uint64_t)started,
+		  "accepted %llu beside %d parked producers",
+		  (unsigned long long)n, started);
+	for (int i = 0; i < started; i++) {
+		LFK_CHECK(lfk_ring_lfmpmc_dequeue(crowd->ring, &x) == 0 &&
+				  x >= 1000,
+			  "crowd item %d", i);
+		sum += x;
+	}
+	LFK_CHECK(sum == 1000ull * (uint64_t)started +
+				 (uint64_t)started * (uint64_t)(started - 1) /
+					 2,
+		  "the crowd's items, each once");
+	lfmpmc_drain(crowd->ring, n);
+	crowd_release(tid, started);
+	LFK_CHECK(lfk_ring_lfmpmc_dequeue(crowd->ring, &x) == -EAGAIN,
+		  "empty at the end");
+}
+
+int lfk_scn_lfmpmc_crowd_parked(void)
+{
+	crowd = calloc(1, sizeof(*crowd));
+	if (crowd == NULL || lfk_ring_lfmpmc_create(CROWD_CAP, 8,
+						    &crowd->ring) != 0)
+		return 1;
+	crowd_of_consumers();
+	crowd_of_producers();
 	lfk_ring_lfmpmc_destroy(crowd->ring);
 	free(crowd);
 	crowd = NULL;
@@ -1004,7 +1069,7 @@ int lfk_scn_progress_mpmc_producer_parked(void)
 {
 	struct lfk_ring_mpmc *r;
 	struct victim v = { LFK_HOOK_MPMC_ENQ_RESERVED, NULL, true, false,
-			    1000, -1 };
+			    1000, -1, NULL, 0, 0 };
 	pthread_t tid;
 	uint64_t x;
 	if (lfk_ring_mpmc_create(8, 8, &r) != 0)
@@ -1035,7 +1100,7 @@ int lfk_scn_progress_mpmc_consumer_parked(void)
 {
 	struct lfk_ring_mpmc *r;
 	struct victim v = { LFK_HOOK_MPMC_DEQ_RESERVED, NULL, false, false, 0,
-			    -1 };
+			    -1, NULL, 0, 0 };
 	pthread_t tid;
 	uint64_t x;
 	if (lfk_ring_mpmc_create(8, 8, &r) != 0)
@@ -1069,7 +1134,7 @@ int lfk_scn_mpmc_stale_tail_not_full(void)
 {
 	struct lfk_ring_mpmc *r;
 	struct victim v = { LFK_HOOK_MPMC_ENQ_CAPACITY, NULL, true, false, 77,
-			    -1 };
+			    -1, NULL, 0, 0 };
 	pthread_t tid;
 	uint64_t x;
 	if (lfk_ring_mpmc_create(3, 8, &r) != 0)
@@ -1122,187 +1187,63 @@ int lfk_scn_mpmc_damaged_slot_returns(void)
 }
 
 /*
- * A producer stopped (or dead) between publishing its item and resetting
- * the dequeue budget, on a fresh ring (budget spent: -1): consumers used
- * to report empty, with the item in the ring, until the next enqueue.
+ * A damaged shared region: an entry whose sequence is no state its
+ * position can be in, while the index that reaches it never moves.
+ * enqueue and dequeue must report -EAGAIN, not spin (the harness's timeout
+ * turns a hang into a failure).
  */
-int lfk_scn_lfmpmc_published_before_reset(void)
+int lfk_scn_lfmpmc_damaged_entry_returns(void)
 {
 	struct lfk_ring_lfmpmc *r;
-	struct victim v = { LFK_HOOK_LFMPMC_ENQ_PUBLISHED, NULL, true, true,
-			    42, -1 };
-	pthread_t tid;
-	uint64_t x = 0;
-	if (lfk_ring_lfmpmc_create(8, 8, &r) != 0)
+	uint64_t x;
+	if (lfk_ring_lfmpmc_create(4, 8, &r) != 0)
 		return 1;
-	if (!park_victim(&v, r, &tid))
-		return 1;
-	LFK_CHECK(lfk_ring_lfmpmc_dequeue(r, &x) == 0 && x == 42,
-		  "the published item, its producer parked before the reset");
-	LFK_CHECK(lfk_ring_lfmpmc_dequeue(r, &x) == -EAGAIN, "then empty");
-	release_victim(tid);
-	LFK_CHECK(v.rc == 0, "parked producer's enqueue");
-	LFK_CHECK(lfk_ring_lfmpmc_dequeue(r, &x) == -EAGAIN, "still empty");
+	/* Position 0's entry says 3: neither free (0) nor filled (1, 4, 5). */
+	lfk_atomic_store_u64(&lfk__lfq_entry(r, 0, 0)->lo, 3, LFK_RELAXED);
+	LFK_CHECK(lfk_ring_lfmpmc_enqueue(r, 1) == -EAGAIN,
+		  "enqueue at a damaged entry");
+	lfk_atomic_store_u64(&lfk__lfq_entry(r, 0, 0)->lo, 0, LFK_RELAXED);
+	LFK_CHECK(lfk_ring_lfmpmc_enqueue(r, 1) == 0, "enqueue after the fix");
+	/* Now position 0 holds an item (1); say 3 instead: not taken (4, 5). */
+	lfk_atomic_store_u64(&lfk__lfq_entry(r, 0, 0)->lo, 3, LFK_RELAXED);
+	LFK_CHECK(lfk_ring_lfmpmc_dequeue(r, &x) == -EAGAIN,
+		  "dequeue at a damaged entry");
 	lfk_ring_lfmpmc_destroy(r);
 	return 0;
 }
 
 /*
- * Burst consumers must charge the dequeue budget once per call, not once
- * per failed position: the budget's slack allows one attempt per thread in
- * flight.  A producer takes BURST_K positions (a burst) and parks before
- * publishing; BURST_C consumers each size a block of as many positions and
- * park; they take their blocks (all fail) and park before charging.  Then
- * item Y is put (beyond their blocks), a second producer takes the next
- * position and parks, item X is put after it (each put resets the
- * budget); the consumers charge and park.  Charged per position,
- * BURST_C * BURST_K exceeds the whole budget: after Y, a dequeue reported
- * empty with X in the ring (an lfk_queue consumer would sleep through it).
+ * A burst producer parked after its first item, tail not moved: others
+ * put and take meanwhile; resumed, it passes the positions they filled
+ * and appends its other items after theirs, in its own order.
  */
-#define BURST_N (1u << 16)
-#define BURST_K (BURST_N - 3) /* leaves credits for Y, the second producer, X */
-#define BURST_C 72 /* BURST_C * BURST_K > 3 * BURST_N + 2^22, the budget */
-#define BURST_P2 0xbeefull
-
-struct burst_crowd {
-	struct lfk_ring_lfmpmc *ring;
-	uint64_t *src, *dst; /* dst: shared, no consumer takes an item */
-	size_t moved[BURST_C + 2];
-	int me[BURST_C + 2]; /* consumers, then the two producers */
-};
-
-static struct burst_crowd *burst;
-
-static const int burst_consumer_then[] = {
-	LFK_HOOK_LFMPMC_DEQ_BLOCK_MISSED, LFK_HOOK_LFMPMC_DEQ_BLOCK_CHARGED, -1
-};
-
-static void *burst_thread(void *arg)
+int lfk_scn_lfmpmc_burst_parked_midway(void)
 {
-	int me = *(int *)arg;
-	uint64_t p2 = BURST_P2;
-	armed_gate = 4; /* producers go last */
-	if (me == BURST_C) {
-		armed_point = LFK_HOOK_LFMPMC_ENQ_SLOT;
-		burst->moved[me] = lfk_ring_lfmpmc_enqueue_burst(
-			burst->ring, burst->src, BURST_K);
-	} else if (me == BURST_C + 1) {
-		armed_point = LFK_HOOK_LFMPMC_ENQ_SLOT;
-		burst->moved[me] =
-			lfk_ring_lfmpmc_enqueue_burst(burst->ring, &p2, 1);
-	} else {
-		armed_gate = 1;
-		armed_point = LFK_HOOK_LFMPMC_DEQ_BLOCK;
-		armed_then = burst_consumer_then;
-		burst->moved[me] = lfk_ring_lfmpmc_dequeue_burst(
-			burst->ring, burst->dst, BURST_K);
-	}
-	armed_point = -1;
-	return NULL;
-}
-
-/* Waits until n threads have parked in all; false after the deadline. */
-static bool wait_parked(uint64_t n, uint64_t deadline)
-{
-	unsigned spins = 0;
-	/* Pairs with the hook's release: they are parked. */
-	while (lfk_atomic_load_u64(&parked, LFK_ACQUIRE) < n) {
-		if (lfk_now_ns() > deadline)
-			return false;
-		lfk_backoff(&spins);
-	}
-	return true;
-}
-
-/* Starts thread `me` of the burst crowd: false if it cannot. */
-static bool burst_start(pthread_t *tid, const pthread_attr_t *attr, int me)
-{
-	burst->me[me] = me;
-	return pthread_create(&tid[me], attr, burst_thread, &burst->me[me]) ==
-	       0;
-}
-
-/* Lets the threads parked at gate g go on. */
-static void burst_release(uint64_t g)
-{
-	/* Pairs with the hook's acquire: we are done observing. */
-	lfk_atomic_store_u64(&released, g, LFK_RELEASE);
-}
-
-int lfk_scn_lfmpmc_burst_charges_once(void)
-{
-	pthread_t tid[BURST_C + 2];
-	pthread_attr_t attr;
-	uint64_t x = 0, y = 0, sum = 0,
-		 deadline = lfk_now_ns() + 60000000000ull;
-	int started = 0;
-	bool got_x;
-	burst = calloc(1, sizeof(*burst));
-	if (burst == NULL)
+	static const uint64_t mine[4] = { 100, 101, 102, 103 };
+	struct lfk_ring_lfmpmc *r;
+	struct victim v = { LFK_HOOK_LFMPMC_ENQ_SLOT, NULL, true, true, 0, -1,
+			    mine, 4, 0 };
+	pthread_t tid;
+	uint64_t x;
+	if (lfk_ring_lfmpmc_create(8, 8, &r) != 0)
 		return 1;
-	burst->src = calloc(BURST_N, sizeof(uint64_t));
-	burst->dst = calloc(BURST_N, sizeof(uint64_t));
-	if (burst->src == NULL || burst->dst == NULL ||
-	    lfk_ring_lfmpmc_create(BURST_N, 8, &burst->ring) != 0)
+	if (!park_victim(&v, r, &tid))
 		return 1;
-	for (uint64_t i = 0; i < BURST_K; i++)
-		burst->src[i] = i + 1;
-	/* A ring that has carried an item: its consumers have a budget. */
-	LFK_CHECK(lfk_ring_lfmpmc_enqueue(burst->ring, 1) == 0 &&
-			  lfk_ring_lfmpmc_dequeue(burst->ring, &x) == 0,
-		  "first item");
-	lfk_atomic_store_u64(&parked, 0, LFK_RELAXED);
-	burst_release(0);
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, 1 << 16);
-	/* The producer parks with its positions, then the consumers all
-	 * size their blocks before any takes one. */
-	if (burst_start(tid, &attr, BURST_C) && wait_parked(1, deadline))
-		for (started = 1; started <= BURST_C; started++)
-			if (!burst_start(tid, &attr, started - 1))
-				break;
-	LFK_CHECK(started == BURST_C + 1 && wait_parked(1 + BURST_C, deadline),
-		  "started %d threads", started);
-	burst_release(1);
-	LFK_CHECK(wait_parked(1 + 2 * BURST_C, deadline), "blocks taken");
-	LFK_CHECK(lfk_ring_lfmpmc_enqueue(burst->ring, 0xaaaa) == 0, "put Y");
-	LFK_CHECK(burst_start(tid, &attr, BURST_C + 1) &&
-			  wait_parked(2 + 2 * BURST_C, deadline),
-		  "second producer parked");
-	LFK_CHECK(lfk_ring_lfmpmc_enqueue(burst->ring, 0xc0ffee) == 0, "put X");
-	burst_release(2);
-	LFK_CHECK(wait_parked(2 + 3 * BURST_C, deadline), "charged");
-	LFK_CHECK(lfk_ring_lfmpmc_dequeue(burst->ring, &y) == 0 && y == 0xaaaa,
-		  "Y");
-	got_x = lfk_ring_lfmpmc_dequeue(burst->ring, &x) == 0 && x == 0xc0ffee;
-	burst_release(3);
-	for (int i = 0; i < BURST_C; i++)
-		pthread_join(tid[i], NULL);
-	burst_release(4);
-	pthread_join(tid[BURST_C], NULL);
-	pthread_join(tid[BURST_C + 1], NULL);
-	pthread_attr_destroy(&attr);
-	LFK_CHECK(got_x, "X hidden after %d bursts failed: the budget was "
-		  "charged per position", BURST_C);
-	for (int i = 0; i < BURST_C; i++)
-		LFK_CHECK(burst->moved[i] == 0, "consumer %d took %zu", i,
-			  burst->moved[i]);
-	LFK_CHECK(burst->moved[BURST_C] == BURST_K &&
-			  burst->moved[BURST_C + 1] == 1,
-		  "producers put %zu and %zu", burst->moved[BURST_C],
-		  burst->moved[BURST_C + 1]);
-	/* The parked producers' items, all of them, after their release. */
-	for (size_t got; (got = lfk_ring_lfmpmc_dequeue_burst(
-				  burst->ring, burst->dst, BURST_N)) > 0;)
-		for (size_t i = 0; i < got; i++)
-			sum += burst->dst[i];
-	LFK_CHECK(sum == (uint64_t)BURST_K * (BURST_K + 1) / 2 + BURST_P2,
-		  "the parked producers' items: sum %llu",
-		  (unsigned long long)sum);
-	lfk_ring_lfmpmc_destroy(burst->ring);
-	free(burst->src);
-	free(burst->dst);
-	free(burst);
-	burst = NULL;
+	for (uint64_t i = 0; i < 3; i++)
+		LFK_CHECK(lfk_ring_lfmpmc_enqueue(r, i) == 0, "put %llu",
+			  (unsigned long long)i);
+	LFK_CHECK(lfk_ring_lfmpmc_dequeue(r, &x) == 0 && x == 100,
+		  "the victim's first item first");
+	release_victim(tid);
+	LFK_CHECK(v.moved == 4, "the victim's burst put %zu", v.moved);
+	for (uint64_t i = 0; i < 3; i++)
+		LFK_CHECK(lfk_ring_lfmpmc_dequeue(r, &x) == 0 && x == i,
+			  "item %llu", (unsigned long long)i);
+	for (uint64_t i = 1; i < 4; i++)
+		LFK_CHECK(lfk_ring_lfmpmc_dequeue(r, &x) == 0 && x == 100 + i,
+			  "the victim's item %llu after the others'",
+			  (unsigned long long)i);
+	LFK_CHECK(lfk_ring_lfmpmc_dequeue(r, &x) == -EAGAIN, "then empty");
+	lfk_ring_lfmpmc_destroy(r);
 	return 0;
 }

@@ -30,13 +30,13 @@
 	X(stress_records_4x4)                                                  \
 	X(progress_lfmpmc_producer_parked)                                     \
 	X(progress_lfmpmc_consumer_parked)                                     \
-	X(lfmpmc_crowd_past_thread_bound)                                      \
+	X(lfmpmc_crowd_parked)                                                 \
 	X(progress_mpmc_producer_parked)                                       \
 	X(progress_mpmc_consumer_parked)                                       \
 	X(mpmc_stale_tail_not_full)                                            \
 	X(mpmc_damaged_slot_returns)                                           \
-	X(lfmpmc_published_before_reset)                                       \
-	X(lfmpmc_burst_charges_once)                                          \
+	X(lfmpmc_damaged_entry_returns)                                        \
+	X(lfmpmc_burst_parked_midway)                                          \
 	X(any_differential)                                                    \
 	X(any_matches_typed)                                                   \
 	X(any_bad_input)

@@ -529,8 +529,9 @@ int lfk_scn_fork_producers_consumers(void)
  * A producer process is killed with SIGKILL at a random moment.  On the
  * lock-free ring the survivor (this process, consuming) drains everything
  * the dead producer published: a gap-free prefix of its sequence, nothing
- * duplicated.  The item it was publishing when it died is simply absent,
- * and the slot it held is lost to the ring (capacity - 1 from then on).
+ * duplicated.  The item it was publishing when it died is absent, unless
+ * it had filled its entry (then it comes out last); the ring keeps its
+ * whole capacity.
  */
 int lfk_scn_killed_producer_loses_nothing_published(void)
 {
@@ -584,7 +585,7 @@ int lfk_scn_killed_producer_loses_nothing_published(void)
 		/* the survivors keep using the ring */
 		for (v = 0; lfk_ring_lfmpmc_enqueue(r, v) == 0; v++)
 			;
-		LFK_CHECK(v >= 15, "ring holds %llu after the kill",
+		LFK_CHECK(v == 16, "ring holds %llu after the kill",
 			  (unsigned long long)v);
 		lfk_shm_close(s);
 		lfk_shm_unlink(name);
@@ -595,9 +596,10 @@ int lfk_scn_killed_producer_loses_nothing_published(void)
 /*
  * A process killed in the middle of an operation on a shared ring, for the
  * two multi-producer rings, as documented in <lfkit/ring.h>:
- *   lfmpmc  the others carry on; the dead process's item (the one it was
- *           publishing, or the one it had taken) is gone, and so is the
- *           slot it held: the ring holds capacity - 1 from then on.
+ *   lfmpmc  the others carry on and nothing is lost: a producer killed
+ *           after filling its entry (tail not yet moved) has put its item,
+ *           a consumer killed after taking one has freed its entry; the
+ *           ring keeps its whole capacity.
  *   mpmc    a producer that dies between reserving and publishing blocks
  *           every consumer at its slot for good (count() says items are
  *           there, dequeue says empty); a consumer that dies between
@@ -608,6 +610,7 @@ struct death_case {
 	int kind;
 	bool producer;
 	enum lfk_ring_hook_point point;
+	bool records; /* 16-byte records {v, ~v} instead of u64 values */
 };
 
 static bool kill_child_mid_operation(const struct death_case *c, void *r)
@@ -617,12 +620,14 @@ static bool kill_child_mid_operation(const struct death_case *c, void *r)
 	fflush(NULL);
 	pid = lfk_fork();
 	if (pid == 0) {
-		uint64_t v;
+		uint64_t v[2] = { 0xdead, ~0xdeadull };
 		armed_point = (int)c->point;
-		if (c->producer)
-			lfk_ring_enqueue(r, 0xdead);
+		if (c->records)
+			lfk_ring_dequeue_rec(r, v);
+		else if (c->producer)
+			lfk_ring_enqueue(r, v[0]);
 		else
-			lfk_ring_dequeue(r, &v);
+			lfk_ring_dequeue(r, v);
 		_exit(0); /* not reached: stopped at the hook, then killed */
 	}
 	if (waitpid(pid, &st, WUNTRACED) != pid || !WIFSTOPPED(st)) {
@@ -634,14 +639,58 @@ static bool kill_child_mid_operation(const struct death_case *c, void *r)
 	return WIFSIGNALED(st);
 }
 
+/*
+ * A record ring's consumer killed after taking an item's index, before it
+ * copied the record out and handed the slot back: the record is gone and
+ * so is its data slot (the ring holds capacity - 1 from then on).
+ */
+static int killed_holding_a_record(void)
+{
+	static const struct death_case c = { LFK_RING_LFMPMC, false,
+					     LFK_HOOK_LFMPMC_DEQ_SLOT, true };
+	char name[64];
+	struct lfk_shm *s;
+	struct lfk_ring *r;
+	uint64_t rec[2], n;
+	if (lfk_shm_create(region_name(name, sizeof(name)), 1 << 16, 0600,
+			   &s) != 0 ||
+	    lfk_shm_ring_create(s, "ring", LFK_RING_LFMPMC, 8, 16, &r) != 0)
+		return 1;
+	for (uint64_t v = 1; v <= 3; v++) {
+		uint64_t item[2] = { v, ~v };
+		lfk_ring_enqueue_rec(r, item);
+	}
+	LFK_CHECK(kill_child_mid_operation(&c, r), "record consumer: child "
+		  "not killed");
+	for (uint64_t v = 2; v <= 3; v++)
+		LFK_CHECK(lfk_ring_dequeue_rec(r, rec) == 0 && rec[0] == v &&
+				  rec[1] == ~v,
+			  "record consumer: item %llu after the death",
+			  (unsigned long long)v);
+	LFK_CHECK(lfk_ring_dequeue_rec(r, rec) == -EAGAIN,
+		  "record consumer: then empty");
+	for (n = 0;; n++) {
+		uint64_t item[2] = { 100 + n, ~(100 + n) };
+		if (lfk_ring_enqueue_rec(r, item) != 0)
+			break;
+	}
+	LFK_CHECK(n == 7, "record consumer: the ring holds %llu (capacity - 1 "
+		  "expected)", (unsigned long long)n);
+	lfk_shm_close(s);
+	lfk_shm_unlink(name);
+	return 0;
+}
+
 int lfk_scn_killed_mid_operation(void)
 {
 	static const struct death_case cases[] = {
-		{ LFK_RING_LFMPMC, true, LFK_HOOK_LFMPMC_ENQ_SLOT },
-		{ LFK_RING_LFMPMC, false, LFK_HOOK_LFMPMC_DEQ_SLOT },
-		{ LFK_RING_MPMC, true, LFK_HOOK_MPMC_ENQ_RESERVED },
-		{ LFK_RING_MPMC, false, LFK_HOOK_MPMC_DEQ_RESERVED },
+		{ LFK_RING_LFMPMC, true, LFK_HOOK_LFMPMC_ENQ_SLOT, false },
+		{ LFK_RING_LFMPMC, false, LFK_HOOK_LFMPMC_DEQ_SLOT, false },
+		{ LFK_RING_MPMC, true, LFK_HOOK_MPMC_ENQ_RESERVED, false },
+		{ LFK_RING_MPMC, false, LFK_HOOK_MPMC_DEQ_RESERVED, false },
 	};
+	if (killed_holding_a_record() != 0)
+		return 1;
 	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
 		const struct death_case *c = &cases[k];
 		const char *what = c->kind == LFK_RING_LFMPMC
@@ -664,19 +713,25 @@ int lfk_scn_killed_mid_operation(void)
 		}
 		if (c->kind == LFK_RING_LFMPMC) {
 			/* the survivors finish: every published item that the
-			 * dead process did not hold comes out, in order */
+			 * dead process did not take comes out, in order, the
+			 * dead producer's last (it had published it) */
 			for (v = c->producer ? 1 : 2; v <= 3; v++)
 				LFK_CHECK(lfk_ring_dequeue(r, &n) == 0 && n == v,
 					  "%s: item %llu after the death", what,
 					  (unsigned long long)v);
-			LFK_CHECK(lfk_ring_dequeue(r, &n) == -EAGAIN,
-				  "%s: the dead process's item must be absent",
+			LFK_CHECK(!c->producer ||
+					  (lfk_ring_dequeue(r, &n) == 0 &&
+					   n == 0xdead),
+				  "%s: the dead producer's published item",
 				  what);
+			LFK_CHECK(lfk_ring_dequeue(r, &n) == -EAGAIN,
+				  "%s: then empty", what);
 			for (n = 0; lfk_ring_enqueue(r, 100 + n) == 0; n++)
 				;
-			LFK_CHECK(n == 7, "%s: the ring holds %llu (capacity - 1 "
-				  "expected)", what, (unsigned long long)n);
-			for (v = 0; v < 7; v++) {
+			LFK_CHECK(n == 8, "%s: the ring holds %llu (its whole "
+				  "capacity, 8, expected)", what,
+				  (unsigned long long)n);
+			for (v = 0; v < 8; v++) {
 				uint64_t got;
 				LFK_CHECK(lfk_ring_dequeue(r, &got) == 0 &&
 						  got == 100 + v,

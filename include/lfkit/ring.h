@@ -14,17 +14,16 @@
  *                    consumer stopped between reserving and releasing a slot
  *                    makes producers report full when they lap around to it.
  *   lfk_ring_lfmpmc  any number of producers and consumers, truly lock-free:
- *                    the SCQ design (Nikolaev, "A Scalable, Portable, and
- *                    Memory-Efficient Lock-Free FIFO Queue", DISC 2019) in
- *                    its double-width form: one ring of 2n 16-byte entries
- *                    {cycle and flags, value}, head and tail moved by
- *                    fetch-and-add, entries by double-width CAS, with a
- *                    threshold that bounds failed dequeues.  A thread
- *                    stopped at any instruction never prevents the others
- *                    from completing their operations.  Needs a 16-byte CAS
- *                    (x86_64 cmpxchg16b, aarch64, or the compiler's; where
- *                    the compiler's may take a lock, every update of an
- *                    entry goes through it).
+ *                    an array of 16-byte entries {sequence, value} that a
+ *                    producer fills and marks filled in one double-width
+ *                    CAS (Shann, Huang and Chen's array queue with
+ *                    Vyukov's sequence numbers), head and tail moved by
+ *                    CAS afterwards and helped along by whoever finds them
+ *                    lagging.  A thread stopped at any instruction never
+ *                    prevents the others from completing their operations.
+ *                    Needs a 16-byte CAS (x86_64 cmpxchg16b, aarch64, or
+ *                    the compiler's; where the compiler's may take a lock,
+ *                    every update of an entry goes through it).
  *
  * When an operation may fail although the ring was not full (empty) at any
  * instant of the call:
@@ -37,21 +36,15 @@
  *           report -EAGAIN, rather than spin, at a slot whose sequence is
  *           ahead of the index that reaches it while that index does not
  *           move: only a damaged (shared) region looks like that.
- *   lfmpmc  enqueue reports full when every place is held by an item or by
- *           an operation in flight: a producer holds one from the start of
- *           its enqueue until it has published, a consumer from the moment
- *           it takes an item until it has freed its entry (or, for records,
- *           copied it out), so with one stopped thread the ring accepts
- *           capacity - 1 items.  Dequeue reports
- *           empty only when no published item is available (an item whose
- *           producer has not published it is not in the ring yet), as long
- *           as at most LFK_RING_LFMPMC_THREADS threads use the ring at once
- *           (more than Linux can run), with one exception: on a ring whose
- *           dequeue budget is spent (a fresh or long-drained ring), an item
- *           whose producer stopped between publishing and resetting the
- *           budget is found when it is next at head, but not while an
- *           earlier position's producer has not published yet; the next
- *           enqueue ends that.
+ *   lfmpmc  never for u64 rings: a producer stopped after filling its
+ *           entry has put its item, a consumer stopped after taking one has
+ *           freed its entry.  Record rings: a producer holds a data slot
+ *           from taking a free one until it has appended it, a consumer
+ *           from taking an item until it has copied it out, so with one
+ *           stopped thread the ring accepts capacity - 1 records.  Both
+ *           report -EAGAIN, rather than spin, at an entry in a state its
+ *           position cannot be in while the index that reaches it does
+ *           not move: only a damaged (shared) region looks like that.
  *
  * Items are fixed-size records of elem_size bytes (a multiple of 8, copied in
  * and out).  elem_size 8 is the main form: 64-bit values, uintptr_t or
@@ -60,8 +53,8 @@
  *
  * Capacity is honoured exactly: a ring never holds more than the capacity it
  * was created with (1 up to LFK_RING_MAX_CAPACITY), although it rounds its
- * slot count up to a power of two internally (twice that, at least 4
- * entries, for lfmpmc).
+ * slot count up to a power of two internally (at least 2 for mpmc and
+ * lfmpmc).
  *
  * Memory: lfk_ring_<kind>_size(capacity, elem_size) gives the bytes needed;
  * lfk_ring_<kind>_init() lays the ring out in caller-provided memory that is
@@ -99,12 +92,6 @@ LFK_BEGIN_DECLS
 
 #define LFK_RING_MAX_CAPACITY ((size_t)1 << 30)
 #define LFK_RING_MAX_ELEM_SIZE ((size_t)1 << 16)
-/* Threads that may work on one lfmpmc ring at once with every guarantee
- * intact (see <lfkit/ring_lfmpmc.h>): 2^22, Linux's PID_MAX_LIMIT, so every
- * thread a 64-bit Linux system can run.  It sizes the dequeue budget, not
- * the ring's memory. */
-#define LFK_RING_LFMPMC_THREADS (1 << 22)
-
 /* Hot indices of different owners sit this far apart: two lines, because
  * x86's adjacent-line prefetcher fetches lines in 128-byte pairs. */
 #define LFK_RING_ALIGN (2 * LFK_CACHELINE)

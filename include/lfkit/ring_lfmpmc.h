@@ -4,133 +4,81 @@
  * Include <lfkit/ring.h>; the inline bodies are in
  * <lfkit/impl/ring_lfmpmc.h>.
  *
- * Design: SCQ with double-width entries (Nikolaev, "A Scalable, Portable,
- * and Memory-Efficient Lock-Free FIFO Queue", DISC 2019, section 5: the
- * variant that keeps the value itself in the entry).  Chosen over the
- * index-only SCQ that lfkit used before, which moves every item through two
- * index rings (free and allocated) at about 8 locked instructions and 9-10
- * cache lines per item: here an item costs one ring of 2n entries and
- * three locked instructions on each side.
+ * Design: an array of n double-width entries {seq, value} whose producers
+ * fill an entry and mark it filled in one double-width CAS, with head and
+ * tail moved by CAS afterwards and helped along by whoever finds them
+ * lagging.  This is the array queue of Shann, Huang and Chen ("A Practical
+ * Nonblocking Queue Algorithm Using Compare-and-Swap", ICPADS 2000), with
+ * Vyukov's per-entry sequence numbers for the lap (from lfkit's mpmc ring)
+ * and the lazy index updates of Tsigas and Zhang (SPAA 2001): a burst moves
+ * an index once, not once per item.
  *
- * The ring: head and tail are positions moved by fetch-and-add, so every
- * thread gets a distinct position in one instruction.  Position p lives in
- * entry p mod 2n, a 16-byte pair {ctl, value}; ctl = cycle(p) | flags, where
- * cycle(p) = p rounded down to a multiple of 2n and the flags are OCC (an
- * item is in the entry) and UNSAFE (see below).  Cycles tell a stale entry
- * from a current one; they are compared by signed difference, so positions
- * survive the 64-bit wrap.
- *   enqueue: t = FAA(tail); if entry(t) is empty and of an older cycle,
- *            double-width CAS it to {cycle(t) | OCC, value}; otherwise the
- *            position is unusable: take a new one.
- *   dequeue: h = FAA(head); if entry(h) holds cycle(h) | OCC, it is our
- *            item: read the value, clear OCC.  Otherwise close the entry
- *            for this cycle (an empty entry gets cycle(h), so its late
- *            producer takes a new position) or, when it holds an older
- *            item whose consumer is late, set UNSAFE: producers reuse an
- *            UNSAFE entry only while head shows no consumer can have
- *            passed their position.
- * 2n entries for at most n items leave room for the skipped positions.
- * A consumer that fails at h and sees tail <= h + 1 found the ring empty:
- * it moves tail up to head (producers then skip no closed entries) and
- * reports it.  The threshold bounds the failed attempts consumers make while
- * producers are in flight (tail ahead of head), which is what keeps
- * consumers from closing producers' entries forever (a livelock); every
- * successful enqueue resets it.
+ * Chosen over SCQ (Nikolaev, DISC 2019), which lfkit used before in its
+ * double-width form.  SCQ reserves positions by fetch-and-add, which lets
+ * a stopped producer leave a hole that consumers must close and pass, and
+ * needs a dequeue budget (a threshold) and a credit word for exact
+ * capacity: six locked instructions and about 118 instructions per item
+ * pair, and it ran at 0.4-0.5x the mutex twin.  Here reserving and
+ * publishing are one step, so there are no holes, no threshold and no
+ * credits: two locked instructions on each side (the entry, then the
+ * index), both on lines that only one side writes, except the entry.
  *
- * Improvements over the paper's pseudo-code, each from its authors' code or
- * a review of the old ring:
- *   - a consumer that finds its entry empty while its producer is in flight
- *     (tail past h) re-reads it up to LFK__LFMPMC_PATIENCE times before
- *     closing it, so at one producer and one consumer the consumer does not
- *     burn positions the producer is about to fill;
- *   - a CAS that would change nothing (UNSAFE already set) is skipped, and
- *     the threshold is stored only when it is not already full;
- *   - dequeue first checks for an empty ring with plain loads and returns
- *     without any locked instruction;
- *   - consumers keep a copy of tail on their own line (struct lfk__scq)
- *     and read tail itself only when the copy shows nothing;
- *   - with the budget spent, a dequeue still goes on when the entry at
- *     head holds its item: its producer may have stopped, or died, between
- *     publishing and resetting the budget, and would otherwise hide the
- *     item until the next enqueue.  (An item behind an unpublished head
- *     position stays hidden that way until the next enqueue.)
+ * The ring: position p lives in entry p mod n; the entry's seq says where
+ * its lap stands, compared by signed difference (positions survive the
+ * 64-bit wrap):
+ *   seq == p          free for p (its previous item, p - n, was taken)
+ *   seq == p + 1      filled with the item of p
+ *   seq == p + n      the item of p was taken (free for p + n)
+ *   seq == p - n + 1  still holds the item of p - n: the ring is full
+ *   enqueue: from tail, pass the entries already filled (seq p + 1, or
+ *            p + n and p + n + 1 once taken and refilled) by producers that
+ *            have not moved tail yet; at the first free one, CAS {p, *} to
+ *            {p + 1, value}; then CAS tail forward.  A full entry: -EAGAIN.
+ *   dequeue: from head, pass the entries already taken; at the first
+ *            filled one, read the value and CAS seq from p + 1 to p + n;
+ *            then CAS head forward.  An entry still free for p: -EAGAIN.
+ * Positions are filled and taken strictly in order (a producer fills p
+ * only after it has seen p - 1 filled), so FIFO holds.  An index lags by
+ * at most a lap: a thread that has gone a lap past the index it read moves
+ * the index before it goes on.  So an entry in any other state than those
+ * above, with its index not moving, is a damaged (shared) region: the call
+ * returns -EAGAIN rather than spin.  n >= 2, so that "filled for p" and
+ * "free for p + 1" differ.
  *
- * Exact capacity, and the n items: SCQ needs at most n items in (or on the
- * way into) 2n entries.  u64 rings keep a credit word: a producer takes a
- * credit (one fetch-and-sub) before it takes a position, a consumer returns
- * it after it has freed the entry.  So the ring never holds more than
- * `capacity` items, n = capacity rounded up to a power of two, and a
- * producer that holds a credit always finds an entry (it retries, never
- * reports full, whatever positions it had to skip).  Counting positions
- * instead (tail - head against capacity) was tried and dropped: a skipped
- * position counts as taken until a consumer passes it, and a consumer that
- * passes it finds nothing, so a blocking queue's producers could sleep on
- * "full" with no get left to wake them.  Records wider than 8 bytes live
- * in a data array of `capacity` slots whose indices circulate through a
- * second ring of the same kind (the free ring, fq): put takes an index from
- * fq, copies the record in, enqueues the index in the item ring (aq); get
- * does the reverse.  Only `capacity` indices exist, so neither ring ever
- * holds more than n.
+ * Exact capacity: with capacity n (a power of two), the entries themselves
+ * say full.  Below n, a producer also checks p - head < capacity, against
+ * a copy of head on the producers' line, reading head (and passing entries
+ * taken by consumers that have not moved it yet) only when the copy says
+ * full.  Records wider than 8 bytes live in a data array of `capacity`
+ * slots whose indices circulate through a second ring of the same kind
+ * (the free ring, fq): put takes indices from fq, copies the records in
+ * and appends the indices to the item ring (aq); get does the reverse.
+ * Only `capacity` indices exist, so neither ring is ever short of room.
  *
- * Bursts: enqueue_burst takes k credits with one fetch-and-sub and k
- * positions with one fetch-and-add; dequeue_burst takes as many positions
- * as tail - head shows, at most k, with one fetch-and-add and returns their
- * credits with one fetch-and-add.  A position of the block that turns out
- * unusable costs what a failed single operation costs, except for the
- * budget: a block that found nothing is one failed attempt (the budget's
- * slack counts threads, one attempt each), a block that got items none.
+ * Bursts fill (take) consecutive positions with one double-width CAS (CAS)
+ * each and move the index once at the end, and once per lap on the way.
  *
- * Progress: LOCK-FREE.  A thread stopped at any instruction never prevents
- * the others from completing: a stopped producer holds one credit (the ring
- * then accepts one item fewer until it resumes) and perhaps one position,
- * which consumers close and pass; a stopped consumer holds its item's
- * credit the same way, and until it has freed its entry one of the 2n
- * entries, which producers skip.  Nobody waits for either.
+ * Progress: LOCK-FREE.  Each CAS fails only because another thread's
+ * succeeded.  A thread stopped at any instruction never prevents the others
+ * from completing: a producer stopped after filling its entry has put its
+ * item (consumers take it, producers pass it); a consumer stopped after
+ * taking its item has freed its entry.  Neither holds a place, so the ring
+ * keeps its exact capacity and reports full (empty) only when it is.  A
+ * record ring's producer stopped between taking a free index and appending
+ * it to aq holds that slot (the ring then holds capacity - 1 until it goes
+ * on), as does a consumer between taking an index and returning it to fq.
  *
- * Threads: the paper's threshold 3n - 1 assumes at most n threads in
- * flight (a consumer that fetched its position before the last enqueue may
- * spend one attempt of the new budget; with more such threads a dequeue
- * can report empty while an item is in the ring, and a blocking consumer
- * could sleep through it).  The budget here is 3n - 1 +
- * LFK_RING_LFMPMC_THREADS, 2^22 threads: PID_MAX_LIMIT, more threads than a
- * 64-bit Linux system can run at once; each charges at most one attempt
- * per call, bursts included, so the slack is one attempt per thread.
- * Kept as a constant rather than a parameter at init: a smaller bound
- * would be one more way to get "empty" wrong, for a saving that shows only
- * in the worst case.  What it costs: the budget is what ends a run of
- * failed dequeues while producers are in flight (consumers closing entries
- * that producers then retry past), so in that worst case consumers may
- * make up to 2^22 more failed attempts (each a fetch-and-add and a CAS)
- * before the producers are sure to get through.  That bound is still
- * finite (lock-free), and it costs nothing while the ring works: an empty
- * ring is reported by the plain-load check or by tail, never by running
- * the budget down.
+ * Memory order: an entry's filling CAS is a release and every load of seq
+ * an acquire (the value travels with it); the consumer's CAS of seq is a
+ * release (its read of the value before the entry is reused).  The index
+ * CASes are releases and the index loads acquires, so a thread that starts
+ * from an index sees the entries below it done: items keep their order
+ * across threads.  On x86_64 these are the plain moves and locked
+ * instructions either way; on aarch64 the acquire and release forms.
  *
- * Memory order: every access to head, tail, threshold and an entry's ctl
- * word is seq_cst.  The correctness argument assumes one total order over
- * them: a producer moves tail and then reads an entry and head, while a
- * consumer moves head, updates the entry and then reads tail - a
- * store-then-load pattern on different words in both directions, which
- * acquire/release alone does not order.  On x86_64 the RMWs are locked
- * instructions and the loads plain moves either way; on aarch64 it costs the
- * acquire-release ("al") forms.  The edges, labelled in the code:
- *   E1 producer FAA(tail)     before E2/E3, its reads of the entry and head
- *   E4 producer CAS2 (publish, release: the value and a record's slot data
- *      before it) pairs with D2, the consumer's load of ctl (acquire)
- *   D1 consumer FAA(head)     before D2 and D5, its reads of entry and tail
- *   D3 consumer clears OCC (release: its read of the value before the
- *      entry can be reused) pairs with E2; a record's slot is handed back
- *      after the copy, by E4 on fq, and taken by D2 on fq
- *   D4 consumer closes / marks the entry, against E4 on the same word
- *   D5 consumer reads tail after D4: a producer that took a position
- *      below it either saw D4 (E2) or is visible here
- *   C1 credit taken (acquire) pairs with C2, a consumer's return (release,
- *      after D3): a producer that got a returned credit sees its entry free
- *
- * count() scans the 2n entries of aq: exact when quiescent, O(capacity).
- * It counts an entry whose item a consumer has read but not yet freed
- * (D3): a consumer stopped or dead there keeps count() one too high, per
- * stopped consumer.
+ * count() reads head and tail, each carried past the positions done by a
+ * thread that has not moved it yet: exact when quiescent, O(capacity) at
+ * worst.
  */
 #ifndef LFKIT_RING_LFMPMC_H
 #define LFKIT_RING_LFMPMC_H
@@ -252,10 +200,9 @@ lfk_ring_lfmpmc_dequeue_burst_rec(struct lfk_ring_lfmpmc *r, void *recs,
 
 /*
  * lfk_ring_lfmpmc_count: the items in the ring, 0 for NULL: approximate
- * while other threads work on it, exact when quiescent, never above the
- * capacity.  Wait-free: a scan of the 2n entries, O(capacity).  An item a
- *  * consumer has read but not yet freed still counts (a stopped consumer
- *  * keeps it one too high).
+ * while other threads work on it, exact when quiescent (also with threads
+ * stopped mid-operation), never above the capacity.  Wait-free: O(1), and
+ * O(capacity) at worst when an index lags.
  */
 size_t lfk_ring_lfmpmc_count(const struct lfk_ring_lfmpmc *r);
 

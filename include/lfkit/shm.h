@@ -57,8 +57,9 @@ LFK_BEGIN_DECLS
 /* The layout of a region and of every object in it.  2: the lfmpmc ring's
  * double-width entries, the spsc ring's producer limit, the queue's
  * per-process records and the creation state; 3: the twin queue's futex
- * condition words.  A region of another version opens with -EPROTO. */
-#define LFK_SHM_ABI_VERSION 3
+ * condition words; 4: the lfmpmc ring's n {seq, value} entries, no
+ * credits or thresholds.  A region of another version opens with -EPROTO. */
+#define LFK_SHM_ABI_VERSION 4
 
 enum lfk_shm_kind {
 	LFK_SHM_RING_SPSC = LFK_RING_SPSC,

@@ -38,18 +38,12 @@ enum lfk_ring_hook_point {
 	LFK_HOOK_MPMC_ENQ_CAPACITY,   /* slot seen free, head not yet read */
 	LFK_HOOK_MPMC_ENQ_RESERVED,   /* slot reserved, not yet published */
 	LFK_HOOK_MPMC_DEQ_RESERVED,   /* slot reserved, not yet released */
-	LFK_HOOK_LFMPMC_ENQ_SLOT,     /* place taken, item not published */
-	LFK_HOOK_LFMPMC_DEQ_SLOT,     /* item read, its entry not yet freed */
-	LFK_HOOK_LFMPMC_DEQ_EMPTY,    /* found empty, not yet charged to the
-					 dequeue budget */
+	LFK_HOOK_LFMPMC_ENQ_SLOT,     /* item published, tail not yet moved */
+	LFK_HOOK_LFMPMC_DEQ_SLOT,     /* item taken, head not yet moved */
 	LFK_HOOK_QUEUE_PUT_REGISTERED, /* queue put in flight, ring not tried */
 	LFK_HOOK_QUEUE_PUT_PUBLISHED,  /* item in the ring, not yet delivered */
 	LFK_HOOK_QUEUE_GET_REGISTERED, /* queue get in flight, ring not tried */
 	LFK_HOOK_QUEUE_GET_TAKEN,      /* item taken, get not marked done */
-	LFK_HOOK_LFMPMC_ENQ_PUBLISHED, /* item published, budget not reset */
-	LFK_HOOK_LFMPMC_DEQ_BLOCK,     /* burst sized its block, not taken it */
-	LFK_HOOK_LFMPMC_DEQ_BLOCK_MISSED, /* burst found nothing, not charged */
-	LFK_HOOK_LFMPMC_DEQ_BLOCK_CHARGED, /* burst charged, not yet returned */
 };
 #if defined(LFK_RING_TEST_HOOKS)
 void lfk_ring_test_hook(enum lfk_ring_hook_point point);

@@ -14,7 +14,7 @@
 #error "lfk_ring_lfmpmc needs a double-width CAS (LFK_HAVE_CAS2)"
 #endif
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-/* The ctl half of an entry is also accessed on its own (8-byte loads and
+/* The seq half of an entry is also accessed on its own (8-byte loads and
  * CAS); the generic backend's 16-byte value puts `lo` first only on a
  * little-endian machine. */
 #error "lfk_ring_lfmpmc's entries assume a little-endian layout"
@@ -23,336 +23,283 @@
 LFK_BEGIN_DECLS
 
 /*
- * An 8-byte CAS on an entry's ctl word may run beside the 16-byte CAS on
- * the whole entry only where that 16-byte CAS is one instruction: the arch
- * backends (cmpxchg16b; casp or ldaxp/stlxp), or the compiler's where it
- * has the instruction.  Emulated with a lock (libatomic on ISAs without
- * one, or a TSan build without -mcx16), the 16-byte CAS does not see an
- * 8-byte CAS that runs beside it, and one of the two updates is lost; there
- * every update of ctl is a 16-byte CAS (lfk__scq_ctl_cas).
+ * A consumer's 8-byte CAS on an entry's seq word may run beside a
+ * producer's 16-byte CAS on the whole entry only where that 16-byte CAS is
+ * one instruction: the arch backends (cmpxchg16b; casp or ldaxp/stlxp), or
+ * the compiler's where it has the instruction.  Emulated with a lock
+ * (libatomic on ISAs without one, or a TSan build without -mcx16), the
+ * 16-byte CAS does not see an 8-byte CAS that runs beside it, and one of
+ * the two updates is lost; there every update of seq is a 16-byte CAS.
  */
 #if defined(LFK__X86_64_HAVE_CAS2) || defined(LFK__AARCH64_HAVE_CAS2) ||       \
 	defined(__GCC_HAVE_SYNC_COMPARE_AND_SWAP_16)
-#define LFK__SCQ_CTL_NARROW 1
+#define LFK__LFQ_SEQ_NARROW 1
 #else
-#define LFK__SCQ_CTL_NARROW 0
+#define LFK__LFQ_SEQ_NARROW 0
 #endif
 
-/* The one order of every SCQ access to head, tail, threshold and ctl words:
- * seq_cst, a single total order over them (see above). */
-#define LFK__SCQ_SC LFK_SEQ_CST
-
-/* ctl flags: an item is in the entry; consumers may have passed it. */
-#define LFK__LFMPMC_OCC 1ull
-#define LFK__LFMPMC_UNSAFE 2ull
-#define LFK__LFMPMC_FLAGS 3ull
-/* Re-reads of an empty entry whose producer is in flight before it is
- * closed. */
-#define LFK__LFMPMC_PATIENCE 16
-
-/* One ring's moving parts, each on lines of its own.  Beside head, on the
- * consumers' line, a copy of tail as last seen: tail only grows, so a stale
- * copy is a lower bound, which is all the emptiness check needs from it
- * until it says "empty" (then it reads tail itself).  Consumers that keep
- * up with producers read tail about once per batch the copy covers. */
-struct lfk__scq {
+/* One index ring's moving parts: tail on the producers' lines, head on the
+ * consumers'.  Beside tail, the producers' copy of how far consumers have
+ * got: it only grows, so a stale copy is a lower bound, which is all the
+ * capacity check needs from it until it says "full". */
+struct lfk__lfq {
 	uint64_t tail __attribute__((aligned(LFK_RING_ALIGN)));
+	uint64_t head_seen; /* producers' copy of the consumed frontier */
 	uint64_t head __attribute__((aligned(LFK_RING_ALIGN)));
-	uint64_t tail_seen; /* consumers' copy of tail */
-	uint64_t threshold __attribute__((aligned(LFK_RING_ALIGN))); /* int64 */
 };
 
 struct lfk_ring_lfmpmc {
-	/* slots = n, order = log2(n); aux_off[0]: aq's 2n entries;
+	/* slots = n >= 2, order = log2(n); aux_off[0]: aq's n entries;
 	 * aux_off[1]: fq's (record rings only, else 0). */
 	struct lfk_ring_hdr hdr;
-	/* u64 rings: places free for producers (int64; capacity when the
-	 * ring is empty and nobody is in flight). */
-	uint64_t credits __attribute__((aligned(LFK_RING_ALIGN)));
-	struct lfk__scq aq; /* items (u64 rings) or their slot indices */
-	struct lfk__scq fq; /* free slot indices (record rings) */
+	struct lfk__lfq aq; /* items (u64 rings) or their slot indices */
+	struct lfk__lfq fq; /* free slot indices (record rings) */
 };
 
-static inline uint64_t lfk__scq_cycle(const struct lfk_ring_hdr *h,
-				      uint64_t pos)
-{
-	return pos & ~(2 * h->slots - 1);
-}
-
 /* Spreads consecutive positions over different cache lines (4 entries of
- * 16 bytes per 64-byte line), so that neighbouring operations do not
- * contend on one line. */
-static inline uint64_t lfk__scq_remap(const struct lfk_ring_hdr *h,
+ * 16 bytes per 64-byte line), so that a producer filling position p + 1
+ * does not take the line from the consumer reading p (the SCQ authors'
+ * cache remap). */
+static inline uint64_t lfk__lfq_remap(const struct lfk_ring_hdr *h,
 				      uint64_t pos)
 {
-	uint64_t j = pos & (2 * h->slots - 1);
-	unsigned shift = h->order + 1; /* log2(2n) */
-	if (shift <= 2)
+	uint64_t j = pos & h->mask;
+	if (h->order <= 2)
 		return j;
-	return ((j & ((1ull << (shift - 2)) - 1)) << 2) | (j >> (shift - 2));
+	return ((j & ((1ull << (h->order - 2)) - 1)) << 2) |
+	       (j >> (h->order - 2));
 }
 
-static inline lfk_pair_t *lfk__scq_entry(struct lfk_ring_lfmpmc *r,
-					 int which, uint64_t pos)
+static inline lfk_pair_t *lfk__lfq_entry(struct lfk_ring_lfmpmc *r, int which,
+					 uint64_t pos)
 {
 	return (lfk_pair_t *)((char *)r + r->hdr.aux_off[which]) +
-	       lfk__scq_remap(&r->hdr, pos);
+	       lfk__lfq_remap(&r->hdr, pos);
 }
 
-static inline struct lfk__scq *lfk__scq_ring(struct lfk_ring_lfmpmc *r,
+static inline struct lfk__lfq *lfk__lfq_ring(struct lfk_ring_lfmpmc *r,
 					     int which)
 {
 	return which ? &r->fq : &r->aq;
 }
 
-static inline int64_t lfk__scq_threshold_full(const struct lfk_ring_hdr *h)
+/* Moves an index (tail or head) forward from `seen` to `to` unless another
+ * thread moved it there or past: every position below `to` is done. */
+static inline void lfk__lfq_advance(uint64_t *index, uint64_t seen,
+				    uint64_t to)
 {
-	return (int64_t)(3 * h->slots - 1) + (int64_t)LFK_RING_LFMPMC_THREADS;
+	/* Release: our entry updates below `to` before the move, for the
+	 * thread that loads the index (acquire) and works on the positions
+	 * after it; that keeps the order of items across threads (FIFO). */
+	while (lfk__ring_diff(seen, to) < 0 &&
+	       !lfk_atomic_cas_u64(index, &seen, to, LFK_RELEASE))
+		;
 }
 
-/* Updates an entry's ctl word from *ctl to next, as a CAS: on failure
- * *ctl gets what the word holds (unchanged when only the value moved). */
-static inline bool lfk__scq_ctl_cas(lfk_pair_t *ent, uint64_t *ctl,
+/* The index's current value when the entry at `pos` is neither what the
+ * caller can use nor a state its position can legitimately be in from the
+ * caller's view: the index has moved past pos (the caller was stale), or,
+ * when it has not, the entry is damaged (a corrupt shared region) and the
+ * caller gives up with -EAGAIN instead of spinning.  *pos gets the index. */
+static inline bool lfk__lfq_moved(uint64_t *index, uint64_t *pos)
+{
+	/* Acquire: as the caller's first load of the index. */
+	uint64_t now = lfk_atomic_load_u64(index, LFK_ACQUIRE);
+	if (lfk__ring_diff(now, *pos) <= 0)
+		return false;
+	*pos = now;
+	return true;
+}
+
+/* Consumers: the entry's seq word from *seq to next; on failure *seq gets
+ * what the word holds. */
+static inline bool lfk__lfq_seq_cas(lfk_pair_t *ent, uint64_t *seq,
 				    uint64_t next)
 {
-#if LFK__SCQ_CTL_NARROW
-	/* The callers say what this orders (D3, D4). */
-	return lfk_atomic_cas_u64(&ent->lo, ctl, next, LFK__SCQ_SC);
+#if LFK__LFQ_SEQ_NARROW
+	/* Release: the caller's read of the value before the entry is handed
+	 * to the next lap's producer (its acquire load of seq). */
+	return lfk_atomic_cas_u64(&ent->lo, seq, next, LFK_RELEASE);
 #else
 	/* Relaxed: the CAS below compares it too; it completes the pair. */
-	lfk_pair_t want = { *ctl, lfk_atomic_load_u64(&ent->hi, LFK_RELAXED) };
+	lfk_pair_t want = { *seq, lfk_atomic_load_u64(&ent->hi, LFK_RELAXED) };
 	lfk_pair_t set = { next, want.hi };
-	/* As the callers' 8-byte CAS (D3, D4), on the whole entry. */
-	bool ok = lfk_atomic_cas2(ent, &want, set, LFK__SCQ_SC);
-	*ctl = want.lo;
+	/* Release, as the 8-byte form above. */
+	bool ok = lfk_atomic_cas2(ent, &want, set, LFK_RELEASE);
+	*seq = want.lo;
 	return ok;
 #endif
 }
 
-/* Tries to publish v at position t of ring `which`: true if it did, false
- * if the position is unusable (the caller takes another). */
-static inline bool lfk__scq_publish(struct lfk_ring_lfmpmc *r, int which,
-				    uint64_t t, uint64_t v)
+/* Whether a position in a state `d` = seq - pos was filled by another
+ * producer (and perhaps taken since): the states a position at or past
+ * tail can be in once filled (see <lfkit/ring_lfmpmc.h>). */
+static inline bool lfk__lfq_filled(int64_t d, uint64_t slots)
 {
-	lfk_pair_t *ent = lfk__scq_entry(r, which, t);
-	const uint64_t tcycle = lfk__scq_cycle(&r->hdr, t);
-	/* E2: after E1, sees a consumer's close of this entry (D4) and the
-	 * previous consumer's release of it (D3). */
-	uint64_t ctl = lfk_atomic_load_u64(&ent->lo, LFK__SCQ_SC);
-	for (;;) {
-		if (lfk__ring_diff(ctl & ~LFK__LFMPMC_FLAGS, tcycle) >= 0 ||
-		    (ctl & LFK__LFMPMC_OCC))
-			return false; /* closed for us, or an item still in */
-		/* E3: head after E1/E2: a consumer past t marked the entry
-		 * UNSAFE (D4) before moving on. */
-		if ((ctl & LFK__LFMPMC_UNSAFE) &&
-		    lfk__ring_diff(lfk_atomic_load_u64(
-					   &lfk__scq_ring(r, which)->head,
-					   LFK__SCQ_SC),
-				   t) > 0)
-			return false; /* a consumer may be late for it */
-		/* Relaxed: the CAS below compares it too; it only completes
-		 * the expected pair. */
-		lfk_pair_t want = { ctl, lfk_atomic_load_u64(&ent->hi,
-							     LFK_RELAXED) };
-		lfk_pair_t item = { tcycle | LFK__LFMPMC_OCC, v };
-		/* E4: publishes the value (release) against D2, and against
-		 * D4 on the same word. */
-		if (lfk_atomic_cas2(ent, &want, item, LFK__SCQ_SC))
-			return true;
-		ctl = want.lo;
-	}
+	return d == 1 || d == (int64_t)slots || d == (int64_t)slots + 1;
 }
 
-/* After a publish on ring `which`: gives consumers their full budget. */
-static inline void lfk__scq_reset_threshold(struct lfk_ring_lfmpmc *r,
-					    int which)
+/* Whether a position in state `d` = seq - pos was taken by a consumer
+ * (and perhaps refilled for the next lap). */
+static inline bool lfk__lfq_taken(int64_t d, uint64_t slots)
 {
-	struct lfk__scq *q = lfk__scq_ring(r, which);
-	const int64_t full = lfk__scq_threshold_full(&r->hdr);
-	if (which == 0)
-		LFK__RING_HOOK(LFK_HOOK_LFMPMC_ENQ_PUBLISHED);
-	/* After E4: a consumer that sees the reset sees the item too; the
-	 * store is skipped when it would change nothing. */
-	if ((int64_t)lfk_atomic_load_u64(&q->threshold, LFK__SCQ_SC) != full)
-		lfk_atomic_store_u64(&q->threshold, (uint64_t)full,
-				     LFK__SCQ_SC);
+	return d == (int64_t)slots || d == (int64_t)slots + 1;
 }
 
-/* Enqueues v in ring `which`.  Always succeeds: the caller holds one of
- * the at most n slot indices. */
-static inline void lfk__scq_enqueue(struct lfk_ring_lfmpmc *r, int which,
-				    uint64_t v)
+/* Where consumers have got from `h` on: past the positions taken already
+ * while head lags (a consumer stopped before moving it).  At most a lap. */
+static inline uint64_t lfk__lfq_taken_frontier(struct lfk_ring_lfmpmc *r,
+					       int which, uint64_t h)
 {
-	/* E1: our position, before our reads of its entry and head. */
-	while (!lfk__scq_publish(r, which,
-				 lfk_atomic_fetch_add_u64(
-					 &lfk__scq_ring(r, which)->tail, 1,
-					 LFK__SCQ_SC),
-				 v))
-		;
-}
-
-/* Takes the item at position h of ring `which` into *v: true; or marks
- * the entry so that no producer fills it for position h or earlier: false. */
-static inline bool lfk__scq_take(struct lfk_ring_lfmpmc *r, int which,
-				 uint64_t h, uint64_t *v)
-{
-	lfk_pair_t *ent = lfk__scq_entry(r, which, h);
-	const uint64_t hcycle = lfk__scq_cycle(&r->hdr, h);
-	unsigned patience = 0;
-	/* D2: after D1, pairs with the producer's publish E4. */
-	uint64_t ctl = lfk_atomic_load_u64(&ent->lo, LFK__SCQ_SC), next;
-	for (;;) {
-		uint64_t ecycle = ctl & ~LFK__LFMPMC_FLAGS;
-		if (ecycle == hcycle) {
-			/* Ours (only the producer at h writes this cycle
-			 * with OCC).  Relaxed: ordered after D2, which
-			 * synchronized with the publish. */
-			*v = lfk_atomic_load_u64(&ent->hi, LFK_RELAXED);
-			if (which == 0) /* an item (or a record's index) */
-				LFK__RING_HOOK(LFK_HOOK_LFMPMC_DEQ_SLOT);
-			/* D3: frees the entry (release: our read of the
-			 * value before it); a late consumer may have set
-			 * UNSAFE meanwhile, so retry with what it saw.  A
-			 * CAS, not the authors' fetch_and(~OCC): ctl must
-			 * change by 16-byte CAS where that is emulated, and
-			 * it always changes here (OCC is set). */
-			while (!lfk__scq_ctl_cas(ent, &ctl,
-						 ctl & ~LFK__LFMPMC_OCC))
-				;
-			return true;
-		}
-		if (lfk__ring_diff(ecycle, hcycle) > 0)
-			return false; /* a newer cycle: nothing for us */
-		if (ctl & LFK__LFMPMC_OCC) {
-			/* An older item whose consumer is late. */
-			if (ctl & LFK__LFMPMC_UNSAFE)
-				return false; /* marked already */
-			next = ctl | LFK__LFMPMC_UNSAFE;
-		} else {
-			/* Empty: if its producer is in flight (tail past h),
-			 * give it a few reads before closing the entry. */
-			if (patience == 0) {
-				/* After D1 and D2, like D5. */
-				uint64_t t = lfk_atomic_load_u64(
-					&lfk__scq_ring(r, which)->tail,
-					LFK__SCQ_SC);
-				patience = lfk__ring_diff(t, h) > 0
-						   ? LFK__LFMPMC_PATIENCE + 1
-						   : 1;
-			}
-			if (--patience > 0) {
-				lfk_cpu_relax();
-				/* D2 again. */
-				ctl = lfk_atomic_load_u64(&ent->lo,
-							  LFK__SCQ_SC);
-				continue;
-			}
-			next = hcycle | (ctl & LFK__LFMPMC_UNSAFE);
-		}
-		/* D4: the close or the mark, against the producer's E4. */
-		if (lfk__scq_ctl_cas(ent, &ctl, next))
-			return false;
-	}
-}
-
-/* Moves tail up to head after consumers overran an empty ring, so that
- * producers do not try entries that consumers already closed. */
-static inline void lfk__scq_catchup(struct lfk__scq *q, uint64_t tail,
-				    uint64_t head)
-{
-	/* Tail against producers' E1 and consumers' D1. */
-	while (!lfk_atomic_cas_u64(&q->tail, &tail, head, LFK__SCQ_SC)) {
-		/* After the failed CAS: head against consumers' D1 (head
-		 * first, so that tail >= head below means tail caught up). */
-		head = lfk_atomic_load_u64(&q->head, LFK__SCQ_SC);
-		/* Tail after that head, against producers' E1. */
-		tail = lfk_atomic_load_u64(&q->tail, LFK__SCQ_SC);
-		if (lfk__ring_diff(tail, head) >= 0)
+	for (uint64_t i = 0; i < r->hdr.slots; i++, h++) {
+		/* Acquire: pairs with the consumer's release of the entry. */
+		uint64_t seq = lfk_atomic_load_u64(
+			&lfk__lfq_entry(r, which, h)->lo, LFK_ACQUIRE);
+		if (!lfk__lfq_taken(lfk__ring_diff(seq, h), r->hdr.slots))
 			break;
 	}
+	return h;
 }
 
-/* After a failed attempt whose positions end below `end`: true when the
- * caller should report empty (tail not past end, or budget spent).  The
- * attempt is charged to the budget (one unit, however many positions it
- * covered) when `charge` is set. */
-static inline bool lfk__scq_missed(struct lfk__scq *q, uint64_t end,
-				   bool charge)
+/* Where producers have got from `t` on: past the positions filled already
+ * while tail lags.  At most a lap. */
+static inline uint64_t lfk__lfq_filled_frontier(struct lfk_ring_lfmpmc *r,
+						int which, uint64_t t)
 {
-	/* D5: after D4, sees every producer that did not see our marks. */
-	uint64_t t = lfk_atomic_load_u64(&q->tail, LFK__SCQ_SC);
-	if (lfk__ring_diff(t, end) <= 0) {
-		LFK__RING_HOOK(LFK_HOOK_LFMPMC_DEQ_EMPTY);
-		lfk__scq_catchup(q, t, end);
-		if (charge)
-			/* Spent attempt, against producers' resets. */
-			lfk_atomic_fetch_sub_u64(&q->threshold, 1, LFK__SCQ_SC);
+	for (uint64_t i = 0; i < r->hdr.slots; i++, t++) {
+		/* Acquire: pairs with the producer's publish. */
+		uint64_t seq = lfk_atomic_load_u64(
+			&lfk__lfq_entry(r, which, t)->lo, LFK_ACQUIRE);
+		if (!lfk__lfq_filled(lfk__ring_diff(seq, t), r->hdr.slots))
+			break;
+	}
+	return t;
+}
+
+/* Whether position p may be filled without the ring holding more than
+ * capacity items (rings whose capacity is below the slot count). */
+static inline bool lfk__lfq_room(struct lfk_ring_lfmpmc *r, struct lfk__lfq *q,
+				 uint64_t p)
+{
+	const int64_t cap = (int64_t)r->hdr.capacity;
+	/* Relaxed: a lower bound of the consumed frontier (see struct). */
+	uint64_t h = lfk_atomic_load_u64(&q->head_seen, LFK_RELAXED);
+	if (lfk__ring_diff(p, h) < cap)
 		return true;
-	}
-	/* Spent attempt, against producers' resets. */
-	return charge && (int64_t)lfk_atomic_fetch_sub_u64(&q->threshold, 1,
-							   LFK__SCQ_SC) <= 0;
-}
-
-/* How far tail is ahead of head on ring `which` (<= 0: every position a
- * producer took was already taken by a consumer), from loads alone; tail
- * is read only when the copy of it shows less than `want`. */
-static inline int64_t lfk__scq_ahead(struct lfk_ring_lfmpmc *r, int which,
-				     size_t want)
-{
-	struct lfk__scq *q = lfk__scq_ring(r, which);
-	/* Head first: tail <= a head read earlier means tail <= head at the
-	 * moment tail was read (head only grows).  Against D1 and E1. */
-	uint64_t h = lfk_atomic_load_u64(&q->head, LFK__SCQ_SC), t;
-	/* Relaxed: a lower bound of tail (see struct lfk__scq). */
-	int64_t ahead = lfk__ring_diff(
-		lfk_atomic_load_u64(&q->tail_seen, LFK_RELAXED), h);
-	if (ahead >= (int64_t)want)
-		return ahead;
-	/* After the head load, as above. */
-	t = lfk_atomic_load_u64(&q->tail, LFK__SCQ_SC);
+	/* Acquire: pairs with the consumers' release of head; their entries
+	 * are free before it. */
+	h = lfk__lfq_taken_frontier(
+		r, 0, lfk_atomic_load_u64(&q->head, LFK_ACQUIRE));
 	/* Relaxed: only a hint for the next look. */
-	lfk_atomic_store_u64(&q->tail_seen, t, LFK_RELAXED);
-	return lfk__ring_diff(t, h);
+	lfk_atomic_store_u64(&q->head_seen, h, LFK_RELAXED);
+	return lfk__ring_diff(p, h) < cap;
 }
 
-/* Whether the entry at head holds its item (published, perhaps by a
- * producer that stopped or died before it reset the budget).  A spent
- * budget is then no reason to report empty: the item would stay hidden
- * until the next enqueue.  Going on is bounded: if another consumer takes
- * the item first, our attempt fails and charges the spent budget. */
-static inline bool lfk__scq_head_ready(struct lfk_ring_lfmpmc *r, int which)
+/*
+ * Appends src[0..n-1] to ring `which`, in order, as far as there is room;
+ * how many.  Fills the first position not yet filled, from tail on, with
+ * one double-width CAS that writes the value and marks the entry filled
+ * at once; tail moves once at the end (and after each lap of a long
+ * burst), and a producer that finds tail lagging passes the filled
+ * positions itself.  `capped`: check the capacity (ring aq of a u64 ring
+ * whose capacity is below the slot count).
+ */
+static inline size_t lfk__lfq_put(struct lfk_ring_lfmpmc *r, int which,
+				  const uint64_t *src, size_t n, bool capped)
 {
-	/* After the caller's threshold load; against D1. */
-	uint64_t h = lfk_atomic_load_u64(&lfk__scq_ring(r, which)->head,
-					 LFK__SCQ_SC);
-	/* As D2: pairs with the producer's publish E4. */
-	uint64_t ctl = lfk_atomic_load_u64(&lfk__scq_entry(r, which, h)->lo,
-					   LFK__SCQ_SC);
-	return (ctl & ~LFK__LFMPMC_UNSAFE) ==
-	       (lfk__scq_cycle(&r->hdr, h) | LFK__LFMPMC_OCC);
-}
-
-/* Dequeues from ring `which` into *v: 0, or -EAGAIN when it is empty. */
-static inline int lfk__scq_dequeue(struct lfk_ring_lfmpmc *r, int which,
-				   uint64_t *v)
-{
-	struct lfk__scq *q = lfk__scq_ring(r, which);
-	/* Against producers' resets: a spent budget means empty, unless an
-	 * item waits at head. */
-	if ((int64_t)lfk_atomic_load_u64(&q->threshold, LFK__SCQ_SC) < 0 &&
-	    !lfk__scq_head_ready(r, which))
-		return -EAGAIN;
-	for (;;) {
-		/* D1: our position, before D2 and D5. */
-		uint64_t h = lfk_atomic_fetch_add_u64(&q->head, 1, LFK__SCQ_SC);
-		if (lfk__scq_take(r, which, h, v))
-			return 0;
-		if (lfk__scq_missed(q, h + 1, true))
-			return -EAGAIN;
+	struct lfk__lfq *q = lfk__lfq_ring(r, which);
+	const uint64_t slots = r->hdr.slots;
+	/* Acquire: pairs with the release that moved tail: the positions
+	 * below it are filled, so ours comes after them. */
+	uint64_t known = lfk_atomic_load_u64(&q->tail, LFK_ACQUIRE), p = known;
+	size_t done = 0;
+	while (done < n) {
+		lfk_pair_t *ent = lfk__lfq_entry(r, which, p);
+		uint64_t seq;
+		int64_t d;
+		if (p - known >= slots) { /* a lap ahead of tail: move it */
+			lfk__lfq_advance(&q->tail, known, p);
+			known = p;
+		}
+		/* Acquire: pairs with the release by the entry's previous
+		 * consumer (its read of the old value is done) or, for a
+		 * filled entry, with its producer's publish. */
+		seq = lfk_atomic_load_u64(&ent->lo, LFK_ACQUIRE);
+		d = lfk__ring_diff(seq, p);
+		if (d == 0) { /* free for p */
+			if (capped && !lfk__lfq_room(r, q, p))
+				break;
+			/* Relaxed: the CAS compares it too; it only
+			 * completes the expected pair. */
+			lfk_pair_t want = { seq, lfk_atomic_load_u64(
+							 &ent->hi, LFK_RELAXED) };
+			lfk_pair_t item = { p + 1, src[done] };
+			/* Release: publishes the value to the consumer of p
+			 * (its acquire load of seq). */
+			if (lfk_atomic_cas2(ent, &want, item, LFK_RELEASE)) {
+				done++;
+				p++;
+				if (which == 0)
+					LFK__RING_HOOK(LFK_HOOK_LFMPMC_ENQ_SLOT);
+			}
+		} else if (lfk__lfq_filled(d, slots)) {
+			p++; /* filled by a producer that has not moved tail */
+		} else if (d < 0 || !lfk__lfq_moved(&q->tail, &p)) {
+			break; /* full: p - slots not yet taken (or damaged) */
+		} else {
+			known = p; /* we were stale; tail moved past p */
+		}
 	}
+	lfk__lfq_advance(&q->tail, known, p);
+	return done;
+}
+
+/*
+ * Takes up to n of the oldest values of ring `which` into dst, in order;
+ * how many.  Takes the first position not yet taken, from head on, with
+ * one CAS of its seq word (the value read before it); head moves as tail
+ * does in lfk__lfq_put.
+ */
+static inline size_t lfk__lfq_get(struct lfk_ring_lfmpmc *r, int which,
+				  uint64_t *dst, size_t n)
+{
+	struct lfk__lfq *q = lfk__lfq_ring(r, which);
+	const uint64_t slots = r->hdr.slots;
+	/* Acquire: pairs with the release that moved head: the positions
+	 * below it are taken, so ours comes after them. */
+	uint64_t known = lfk_atomic_load_u64(&q->head, LFK_ACQUIRE), p = known;
+	size_t done = 0;
+	while (done < n) {
+		lfk_pair_t *ent = lfk__lfq_entry(r, which, p);
+		uint64_t seq;
+		int64_t d;
+		if (p - known >= slots) { /* a lap ahead of head: move it */
+			lfk__lfq_advance(&q->head, known, p);
+			known = p;
+		}
+		/* Acquire: pairs with the producer's publish (the value is
+		 * written) or, for a taken entry, its consumer's release. */
+		seq = lfk_atomic_load_u64(&ent->lo, LFK_ACQUIRE);
+		d = lfk__ring_diff(seq, p + 1);
+		if (d == 0) { /* holds the item of p */
+			/* Relaxed: ordered after the acquire load of seq. */
+			uint64_t v = lfk_atomic_load_u64(&ent->hi, LFK_RELAXED);
+			if (lfk__lfq_seq_cas(ent, &seq, p + slots)) {
+				dst[done++] = v;
+				p++;
+				if (which == 0)
+					LFK__RING_HOOK(LFK_HOOK_LFMPMC_DEQ_SLOT);
+			}
+		} else if (lfk__lfq_taken(d + 1, slots)) {
+			p++; /* taken by a consumer that has not moved head */
+		} else if (d < 0 || !lfk__lfq_moved(&q->head, &p)) {
+			break; /* empty: p not yet filled (or damaged) */
+		} else {
+			known = p; /* we were stale; head moved past p */
+		}
+	}
+	lfk__lfq_advance(&q->head, known, p);
+	return done;
 }
 
 /* The data slot of index, for elements of `words` words (= elem_words). */
@@ -366,111 +313,36 @@ static inline void *lfk__ring_lfmpmc_data(struct lfk_ring_lfmpmc *r,
 	return (char *)r + r->hdr.data_off + index * words * 8;
 }
 
-/* u64 rings: takes up to n credits (C1); how many it got. */
-static inline size_t lfk__lfmpmc_take_credits(struct lfk_ring_lfmpmc *r,
-					      size_t n)
-{
-	int64_t old;
-	/* Relaxed: a look before the RMW, so a full ring costs no locked
-	 * instruction; the RMW decides. */
-	if ((int64_t)lfk_atomic_load_u64(&r->credits, LFK_RELAXED) <= 0)
-		return 0;
-	/* C1: pairs with C2 (acquire): the entries that the returned
-	 * credits freed are seen free. */
-	old = (int64_t)lfk_atomic_fetch_sub_u64(&r->credits, n, LFK_ACQ_REL);
-	if (old >= (int64_t)n)
-		return n;
-	/* Relaxed: hands back what we could not have; it publishes
-	 * nothing. */
-	lfk_atomic_fetch_add_u64(&r->credits,
-				 n - (uint64_t)(old > 0 ? old : 0),
-				 LFK_RELAXED);
-	return old > 0 ? (size_t)old : 0;
-}
+/* Indices moved per round by the record calls. */
+#define LFK__LFQ_CHUNK 32
 
-/* u64 rings: up to n values in order: k credits, then k positions with one
- * fetch-and-add; items whose position turns out unusable take new ones. */
-static inline size_t lfk__lfmpmc_put_values(struct lfk_ring_lfmpmc *r,
-					    const uint64_t *src, size_t n)
-{
-	size_t k = lfk__lfmpmc_take_credits(r, n), done = 0;
-	uint64_t t;
-	if (k == 0)
-		return 0;
-	/* E1 for the block: positions t .. t + k - 1 are ours. */
-	t = lfk_atomic_fetch_add_u64(&r->aq.tail, k, LFK__SCQ_SC);
-	LFK__RING_HOOK(LFK_HOOK_LFMPMC_ENQ_SLOT);
-	for (uint64_t i = 0; i < k; i++)
-		if (lfk__scq_publish(r, 0, t + i, src[done]))
-			done++;
-	while (done < k)
-		lfk__scq_enqueue(r, 0, src[done++]);
-	lfk__scq_reset_threshold(r, 0);
-	return k;
-}
-
-/* u64 rings: up to n values; as many positions as tail - head shows, at
- * most n, taken with one fetch-and-add. */
-static inline size_t lfk__lfmpmc_get_values(struct lfk_ring_lfmpmc *r,
-					    uint64_t *dst, size_t n)
-{
-	int64_t ahead = lfk__scq_ahead(r, 0, n);
-	size_t got = 0, k = ahead > 0 ? lfk__ring_min(n, (size_t)ahead) : 0;
-	uint64_t h;
-	if (k == 0)
-		return 0; /* no position a consumer has not taken */
-	/* Against producers' resets: with a spent budget only the single
-	 * dequeue below may go on (it looks for a published item first). */
-	if (k > 1 && (int64_t)lfk_atomic_load_u64(&r->aq.threshold,
-						  LFK__SCQ_SC) >= 0) {
-		bool empty;
-		LFK__RING_HOOK(LFK_HOOK_LFMPMC_DEQ_BLOCK);
-		/* D1 for the block. */
-		h = lfk_atomic_fetch_add_u64(&r->aq.head, k, LFK__SCQ_SC);
-		for (uint64_t i = 0; i < k; i++)
-			if (lfk__scq_take(r, 0, h + i, &dst[got]))
-				got++;
-		if (got < k) {
-			LFK__RING_HOOK(LFK_HOOK_LFMPMC_DEQ_BLOCK_MISSED);
-			/* A block that found nothing is one failed attempt,
-			 * charged once like a single dequeue's: the budget's
-			 * slack counts one attempt per thread in flight, not
-			 * positions.  A block that got items charges nothing
-			 * (the call succeeded); both catch tail up when the
-			 * block overran it. */
-			empty = lfk__scq_missed(&r->aq, h + k, got == 0);
-			LFK__RING_HOOK(LFK_HOOK_LFMPMC_DEQ_BLOCK_CHARGED);
-			if (empty && got == 0)
-				return 0; /* no second look at an empty ring */
-		}
-	}
-	/* A block that found nothing (its producers in flight) ends in one
-	 * ordinary dequeue, which reports empty only for an empty ring. */
-	if (got == 0 && lfk__scq_dequeue(r, 0, dst) == 0)
-		got = 1;
-	if (got == 0)
-		return 0;
-	/* C2: after D3 (release): the freed entries before the credits. */
-	lfk_atomic_fetch_add_u64(&r->credits, got, LFK_RELEASE);
-	return got;
-}
-
-/* Record rings: slot indices from fq, item indices through aq. */
+/* Record rings: free slot indices from fq, the records copied in, their
+ * indices appended to aq; a chunk at a time. */
 static inline size_t lfk__lfmpmc_put_records(struct lfk_ring_lfmpmc *r,
 					     const void *src, size_t n,
 					     uint32_t words)
 {
-	size_t done;
-	for (done = 0; done < n; done++) {
-		uint64_t index;
-		if (lfk__scq_ahead(r, 1, 1) <= 0 ||
-		    lfk__scq_dequeue(r, 1, &index) != 0)
+	size_t done = 0;
+	while (done < n) {
+		uint64_t index[LFK__LFQ_CHUNK];
+		size_t k = lfk__lfq_get(r, 1, index,
+					lfk__ring_min(n - done, LFK__LFQ_CHUNK));
+		size_t put;
+		if (k == 0)
 			break;
-		LFK__RING_HOOK(LFK_HOOK_LFMPMC_ENQ_SLOT);
-		lfk__ring_copy(lfk__ring_lfmpmc_data(r, index, words),
-			       (const char *)src + done * words * 8, words);
-		lfk__scq_enqueue(r, 0, index);
-		lfk__scq_reset_threshold(r, 0);
+		for (size_t i = 0; i < k; i++)
+			lfk__ring_copy(lfk__ring_lfmpmc_data(r, index[i], words),
+				       (const char *)src +
+					       (done + i) * words * 8,
+				       words);
+		/* Only `capacity` indices exist, so aq has room for ours;
+		 * a damaged ring may not: the rest go back to fq. */
+		put = lfk__lfq_put(r, 0, index, k, false);
+		done += put;
+		if (put < k) {
+			lfk__lfq_put(r, 1, index + put, k - put, false);
+			break;
+		}
 	}
 	return done;
 }
@@ -479,16 +351,20 @@ static inline size_t lfk__lfmpmc_get_records(struct lfk_ring_lfmpmc *r,
 					     void *dst, size_t n,
 					     uint32_t words)
 {
-	size_t done;
-	for (done = 0; done < n; done++) {
-		uint64_t index;
-		if (lfk__scq_ahead(r, 0, 1) <= 0 ||
-		    lfk__scq_dequeue(r, 0, &index) != 0)
+	size_t done = 0;
+	while (done < n) {
+		uint64_t index[LFK__LFQ_CHUNK];
+		size_t k = lfk__lfq_get(r, 0, index,
+					lfk__ring_min(n - done, LFK__LFQ_CHUNK));
+		if (k == 0)
 			break;
-		lfk__ring_copy((char *)dst + done * words * 8,
-			       lfk__ring_lfmpmc_data(r, index, words), words);
-		lfk__scq_enqueue(r, 1, index);
-		lfk__scq_reset_threshold(r, 1);
+		for (size_t i = 0; i < k; i++)
+			lfk__ring_copy((char *)dst + (done + i) * words * 8,
+				       lfk__ring_lfmpmc_data(r, index[i], words),
+				       words);
+		/* fq always has room: only `capacity` indices exist. */
+		lfk__lfq_put(r, 1, index, k, false);
+		done += k;
 	}
 	return done;
 }
@@ -497,15 +373,18 @@ static inline size_t lfk__ring_lfmpmc_put(struct lfk_ring_lfmpmc *r,
 					  const void *src, size_t n,
 					  uint32_t words)
 {
-	return words == 1 ? lfk__lfmpmc_put_values(r, (const uint64_t *)src, n)
-			  : lfk__lfmpmc_put_records(r, src, n, words);
+	if (words == 1)
+		return lfk__lfq_put(r, 0, (const uint64_t *)src, n,
+				    r->hdr.capacity != r->hdr.slots);
+	return lfk__lfmpmc_put_records(r, src, n, words);
 }
 
 static inline size_t lfk__ring_lfmpmc_get(struct lfk_ring_lfmpmc *r,
 					  void *dst, size_t n, uint32_t words)
 {
-	return words == 1 ? lfk__lfmpmc_get_values(r, (uint64_t *)dst, n)
-			  : lfk__lfmpmc_get_records(r, dst, n, words);
+	if (words == 1)
+		return lfk__lfq_get(r, 0, (uint64_t *)dst, n);
+	return lfk__lfmpmc_get_records(r, dst, n, words);
 }
 
 LFK__RING_DEFINE_API(lfmpmc)
