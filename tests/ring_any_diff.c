@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Scenarios for the generic ring handle (struct lfk_ring): each call gives
- * what the typed call of the ring's kind gives, step by step on two rings
- * fed the same seeded operations; and the handle's own bad input: unknown
- * kinds, conversions to another kind, and a header whose kind is damaged.
+ * The generic ring handle (struct lfk_ring) against the typed calls: each
+ * call gives what the typed call of the ring's kind gives, step by step on
+ * two rings fed the same seeded operations.  And, at compile time, no
+ * generator macro of the public headers leaks out of <lfkit/lfkit.h>.
  */
 #include "ring_scenarios.h"
 
 #include <lfkit/lfkit.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "ring_helpers.h"
 
 /* The generator macros of the public headers are #undef'd after use: none
  * may leak into a user's program (a sample of each header's). */
@@ -24,9 +26,6 @@
 	defined(LFK__GENERIC_CAS_FAIL_ORDER)
 #error "a generator macro leaks out of <lfkit/lfkit.h>"
 #endif
-
-static const enum lfk_ring_kind all_kinds[] = { LFK_RING_SPSC, LFK_RING_MPMC,
-						LFK_RING_LFMPMC };
 
 /* The typed calls of one kind, on a ring given as its handle. */
 struct typed_calls {
@@ -110,108 +109,25 @@ static void step_both(const struct typed_calls *tc, struct lfk_ring *h,
 
 int lfk_scn_any_matches_typed(void)
 {
-	for (size_t k = 0; k < 3; k++) {
+	for (size_t k = 0; k < RING_NRINGS; k++) {
 		struct lfk_ring *h, *t;
 		struct lfk_rng rng;
 		uint64_t next = 1;
 		lfk_rng_seed(&rng, lfk_test_seed() + k);
-		if (lfk_ring_create(all_kinds[k], 5, 8, &h) != 0 ||
-		    lfk_ring_create(all_kinds[k], 5, 8, &t) != 0) {
-			LFK_CHECK(0, "create kind %d", (int)all_kinds[k]);
+		if (lfk_ring_create(ring_handle_kinds[k], 5, 8, &h) != 0 ||
+		    lfk_ring_create(ring_handle_kinds[k], 5, 8, &t) != 0) {
+			LFK_CHECK(0, "create kind %d",
+				  (int)ring_handle_kinds[k]);
 			return 0;
 		}
-		LFK_CHECK(lfk_ring_kind_of(h) == all_kinds[k] &&
+		LFK_CHECK(lfk_ring_kind_of(h) == ring_handle_kinds[k] &&
 				  lfk_ring_capacity(h) == 5 &&
 				  lfk_ring_elem_size(h) == 8,
-			  "kind %d: geometry", (int)all_kinds[k]);
+			  "kind %d: geometry", (int)ring_handle_kinds[k]);
 		for (int s = 0; s < 3000 && !lfk_failures(); s++)
 			step_both(&typed[k], h, t, &rng, &next, s);
 		lfk_ring_destroy(h);
 		lfk_ring_destroy(t);
 	}
-	return 0;
-}
-
-/* Every call on h fails as on a ring whose header names no kind. */
-static void check_refuses(struct lfk_ring *h, const char *what)
-{
-	uint64_t v[2] = { 1, 2 };
-	LFK_CHECK(lfk_ring_enqueue(h, 1) == -EINVAL &&
-			  lfk_ring_dequeue(h, v) == -EINVAL &&
-			  lfk_ring_enqueue_rec(h, v) == -EINVAL &&
-			  lfk_ring_dequeue_rec(h, v) == -EINVAL,
-		  "%s: single calls", what);
-	LFK_CHECK(lfk_ring_enqueue_burst(h, v, 2) == 0 &&
-			  lfk_ring_dequeue_burst(h, v, 2) == 0 &&
-			  lfk_ring_enqueue_burst_rec(h, v, 2) == 0 &&
-			  lfk_ring_dequeue_burst_rec(h, v, 2) == 0,
-		  "%s: bursts", what);
-	LFK_CHECK(lfk_ring_count(h) == 0 && lfk_ring_capacity(h) == 0 &&
-			  lfk_ring_elem_size(h) == 0 &&
-			  lfk_ring_kind_of(h) == 0 &&
-			  lfk_ring_to_spsc(h) == NULL &&
-			  lfk_ring_to_mpmc(h) == NULL &&
-			  lfk_ring_to_lfmpmc(h) == NULL,
-		  "%s: queries", what);
-}
-
-/* A ring of kind k: only its own kind's conversion gives it back; the
- * u64 calls refuse a ring of 16-byte records; a damaged kind is refused
- * by every call. */
-static void check_kind(enum lfk_ring_kind k)
-{
-	struct lfk_ring *h, *rec;
-	uint32_t saved, bad = 9;
-	uint64_t v = 0;
-	if (lfk_ring_create(k, 4, 8, &h) != 0 ||
-	    lfk_ring_create(k, 4, 16, &rec) != 0) {
-		LFK_CHECK(0, "create kind %d", (int)k);
-		return;
-	}
-	LFK_CHECK(((void *)lfk_ring_to_spsc(h) != NULL) ==
-			  (k == LFK_RING_SPSC) &&
-			  ((void *)lfk_ring_to_mpmc(h) != NULL) ==
-				  (k == LFK_RING_MPMC) &&
-			  ((void *)lfk_ring_to_lfmpmc(h) != NULL) ==
-				  (k == LFK_RING_LFMPMC),
-		  "kind %d: conversions", (int)k);
-	LFK_CHECK(lfk_ring_enqueue(rec, 1) == -EINVAL &&
-			  lfk_ring_dequeue(rec, &v) == -EINVAL &&
-			  lfk_ring_enqueue_burst(rec, &v, 1) == 0,
-		  "kind %d: u64 calls on records", (int)k);
-	LFK_CHECK(lfk_ring_enqueue(NULL, 1) == -EINVAL &&
-			  lfk_ring_dequeue(h, NULL) == -EINVAL &&
-			  lfk_ring_dequeue_burst(h, NULL, 1) == 0,
-		  "kind %d: NULL", (int)k);
-	/* The kind is the header's first word (a damaged shared region). */
-	memcpy(&saved, h, sizeof(saved));
-	memcpy(h, &bad, sizeof(bad));
-	check_refuses(h, "damaged kind");
-	memcpy(h, &saved, sizeof(saved));
-	LFK_CHECK(lfk_ring_enqueue(h, 7) == 0 && lfk_ring_dequeue(h, &v) == 0 &&
-			  v == 7,
-		  "kind %d: works again once restored", (int)k);
-	lfk_ring_destroy(h);
-	lfk_ring_destroy(rec);
-}
-
-int lfk_scn_any_bad_input(void)
-{
-	static const int bad_kinds[] = { 0, 4, -1, 16 };
-	for (size_t i = 0; i < sizeof(bad_kinds) / sizeof(bad_kinds[0]); i++) {
-		enum lfk_ring_kind k = (enum lfk_ring_kind)bad_kinds[i];
-		struct lfk_ring *r = (struct lfk_ring *)&r;
-		LFK_CHECK(lfk_ring_size(k, 8, 8) == 0 &&
-				  lfk_ring_create(k, 8, 8, &r) == -EINVAL &&
-				  r == NULL,
-			  "kind %d accepted", bad_kinds[i]);
-	}
-	LFK_CHECK(lfk_ring_create(LFK_RING_SPSC, 8, 8, NULL) == -EINVAL &&
-			  lfk_ring_init(NULL, LFK_RING_MPMC, 8, 8) == -EINVAL,
-		  "NULL accepted");
-	check_refuses(NULL, "NULL");
-	lfk_ring_destroy(NULL);
-	for (size_t k = 0; k < 3; k++)
-		check_kind(all_kinds[k]);
 	return 0;
 }
