@@ -62,15 +62,11 @@ static int killed_producer_round(struct lfk_rng *rng)
 {
 	char name[64];
 	struct lfk_shm *s;
-	void *r, *b;
+	struct lfk_ring_lfmpmc *r;
 	pid_t pid;
 	uint64_t next = 0, v;
-	if (lfk_shm_create(region_name(name, sizeof(name)), 1 << 20, 0600,
-			   &s) != 0)
-		return 1;
-	if (lfk_shm_ring_create(s, "ring", LFK_RING_LFMPMC, 16, 8,
-				(struct lfk_ring **)&r) != 0 ||
-	    lfk_shm_bytes_create(s, "board", sizeof(struct board), &b) != 0)
+	s = ring_region_create(name, sizeof(name), 16, &r, NULL);
+	if (s == NULL)
 		return 1;
 	fflush(NULL);
 	pid = lfk_fork();

@@ -13,6 +13,25 @@ const char *region_name(char *buf, size_t len)
 	return buf;
 }
 
+struct lfk_shm *ring_region_create(char *name, size_t len, size_t capacity,
+				   struct lfk_ring_lfmpmc **ring,
+				   struct board **bd)
+{
+	struct lfk_shm *s;
+	void *b;
+	if (lfk_shm_create(region_name(name, len), 1 << 20, 0600, &s) != 0)
+		return NULL;
+	if (lfk_shm_ring_lfmpmc_create(s, "ring", capacity, 8, ring) != 0 ||
+	    lfk_shm_bytes_create(s, "board", sizeof(struct board), &b) != 0) {
+		lfk_shm_close(s);
+		lfk_shm_unlink(name);
+		return NULL;
+	}
+	if (bd != NULL)
+		*bd = b;
+	return s;
+}
+
 bool out_of_time(const struct board *bd, uint64_t i)
 {
 	return bd->deadline_ns != 0 && i % 64 == 0 &&

@@ -25,6 +25,14 @@ struct board { /* a bytes object: what each process did */
 		deadline_ns; /* producers stop here (CLOCK_MONOTONIC); 0: never */
 };
 
+/* A new region, named into name[len], holding the lock-free ring "ring"
+ * of `capacity` 8-byte items and the board "board" that child_producer and
+ * child_consumer attach to (*bd, if bd is not NULL); NULL (nothing left
+ * behind) when it cannot be made. */
+struct lfk_shm *ring_region_create(char *name, size_t len, size_t capacity,
+				   struct lfk_ring_lfmpmc **ring,
+				   struct board **bd);
+
 /* Whether a producer about to put item i is out of time: the stress bound
  * in seconds, beside the bound in items.  The clock is read every 64 items. */
 bool out_of_time(const struct board *bd, uint64_t i);

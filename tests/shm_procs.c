@@ -17,15 +17,12 @@ int lfk_scn_fork_producers_consumers(void)
 {
 	char name[64];
 	struct lfk_shm *s;
-	void *r, *b;
+	struct lfk_ring_lfmpmc *r;
+	struct board *b;
 	if (lfk_skip_between_processes(LFK_RING_LFMPMC, __func__))
 		return 0;
-	if (lfk_shm_create(region_name(name, sizeof(name)), 1 << 20, 0600,
-			   &s) != 0)
-		return 1;
-	if (lfk_shm_ring_create(s, "ring", LFK_RING_LFMPMC, 64, 8,
-				(struct lfk_ring **)&r) != 0 ||
-	    lfk_shm_bytes_create(s, "board", sizeof(struct board), &b) != 0)
+	s = ring_region_create(name, sizeof(name), 64, &r, &b);
+	if (s == NULL)
 		return 1;
 	run_children(name, b, child_producer, child_consumer, NULL,
 		     lfk_stress_items() / NPROC, NULL, NULL);
