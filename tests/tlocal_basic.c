@@ -12,7 +12,7 @@
 
 #include "tlocal_helpers.h"
 
-/* ---- lfk_tlocal --------------------------------------------------------------- */
+/* ---- lfk_tlocal ---------------------------------------------------------- */
 
 int lfk_scn_tlocal_basic(void)
 {
@@ -133,7 +133,7 @@ int lfk_scn_tlocal_many_objects(void)
 	return 0;
 }
 
-/* ---- lfk_counter -------------------------------------------------------------- */
+/* ---- lfk_counter --------------------------------------------------------- */
 
 static void add_ten(void *arg, int me)
 {
@@ -244,7 +244,7 @@ int lfk_scn_counter_last_used(void)
 	return 0;
 }
 
-/* ---- lfk_tcache ----------------------------------------------------------------- */
+/* ---- lfk_tcache ---------------------------------------------------------- */
 
 static int cmp_ptr(const void *a, const void *b)
 {

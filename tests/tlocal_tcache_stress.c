@@ -253,7 +253,7 @@ SCN_WITH(tcache_unique_xthread_2_2, unique_xthread, 2, 2)
 
 SCN_WITH(tcache_unique_xthread_4_4, unique_xthread, 4, 4)
 
-/* ---- a thousand short-lived threads ------------------------------------------ */
+/* ---- a thousand short-lived threads -------------------------------------- */
 
 #define WAVE 16
 #define WAVES 63 /* 1008 threads */
