@@ -19,7 +19,7 @@
 	X(queue_between_processes)                                             \
 	X(ref_queue_between_processes)                                         \
 	X(ref_queue_owner_killed)                                              \
-	X(event_and_semaphore_between_processes)                                \
+	X(event_and_semaphore_between_processes)                               \
 	X(sizes_that_wrap_are_refused)                                         \
 	X(create_reserves_backing_store)                                       \
 	X(attach_after_truncate)                                               \

@@ -44,7 +44,8 @@ int lfk_scn_create_reserves_backing_store(void)
 		return 0;
 	}
 	rc = lfk_shm_create(name, (size_t)1 << 40, 0600, &s);
-	LFK_CHECK(rc == -ENOSPC, "create of 2^40 bytes gave %d, not -ENOSPC", rc);
+	LFK_CHECK(rc == -ENOSPC, "create of 2^40 bytes gave %d, not -ENOSPC",
+		  rc);
 	if (rc == 0) {
 		lfk_shm_close(s);
 		lfk_shm_unlink(name);
@@ -159,59 +160,69 @@ static void stop_here(int step)
 		raise(SIGSTOP);
 }
 
+/* The region a create reclaimed from a dead creator is usable. */
+static void reclaimed_region_works(const char *name, struct lfk_shm *s,
+				   int step)
+{
+	struct lfk_shm *o;
+	void *p;
+	LFK_CHECK(lfk_shm_bytes_create(s, "b", 1 << 16, &p) == 0,
+		  "step %d: the reclaimed region is usable", step);
+	LFK_CHECK(lfk_shm_open(name, &o) == 0 &&
+			  lfk_shm_size(o) == lfk_shm_size(s),
+		  "step %d: open of the reclaimed region", step);
+	lfk_shm_close(o);
+	lfk_shm_close(s);
+}
+
+/* The creator stopped at `step`, then killed: the name reads as being
+ * created while it lives and after it died, and a create reclaims it. */
+static void creator_killed_at(const char *name, int step)
+{
+	struct lfk_shm *s;
+	int status, rc;
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct lfk_shm *mine;
+		stop_at = step;
+		lfk__shm_create_hook = stop_here;
+		_exit(lfk_shm_create(name, 1 << 16, 0600, &mine) == 0 ? 0 : 1);
+	}
+	if (pid < 0) {
+		LFK_CHECK(false, "step %d: fork", step);
+		return;
+	}
+	if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) {
+		LFK_CHECK(false, "step %d: the creator did not stop", step);
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		return;
+	}
+	rc = lfk_shm_open(name, &s);
+	LFK_CHECK(rc == -EAGAIN, "step %d: open while being created: %d", step,
+		  rc);
+	rc = lfk_shm_create(name, 1 << 16, 0600, &s);
+	LFK_CHECK(rc == -EEXIST,
+		  "step %d: create while a live creator works: %d", step, rc);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	rc = lfk_shm_open(name, &s);
+	LFK_CHECK(rc == -EAGAIN, "step %d: open after the creator died: %d",
+		  step, rc);
+	rc = lfk_shm_create(name, 1 << 17, 0600, &s);
+	LFK_CHECK(rc == 0, "step %d: create did not reclaim the name: %d", step,
+		  rc);
+	if (rc == 0)
+		reclaimed_region_works(name, s, step);
+	lfk_shm_unlink(name);
+}
+
 int lfk_scn_creator_killed_mid_create(void)
 {
 	char name[64];
 	name_of(name, sizeof(name), "dead-creator");
 	for (int step = LFK__SHM_STEP_CLAIMED; step <= LFK__SHM_STEP_HEADER;
-	     step++) {
-		struct lfk_shm *s;
-		int status, rc;
-		pid_t pid = fork();
-		if (pid == 0) {
-			struct lfk_shm *mine;
-			stop_at = step;
-			lfk__shm_create_hook = stop_here;
-			_exit(lfk_shm_create(name, 1 << 16, 0600, &mine) == 0 ? 0
-									      : 1);
-		}
-		if (pid < 0)
-			return 1;
-		if (waitpid(pid, &status, WUNTRACED) != pid ||
-		    !WIFSTOPPED(status)) {
-			LFK_CHECK(false, "step %d: the creator did not stop", step);
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			continue;
-		}
-		rc = lfk_shm_open(name, &s);
-		LFK_CHECK(rc == -EAGAIN, "step %d: open while being created: %d",
-			  step, rc);
-		rc = lfk_shm_create(name, 1 << 16, 0600, &s);
-		LFK_CHECK(rc == -EEXIST,
-			  "step %d: create while a live creator works: %d", step,
-			  rc);
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-		rc = lfk_shm_open(name, &s);
-		LFK_CHECK(rc == -EAGAIN, "step %d: open after the creator died: %d",
-			  step, rc);
-		rc = lfk_shm_create(name, 1 << 17, 0600, &s);
-		LFK_CHECK(rc == 0, "step %d: create did not reclaim the name: %d",
-			  step, rc);
-		if (rc == 0) {
-			struct lfk_shm *o;
-			void *p;
-			LFK_CHECK(lfk_shm_bytes_create(s, "b", 1 << 16, &p) == 0,
-				  "step %d: the reclaimed region is usable",
-				  step);
-			LFK_CHECK(lfk_shm_open(name, &o) == 0 &&
-					  lfk_shm_size(o) == lfk_shm_size(s),
-				  "step %d: open of the reclaimed region", step);
-			lfk_shm_close(o);
-			lfk_shm_close(s);
-		}
-		lfk_shm_unlink(name);
-	}
+	     step++)
+		creator_killed_at(name, step);
 	return 0;
 }

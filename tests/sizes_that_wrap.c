@@ -61,11 +61,14 @@ static bool covers(size_t bytes, size_t n, size_t elem)
 
 static bool ring_sizes(size_t v)
 {
-	return covers(lfk_ring_spsc_size(v, 8), v, 8) && covers(lfk_ring_spsc_size(1, v), 1, v) &&
-	       covers(lfk_ring_mpmc_size(v, 8), v, 8) && covers(lfk_ring_mpmc_size(1, v), 1, v) &&
+	return covers(lfk_ring_spsc_size(v, 8), v, 8) &&
+	       covers(lfk_ring_spsc_size(1, v), 1, v) &&
+	       covers(lfk_ring_mpmc_size(v, 8), v, 8) &&
+	       covers(lfk_ring_mpmc_size(1, v), 1, v) &&
 	       covers(lfk_ring_lfmpmc_size(v, 8), v, 8) &&
 	       covers(lfk_ring_lfmpmc_size(1, v), 1, v) &&
-	       covers(lfk_ref_ring_size(v, 8), v, 8) && covers(lfk_ref_ring_size(1, v), 1, v);
+	       covers(lfk_ref_ring_size(v, 8), v, 8) &&
+	       covers(lfk_ref_ring_size(1, v), 1, v);
 }
 
 static bool ring_creates(size_t v)
@@ -100,7 +103,8 @@ static bool ring_inits(size_t v)
 	       lfk_ring_mpmc_init(mem, 1, v) < 0 &&
 	       lfk_ring_lfmpmc_init(mem, v, 8) < 0 &&
 	       lfk_ring_lfmpmc_init(mem, 1, v) < 0 &&
-	       lfk_ref_ring_init(mem, v, 8) < 0 && lfk_ref_ring_init(mem, 1, v) < 0;
+	       lfk_ref_ring_init(mem, v, 8) < 0 &&
+	       lfk_ref_ring_init(mem, 1, v) < 0;
 }
 
 static bool queue_calls(size_t v)
@@ -231,8 +235,8 @@ int lfk_scn_sizes_that_wrap_are_refused(void)
 		{ "shm region create", region_create },
 	};
 	const size_t huge[] = {
-		SIZE_MAX,	      SIZE_MAX - 1,	  SIZE_MAX - 126,
-		SIZE_MAX / 8 + 1,     SIZE_MAX / 64 + 1,  SIZE_MAX / 128 + 1,
+		SIZE_MAX,	  SIZE_MAX - 1,	     SIZE_MAX - 126,
+		SIZE_MAX / 8 + 1, SIZE_MAX / 64 + 1, SIZE_MAX / 128 + 1,
 		(size_t)1 << 63,
 	};
 	char name[64];
@@ -241,8 +245,8 @@ int lfk_scn_sizes_that_wrap_are_refused(void)
 		return 1;
 	for (size_t c = 0; c < sizeof(calls) / sizeof(calls[0]); c++)
 		for (size_t i = 0; i < sizeof(huge) / sizeof(huge[0]); i++)
-			LFK_CHECK(calls[c].refuses(huge[i]),
-				  "%s accepted %zu", calls[c].what, huge[i]);
+			LFK_CHECK(calls[c].refuses(huge[i]), "%s accepted %zu",
+				  calls[c].what, huge[i]);
 	lfk_shm_close(region);
 	lfk_shm_unlink(name);
 	return 0;
