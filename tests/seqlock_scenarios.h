@@ -24,7 +24,7 @@
 	X(snapshot_sum_w1)                                                     \
 	X(snapshot_sum_w2)                                                     \
 	X(update_counts_8)                                                     \
-	X(snapshot_iriw)                                                        \
+	X(snapshot_iriw)                                                       \
 	X(read_timed_timeouts)
 
 LFK_SEQLOCK_SCENARIOS(LFK_SCENARIO_DECLARE)
