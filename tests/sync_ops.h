@@ -8,6 +8,7 @@
 #define LFK_TESTS_SYNC_OPS_H
 
 #include <errno.h>
+#include <lfkit/atomic.h> /* LFK_TSAN */
 #include <lfkit/ref/sync.h>
 #include <lfkit/sync.h>
 #include <stdint.h>
