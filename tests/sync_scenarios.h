@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The futex mutex, semaphore and event's scenarios, listed once for
- * Criterion and the plain runner. */
+ * Criterion and the plain runner.  They live in one file per kind:
+ * sync_bad_input.c, _diff.c, _timeouts.c, _stress.c, _procs.c and
+ * _death.c, over sync_ops.h (and sync_region.h for processes). */
 #ifndef LFK_TESTS_SYNC_SCENARIOS_H
 #define LFK_TESTS_SYNC_SCENARIOS_H
 
