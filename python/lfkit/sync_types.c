@@ -76,8 +76,8 @@ static PyObject *lock_acquire(lfkp_shared *self, PyObject *args, PyObject *kw)
 				"timeout value must be a non-negative number");
 		return NULL;
 	}
-	PyObject *t = NULL; /* NULL: forever */
-	if (blocking && timeout >= 0 &&
+	PyObject *t = NULL; /* NULL: forever (-1); NaN fails below */
+	if (blocking && timeout != -1 &&
 	    (t = PyFloat_FromDouble(timeout)) == NULL)
 		return NULL;
 	int rc = lfkp_deadline_from_queue_args(blocking, t, &d);

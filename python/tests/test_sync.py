@@ -74,6 +74,8 @@ def test_bad_arguments():
         lfkit.Lock().acquire(False, 1)
     with pytest.raises(ValueError):
         lfkit.Lock().acquire(True, -2)
+    with pytest.raises(ValueError):  # as threading.Lock; not "forever"
+        lfkit.Lock().acquire(True, float("nan"))
     with pytest.raises(ValueError):
         lfkit.Semaphore().acquire(False, 1)
     with pytest.raises(ValueError):
