@@ -8,7 +8,7 @@
  *   M2  release's release store of head  ->  claim's acquire load of head:
  *       the consumer's reads of freed bytes before a producer rewrites them;
  *   C1  claim's seq_cst move of tail and seq_cst load of closed, against
- *       close's seq_cst RMW and the consumer's seq_cst loads of closed and
+ *       close's seq_cst store and the consumer's seq_cst loads of closed and
  *       then tail (lib/msgring_wait.c): a store-buffering pair, so either
  *       the claim sees the close or the consumer that sees the close also
  *       sees the claim (and waits for its commit).
@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/create.h"
 #include "msgring_layout.h"
 #include "msgring_self.h"
-#include "lib/create.h"
 
 size_t lfk_msgring_size(size_t bytes)
 {
@@ -112,8 +112,12 @@ size_t lfk_msgring_used(const struct lfk_msgring *r)
 	uint64_t head, tail;
 	if (r == NULL)
 		return 0;
-	/* Relaxed, both: a snapshot; head first, so tail - head >= 0. */
-	head = lfk_atomic_load_u64(&r->head, LFK_RELAXED);
+	/* Acquire (M2's load side): head first, and then a tail at least as
+	 * new as the one the consumer saw before it stored head, so tail -
+	 * head >= 0 (two relaxed loads may pair a new head with an older
+	 * tail on a weakly ordered machine). */
+	head = lfk_atomic_load_u64(&r->head, LFK_ACQUIRE);
+	/* Relaxed: a snapshot. */
 	tail = lfk_atomic_load_u64(&r->tail, LFK_RELAXED);
 	return (size_t)(tail - head);
 }
@@ -209,7 +213,8 @@ int lfk_msgring_claim(struct lfk_msgring *r, size_t len,
 		wake_consumer(r);
 		return -EPIPE;
 	}
-	c->data = data_of(r) + lfk__msg_off(pos, r->hdr.bytes) + LFK_MSGRING_HDR;
+	c->data =
+		data_of(r) + lfk__msg_off(pos, r->hdr.bytes) + LFK_MSGRING_HDR;
 	c->len = len;
 	c->lfk__pos = pos;
 	return 0;
@@ -244,8 +249,8 @@ int lfk_msgring_commit(struct lfk_msgring *r, struct lfk_msgring_claim *c)
 	return 0;
 }
 
-int lfk__msgring_peek(const struct lfk_msgring *r, uint64_t from,
-		      uint64_t *at, uint64_t *word)
+int lfk__msgring_peek(const struct lfk_msgring *r, uint64_t from, uint64_t *at,
+		      uint64_t *word)
 {
 	uint64_t bytes = r->hdr.bytes, h = from;
 	/* Relaxed: an old tail only reports "empty" sooner.  Nothing at or
@@ -267,7 +272,8 @@ int lfk__msgring_peek(const struct lfk_msgring *r, uint64_t from,
 		    state == LFK__MSG_CLAIMED)
 			return -EAGAIN;
 		size = state == LFK__MSG_PAD
-			       ? (uint64_t)lfk__msg_word_len(w) * LFK_MSGRING_HDR
+			       ? (uint64_t)lfk__msg_word_len(w) *
+					 LFK_MSGRING_HDR
 			       : lfk__msg_record(lfk__msg_word_len(w));
 		if (size == 0 || size > bytes - off)
 			return -EPROTO;
@@ -282,7 +288,6 @@ uint64_t lfk__msgring_head(const struct lfk_msgring *r)
 {
 	return lfk_atomic_load_u64(&r->head, LFK_RELAXED);
 }
-
 
 void lfk__msgring_free_to(struct lfk_msgring *r, uint64_t to)
 {
@@ -383,7 +388,8 @@ int lfk_msgring_recv_burst(struct lfk_msgring *r, void *buf, size_t cap,
 			break;
 		}
 		memcpy((char *)buf + used,
-		       data_of(r) + lfk__msg_off(h, r->hdr.bytes) + LFK_MSGRING_HDR,
+		       data_of(r) + lfk__msg_off(h, r->hdr.bytes) +
+			       LFK_MSGRING_HDR,
 		       len);
 		used += len;
 		lens[got++] = len;
@@ -399,8 +405,10 @@ int lfk_msgring_close(struct lfk_msgring *r)
 {
 	if (r == NULL)
 		return -EINVAL;
-	/* Seq_cst (C1): against each claim's move of tail. */
-	lfk_atomic_fetch_or_u64(&r->closed, 1, LFK_SEQ_CST);
+	/* Seq_cst (C1): against each claim's move of tail.  A store, not an
+	 * RMW: it only has to be in the single order S, and a store keeps
+	 * close wait-free (fetch_or is a CAS loop on x86_64). */
+	lfk_atomic_store_u64(&r->closed, 1, LFK_SEQ_CST);
 	/* Fn of the Dekker argument: the closed word before the waiter
 	 * loads; every sleeper re-checks after waking. */
 	lfk_atomic_fence(LFK_SEQ_CST);

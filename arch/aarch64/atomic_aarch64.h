@@ -87,12 +87,9 @@
 			     : "=&r"(old), "+Q"(*(p))                          \
 			     : "r"(v)                                          \
 			     : M)
-#define LFK__AARCH64_RMW_ADD(R, A, L, AL, M, old, p, v)                        \
-	LFK__AARCH64_RMW("ldadd", R, A, L, AL, M, old, p, v)
-#define LFK__AARCH64_RMW_CLR(R, A, L, AL, M, old, p, v)                        \
-	LFK__AARCH64_RMW("ldclr", R, A, L, AL, M, old, p, v)
-#define LFK__AARCH64_RMW_SET(R, A, L, AL, M, old, p, v)                        \
-	LFK__AARCH64_RMW("ldset", R, A, L, AL, M, old, p, v)
+/* RMW_OP's LSE side: the instruction, LLSC_OP unused. */
+#define LFK__AARCH64_RMW_OP(LSE_INSN, LLSC_OP, ...)                            \
+	LFK__AARCH64_RMW(LSE_INSN, __VA_ARGS__)
 #define LFK__AARCH64_RMW_SWP(R, A, L, AL, M, old, p, v)                        \
 	LFK__AARCH64_RMW("swp", R, A, L, AL, M, old, p, v)
 /* cas compares its first register (old, in: expected, out: the value
@@ -120,12 +117,9 @@
 				     : "r"(v)                                  \
 				     : M);                                     \
 	} while (0)
-#define LFK__AARCH64_RMW_ADD(R, A, L, AL, M, old, p, v)                        \
-	LFK__AARCH64_LLSC("add", R, A, L, AL, M, old, p, v)
-#define LFK__AARCH64_RMW_CLR(R, A, L, AL, M, old, p, v)                        \
-	LFK__AARCH64_LLSC("bic", R, A, L, AL, M, old, p, v)
-#define LFK__AARCH64_RMW_SET(R, A, L, AL, M, old, p, v)                        \
-	LFK__AARCH64_LLSC("orr", R, A, L, AL, M, old, p, v)
+/* RMW_OP's LL/SC side: the loop around the ALU op, LSE_INSN unused. */
+#define LFK__AARCH64_RMW_OP(LSE_INSN, LLSC_OP, ...)                            \
+	LFK__AARCH64_LLSC(LLSC_OP, __VA_ARGS__)
 #define LFK__AARCH64_RMW_SWP(R, A, L, AL, M, old, p, v)                        \
 	do {                                                                   \
 		uint32_t lfk__status;                                          \
@@ -172,6 +166,16 @@
 				     : "cc", M);                               \
 	} while (0)
 #endif
+
+/* The RMWs that differ only in their instruction, as (LSE instruction,
+ * LL/SC loop's ALU op); the build uses one side.  (swp has no ALU op: its
+ * LL/SC loop stores v itself, above.) */
+#define LFK__AARCH64_RMW_ADD(...)                                              \
+	LFK__AARCH64_RMW_OP("ldadd", "add", __VA_ARGS__)
+#define LFK__AARCH64_RMW_CLR(...)                                              \
+	LFK__AARCH64_RMW_OP("ldclr", "bic", __VA_ARGS__)
+#define LFK__AARCH64_RMW_SET(...)                                              \
+	LFK__AARCH64_RMW_OP("ldset", "orr", __VA_ARGS__)
 
 /*
  * T: the type, S: the name suffix, R: "w" (32-bit) or "x" (64-bit).  8- and
@@ -260,6 +264,7 @@ LFK__AARCH64_DEFINE_OPS(uint64_t, u64, "x")
 #undef LFK__AARCH64_DEFINE_LOAD_STORE
 #undef LFK__AARCH64_RMW
 #undef LFK__AARCH64_LLSC
+#undef LFK__AARCH64_RMW_OP
 #undef LFK__AARCH64_RMW_ADD
 #undef LFK__AARCH64_RMW_CLR
 #undef LFK__AARCH64_RMW_SET

@@ -94,10 +94,6 @@
 
 LFK_BEGIN_DECLS
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-
 /* lfk_msgring_init flags. */
 #define LFK_MSGRING_MP 1u     /* many producers (default: one) */
 #define LFK_MSGRING_SHARED 2u /* in memory shared between processes */
@@ -301,10 +297,6 @@ int lfk_msgring_stalled(const struct lfk_msgring *r, uint32_t *pid);
  * read).  Lock-free apart from kill(2) and reading /proc/<pid>/stat.
  */
 int lfk_msgring_repair(struct lfk_msgring *r);
-
-#ifdef __cplusplus
-}
-#endif
 
 LFK_END_DECLS
 

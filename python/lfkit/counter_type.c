@@ -99,16 +99,13 @@ static PyNumberMethods counter_number = {
 };
 
 PyTypeObject lfkp_counter_type = {
-	PyVarObject_HEAD_INIT(NULL, 0).tp_name = "lfkit.Counter",
-	.tp_basicsize = sizeof(lfkp_shared),
-	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+	LFKP_SHARED_TYPE_HEAD("lfkit.Counter", lfkp_shared),
 	.tp_doc = "Counter(value=0, *, name=None): a 64-bit integer that "
 		  "threads and processes add to atomically (shared region; "
 		  "picklable).  Replaces an int behind a Lock.",
 	.tp_methods = counter_methods,
 	.tp_getset = counter_getset,
 	.tp_as_number = &counter_number,
-	.tp_base = &lfkp_shared_type,
 	.tp_new = counter_new,
 };
 

@@ -21,6 +21,18 @@
 /* queue.Full, queue.Empty, and queue.ShutDown (3.13) or lfkit.ShutDown. */
 extern PyObject *lfkp_Full, *lfkp_Empty, *lfkp_ShutDown;
 
+/* A module attribute to look up: the attribute name and where its new
+ * reference goes. */
+struct lfkp_attr {
+	const char *name;
+	PyObject **out;
+};
+
+/* Imports `module` and looks up each of the n attrs.  0, or -1 with the
+ * exception set (ImportError, AttributeError). */
+int lfkp_import_attrs(const char *module, const struct lfkp_attr *attrs,
+		      size_t n);
+
 /* Raises the Python exception for a negative errno: -ENOENT
  * FileNotFoundError, -EEXIST FileExistsError, -EINVAL/-EPROTO/-EMSGSIZE/
  * -EOVERFLOW ValueError, -ETIMEDOUT TimeoutError, -ENOMEM MemoryError, any
@@ -41,14 +53,29 @@ struct lfkp_deadline {
 	uint64_t end_ns;
 };
 
+/* The deadlines that need no arguments: a with statement's wait, and a
+ * call that must not block (*_nowait, blocking=False). */
+extern const struct lfkp_deadline lfkp_forever, lfkp_nowait;
+
 /* queue.Queue's (block, timeout): block false -> never block; timeout None
  * -> forever; else seconds >= 0 (ValueError if negative).  0 or -1 with an
  * exception set. */
 int lfkp_deadline_from_queue_args(int block, PyObject *timeout,
 				  struct lfkp_deadline *d);
-/* threading's timeout: None or a negative value means forever when
- * negative_is_forever, else ValueError.  0 or -1 with an exception. */
-int lfkp_deadline_from_timeout(PyObject *timeout, int negative_is_forever,
+
+/* What a negative timeout means to the class's standard-library twin:
+ * ValueError (Queue.join, Lock.acquire), or do not wait (Event.wait,
+ * Semaphore.acquire). */
+enum lfkp_negative {
+	LFKP_NEGATIVE_IS_ERROR,
+	LFKP_NEGATIVE_IS_NOWAIT
+};
+
+/* threading's timeout in seconds, as a double or a Python number (None:
+ * forever); a negative one as `neg` says.  0 or -1 with an exception. */
+int lfkp_deadline_from_seconds(double seconds, enum lfkp_negative neg,
+			       struct lfkp_deadline *d);
+int lfkp_deadline_from_timeout(PyObject *timeout, enum lfkp_negative neg,
 			       struct lfkp_deadline *d);
 
 /* One attempt of a blocking operation: 0 done, a negative errno, or
@@ -97,6 +124,14 @@ PyObject *lfkp_queue_error(int rc, PyObject *would_block, const char *what);
  * quiet). */
 #define KW_METH(f)                                                             \
 	(PyCFunction)(void (*)(void))(f), METH_VARARGS | METH_KEYWORDS
+
+/* The head of a class's PyTypeObject: its Python name, the C struct of its
+ * objects, the flags every lfkit class has (subclassable). */
+#define LFKP_TYPE_HEAD(pyname, obj_struct)                                     \
+	PyVarObject_HEAD_INIT(NULL, 0) /* ends in a comma of its own */        \
+		.tp_name = (pyname),                                           \
+		.tp_basicsize = sizeof(obj_struct),                            \
+		.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE
 
 /* Bytes from which a copy releases the GIL. */
 #define LFKP_BIG_COPY 16384
@@ -158,6 +193,11 @@ int lfkp_shared_ready(PyObject *m);
 
 /* The base type: name, __reduce__, attach(name), close(). */
 extern PyTypeObject lfkp_shared_type;
+
+/* LFKP_TYPE_HEAD of a class over a shared region (a subclass of
+ * lfkp_shared_type). */
+#define LFKP_SHARED_TYPE_HEAD(pyname, obj_struct)                              \
+	LFKP_TYPE_HEAD(pyname, obj_struct), .tp_base = &lfkp_shared_type
 
 /* Raises ValueError when the object was closed; 0 if usable. */
 int lfkp_shared_check(lfkp_shared *self);

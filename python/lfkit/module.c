@@ -52,20 +52,30 @@ PyObject *lfkp_queue_error(int rc, PyObject *would_block, const char *what)
 	return NULL;
 }
 
+int lfkp_import_attrs(const char *module, const struct lfkp_attr *attrs,
+		      size_t n)
+{
+	PyObject *m = PyImport_ImportModule(module);
+	int rc = m != NULL ? 0 : -1;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		*attrs[i].out = PyObject_GetAttrString(m, attrs[i].name);
+		if (*attrs[i].out == NULL)
+			rc = -1;
+	}
+	Py_XDECREF(m);
+	return rc;
+}
+
 /* queue.Full / queue.Empty, and queue.ShutDown where the interpreter has it
  * (3.13); else a ShutDown of our own, exported as lfkit.ShutDown. */
 static int import_exceptions(PyObject *m)
 {
-	PyObject *queue = PyImport_ImportModule("queue");
-	if (queue == NULL)
+	const struct lfkp_attr full_empty[] = { { "Full", &lfkp_Full },
+						{ "Empty", &lfkp_Empty } };
+	const struct lfkp_attr shutdown = { "ShutDown", &lfkp_ShutDown };
+	if (lfkp_import_attrs("queue", full_empty, 2) < 0)
 		return -1;
-	lfkp_Full = PyObject_GetAttrString(queue, "Full");
-	lfkp_Empty = PyObject_GetAttrString(queue, "Empty");
-	lfkp_ShutDown = PyObject_GetAttrString(queue, "ShutDown");
-	Py_DECREF(queue);
-	if (lfkp_Full == NULL || lfkp_Empty == NULL)
-		return -1;
-	if (lfkp_ShutDown == NULL) {
+	if (lfkp_import_attrs("queue", &shutdown, 1) < 0) {
 		PyErr_Clear();
 		lfkp_ShutDown = PyErr_NewExceptionWithDoc(
 			"lfkit.ShutDown",

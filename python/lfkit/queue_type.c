@@ -335,7 +335,7 @@ static PyObject *queue_join(queue_obj *self, PyObject *args, PyObject *kw)
 	struct lfkp_deadline d;
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|O:join", kwlist,
 					 &timeout) ||
-	    lfkp_deadline_from_timeout(timeout, 0, &d) < 0)
+	    lfkp_deadline_from_timeout(timeout, LFKP_NEGATIVE_IS_ERROR, &d) < 0)
 		return NULL;
 	/* The event may be set and cleared again before we look: loop until
 	 * the count itself is 0, as Condition-based join does. */
@@ -425,10 +425,8 @@ static PyGetSetDef queue_getset[] = {
 };
 
 PyTypeObject lfkp_queue_type = {
-	PyVarObject_HEAD_INIT(NULL, 0).tp_name = "lfkit.Queue",
-	.tp_basicsize = sizeof(queue_obj),
+	LFKP_TYPE_HEAD("lfkit.Queue", queue_obj),
 	.tp_dealloc = (destructor)queue_dealloc,
-	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
 	.tp_doc = "Queue(maxsize=0): a drop-in for queue.Queue between the "
 		  "threads of one process, over lfk_queue.  maxsize <= 0 is "
 		  "unbounded (a chain of rings that grows).",

@@ -235,10 +235,8 @@ static PyGetSetDef shared_getset[] = {
 };
 
 PyTypeObject lfkp_shared_type = {
-	PyVarObject_HEAD_INIT(NULL, 0).tp_name = "lfkit._Shared",
-	.tp_basicsize = sizeof(lfkp_shared),
+	LFKP_TYPE_HEAD("lfkit._Shared", lfkp_shared),
 	.tp_dealloc = (destructor)shared_dealloc,
-	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
 	.tp_doc = "Base of the lfkit classes that live in a shared region.",
 	.tp_methods = shared_methods,
 	.tp_getset = shared_getset,

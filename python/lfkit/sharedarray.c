@@ -240,9 +240,7 @@ static PySequenceMethods array_sequence = {
 };
 
 PyTypeObject lfkp_sharedarray_type = {
-	PyVarObject_HEAD_INIT(NULL, 0).tp_name = "lfkit.SharedArray",
-	.tp_basicsize = sizeof(lfkp_shared),
-	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+	LFKP_SHARED_TYPE_HEAD("lfkit.SharedArray", lfkp_shared),
 	.tp_doc = "SharedArray(length, record_size, *, name=None): records of "
 		  "record_size bytes (a multiple of 8) for threads and "
 		  "processes, each under a seqlock: reads are never torn "
@@ -250,7 +248,6 @@ PyTypeObject lfkp_sharedarray_type = {
 	.tp_methods = array_methods,
 	.tp_getset = array_getset,
 	.tp_as_sequence = &array_sequence,
-	.tp_base = &lfkp_shared_type,
 	.tp_new = array_new,
 };
 

@@ -260,8 +260,7 @@ static PyObject *sq_put_bytes(sq_obj *self, PyObject *args, PyObject *kw)
 
 static PyObject *sq_put_nowait(sq_obj *self, PyObject *obj)
 {
-	struct lfkp_deadline d = { .nonblock = 1 };
-	if (sq_send_object(self, obj, &d) < 0)
+	if (sq_send_object(self, obj, &lfkp_nowait) < 0)
 		return NULL;
 	Py_RETURN_NONE;
 }
@@ -425,9 +424,8 @@ static PyObject *sq_get_bytes(sq_obj *self, PyObject *args, PyObject *kw)
 
 static PyObject *sq_get_nowait(sq_obj *self, PyObject *unused)
 {
-	struct lfkp_deadline d = { .nonblock = 1 };
 	(void)unused;
-	return sq_take(self, &d, 1, 0, NULL);
+	return sq_take(self, &lfkp_nowait, 1, 0, NULL);
 }
 
 /* get_many(max_items, block=True, timeout=None, *, raw=False) -> list:
@@ -583,9 +581,7 @@ static PyGetSetDef sq_getset[] = {
 };
 
 PyTypeObject lfkp_sharedqueue_type = {
-	PyVarObject_HEAD_INIT(NULL, 0).tp_name = "lfkit.SharedQueue",
-	.tp_basicsize = sizeof(sq_obj),
-	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+	LFKP_SHARED_TYPE_HEAD("lfkit.SharedQueue", sq_obj),
 	.tp_doc = "SharedQueue(maxsize=0, ring_bytes=1 << 20, *, name=None): "
 		  "a drop-in for multiprocessing.Queue over an lfk_msgring in "
 		  "shared memory (picklable: pass it to Process under fork or "
@@ -593,21 +589,17 @@ PyTypeObject lfkp_sharedqueue_type = {
 		  "get_many move batches.",
 	.tp_methods = sq_methods,
 	.tp_getset = sq_getset,
-	.tp_base = &lfkp_shared_type,
 	.tp_new = sq_new,
 };
 
 int lfkp_sharedqueue_ready(PyObject *m)
 {
-	PyObject *pickle = PyImport_ImportModule("pickle");
-	if (pickle == NULL)
-		return -1;
-	pickle_dumps = PyObject_GetAttrString(pickle, "dumps");
-	pickle_loads = PyObject_GetAttrString(pickle, "loads");
-	pickle_protocol = PyObject_GetAttrString(pickle, "HIGHEST_PROTOCOL");
-	Py_DECREF(pickle);
-	if (pickle_dumps == NULL || pickle_loads == NULL ||
-	    pickle_protocol == NULL)
+	const struct lfkp_attr pickle[] = {
+		{ "dumps", &pickle_dumps },
+		{ "loads", &pickle_loads },
+		{ "HIGHEST_PROTOCOL", &pickle_protocol },
+	};
+	if (lfkp_import_attrs("pickle", pickle, 3) < 0)
 		return -1;
 	return lfkp_shared_add_type(m, "SharedQueue", &lfkp_sharedqueue_type,
 				    sq_attach);

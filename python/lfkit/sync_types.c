@@ -12,9 +12,12 @@
 
 #define LOCK_MAGIC 0x4b434f4c50594c46ull /* "LFPYLOCK" */
 
-/* rc of a wait: True, False (would block / timed out), or an exception. */
-static PyObject *wait_result(int rc, const char *what)
+/* Waits with op on the object until d: True, False (would block / timed
+ * out), or an exception. */
+static PyObject *wait_on(lfkp_shared *self, lfkp_op_fn op,
+			 const struct lfkp_deadline *d, const char *what)
 {
+	int rc = lfkp_block(op, self->obj, d);
 	if (rc == 0)
 		Py_RETURN_TRUE;
 	if (rc == LFKP_RAISED)
@@ -38,7 +41,8 @@ static PyObject *lock_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 	const char *name = NULL;
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|$z:Lock", kwlist, &name))
 		return NULL;
-	lfkp_shared *self = lfkp_shared_new(type, name, sizeof(struct lfk_mutex));
+	lfkp_shared *self =
+		lfkp_shared_new(type, name, sizeof(struct lfk_mutex));
 	if (self == NULL)
 		return NULL;
 	int rc = lfkp_shared_bytes_create(self, LFKP_OBJ_NAME, LOCK_MAGIC,
@@ -71,20 +75,12 @@ static PyObject *lock_acquire(lfkp_shared *self, PyObject *args, PyObject *kw)
 			"can't specify a timeout for a non-blocking call");
 		return NULL;
 	}
-	if (timeout < 0 && timeout != -1) {
-		PyErr_SetString(PyExc_ValueError,
-				"timeout value must be a non-negative number");
+	/* -1: forever; another negative timeout is threading's ValueError. */
+	d = blocking ? lfkp_forever : lfkp_nowait;
+	if (timeout != -1 &&
+	    lfkp_deadline_from_seconds(timeout, LFKP_NEGATIVE_IS_ERROR, &d) < 0)
 		return NULL;
-	}
-	PyObject *t = NULL; /* NULL: forever */
-	if (blocking && timeout >= 0 &&
-	    (t = PyFloat_FromDouble(timeout)) == NULL)
-		return NULL;
-	int rc = lfkp_deadline_from_queue_args(blocking, t, &d);
-	Py_XDECREF(t);
-	if (rc < 0)
-		return NULL;
-	return wait_result(lfkp_block(lock_op, self->obj, &d), "Lock.acquire");
+	return wait_on(self, lock_op, &d, "Lock.acquire");
 }
 
 static PyObject *lock_release(lfkp_shared *self, PyObject *unused)
@@ -114,16 +110,18 @@ static PyObject *lock_locked(lfkp_shared *self, PyObject *unused)
 	Py_RETURN_FALSE;
 }
 
-/* A wait without a deadline, for the with statement. */
-static const struct lfkp_deadline forever = { .forever = 1 };
+/* __enter__: waits with op without a deadline. */
+static PyObject *enter_with(lfkp_shared *self, lfkp_op_fn op, const char *what)
+{
+	if (lfkp_shared_check(self) < 0)
+		return NULL;
+	return wait_on(self, op, &lfkp_forever, what);
+}
 
 static PyObject *lock_enter(lfkp_shared *self, PyObject *unused)
 {
 	(void)unused;
-	if (lfkp_shared_check(self) < 0)
-		return NULL;
-	return wait_result(lfkp_block(lock_op, self->obj, &forever),
-			   "Lock.acquire");
+	return enter_with(self, lock_op, "Lock.acquire");
 }
 
 static PyObject *lock_exit(lfkp_shared *self, PyObject *args)
@@ -145,14 +143,11 @@ static PyMethodDef lock_methods[] = {
 };
 
 PyTypeObject lfkp_lock_type = {
-	PyVarObject_HEAD_INIT(NULL, 0).tp_name = "lfkit.Lock",
-	.tp_basicsize = sizeof(lfkp_shared),
-	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+	LFKP_SHARED_TYPE_HEAD("lfkit.Lock", lfkp_shared),
 	.tp_doc = "Lock(*, name=None): threading.Lock for threads and "
 		  "processes (lfk_mutex in a shared region; picklable).  Not "
 		  "robust: a process that dies holding it leaves it locked.",
 	.tp_methods = lock_methods,
-	.tp_base = &lfkp_shared_type,
 	.tp_new = lock_new,
 };
 
@@ -170,7 +165,8 @@ static PyObject *event_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 	const char *name = NULL;
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|$z:Event", kwlist, &name))
 		return NULL;
-	lfkp_shared *self = lfkp_shared_new(type, name, sizeof(struct lfk_event));
+	lfkp_shared *self =
+		lfkp_shared_new(type, name, sizeof(struct lfk_event));
 	if (self == NULL)
 		return NULL;
 	return lfkp_shared_created(
@@ -195,14 +191,10 @@ static PyObject *event_wait(lfkp_shared *self, PyObject *args, PyObject *kw)
 	    lfkp_shared_check(self) < 0)
 		return NULL;
 	/* threading.Event.wait: a negative timeout waits not at all. */
-	int block = 1;
-	if (timeout != Py_None && PyFloat_AsDouble(timeout) < 0)
-		block = 0;
-	if (PyErr_Occurred() ||
-	    lfkp_deadline_from_queue_args(block, timeout, &d) < 0)
+	if (lfkp_deadline_from_timeout(timeout, LFKP_NEGATIVE_IS_NOWAIT, &d) <
+	    0)
 		return NULL;
-	return wait_result(lfkp_block(lfkp_event_op, self->obj, &d),
-			   "Event.wait");
+	return wait_on(self, lfkp_event_op, &d, "Event.wait");
 }
 
 static PyObject *event_simple(lfkp_shared *self, int (*fn)(struct lfk_event *))
@@ -252,13 +244,10 @@ static PyMethodDef event_methods[] = {
 };
 
 PyTypeObject lfkp_event_type = {
-	PyVarObject_HEAD_INIT(NULL, 0).tp_name = "lfkit.Event",
-	.tp_basicsize = sizeof(lfkp_shared),
-	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+	LFKP_SHARED_TYPE_HEAD("lfkit.Event", lfkp_shared),
 	.tp_doc = "Event(*, name=None): threading.Event for threads and "
 		  "processes (lfk_event in a shared region; picklable).",
 	.tp_methods = event_methods,
-	.tp_base = &lfkp_shared_type,
 	.tp_new = event_new,
 };
 
@@ -287,11 +276,11 @@ static PyObject *sem_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 	lfkp_shared *self = lfkp_shared_new(type, name, sizeof(struct lfk_sem));
 	if (self == NULL)
 		return NULL;
-	return lfkp_shared_created(self,
-				   lfk_shm_sem_create(self->shm, LFKP_OBJ_NAME,
-						      (uint32_t)value,
-						      (struct lfk_sem **)&self->obj),
-				   "Semaphore");
+	return lfkp_shared_created(
+		self,
+		lfk_shm_sem_create(self->shm, LFKP_OBJ_NAME, (uint32_t)value,
+				   (struct lfk_sem **)&self->obj),
+		"Semaphore");
 }
 
 int lfkp_sem_op(void *arg, uint64_t timeout_ns)
@@ -318,24 +307,17 @@ static PyObject *sem_acquire(lfkp_shared *self, PyObject *args, PyObject *kw)
 		return NULL;
 	}
 	/* A negative timeout waits not at all (threading.Semaphore). */
-	if (blocking && timeout != Py_None && PyFloat_AsDouble(timeout) < 0) {
-		if (PyErr_Occurred())
-			return NULL;
-		blocking = 0;
-	}
-	if (lfkp_deadline_from_queue_args(blocking,
-					  blocking ? timeout : Py_None, &d) < 0)
+	d = lfkp_nowait;
+	if (blocking && lfkp_deadline_from_timeout(
+				timeout, LFKP_NEGATIVE_IS_NOWAIT, &d) < 0)
 		return NULL;
-	return wait_result(lfkp_block(lfkp_sem_op, self->obj, &d),
-			   "Semaphore.acquire");
+	return wait_on(self, lfkp_sem_op, &d, "Semaphore.acquire");
 }
 
-static PyObject *sem_release(lfkp_shared *self, PyObject *args, PyObject *kw)
+/* Posts n units: release(n) and __exit__. */
+static PyObject *sem_post_n(lfkp_shared *self, Py_ssize_t n)
 {
-	static char *kwlist[] = { "n", NULL };
-	Py_ssize_t n = 1;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "|n:release", kwlist, &n) ||
-	    lfkp_shared_check(self) < 0)
+	if (lfkp_shared_check(self) < 0)
 		return NULL;
 	if (n < 1) {
 		PyErr_SetString(PyExc_ValueError, "n must be one or more");
@@ -349,24 +331,25 @@ static PyObject *sem_release(lfkp_shared *self, PyObject *args, PyObject *kw)
 	Py_RETURN_NONE;
 }
 
+static PyObject *sem_release(lfkp_shared *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "n", NULL };
+	Py_ssize_t n = 1;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|n:release", kwlist, &n))
+		return NULL;
+	return sem_post_n(self, n);
+}
+
 static PyObject *sem_enter(lfkp_shared *self, PyObject *unused)
 {
 	(void)unused;
-	if (lfkp_shared_check(self) < 0)
-		return NULL;
-	return wait_result(lfkp_block(lfkp_sem_op, self->obj, &forever),
-			   "Semaphore.acquire");
+	return enter_with(self, lfkp_sem_op, "Semaphore.acquire");
 }
 
 static PyObject *sem_exit(lfkp_shared *self, PyObject *args)
 {
 	(void)args;
-	if (lfkp_shared_check(self) < 0)
-		return NULL;
-	int rc = lfk_sem_post(self->obj);
-	if (rc < 0)
-		return lfkp_raise(rc, "Semaphore.release");
-	Py_RETURN_NONE;
+	return sem_post_n(self, 1);
 }
 
 static PyObject *sem_get_value(lfkp_shared *self, void *unused)
@@ -399,15 +382,12 @@ static PyGetSetDef sem_getset[] = {
 };
 
 PyTypeObject lfkp_sem_type = {
-	PyVarObject_HEAD_INIT(NULL, 0).tp_name = "lfkit.Semaphore",
-	.tp_basicsize = sizeof(lfkp_shared),
-	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+	LFKP_SHARED_TYPE_HEAD("lfkit.Semaphore", lfkp_shared),
 	.tp_doc = "Semaphore(value=1, *, name=None): threading.Semaphore for "
 		  "threads and processes (lfk_sem in a shared region; "
 		  "picklable).",
 	.tp_methods = sem_methods,
 	.tp_getset = sem_getset,
-	.tp_base = &lfkp_shared_type,
 	.tp_new = sem_new,
 };
 

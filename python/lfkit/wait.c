@@ -40,18 +40,18 @@ static int deadline_in(double seconds, struct lfkp_deadline *d)
 	return 0;
 }
 
+const struct lfkp_deadline lfkp_forever = { .forever = 1 };
+const struct lfkp_deadline lfkp_nowait = { .nonblock = 1 };
+
 int lfkp_deadline_from_queue_args(int block, PyObject *timeout,
 				  struct lfkp_deadline *d)
 {
-	d->forever = 0;
-	d->nonblock = 0;
-	d->end_ns = 0;
 	if (!block) {
-		d->nonblock = 1;
+		*d = lfkp_nowait;
 		return 0;
 	}
 	if (timeout == NULL || timeout == Py_None) {
-		d->forever = 1;
+		*d = lfkp_forever;
 		return 0;
 	}
 	double s = PyFloat_AsDouble(timeout);
@@ -66,22 +66,32 @@ int lfkp_deadline_from_queue_args(int block, PyObject *timeout,
 	return deadline_in(s, d);
 }
 
-int lfkp_deadline_from_timeout(PyObject *timeout, int negative_is_forever,
+int lfkp_deadline_from_seconds(double seconds, enum lfkp_negative neg,
 			       struct lfkp_deadline *d)
 {
-	if (timeout == NULL || timeout == Py_None)
-		return lfkp_deadline_from_queue_args(1, NULL, d);
+	if (!(seconds < 0))
+		return deadline_in(seconds, d); /* NaN too: its ValueError */
+	if (neg == LFKP_NEGATIVE_IS_NOWAIT) {
+		*d = lfkp_nowait;
+		return 0;
+	}
+	/* threading's own message. */
+	PyErr_SetString(PyExc_ValueError,
+			"timeout value must be a non-negative number");
+	return -1;
+}
+
+int lfkp_deadline_from_timeout(PyObject *timeout, enum lfkp_negative neg,
+			       struct lfkp_deadline *d)
+{
+	if (timeout == NULL || timeout == Py_None) {
+		*d = lfkp_forever;
+		return 0;
+	}
 	double s = PyFloat_AsDouble(timeout);
 	if (s == -1.0 && PyErr_Occurred())
 		return -1;
-	if (s < 0) {
-		if (negative_is_forever)
-			return lfkp_deadline_from_queue_args(1, NULL, d);
-		PyErr_SetString(PyExc_ValueError,
-				"timeout value must be a non-negative number");
-		return -1;
-	}
-	return deadline_in(s, d);
+	return lfkp_deadline_from_seconds(s, neg, d);
 }
 
 int lfkp_block(lfkp_op_fn op, void *arg, const struct lfkp_deadline *d)

@@ -68,23 +68,33 @@ def test_reads_never_torn_across_processes(method):
     p = context(method).Process(target=writer, args=(arr, items, seconds))
     p.start()
     view = memoryview(bytearray(WORDS * 8))
-    reads, last = 0, 0
+    reads, v = 0, 0
+    seen = [0] * 4  # the newest value read of each record
+
+    def saw(i, value):
+        # The writer's values of one record only grow: a read older than
+        # an earlier one is a stale copy.
+        assert value >= seen[i], "record %d went back" % i
+        seen[i] = value
+        return value
+
     # Until the writer's end mark; a writer that died without writing it
     # ends the loop too (its exit code fails the test below), and so does
     # a deadline well past the writer's own time bound.
     deadline = time.monotonic() + seconds + 60
     while time.monotonic() < deadline:
-        v = check_whole(arr[reads % 4])
+        v = saw(reads % 4, check_whole(arr[reads % 4]))
         arr.read_into((reads + 1) % 4, view)
-        check_whole(view)
+        saw((reads + 1) % 4, check_whole(view))
         reads += 1
         if v == 0xFFFFFFFF:
             break
         if reads % 4 == 0:
-            last = check_whole(arr.snapshot()[:WORDS * 8])
+            snap = arr.snapshot()
+            for i in range(4):
+                saw(i, check_whole(snap[i * WORDS * 8:(i + 1) * WORDS * 8]))
             if p.exitcode is not None and check_whole(arr[0]) != 0xFFFFFFFF:
                 break
     p.join(timeout=10)
     assert p.exitcode == 0, f"writer exit code {p.exitcode}"
     assert v == 0xFFFFFFFF, "the end mark was never read"
-    assert last >= 0

@@ -130,11 +130,14 @@ def payload(rnd, p, seq):
     return (p, seq, body, zlib.crc32(body))
 
 
-def produce(q, p, n, seed):
+def produce(q, out, p, n, seconds, seed):
+    """Puts (p, seq, ...) for seq = 0, 1, ... until n or the time bound,
+    then its end marker; reports how many it sent."""
     import random
     rnd = random.Random(seed + p)
+    budget = Budget(seconds)
     seq = 0
-    while seq < n:
+    while seq < n and budget.left():
         if seq % 3 == 0:  # a batch of up to 5
             batch = [payload(rnd, p, s) for s in range(seq, min(n, seq + 5))]
             q.put_many(batch)
@@ -143,10 +146,13 @@ def produce(q, p, n, seed):
             q.put(payload(rnd, p, seq))
             seq += 1
     q.put(None)
+    out.put(("sent", p, seq))
 
 
 def consume(q, out, stop_after):
-    counts, last = {}, {}
+    """Takes messages until stop_after end markers; reports, per producer,
+    the count and the sum of the sequence numbers it got."""
+    got, last = {}, {}
     ends = 0
     while ends < stop_after:
         for m in q.get_many(16):
@@ -156,21 +162,23 @@ def consume(q, out, stop_after):
                     q.put(None)
                 continue
             p, seq, body, crc = m
-            assert zlib.crc32(body) == crc
+            assert zlib.crc32(body) == crc  # not torn
             assert seq > last.get(p, -1)  # per producer, in order
             last[p] = seq
-            counts[p] = counts.get(p, 0) + 1
-    out.put(counts)
+            count, total = got.get(p, (0, 0))
+            got[p] = (count + 1, total + seq)
+    out.put(("got", got))
 
 
 @pytest.mark.parametrize("method", START_METHODS)
 def test_processes_move_every_message_once(method):
-    items, _ = stress_bounds()
+    items, seconds = stress_bounds()
     ctx = context(method)
     n = max(100, items // 10)
     q, out = lfkit.SharedQueue(64, ring_bytes=1 << 16), ctx.SimpleQueue()
     seed = seeded_random().randrange(1 << 30)
-    producers = [ctx.Process(target=produce, args=(q, p, n, seed))
+    producers = [ctx.Process(target=produce,
+                             args=(q, out, p, n, seconds, seed))
                  for p in range(2)]
     # Two consumers: each stops after one end marker; two producers send
     # one each, so together they take everything.
@@ -178,14 +186,21 @@ def test_processes_move_every_message_once(method):
                  for _ in range(2)]
     for w in producers + consumers:
         w.start()
-    totals = {}
-    for _ in consumers:
-        for p, c in out.get().items():
-            totals[p] = totals.get(p, 0) + c
+    sent, got = {}, {}
+    for _ in producers + consumers:
+        report = out.get()
+        if report[0] == "sent":
+            sent[report[1]] = report[2]
+            continue
+        for p, (count, total) in report[1].items():
+            c, t = got.get(p, (0, 0))
+            got[p] = (c + count, t + total)
     for w in producers + consumers:
         w.join()
         assert w.exitcode == 0
-    assert totals == {0: n, 1: n}
+    # Nothing lost or duplicated: per producer, the count and the sum of
+    # the sequence numbers 0 .. sent - 1.
+    assert got == {p: (k, k * (k - 1) // 2) for p, k in sent.items() if k}
     assert q.qsize() == 0
 
 

@@ -27,10 +27,6 @@
 
 LFK_BEGIN_DECLS
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-
 struct lfk_ref_msgring {
 	pthread_mutex_t lock;
 	uint32_t seq;     /* futex word: bumped at every change */
@@ -72,10 +68,6 @@ int lfk_ref_msgring_wait_readable(struct lfk_ref_msgring *r,
 				  uint64_t timeout_ns);
 int lfk_ref_msgring_close(struct lfk_ref_msgring *r);
 int lfk_ref_msgring_closed(struct lfk_ref_msgring *r);
-
-#ifdef __cplusplus
-}
-#endif
 
 LFK_END_DECLS
 
