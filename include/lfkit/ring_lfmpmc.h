@@ -10,8 +10,8 @@
  * lagging.  This is the array queue of Shann, Huang and Chen ("A Practical
  * Nonblocking Queue Algorithm Using Compare-and-Swap", ICPADS 2000), with
  * Vyukov's per-entry sequence numbers for the lap (from lfkit's mpmc ring)
- * and the lazy index updates of Tsigas and Zhang (SPAA 2001): a burst moves
- * an index once, not once per item.
+ * and the lazy index updates of Tsigas and Zhang (SPAA 2001): an index
+ * moves once per 4 positions, and a burst moves it once, not per item.
  *
  * Chosen over SCQ (Nikolaev, DISC 2019), which lfkit used before in its
  * double-width form.  SCQ reserves positions by fetch-and-add, which lets
@@ -20,8 +20,8 @@
  * capacity: six locked instructions and about 118 instructions per item
  * pair, and it ran at 0.4-0.5x the mutex twin.  Here reserving and
  * publishing are one step, so there are no holes, no threshold and no
- * credits: two locked instructions on each side (the entry, then the
- * index), both on lines that only one side writes, except the entry.
+ * credits: one locked instruction on each side for the entry, and a
+ * quarter of one for the index, which only that side writes.
  *
  * The ring: position p lives in entry p mod n; the entry's seq says where
  * its lap stands, compared by signed difference (positions survive the
@@ -33,10 +33,12 @@
  *   enqueue: from tail, pass the entries already filled (seq p + 1, or
  *            p + n and p + n + 1 once taken and refilled) by producers that
  *            have not moved tail yet; at the first free one, CAS {p, *} to
- *            {p + 1, value}; then CAS tail forward.  A full entry: -EAGAIN.
+ *            {p + 1, value}; then CAS tail forward (lazily, see below).  A
+ *            full entry: -EAGAIN.
  *   dequeue: from head, pass the entries already taken; at the first
  *            filled one, read the value and CAS seq from p + 1 to p + n;
- *            then CAS head forward.  An entry still free for p: -EAGAIN.
+ *            then CAS head forward (lazily).  An entry still free for p:
+ *            -EAGAIN.
  * Positions are filled and taken strictly in order (a producer fills p
  * only after it has seen p - 1 filled), so FIFO holds.  An index lags by
  * at most a lap: a thread that has gone a lap past the index it read moves
@@ -57,6 +59,8 @@
  *
  * Bursts fill (take) consecutive positions with one double-width CAS (CAS)
  * each and move the index once at the end, and once per lap on the way.
+ * Single calls move it when they cross a multiple of 4 positions, so the
+ * next call passes at most 3 done entries, on the line it reads anyway.
  *
  * Progress: LOCK-FREE.  Each CAS fails only because another thread's
  * succeeded.  A thread stopped at any instruction never prevents the others
