@@ -14,16 +14,16 @@
 #include "tests/harness/lfk_threads.h"
 
 const char lfb_atomic_help[] =
-"benches: atomic_<op>, atomic_<op>_shared, atomic_<op>_padded for op in\n"
-"  load_relaxed, load_acquire, store_release, faa, cas, cas_fail, exchange\n"
-"  (no suffix)  one thread, n operations on one word\n"
-"  _shared      two threads, each on its own word in one cache line\n"
-"               (false sharing)\n"
-"  _padded      two threads, their words a cache line apart\n"
-"implementations (impl):\n"
-"  arch         the configured arch backend (LFK__ARCH_OP)\n"
-"  generic      the generic backend (__atomic builtins)\n"
-"Every run checks that the word ends where the operations lead it.\n";
+	"benches: atomic_<op>, atomic_<op>_shared, atomic_<op>_padded for op in\n"
+	"  load_relaxed, load_acquire, store_release, faa, cas, cas_fail, exchange\n"
+	"  (no suffix)  one thread, n operations on one word\n"
+	"  _shared      two threads, each on its own word in one cache line\n"
+	"               (false sharing)\n"
+	"  _padded      two threads, their words a cache line apart\n"
+	"implementations (impl):\n"
+	"  arch         the configured arch backend (LFK__ARCH_OP)\n"
+	"  generic      the generic backend (__atomic builtins)\n"
+	"Every run checks that the word ends where the operations lead it.\n";
 
 #define ARCH(op) LFK__ARCH_OP(op)
 #define GEN(op) lfk__generic_##op
@@ -103,7 +103,9 @@ struct op_row {
 static const struct op_row op_rows[] = {
 	{ "load_relaxed", { arch_load_relaxed, gen_load_relaxed }, 200000000 },
 	{ "load_acquire", { arch_load_acquire, gen_load_acquire }, 200000000 },
-	{ "store_release", { arch_store_release, gen_store_release }, 200000000 },
+	{ "store_release",
+	  { arch_store_release, gen_store_release },
+	  200000000 },
 	{ "faa", { arch_faa, gen_faa }, 20000000 },
 	{ "cas", { arch_cas, gen_cas }, 20000000 },
 	{ "cas_fail", { arch_cas_fail, gen_cas_fail }, 20000000 },

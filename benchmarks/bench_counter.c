@@ -13,15 +13,20 @@
 #include "tests/harness/lfk_threads.h"
 
 const char lfb_counter_help[] =
-"bench counter: increments per second at 1, 2 and 8 threads, every thread\n"
-"adding 1 in a loop (producers = threads).\n"
-"implementations (impl):\n"
-"  lfk_counter  the sharded counter (each thread on its own cache line)\n"
-"  atomic_faa   one shared word, lfk_atomic_fetch_add_u64 (relaxed)\n"
-"  ref_counter  the mutex twin\n"
-"Every run checks that the total read back is exactly the number of adds.\n";
+	"bench counter: increments per second at 1, 2 and 8 threads, every thread\n"
+	"adding 1 in a loop (producers = threads).\n"
+	"implementations (impl):\n"
+	"  lfk_counter  the sharded counter (each thread on its own cache line)\n"
+	"  atomic_faa   one shared word, lfk_atomic_fetch_add_u64 (relaxed)\n"
+	"  ref_counter  the mutex twin\n"
+	"Every run checks that the total read back is exactly the number of adds.\n";
 
-enum impl { LFK, FAA, REF, NIMPL };
+enum impl {
+	LFK,
+	FAA,
+	REF,
+	NIMPL
+};
 
 struct counter_ctx {
 	enum impl impl;
@@ -86,14 +91,15 @@ void lfb_bench_counter(const struct lfb_opts *o)
 	static const char *names[NIMPL] = { "lfk_counter", "atomic_faa",
 					    "ref_counter" };
 	/* operations per run at 1 thread; a run takes about 0.1-0.3 s */
-	static const uint64_t base_ops[NIMPL] = { 200000000, 20000000, 8000000 };
+	static const uint64_t base_ops[NIMPL] = { 200000000, 20000000,
+						  8000000 };
 	static const int threads[] = { 1, 2, 8 };
 	struct counter_ctx c[NIMPL];
 	struct lfk_counter *lfk;
 	struct lfk_ref_counter *ref;
 	uint64_t *shared = aligned_alloc(LFK_CACHELINE, LFK_CACHELINE);
-	if (lfk_counter_create(&lfk) != 0 || lfk_ref_counter_create(&ref) != 0 ||
-	    shared == NULL)
+	if (lfk_counter_create(&lfk) != 0 ||
+	    lfk_ref_counter_create(&ref) != 0 || shared == NULL)
 		abort();
 	for (size_t t = 0; t < sizeof(threads) / sizeof(threads[0]); t++) {
 		struct lfb_case k[NIMPL];
@@ -110,7 +116,8 @@ void lfb_bench_counter(const struct lfb_opts *o)
 				.impl = names[i],
 				.producers = threads[t],
 				.consumers = 0,
-				.ops = base_ops[i] / (threads[t] > 1 && i ? 2 : 1),
+				.ops = base_ops[i] /
+				       (threads[t] > 1 && i ? 2 : 1),
 				.run = counter_run,
 				.ctx = &c[i],
 			};

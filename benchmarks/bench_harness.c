@@ -28,13 +28,15 @@ int lfb_parse_opts(struct lfb_opts *o, int argc, char **argv)
 		} else if (strcmp(argv[i], "--runs") == 0 && more) {
 			o->runs = atoi(argv[++i]);
 			if (o->runs < 5) {
-				fprintf(stderr, "lfbench: --runs must be >= 5\n");
+				fprintf(stderr,
+					"lfbench: --runs must be >= 5\n");
 				return -1;
 			}
 		} else if (strcmp(argv[i], "--scale") == 0 && more) {
 			o->scale = strtod(argv[++i], NULL);
 			if (!(o->scale > 0)) {
-				fprintf(stderr, "lfbench: --scale must be > 0\n");
+				fprintf(stderr,
+					"lfbench: --scale must be > 0\n");
 				return -1;
 			}
 		} else if (strcmp(argv[i], "--baseline") == 0 && more) {
@@ -48,7 +50,8 @@ int lfb_parse_opts(struct lfb_opts *o, int argc, char **argv)
 			}
 			fputs(ratios_header, o->ratios);
 		} else {
-			fprintf(stderr, "lfbench: unknown option %s\n", argv[i]);
+			fprintf(stderr, "lfbench: unknown option %s\n",
+				argv[i]);
 			return -1;
 		}
 	}
@@ -99,8 +102,8 @@ static struct spread spread_of(double *v, int n)
 
 /* The paired ratio a/b over the rounds both have a rate in (a round whose
  * baseline rate is 0 has no ratio).  tmp holds `rounds` doubles. */
-static struct spread paired_ratio(const double *a, const double *b,
-				  int rounds, double *tmp)
+static struct spread paired_ratio(const double *a, const double *b, int rounds,
+				  double *tmp)
 {
 	int n = 0;
 	for (int r = 0; r < rounds; r++)
@@ -117,8 +120,9 @@ static void print_header(const struct lfb_opts *o)
 	if (o->csv)
 		printf("bench,impl,producers,consumers,ops_per_run,runs,"
 		       "mops_median,mops_min,mops_max,verified%s\n",
-		       o->baseline ? ",baseline,ratio_median,ratio_min,ratio_max"
-				   : "");
+		       o->baseline
+			       ? ",baseline,ratio_median,ratio_min,ratio_max"
+			       : "");
 	else
 		printf("%-24s %-22s %3s %3s %11s %4s %10s %10s %10s %9s %4s%s\n",
 		       "bench", "impl", "p", "c", "ops/run", "runs",
@@ -133,8 +137,8 @@ static void print_row(const struct lfb_opts *o, const struct lfb_case *c,
 	if (o->csv) {
 		printf("%s,%s,%d,%d,%llu,%d,%.3f,%.3f,%.3f,%s", c->bench,
 		       c->impl, c->producers, c->consumers,
-		       (unsigned long long)ops, m->n, m->median, m->min,
-		       m->max, verified ? "yes" : "no");
+		       (unsigned long long)ops, m->n, m->median, m->min, m->max,
+		       verified ? "yes" : "no");
 		if (o->baseline && ratio)
 			printf(",%s,%.3f,%.3f,%.3f", base, ratio->median,
 			       ratio->min, ratio->max);
@@ -144,8 +148,8 @@ static void print_row(const struct lfb_opts *o, const struct lfb_case *c,
 	} else {
 		printf("%-24s %-22s %3d %3d %11llu %4d %10.2f %10.2f %10.2f %9.2f %4s",
 		       c->bench, c->impl, c->producers, c->consumers,
-		       (unsigned long long)ops, m->n, m->median, m->min,
-		       m->max, m->median > 0 ? 1e3 / m->median : 0.0,
+		       (unsigned long long)ops, m->n, m->median, m->min, m->max,
+		       m->median > 0 ? 1e3 / m->median : 0.0,
 		       verified ? "yes" : "NO");
 		if (ratio)
 			printf("  %.2fx (%.2f-%.2f) vs %s", ratio->median,
@@ -177,8 +181,8 @@ static void write_ratios(const struct lfb_opts *o, const struct lfb_case *c,
 	fflush(o->ratios);
 }
 
-void lfb_report_cases(const struct lfb_opts *o, const struct lfb_case *c,
-		      int n, const struct lfb_series *s, int rounds)
+void lfb_report_cases(const struct lfb_opts *o, const struct lfb_case *c, int n,
+		      const struct lfb_series *s, int rounds)
 {
 	double *tmp = calloc((size_t)rounds + 1, sizeof(*tmp));
 	int base = -1;
@@ -248,7 +252,8 @@ void lfb_measure_cases(const struct lfb_opts *o, const struct lfb_case *c,
 	/* A run cut short by its time budget moved fewer items than asked:
 	 * report the median of what the runs really moved. */
 	for (int i = 0; i < n; i++) {
-		qsort(&done[i * rounds], (size_t)rounds, sizeof(*done), cmp_u64);
+		qsort(&done[i * rounds], (size_t)rounds, sizeof(*done),
+		      cmp_u64);
 		s[i].ops = done[i * rounds + rounds / 2];
 	}
 	lfb_report_cases(o, c, n, s, rounds);
@@ -270,7 +275,8 @@ bool lfb_selected(const char *var, const char *name)
 	if (list == NULL || *list == '\0')
 		return true;
 	for (p = list; (p = strstr(p, name)) != NULL; p += n)
-		if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+		if ((p == list || p[-1] == ',') &&
+		    (p[n] == ',' || p[n] == '\0'))
 			return true;
 	return false;
 }

@@ -25,11 +25,11 @@
 
 struct lfb_opts {
 	bool csv;
-	bool pin;             /* pin threads to CPUs round-robin (default) */
-	int runs;             /* measured rounds after the warm-up (>= 5) */
-	double scale;         /* multiplies every case's ops_per_run */
+	bool pin; /* pin threads to CPUs round-robin (default) */
+	int runs; /* measured rounds after the warm-up (>= 5) */
+	double scale; /* multiplies every case's ops_per_run */
 	const char *baseline; /* --baseline IMPL, or NULL */
-	FILE *ratios;         /* --ratios FILE, or NULL */
+	FILE *ratios; /* --ratios FILE, or NULL */
 };
 
 struct lfb_case {
@@ -55,7 +55,7 @@ struct lfb_row {
 
 /* What one implementation did in the measured rounds of a case. */
 struct lfb_series {
-	uint64_t ops;       /* the row's ops_per_run */
+	uint64_t ops; /* the row's ops_per_run */
 	const double *mops; /* one rate per round, in round order */
 	bool verified;
 };
@@ -78,8 +78,8 @@ void lfb_measure_cases(const struct lfb_opts *o, const struct lfb_case *c,
 /* Prints the rows of n implementations from rates measured elsewhere (a
  * second figure taken in the same rounds as lfb_measure_cases measured,
  * e.g. the writer's rate beside the readers'); c[i].run is not called. */
-void lfb_report_cases(const struct lfb_opts *o, const struct lfb_case *c,
-		      int n, const struct lfb_series *s, int rounds);
+void lfb_report_cases(const struct lfb_opts *o, const struct lfb_case *c, int n,
+		      const struct lfb_series *s, int rounds);
 
 /* Whether an implementation is lfkit's own (impl "lfk_*", or "arch", the
  * atomic layer's configured backend): the numerator of the ratios written

@@ -67,25 +67,25 @@
 #include "tests/harness/lfk_threads.h"
 
 const char lfb_ipc_help[] =
-"64-byte messages from producer processes to consumer processes (forked;\n"
-"the time runs from their common start to the last consumer's end).\n"
-"benches:\n"
-"  ipc_64b          one message per call; 1 to 1 and 2 to 2\n"
-"  ipc_64b_burst32  both sides batch 32 messages per call; 1 to 1\n"
-"implementations (impl):\n"
-"  lfk_shm_ring   a ring of 64-byte records in an lfk_shm region (spsc at\n"
-"                 1 to 1, lfmpmc otherwise); full/empty spun out with\n"
-"                 back-off; batched: enqueue/dequeue_burst_rec\n"
-"  lfk_shm_queue  the blocking lfk_queue in a region (LFK_FOREVER)\n"
-"  ref_shm_queue  its mutex + condition-variable twin in a region\n"
-"  pipe           one pipe (64-byte writes are atomic); batched: writev\n"
-"                 and readv of 32 messages\n"
-"  posix_mq       one POSIX message queue (msgsize 64, maxmsg 10)\n"
-"  unix_socket    one socketpair(AF_UNIX, SOCK_SEQPACKET)\n"
-"Every message carries (producer, seq), a payload and a checksum; every\n"
-"one is checked (checksum, producer, per-producer order) and the totals\n"
-"must match what the producers sent.  Select rows with LFB_IPC_BENCHES and\n"
-"LFB_IPC_IMPLS, e.g.  LFB_IPC_IMPLS=lfk_shm_ring,pipe lfbench ipc\n";
+	"64-byte messages from producer processes to consumer processes (forked;\n"
+	"the time runs from their common start to the last consumer's end).\n"
+	"benches:\n"
+	"  ipc_64b          one message per call; 1 to 1 and 2 to 2\n"
+	"  ipc_64b_burst32  both sides batch 32 messages per call; 1 to 1\n"
+	"implementations (impl):\n"
+	"  lfk_shm_ring   a ring of 64-byte records in an lfk_shm region (spsc at\n"
+	"                 1 to 1, lfmpmc otherwise); full/empty spun out with\n"
+	"                 back-off; batched: enqueue/dequeue_burst_rec\n"
+	"  lfk_shm_queue  the blocking lfk_queue in a region (LFK_FOREVER)\n"
+	"  ref_shm_queue  its mutex + condition-variable twin in a region\n"
+	"  pipe           one pipe (64-byte writes are atomic); batched: writev\n"
+	"                 and readv of 32 messages\n"
+	"  posix_mq       one POSIX message queue (msgsize 64, maxmsg 10)\n"
+	"  unix_socket    one socketpair(AF_UNIX, SOCK_SEQPACKET)\n"
+	"Every message carries (producer, seq), a payload and a checksum; every\n"
+	"one is checked (checksum, producer, per-producer order) and the totals\n"
+	"must match what the producers sent.  Select rows with LFB_IPC_BENCHES and\n"
+	"LFB_IPC_IMPLS, e.g.  LFB_IPC_IMPLS=lfk_shm_ring,pipe lfbench ipc\n";
 
 #define MSG_SIZE 64
 #define RING_CAPACITY 1024
@@ -103,18 +103,18 @@ struct msg {
 /* ---- the channels -------------------------------------------------------- */
 
 struct chan {
-	char name[64];       /* region or message queue */
+	char name[64]; /* region or message queue */
 	struct lfk_shm *shm; /* this process's mapping */
-	void *obj;           /* ring, queue or twin in that mapping */
-	int fd[2];           /* pipe / socketpair: receive on 0, send on 1 */
+	void *obj; /* ring, queue or twin in that mapping */
+	int fd[2]; /* pipe / socketpair: receive on 0, send on 1 */
 	mqd_t mq;
-	int ring_kind;       /* the ring (also under the queue): LFK_RING_SPSC
+	int ring_kind; /* the ring (also under the queue): LFK_RING_SPSC
 				at 1 to 1, LFK_RING_LFMPMC otherwise */
 };
 
 struct ipc_impl {
 	const char *name; /* the CSV impl column */
-	uint64_t ops;     /* messages per run at --scale 1 */
+	uint64_t ops; /* messages per run at --scale 1 */
 	uint64_t ops_batched; /* the same in batches; 0: no batched form */
 	int (*setup)(struct chan *ch); /* parent, before the forks */
 	int (*attach)(struct chan *ch); /* child, before the start */
@@ -142,18 +142,17 @@ static int region_setup(struct chan *ch, uint32_t kind)
 	if (rc != 0)
 		return rc;
 	if (kind == LFK_SHM_RING_SPSC || kind == LFK_SHM_RING_LFMPMC)
-		rc = lfk_shm_ring_create(ch->shm, "msgs",
-					 (enum lfk_ring_kind)kind,
-					 RING_CAPACITY, MSG_SIZE,
-					 (struct lfk_ring **)&ch->obj);
+		rc = lfk_shm_ring_create(
+			ch->shm, "msgs", (enum lfk_ring_kind)kind,
+			RING_CAPACITY, MSG_SIZE, (struct lfk_ring **)&ch->obj);
 	else if (kind == LFK_SHM_QUEUE)
 		rc = lfk_shm_queue_create(ch->shm, "msgs", ch->ring_kind,
 					  RING_CAPACITY, MSG_SIZE,
 					  (struct lfk_queue **)&ch->obj);
 	else
-		rc = lfk_shm_ref_queue_create(ch->shm, "msgs", RING_CAPACITY,
-					      MSG_SIZE,
-					      (struct lfk_ref_queue **)&ch->obj);
+		rc = lfk_shm_ref_queue_create(
+			ch->shm, "msgs", RING_CAPACITY, MSG_SIZE,
+			(struct lfk_ref_queue **)&ch->obj);
 	return rc;
 }
 
@@ -280,8 +279,7 @@ static int twin_finish(const struct ipc_impl *im, struct chan *ch,
 }
 
 /* The other channels end with an end message per consumer. */
-static int send_ends(const struct ipc_impl *im, struct chan *ch,
-		     int consumers)
+static int send_ends(const struct ipc_impl *im, struct chan *ch, int consumers)
 {
 	struct msg end;
 	memset(&end, 0, sizeof(end));
@@ -409,8 +407,8 @@ static void mq_teardown(struct chan *ch)
 /* unix_socket sends with fd_send too, one message per call only: a
  * SEQPACKET writev would be one packet, not n messages. */
 static const struct ipc_impl impls[] = {
-	{ "lfk_shm_ring", 2000000, 4000000, ring_setup, ring_attach,
-	  ring_send, ring_recv, send_ends, region_teardown },
+	{ "lfk_shm_ring", 2000000, 4000000, ring_setup, ring_attach, ring_send,
+	  ring_recv, send_ends, region_teardown },
 	{ "lfk_shm_queue", 1000000, 0, queue_setup, queue_attach, queue_send,
 	  queue_recv, queue_finish, region_teardown },
 	{ "ref_shm_queue", 500000, 0, twin_setup, twin_attach, twin_send,
@@ -451,13 +449,13 @@ static void make_msg(struct msg *m, uint64_t producer, uint64_t seq)
 /* What one process did, on a line of its own in the shared control block. */
 struct tally {
 	uint64_t count, sum, xor; /* of the messages' checksums */
-	uint64_t bad;             /* messages that failed a check */
-	uint64_t end_ns;          /* consumers: when the last one came */
+	uint64_t bad; /* messages that failed a check */
+	uint64_t end_ns; /* consumers: when the last one came */
 } LFK_CACHE_ALIGNED;
 
 struct ctl {
 	uint64_t ready LFK_CACHE_ALIGNED; /* children checked in */
-	uint64_t go LFK_CACHE_ALIGNED;    /* the start */
+	uint64_t go LFK_CACHE_ALIGNED; /* the start */
 	uint64_t producers_done LFK_CACHE_ALIGNED;
 	struct tally prod[MAX_SIDE], cons[MAX_SIDE];
 };
@@ -489,7 +487,8 @@ static void producer(struct ipc_ctx *c, int me, uint64_t per)
 		_exit(3);
 	check_in_and_wait(c->ctl);
 	for (uint64_t seq = 0; seq < per;) {
-		size_t n = per - seq < c->batch ? (size_t)(per - seq) : c->batch;
+		size_t n =
+			per - seq < c->batch ? (size_t)(per - seq) : c->batch;
 		for (size_t i = 0; i < n; i++, seq++) {
 			make_msg(&m[i], (uint64_t)me, seq);
 			t.count++;
@@ -502,8 +501,8 @@ static void producer(struct ipc_ctx *c, int me, uint64_t per)
 	c->ctl->prod[me] = t;
 	/* Acquire: the last producer's end comes after every producer's
 	 * messages; release: this producer's messages come before it. */
-	if (lfk_atomic_fetch_add_u64(&c->ctl->producers_done, 1,
-				     LFK_ACQ_REL) + 1 ==
+	if (lfk_atomic_fetch_add_u64(&c->ctl->producers_done, 1, LFK_ACQ_REL) +
+			    1 ==
 		    (uint64_t)c->producers &&
 	    c->im->finish(c->im, &c->ch, c->consumers) != 0)
 		_exit(5);
@@ -560,11 +559,14 @@ static bool reap(pid_t *pids, int n, uint64_t deadline, bool early)
 		bool ended = false;
 		for (int i = 0; i < n; i++) {
 			int st;
-			if (pids[i] <= 0 || waitpid(pids[i], &st, WNOHANG) != pids[i])
+			if (pids[i] <= 0 ||
+			    waitpid(pids[i], &st, WNOHANG) != pids[i])
 				continue;
 			if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-				fprintf(stderr, "lfbench ipc: child %d ended "
-					"with status %#x\n", i, st);
+				fprintf(stderr,
+					"lfbench ipc: child %d ended "
+					"with status %#x\n",
+					i, st);
 				ok = false;
 			}
 			pids[i] = 0;
@@ -623,8 +625,8 @@ static bool ipc_run(void *arg, uint64_t ops, uint64_t *elapsed_ns)
 			ok = false;
 	}
 	/* Pairs with the children's release of their check-in. */
-	while (ok && lfk_atomic_load_u64(&c->ctl->ready, LFK_ACQUIRE) <
-			     (uint64_t)n) {
+	while (ok &&
+	       lfk_atomic_load_u64(&c->ctl->ready, LFK_ACQUIRE) < (uint64_t)n) {
 		if (!reap(pids, n, deadline, true) || lfk_now_ns() > deadline)
 			ok = false;
 		sched_yield();
@@ -640,13 +642,13 @@ static bool ipc_run(void *arg, uint64_t ops, uint64_t *elapsed_ns)
 	for (int i = 0; i < c->producers; i++) {
 		in.count += c->ctl->prod[i].count;
 		in.sum += c->ctl->prod[i].sum;
-		in.xor ^= c->ctl->prod[i].xor;
+		in.xor ^= c->ctl->prod[i].xor ;
 	}
 	for (int i = 0; i < c->consumers; i++) {
 		const struct tally *t = &c->ctl->cons[i];
 		out.count += t->count;
 		out.sum += t->sum;
-		out.xor ^= t->xor;
+		out.xor ^= t->xor ;
 		out.bad += t->bad;
 		if (t->end_ns > end)
 			end = t->end_ns;
@@ -654,8 +656,10 @@ static bool ipc_run(void *arg, uint64_t ops, uint64_t *elapsed_ns)
 	*elapsed_ns = end > start ? end - start : 1;
 	if (out.bad != 0 || in.count != c->moved || out.count != in.count ||
 	    out.sum != in.sum || out.xor != in.xor) {
-		fprintf(stderr, "lfbench ipc: %s: sent %llu, received %llu, "
-			"%llu bad\n", c->im->name, (unsigned long long)in.count,
+		fprintf(stderr,
+			"lfbench ipc: %s: sent %llu, received %llu, "
+			"%llu bad\n",
+			c->im->name, (unsigned long long)in.count,
 			(unsigned long long)out.count,
 			(unsigned long long)out.bad);
 		ok = false;

@@ -10,7 +10,7 @@
 #include "tests/harness/lfk_threads.h"
 
 static cpu_set_t allowed; /* the CPUs allowed at start */
-static int ncpus;         /* how many */
+static int ncpus; /* how many */
 static bool pinning;
 
 void lfb_pin_self(int index)
@@ -72,7 +72,9 @@ void lfb_machine_print(const struct lfb_opts *o)
 	       o->runs, o->scale);
 	fflush(stdout);
 	if (load[0] > (double)online / 2)
-		fprintf(stderr, "lfbench: warning: load average %.2f is above "
+		fprintf(stderr,
+			"lfbench: warning: load average %.2f is above "
 			"half of the %ld cpus: other work shares the machine, "
-			"figures will be noisy\n", load[0], online);
+			"figures will be noisy\n",
+			load[0], online);
 }

@@ -47,17 +47,17 @@
 #include "tests/harness/lfk_threads.h"
 
 const char lfb_msg_help[] =
-"Messages of 8, 64, 1024 and 65536 bytes from a producer process to a\n"
-"consumer process, one per call (benches msg_8b .. msg_65536b, 1 to 1).\n"
-"implementations (impl):\n"
-"  lfk_msgring     lfk_msgring in a region: send/recv (LFK_FOREVER)\n"
-"  lfk_msgring_zc  the same, zero-copy: claim/commit, read/release\n"
-"  ref_msgring     its mutex + futex twin in a region: send/recv\n"
-"  pipe            a pipe: a length word, then the bytes\n"
-"  unix_socket     socketpair(AF_UNIX, SOCK_SEQPACKET), a packet each\n"
-"Every message is checked (sequence, and a sum over every word); the count\n"
-"and the sum must equal the producer's.  Select rows with LFB_MSG_SIZES\n"
-"(e.g. 8,1024) and LFB_MSG_IMPLS (e.g. lfk_msgring,pipe).\n";
+	"Messages of 8, 64, 1024 and 65536 bytes from a producer process to a\n"
+	"consumer process, one per call (benches msg_8b .. msg_65536b, 1 to 1).\n"
+	"implementations (impl):\n"
+	"  lfk_msgring     lfk_msgring in a region: send/recv (LFK_FOREVER)\n"
+	"  lfk_msgring_zc  the same, zero-copy: claim/commit, read/release\n"
+	"  ref_msgring     its mutex + futex twin in a region: send/recv\n"
+	"  pipe            a pipe: a length word, then the bytes\n"
+	"  unix_socket     socketpair(AF_UNIX, SOCK_SEQPACKET), a packet each\n"
+	"Every message is checked (sequence, and a sum over every word); the count\n"
+	"and the sum must equal the producer's.  Select rows with LFB_MSG_SIZES\n"
+	"(e.g. 8,1024) and LFB_MSG_IMPLS (e.g. lfk_msgring,pipe).\n";
 
 #define RING_BYTES (1u << 20)
 #define MAX_MSG 65536
@@ -74,16 +74,16 @@ struct chan {
 
 struct msg_impl {
 	const char *name;
-	int (*setup)(struct chan *ch);           /* parent, before the fork */
-	int (*attach)(struct chan *ch);          /* child */
+	int (*setup)(struct chan *ch); /* parent, before the fork */
+	int (*attach)(struct chan *ch); /* child */
 	int (*send)(struct chan *ch, const uint64_t *m, size_t len);
 	/* Receives one message, adds its words to *sum and stores its
 	 * first word in *first: its length, or -EPIPE at the end, or another
 	 * negative errno. */
 	long (*recv)(struct chan *ch, uint64_t *buf, uint64_t *sum,
 		     uint64_t *first);
-	void (*finish)(struct chan *ch);         /* child, after the last */
-	void (*teardown)(struct chan *ch);       /* parent */
+	void (*finish)(struct chan *ch); /* child, after the last */
+	void (*teardown)(struct chan *ch); /* parent */
 };
 
 static uint64_t sum_words(const uint64_t *w, size_t len)
@@ -95,8 +95,7 @@ static uint64_t sum_words(const uint64_t *w, size_t len)
 }
 
 /* What every receiver does with a message of len bytes at w. */
-static long took(const uint64_t *w, size_t len, uint64_t *sum,
-		 uint64_t *first)
+static long took(const uint64_t *w, size_t len, uint64_t *sum, uint64_t *first)
 {
 	*sum += sum_words(w, len);
 	*first = len >= 8 ? w[0] : UINT64_MAX;
@@ -152,7 +151,7 @@ static int twin_attach(struct chan *ch)
 		rc = lfk_shm_bytes_attach(ch->shm, "msgs", &mem, &bytes);
 	ch->t = (struct lfk_ref_msgring *)mem;
 	return rc == 0 && bytes < lfk_ref_msgring_size(RING_BYTES) ? -EPROTO
-								    : rc;
+								   : rc;
 }
 
 static void region_teardown(struct chan *ch)
@@ -186,7 +185,8 @@ static int zc_send(struct chan *ch, const uint64_t *m, size_t len)
 	struct lfk_msgring_claim c;
 	int rc;
 	while ((rc = lfk_msgring_claim(ch->r, len, &c)) == -EAGAIN)
-		if ((rc = lfk_msgring_send(ch->r, m, len, LFK_FOREVER)) != -EAGAIN)
+		if ((rc = lfk_msgring_send(ch->r, m, len, LFK_FOREVER)) !=
+		    -EAGAIN)
 			return rc; /* slept for room, then sent by copy */
 	if (rc != 0)
 		return rc;
@@ -327,8 +327,8 @@ static const struct msg_impl impls[] = {
 struct msg_ctx {
 	const struct msg_impl *im;
 	size_t len;
-	uint64_t *buf;  /* the template (child) or the receive buffer */
-	uint64_t *go;   /* MAP_SHARED: 1 once the child waits, 2 to start */
+	uint64_t *buf; /* the template (child) or the receive buffer */
+	uint64_t *go; /* MAP_SHARED: 1 once the child waits, 2 to start */
 	uint64_t moved; /* messages the last run checked */
 };
 
@@ -428,9 +428,11 @@ static bool msg_run(void *arg, uint64_t ops, uint64_t *elapsed_ns)
 	c->im->teardown(&ch);
 	c->moved = got;
 	if (!ok || rc != -EPIPE || got != ops || sum != want) {
-		fprintf(stderr, "lfbench msg: %s %zu B: got %llu of %llu, "
-			"rc=%ld, sum %s\n", c->im->name, c->len,
-			(unsigned long long)got, (unsigned long long)ops, rc,
+		fprintf(stderr,
+			"lfbench msg: %s %zu B: got %llu of %llu, "
+			"rc=%ld, sum %s\n",
+			c->im->name, c->len, (unsigned long long)got,
+			(unsigned long long)ops, rc,
 			sum == want ? "ok" : "wrong");
 		return false;
 	}
@@ -467,7 +469,8 @@ void lfb_bench_msg(const struct lfb_opts *o)
 		for (size_t i = 0; i < NIMPLS; i++) {
 			if (!lfb_selected("LFB_MSG_IMPLS", impls[i].name))
 				continue;
-			c[n] = (struct msg_ctx){ &impls[i], sizes[s], buf, go, 0 };
+			c[n] = (struct msg_ctx){ &impls[i], sizes[s], buf, go,
+						 0 };
 			k[n] = (struct lfb_case){
 				.bench = bench,
 				.impl = impls[i].name,

@@ -65,8 +65,8 @@ static inline int rq_get(struct lfk_ref_queue *q, uint64_t *v)
 }
 
 LFK_RING_PUMP_SINGLES(rq, struct lfk_ref_queue, rq_put, rq_get)
-LFK_RING_PUMP_DEFINE(rq, struct lfk_ref_queue, rq_put, rq_get, rq_putn,
-		     rq_getn, NULL)
+LFK_RING_PUMP_DEFINE(rq, struct lfk_ref_queue, rq_put, rq_get, rq_putn, rq_getn,
+		     NULL)
 
 static int rq_create(const struct lfb_ring_geom *g, void **q)
 {
@@ -79,11 +79,20 @@ static void rq_destroy(void *q)
 }
 
 const struct lfb_ring_impl lfb_queue_impls[] = {
-	{ .name = "lfk_queue", .multi = true, .create = lq_create,
-	  .destroy = lq_destroy, .pump = &lq_pump },
-	{ .name = "lfk_queue_mpmc", .multi = true, .create = lq_mpmc_create,
-	  .destroy = lq_destroy, .pump = &lq_pump },
-	{ .name = "ref_queue", .multi = true, .create = rq_create,
-	  .destroy = rq_destroy, .pump = &rq_pump },
+	{ .name = "lfk_queue",
+	  .multi = true,
+	  .create = lq_create,
+	  .destroy = lq_destroy,
+	  .pump = &lq_pump },
+	{ .name = "lfk_queue_mpmc",
+	  .multi = true,
+	  .create = lq_mpmc_create,
+	  .destroy = lq_destroy,
+	  .pump = &lq_pump },
+	{ .name = "ref_queue",
+	  .multi = true,
+	  .create = rq_create,
+	  .destroy = rq_destroy,
+	  .pump = &rq_pump },
 	{ .name = NULL },
 };

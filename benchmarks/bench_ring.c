@@ -15,31 +15,31 @@
 #include "lfbench.h"
 
 const char lfb_ring_help[] =
-"benches:\n"
-"  ring          P producers and P consumers (1p1c, 2p2c, 4p4c, 8p8c), one\n"
-"                item per call; single-producer/single-consumer queues at\n"
-"                1p1c only\n"
-"  ring_burst32  the same with up to 32 items per call (queues without a\n"
-"                burst call: 32 single calls)\n"
-"  ring_pair     one thread, enqueue then dequeue of the same item\n"
-"                (producers=1, consumers=0): the uncontended cost\n"
-"implementations (impl):\n"
-"  lfk_spsc, lfk_mpmc, lfk_lfmpmc  lfkit's rings (spsc 1p1c only)\n"
-"  ref_ring      the mutex twin\n"
-"  lfk_queue     the blocking queue (put LFK_FOREVER, get with a 1 ms\n"
-"                timeout; spsc ring at 1p1c, lfmpmc otherwise)\n"
-"  lfk_queue_mpmc  the same queue over the mpmc ring everywhere\n"
-"  ref_queue     its mutex + condition-variable twin\n"
-"  ck_spsc, ck_mpmc  ConcurrencyKit ck_ring (when built with ck)\n"
-"  urcu_wfcq     liburcu's cds_wfcq (when built with liburcu)\n"
-"Every bounded queue holds 1024 items (ck_ring 1023).  A run moves its\n"
-"items (12 M at 1p1c down to 4 M at 8p8c, twice that with bursts, 20 M\n"
-"pairs; times --scale) or stops at its time budget (200 ms times --scale,\n"
-"at least 5 ms), whichever comes first; ops_per_run is the median of the\n"
-"items the runs moved.  Every run checks count, sum and xor of the items.\n"
-"Select rows with LFB_RING_BENCHES and LFB_RING_IMPLS, e.g.\n"
-"  LFB_RING_BENCHES=ring_pair LFB_RING_IMPLS=lfk_spsc,ck_spsc lfbench ring\n"
-"See docs/ring-bench.md.\n";
+	"benches:\n"
+	"  ring          P producers and P consumers (1p1c, 2p2c, 4p4c, 8p8c), one\n"
+	"                item per call; single-producer/single-consumer queues at\n"
+	"                1p1c only\n"
+	"  ring_burst32  the same with up to 32 items per call (queues without a\n"
+	"                burst call: 32 single calls)\n"
+	"  ring_pair     one thread, enqueue then dequeue of the same item\n"
+	"                (producers=1, consumers=0): the uncontended cost\n"
+	"implementations (impl):\n"
+	"  lfk_spsc, lfk_mpmc, lfk_lfmpmc  lfkit's rings (spsc 1p1c only)\n"
+	"  ref_ring      the mutex twin\n"
+	"  lfk_queue     the blocking queue (put LFK_FOREVER, get with a 1 ms\n"
+	"                timeout; spsc ring at 1p1c, lfmpmc otherwise)\n"
+	"  lfk_queue_mpmc  the same queue over the mpmc ring everywhere\n"
+	"  ref_queue     its mutex + condition-variable twin\n"
+	"  ck_spsc, ck_mpmc  ConcurrencyKit ck_ring (when built with ck)\n"
+	"  urcu_wfcq     liburcu's cds_wfcq (when built with liburcu)\n"
+	"Every bounded queue holds 1024 items (ck_ring 1023).  A run moves its\n"
+	"items (12 M at 1p1c down to 4 M at 8p8c, twice that with bursts, 20 M\n"
+	"pairs; times --scale) or stops at its time budget (200 ms times --scale,\n"
+	"at least 5 ms), whichever comes first; ops_per_run is the median of the\n"
+	"items the runs moved.  Every run checks count, sum and xor of the items.\n"
+	"Select rows with LFB_RING_BENCHES and LFB_RING_IMPLS, e.g.\n"
+	"  LFB_RING_BENCHES=ring_pair LFB_RING_IMPLS=lfk_spsc,ck_spsc lfbench ring\n"
+	"See docs/ring-bench.md.\n";
 
 #define RING_CAPACITY 1024
 #define MAX_SIDE 8
@@ -57,9 +57,9 @@ static const struct lfb_ring_impl lfk_impls[] = {
 	{ .name = NULL },
 };
 
-static const struct lfb_ring_impl *const impl_tables[] = {
-	lfk_impls, lfb_queue_impls, lfb_ring_peers
-};
+static const struct lfb_ring_impl *const impl_tables[] = { lfk_impls,
+							   lfb_queue_impls,
+							   lfb_ring_peers };
 #define NTABLES (sizeof(impl_tables) / sizeof(impl_tables[0]))
 
 static bool impl_multi(const struct lfb_ring_impl *im)
@@ -149,7 +149,8 @@ static bool pair_run(void *arg, uint64_t ops, uint64_t *elapsed_ns)
 	*elapsed_ns = lfk_run_threads(1, pair_thread, c);
 	c->moved = got->count;
 	return got->count == want.count && got->sum == want.sum &&
-	       got->xor == want.xor;
+	       got->xor == want.xor
+		;
 }
 
 static uint64_t ring_moved(void *arg)
@@ -197,7 +198,8 @@ static void ring_case(const struct lfb_opts *o, const char *bench, int side,
 		.consumers = pairs ? 1 : side,
 		.per_producer = pairs ? 0
 				      : (uint64_t)((double)ops * o->scale) /
-						(uint64_t)side + 1,
+							(uint64_t)side +
+						1,
 	};
 	struct lfb_case lc[MAX_IMPLS];
 	const struct lfb_ring_impl *ims[MAX_IMPLS];
@@ -256,7 +258,8 @@ void lfb_bench_ring(const struct lfb_opts *o)
 	} modes[] = { { "ring", 1 }, { "ring_burst32", 32 } };
 
 	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++)
-		for (size_t k = 0; k < sizeof(configs) / sizeof(configs[0]); k++)
+		for (size_t k = 0; k < sizeof(configs) / sizeof(configs[0]);
+		     k++)
 			ring_case(o, modes[m].bench, configs[k].side,
 				  modes[m].burst,
 				  modes[m].burst > 1 ? configs[k].items_burst

@@ -19,7 +19,7 @@
 
 /* What a queue is created for: the largest run it will carry. */
 struct lfb_ring_geom {
-	size_t capacity;       /* items (the same for every bounded queue) */
+	size_t capacity; /* items (the same for every bounded queue) */
 	int producers, consumers;
 	uint64_t per_producer; /* items a producer puts at most in one run;
 				  0: the queue serves pair loops only */

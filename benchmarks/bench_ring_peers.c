@@ -24,8 +24,8 @@
 #if defined(LFB_HAVE_CK) || defined(LFB_HAVE_URCU)
 static void *peer_alloc(size_t bytes)
 {
-	void *p = aligned_alloc(PEER_ALIGN,
-				(bytes + PEER_ALIGN - 1) / PEER_ALIGN * PEER_ALIGN);
+	void *p = aligned_alloc(PEER_ALIGN, (bytes + PEER_ALIGN - 1) /
+						    PEER_ALIGN * PEER_ALIGN);
 	if (p != NULL)
 		memset(p, 0, bytes);
 	return p;
@@ -151,7 +151,8 @@ static inline int urcu_put(struct urcu_q *q, uint64_t v)
 {
 	uint64_t id = (v >> LFK_PUMP_SEQ_BITS) - 1,
 		 seq = v & ((1ull << LFK_PUMP_SEQ_BITS) - 1);
-	struct urcu_node *n = &q->nodes[id * q->stride + ((seq - 1) & q->seq_mask)];
+	struct urcu_node *n =
+		&q->nodes[id * q->stride + ((seq - 1) & q->seq_mask)];
 	n->v = v;
 	cds_wfcq_node_init(&n->node);
 	cds_wfcq_enqueue(&q->head, &q->tail, &n->node);
@@ -181,14 +182,23 @@ LFK_RING_PUMP_DEFINE(urcu, struct urcu_q, urcu_put, urcu_get, urcu_putn,
 
 const struct lfb_ring_impl lfb_ring_peers[] = {
 #ifdef LFB_HAVE_CK
-	{ .name = "ck_spsc", .multi = false, .create = ck_create,
-	  .destroy = ck_destroy, .pump = &ck_spsc_pump },
-	{ .name = "ck_mpmc", .multi = true, .create = ck_create,
-	  .destroy = ck_destroy, .pump = &ck_mpmc_pump },
+	{ .name = "ck_spsc",
+	  .multi = false,
+	  .create = ck_create,
+	  .destroy = ck_destroy,
+	  .pump = &ck_spsc_pump },
+	{ .name = "ck_mpmc",
+	  .multi = true,
+	  .create = ck_create,
+	  .destroy = ck_destroy,
+	  .pump = &ck_mpmc_pump },
 #endif
 #ifdef LFB_HAVE_URCU
-	{ .name = "urcu_wfcq", .multi = true, .create = urcu_create,
-	  .destroy = urcu_destroy, .pump = &urcu_pump },
+	{ .name = "urcu_wfcq",
+	  .multi = true,
+	  .create = urcu_create,
+	  .destroy = urcu_destroy,
+	  .pump = &urcu_pump },
 #endif
 	{ .name = NULL },
 };

@@ -52,27 +52,27 @@
 #include "tests/harness/lfk_threads.h"
 
 const char lfb_seqlock_help[] =
-"One writer updates a 64-byte record, 1, 3 or 7 readers copy it, every\n"
-"copy verified untorn and in version order (producers = writers,\n"
-"consumers = readers).  Runs last ops_per_run x 50 ns (times --scale).\n"
-"benches:\n"
-"  seqlock_read, seqlock_write   the readers' reads/s and the writer's\n"
-"                                updates/s, writer in a tight loop\n"
-"  seqlock_read_paced, seqlock_write_paced\n"
-"                                the same, about one update per microsecond\n"
-"implementations (impl):\n"
-"  lfk_seqlock            lfk_seqlock_read / lfk_seqlock_write\n"
-"  lfk_latch              the two-copy latch\n"
-"  lfk_seqarray           one element of a 64 x 64-byte lfk_seqarray\n"
-"  lfk_seqarray_snapshot  snapshots of all 64 elements (rate = snapshots/s)\n"
-"  ref_rwlock, ref_mutex  the twins (pthread rwlock or mutex)\n"
-"  ck_sequence            ConcurrencyKit's seqlock (when built with ck)\n";
+	"One writer updates a 64-byte record, 1, 3 or 7 readers copy it, every\n"
+	"copy verified untorn and in version order (producers = writers,\n"
+	"consumers = readers).  Runs last ops_per_run x 50 ns (times --scale).\n"
+	"benches:\n"
+	"  seqlock_read, seqlock_write   the readers' reads/s and the writer's\n"
+	"                                updates/s, writer in a tight loop\n"
+	"  seqlock_read_paced, seqlock_write_paced\n"
+	"                                the same, about one update per microsecond\n"
+	"implementations (impl):\n"
+	"  lfk_seqlock            lfk_seqlock_read / lfk_seqlock_write\n"
+	"  lfk_latch              the two-copy latch\n"
+	"  lfk_seqarray           one element of a 64 x 64-byte lfk_seqarray\n"
+	"  lfk_seqarray_snapshot  snapshots of all 64 elements (rate = snapshots/s)\n"
+	"  ref_rwlock, ref_mutex  the twins (pthread rwlock or mutex)\n"
+	"  ck_sequence            ConcurrencyKit's seqlock (when built with ck)\n";
 
-#define REC_WORDS 8	   /* a 64-byte record */
-#define SNAP_ELEMS 64	   /* the snapshot case's array */
+#define REC_WORDS 8 /* a 64-byte record */
+#define SNAP_ELEMS 64 /* the snapshot case's array */
 #define MAX_READERS 7
-#define NS_PER_OP 50	   /* run length per nominal operation */
-#define PACE_NS 1000	   /* the paced writer's period */
+#define NS_PER_OP 50 /* run length per nominal operation */
+#define PACE_NS 1000 /* the paced writer's period */
 
 /* ---- records ------------------------------------------------------------ */
 
@@ -199,7 +199,7 @@ struct sl_ctx {
 	bool paced, snapshot;
 	uint64_t duration_ns;
 	uint64_t version; /* the writer's last version, across runs */
-	uint64_t run_ns;  /* the run's length: start line to last thread's end */
+	uint64_t run_ns; /* the run's length: start line to last thread's end */
 	struct per_thread writer LFK_CACHE_ALIGNED;
 	struct per_thread reader[MAX_READERS];
 	/* the writer's rate in each run, for the write row */
@@ -219,7 +219,7 @@ struct sl_ctx {
 		uint64_t rec[REC_WORDS], n = 0, v = c->version;                \
 		uint64_t next = lfk_now_ns(), now;                             \
 		(void)me;                                                      \
-		do { /* at least one update, however late we start */         \
+		do { /* at least one update, however late we start */          \
 			rec_fill(rec, ++v);                                    \
 			WRITE(c->obj, c->snapshot ? v % SNAP_ELEMS : 0, rec);  \
 			n++;                                                   \
@@ -358,7 +358,8 @@ static bool sl_run(void *arg, uint64_t ops, uint64_t *elapsed_ns)
 	uint64_t reads = 0, bad = 0;
 	c->duration_ns = ops * NS_PER_OP;
 	c->stop = 0;
-	c->run_ns = lfk_run_threads2(1, c->writer_fn, c->readers + 1, role_b, c);
+	c->run_ns =
+		lfk_run_threads2(1, c->writer_fn, c->readers + 1, role_b, c);
 	for (int r = 0; r < c->readers; r++) {
 		reads += c->reader[r].ops;
 		bad += c->reader[r].bad;
@@ -370,8 +371,8 @@ static bool sl_run(void *arg, uint64_t ops, uint64_t *elapsed_ns)
 	if (c->nruns > 0) /* not the warm-up */
 		c->writes += c->writer.ops;
 	if (c->nruns < c->max_runs)
-		c->wmops[c->nruns++] = (double)c->writer.ops /
-				       ((double)c->run_ns / 1e3);
+		c->wmops[c->nruns++] =
+			(double)c->writer.ops / ((double)c->run_ns / 1e3);
 	if (bad)
 		fprintf(stderr, "lfbench seqlock: %llu bad reads\n",
 			(unsigned long long)bad);
@@ -432,7 +433,7 @@ static void *obj_create(size_t k)
 	if (strncmp(name, "ref_", 4) == 0) {
 		struct ref_obj *o = aligned_alloc(LFK_CACHELINE, sizeof(*o));
 		int kind = strcmp(name, "ref_rwlock") == 0 ? LFK_REF_RWLOCK
-							    : LFK_REF_MUTEX;
+							   : LFK_REF_MUTEX;
 		if (o && lfk_ref_seqlock_init(&o->lock, kind) != 0) {
 			free(o);
 			return NULL;
@@ -537,6 +538,7 @@ void lfb_bench_seqlock(const struct lfb_opts *o)
 {
 	static const int readers[] = { 1, 3, 7 };
 	for (int paced = 0; paced < 2; paced++)
-		for (size_t r = 0; r < sizeof(readers) / sizeof(readers[0]); r++)
+		for (size_t r = 0; r < sizeof(readers) / sizeof(readers[0]);
+		     r++)
 			seqlock_case(o, readers[r], paced);
 }

@@ -24,16 +24,16 @@
 #include "tests/harness/lfk_threads.h"
 
 const char lfb_sync_help[] =
-"benches:\n"
-"  mutex_pair      lock/unlock pairs per second at 1, 2 and 8 threads, each\n"
-"                  incrementing a plain counter under the lock: lfk_mutex vs\n"
-"                  pthread_mutex; verified when the counter equals the pairs\n"
-"  sem_pingpong    round trips per second between two threads, each blocked\n"
-"                  in a wait until the other posts: lfk_sem vs ref_sem (sem_t)\n"
-"  event_pingpong  the same with two events (set, wait, clear): lfk_event vs\n"
-"                  ref_event (mutex + condvar)\n"
-"A ping-pong run verifies when every round trip was answered and nothing is\n"
-"left posted or set.\n";
+	"benches:\n"
+	"  mutex_pair      lock/unlock pairs per second at 1, 2 and 8 threads, each\n"
+	"                  incrementing a plain counter under the lock: lfk_mutex vs\n"
+	"                  pthread_mutex; verified when the counter equals the pairs\n"
+	"  sem_pingpong    round trips per second between two threads, each blocked\n"
+	"                  in a wait until the other posts: lfk_sem vs ref_sem (sem_t)\n"
+	"  event_pingpong  the same with two events (set, wait, clear): lfk_event vs\n"
+	"                  ref_event (mutex + condvar)\n"
+	"A ping-pong run verifies when every round trip was answered and nothing is\n"
+	"left posted or set.\n";
 
 /* ---- mutex pairs -------------------------------------------------------- */
 
@@ -69,7 +69,8 @@ static void pair_thread(void *arg, int me)
 static bool pair_run(void *arg, uint64_t ops, uint64_t *elapsed_ns)
 {
 	struct pair_ctx *c = arg;
-	c->per_thread = ops / (uint64_t)c->threads ? ops / (uint64_t)c->threads : 1;
+	c->per_thread =
+		ops / (uint64_t)c->threads ? ops / (uint64_t)c->threads : 1;
 	c->counter = 0;
 	*elapsed_ns = lfk_run_threads(c->threads, pair_thread, c);
 	return c->counter == c->per_thread * (uint64_t)c->threads;
@@ -77,7 +78,13 @@ static bool pair_run(void *arg, uint64_t ops, uint64_t *elapsed_ns)
 
 /* ---- ping-pong ---------------------------------------------------------- */
 
-enum pp_kind { LFK_SEM, REF_SEM, LFK_EVENT, REF_EVENT, NPP };
+enum pp_kind {
+	LFK_SEM,
+	REF_SEM,
+	LFK_EVENT,
+	REF_EVENT,
+	NPP
+};
 
 /* The two sides' objects of every kind. */
 struct pp_objs {

@@ -26,24 +26,29 @@
 #include "tests/harness/lfk_threads.h"
 
 const char lfb_tcache_help[] =
-"benches (64-byte objects):\n"
-"  tcache_pair     every thread allocates an object, writes it, reads it\n"
-"                  back and frees it; 1, 2 and 8 threads; one op = a pair\n"
-"  tcache_xthread  producers allocate, stamp a sequence number and pass\n"
-"                  the object through an SPSC channel to their consumer,\n"
-"                  which checks and frees it; 1, 2 and 4 pairs; one op =\n"
-"                  an object moved\n"
-"implementations (impl):\n"
-"  lfk_tcache    per-thread magazines over a lock-free depot\n"
-"  malloc        glibc malloc/free\n"
-"  ref_freelist  the mutex twin (one free list behind one mutex)\n"
-"Every run checks the data written, the count of objects and that no\n"
-"object is left in use.\n";
+	"benches (64-byte objects):\n"
+	"  tcache_pair     every thread allocates an object, writes it, reads it\n"
+	"                  back and frees it; 1, 2 and 8 threads; one op = a pair\n"
+	"  tcache_xthread  producers allocate, stamp a sequence number and pass\n"
+	"                  the object through an SPSC channel to their consumer,\n"
+	"                  which checks and frees it; 1, 2 and 4 pairs; one op =\n"
+	"                  an object moved\n"
+	"implementations (impl):\n"
+	"  lfk_tcache    per-thread magazines over a lock-free depot\n"
+	"  malloc        glibc malloc/free\n"
+	"  ref_freelist  the mutex twin (one free list behind one mutex)\n"
+	"Every run checks the data written, the count of objects and that no\n"
+	"object is left in use.\n";
 
 #define OBJ_SIZE 64
 #define MAX_PAIRS 4
 
-enum impl { LFK, MALLOC, REF, NIMPL };
+enum impl {
+	LFK,
+	MALLOC,
+	REF,
+	NIMPL
+};
 
 /* Passed on in place of an object that could not be allocated. */
 static uint64_t failed[OBJ_SIZE / 8];
@@ -54,9 +59,9 @@ static uint64_t failed[OBJ_SIZE / 8];
 
 struct spsc {
 	uint64_t head LFK_CACHE_ALIGNED; /* next to read: the consumer's */
-	uint64_t tail_cache;		 /* the consumer's view of tail */
+	uint64_t tail_cache; /* the consumer's view of tail */
 	uint64_t tail LFK_CACHE_ALIGNED; /* next to write: the producer's */
-	uint64_t head_cache;		 /* the producer's view of head */
+	uint64_t head_cache; /* the producer's view of head */
 	void *slot[CH_SIZE] LFK_CACHE_ALIGNED;
 };
 
@@ -143,8 +148,7 @@ static void pair_thread(void *arg, int me)
 		PAIR_LOOP(malloc(OBJ_SIZE), free(p))
 		break;
 	default:
-		PAIR_LOOP(ref_alloc(c->ref),
-			  lfk_ref_tcache_free(c->ref, p))
+		PAIR_LOOP(ref_alloc(c->ref), lfk_ref_tcache_free(c->ref, p))
 		break;
 	}
 	c->bad[me * 8] = bad;
@@ -235,8 +239,8 @@ static bool xthread_run(void *arg, uint64_t ops, uint64_t *elapsed_ns)
 	c->per_thread = ops / (uint64_t)c->threads;
 	if (c->per_thread == 0)
 		c->per_thread = 1;
-	*elapsed_ns = lfk_run_threads2(c->threads, producer, c->threads,
-				       consumer, c);
+	*elapsed_ns =
+		lfk_run_threads2(c->threads, producer, c->threads, consumer, c);
 	return tcache_verify(c);
 }
 
@@ -254,7 +258,8 @@ static void run_cases(const struct lfb_opts *o, struct tcache_ctx *c,
 		struct lfb_case k[NIMPL];
 		for (int i = 0; i < NIMPL; i++) {
 			k[i] = (struct lfb_case){
-				.bench = xthread ? "tcache_xthread" : "tcache_pair",
+				.bench = xthread ? "tcache_xthread"
+						 : "tcache_pair",
 				.impl = names[i],
 				.producers = n,
 				.consumers = xthread ? n : 0,

@@ -36,7 +36,8 @@ int main(void)
 	for (int i = 0; i < THREADS; i++)
 		pthread_join(t[i], NULL);
 	lfk_counter_read(hits, &total);
-	printf("%d threads x %d adds = %lld\n", THREADS, ADDS, (long long)total);
+	printf("%d threads x %d adds = %lld\n", THREADS, ADDS,
+	       (long long)total);
 	lfk_counter_destroy(hits);
 	return total == (int64_t)THREADS * ADDS ? 0 : 1;
 }

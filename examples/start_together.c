@@ -27,8 +27,8 @@ static void *worker(void *arg)
 	bool set;
 	if (lfk_event_is_set(&go, &set) == 0 && set) /* not before all ready */
 		lfk_atomic_fetch_add_u64(&started_early, 1, LFK_RELAXED);
-	lfk_sem_post(&ready);                /* "I am ready" */
-	lfk_event_wait(&go, LFK_FOREVER);    /* go.wait() */
+	lfk_sem_post(&ready); /* "I am ready" */
+	lfk_event_wait(&go, LFK_FOREVER); /* go.wait() */
 	lfk_atomic_fetch_add_u64(&ran, 1, LFK_RELAXED);
 	return NULL;
 }
@@ -43,7 +43,7 @@ int main(void)
 	for (int i = 0; i < WORKERS; i++)
 		lfk_sem_wait(&ready, LFK_FOREVER); /* all workers ready */
 	printf("%d workers ready, starting them together\n", WORKERS);
-	lfk_event_set(&go);                        /* go.set() */
+	lfk_event_set(&go); /* go.set() */
 	for (int i = 0; i < WORKERS; i++)
 		pthread_join(t[i], NULL);
 	printf("%llu workers ran\n", (unsigned long long)ran);

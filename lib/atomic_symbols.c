@@ -17,23 +17,23 @@
 #define LFK__SYM(name) __asm__("lfk_atomic_" #name)
 
 #define LFK__EXPORT_LOAD_STORE(T, S)                                           \
-	T lfk__sym_load_##S(const T *p, int mo) LFK__SYM(load_##S);           \
+	T lfk__sym_load_##S(const T *p, int mo) LFK__SYM(load_##S);            \
 	T lfk__sym_load_##S(const T *p, int mo)                                \
 	{                                                                      \
-		return LFK__ARCH_OP(load_##S)(p, mo);                           \
+		return LFK__ARCH_OP(load_##S)(p, mo);                          \
 	}                                                                      \
-	void lfk__sym_store_##S(T *p, T v, int mo) LFK__SYM(store_##S);       \
+	void lfk__sym_store_##S(T *p, T v, int mo) LFK__SYM(store_##S);        \
 	void lfk__sym_store_##S(T *p, T v, int mo)                             \
 	{                                                                      \
-		LFK__ARCH_OP(store_##S)(p, v, mo);                              \
+		LFK__ARCH_OP(store_##S)(p, v, mo);                             \
 	}
 
 /* One read-modify-write op OP of width S returning R. */
 #define LFK__EXPORT_RMW(R, T, S, OP)                                           \
-	R lfk__sym_##OP##_##S(T *p, T v, int mo) LFK__SYM(OP##_##S);          \
+	R lfk__sym_##OP##_##S(T *p, T v, int mo) LFK__SYM(OP##_##S);           \
 	R lfk__sym_##OP##_##S(T *p, T v, int mo)                               \
 	{                                                                      \
-		return LFK__ARCH_OP(OP##_##S)(p, v, mo);                        \
+		return LFK__ARCH_OP(OP##_##S)(p, v, mo);                       \
 	}
 
 #define LFK__EXPORT_CAS(T, S, OP)                                              \
@@ -41,7 +41,7 @@
 		LFK__SYM(OP##_##S);                                            \
 	bool lfk__sym_##OP##_##S(T *p, T *expected, T desired, int mo)         \
 	{                                                                      \
-		return LFK__ARCH_OP(OP##_##S)(p, expected, desired, mo);        \
+		return LFK__ARCH_OP(OP##_##S)(p, expected, desired, mo);       \
 	}
 
 #define LFK__EXPORT_OPS(T, S)                                                  \
@@ -68,8 +68,8 @@ LFK__EXPORT_OPS(uint64_t, u64)
 #define LFK__UPTR_WIDTH "_u32"
 #endif
 #define LFK__UPTR_ALIAS(op)                                                    \
-	__typeof__(LFK__UPTR_OP(lfk__sym_##op)) lfk__sym_##op##_uptr            \
-		LFK__SYM(op##_uptr)                                            \
+	__typeof__(LFK__UPTR_OP(lfk__sym_##op)) lfk__sym_##op##_uptr LFK__SYM( \
+		op##_uptr)                                                     \
 		__attribute__((alias("lfk_atomic_" #op LFK__UPTR_WIDTH)));
 LFK__UPTR_ALIAS(load)
 LFK__UPTR_ALIAS(store)

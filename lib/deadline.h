@@ -20,8 +20,9 @@
  * NULL for LFK_FOREVER and for timeouts beyond any reachable time (more
  * than 2^40 seconds).
  */
-static inline const struct timespec *
-lfk__deadline_on(clockid_t clk, uint64_t timeout_ns, struct timespec *ts)
+static inline const struct timespec *lfk__deadline_on(clockid_t clk,
+						      uint64_t timeout_ns,
+						      struct timespec *ts)
 {
 	uint64_t sec = timeout_ns / 1000000000u, nsec;
 	if (timeout_ns == LFK_FOREVER || sec > (1ull << 40))

@@ -9,7 +9,8 @@ int lfk_eventcount_init(struct lfk_eventcount *ec, unsigned flags)
 {
 	/* Misaligned, the 64-bit word's atomics may tear and its futex half
 	 * fails FUTEX_WAIT: refused here rather than at the first wait. */
-	if (ec == NULL || (uintptr_t)ec % _Alignof(struct lfk_eventcount) != 0 ||
+	if (ec == NULL ||
+	    (uintptr_t)ec % _Alignof(struct lfk_eventcount) != 0 ||
 	    (flags & ~LFK_EVENTCOUNT_SHARED) != 0)
 		return -EINVAL;
 	ec->word = 0;
@@ -63,7 +64,8 @@ int lfk_eventcount_wait_timeout(struct lfk_eventcount *ec, uint32_t key,
 {
 	int rc;
 	if (timeout_ns != 0)
-		return lfk_eventcount_wait(ec, key, lfk_deadline_ns(timeout_ns));
+		return lfk_eventcount_wait(ec, key,
+					   lfk_deadline_ns(timeout_ns));
 	/* Never blocks.  Relaxed: a look, as the fast exit of wait; the
 	 * epoch moved past the key means a notify already claimed us. */
 	rc = lfk__ec_epoch(lfk_atomic_load_u64(&ec->word, LFK_RELAXED)) == key

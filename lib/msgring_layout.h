@@ -22,8 +22,7 @@ static inline uint32_t lfk__msg_tag(uint64_t pos)
 	return (uint32_t)(pos / LFK_MSGRING_HDR);
 }
 
-static inline uint64_t lfk__msg_word(uint64_t pos, uint32_t state,
-				     uint32_t len)
+static inline uint64_t lfk__msg_word(uint64_t pos, uint32_t state, uint32_t len)
 {
 	return (uint64_t)lfk__msg_tag(pos) << 32 | (uint64_t)state << 30 | len;
 }
@@ -54,8 +53,8 @@ static inline uint64_t lfk__msg_off(uint64_t pos, uint64_t bytes)
 /* The size of the record of a len-byte message (len <= max_msg). */
 static inline uint64_t lfk__msg_record(uint64_t len)
 {
-	return LFK_MSGRING_HDR + ((len + LFK_MSGRING_HDR - 1) &
-				  ~(uint64_t)(LFK_MSGRING_HDR - 1));
+	return LFK_MSGRING_HDR +
+	       ((len + LFK_MSGRING_HDR - 1) & ~(uint64_t)(LFK_MSGRING_HDR - 1));
 }
 
 /*

@@ -25,8 +25,8 @@ bool lfk__msg_owner_gone(uint64_t owner);
  * when it is a committed message, -EAGAIN when the record at *at is not
  * committed (*word as read), -EPROTO when a header is out of bounds.
  */
-int lfk__msgring_peek(const struct lfk_msgring *r, uint64_t from,
-		      uint64_t *at, uint64_t *word);
+int lfk__msgring_peek(const struct lfk_msgring *r, uint64_t from, uint64_t *at,
+		      uint64_t *word);
 
 /* The header of the record at position pos: its state word, then the
  * owner word. */

@@ -36,9 +36,9 @@ int lfk__shm_msgring_check(uint32_t kind, const void *obj,
 {
 	const struct lfk_msgring *r = (const struct lfk_msgring *)obj;
 	if (lfk__shm_msgring_size(kind, e->params) != e->length ||
-	    r->hdr.magic != LFK_MSGRING_MAGIC ||
-	    r->hdr.bytes != e->params[0] || r->hdr.flags != e->params[1] ||
-	    r->hdr.data_off != sizeof(*r) || r->hdr.total != e->length ||
+	    r->hdr.magic != LFK_MSGRING_MAGIC || r->hdr.bytes != e->params[0] ||
+	    r->hdr.flags != e->params[1] || r->hdr.data_off != sizeof(*r) ||
+	    r->hdr.total != e->length ||
 	    r->not_empty.flags != LFK_EVENTCOUNT_SHARED ||
 	    r->not_full.flags != LFK_EVENTCOUNT_SHARED)
 		return -EPROTO;

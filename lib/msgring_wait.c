@@ -71,7 +71,8 @@ int lfk_msgring_stalled(const struct lfk_msgring *r, uint32_t *pid)
 		return LFK_MSGRING_STALL_UNWRITTEN;
 	/* Relaxed: ordered after peek's acquire of the state (write_header
 	 * stores the pid word first, then the state with release). */
-	*pid = (uint32_t)lfk_atomic_load_u64(&lfk__msg_header(r, at)[1], LFK_RELAXED);
+	*pid = (uint32_t)lfk_atomic_load_u64(&lfk__msg_header(r, at)[1],
+					     LFK_RELAXED);
 	return LFK_MSGRING_STALL_CLAIMED;
 }
 
@@ -104,11 +105,11 @@ int lfk_msgring_repair(struct lfk_msgring *r)
 	/* Relaxed: the owner is gone, so nothing it wrote is read; the CAS
 	 * only settles a race with a commit by an owner wrongly taken for
 	 * dead (commit then returns -EPROTO). */
-	if (!lfk_atomic_cas_u64(&h[0], &w,
-				lfk__msg_word(at, LFK__MSG_PAD,
-					      (uint32_t)(size /
-							 LFK_MSGRING_HDR)),
-				LFK_RELAXED))
+	if (!lfk_atomic_cas_u64(
+		    &h[0], &w,
+		    lfk__msg_word(at, LFK__MSG_PAD,
+				  (uint32_t)(size / LFK_MSGRING_HDR)),
+		    LFK_RELAXED))
 		return 0;
 	lfk__msgring_free_to(r, at + size);
 	return 1;
@@ -186,8 +187,8 @@ int lfk_msgring_wait_readable(struct lfk_msgring *r, uint64_t timeout_ns)
 	return wait_readable_until(r, lfk_deadline_ns(timeout_ns));
 }
 
-int lfk_msgring_recv(struct lfk_msgring *r, void *buf, size_t cap,
-		     size_t *len, uint64_t timeout_ns)
+int lfk_msgring_recv(struct lfk_msgring *r, void *buf, size_t cap, size_t *len,
+		     uint64_t timeout_ns)
 {
 	uint64_t deadline;
 	int rc = lfk_msgring_try_recv(r, buf, cap, len);

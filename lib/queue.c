@@ -76,8 +76,8 @@ static int queue_init_at(void *mem, size_t bytes, const void *args)
 	return lfk_queue_init(mem, a->kind, a->capacity, a->elem_size, 0);
 }
 
-int lfk_queue_create(enum lfk_ring_kind kind, size_t capacity,
-		     size_t elem_size, struct lfk_queue **out)
+int lfk_queue_create(enum lfk_ring_kind kind, size_t capacity, size_t elem_size,
+		     struct lfk_queue **out)
 {
 	struct queue_args args = { kind, capacity, elem_size };
 	int rc;

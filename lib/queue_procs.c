@@ -112,8 +112,8 @@ static uint64_t owner_start(struct lfk_queue *q, uint32_t i, uint64_t o)
 	now = lfk__proc_start((uint32_t)(o & PID_MASK));
 	/* Relaxed: a hint for the next survivor; another one may have
 	 * recorded the same figure first. */
-	if (now == 0 || !lfk_atomic_cas_u64(&q->owners[i].start, &none, now,
-					    LFK_RELAXED))
+	if (now == 0 ||
+	    !lfk_atomic_cas_u64(&q->owners[i].start, &none, now, LFK_RELAXED))
 		return none;
 	/* Relaxed: if the record changed hands meanwhile, the figure is the
 	 * old owner's: take it back. */
@@ -176,7 +176,8 @@ static void fold(struct lfk_queue *q, struct lfk__queue_proc *p)
 	uint64_t gets = lfk_atomic_load_u64(&p->gets, LFK_RELAXED);
 	uint64_t tasks = lfk_atomic_load_u64(&p->tasks, LFK_RELAXED);
 	uint64_t got = ((gets >> LFK__QUEUE_FLIGHT_BITS) +
-			(gets & LFK__QUEUE_FLIGHT_MASK)) & DONE_MASK;
+			(gets & LFK__QUEUE_FLIGHT_MASK)) &
+		       DONE_MASK;
 	uint64_t owed = (got - tasks) & DONE_MASK;
 	lfk_atomic_store_u64(&p->puts, puts & ~LFK__QUEUE_FLIGHT_MASK,
 			     LFK_RELAXED);

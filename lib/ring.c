@@ -171,8 +171,7 @@ int lfk__ring_init(int kind, void *mem, size_t capacity, size_t elem_size,
 	return 0;
 }
 
-size_t lfk_ring_size(enum lfk_ring_kind kind, size_t capacity,
-		     size_t elem_size)
+size_t lfk_ring_size(enum lfk_ring_kind kind, size_t capacity, size_t elem_size)
 {
 	struct lfk_ring_hdr h;
 	return lfk__ring_layout(kind, capacity, elem_size, &h);
@@ -196,8 +195,8 @@ static int ring_init_at(void *mem, size_t bytes, const void *args)
 	return lfk_ring_init(mem, a->kind, a->capacity, a->elem_size);
 }
 
-int lfk_ring_create(enum lfk_ring_kind kind, size_t capacity,
-		    size_t elem_size, struct lfk_ring **out)
+int lfk_ring_create(enum lfk_ring_kind kind, size_t capacity, size_t elem_size,
+		    struct lfk_ring **out)
 {
 	struct ring_args args = { kind, capacity, elem_size };
 	int rc;

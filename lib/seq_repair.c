@@ -57,7 +57,8 @@ int lfk_seqlock_repair(struct lfk_seqlock *l, uint64_t stuck_seq, void *dst,
 		       const void *src, size_t size)
 {
 	uint64_t expect = stuck_seq;
-	if (l == NULL || !lfk_seqlock_copy_ok(dst, src, size) || !(stuck_seq & 1))
+	if (l == NULL || !lfk_seqlock_copy_ok(dst, src, size) ||
+	    !(stuck_seq & 1))
 		return -EINVAL;
 	/* Acq_rel, as write_begin's CAS: the dead writer's stores (and its
 	 * predecessors') before ours.  stuck + 2 is still odd, so readers keep

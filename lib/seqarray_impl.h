@@ -41,7 +41,8 @@ struct lfk__seq_buf {
 };
 
 /* Points b->p at k * size bytes: 0, -EINVAL (overflow) or -ENOMEM. */
-static inline int lfk__seq_buf_get(struct lfk__seq_buf *b, size_t k, size_t size)
+static inline int lfk__seq_buf_get(struct lfk__seq_buf *b, size_t k,
+				   size_t size)
 {
 	if (size != 0 && k > SIZE_MAX / size)
 		return -EINVAL;

@@ -129,8 +129,7 @@ int lfk_shm_validate(const void *base, size_t size)
 	/* Pairs with the directory writer's release of heap_next/dir_used. */
 	heap = lfk_atomic_load_u64(&h->heap_next, LFK_ACQUIRE);
 	used = lfk_atomic_load_u64(&h->dir_used, LFK_ACQUIRE);
-	if (heap < HEAP_START || heap > size ||
-	    used > LFK_SHM_DIR_ENTRIES)
+	if (heap < HEAP_START || heap > size || used > LFK_SHM_DIR_ENTRIES)
 		return -EPROTO;
 	for (uint64_t i = 0; i < used; i++) {
 		const struct lfk__shm_entry *e = &h->dir[i];
@@ -211,7 +210,7 @@ static int region_intact(const struct lfk_shm *shm)
 	if (fstat(shm->fd, &st) != 0)
 		return -errno;
 	return st.st_size >= 0 && (uint64_t)st.st_size >= shm->size ? 0
-								     : -EPROTO;
+								    : -EPROTO;
 }
 
 /*
@@ -410,8 +409,8 @@ static int ref_queue_check(uint32_t kind, const void *obj,
 	r = (const struct lfk_ref_ring *)((const char *)q + ring_off);
 	/* elem_words compared without multiplying: * 8 wraps in 64 bits. */
 	if (r->capacity != e->params[0] || e->params[1] % 8 != 0 ||
-	    r->elem_words != e->params[1] / 8 ||
-	    r->data_off != sizeof(*r) || r->flags != LFK_REF_SHARED ||
+	    r->elem_words != e->params[1] / 8 || r->data_off != sizeof(*r) ||
+	    r->flags != LFK_REF_SHARED ||
 	    ring_off + lfk_ref_ring_size((size_t)r->capacity,
 					 (size_t)e->params[1]) >
 		    e->length)
@@ -461,8 +460,7 @@ static size_t sem_size(uint32_t kind, const uint64_t p[3])
 	return p[0] > LFK_SEM_VALUE_MAX ? 0 : sizeof(struct lfk_sem);
 }
 
-static int sem_init(uint32_t kind, void *mem, const uint64_t p[3],
-		    size_t bytes)
+static int sem_init(uint32_t kind, void *mem, const uint64_t p[3], size_t bytes)
 {
 	(void)kind, (void)bytes;
 	return lfk_sem_init((struct lfk_sem *)mem, LFK_SYNC_SHARED,
@@ -508,8 +506,7 @@ static const struct shm_kind shm_kinds[] = {
 	{ LFK_SHM_BYTES, bytes_size, bytes_init, bytes_check },
 	{ LFK_SHM_SEQARRAY, seqarray_size, seqarray_init, seqarray_check },
 	{ LFK_SHM_QUEUE, queue_size, queue_init, queue_check },
-	{ LFK_SHM_REF_QUEUE, ref_queue_size, ref_queue_init,
-	  ref_queue_check },
+	{ LFK_SHM_REF_QUEUE, ref_queue_size, ref_queue_init, ref_queue_check },
 	{ LFK_SHM_EVENT, event_size, event_init, event_check },
 	{ LFK_SHM_SEM, sem_size, sem_init, sem_check },
 	{ LFK_SHM_MSGRING, lfk__shm_msgring_size, lfk__shm_msgring_init,
@@ -527,8 +524,8 @@ static const struct shm_kind *kind_find(uint32_t kind)
 /* ---- create and attach, for every kind ------------------------------- */
 
 /* Creates an object of a known `kind` with parameters p under name. */
-static int create_object(struct lfk_shm *shm, const char *name,
-			 uint32_t kind, const uint64_t p[3], void **out)
+static int create_object(struct lfk_shm *shm, const char *name, uint32_t kind,
+			 const uint64_t p[3], void **out)
 {
 	size_t bytes = kind_find(kind)->size(kind, p);
 	if (bytes == 0)
@@ -668,9 +665,8 @@ int lfk_shm_sem_create(struct lfk_shm *shm, const char *name, uint32_t value,
 	return create_object(shm, name, LFK_SHM_SEM, p, (void **)out);
 }
 
-int lfk_shm_msgring_create(struct lfk_shm *shm, const char *name,
-			   size_t bytes, unsigned flags,
-			   struct lfk_msgring **out)
+int lfk_shm_msgring_create(struct lfk_shm *shm, const char *name, size_t bytes,
+			   unsigned flags, struct lfk_msgring **out)
 {
 	const uint64_t p[3] = { bytes, flags | LFK_MSGRING_SHARED, 0 };
 	if ((flags & ~LFK_MSGRING_MP) != 0)

@@ -17,8 +17,8 @@
 
 struct lfk__shm_entry {
 	char name[LFK_SHM_OBJECT_NAME_MAX + 1];
-	uint32_t kind;   /* enum lfk_shm_kind */
-	uint32_t state;  /* LFK__SHM_FREE or LFK__SHM_READY */
+	uint32_t kind; /* enum lfk_shm_kind */
+	uint32_t state; /* LFK__SHM_FREE or LFK__SHM_READY */
 	uint64_t offset; /* from the region's start */
 	uint64_t length;
 	uint64_t params[3]; /* rings and queues: capacity, elem_size, [kind];
@@ -34,8 +34,8 @@ struct lfk__shm_header {
 	uint32_t endian;
 	uint32_t header_size;
 	uint64_t total_size; /* the whole mapping, header included */
-	uint64_t heap_next;  /* offset of the first unallocated byte */
-	uint64_t dir_used;   /* directory entries in use */
+	uint64_t heap_next; /* offset of the first unallocated byte */
+	uint64_t dir_used; /* directory entries in use */
 	pthread_mutex_t lock; /* robust, process-shared: directory updates */
 	struct lfk__shm_entry dir[LFK_SHM_DIR_ENTRIES];
 } __attribute__((aligned(LFK_RING_ALIGN)));
@@ -45,9 +45,9 @@ struct lfk__shm_header {
  * these steps, so that a test can stop a creator exactly there.
  */
 enum lfk__shm_create_step {
-	LFK__SHM_STEP_CLAIMED = 1,  /* the name is ours, the file still empty */
+	LFK__SHM_STEP_CLAIMED = 1, /* the name is ours, the file still empty */
 	LFK__SHM_STEP_RESERVED = 2, /* the store reserved, the header zeros */
-	LFK__SHM_STEP_HEADER = 3,   /* the header written but for its magic */
+	LFK__SHM_STEP_HEADER = 3, /* the header written but for its magic */
 };
 extern void (*lfk__shm_create_hook)(int step);
 

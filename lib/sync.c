@@ -19,7 +19,7 @@
 #include "lib/futex.h"
 
 #define TAG_MUTEX 0x6c664d00u /* "lfM" */
-#define TAG_SEM 0x6c665300u   /* "lfS" */
+#define TAG_SEM 0x6c665300u /* "lfS" */
 #define TAG_EVENT 0x6c664500u /* "lfE" */
 
 static bool tag_is(uint32_t tag, uint32_t kind)
@@ -73,10 +73,9 @@ static const struct timespec *sleep_until(uint32_t tag,
 	if (!shared(tag))
 		return deadline;
 	lfk__deadline(LFK_SYNC_POLL_NS, slice);
-	if (deadline != NULL &&
-	    (deadline->tv_sec < slice->tv_sec ||
-	     (deadline->tv_sec == slice->tv_sec &&
-	      deadline->tv_nsec <= slice->tv_nsec)))
+	if (deadline != NULL && (deadline->tv_sec < slice->tv_sec ||
+				 (deadline->tv_sec == slice->tv_sec &&
+				  deadline->tv_nsec <= slice->tv_nsec)))
 		return deadline;
 	*sliced = true;
 	return slice;
@@ -88,8 +87,8 @@ static int sleep_on(uint32_t *word, uint32_t val, uint32_t tag,
 {
 	struct timespec slice;
 	bool sliced;
-	const struct timespec *until = sleep_until(tag, deadline, &slice,
-						   &sliced);
+	const struct timespec *until =
+		sleep_until(tag, deadline, &slice, &sliced);
 	int rc = lfk__futex_wait(word, val, until, shared(tag));
 	return sliced && rc == -ETIMEDOUT ? 0 : rc;
 }
@@ -133,7 +132,8 @@ static int mutex_lock(struct lfk_mutex *m, uint64_t timeout_ns)
 	if (c != 2)
 		c = lfk_atomic_exchange_u32(&m->state, 2, LFK_ACQUIRE);
 	while (c != 0) {
-		int rc = lfk__futex_wait(&m->state, 2, deadline, shared(m->tag));
+		int rc =
+			lfk__futex_wait(&m->state, 2, deadline, shared(m->tag));
 		if (rc == -ETIMEDOUT || futex_failed(rc))
 			return rc;
 		/* Acquire: as above. */
@@ -208,8 +208,9 @@ int lfk_sem_trywait(struct lfk_sem *s)
 {
 	if (s == NULL || !tag_is(s->tag, TAG_SEM))
 		return -EINVAL;
-	return sem_take(s, lfk_atomic_load_u32(&s->value, LFK_RELAXED)) ? 0
-									: -EAGAIN;
+	return sem_take(s, lfk_atomic_load_u32(&s->value, LFK_RELAXED))
+		       ? 0
+		       : -EAGAIN;
 }
 
 int lfk_sem_wait(struct lfk_sem *s, uint64_t timeout_ns)

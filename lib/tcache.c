@@ -50,14 +50,14 @@ struct slab {
 
 struct lfk_tcache {
 	struct lfk__tcache_hdr hdr; /* read by the fast paths */
-	size_t obj_size;	   /* rounded up to OBJ_ALIGN */
+	size_t obj_size; /* rounded up to OBJ_ALIGN */
 	size_t max_objects;
 	size_t created; /* objects carved from slabs (atomic) */
 	struct slab *slabs; /* push-only list, freed by destroy (atomic) */
 	/* Statistics: depot_net of the threads that have exited (atomic). */
 	uint64_t exited_net;
 	struct stack full LFK_CACHE_ALIGNED; /* magazines holding objects */
-	struct stack empty;		     /* empty magazines */
+	struct stack empty; /* empty magazines */
 	/* Out-of-memory fallback: objects freed when no magazine could be
 	 * had, linked through their first word.  A mutex, not a lock-free
 	 * stack: a stale pop would read an object its new owner is writing. */
@@ -108,7 +108,8 @@ static void *stack_pop(struct stack *s)
 
 static size_t mag_bytes(const struct lfk_tcache *tc)
 {
-	return sizeof(struct lfk__tcache_mag) + tc->hdr.mag_size * sizeof(void *);
+	return sizeof(struct lfk__tcache_mag) +
+	       tc->hdr.mag_size * sizeof(void *);
 }
 
 static struct lfk__tcache_mag *mag_get_empty(struct lfk_tcache *tc)
@@ -197,7 +198,8 @@ int lfk_tcache_create(size_t obj_size, size_t max_objects, unsigned mag_size,
 		      struct lfk_tcache **out)
 {
 	struct tcache_args args = { obj_size, max_objects,
-				    mag_size ? mag_size : LFK_TCACHE_MAG_DEFAULT };
+				    mag_size ? mag_size
+					     : LFK_TCACHE_MAG_DEFAULT };
 	int rc;
 	if (out == NULL)
 		return -EINVAL;
@@ -238,7 +240,8 @@ static void loose_push(struct lfk_tcache *tc, void *obj)
 	pthread_mutex_lock(&tc->loose_lock);
 	*(void **)obj = tc->loose;
 	tc->loose = obj;
-	lfk_atomic_store_u64(&tc->loose_items, tc->loose_items + 1, LFK_RELAXED);
+	lfk_atomic_store_u64(&tc->loose_items, tc->loose_items + 1,
+			     LFK_RELAXED);
 	pthread_mutex_unlock(&tc->loose_lock);
 }
 

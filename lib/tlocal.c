@@ -125,12 +125,13 @@ static int id_reserve(void)
 /* ---- slots, shared with the twin ------------------------------------------ */
 
 int lfk__tl_spec_init(struct lfk__tl_spec *sp, size_t size,
-		     lfk_tlocal_ctor_fn ctor, lfk_tlocal_dtor_fn dtor, void *arg)
+		      lfk_tlocal_ctor_fn ctor, lfk_tlocal_dtor_fn dtor,
+		      void *arg)
 {
 	if (size == 0 || size > LFK__TL_MAX_SIZE)
 		return -EINVAL;
 	sp->slot_size = LFK__TL_HDR + (size + LFK_CACHELINE - 1) /
-					     LFK_CACHELINE * LFK_CACHELINE;
+					      LFK_CACHELINE * LFK_CACHELINE;
 	sp->ctor = ctor;
 	sp->dtor = dtor;
 	sp->arg = arg;
@@ -144,7 +145,8 @@ void *lfk__tl_slot_new(const struct lfk__tl_spec *sp, int *rc)
 	if (hdr == NULL)
 		return NULL;
 	memset(hdr, 0, sp->slot_size);
-	if (sp->ctor && (*rc = sp->ctor(lfk__tl_slot_data(hdr), sp->arg)) != 0) {
+	if (sp->ctor &&
+	    (*rc = sp->ctor(lfk__tl_slot_data(hdr), sp->arg)) != 0) {
 		free(hdr);
 		return NULL;
 	}
@@ -282,8 +284,7 @@ void lfk__tlocal_dtor_under_lock(struct lfk_tlocal *t)
 	t->dtor_locked = true;
 }
 
-int lfk_tlocal_for_each(struct lfk_tlocal *t, lfk_tlocal_visit_fn fn,
-			void *arg)
+int lfk_tlocal_for_each(struct lfk_tlocal *t, lfk_tlocal_visit_fn fn, void *arg)
 {
 	if (t == NULL || fn == NULL)
 		return -EINVAL;

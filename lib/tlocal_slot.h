@@ -24,8 +24,8 @@ struct lfk__tl_spec {
 
 /* 0, or -EINVAL for a size out of 1 .. LFK__TL_MAX_SIZE. */
 int lfk__tl_spec_init(struct lfk__tl_spec *sp, size_t size,
-		     lfk_tlocal_ctor_fn ctor, lfk_tlocal_dtor_fn dtor,
-		     void *arg) __attribute__((visibility("hidden")));
+		      lfk_tlocal_ctor_fn ctor, lfk_tlocal_dtor_fn dtor,
+		      void *arg) __attribute__((visibility("hidden")));
 
 /*
  * The create step of lfk_tlocal and of its twin: validates the slot

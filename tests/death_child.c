@@ -67,8 +67,8 @@ bool lfk_death_kill_at_hook(int point, void (*fn)(void *arg), void *arg,
 	if (pid < 0)
 		return false;
 	if (waitpid(pid, &st, WUNTRACED) != pid || !WIFSTOPPED(st)) {
-		LFK_CHECK(0, "child did not stop at hook %d (status %#x)", point,
-			  st);
+		LFK_CHECK(0, "child did not stop at hook %d (status %#x)",
+			  point, st);
 		if (!WIFEXITED(st) && !WIFSIGNALED(st))
 			lfk_death_kill(pid);
 		return false;

@@ -9,10 +9,10 @@
 #include "death_scenarios.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <lfkit/eventcount.h>
 #include <lfkit/seqarray.h>
 #include <lfkit/sync.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -103,7 +103,8 @@ int lfk_scn_seqarray_writer_killed_mid_write(void)
 			  memcmp(got, fresh, sizeof(got)) == 0,
 		  "the repaired element holds the repairer's value");
 	LFK_CHECK(lfk_seqarray_write(a, 3, v) == 0 &&
-			  lfk_seqarray_snapshot(a, all) == 0 && all[3 * WORDS] == 1,
+			  lfk_seqarray_snapshot(a, all) == 0 &&
+			  all[3 * WORDS] == 1,
 		  "writes and snapshots after the repair");
 	close_region(&r);
 	return 0;
@@ -185,7 +186,8 @@ static bool fourth_held(void *arg)
 {
 	/* Relaxed: a snapshot of the sequence; odd = a writer side held. */
 	return lfk_atomic_load_u64(&lfk__seqarray_slot_at(arg, 4)->lock.seq,
-				   LFK_RELAXED) & 1;
+				   LFK_RELAXED) &
+	       1;
 }
 
 /*
@@ -257,7 +259,8 @@ int lfk_scn_seqlock_writer_killed_mid_write(void)
 	uint64_t got[WORDS], stuck = 0;
 	pid_t pid;
 	if (!open_region(&r) ||
-	    lfk_shm_bytes_create(r.shm, "guarded", sizeof(*g), (void **)&g) != 0)
+	    lfk_shm_bytes_create(r.shm, "guarded", sizeof(*g), (void **)&g) !=
+		    0)
 		return 1;
 	len = sizeof(g->data);
 	lfk_seqlock_write(&g->lock, g->data, v, len);
@@ -268,7 +271,8 @@ int lfk_scn_seqlock_writer_killed_mid_write(void)
 					 &stuck) == -ETIMEDOUT &&
 			  (stuck & 1),
 		  "a read must time out on the dead writer's write");
-	LFK_CHECK(lfk_seqlock_repair(&g->lock, stuck, g->data, fresh, len) == 0 &&
+	LFK_CHECK(lfk_seqlock_repair(&g->lock, stuck, g->data, fresh, len) ==
+				  0 &&
 			  lfk_seqlock_repair(&g->lock, stuck, g->data, fresh,
 					     len) == -EAGAIN,
 		  "repair, once");
@@ -321,7 +325,8 @@ int lfk_scn_seqarray_writer_killed_at_random(void)
 		pid_t pid, reader;
 		int rc;
 		if (!open_region(&r) ||
-		    lfk_shm_seqarray_create(r.shm, "table", 1, sizeof(got), &a) != 0)
+		    lfk_shm_seqarray_create(r.shm, "table", 1, sizeof(got),
+					    &a) != 0)
 			return 1;
 		reader = lfk_death_fork(read_forever, a);
 		pid = lfk_death_fork(write_forever, a);
@@ -332,7 +337,8 @@ int lfk_scn_seqarray_writer_killed_at_random(void)
 		if (rc == -ETIMEDOUT) {
 			stuck_rounds++;
 			LFK_CHECK(lfk_seqarray_repair(a, 0, stuck, zero) == 0 &&
-					  lfk_seqarray_read_timed(a, 0, got, 20000000,
+					  lfk_seqarray_read_timed(a, 0, got,
+								  20000000,
 								  NULL) == 0 &&
 					  got[0] == 0,
 				  "round %llu: repair after the death",
@@ -348,8 +354,8 @@ int lfk_scn_seqarray_writer_killed_at_random(void)
 			break;
 	}
 	printf("seqarray_writer_killed_at_random: %llu of %llu kills inside a "
-	       "write\n", (unsigned long long)stuck_rounds,
-	       (unsigned long long)round);
+	       "write\n",
+	       (unsigned long long)stuck_rounds, (unsigned long long)round);
 	return 0;
 }
 
@@ -405,14 +411,13 @@ int lfk_scn_sync_waiters_killed(void)
 		  "event waiter not killed while asleep");
 	LFK_CHECK(lfk_event_set(e) == 0 && lfk_event_wait(e, 0) == 0,
 		  "set and wait after the death");
-	LFK_CHECK(lfk_event_clear(e) == 0 && lfk_event_wait(e, 1000000) ==
-							   -ETIMEDOUT,
+	LFK_CHECK(lfk_event_clear(e) == 0 &&
+			  lfk_event_wait(e, 1000000) == -ETIMEDOUT,
 		  "clear after the death");
 	LFK_CHECK(lfk_death_kill_when(sem_has_sleeper, wait_sem, s, &pid),
 		  "semaphore waiter not killed while asleep");
 	LFK_CHECK(lfk_sem_post(s) == 0 && lfk_sem_value(s, &units) == 0 &&
-			  units == 1 &&
-			  lfk_sem_wait(s, 0) == 0,
+			  units == 1 && lfk_sem_wait(s, 0) == 0,
 		  "the posted unit is not lost to the dead waiter");
 	LFK_CHECK(lfk_sem_post(s) == 0, "post");
 	LFK_CHECK(lfk_death_kill_at_hook(-1, take_unit, s, &pid),
@@ -458,8 +463,8 @@ static void waiter_returns_after(const char *what, void (*wait)(void *),
 				 void (*dead_update)(void *))
 {
 	pid_t pid = lfk_death_fork(wait, obj);
-	LFK_CHECK(pid > 0 && lfk_death_eventually(asleep, obj), "%s waiter never slept",
-		  what);
+	LFK_CHECK(pid > 0 && lfk_death_eventually(asleep, obj),
+		  "%s waiter never slept", what);
 	dead_update(obj);
 	LFK_CHECK(pid > 0 && lfk_death_exits_ok(pid),
 		  "%s waiter slept through an update whose process died", what);

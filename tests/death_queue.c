@@ -42,8 +42,9 @@ static void close_queue(struct shared_queue *sq)
 
 static const char *kind_name(int kind)
 {
-	return kind == LFK_RING_SPSC ? "spsc"
-	       : kind == LFK_RING_MPMC ? "mpmc" : "lfmpmc";
+	return kind == LFK_RING_SPSC   ? "spsc"
+	       : kind == LFK_RING_MPMC ? "mpmc"
+				       : "lfmpmc";
 }
 
 /*
@@ -115,7 +116,8 @@ static bool producer_asleep(void *arg)
 
 static bool consumer_asleep(void *arg)
 {
-	return lfk_eventcount_waiters(&((struct lfk_queue *)arg)->not_empty) > 0;
+	return lfk_eventcount_waiters(&((struct lfk_queue *)arg)->not_empty) >
+	       0;
 }
 
 static const int kinds[] = { LFK_RING_SPSC, LFK_RING_MPMC, LFK_RING_LFMPMC };
@@ -140,8 +142,8 @@ int lfk_scn_queue_producer_killed_while_blocked(void)
 				return 1;
 			for (uint64_t v = 1; v <= 4; v++)
 				lfk_queue_put(sq.q, v, 0);
-			LFK_CHECK(lfk_death_kill_when(producer_asleep, put_forever,
-						      sq.q, &pid),
+			LFK_CHECK(lfk_death_kill_when(producer_asleep,
+						      put_forever, sq.q, &pid),
 				  "%s: producer not killed", what);
 			LFK_CHECK(lfk_queue_join(sq.q, 0) == -EAGAIN,
 				  "%s: join before any task_done", what);
@@ -150,8 +152,8 @@ int lfk_scn_queue_producer_killed_while_blocked(void)
 			LFK_CHECK(drain_to_end(sq.q, got, 8, what) == 4,
 				  "%s: items after the death", what);
 			for (uint64_t v = 1; v <= 4; v++)
-				LFK_CHECK(got[v - 1] == v, "%s: item %llu", what,
-					  (unsigned long long)v);
+				LFK_CHECK(got[v - 1] == v, "%s: item %llu",
+					  what, (unsigned long long)v);
 			check_record_freed(sq.q, pid, what);
 			close_queue(&sq);
 		}
@@ -172,15 +174,16 @@ int lfk_scn_queue_consumer_killed_while_blocked(void)
 		const char *what = kind_name(kinds[k]);
 		if (!open_queue(&sq, kinds[k], 4))
 			return 1;
-		LFK_CHECK(lfk_death_kill_when(consumer_asleep, get_forever, sq.q,
-					      &pid),
+		LFK_CHECK(lfk_death_kill_when(consumer_asleep, get_forever,
+					      sq.q, &pid),
 			  "%s: consumer not killed", what);
 		LFK_CHECK(lfk_queue_put(sq.q, 7, 0) == 0 &&
 				  lfk_queue_get(sq.q, &v, 0) == 0 && v == 7,
 			  "%s: traffic after the death", what);
 		LFK_CHECK(finish_tasks(sq.q, 1, what) == 1, "%s: task_done",
 			  what);
-		LFK_CHECK(drain_to_end(sq.q, &v, 1, what) == 0, "%s: end", what);
+		LFK_CHECK(drain_to_end(sq.q, &v, 1, what) == 0, "%s: end",
+			  what);
 		check_record_freed(sq.q, pid, what);
 		close_queue(&sq);
 	}
@@ -208,30 +211,76 @@ struct step_case {
 
 static const struct step_case steps[] = {
 	/* puts */
-	{ LFK_RING_LFMPMC, LFK_HOOK_QUEUE_PUT_REGISTERED, true, { 1, 2, 3 }, 3, 3 },
+	{ LFK_RING_LFMPMC,
+	  LFK_HOOK_QUEUE_PUT_REGISTERED,
+	  true,
+	  { 1, 2, 3 },
+	  3,
+	  3 },
 	/* lfmpmc: killed after filling its entry, so its item is in */
-	{ LFK_RING_LFMPMC, LFK_HOOK_LFMPMC_ENQ_SLOT, true,
-	  { 1, 2, 3, 0xdead }, 4, 3 },
-	{ LFK_RING_LFMPMC, LFK_HOOK_QUEUE_PUT_PUBLISHED, true,
-	  { 1, 2, 3, 0xdead }, 4, 3 },
-	{ LFK_RING_MPMC, LFK_HOOK_QUEUE_PUT_REGISTERED, true, { 1, 2, 3 }, 3, 3 },
+	{ LFK_RING_LFMPMC,
+	  LFK_HOOK_LFMPMC_ENQ_SLOT,
+	  true,
+	  { 1, 2, 3, 0xdead },
+	  4,
+	  3 },
+	{ LFK_RING_LFMPMC,
+	  LFK_HOOK_QUEUE_PUT_PUBLISHED,
+	  true,
+	  { 1, 2, 3, 0xdead },
+	  4,
+	  3 },
+	{ LFK_RING_MPMC,
+	  LFK_HOOK_QUEUE_PUT_REGISTERED,
+	  true,
+	  { 1, 2, 3 },
+	  3,
+	  3 },
 	/* the ring stalls at the dead producer's slot: the end comes anyway */
 	{ LFK_RING_MPMC, LFK_HOOK_MPMC_ENQ_RESERVED, true, { 1, 2, 3 }, 3, 3 },
-	{ LFK_RING_MPMC, LFK_HOOK_QUEUE_PUT_PUBLISHED, true,
-	  { 1, 2, 3, 0xdead }, 4, 3 },
-	{ LFK_RING_SPSC, LFK_HOOK_QUEUE_PUT_REGISTERED, true, { 1, 2, 3 }, 3, 3 },
-	{ LFK_RING_SPSC, LFK_HOOK_QUEUE_PUT_PUBLISHED, true,
-	  { 1, 2, 3, 0xdead }, 4, 3 },
+	{ LFK_RING_MPMC,
+	  LFK_HOOK_QUEUE_PUT_PUBLISHED,
+	  true,
+	  { 1, 2, 3, 0xdead },
+	  4,
+	  3 },
+	{ LFK_RING_SPSC,
+	  LFK_HOOK_QUEUE_PUT_REGISTERED,
+	  true,
+	  { 1, 2, 3 },
+	  3,
+	  3 },
+	{ LFK_RING_SPSC,
+	  LFK_HOOK_QUEUE_PUT_PUBLISHED,
+	  true,
+	  { 1, 2, 3, 0xdead },
+	  4,
+	  3 },
 	/* gets: a get killed before the ring took an item still counts as
 	 * having taken one (it cannot be told apart), so 3 items come out and
 	 * the survivor finishes 2 of them */
-	{ LFK_RING_LFMPMC, LFK_HOOK_QUEUE_GET_REGISTERED, false, { 1, 2, 3 }, 3, 2 },
+	{ LFK_RING_LFMPMC,
+	  LFK_HOOK_QUEUE_GET_REGISTERED,
+	  false,
+	  { 1, 2, 3 },
+	  3,
+	  2 },
 	{ LFK_RING_LFMPMC, LFK_HOOK_LFMPMC_DEQ_SLOT, false, { 2, 3 }, 2, 2 },
 	{ LFK_RING_LFMPMC, LFK_HOOK_QUEUE_GET_TAKEN, false, { 2, 3 }, 2, 2 },
-	{ LFK_RING_MPMC, LFK_HOOK_QUEUE_GET_REGISTERED, false, { 1, 2, 3 }, 3, 2 },
+	{ LFK_RING_MPMC,
+	  LFK_HOOK_QUEUE_GET_REGISTERED,
+	  false,
+	  { 1, 2, 3 },
+	  3,
+	  2 },
 	{ LFK_RING_MPMC, LFK_HOOK_MPMC_DEQ_RESERVED, false, { 2, 3 }, 2, 2 },
 	{ LFK_RING_MPMC, LFK_HOOK_QUEUE_GET_TAKEN, false, { 2, 3 }, 2, 2 },
-	{ LFK_RING_SPSC, LFK_HOOK_QUEUE_GET_REGISTERED, false, { 1, 2, 3 }, 3, 2 },
+	{ LFK_RING_SPSC,
+	  LFK_HOOK_QUEUE_GET_REGISTERED,
+	  false,
+	  { 1, 2, 3 },
+	  3,
+	  2 },
 	{ LFK_RING_SPSC, LFK_HOOK_QUEUE_GET_TAKEN, false, { 2, 3 }, 2, 2 },
 };
 
@@ -254,15 +303,16 @@ int lfk_scn_queue_killed_at_each_step(void)
 		uint64_t got[8], n, ok;
 		pid_t pid;
 		char what[64];
-		snprintf(what, sizeof(what), "%s %s, hook %d", kind_name(c->kind),
-			 c->producer ? "put" : "get", c->point);
+		snprintf(what, sizeof(what), "%s %s, hook %d",
+			 kind_name(c->kind), c->producer ? "put" : "get",
+			 c->point);
 		if (!open_queue(&sq, c->kind, 8))
 			return 1;
 		for (uint64_t v = 1; v <= 3; v++)
 			lfk_queue_put(sq.q, v, 0);
 		if (!lfk_death_kill_at_hook(c->point,
-					    c->producer ? put_one : get_one, sq.q,
-					    &pid)) {
+					    c->producer ? put_one : get_one,
+					    sq.q, &pid)) {
 			LFK_CHECK(0, "%s: child not killed at its step", what);
 			close_queue(&sq);
 			continue;
@@ -272,16 +322,20 @@ int lfk_scn_queue_killed_at_each_step(void)
 		LFK_CHECK(lfk_queue_recover(sq.q) == 1,
 			  "%s: the dead process's record not taken back", what);
 		n = drain_to_end(sq.q, got, 8, what);
-		LFK_CHECK(n == c->n_items, "%s: %llu items came out, %llu expected",
-			  what, (unsigned long long)n,
+		LFK_CHECK(n == c->n_items,
+			  "%s: %llu items came out, %llu expected", what,
+			  (unsigned long long)n,
 			  (unsigned long long)c->n_items);
 		for (uint64_t i = 0; i < n && i < c->n_items; i++)
-			LFK_CHECK(got[i] == c->items[i], "%s: item %llu is %#llx",
-				  what, (unsigned long long)i,
+			LFK_CHECK(got[i] == c->items[i],
+				  "%s: item %llu is %#llx", what,
+				  (unsigned long long)i,
 				  (unsigned long long)got[i]);
 		ok = finish_tasks(sq.q, n, what);
-		LFK_CHECK(ok == c->counted, "%s: %llu task_done succeeded, %llu "
-			  "expected", what, (unsigned long long)ok,
+		LFK_CHECK(ok == c->counted,
+			  "%s: %llu task_done succeeded, %llu "
+			  "expected",
+			  what, (unsigned long long)ok,
 			  (unsigned long long)c->counted);
 		check_record_freed(sq.q, pid, what);
 		close_queue(&sq);
@@ -341,16 +395,16 @@ int lfk_scn_queue_killed_at_random(void)
 		}
 		n = drain_to_end(sq.q, got, 64, what);
 		for (uint64_t i = 0; i < n && i < 64; i++) {
-			LFK_CHECK(got[i] > last, "%s: item %llu after %llu", what,
-				  (unsigned long long)got[i],
+			LFK_CHECK(got[i] > last, "%s: item %llu after %llu",
+				  what, (unsigned long long)got[i],
 				  (unsigned long long)last);
 			last = got[i];
 		}
 		ok = finish_tasks(sq.q, n, what);
 		LFK_CHECK(ok == n || ok + 1 == n,
-			  "%s round %llu: %llu of %llu task_done succeeded", what,
-			  (unsigned long long)round, (unsigned long long)ok,
-			  (unsigned long long)n);
+			  "%s round %llu: %llu of %llu task_done succeeded",
+			  what, (unsigned long long)round,
+			  (unsigned long long)ok, (unsigned long long)n);
 		check_record_freed(sq.q, prod, what);
 		check_record_freed(sq.q, cons, what);
 		close_queue(&sq);
@@ -382,10 +436,11 @@ int lfk_scn_queue_records_full_then_reclaimed(void)
 		return 1;
 	for (; made < LFK_QUEUE_PROCS; made++) {
 		pids[made] = lfk_death_fork(put_and_stop, sq.q);
-		if (pids[made] < 0 || waitpid(pids[made], &st, WUNTRACED) !=
-						pids[made] ||
+		if (pids[made] < 0 ||
+		    waitpid(pids[made], &st, WUNTRACED) != pids[made] ||
 		    !WIFSTOPPED(st)) {
-			LFK_CHECK(0, "child %d did not stop holding a record", made);
+			LFK_CHECK(0, "child %d did not stop holding a record",
+				  made);
 			break;
 		}
 	}

@@ -67,11 +67,13 @@ int lfk_scn_spsc_producer_killed_at_random(void)
 		LFK_CHECK(lfk_death_kill(pid), "producer not killed");
 		while (lfk_ring_spsc_dequeue(ring, &v) == 0) {
 			LFK_CHECK(v == next, "got %llu, expected %llu",
-				  (unsigned long long)v, (unsigned long long)next);
+				  (unsigned long long)v,
+				  (unsigned long long)next);
 			next = v + 1;
 		}
 		LFK_CHECK(lfk_ring_spsc_enqueue(ring, next) == 0 &&
-				  lfk_ring_spsc_dequeue(ring, &v) == 0 && v == next,
+				  lfk_ring_spsc_dequeue(ring, &v) == 0 &&
+				  v == next,
 			  "the survivor takes over as the producer");
 		close_region(&r);
 		if (lfk_failures())
@@ -118,12 +120,14 @@ int lfk_scn_spsc_consumer_killed_at_random(void)
 			if (first == 0)
 				first = next = v;
 			LFK_CHECK(v == next, "got %llu, expected %llu",
-				  (unsigned long long)v, (unsigned long long)next);
+				  (unsigned long long)v,
+				  (unsigned long long)next);
 			next = v + 1;
 		}
 		LFK_CHECK(first == 0 || next == put + 1,
 			  "round %llu: the run ends at %llu, %llu were put",
-			  (unsigned long long)round, (unsigned long long)next - 1,
+			  (unsigned long long)round,
+			  (unsigned long long)next - 1,
 			  (unsigned long long)put);
 		close_region(&r);
 		if (lfk_failures())
@@ -174,7 +178,8 @@ int lfk_scn_mpmc_killed_then_repaired(void)
 			  "item %llu", (unsigned long long)v);
 	LFK_CHECK(lfk_ring_mpmc_dequeue(ring, &n) == -EAGAIN,
 		  "consumers stall at the dead producer's slot");
-	LFK_CHECK(lfk_ring_mpmc_stalled(ring, &pos) == LFK_RING_STALL_PRODUCER &&
+	LFK_CHECK(lfk_ring_mpmc_stalled(ring, &pos) ==
+				  LFK_RING_STALL_PRODUCER &&
 			  pos == 2,
 		  "the stall reported at position 2 (got %llu)",
 		  (unsigned long long)pos);
@@ -195,12 +200,16 @@ int lfk_scn_mpmc_killed_then_repaired(void)
 		  "consumer not killed at its reserved slot");
 	for (v = 2; v <= 3; v++)
 		LFK_CHECK(lfk_ring_mpmc_dequeue(ring, &n) == 0 && n == v,
-			  "item %llu after the dead consumer", (unsigned long long)v);
+			  "item %llu after the dead consumer",
+			  (unsigned long long)v);
 	for (n = 0; lfk_ring_mpmc_enqueue(ring, 100 + n) == 0; n++)
 		;
-	LFK_CHECK(n == 5, "producers stop at the dead consumer's slot after 5 "
-		  "(got %llu)", (unsigned long long)n);
-	LFK_CHECK(lfk_ring_mpmc_stalled(ring, &pos) == LFK_RING_STALL_CONSUMER &&
+	LFK_CHECK(n == 5,
+		  "producers stop at the dead consumer's slot after 5 "
+		  "(got %llu)",
+		  (unsigned long long)n);
+	LFK_CHECK(lfk_ring_mpmc_stalled(ring, &pos) ==
+				  LFK_RING_STALL_CONSUMER &&
 			  pos == 4,
 		  "the stall reported at position 4 (got %llu)",
 		  (unsigned long long)pos);
@@ -248,15 +257,19 @@ int lfk_scn_mpmc_producer_killed_at_random(void)
 		LFK_CHECK(lfk_death_kill(pid), "producer not killed");
 		while (lfk_ring_mpmc_dequeue(ring, &v) == 0) {
 			LFK_CHECK(v == next, "got %llu, expected %llu",
-				  (unsigned long long)v, (unsigned long long)next);
+				  (unsigned long long)v,
+				  (unsigned long long)next);
 			next = v + 1;
 		}
-		if (lfk_ring_mpmc_stalled(ring, &pos) == LFK_RING_STALL_PRODUCER) {
+		if (lfk_ring_mpmc_stalled(ring, &pos) ==
+		    LFK_RING_STALL_PRODUCER) {
 			stalls++;
-			LFK_CHECK(lfk_ring_mpmc_repair(ring, pos) == 0, "repair");
+			LFK_CHECK(lfk_ring_mpmc_repair(ring, pos) == 0,
+				  "repair");
 		}
 		LFK_CHECK(lfk_ring_mpmc_enqueue(ring, 7) == 0 &&
-				  lfk_ring_mpmc_dequeue(ring, &v) == 0 && v == 7,
+				  lfk_ring_mpmc_dequeue(ring, &v) == 0 &&
+				  v == 7,
 			  "round %llu: traffic after the death",
 			  (unsigned long long)round);
 		close_region(&r);
@@ -264,7 +277,7 @@ int lfk_scn_mpmc_producer_killed_at_random(void)
 			break;
 	}
 	printf("mpmc_producer_killed_at_random: %llu of %llu kills between "
-	       "reserve and publish\n", (unsigned long long)stalls,
-	       (unsigned long long)round);
+	       "reserve and publish\n",
+	       (unsigned long long)stalls, (unsigned long long)round);
 	return 0;
 }

@@ -89,21 +89,36 @@ static uint64_t take(struct input *in, unsigned bytes)
 static uint64_t boundary(struct input *in, uint64_t real)
 {
 	switch (take(in, 1) % 16) {
-	case 0: return 0;
-	case 1: return 1;
-	case 2: return UINT64_MAX;
-	case 3: return 1ull << 31;
-	case 4: return 1ull << 32;
-	case 5: return 1ull << 63;
-	case 6: return real + 1;
-	case 7: return real - 1;
-	case 8: return real + LFK_MSGRING_HDR;
-	case 9: return real - LFK_MSGRING_HDR;
-	case 10: return real * 2;
-	case 11: return real ^ (1ull << (take(in, 1) % 64));
-	case 12: return 1ull << (take(in, 1) % 64);
-	case 13: return real + (1ull << 32); /* the tag's half of a header */
-	default: return take(in, 8);
+	case 0:
+		return 0;
+	case 1:
+		return 1;
+	case 2:
+		return UINT64_MAX;
+	case 3:
+		return 1ull << 31;
+	case 4:
+		return 1ull << 32;
+	case 5:
+		return 1ull << 63;
+	case 6:
+		return real + 1;
+	case 7:
+		return real - 1;
+	case 8:
+		return real + LFK_MSGRING_HDR;
+	case 9:
+		return real - LFK_MSGRING_HDR;
+	case 10:
+		return real * 2;
+	case 11:
+		return real ^ (1ull << (take(in, 1) % 64));
+	case 12:
+		return 1ull << (take(in, 1) % 64);
+	case 13:
+		return real + (1ull << 32); /* the tag's half of a header */
+	default:
+		return take(in, 8);
 	}
 }
 
@@ -113,9 +128,10 @@ static size_t target(struct input *in, const struct lfk__shm_header *h,
 {
 	const struct lfk__shm_entry *e = &h->dir[take(in, 1) % 2];
 	const size_t ring_words = offsetof(struct lfk_msgring, not_full) + 16;
-	size_t bytes = (size_t)((const struct lfk_msgring *)
-					((const char *)base + e->offset))
-			       ->hdr.bytes;
+	size_t bytes =
+		(size_t)((const struct lfk_msgring *)((const char *)base +
+						      e->offset))
+			->hdr.bytes;
 	*width = take(in, 1) % 2 ? 8 : 4;
 	switch (take(in, 1) % 3) {
 	case 0: /* the directory entry, from its kind on */
@@ -184,8 +200,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		mutate(&in, img);
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		struct lfk_msgring *r;
-		if (lfk__shm_msgring_attach_image(img, base_size, names[i], &r) ==
-		    0)
+		if (lfk__shm_msgring_attach_image(img, base_size, names[i],
+						  &r) == 0)
 			use(r);
 	}
 	free(img);

@@ -77,7 +77,8 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		long n = replay(argv[i]);
 		if (n <= 0) {
-			fprintf(stderr, "fuzz replay: no inputs in %s\n", argv[i]);
+			fprintf(stderr, "fuzz replay: no inputs in %s\n",
+				argv[i]);
 			printf("[lfk-scenarios] fuzz replay of %s passed=0 failed=1\n",
 			       argv[i]);
 			return 1;

@@ -115,8 +115,10 @@ struct field {
 };
 
 #define HDR_FIELD(f)                                                           \
-	{ offsetof(struct lfk__shm_header, f),                                 \
-	  sizeof(((struct lfk__shm_header *)0)->f) }
+	{                                                                      \
+		offsetof(struct lfk__shm_header, f),                           \
+			sizeof(((struct lfk__shm_header *)0)->f)               \
+	}
 static const struct field header_fields[] = {
 	HDR_FIELD(magic),	HDR_FIELD(abi_version), HDR_FIELD(arch),
 	HDR_FIELD(word_size),	HDR_FIELD(cacheline),	HDR_FIELD(endian),
@@ -126,8 +128,10 @@ static const struct field header_fields[] = {
 #undef HDR_FIELD
 
 #define ENTRY_FIELD(f)                                                         \
-	{ offsetof(struct lfk__shm_entry, f),                                  \
-	  sizeof(((struct lfk__shm_entry *)0)->f) }
+	{                                                                      \
+		offsetof(struct lfk__shm_entry, f),                            \
+			sizeof(((struct lfk__shm_entry *)0)->f)                \
+	}
 static const struct field entry_fields[] = {
 	{ offsetof(struct lfk__shm_entry, name), 8 },
 	{ offsetof(struct lfk__shm_entry, name) + 24, 8 }, /* its last bytes */
@@ -169,30 +173,48 @@ static uint64_t boundary(struct input *in, const char *img, uint64_t real)
 {
 	const struct lfk__shm_header *h = (const void *)img;
 	switch (next_byte(in) % 20) {
-	case 0: return 0;
-	case 1: return 1;
-	case 2: return UINT64_MAX;
-	case 3: return (uint64_t)1 << 31;
-	case 4: return (uint64_t)1 << 32;
-	case 5: return (uint64_t)1 << 63;
-	case 6: return real + 1;
-	case 7: return real - 1;
-	case 8: return real + LFK_RING_ALIGN;
-	case 9: return real - LFK_RING_ALIGN;
-	case 10: return real * 2;
+	case 0:
+		return 0;
+	case 1:
+		return 1;
+	case 2:
+		return UINT64_MAX;
+	case 3:
+		return (uint64_t)1 << 31;
+	case 4:
+		return (uint64_t)1 << 32;
+	case 5:
+		return (uint64_t)1 << 63;
+	case 6:
+		return real + 1;
+	case 7:
+		return real - 1;
+	case 8:
+		return real + LFK_RING_ALIGN;
+	case 9:
+		return real - LFK_RING_ALIGN;
+	case 10:
+		return real * 2;
 	/* Values whose product by 8 (words to bytes) or 64 equals the real
 	 * one's in 32- or 64-bit arithmetic. */
-	case 11: return real + ((uint64_t)1 << 29);
-	case 12: return real + ((uint64_t)1 << 61);
-	case 13: return real + ((uint64_t)1 << (next_byte(in) % 64));
-	case 14: return real ^ ((uint64_t)1 << (next_byte(in) % 64));
-	case 15: return base_size;
-	case 16: return base_size - LFK_RING_ALIGN;
+	case 11:
+		return real + ((uint64_t)1 << 29);
+	case 12:
+		return real + ((uint64_t)1 << 61);
+	case 13:
+		return real + ((uint64_t)1 << (next_byte(in) % 64));
+	case 14:
+		return real ^ ((uint64_t)1 << (next_byte(in) % 64));
+	case 15:
+		return base_size;
+	case 16:
+		return base_size - LFK_RING_ALIGN;
 	case 17: /* into the header */
 		return (uint64_t)next_byte(in) * 64 % sizeof(*h);
 	case 18: /* another object */
 		return h->dir[next_byte(in) % LFK_SHM_DIR_ENTRIES].offset;
-	default: return next_u64(in);
+	default:
+		return next_u64(in);
 	}
 }
 
@@ -218,15 +240,20 @@ static size_t object_spans(uint32_t kind, struct span out[5])
 		out[0] = (struct span){ 0, ring };
 		return 1;
 	case LFK_SHM_QUEUE:
-		out[0] = (struct span){ 0, sizeof(((struct lfk_queue *)0)->hdr) };
-		out[1] = (struct span){ offsetof(struct lfk_queue, not_empty), 16 };
-		out[2] = (struct span){ offsetof(struct lfk_queue, not_full), 16 };
-		out[3] = (struct span){ offsetof(struct lfk_queue, all_done), 16 };
+		out[0] = (struct span){ 0,
+					sizeof(((struct lfk_queue *)0)->hdr) };
+		out[1] = (struct span){ offsetof(struct lfk_queue, not_empty),
+					16 };
+		out[2] = (struct span){ offsetof(struct lfk_queue, not_full),
+					16 };
+		out[3] = (struct span){ offsetof(struct lfk_queue, all_done),
+					16 };
 		out[4] = (struct span){ sizeof(struct lfk_queue), ring };
 		return 5;
 	case LFK_SHM_REF_QUEUE:
-		out[0] = (struct span){ offsetof(struct lfk_ref_queue, ring_off),
-					8 };
+		out[0] =
+			(struct span){ offsetof(struct lfk_ref_queue, ring_off),
+				       8 };
 		out[1] = (struct span){
 			twin_ring + offsetof(struct lfk_ref_ring, capacity),
 			sizeof(struct lfk_ref_ring) -
@@ -234,13 +261,13 @@ static size_t object_spans(uint32_t kind, struct span out[5])
 		};
 		return 2;
 	case LFK_SHM_SEQARRAY:
-		out[0] = (struct span){0, sizeof(struct lfk_seqarray)};
+		out[0] = (struct span){ 0, sizeof(struct lfk_seqarray) };
 		return 1;
 	case LFK_SHM_EVENT:
-		out[0] = (struct span){offsetof(struct lfk_event, tag), 4};
+		out[0] = (struct span){ offsetof(struct lfk_event, tag), 4 };
 		return 1;
 	case LFK_SHM_SEM:
-		out[0] = (struct span){offsetof(struct lfk_sem, tag), 4};
+		out[0] = (struct span){ offsetof(struct lfk_sem, tag), 4 };
 		return 1;
 	default:
 		return 0;

@@ -135,7 +135,8 @@ static void rings(struct input *in)
 {
 	enum lfk_ring_kind kind = (enum lfk_ring_kind)(1 + next_byte(in) % 3);
 	size_t c = next_size(in), e = next_size(in);
-	size_t bytes = lfk_ring_size(kind, c, e), twin = lfk_ref_ring_size(c, e);
+	size_t bytes = lfk_ring_size(kind, c, e),
+	       twin = lfk_ref_ring_size(c, e);
 	struct lfk_ring_hdr h;
 	require_covers(bytes, c, e);
 	REQUIRE(bytes == lfk__ring_layout(kind, c, e, &h));
@@ -276,9 +277,9 @@ static void shm_objects(struct input *in)
 		rc = lfk_shm_queue_create(region, name, 1 + next_byte(in) % 3,
 					  a, b, (struct lfk_queue **)&p);
 		if (rc == 0)
-			REQUIRE(lfk_shm_queue_attach(region, name,
-						     (struct lfk_queue **)&back) ==
-					0 &&
+			REQUIRE(lfk_shm_queue_attach(
+					region, name,
+					(struct lfk_queue **)&back) == 0 &&
 				back == p);
 		break;
 	case 4:
@@ -325,12 +326,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Several calls per input. */
 	for (int i = 0; i < 8 && in.left > 0; i++) {
 		switch (next_byte(&in) % 6) {
-		case 0: rings(&in); break;
-		case 1: queues(&in); break;
-		case 2: seq(&in); break;
-		case 3: per_thread(&in); break;
-		case 4: shm_objects(&in); break;
-		default: regions(&in); break;
+		case 0:
+			rings(&in);
+			break;
+		case 1:
+			queues(&in);
+			break;
+		case 2:
+			seq(&in);
+			break;
+		case 3:
+			per_thread(&in);
+			break;
+		case 4:
+			shm_objects(&in);
+			break;
+		default:
+			regions(&in);
+			break;
 		}
 	}
 	return 0;

@@ -30,8 +30,7 @@ static struct lfk_msgring *make(size_t bytes, unsigned flags)
  * consumer frees padding); the consumer's next call passes the padding,
  * and the message then fits.
  */
-static int send_past_padding(struct lfk_msgring *r, const void *buf,
-			     size_t len)
+static int send_past_padding(struct lfk_msgring *r, const void *buf, size_t len)
 {
 	size_t got;
 	int rc = lfk_msgring_try_send(r, buf, len);
@@ -49,10 +48,17 @@ int lfk_scn_msg_sizes(void)
 		size_t bytes;
 		bool ok;
 	} cases[] = {
-		{ 0, false },	  { 1, false },	       { 32, false },
-		{ 63, false },	  { 64, true },	       { 96, false },
-		{ 4096, true },	  { 1u << 30, true },  { (1u << 30) + 64, false },
-		{ 1ull << 31, false }, { SIZE_MAX, false },
+		{ 0, false },
+		{ 1, false },
+		{ 32, false },
+		{ 63, false },
+		{ 64, true },
+		{ 96, false },
+		{ 4096, true },
+		{ 1u << 30, true },
+		{ (1u << 30) + 64, false },
+		{ 1ull << 31, false },
+		{ SIZE_MAX, false },
 		{ (SIZE_MAX >> 1) + 1, false },
 	};
 	for (size_t i = 0; i < COUNT(cases); i++) {
@@ -61,7 +67,7 @@ int lfk_scn_msg_sizes(void)
 		LFK_CHECK((got != 0) == cases[i].ok &&
 				  (!cases[i].ok ||
 				   got == sizeof(struct lfk_msgring) +
-						  cases[i].bytes),
+						   cases[i].bytes),
 			  "size(%zu) = %zu", cases[i].bytes, got);
 		LFK_CHECK((twin != 0) == cases[i].ok, "twin size(%zu) = %zu",
 			  cases[i].bytes, twin);
@@ -160,7 +166,8 @@ int lfk_scn_msg_roundtrip_every_length(void)
 			lfk_msg_fill(in, n, 1, n);
 		LFK_CHECK(send_past_padding(r, in, n) == 0, "send %zu", n);
 		memset(out, 0xee, sizeof(out));
-		LFK_CHECK(lfk_msgring_try_recv(r, out, sizeof(out), &len) == 0 &&
+		LFK_CHECK(lfk_msgring_try_recv(r, out, sizeof(out), &len) ==
+					  0 &&
 				  len == n && memcmp(in, out, n) == 0,
 			  "recv %zu: got %zu", n, len);
 		if (lfk_failures())
@@ -183,7 +190,8 @@ int lfk_scn_msg_zero_copy_in_place(void)
 	if (r == NULL)
 		return 1;
 	for (int i = 0; i < 3; i++) {
-		LFK_CHECK(lfk_msgring_claim(r, 10 + i, &c[i]) == 0, "claim %d", i);
+		LFK_CHECK(lfk_msgring_claim(r, 10 + i, &c[i]) == 0, "claim %d",
+			  i);
 		memset(c[i].data, 'a' + i, 10 + i);
 	}
 	LFK_CHECK(lfk_msgring_commit(r, &c[2]) == 0 &&
@@ -227,7 +235,8 @@ int lfk_scn_msg_wrap_pads_and_max_fits(void)
 			  "max_msg after skew %zu", skew);
 		LFK_CHECK(lfk_msgring_try_send(r, in, 1) == -EAGAIN,
 			  "full after max_msg");
-		LFK_CHECK(lfk_msgring_try_recv(r, out, sizeof(out), &len) == 0 &&
+		LFK_CHECK(lfk_msgring_try_recv(r, out, sizeof(out), &len) ==
+					  0 &&
 				  len == 240 && memcmp(in, out, len) == 0,
 			  "max_msg back after skew %zu", skew);
 		LFK_CHECK(lfk_msgring_used(r) == 0, "all freed: %zu",
@@ -366,8 +375,9 @@ int lfk_scn_msg_close_wakes_sleepers(void)
 	pthread_create(&ta, NULL, recv_forever, &a);
 	pthread_create(&tb, NULL, send_forever, &b);
 	/* Until both sleep (or the close comes first: -EPIPE all the same). */
-	for (int i = 0; i < 1000 && (lfk_eventcount_waiters(&rx->not_empty) == 0 ||
-				     lfk_eventcount_waiters(&tx->not_full) == 0);
+	for (int i = 0;
+	     i < 1000 && (lfk_eventcount_waiters(&rx->not_empty) == 0 ||
+			  lfk_eventcount_waiters(&tx->not_full) == 0);
 	     i++)
 		usleep(1000);
 	lfk_msgring_close(rx);

@@ -63,8 +63,8 @@ static void race_consumer(void *arg, int index)
 		lfk_msgring_close(x->r);
 		return;
 	}
-	while ((rc = lfk_msgring_recv(x->r, buf, sizeof(buf), &len,
-				      WAIT_NS)) == 0)
+	while ((rc = lfk_msgring_recv(x->r, buf, sizeof(buf), &len, WAIT_NS)) ==
+	       0)
 		lfk_msg_check(&c, buf, len);
 	LFK_CHECK(rc == -EPIPE, "recv rc=%d", rc);
 	memcpy(x->got, c.next, sizeof(x->got));
@@ -84,7 +84,8 @@ int lfk_scn_msg_close_race(void)
 		for (int i = 0; i < 2; i++)
 			LFK_CHECK(x.sent[i] == x.got[i],
 				  "producer %d: %llu sends succeeded, %llu "
-				  "received", i, (unsigned long long)x.sent[i],
+				  "received",
+				  i, (unsigned long long)x.sent[i],
 				  (unsigned long long)x.got[i]);
 		lfk_stress_moved(x.got[0] + x.got[1]);
 		lfk_msgring_destroy(x.r);
@@ -181,8 +182,8 @@ int lfk_scn_msg_shared_across_fork(void)
 			waitpid(pid[i], &st, 0);
 		LFK_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 			  "producer %d status %#x", i, st);
-		LFK_CHECK(c.next[i] == count, "producer %d: got %llu of %llu", i,
-			  (unsigned long long)c.next[i],
+		LFK_CHECK(c.next[i] == count, "producer %d: got %llu of %llu",
+			  i, (unsigned long long)c.next[i],
 			  (unsigned long long)count);
 	}
 	lfk_stress_moved(c.count);
@@ -205,25 +206,32 @@ struct damage {
 int lfk_scn_msg_shm_attach_validates(void)
 {
 	static const struct damage cases[] = {
-		{ "magic", offsetof(struct lfk_msgring, hdr.magic), false, 0, 4 },
-		{ "flags", offsetof(struct lfk_msgring, hdr.flags), false, 0, 4 },
-		{ "flags+MP", offsetof(struct lfk_msgring, hdr.flags), false, 1, 4 },
-		{ "bytes", offsetof(struct lfk_msgring, hdr.bytes), false, 8192, 8 },
-		{ "bytes odd", offsetof(struct lfk_msgring, hdr.bytes), false, 4095, 8 },
-		{ "data_off", offsetof(struct lfk_msgring, hdr.data_off), false, 0, 8 },
-		{ "total", offsetof(struct lfk_msgring, hdr.total), false, 1, 8 },
+		{ "magic", offsetof(struct lfk_msgring, hdr.magic), false, 0,
+		  4 },
+		{ "flags", offsetof(struct lfk_msgring, hdr.flags), false, 0,
+		  4 },
+		{ "flags+MP", offsetof(struct lfk_msgring, hdr.flags), false, 1,
+		  4 },
+		{ "bytes", offsetof(struct lfk_msgring, hdr.bytes), false, 8192,
+		  8 },
+		{ "bytes odd", offsetof(struct lfk_msgring, hdr.bytes), false,
+		  4095, 8 },
+		{ "data_off", offsetof(struct lfk_msgring, hdr.data_off), false,
+		  0, 8 },
+		{ "total", offsetof(struct lfk_msgring, hdr.total), false, 1,
+		  8 },
 		{ "private futex",
 		  offsetof(struct lfk_msgring, not_empty.flags), false, 0, 4 },
 		{ "private futex 2",
 		  offsetof(struct lfk_msgring, not_full.flags), false, 0, 4 },
-		{ "entry bytes", offsetof(struct lfk__shm_entry, params[0]), true,
-		  1ull << 40, 8 },
-		{ "entry bytes 2", offsetof(struct lfk__shm_entry, params[0]), true,
-		  8192, 8 },
-		{ "entry flags", offsetof(struct lfk__shm_entry, params[1]), true,
-		  LFK_MSGRING_MP, 8 },
-		{ "entry flags 2", offsetof(struct lfk__shm_entry, params[1]), true,
-		  ~0ull, 8 },
+		{ "entry bytes", offsetof(struct lfk__shm_entry, params[0]),
+		  true, 1ull << 40, 8 },
+		{ "entry bytes 2", offsetof(struct lfk__shm_entry, params[0]),
+		  true, 8192, 8 },
+		{ "entry flags", offsetof(struct lfk__shm_entry, params[1]),
+		  true, LFK_MSGRING_MP, 8 },
+		{ "entry flags 2", offsetof(struct lfk__shm_entry, params[1]),
+		  true, ~0ull, 8 },
 		{ "entry length", offsetof(struct lfk__shm_entry, length), true,
 		  64, 8 },
 	};
@@ -236,17 +244,18 @@ int lfk_scn_msg_shm_attach_validates(void)
 	LFK_CHECK(lfk_shm_msgring_attach(g.shm, "msgs", &r) == 0 && r == g.r,
 		  "attach");
 	LFK_CHECK(lfk_shm_msgring_attach(g.shm, "nope", &r) == -ENOENT &&
-			  lfk_shm_msgring_attach(g.shm, "msgs", NULL) == -EINVAL &&
+			  lfk_shm_msgring_attach(g.shm, "msgs", NULL) ==
+				  -EINVAL &&
 			  lfk_shm_msgring_attach(NULL, "msgs", &r) == -EINVAL,
 		  "attach: bad arguments");
 	LFK_CHECK(lfk_shm_msgring_create(g.shm, "x", 100, 0, &r) == -EINVAL &&
 			  lfk_shm_msgring_create(g.shm, "x", 4096,
-						 LFK_MSGRING_SHARED, &r) ==
-				  -EINVAL &&
+						 LFK_MSGRING_SHARED,
+						 &r) == -EINVAL &&
 			  lfk_shm_msgring_create(g.shm, "msgs", 4096, 0, &r) ==
 				  -EEXIST &&
-			  lfk_shm_msgring_create(g.shm, "big", 1u << 30, 0, &r) ==
-				  -ENOSPC,
+			  lfk_shm_msgring_create(g.shm, "big", 1u << 30, 0,
+						 &r) == -ENOSPC,
 		  "create: bad arguments");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct damage *d = &cases[i];
@@ -257,8 +266,8 @@ int lfk_scn_msg_shm_attach_validates(void)
 		memcpy(saved, at + d->off, d->width);
 		memcpy(at + d->off, &d->value, d->width);
 		rc = lfk_shm_msgring_attach(g.shm, "msgs", &r);
-		LFK_CHECK(rc == -EPROTO && r == NULL, "%s: attach rc=%d", d->what,
-			  rc);
+		LFK_CHECK(rc == -EPROTO && r == NULL, "%s: attach rc=%d",
+			  d->what, rc);
 		memcpy(at + d->off, saved, d->width);
 	}
 	LFK_CHECK(lfk_shm_msgring_attach(g.shm, "msgs", &r) == 0,
@@ -315,7 +324,8 @@ int lfk_scn_msg_producer_killed_then_repaired(void)
 	}
 	LFK_CHECK(lfk_msgring_try_send(g.r, "after", 5) == 0, "send after");
 	for (int i = 0; i < 2; i++)
-		LFK_CHECK(lfk_msgring_try_recv(g.r, buf, sizeof(buf), &len) == 0 &&
+		LFK_CHECK(lfk_msgring_try_recv(g.r, buf, sizeof(buf), &len) ==
+					  0 &&
 				  len == 6 && memcmp(buf, "before", 6) == 0,
 			  "message %d before the dead claim", i);
 	LFK_CHECK(lfk_msgring_try_recv(g.r, buf, sizeof(buf), &len) == -EAGAIN,
@@ -406,7 +416,8 @@ int lfk_scn_msg_producer_killed_at_random(void)
 				break;
 			repaired++;
 		}
-		LFK_CHECK(rc == -EAGAIN && lfk_msgring_stalled(g.r, &owner) == 0,
+		LFK_CHECK(rc == -EAGAIN &&
+				  lfk_msgring_stalled(g.r, &owner) == 0,
 			  "round %llu: drained %llu messages, rc=%d, stalled",
 			  (unsigned long long)round,
 			  (unsigned long long)c.count, rc);
@@ -421,8 +432,9 @@ int lfk_scn_msg_producer_killed_at_random(void)
 		if (lfk_failures())
 			break;
 	}
-	fprintf(stderr, "msg_producer_killed_at_random: %u claims repaired, "
-			"%u kills in the unwritten window\n", repaired,
-		unwritten);
+	fprintf(stderr,
+		"msg_producer_killed_at_random: %u claims repaired, "
+		"%u kills in the unwritten window\n",
+		repaired, unwritten);
 	return 0;
 }

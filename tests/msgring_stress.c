@@ -20,7 +20,11 @@
 #define MAX_LEN 3000 /* more than half the ring */
 #define WAIT_NS 10000000000ull
 
-enum mode { COPY, ZERO_COPY, TWIN };
+enum mode {
+	COPY,
+	ZERO_COPY,
+	TWIN
+};
 
 struct stress {
 	enum mode mode;
@@ -60,7 +64,8 @@ static void producer(void *arg, int id)
 	struct stress *s = arg;
 	unsigned char *buf = malloc(MAX_LEN);
 	uint64_t seq = 0;
-	while (buf != NULL && !lfk_bound_done(&s->bound, seq * (uint64_t)s->producers)) {
+	while (buf != NULL &&
+	       !lfk_bound_done(&s->bound, seq * (uint64_t)s->producers)) {
 		size_t len = lfk_msg_len((unsigned)id, seq, MAX_LEN);
 		int rc;
 		if (s->mode == ZERO_COPY) {
@@ -78,8 +83,7 @@ static void producer(void *arg, int id)
 	free(buf);
 	s->sent[id] = seq;
 	/* Acq_rel: the last producer out closes, after every send. */
-	if (lfk_atomic_fetch_sub_u32(&s->running, 1,
-				     LFK_ACQ_REL) == 1) {
+	if (lfk_atomic_fetch_sub_u32(&s->running, 1, LFK_ACQ_REL) == 1) {
 		if (s->mode == TWIN)
 			lfk_ref_msgring_close(s->t);
 		else
@@ -126,7 +130,8 @@ static void consumer(void *arg, int index)
 			rc = lfk_ref_msgring_recv(s->t, buf, MAX_LEN, &len,
 						  WAIT_NS);
 		else
-			rc = lfk_msgring_recv(s->r, buf, MAX_LEN, &len, WAIT_NS);
+			rc = lfk_msgring_recv(s->r, buf, MAX_LEN, &len,
+					      WAIT_NS);
 		if (rc == -EPIPE)
 			break;
 		if (rc == -EAGAIN && s->mode == ZERO_COPY)

@@ -3,9 +3,8 @@
  * qemu runs where Criterion cannot be used.  Arguments select scenarios. */
 #include "atomic_scenarios.h"
 
-static const struct lfk_scenario table[] = {
-	LFK_ATOMIC_SCENARIOS(LFK_SCENARIO_ENTRY) { NULL, NULL }
-};
+static const struct lfk_scenario table[] = { LFK_ATOMIC_SCENARIOS(
+	LFK_SCENARIO_ENTRY){ NULL, NULL } };
 
 int main(int argc, char **argv)
 {

@@ -2,9 +2,8 @@
 /* Process-death scenarios as a plain program (ThreadSanitizer, qemu). */
 #include "death_scenarios.h"
 
-static const struct lfk_scenario table[] = {
-	LFK_DEATH_SCENARIOS(LFK_SCENARIO_ENTRY) { NULL, NULL }
-};
+static const struct lfk_scenario table[] = { LFK_DEATH_SCENARIOS(
+	LFK_SCENARIO_ENTRY){ NULL, NULL } };
 
 int main(int argc, char **argv)
 {

@@ -4,9 +4,8 @@
  * scenarios. */
 #include "msgring_scenarios.h"
 
-static const struct lfk_scenario table[] = {
-	LFK_MSGRING_SCENARIOS(LFK_SCENARIO_ENTRY) { NULL, NULL }
-};
+static const struct lfk_scenario table[] = { LFK_MSGRING_SCENARIOS(
+	LFK_SCENARIO_ENTRY){ NULL, NULL } };
 
 int main(int argc, char **argv)
 {

@@ -2,9 +2,8 @@
 /* The rings' scenarios as a plain program (ThreadSanitizer, qemu). */
 #include "ring_scenarios.h"
 
-static const struct lfk_scenario table[] = {
-	LFK_RING_SCENARIOS(LFK_SCENARIO_ENTRY) { NULL, NULL }
-};
+static const struct lfk_scenario table[] = { LFK_RING_SCENARIOS(
+	LFK_SCENARIO_ENTRY){ NULL, NULL } };
 
 int main(int argc, char **argv)
 {

@@ -3,9 +3,8 @@
  * and qemu runs where Criterion cannot be used.  Arguments select scenarios. */
 #include "seqlock_scenarios.h"
 
-static const struct lfk_scenario table[] = {
-	LFK_SEQLOCK_SCENARIOS(LFK_SCENARIO_ENTRY) { NULL, NULL }
-};
+static const struct lfk_scenario table[] = { LFK_SEQLOCK_SCENARIOS(
+	LFK_SCENARIO_ENTRY){ NULL, NULL } };
 
 int main(int argc, char **argv)
 {

@@ -3,9 +3,8 @@
  * ThreadSanitizer and qemu runs.  Arguments select scenarios. */
 #include "tlocal_scenarios.h"
 
-static const struct lfk_scenario table[] = {
-	LFK_TLOCAL_SCENARIOS(LFK_SCENARIO_ENTRY) { NULL, NULL }
-};
+static const struct lfk_scenario table[] = { LFK_TLOCAL_SCENARIOS(
+	LFK_SCENARIO_ENTRY){ NULL, NULL } };
 
 int main(int argc, char **argv)
 {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Criterion tests of the seqlock module: one test per scenario. */
-#include "seqlock_scenarios.h"
 #include "harness/lfk_criterion.h"
+#include "seqlock_scenarios.h"
 
 #define LFK_CR_SUITE seqlock
 LFK_SEQLOCK_SCENARIOS(LFK_CR_TEST)

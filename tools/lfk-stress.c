@@ -80,8 +80,9 @@ static int run_all(const struct stress_options *o, struct stress_pick *picks,
 	size_t done = 0, failed;
 	if (res == NULL)
 		return 1;
-	fprintf(stderr, "lfk-stress %s: seed %llu (--seed repeats it), "
-			"--seconds %g --items %llu --threads %s, %zu scenarios\n",
+	fprintf(stderr,
+		"lfk-stress %s: seed %llu (--seed repeats it), "
+		"--seconds %g --items %llu --threads %s, %zu scenarios\n",
 		PACKAGE_VERSION, (unsigned long long)lfk_test_seed(),
 		lfk_stress_seconds(), (unsigned long long)lfk_stress_items(),
 		getenv("LFK_STRESS_THREADS") ? getenv("LFK_STRESS_THREADS")

@@ -19,11 +19,11 @@
 
 /* ---- command line (stress_cli.c) ---------------------------------------- */
 struct stress_options {
-	double seconds;     /* 0: the harness default */
-	uint64_t items;     /* 0: the harness default */
-	int threads;        /* 0: each scenario's own count */
-	uint64_t seed;      /* 0: from the clock */
-	const char *only;   /* comma-separated modules or module.scenario */
+	double seconds; /* 0: the harness default */
+	uint64_t items; /* 0: the harness default */
+	int threads; /* 0: each scenario's own count */
+	uint64_t seed; /* 0: from the clock */
+	const char *only; /* comma-separated modules or module.scenario */
 	bool list, verbose;
 };
 
@@ -33,13 +33,13 @@ int stress_parse_options(int argc, char **argv, struct stress_options *o);
 
 /* ---- a child process per scenario (stress_child.c) ---------------------- */
 struct stress_child {
-	int exit_code;     /* its exit status, or -1 when a signal ended it */
-	int signal;        /* the signal that ended it, or 0 */
-	bool timed_out;    /* killed at the deadline */
-	bool interrupted;  /* killed because lfk-stress was interrupted */
-	int leftovers;     /* processes it left running (killed) */
+	int exit_code; /* its exit status, or -1 when a signal ended it */
+	int signal; /* the signal that ended it, or 0 */
+	bool timed_out; /* killed at the deadline */
+	bool interrupted; /* killed because lfk-stress was interrupted */
+	int leftovers; /* processes it left running (killed) */
 	double seconds;
-	char *out;         /* its stdout and stderr, NUL-terminated */
+	char *out; /* its stdout and stderr, NUL-terminated */
 	size_t out_len;
 };
 
@@ -58,8 +58,8 @@ void stress_child_free(struct stress_child *c);
 
 /* ---- modules and scenarios (stress_catalog.c) --------------------------- */
 struct stress_module {
-	char *name;        /* "ring" for stress_ring */
-	char *program;     /* its path */
+	char *name; /* "ring" for stress_ring */
+	char *program; /* its path */
 	char **scenarios;
 	size_t n;
 };
@@ -92,7 +92,7 @@ struct stress_result {
 	const struct stress_pick *pick;
 	char items[24], threads[16]; /* "-" where the scenario did not say */
 	double seconds;
-	char verdict[48];            /* PASS, FAIL, CRASH (SIGSEGV), ... */
+	char verdict[48]; /* PASS, FAIL, CRASH (SIGSEGV), ... */
 	bool ok;
 };
 

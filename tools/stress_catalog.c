@@ -98,9 +98,10 @@ int stress_catalog_load(struct stress_catalog *cat)
 	d = opendir(cat->dir);
 	if (d == NULL) {
 		rc = -errno;
-		fprintf(stderr, "lfk-stress: cannot read %s: %s (set "
-				"LFK_STRESS_LIBEXEC to the directory of the "
-				"stress_<module> programs)\n",
+		fprintf(stderr,
+			"lfk-stress: cannot read %s: %s (set "
+			"LFK_STRESS_LIBEXEC to the directory of the "
+			"stress_<module> programs)\n",
 			cat->dir, strerror(errno));
 		return rc;
 	}
@@ -111,8 +112,10 @@ int stress_catalog_load(struct stress_catalog *cat)
 			rc = add_module(cat, cat->dir, e->d_name);
 	closedir(d);
 	if (rc == 0 && cat->n == 0) {
-		fprintf(stderr, "lfk-stress: no stress_<module> programs in %s "
-				"(set LFK_STRESS_LIBEXEC)\n", cat->dir);
+		fprintf(stderr,
+			"lfk-stress: no stress_<module> programs in %s "
+			"(set LFK_STRESS_LIBEXEC)\n",
+			cat->dir);
 		rc = -ENOENT;
 	}
 	if (rc != 0) {
@@ -176,8 +179,9 @@ static bool only_known(const struct stress_catalog *cat, const char *only)
 			for (size_t j = 0; j < cat->mods[i].n; j++)
 				hits += entry_names(e, len, &cat->mods[i], j);
 		if (hits == 0) {
-			fprintf(stderr, "lfk-stress: --only: no module or "
-					"scenario named '%.*s' (modules:",
+			fprintf(stderr,
+				"lfk-stress: --only: no module or "
+				"scenario named '%.*s' (modules:",
 				(int)len, e);
 			for (size_t i = 0; i < cat->n; i++)
 				fprintf(stderr, " %s", cat->mods[i].name);

@@ -174,13 +174,14 @@ static bool watch(pid_t pid, int out_fd, uint64_t deadline,
 			nanosleep(&(struct timespec){ 0, 20000000 }, NULL);
 		if (!c->timed_out && !c->interrupted) {
 			c->interrupted = stress_interrupted();
-			c->timed_out = !c->interrupted && lfk_now_ns() >= deadline;
+			c->timed_out =
+				!c->interrupted && lfk_now_ns() >= deadline;
 			if (c->timed_out || c->interrupted)
 				kill(-pid, SIGKILL);
 		}
 		si.si_pid = 0;
-		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) ==
-			    0 &&
+		if (waitid(P_PID, (id_t)pid, &si,
+			   WEXITED | WNOHANG | WNOWAIT) == 0 &&
 		    si.si_pid == pid) {
 			record_end(&si, c);
 			return open_out;
@@ -227,7 +228,8 @@ int stress_child_run(char *const argv[], double timeout_s,
 		start_child(argv, fds[1]);
 	setpgid(pid, pid); /* also here: no window where a kill misses it */
 	close(fds[1]);
-	open_out = watch(pid, fds[0], t0 + (uint64_t)(timeout_s * 1e9), c, &cap);
+	open_out =
+		watch(pid, fds[0], t0 + (uint64_t)(timeout_s * 1e9), c, &cap);
 	c->seconds = (double)(lfk_now_ns() - t0) / 1e9;
 	/* Everything but the child itself (a zombie, which the sweep reaps
 	 * and does not count) is a leftover. */

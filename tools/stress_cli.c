@@ -13,31 +13,31 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: lfk-stress [OPTION]...\n"
-"Runs lfkit's stress scenarios (rings, queue, seqlocks, per-thread state,\n"
-"sync objects, processes over a shared region, the atomic layer) on this\n"
-"machine, each in a process of its own, and tables the results.  Exits 0\n"
-"when every scenario passed, 1 when one failed, 2 on a usage error and\n"
-"130 when interrupted.  See the manual page: man lfk-stress.\n"
-"\n"
-"  --seconds S   time bound of each scenario's stress loops (default 1)\n"
-"  --items N     items each stress loop moves at most (default 200000);\n"
-"                a loop stops at whichever bound it reaches first\n"
-"  --threads T   threads (per side for producers and consumers) of the\n"
-"                scenarios whose count is free, the ones named after their\n"
-"                8 threads (_8, _8t, _8x8); 1 to %d (default: 8)\n"
-"  --only LIST   run only these modules or scenarios, comma-separated:\n"
-"                --only ring,queue  or  --only ring.stress_mpmc_8x8\n"
-"  --seed N      seed of the random sequences; every run prints its seed,\n"
-"                and --seed with it repeats the run's choices\n"
-"  --list        print module.scenario for every scenario and exit\n"
-"  --verbose     print every scenario's output, not only a failing one's\n"
-"  --help        print this help and exit\n"
-"\n"
-"The defaults of --seconds, --items, --threads and --seed come from\n"
-"LFK_STRESS_SECONDS, LFK_STRESS_ITEMS, LFK_STRESS_THREADS and LFK_SEED.\n"
-"LFK_STRESS_LIBEXEC names the directory of the stress_<module> programs\n"
-"(default %s).\n",
+		"Usage: lfk-stress [OPTION]...\n"
+		"Runs lfkit's stress scenarios (rings, queue, seqlocks, per-thread state,\n"
+		"sync objects, processes over a shared region, the atomic layer) on this\n"
+		"machine, each in a process of its own, and tables the results.  Exits 0\n"
+		"when every scenario passed, 1 when one failed, 2 on a usage error and\n"
+		"130 when interrupted.  See the manual page: man lfk-stress.\n"
+		"\n"
+		"  --seconds S   time bound of each scenario's stress loops (default 1)\n"
+		"  --items N     items each stress loop moves at most (default 200000);\n"
+		"                a loop stops at whichever bound it reaches first\n"
+		"  --threads T   threads (per side for producers and consumers) of the\n"
+		"                scenarios whose count is free, the ones named after their\n"
+		"                8 threads (_8, _8t, _8x8); 1 to %d (default: 8)\n"
+		"  --only LIST   run only these modules or scenarios, comma-separated:\n"
+		"                --only ring,queue  or  --only ring.stress_mpmc_8x8\n"
+		"  --seed N      seed of the random sequences; every run prints its seed,\n"
+		"                and --seed with it repeats the run's choices\n"
+		"  --list        print module.scenario for every scenario and exit\n"
+		"  --verbose     print every scenario's output, not only a failing one's\n"
+		"  --help        print this help and exit\n"
+		"\n"
+		"The defaults of --seconds, --items, --threads and --seed come from\n"
+		"LFK_STRESS_SECONDS, LFK_STRESS_ITEMS, LFK_STRESS_THREADS and LFK_SEED.\n"
+		"LFK_STRESS_LIBEXEC names the directory of the stress_<module> programs\n"
+		"(default %s).\n",
 		LFK_STRESS_MAX_THREADS, LFK_STRESS_LIBEXEC_DIR);
 }
 
@@ -79,7 +79,16 @@ static int seed_arg(const char *s, uint64_t *out)
 
 int stress_parse_options(int argc, char **argv, struct stress_options *o)
 {
-	enum { SECONDS = 256, ITEMS, THREADS, ONLY, SEED, LIST, VERBOSE, HELP };
+	enum {
+		SECONDS = 256,
+		ITEMS,
+		THREADS,
+		ONLY,
+		SEED,
+		LIST,
+		VERBOSE,
+		HELP
+	};
 	static const struct option opts[] = {
 		{ "seconds", required_argument, NULL, SECONDS },
 		{ "items", required_argument, NULL, ITEMS },
@@ -112,8 +121,8 @@ int stress_parse_options(int argc, char **argv, struct stress_options *o)
 		case THREADS:
 			if (!number(optarg, LFK_STRESS_MAX_THREADS, true, &v))
 				return bad("--threads", optarg,
-					   "want a whole number from 1 to "
-					   STR(LFK_STRESS_MAX_THREADS));
+					   "want a whole number from 1 to " STR(
+						   LFK_STRESS_MAX_THREADS));
 			o->threads = (int)v;
 			break;
 		case ONLY:
@@ -133,18 +142,24 @@ int stress_parse_options(int argc, char **argv, struct stress_options *o)
 			usage(stdout);
 			return 1;
 		case ':':
-			fprintf(stderr, "lfk-stress: %s needs a value (see "
-					"--help)\n", argv[optind - 1]);
+			fprintf(stderr,
+				"lfk-stress: %s needs a value (see "
+				"--help)\n",
+				argv[optind - 1]);
 			return -EINVAL;
 		default:
-			fprintf(stderr, "lfk-stress: unknown option '%s' (see "
-					"--help)\n", argv[optind - 1]);
+			fprintf(stderr,
+				"lfk-stress: unknown option '%s' (see "
+				"--help)\n",
+				argv[optind - 1]);
 			return -EINVAL;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "lfk-stress: unexpected argument '%s' (see "
-				"--help)\n", argv[optind]);
+		fprintf(stderr,
+			"lfk-stress: unexpected argument '%s' (see "
+			"--help)\n",
+			argv[optind]);
 		return -EINVAL;
 	}
 	return 0;

@@ -79,7 +79,7 @@ size_t stress_report_table(const struct stress_result *r, size_t n,
 		total += r[i].seconds;
 	}
 	printf("\nlfk-stress: %zu scenarios, %zu passed, %zu failed, %.1f s "
-	       "(seed %llu)\n", n, n - failed, failed, total,
-	       (unsigned long long)seed);
+	       "(seed %llu)\n",
+	       n, n - failed, failed, total, (unsigned long long)seed);
 	return failed;
 }

@@ -103,7 +103,9 @@
 #define LFK__AARCH64_CAS_WEAK(R, A, L, AL, M, old, p, desired, status)         \
 	LFK__AARCH64_CAS_STRONG(R, A, L, AL, M, old, p, desired)
 #else
-/* old = *p; *p = old OP v, as an exclusive load/store loop. */
+/* old = *p; *p = old OP v, as an exclusive load/store loop (one
+ * instruction per line of the asm, so clang-format leaves it alone). */
+// clang-format off
 #define LFK__AARCH64_LLSC(OP, R, A, L, AL, M, old, p, v)                       \
 	do {                                                                   \
 		uint32_t lfk__status;                                          \
@@ -117,6 +119,7 @@
 				     : "r"(v)                                  \
 				     : M);                                     \
 	} while (0)
+// clang-format on
 /* RMW_OP's LL/SC side: the loop around the ALU op, LSE_INSN unused. */
 #define LFK__AARCH64_RMW_OP(LSE_INSN, LLSC_OP, ...)                            \
 	LFK__AARCH64_LLSC(LLSC_OP, __VA_ARGS__)
@@ -232,7 +235,7 @@
 		(void)lfk__aarch64_fetch_or_##S(p, v, mo);                     \
 	}                                                                      \
 	static inline bool lfk__aarch64_cas_##S(T *p, T *expected, T desired,  \
-					       int mo)                         \
+						int mo)                        \
 	{                                                                      \
 		T old = *expected;                                             \
 		LFK__AARCH64_BY_ORDER(mo, LFK__AARCH64_CAS_STRONG, R, old, p,  \
@@ -243,7 +246,7 @@
 		return false;                                                  \
 	}                                                                      \
 	static inline bool lfk__aarch64_cas_weak_##S(T *p, T *expected,        \
-						    T desired, int mo)         \
+						     T desired, int mo)        \
 	{                                                                      \
 		T old = *expected;                                             \
 		uint32_t status = 0;                                           \
@@ -304,7 +307,7 @@ LFK__AARCH64_DEFINE_OPS(uint64_t, u64, "x")
 #endif
 
 static inline bool lfk__aarch64_cas2(lfk_pair_t *p, lfk_pair_t *expected,
-				    lfk_pair_t desired, int mo)
+				     lfk_pair_t desired, int mo)
 {
 #if defined(LFK__AARCH64_LSE)
 	register uint64_t x0 __asm__("x0") = expected->lo;
@@ -383,7 +386,7 @@ typedef struct {
 } __attribute__((may_alias, aligned(1))) lfk__aarch64_u128u_t;
 
 static inline void lfk__aarch64_load_bytes(void *dst, const void *src,
-					  size_t size, int mo)
+					   size_t size, int mo)
 {
 	const unsigned char *s = (const unsigned char *)src;
 	unsigned char *d = (unsigned char *)dst;
@@ -394,10 +397,10 @@ static inline void lfk__aarch64_load_bytes(void *dst, const void *src,
 	LFK_ATOMIC_UNROLL
 	for (; size >= 16; s += 16, d += 16, size -= 16) {
 		uint64_t lo, hi;
-		__asm__ __volatile__("ldp %0, %1, %2"
-				     : "=r"(lo), "=r"(hi)
-				     : "Q"(*(const lfk__aarch64_u128u_t *)
-						   (const void *)s));
+		__asm__ __volatile__(
+			"ldp %0, %1, %2"
+			: "=r"(lo), "=r"(hi)
+			: "Q"(*(const lfk__aarch64_u128u_t *)(const void *)s));
 		memcpy(d, &lo, 8);
 		memcpy(d + 8, &hi, 8);
 	}
@@ -411,8 +414,7 @@ static inline void lfk__aarch64_load_bytes(void *dst, const void *src,
 		LFK__AARCH64_LOAD_PIECE(lfk__aarch64_u16u_t, "ldrh", "w", s, d,
 					size);
 	if (size >= 1)
-		LFK__AARCH64_LOAD_PIECE(unsigned char, "ldrb", "w", s, d,
-					size);
+		LFK__AARCH64_LOAD_PIECE(unsigned char, "ldrb", "w", s, d, size);
 }
 
 #undef LFK__AARCH64_LOAD_PIECE

@@ -72,14 +72,14 @@
 		(void)__atomic_fetch_or(p, v, mo);                             \
 	}                                                                      \
 	static inline bool lfk__generic_cas_##S(T *p, T *expected, T desired,  \
-					       int mo)                         \
+						int mo)                        \
 	{                                                                      \
 		return __atomic_compare_exchange_n(                            \
 			p, expected, desired, false, mo,                       \
 			LFK__GENERIC_CAS_FAIL_ORDER(mo));                      \
 	}                                                                      \
 	static inline bool lfk__generic_cas_weak_##S(T *p, T *expected,        \
-						    T desired, int mo)         \
+						     T desired, int mo)        \
 	{                                                                      \
 		return __atomic_compare_exchange_n(                            \
 			p, expected, desired, true, mo,                        \
@@ -103,8 +103,8 @@ typedef uint16_t __attribute__((may_alias)) lfk__generic_u16a_t;
  * size.  Atomic accesses must be naturally aligned, hence the narrow edges.
  */
 static inline size_t lfk__generic_load_piece(unsigned char *d,
-					    const unsigned char *s,
-					    size_t size, int mo)
+					     const unsigned char *s,
+					     size_t size, int mo)
 {
 	uintptr_t a = (uintptr_t)s;
 	if (size >= 8 && a % 8 == 0) {
@@ -146,7 +146,7 @@ static inline size_t lfk__generic_load_piece(unsigned char *d,
  * that discards torn copies may rely on it.
  */
 static inline void lfk__generic_load_bytes(void *dst, const void *src,
-					  size_t size, int mo)
+					   size_t size, int mo)
 {
 	const unsigned char *s = (const unsigned char *)src;
 	unsigned char *d = (unsigned char *)dst;
@@ -204,13 +204,12 @@ static inline lfk_pair_t lfk__generic_pair_unpack(lfk__u128 v)
 }
 
 static inline bool lfk__generic_cas2(lfk_pair_t *p, lfk_pair_t *expected,
-				    lfk_pair_t desired, int mo)
+				     lfk_pair_t desired, int mo)
 {
 	lfk__u128 exp = lfk__generic_pair_pack(*expected);
-	bool ok = __atomic_compare_exchange_n((lfk__u128 *)p, &exp,
-					      lfk__generic_pair_pack(desired),
-					      false, mo,
-					      LFK__GENERIC_CAS_FAIL_ORDER(mo));
+	bool ok = __atomic_compare_exchange_n(
+		(lfk__u128 *)p, &exp, lfk__generic_pair_pack(desired), false,
+		mo, LFK__GENERIC_CAS_FAIL_ORDER(mo));
 	if (!ok)
 		*expected = lfk__generic_pair_unpack(exp);
 	return ok;
@@ -218,8 +217,7 @@ static inline bool lfk__generic_cas2(lfk_pair_t *p, lfk_pair_t *expected,
 
 static inline lfk_pair_t lfk__generic_load2(lfk_pair_t *p, int mo)
 {
-	return lfk__generic_pair_unpack(
-		__atomic_load_n((lfk__u128 *)p, mo));
+	return lfk__generic_pair_unpack(__atomic_load_n((lfk__u128 *)p, mo));
 }
 #if defined(__clang__)
 #pragma clang diagnostic pop

@@ -100,13 +100,13 @@
 	static inline T lfk__x86_64_exchange_##S(T *p, T v, int mo)            \
 	{                                                                      \
 		LFK__X86_64_ASM(mo, "xchg" Q " %0, %1", ("+r"(v), "+m"(*p)),   \
-			       ());                                            \
+				());                                           \
 		return v;                                                      \
 	}                                                                      \
 	static inline T lfk__x86_64_fetch_add_##S(T *p, T v, int mo)           \
 	{                                                                      \
 		LFK__X86_64_ASM(mo, "lock xadd" Q " %0, %1",                   \
-			       ("+r"(v), "+m"(*p)), ());                       \
+				("+r"(v), "+m"(*p)), ());                      \
 		return v;                                                      \
 	}                                                                      \
 	static inline T lfk__x86_64_fetch_sub_##S(T *p, T v, int mo)           \
@@ -114,19 +114,19 @@
 		return lfk__x86_64_fetch_add_##S(p, (T)(0 - v), mo);           \
 	}                                                                      \
 	static inline bool lfk__x86_64_cas_##S(T *p, T *expected, T desired,   \
-					      int mo)                          \
+					       int mo)                         \
 	{                                                                      \
 		bool ok;                                                       \
 		T old = *expected;                                             \
 		LFK__X86_64_ASM(mo, "lock cmpxchg" Q " %3, %1",                \
-			       ("+a"(old), "+m"(*p), "=@ccz"(ok)),             \
-			       ("r"(desired)));                                \
+				("+a"(old), "+m"(*p), "=@ccz"(ok)),            \
+				("r"(desired)));                               \
 		if (!ok)                                                       \
 			*expected = old;                                       \
 		return ok;                                                     \
 	}                                                                      \
 	static inline bool lfk__x86_64_cas_weak_##S(T *p, T *expected,         \
-						   T desired, int mo)          \
+						    T desired, int mo)         \
 	{                                                                      \
 		/* cmpxchg never fails spuriously: weak is strong. */          \
 		return lfk__x86_64_cas_##S(p, expected, desired, mo);          \
@@ -148,12 +148,12 @@
 	static inline void lfk__x86_64_and_##S(T *p, T v, int mo)              \
 	{                                                                      \
 		LFK__X86_64_ASM(mo, "lock and" Q " %1, %0", ("+m"(*p)),        \
-			       ("r"(v)));                                      \
+				("r"(v)));                                     \
 	}                                                                      \
 	static inline void lfk__x86_64_or_##S(T *p, T v, int mo)               \
 	{                                                                      \
 		LFK__X86_64_ASM(mo, "lock or" Q " %1, %0", ("+m"(*p)),         \
-			       ("r"(v)));                                      \
+				("r"(v)));                                     \
 	}
 
 LFK__X86_64_DEFINE_LOAD_STORE(uint8_t, u8, "b")
@@ -166,13 +166,13 @@ LFK__X86_64_DEFINE_OPS(uint64_t, u64, "q")
 
 /* lfk_pair_t comes from the generic backend, which atomic.h always includes. */
 static inline bool lfk__x86_64_cas2(lfk_pair_t *p, lfk_pair_t *expected,
-				   lfk_pair_t desired, int mo)
+				    lfk_pair_t desired, int mo)
 {
 	bool ok;
 	uint64_t lo = expected->lo, hi = expected->hi;
 	LFK__X86_64_ASM(mo, "lock cmpxchg16b %2",
-		       ("+a"(lo), "+d"(hi), "+m"(*p), "=@ccz"(ok)),
-		       ("b"(desired.lo), "c"(desired.hi)));
+			("+a"(lo), "+d"(hi), "+m"(*p), "=@ccz"(ok)),
+			("b"(desired.lo), "c"(desired.hi)));
 	if (!ok) {
 		expected->lo = lo;
 		expected->hi = hi;
@@ -222,7 +222,7 @@ typedef uint32_t __attribute__((may_alias, aligned(1))) lfk__x86_64_u32u_t;
 typedef uint16_t __attribute__((may_alias, aligned(1))) lfk__x86_64_u16u_t;
 
 static inline void lfk__x86_64_load_bytes(void *dst, const void *src,
-					 size_t size, int mo)
+					  size_t size, int mo)
 {
 	const unsigned char *s = (const unsigned char *)src;
 	unsigned char *d = (unsigned char *)dst;
@@ -240,8 +240,7 @@ static inline void lfk__x86_64_load_bytes(void *dst, const void *src,
 		LFK__X86_64_LOAD_PIECE(lfk__x86_64_u16u_t, "movw", "r", s, d,
 				       size);
 	if (size >= 1)
-		LFK__X86_64_LOAD_PIECE(unsigned char, "movb", "q", s, d,
-				       size);
+		LFK__X86_64_LOAD_PIECE(unsigned char, "movb", "q", s, d, size);
 	if (mo != __ATOMIC_RELAXED)
 		__asm__ __volatile__("" ::: "memory");
 }

@@ -145,7 +145,7 @@ LFK_BEGIN_DECLS
 #define LFK_ATOMIC_BACKEND "x86_64"
 #define LFK__ARCH_OP(op) lfk__x86_64_##op
 #define LFK_HAVE_CAS2 1
-#elif !defined(LFK_TSAN) && defined(LFK_CONFIG_ARCH_AARCH64) && \
+#elif !defined(LFK_TSAN) && defined(LFK_CONFIG_ARCH_AARCH64) &&                \
 	defined(__aarch64__)
 #include "arch/aarch64/atomic_aarch64.h"
 #if defined(LFK__AARCH64_LSE)
@@ -245,7 +245,7 @@ LFK__ATOMIC_API void *lfk_atomic_exchange_ptr(void **p, void *v, int mo)
 }
 
 LFK__ATOMIC_API bool lfk_atomic_cas_ptr(void **p, void **expected,
-				      void *desired, int mo)
+					void *desired, int mo)
 {
 	return lfk_atomic_cas_uptr((lfk__uptr_alias_t *)p,
 				   (lfk__uptr_alias_t *)expected,

@@ -94,8 +94,8 @@ LFK_BEGIN_DECLS
 #define LFK_EVENTCOUNT_SHARED 1u
 
 struct lfk_eventcount {
-	uint64_t word;    /* epoch << 32 | waiters; the futex is the epoch half */
-	uint32_t flags;   /* LFK_EVENTCOUNT_SHARED */
+	uint64_t word; /* epoch << 32 | waiters; the futex is the epoch half */
+	uint32_t flags; /* LFK_EVENTCOUNT_SHARED */
 	uint32_t reserved;
 };
 
@@ -114,8 +114,8 @@ int lfk_eventcount_init(struct lfk_eventcount *ec, unsigned flags);
  * waits with the key or calls lfk_eventcount_cancel_wait: exactly one of
  * the two ends the registration.  Wait-free (one RMW and one fence).
  */
-LFK__EVENTCOUNT_API uint32_t lfk_eventcount_prepare_wait(
-	struct lfk_eventcount *ec)
+LFK__EVENTCOUNT_API uint32_t
+lfk_eventcount_prepare_wait(struct lfk_eventcount *ec)
 {
 	/* Relaxed: registers and reads the key in one RMW; the fence below
 	 * orders it before the re-check (see the argument above). */
@@ -132,7 +132,7 @@ LFK__EVENTCOUNT_API uint32_t lfk_eventcount_prepare_wait(
  * claimed the caller.
  */
 LFK__EVENTCOUNT_API void lfk_eventcount_cancel_wait(struct lfk_eventcount *ec,
-					      uint32_t key)
+						    uint32_t key)
 {
 	/* Relaxed: leaving only makes notifiers skip a wake-up we no longer
 	 * need; it orders nothing. */
@@ -161,7 +161,8 @@ int lfk_eventcount_wait_timeout(struct lfk_eventcount *ec, uint32_t key,
 
 /* The number of registered waiters (a snapshot, for tests and tuning).
  * Cannot fail (ec must be valid).  Wait-free. */
-LFK__EVENTCOUNT_API uint32_t lfk_eventcount_waiters(const struct lfk_eventcount *ec)
+LFK__EVENTCOUNT_API uint32_t
+lfk_eventcount_waiters(const struct lfk_eventcount *ec)
 {
 	/* Relaxed: a snapshot. */
 	return lfk__ec_waiters(lfk_atomic_load_u64(&ec->word, LFK_RELAXED));

@@ -109,7 +109,8 @@ LFK__LATCH_API int lfk_latch_read(const struct lfk_latch *l, void *dst)
 		/* acquire fence, then reload (see lfk_seqlock_read_retry) */
 		lfk_acquire_fence();
 		if (lfk_atomic_load_u64(&l->lock.seq, LFK_RELAXED) -
-			    (s & ~(uint64_t)1) < 3)
+			    (s & ~(uint64_t)1) <
+		    3)
 			return 0;
 	}
 }

@@ -4,20 +4,20 @@
 #ifndef LFKIT_LFKIT_H
 #define LFKIT_LFKIT_H
 
-#include <lfkit/config.h>
 #include <lfkit/atomic.h>
+#include <lfkit/config.h>
+#include <lfkit/counter.h>
+#include <lfkit/eventcount.h>
+#include <lfkit/latch.h>
+#include <lfkit/msgring.h>
+#include <lfkit/queue.h>
 #include <lfkit/ring.h>
+#include <lfkit/seqarray.h>
+#include <lfkit/seqlock.h>
 #include <lfkit/shm.h>
 #include <lfkit/sync.h>
-#include <lfkit/tlocal.h>
-#include <lfkit/counter.h>
 #include <lfkit/tcache.h>
-#include <lfkit/seqlock.h>
-#include <lfkit/seqarray.h>
-#include <lfkit/latch.h>
-#include <lfkit/eventcount.h>
-#include <lfkit/queue.h>
-#include <lfkit/msgring.h>
+#include <lfkit/tlocal.h>
 
 LFK_BEGIN_DECLS
 

@@ -95,7 +95,7 @@
 LFK_BEGIN_DECLS
 
 /* lfk_msgring_init flags. */
-#define LFK_MSGRING_MP 1u     /* many producers (default: one) */
+#define LFK_MSGRING_MP 1u /* many producers (default: one) */
 #define LFK_MSGRING_SHARED 2u /* in memory shared between processes */
 
 #define LFK_MSGRING_MAGIC 0x4c464b4du /* "LFKM" */
@@ -109,17 +109,17 @@ LFK_BEGIN_DECLS
 #define LFK_MSGRING_POLL_NS 10000000ull
 
 /* What lfk_msgring_stalled reports. */
-#define LFK_MSGRING_STALL_CLAIMED 1   /* claimed, not committed */
+#define LFK_MSGRING_STALL_CLAIMED 1 /* claimed, not committed */
 #define LFK_MSGRING_STALL_UNWRITTEN 2 /* tail moved, header not written */
 
 struct lfk_msgring {
 	/* Read-mostly geometry. */
 	struct {
 		uint32_t magic;
-		uint32_t flags;    /* LFK_MSGRING_MP | LFK_MSGRING_SHARED */
-		uint64_t bytes;    /* data space, a power of two */
+		uint32_t flags; /* LFK_MSGRING_MP | LFK_MSGRING_SHARED */
+		uint64_t bytes; /* data space, a power of two */
 		uint64_t data_off; /* byte offset of the data from the ring */
-		uint64_t total;    /* lfk_msgring_size(bytes) */
+		uint64_t total; /* lfk_msgring_size(bytes) */
 	} hdr __attribute__((aligned(LFK_CACHELINE)));
 	/* Producers: the position of the next claim. */
 	uint64_t tail __attribute__((aligned(LFK_CACHELINE)));
@@ -163,8 +163,7 @@ int lfk_msgring_init(void *mem, size_t bytes, unsigned flags);
 
 /* Allocates and initializes a ring (flags as init, LFK_MSGRING_SHARED
  * excepted).  Errors: -EINVAL (as init, or out NULL), -ENOMEM. */
-int lfk_msgring_create(size_t bytes, unsigned flags,
-		       struct lfk_msgring **out);
+int lfk_msgring_create(size_t bytes, unsigned flags, struct lfk_msgring **out);
 
 /* Frees a ring from lfk_msgring_create (NULL is ignored); no thread may
  * be using it. */
@@ -258,8 +257,8 @@ int lfk_msgring_send(struct lfk_msgring *r, const void *buf, size_t len,
  * claim and commit while it waits there (lfk_msgring_repair).  Errors:
  * those of try_recv; -ETIMEDOUT; -EPIPE.  Blocking.
  */
-int lfk_msgring_recv(struct lfk_msgring *r, void *buf, size_t cap,
-		     size_t *len, uint64_t timeout_ns);
+int lfk_msgring_recv(struct lfk_msgring *r, void *buf, size_t cap, size_t *len,
+		     uint64_t timeout_ns);
 
 /*
  * Waits until lfk_msgring_read would return a message (0), for readers

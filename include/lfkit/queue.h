@@ -138,8 +138,8 @@ int lfk_queue_init(void *mem, enum lfk_ring_kind kind, size_t capacity,
 
 /* Allocates and initializes a queue (flags 0).  Errors: -EINVAL (as
  * lfk_queue_init, or out NULL), -ENOMEM. */
-int lfk_queue_create(enum lfk_ring_kind kind, size_t capacity,
-		     size_t elem_size, struct lfk_queue **out);
+int lfk_queue_create(enum lfk_ring_kind kind, size_t capacity, size_t elem_size,
+		     struct lfk_queue **out);
 
 /* Frees a queue from lfk_queue_create (NULL is ignored).  No thread may be
  * using it. */

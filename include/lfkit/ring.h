@@ -102,9 +102,9 @@ enum lfk_ring_kind {
 	LFK_RING_LFMPMC = 3,
 };
 
-struct lfk_ring;        /* any kind (see below) */
-struct lfk_ring_spsc;   /* <lfkit/ring_spsc.h> */
-struct lfk_ring_mpmc;   /* <lfkit/ring_mpmc.h> */
+struct lfk_ring; /* any kind (see below) */
+struct lfk_ring_spsc; /* <lfkit/ring_spsc.h> */
+struct lfk_ring_mpmc; /* <lfkit/ring_mpmc.h> */
 struct lfk_ring_lfmpmc; /* <lfkit/ring_lfmpmc.h> */
 
 /*
@@ -120,9 +120,9 @@ struct lfk_ring_lfmpmc; /* <lfkit/ring_lfmpmc.h> */
 
 #include <lfkit/impl/ring.h>
 
-#include <lfkit/ring_spsc.h>
-#include <lfkit/ring_mpmc.h>
 #include <lfkit/ring_lfmpmc.h>
+#include <lfkit/ring_mpmc.h>
+#include <lfkit/ring_spsc.h>
 
 /*
  * struct lfk_ring: one handle for a ring of any kind, for code that
@@ -152,8 +152,8 @@ int lfk_ring_init(void *mem, enum lfk_ring_kind kind, size_t capacity,
 /* lfk_ring_create: allocates and lays out a ring of `kind`.  0; -EINVAL
  * (unknown kind, out NULL, bad sizes); -ENOMEM.  Free it with
  * lfk_ring_destroy. */
-int lfk_ring_create(enum lfk_ring_kind kind, size_t capacity,
-		    size_t elem_size, struct lfk_ring **out);
+int lfk_ring_create(enum lfk_ring_kind kind, size_t capacity, size_t elem_size,
+		    struct lfk_ring **out);
 
 /* lfk_ring_destroy: frees a ring from lfk_ring_create or
  * lfk_ring_<kind>_create (NULL is ignored).  No thread may be using it. */
@@ -196,8 +196,8 @@ LFK__RING_API size_t lfk_ring_enqueue_burst_rec(struct lfk_ring *r,
 
 /* lfk_ring_dequeue_burst_rec: as lfk_ring_<kind>_dequeue_burst_rec: how
  * many records moved; 0 also for NULL or an unknown kind. */
-LFK__RING_API size_t lfk_ring_dequeue_burst_rec(struct lfk_ring *r,
-						void *recs, size_t n);
+LFK__RING_API size_t lfk_ring_dequeue_burst_rec(struct lfk_ring *r, void *recs,
+						size_t n);
 
 /* lfk_ring_count: as lfk_ring_<kind>_count (0 for NULL or an unknown
  * kind).  Wait-free (lfmpmc: O(capacity)). */
@@ -212,8 +212,7 @@ LFK__RING_API size_t lfk_ring_elem_size(const struct lfk_ring *r);
  * ring (NULL for NULL).  Wait-free. */
 LFK__RING_API struct lfk_ring *lfk_ring_from_spsc(struct lfk_ring_spsc *r);
 LFK__RING_API struct lfk_ring *lfk_ring_from_mpmc(struct lfk_ring_mpmc *r);
-LFK__RING_API struct lfk_ring *
-lfk_ring_from_lfmpmc(struct lfk_ring_lfmpmc *r);
+LFK__RING_API struct lfk_ring *lfk_ring_from_lfmpmc(struct lfk_ring_lfmpmc *r);
 
 /* lfk_ring_to_spsc, _to_mpmc, _to_lfmpmc: the typed ring behind a handle,
  * or NULL when r is NULL or a ring of another kind.  Wait-free. */

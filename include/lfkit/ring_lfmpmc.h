@@ -139,7 +139,7 @@ void lfk_ring_lfmpmc_destroy(struct lfk_ring_lfmpmc *r);
  * LFK_DEBUG; the inline call leaves that check out).  Lock-free.
  */
 LFK__RING_API int lfk_ring_lfmpmc_enqueue(struct lfk_ring_lfmpmc *r,
-		uint64_t v);
+					  uint64_t v);
 
 /*
  * lfk_ring_lfmpmc_dequeue: takes the oldest value into *v.  Returns 0;
@@ -149,7 +149,7 @@ LFK__RING_API int lfk_ring_lfmpmc_enqueue(struct lfk_ring_lfmpmc *r,
  * Lock-free.
  */
 LFK__RING_API int lfk_ring_lfmpmc_dequeue(struct lfk_ring_lfmpmc *r,
-		uint64_t *v);
+					  uint64_t *v);
 
 /*
  * lfk_ring_lfmpmc_enqueue_burst: appends up to n values from v, in order,
@@ -158,7 +158,7 @@ LFK__RING_API int lfk_ring_lfmpmc_dequeue(struct lfk_ring_lfmpmc *r,
  * lfk_ring_lfmpmc_enqueue).  Lock-free.
  */
 LFK__RING_API size_t lfk_ring_lfmpmc_enqueue_burst(struct lfk_ring_lfmpmc *r,
-		const uint64_t *v, size_t n);
+						   const uint64_t *v, size_t n);
 
 /*
  * lfk_ring_lfmpmc_dequeue_burst: takes up to n of the oldest values into v,
@@ -166,7 +166,7 @@ LFK__RING_API size_t lfk_ring_lfmpmc_enqueue_burst(struct lfk_ring_lfmpmc *r,
  * lfk_ring_lfmpmc_enqueue_burst.  Lock-free.
  */
 LFK__RING_API size_t lfk_ring_lfmpmc_dequeue_burst(struct lfk_ring_lfmpmc *r,
-		uint64_t *v, size_t n);
+						   uint64_t *v, size_t n);
 
 /*
  * lfk_ring_lfmpmc_enqueue_rec: appends one record, elem_size bytes copied
@@ -174,7 +174,7 @@ LFK__RING_API size_t lfk_ring_lfmpmc_dequeue_burst(struct lfk_ring_lfmpmc *r,
  * another kind, as lfk_ring_lfmpmc_enqueue).  Lock-free.
  */
 LFK__RING_API int lfk_ring_lfmpmc_enqueue_rec(struct lfk_ring_lfmpmc *r,
-		const void *rec);
+					      const void *rec);
 
 /*
  * lfk_ring_lfmpmc_dequeue_rec: takes the oldest record into rec (elem_size
@@ -182,25 +182,23 @@ LFK__RING_API int lfk_ring_lfmpmc_enqueue_rec(struct lfk_ring_lfmpmc *r,
  * lfk_ring_lfmpmc_enqueue_rec.  Lock-free.
  */
 LFK__RING_API int lfk_ring_lfmpmc_dequeue_rec(struct lfk_ring_lfmpmc *r,
-		void *rec);
+					      void *rec);
 
 /*
  * lfk_ring_lfmpmc_enqueue_burst_rec: appends up to n records from recs (n *
  * elem_size bytes), in order.  Returns how many: 0 when full or for NULL
  * (or a ring of another kind).  Lock-free.
  */
-LFK__RING_API size_t
-lfk_ring_lfmpmc_enqueue_burst_rec(struct lfk_ring_lfmpmc *r, const void *recs,
-				  size_t n);
+LFK__RING_API size_t lfk_ring_lfmpmc_enqueue_burst_rec(
+	struct lfk_ring_lfmpmc *r, const void *recs, size_t n);
 
 /*
  * lfk_ring_lfmpmc_dequeue_burst_rec: takes up to n of the oldest records
  * into recs.  Returns how many: 0 when empty or for NULL (or a ring of
  * another kind).  Lock-free.
  */
-LFK__RING_API size_t
-lfk_ring_lfmpmc_dequeue_burst_rec(struct lfk_ring_lfmpmc *r, void *recs,
-				  size_t n);
+LFK__RING_API size_t lfk_ring_lfmpmc_dequeue_burst_rec(
+	struct lfk_ring_lfmpmc *r, void *recs, size_t n);
 
 /*
  * lfk_ring_lfmpmc_count: the items in the ring, 0 for NULL: approximate
@@ -221,7 +219,6 @@ LFK__RING_API size_t lfk_ring_lfmpmc_capacity(const struct lfk_ring_lfmpmc *r);
  * NULL).  Wait-free.
  */
 LFK__RING_API size_t lfk_ring_lfmpmc_elem_size(const struct lfk_ring_lfmpmc *r);
-
 
 #include <lfkit/impl/ring_lfmpmc.h>
 

@@ -107,7 +107,7 @@ LFK__RING_API int lfk_ring_mpmc_dequeue(struct lfk_ring_mpmc *r, uint64_t *v);
  * bounded CAS retries.
  */
 LFK__RING_API size_t lfk_ring_mpmc_enqueue_burst(struct lfk_ring_mpmc *r,
-		const uint64_t *v, size_t n);
+						 const uint64_t *v, size_t n);
 
 /*
  * lfk_ring_mpmc_dequeue_burst: takes up to n of the oldest values into v,
@@ -117,7 +117,7 @@ LFK__RING_API size_t lfk_ring_mpmc_enqueue_burst(struct lfk_ring_mpmc *r,
  * without one, bounded CAS retries.
  */
 LFK__RING_API size_t lfk_ring_mpmc_dequeue_burst(struct lfk_ring_mpmc *r,
-		uint64_t *v, size_t n);
+						 uint64_t *v, size_t n);
 
 /*
  * lfk_ring_mpmc_enqueue_rec: appends one record, elem_size bytes copied
@@ -127,7 +127,7 @@ LFK__RING_API size_t lfk_ring_mpmc_dequeue_burst(struct lfk_ring_mpmc *r,
  * slot; without one, bounded CAS retries.
  */
 LFK__RING_API int lfk_ring_mpmc_enqueue_rec(struct lfk_ring_mpmc *r,
-		const void *rec);
+					    const void *rec);
 
 /*
  * lfk_ring_mpmc_dequeue_rec: takes the oldest record into rec (elem_size
@@ -146,7 +146,8 @@ LFK__RING_API int lfk_ring_mpmc_dequeue_rec(struct lfk_ring_mpmc *r, void *rec);
  * without one, bounded CAS retries.
  */
 LFK__RING_API size_t lfk_ring_mpmc_enqueue_burst_rec(struct lfk_ring_mpmc *r,
-		const void *recs, size_t n);
+						     const void *recs,
+						     size_t n);
 
 /*
  * lfk_ring_mpmc_dequeue_burst_rec: takes up to n of the oldest records into
@@ -156,7 +157,7 @@ LFK__RING_API size_t lfk_ring_mpmc_enqueue_burst_rec(struct lfk_ring_mpmc *r,
  * retries.
  */
 LFK__RING_API size_t lfk_ring_mpmc_dequeue_burst_rec(struct lfk_ring_mpmc *r,
-		void *recs, size_t n);
+						     void *recs, size_t n);
 
 /*
  * lfk_ring_mpmc_count: the items in the ring, 0 for NULL: approximate while
@@ -182,7 +183,8 @@ LFK__RING_API size_t lfk_ring_mpmc_elem_size(const struct lfk_ring_mpmc *r);
 /* What lfk_ring_mpmc_stalled reports. */
 /* the head slot is reserved, never published */
 #define LFK_RING_STALL_PRODUCER 1
-#define LFK_RING_STALL_CONSUMER 2 /* the next slot to fill is reserved by a
+#define LFK_RING_STALL_CONSUMER                                                \
+	2 /* the next slot to fill is reserved by a
 				     consumer that never released it */
 
 /*

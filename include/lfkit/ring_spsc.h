@@ -93,7 +93,7 @@ LFK__RING_API int lfk_ring_spsc_dequeue(struct lfk_ring_spsc *r, uint64_t *v);
  * one may dequeue at a time.
  */
 LFK__RING_API size_t lfk_ring_spsc_enqueue_burst(struct lfk_ring_spsc *r,
-		const uint64_t *v, size_t n);
+						 const uint64_t *v, size_t n);
 
 /*
  * lfk_ring_spsc_dequeue_burst: takes up to n of the oldest values into v,
@@ -102,7 +102,7 @@ LFK__RING_API size_t lfk_ring_spsc_enqueue_burst(struct lfk_ring_spsc *r,
  * only one may dequeue at a time.
  */
 LFK__RING_API size_t lfk_ring_spsc_dequeue_burst(struct lfk_ring_spsc *r,
-		uint64_t *v, size_t n);
+						 uint64_t *v, size_t n);
 
 /*
  * lfk_ring_spsc_enqueue_rec: appends one record, elem_size bytes copied
@@ -111,7 +111,7 @@ LFK__RING_API size_t lfk_ring_spsc_dequeue_burst(struct lfk_ring_spsc *r,
  * enqueue and only one may dequeue at a time.
  */
 LFK__RING_API int lfk_ring_spsc_enqueue_rec(struct lfk_ring_spsc *r,
-		const void *rec);
+					    const void *rec);
 
 /*
  * lfk_ring_spsc_dequeue_rec: takes the oldest record into rec (elem_size
@@ -128,7 +128,8 @@ LFK__RING_API int lfk_ring_spsc_dequeue_rec(struct lfk_ring_spsc *r, void *rec);
  * only one may dequeue at a time.
  */
 LFK__RING_API size_t lfk_ring_spsc_enqueue_burst_rec(struct lfk_ring_spsc *r,
-		const void *recs, size_t n);
+						     const void *recs,
+						     size_t n);
 
 /*
  * lfk_ring_spsc_dequeue_burst_rec: takes up to n of the oldest records into
@@ -137,7 +138,7 @@ LFK__RING_API size_t lfk_ring_spsc_enqueue_burst_rec(struct lfk_ring_spsc *r,
  * at a time.
  */
 LFK__RING_API size_t lfk_ring_spsc_dequeue_burst_rec(struct lfk_ring_spsc *r,
-		void *recs, size_t n);
+						     void *recs, size_t n);
 
 /*
  * lfk_ring_spsc_count: the items in the ring, 0 for NULL: approximate while
@@ -157,7 +158,6 @@ LFK__RING_API size_t lfk_ring_spsc_capacity(const struct lfk_ring_spsc *r);
  * Wait-free.
  */
 LFK__RING_API size_t lfk_ring_spsc_elem_size(const struct lfk_ring_spsc *r);
-
 
 #include <lfkit/impl/ring_spsc.h>
 

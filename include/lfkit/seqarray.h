@@ -123,7 +123,7 @@ size_t lfk_seqarray_elem_size(const struct lfk_seqarray *a);
  * element i is inside.
  */
 LFK__SEQARRAY_API int lfk_seqarray_read(const struct lfk_seqarray *a, size_t i,
-				    void *dst)
+					void *dst)
 {
 	if (a == NULL || dst == NULL || i >= a->n)
 		return -EINVAL;
@@ -142,7 +142,7 @@ LFK__SEQARRAY_API int lfk_seqarray_read(const struct lfk_seqarray *a, size_t i,
  * of other elements do not interfere).
  */
 LFK__SEQARRAY_API int lfk_seqarray_write(struct lfk_seqarray *a, size_t i,
-				     const void *src)
+					 const void *src)
 {
 	if (a == NULL || src == NULL || i >= a->n)
 		return -EINVAL;

@@ -87,7 +87,10 @@ struct lfk_seqlock {
 	uint64_t seq; /* odd while a writer is inside */
 };
 
-#define LFK_SEQLOCK_INIT { 0 }
+#define LFK_SEQLOCK_INIT                                                       \
+	{                                                                      \
+		0                                                              \
+	}
 
 /* Puts the lock in its initial (unlocked, even) state: 0, or -EINVAL for
  * NULL or l not aligned to 8 bytes (a misaligned sequence word could tear).
@@ -139,7 +142,7 @@ LFK__SEQLOCK_API void lfk_seqlock_store_u32(uint32_t *p, uint32_t v)
  * and 8-bit accesses at the edges.  Cannot fail.  Wait-free.
  */
 LFK__SEQLOCK_API bool lfk_seqlock_copy_ok(const void *shared, const void *priv,
-				       size_t size)
+					  size_t size)
 {
 	return shared != NULL && priv != NULL && size != 0;
 }
@@ -154,7 +157,7 @@ LFK__SEQLOCK_API bool lfk_seqlock_copy_ok(const void *shared, const void *priv,
  * Cannot fail.  Wait-free.
  */
 LFK__SEQLOCK_API void lfk_seqlock_copy_out(void *dst, const void *src,
-					  size_t size)
+					   size_t size)
 {
 	/* relaxed (acquire under TSan): ordered by the fence in read_retry */
 	lfk_load_bytes_before_acq_fence(dst, src, size);
@@ -163,7 +166,8 @@ LFK__SEQLOCK_API void lfk_seqlock_copy_out(void *dst, const void *src,
 /* Copies size bytes into protected memory (inside a write section), with
  * relaxed atomic stores (release under TSan).  Preconditions as
  * lfk_seqlock_copy_ok.  Cannot fail.  Wait-free. */
-LFK__SEQLOCK_API void lfk_seqlock_copy_in(void *dst, const void *src, size_t size)
+LFK__SEQLOCK_API void lfk_seqlock_copy_in(void *dst, const void *src,
+					  size_t size)
 {
 	unsigned char *d = (unsigned char *)dst;
 	const unsigned char *s = (const unsigned char *)src;
@@ -206,7 +210,7 @@ LFK__SEQLOCK_API uint64_t lfk_seqlock_read_begin(const struct lfk_seqlock *l)
  * redone.  Wait-free.
  */
 LFK__SEQLOCK_API bool lfk_seqlock_read_retry(const struct lfk_seqlock *l,
-					  uint64_t start)
+					     uint64_t start)
 {
 	/* acquire fence: the data loads above are ordered before the reload;
 	 * pairs with the release fence in write_begin (see the header) */
@@ -222,7 +226,7 @@ LFK__SEQLOCK_API bool lfk_seqlock_read_retry(const struct lfk_seqlock *l,
  * while writers keep writing.
  */
 LFK__SEQLOCK_API int lfk_seqlock_read(const struct lfk_seqlock *l, void *dst,
-				   const void *src, size_t size)
+				      const void *src, size_t size)
 {
 	uint64_t s;
 	if (l == NULL || !lfk_seqlock_copy_ok(src, dst, size))
@@ -320,7 +324,7 @@ LFK__SEQLOCK_API int lfk_seqlock_write_abort(struct lfk_seqlock *l)
  * (any size and alignment).  Blocking: waits for other writers.
  */
 LFK__SEQLOCK_API int lfk_seqlock_write(struct lfk_seqlock *l, void *dst,
-				    const void *src, size_t size)
+				       const void *src, size_t size)
 {
 	if (l == NULL || !lfk_seqlock_copy_ok(dst, src, size))
 		return -EINVAL;

@@ -65,13 +65,13 @@ enum lfk_shm_kind {
 	LFK_SHM_RING_SPSC = LFK_RING_SPSC,
 	LFK_SHM_RING_MPMC = LFK_RING_MPMC,
 	LFK_SHM_RING_LFMPMC = LFK_RING_LFMPMC,
-	LFK_SHM_BYTES = 16,    /* raw bytes, for the caller's own layout */
+	LFK_SHM_BYTES = 16, /* raw bytes, for the caller's own layout */
 	LFK_SHM_SEQARRAY = 17, /* a struct lfk_seqarray */
-	LFK_SHM_QUEUE = 18,    /* an lfk_queue over a ring (LFK_QUEUE_SHARED) */
+	LFK_SHM_QUEUE = 18, /* an lfk_queue over a ring (LFK_QUEUE_SHARED) */
 	LFK_SHM_REF_QUEUE = 19, /* an lfk_ref_queue (LFK_REF_SHARED) */
-	LFK_SHM_EVENT = 20,     /* an struct lfk_event (LFK_SYNC_SHARED) */
-	LFK_SHM_SEM = 21,       /* an struct lfk_sem (LFK_SYNC_SHARED) */
-	LFK_SHM_MSGRING = 22,   /* an lfk_msgring (LFK_MSGRING_SHARED) */
+	LFK_SHM_EVENT = 20, /* an struct lfk_event (LFK_SYNC_SHARED) */
+	LFK_SHM_SEM = 21, /* an struct lfk_sem (LFK_SYNC_SHARED) */
+	LFK_SHM_MSGRING = 22, /* an lfk_msgring (LFK_MSGRING_SHARED) */
 };
 
 struct lfk_shm; /* a process's handle on a mapped region */
@@ -204,9 +204,8 @@ int lfk_shm_sem_attach(struct lfk_shm *shm, const char *name,
  * directory.  Errors as for rings (-EINVAL also for a bad `bytes` or
  * unknown flags).  create is O(bytes) (it zeroes the data space).
  */
-int lfk_shm_msgring_create(struct lfk_shm *shm, const char *name,
-			   size_t bytes, unsigned flags,
-			   struct lfk_msgring **out);
+int lfk_shm_msgring_create(struct lfk_shm *shm, const char *name, size_t bytes,
+			   unsigned flags, struct lfk_msgring **out);
 int lfk_shm_msgring_attach(struct lfk_shm *shm, const char *name,
 			   struct lfk_msgring **out);
 

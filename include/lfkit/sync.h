@@ -106,11 +106,11 @@ LFK_BEGIN_DECLS
  * processes built from the same lfkit agree on it. */
 struct lfk_mutex {
 	uint32_t state; /* 0 unlocked, 1 locked, 2 locked and maybe waiters */
-	uint32_t tag;   /* set by init: kind and LFK_SYNC_SHARED */
+	uint32_t tag; /* set by init: kind and LFK_SYNC_SHARED */
 };
 
 struct lfk_sem {
-	uint32_t value;    /* units available; the futex word */
+	uint32_t value; /* units available; the futex word */
 	uint32_t sleepers; /* threads inside a blocking wait */
 	uint32_t tag;
 	uint32_t pad;

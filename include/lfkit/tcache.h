@@ -82,11 +82,11 @@ int lfk_tcache_create(size_t obj_size, size_t max_objects, unsigned mag_size,
 void lfk_tcache_destroy(struct lfk_tcache *tc);
 
 struct lfk_tcache_stats {
-	size_t created;	     /* objects carved from slabs so far */
-	size_t in_use;	     /* handed out and not freed yet */
+	size_t created; /* objects carved from slabs so far */
+	size_t in_use; /* handed out and not freed yet */
 	size_t in_magazines; /* free, in threads' magazines */
-	size_t in_depot;     /* free, in the depot's magazines and loose */
-	size_t max_objects;  /* the configured maximum (0: none) */
+	size_t in_depot; /* free, in the depot's magazines and loose */
+	size_t max_objects; /* the configured maximum (0: none) */
 };
 
 /*

@@ -28,8 +28,8 @@ int lfk_ref_counter_create(struct lfk_ref_counter **out)
 	if (out == NULL)
 		return -EINVAL;
 	*out = lfk__create(_Alignof(struct lfk_ref_counter),
-			   sizeof(struct lfk_ref_counter), counter_init_at, NULL,
-			   &rc);
+			   sizeof(struct lfk_ref_counter), counter_init_at,
+			   NULL, &rc);
 	return rc;
 }
 

@@ -95,7 +95,8 @@ static bool bump(struct lfk_ref_msgring *r)
 
 static void wake(struct lfk_ref_msgring *r)
 {
-	lfk__futex_wake(&r->seq, INT32_MAX, (r->flags & LFK_MSGRING_SHARED) != 0);
+	lfk__futex_wake(&r->seq, INT32_MAX,
+			(r->flags & LFK_MSGRING_SHARED) != 0);
 }
 
 static void unlock_changed(struct lfk_ref_msgring *r, bool changed)
@@ -151,8 +152,9 @@ static int claim_locked(struct lfk_ref_msgring *r, size_t len,
 		return -EPIPE;
 	while ((where = lfk__msg_place(r->tail, r->head, r->bytes, size,
 				       &take)) == 1) {
-		*header(r, r->tail) = lfk__msg_word(
-			r->tail, LFK__MSG_PAD, (uint32_t)(take / LFK_MSGRING_HDR));
+		*header(r, r->tail) =
+			lfk__msg_word(r->tail, LFK__MSG_PAD,
+				      (uint32_t)(take / LFK_MSGRING_HDR));
 		r->tail += take;
 	}
 	if (where < 0)
@@ -302,8 +304,8 @@ static int take_locked(struct lfk_ref_msgring *r, void *buf, size_t cap,
 	return (int)got;
 }
 
-int lfk_ref_msgring_recv_burst(struct lfk_ref_msgring *r, void *buf,
-			       size_t cap, size_t *lens, size_t n)
+int lfk_ref_msgring_recv_burst(struct lfk_ref_msgring *r, void *buf, size_t cap,
+			       size_t *lens, size_t n)
 {
 	int rc;
 	if (r == NULL || lens == NULL || (buf == NULL && cap > 0))
@@ -377,8 +379,8 @@ int lfk_ref_msgring_recv(struct lfk_ref_msgring *r, void *buf, size_t cap,
 	return rc;
 }
 
-int lfk_ref_msgring_send(struct lfk_ref_msgring *r, const void *buf,
-			 size_t len, uint64_t timeout_ns)
+int lfk_ref_msgring_send(struct lfk_ref_msgring *r, const void *buf, size_t len,
+			 uint64_t timeout_ns)
 {
 	uint64_t deadline = lfk_deadline_ns(timeout_ns), take;
 	int rc;

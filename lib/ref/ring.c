@@ -94,11 +94,12 @@ void lfk_ref_ring_destroy(struct lfk_ref_ring *r)
 
 static void *slot(struct lfk_ref_ring *r, uint64_t pos)
 {
-	return (char *)r + r->data_off + (pos % r->capacity) * r->elem_words * 8;
+	return (char *)r + r->data_off +
+	       (pos % r->capacity) * r->elem_words * 8;
 }
 
 size_t lfk__ref_ring_put_locked(struct lfk_ref_ring *r, const void *src,
-			       size_t n, uint64_t words)
+				size_t n, uint64_t words)
 {
 	uint64_t room = r->capacity - lfk__ref_ring_used(r);
 	size_t m = n < room ? n : (size_t)room;
@@ -113,7 +114,7 @@ size_t lfk__ref_ring_put_locked(struct lfk_ref_ring *r, const void *src,
 }
 
 size_t lfk__ref_ring_get_locked(struct lfk_ref_ring *r, void *dst, size_t n,
-			       uint64_t words)
+				uint64_t words)
 {
 	uint64_t used = lfk__ref_ring_used(r);
 	size_t m = n < used ? n : (size_t)used;

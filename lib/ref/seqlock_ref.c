@@ -60,8 +60,9 @@ static void lock_excl(struct lfk__ref_lock *lk)
 
 static int trylock_excl(struct lfk__ref_lock *lk)
 {
-	int rc = lk->kind == LFK_REF_RWLOCK ? pthread_rwlock_trywrlock(&lk->u.rw)
-					    : pthread_mutex_trylock(&lk->u.mu);
+	int rc = lk->kind == LFK_REF_RWLOCK
+			 ? pthread_rwlock_trywrlock(&lk->u.rw)
+			 : pthread_mutex_trylock(&lk->u.mu);
 	if (rc != 0)
 		return -EAGAIN;
 	lfk_atomic_store_u32(&lk->writer, 1, LFK_RELAXED);
@@ -318,7 +319,8 @@ int lfk_ref_seqarray_snapshot_tries(struct lfk_ref_seqarray *a, void *dst,
 
 int lfk_ref_seqarray_snapshot(struct lfk_ref_seqarray *a, void *dst)
 {
-	return lfk_ref_seqarray_snapshot_tries(a, dst, LFK_SEQARRAY_SNAPSHOT_TRIES);
+	return lfk_ref_seqarray_snapshot_tries(a, dst,
+					       LFK_SEQARRAY_SNAPSHOT_TRIES);
 }
 
 /* ---- the latch twin --------------------------------------------------- */

@@ -92,10 +92,11 @@ static int ref_lock(struct lfk_ref_mutex *m, uint64_t timeout_ns)
 		return -EINVAL;
 	if (timeout_ns == 0) {
 		rc = pthread_mutex_trylock(&m->m);
-		if (rc == EBUSY || rc == EDEADLK) /* EDEADLK: robust, held by us */
+		if (rc == EBUSY ||
+		    rc == EDEADLK) /* EDEADLK: robust, held by us */
 			rc = EAGAIN; /* timeout 0 never blocks */
-	} else if ((deadline = lfk__deadline_on(TIMED_CLOCK, timeout_ns, &ts)) ==
-		   NULL) {
+	} else if ((deadline = lfk__deadline_on(TIMED_CLOCK, timeout_ns,
+						&ts)) == NULL) {
 		rc = pthread_mutex_lock(&m->m);
 	} else {
 		rc = mutex_timedlock(&m->m, deadline);

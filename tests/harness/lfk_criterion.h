@@ -12,7 +12,7 @@
 #include "lfk_test.h"
 
 #define LFK_CR_TEST(name)                                                      \
-	Test(LFK_CR_SUITE, name, .timeout = 300)                                \
+	Test(LFK_CR_SUITE, name, .timeout = 300)                               \
 	{                                                                      \
 		int failures = lfk_scenario_run(#name, lfk_scn_##name);        \
 		cr_assert_eq(failures, 0, "%s: %d failed checks (see stderr)", \

@@ -90,8 +90,10 @@ int lfk_children_kill(void)
 void lfk_children_check(void)
 {
 	int running = lfk_children_kill();
-	LFK_CHECK(running == 0, "%d child process(es) still running after the "
-		  "scenario: killed", running);
+	LFK_CHECK(running == 0,
+		  "%d child process(es) still running after the "
+		  "scenario: killed",
+		  running);
 	for (int i = 0; i < MAX_CHILDREN; i++)
 		__atomic_store_n(&children[i], 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&nchildren, 0, __ATOMIC_RELAXED);
@@ -112,7 +114,8 @@ bool lfk_proc_stat(pid_t pid, char *state, pid_t *ppid, pid_t *pgrp)
 	buf[n] = '\0';
 	/* The command name may hold spaces: the fields follow the last ')'. */
 	p = strrchr(buf, ')');
-	if (p == NULL || sscanf(p + 1, " %c %d %d", state, &ppid_i, &pgrp_i) != 3)
+	if (p == NULL ||
+	    sscanf(p + 1, " %c %d %d", state, &ppid_i, &pgrp_i) != 3)
 		return false;
 	*ppid = ppid_i;
 	*pgrp = pgrp_i;

@@ -51,7 +51,7 @@ static int scenario_threads;
 int lfk_stress_threads(int dflt)
 {
 	double t = env_double("LFK_STRESS_THREADS", 0);
-	int n = t <= 0 ? dflt
+	int n = t <= 0			      ? dflt
 		: t >= LFK_STRESS_MAX_THREADS ? LFK_STRESS_MAX_THREADS
 					      : (int)t;
 	if (n < 1)
@@ -69,7 +69,8 @@ void lfk_stress_moved(uint64_t items)
 struct lfk_bound lfk_bound_scaled(uint64_t items_divisor)
 {
 	struct lfk_bound b;
-	uint64_t items = lfk_stress_items() / (items_divisor ? items_divisor : 1);
+	uint64_t items =
+		lfk_stress_items() / (items_divisor ? items_divisor : 1);
 	b.max_items = items ? items : 1;
 	b.deadline_ns = lfk_now_ns() + (uint64_t)(lfk_stress_seconds() * 1e9);
 	return b;
@@ -78,8 +79,8 @@ struct lfk_bound lfk_bound_scaled(uint64_t items_divisor)
 struct lfk_bound lfk_bound_part(uint64_t items_divisor, unsigned parts)
 {
 	struct lfk_bound b = lfk_bound_scaled(items_divisor);
-	b.deadline_ns = lfk_now_ns() +
-			(uint64_t)(lfk_stress_seconds() * 1e9 / (parts ? parts : 1));
+	b.deadline_ns = lfk_now_ns() + (uint64_t)(lfk_stress_seconds() * 1e9 /
+						  (parts ? parts : 1));
 	return b;
 }
 
@@ -201,8 +202,10 @@ static bool names_known(const char *module, const struct lfk_scenario *table,
 		while (s->name != NULL && strcmp(s->name, argv[i]) != 0)
 			s++;
 		if (s->name == NULL) {
-			fprintf(stderr, "%s: no scenario named '%s' (--list "
-					"prints them)\n", module, argv[i]);
+			fprintf(stderr,
+				"%s: no scenario named '%s' (--list "
+				"prints them)\n",
+				module, argv[i]);
 			ok = false;
 		}
 	}
@@ -249,9 +252,10 @@ int lfk_scenario_main(const char *module, const struct lfk_scenario *table,
 	if (!names_known(module, table, argc, argv))
 		return 2;
 	signal(SIGALRM, watchdog);
-	fprintf(stderr, "%s: LFK_SEED=%llu LFK_STRESS_SECONDS=%g LFK_STRESS_ITEMS=%llu\n",
-		module, (unsigned long long)lfk_test_seed(), lfk_stress_seconds(),
-		(unsigned long long)lfk_stress_items());
+	fprintf(stderr,
+		"%s: LFK_SEED=%llu LFK_STRESS_SECONDS=%g LFK_STRESS_ITEMS=%llu\n",
+		module, (unsigned long long)lfk_test_seed(),
+		lfk_stress_seconds(), (unsigned long long)lfk_stress_items());
 	for (const struct lfk_scenario *s = table; s->name != NULL; s++) {
 		uint64_t t0;
 		int bad;
@@ -280,7 +284,8 @@ bool lfk_skip_between_processes(int kind, const char *scenario)
 #if defined(LFK_TSAN)
 	if (kind == LFK_RING_LFMPMC) {
 		printf("%s: lfmpmc between processes skipped (ThreadSanitizer "
-		       "emulates 16-byte atomics per process)\n", scenario);
+		       "emulates 16-byte atomics per process)\n",
+		       scenario);
 		return true;
 	}
 #else

@@ -62,7 +62,8 @@ bool lfk_msg_check(struct lfk_msg_checker *c, const void *buf, size_t len)
 	id = p[0];
 	seq = c->next[id];
 	if (len != lfk_msg_len(id, seq, c->max_len)) {
-		LFK_CHECK(0, "producer %u message %llu: %zu bytes, expected %zu",
+		LFK_CHECK(0,
+			  "producer %u message %llu: %zu bytes, expected %zu",
 			  id, (unsigned long long)seq, len,
 			  lfk_msg_len(id, seq, c->max_len));
 		return false;
@@ -70,9 +71,10 @@ bool lfk_msg_check(struct lfk_msg_checker *c, const void *buf, size_t len)
 	k = key(id, seq) ^ 0x5555;
 	for (size_t i = 0; i < len; i++)
 		if (p[i] != byte_at(k, id, i, &block)) {
-			LFK_CHECK(0, "producer %u message %llu: byte %zu of %zu "
-				     "differs", id, (unsigned long long)seq, i,
-				  len);
+			LFK_CHECK(0,
+				  "producer %u message %llu: byte %zu of %zu "
+				  "differs",
+				  id, (unsigned long long)seq, i, len);
 			return false;
 		}
 	c->next[id] = seq + 1;

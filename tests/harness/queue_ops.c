@@ -73,26 +73,37 @@ static int create_ref(size_t c, size_t e, void **out)
 }
 
 const struct lfk_queue_ops lfk_queue_ops_spsc = {
-	.name = "queue_spsc", .multi = false, .create = create_spsc,
+	.name = "queue_spsc",
+	.multi = false,
+	.create = create_spsc,
 	LFK_QUEUE_OPS_ENTRIES(lfk_queue),
 };
 
 const struct lfk_queue_ops lfk_queue_ops_mpmc = {
-	.name = "queue_mpmc", .multi = true, .create = create_mpmc,
+	.name = "queue_mpmc",
+	.multi = true,
+	.create = create_mpmc,
 	LFK_QUEUE_OPS_ENTRIES(lfk_queue),
 };
 
 const struct lfk_queue_ops lfk_queue_ops_lfmpmc = {
-	.name = "queue_lfmpmc", .multi = true, .create = create_lfmpmc,
+	.name = "queue_lfmpmc",
+	.multi = true,
+	.create = create_lfmpmc,
 	LFK_QUEUE_OPS_ENTRIES(lfk_queue),
 };
 
 const struct lfk_queue_ops lfk_queue_ops_ref = {
-	.name = "ref", .multi = true, .create = create_ref,
+	.name = "ref",
+	.multi = true,
+	.create = create_ref,
 	LFK_QUEUE_OPS_ENTRIES(lfk_ref_queue),
 };
 
 const struct lfk_queue_ops *const lfk_queue_ops_all[] = {
-	&lfk_queue_ops_spsc, &lfk_queue_ops_mpmc, &lfk_queue_ops_lfmpmc,
-	&lfk_queue_ops_ref, NULL,
+	&lfk_queue_ops_spsc,
+	&lfk_queue_ops_mpmc,
+	&lfk_queue_ops_lfmpmc,
+	&lfk_queue_ops_ref,
+	NULL,
 };

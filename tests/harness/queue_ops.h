@@ -12,8 +12,9 @@
 #include <stdint.h>
 
 struct lfk_queue_ops {
-	const char *name; /* "queue_spsc", "queue_mpmc", "queue_lfmpmc", "ref" */
-	bool multi;       /* several producers and consumers allowed */
+	const char
+		*name; /* "queue_spsc", "queue_mpmc", "queue_lfmpmc", "ref" */
+	bool multi; /* several producers and consumers allowed */
 	int (*create)(size_t capacity, size_t elem_size, void **out);
 	void (*destroy)(void *q);
 	int (*put)(void *q, uint64_t v, uint64_t timeout_ns);

@@ -120,28 +120,32 @@ static int ref_create_at_any(size_t c, size_t e, uint64_t first, void **out)
 }
 
 const struct lfk_ring_ops lfk_ring_ops_spsc = {
-	.name = "spsc", .multi = false,
+	.name = "spsc",
+	.multi = false,
 	.create = lfk_ring_spsc_create_any,
 	.create_at = lfk_ring_spsc_create_at_any,
 	LFK_RING_OPS_ENTRIES(lfk_ring_spsc),
 };
 
 const struct lfk_ring_ops lfk_ring_ops_mpmc = {
-	.name = "mpmc", .multi = true,
+	.name = "mpmc",
+	.multi = true,
 	.create = lfk_ring_mpmc_create_any,
 	.create_at = lfk_ring_mpmc_create_at_any,
 	LFK_RING_OPS_ENTRIES(lfk_ring_mpmc),
 };
 
 const struct lfk_ring_ops lfk_ring_ops_lfmpmc = {
-	.name = "lfmpmc", .multi = true,
+	.name = "lfmpmc",
+	.multi = true,
 	.create = lfk_ring_lfmpmc_create_any,
 	.create_at = lfk_ring_lfmpmc_create_at_any,
 	LFK_RING_OPS_ENTRIES(lfk_ring_lfmpmc),
 };
 
 const struct lfk_ring_ops lfk_ring_ops_ref = {
-	.name = "ref", .multi = true,
+	.name = "ref",
+	.multi = true,
 	.create = ref_create_any,
 	.create_at = ref_create_at_any,
 	LFK_RING_OPS_ENTRIES(lfk_ref_ring),
@@ -162,12 +166,12 @@ LFK_RING_OPS_PUMP(lfk_ring, struct lfk_ring)
 	{                                                                      \
 		int rc = lfk_ring_##K##_create_at_any(c, e, first, out);       \
 		if (rc == 0)                                                   \
-			*out = lfk_ring_from_##K(                              \
-				(struct lfk_ring_##K *)*out);                  \
+			*out = lfk_ring_from_##K((struct lfk_ring_##K *)*out); \
 		return rc;                                                     \
 	}                                                                      \
 	const struct lfk_ring_ops lfk_ring_ops_any_##K = {                     \
-		.name = "any_" #K, .multi = (KIND) != LFK_RING_SPSC,           \
+		.name = "any_" #K,                                             \
+		.multi = (KIND) != LFK_RING_SPSC,                              \
 		.create = any_##K##_create,                                    \
 		.create_at = any_##K##_create_at,                              \
 		LFK_RING_OPS_ENTRIES(lfk_ring),                                \

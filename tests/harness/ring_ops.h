@@ -15,8 +15,8 @@
 struct lfk_ring_pump;
 
 struct lfk_ring_ops {
-	const char *name;   /* "spsc", "mpmc", "lfmpmc", "ref" */
-	bool multi;         /* several producers and consumers allowed */
+	const char *name; /* "spsc", "mpmc", "lfmpmc", "ref" */
+	bool multi; /* several producers and consumers allowed */
 	int (*create)(size_t capacity, size_t elem_size, void **out);
 	/* Indices start at first_index (wrap-around tests); the twin has no
 	 * free-running indices and ignores it. */

@@ -12,7 +12,7 @@ void lfk_pump_run_init(struct lfk_pump_run *run, int producers,
 	memset(run, 0, sizeof(*run));
 	run->producers = (uint32_t)producers;
 	run->per_producer = per_producer;
-	run->burst = burst < 1 ? 1
+	run->burst = burst < 1			  ? 1
 		     : burst > LFK_PUMP_MAX_BURST ? LFK_PUMP_MAX_BURST
 						  : burst;
 	run->deadline_ns = budget_ns ? lfk_now_ns() + budget_ns : 0;
@@ -52,16 +52,17 @@ void lfk_pump_add(struct lfk_pump_tally *to, const struct lfk_pump_tally *t)
 {
 	to->count += t->count;
 	to->sum += t->sum;
-	to->xor ^= t->xor;
+	to->xor ^= t->xor ;
 }
 
 bool lfk_pump_verify(const struct lfk_pump_run *run,
 		     const struct lfk_pump_tally *put,
 		     const struct lfk_pump_tally *taken)
 {
-	return !run->gave_up && put->count > 0 &&
-	       put->count == run->produced && put->count == taken->count &&
-	       put->sum == taken->sum && put->xor == taken->xor;
+	return !run->gave_up && put->count > 0 && put->count == run->produced &&
+	       put->count == taken->count && put->sum == taken->sum &&
+	       put->xor == taken->xor
+		;
 }
 
 /* Whether producers may go on: no stop yet, and the deadline not passed
@@ -106,8 +107,8 @@ void lfk_pump_producer_end(struct lfk_pump_run *run, int id, uint64_t n,
 
 /* A consumer found the queue empty (rc -EAGAIN) or closed (-EPIPE): true
  * when it is done; otherwise it has backed off. */
-bool lfk_pump_consumer_idle(struct lfk_pump_run *run, long rc,
-			    uint64_t count, uint64_t *flushed, unsigned *spins)
+bool lfk_pump_consumer_idle(struct lfk_pump_run *run, long rc, uint64_t count,
+			    uint64_t *flushed, unsigned *spins)
 {
 	bool done = rc == -EPIPE;
 	if (done || lfk_atomic_load_u64(&run->all_done, LFK_ACQUIRE)) {

@@ -51,14 +51,14 @@ struct lfk_pump_tally {
 struct lfk_pump_run {
 	/* Set by lfk_pump_run_init before the threads start. */
 	uint64_t per_producer; /* items each producer puts at most */
-	uint64_t deadline_ns;  /* lfk_now_ns() time producers stop; 0: none */
-	uint64_t stuck_ns;     /* consumers give up this long after all_done */
+	uint64_t deadline_ns; /* lfk_now_ns() time producers stop; 0: none */
+	uint64_t stuck_ns; /* consumers give up this long after all_done */
 	uint32_t producers;
 	uint32_t burst; /* items per call: 1, or up to LFK_PUMP_MAX_BURST */
 	/* Shared while the run goes on, each on a line of its own. */
 	uint64_t stop LFK_CACHE_ALIGNED; /* producers stop now */
 	uint64_t finished LFK_CACHE_ALIGNED; /* producers that finished */
-	uint64_t produced;                   /* items they put */
+	uint64_t produced; /* items they put */
 	uint64_t all_done LFK_CACHE_ALIGNED; /* every producer finished */
 	uint64_t all_done_ns;
 	uint64_t consumed LFK_CACHE_ALIGNED; /* taken, once all_done */
@@ -96,8 +96,8 @@ bool lfk_pump_producer_wait(struct lfk_pump_run *run, unsigned *spins);
 void lfk_pump_producer_end(struct lfk_pump_run *run, int id, uint64_t n,
 			   struct lfk_pump_tally *out, void (*finish)(void *q),
 			   void *q);
-bool lfk_pump_consumer_idle(struct lfk_pump_run *run, long rc,
-			    uint64_t count, uint64_t *flushed, unsigned *spins);
+bool lfk_pump_consumer_idle(struct lfk_pump_run *run, long rc, uint64_t count,
+			    uint64_t *flushed, unsigned *spins);
 
 static inline uint64_t lfk_pump_base(int id)
 {
@@ -133,7 +133,9 @@ static inline bool lfk_pump_must_stop(struct lfk_pump_run *run, uint64_t seq)
 		for (i = 0; i < n; i++) {                                      \
 			int rc = GET(q, &v[i]);                                \
 			if (rc != 0)                                           \
-				return i > 0 ? (long)i : rc == -EPIPE ? rc : 0; \
+				return i > 0	      ? (long)i                \
+				       : rc == -EPIPE ? rc                     \
+						      : 0;                     \
 		}                                                              \
 		return (long)i;                                                \
 	}
@@ -153,7 +155,8 @@ static inline bool lfk_pump_must_stop(struct lfk_pump_run *run, uint64_t seq)
 				     int id, struct lfk_pump_tally *out)       \
 	{                                                                      \
 		T *q = q_;                                                     \
-		const uint64_t n = run->per_producer, base = lfk_pump_base(id); \
+		const uint64_t n = run->per_producer,                          \
+			       base = lfk_pump_base(id);                       \
 		const size_t burst = run->burst;                               \
 		uint64_t seq = 1;                                              \
 		unsigned spins = 0;                                            \
@@ -178,8 +181,8 @@ static inline bool lfk_pump_must_stop(struct lfk_pump_run *run, uint64_t seq)
 				for (size_t i = 0; i < k; i++)                 \
 					buf[i] = base | (seq + i);             \
 				while (done < k) {                             \
-					size_t m = PUTN(q, buf + done,         \
-							k - done);             \
+					size_t m =                             \
+						PUTN(q, buf + done, k - done); \
 					if (m > 0) {                           \
 						done += m;                     \
 						spins = 0;                     \

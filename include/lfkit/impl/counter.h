@@ -20,7 +20,7 @@ struct lfk_counter;
 
 struct lfk__counter_hdr {
 	struct lfk_tlocal *shards; /* slots: one uint64_t each */
-	uint64_t serial;	   /* unique, never 0: keys lfk__counter_last */
+	uint64_t serial; /* unique, never 0: keys lfk__counter_last */
 };
 
 /* The calling thread's shard of the counter it added to last. */

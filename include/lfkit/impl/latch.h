@@ -16,7 +16,8 @@ LFK_BEGIN_DECLS
 /* Copy c & 1 of the object: the copies follow the header, stride apart. */
 static inline void *lfk__latch_copy(const struct lfk_latch *l, uint64_t c)
 {
-	return (void *)((uintptr_t)(l + 1) + (size_t)(c & 1) * (size_t)l->stride);
+	return (void *)((uintptr_t)(l + 1) +
+			(size_t)(c & 1) * (size_t)l->stride);
 }
 
 LFK_END_DECLS

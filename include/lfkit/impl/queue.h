@@ -47,11 +47,11 @@ struct lfk_queue {
 	/* Read-mostly geometry. */
 	struct {
 		uint32_t magic;
-		uint32_t kind;       /* enum lfk_ring_kind */
+		uint32_t kind; /* enum lfk_ring_kind */
 		uint32_t elem_words; /* elem_size / 8 */
-		uint32_t flags;      /* LFK_QUEUE_SHARED */
-		uint64_t ring_off;   /* byte offset of the ring */
-		uint64_t bytes;      /* total size */
+		uint32_t flags; /* LFK_QUEUE_SHARED */
+		uint64_t ring_off; /* byte offset of the ring */
+		uint64_t bytes; /* total size */
 	} hdr __attribute__((aligned(LFK_RING_ALIGN)));
 	/* LFK__QUEUE_CLOSED once closed. */
 	uint64_t closed __attribute__((aligned(LFK_RING_ALIGN)));
@@ -84,15 +84,15 @@ static inline struct lfk_ring *lfk__queue_ring(struct lfk_queue *q)
 static inline int lfk__queue_try_put(struct lfk_queue *q, const void *src,
 				     uint32_t words)
 {
-	return lfk__ring_one(lfk__ring_put_any(lfk__queue_ring(q), src, 1,
-					       words));
+	return lfk__ring_one(
+		lfk__ring_put_any(lfk__queue_ring(q), src, 1, words));
 }
 
 static inline int lfk__queue_try_get(struct lfk_queue *q, void *dst,
 				     uint32_t words)
 {
-	return lfk__ring_one(lfk__ring_get_any(lfk__queue_ring(q), dst, 1,
-					       words));
+	return lfk__ring_one(
+		lfk__ring_get_any(lfk__queue_ring(q), dst, 1, words));
 }
 
 /*
@@ -217,8 +217,8 @@ static inline int lfk__queue_put(struct lfk_queue *q, const void *src,
 	return lfk__queue_put_slow(q, me, src, words, timeout_ns);
 }
 
-static inline int lfk__queue_get(struct lfk_queue *q, void *dst,
-				 uint32_t words, uint64_t timeout_ns)
+static inline int lfk__queue_get(struct lfk_queue *q, void *dst, uint32_t words,
+				 uint64_t timeout_ns)
 {
 	struct lfk__queue_proc *me = lfk__queue_self(q);
 	if (me == NULL)
@@ -233,7 +233,7 @@ static inline int lfk__queue_get(struct lfk_queue *q, void *dst,
 }
 
 LFK__QUEUE_API int lfk_queue_put(struct lfk_queue *q, uint64_t item,
-				uint64_t timeout_ns)
+				 uint64_t timeout_ns)
 {
 	if (q == NULL || q->hdr.elem_words != 1)
 		return -EINVAL;
@@ -241,7 +241,7 @@ LFK__QUEUE_API int lfk_queue_put(struct lfk_queue *q, uint64_t item,
 }
 
 LFK__QUEUE_API int lfk_queue_get(struct lfk_queue *q, uint64_t *item,
-				uint64_t timeout_ns)
+				 uint64_t timeout_ns)
 {
 	if (q == NULL || item == NULL || q->hdr.elem_words != 1)
 		return -EINVAL;
@@ -249,7 +249,7 @@ LFK__QUEUE_API int lfk_queue_get(struct lfk_queue *q, uint64_t *item,
 }
 
 LFK__QUEUE_API int lfk_queue_put_rec(struct lfk_queue *q, const void *rec,
-				    uint64_t timeout_ns)
+				     uint64_t timeout_ns)
 {
 	if (q == NULL || rec == NULL)
 		return -EINVAL;
@@ -257,7 +257,7 @@ LFK__QUEUE_API int lfk_queue_put_rec(struct lfk_queue *q, const void *rec,
 }
 
 LFK__QUEUE_API int lfk_queue_get_rec(struct lfk_queue *q, void *rec,
-				    uint64_t timeout_ns)
+				     uint64_t timeout_ns)
 {
 	if (q == NULL || rec == NULL)
 		return -EINVAL;

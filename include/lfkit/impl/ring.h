@@ -16,14 +16,14 @@ LFK_BEGIN_DECLS
 
 /* Read-mostly geometry, on a line of its own at the start of every ring. */
 struct lfk_ring_hdr {
-	uint32_t kind;       /* enum lfk_ring_kind */
+	uint32_t kind; /* enum lfk_ring_kind */
 	uint32_t elem_words; /* elem_size / 8 */
-	uint64_t capacity;   /* the exact maximum count */
-	uint64_t slots;      /* power of two */
-	uint64_t mask;       /* slots - 1 */
-	uint64_t data_off;   /* byte offset of the slot array from the ring */
-	uint64_t bytes;      /* total size of the ring */
-	uint32_t order;      /* log2(slots) */
+	uint64_t capacity; /* the exact maximum count */
+	uint64_t slots; /* power of two */
+	uint64_t mask; /* slots - 1 */
+	uint64_t data_off; /* byte offset of the slot array from the ring */
+	uint64_t bytes; /* total size of the ring */
+	uint32_t order; /* log2(slots) */
 	uint32_t pad0;
 	uint64_t aux_off[2]; /* lfmpmc: byte offsets of its rings' entries */
 } __attribute__((aligned(LFK_RING_ALIGN)));
@@ -35,15 +35,15 @@ struct lfk_ring_hdr {
  * hook compiles to nothing.
  */
 enum lfk_ring_hook_point {
-	LFK_HOOK_MPMC_ENQ_CAPACITY,   /* slot seen free, head not yet read */
-	LFK_HOOK_MPMC_ENQ_RESERVED,   /* slot reserved, not yet published */
-	LFK_HOOK_MPMC_DEQ_RESERVED,   /* slot reserved, not yet released */
-	LFK_HOOK_LFMPMC_ENQ_SLOT,     /* item published, tail not yet moved */
-	LFK_HOOK_LFMPMC_DEQ_SLOT,     /* item taken, head not yet moved */
+	LFK_HOOK_MPMC_ENQ_CAPACITY, /* slot seen free, head not yet read */
+	LFK_HOOK_MPMC_ENQ_RESERVED, /* slot reserved, not yet published */
+	LFK_HOOK_MPMC_DEQ_RESERVED, /* slot reserved, not yet released */
+	LFK_HOOK_LFMPMC_ENQ_SLOT, /* item published, tail not yet moved */
+	LFK_HOOK_LFMPMC_DEQ_SLOT, /* item taken, head not yet moved */
 	LFK_HOOK_QUEUE_PUT_REGISTERED, /* queue put in flight, ring not tried */
-	LFK_HOOK_QUEUE_PUT_PUBLISHED,  /* item in the ring, not yet delivered */
+	LFK_HOOK_QUEUE_PUT_PUBLISHED, /* item in the ring, not yet delivered */
 	LFK_HOOK_QUEUE_GET_REGISTERED, /* queue get in flight, ring not tried */
-	LFK_HOOK_QUEUE_GET_TAKEN,      /* item taken, get not marked done */
+	LFK_HOOK_QUEUE_GET_TAKEN, /* item taken, get not marked done */
 };
 #if defined(LFK_RING_TEST_HOOKS)
 void lfk_ring_test_hook(enum lfk_ring_hook_point point);

@@ -30,9 +30,8 @@ static inline bool lfk__ring_kind_ok(uint32_t kind)
  * with its constants propagated.)
  */
 #define LFK__RING_DEFINE_ANY(OP, BUF_T)                                        \
-	static inline int64_t lfk__ring_##OP##_any(struct lfk_ring *r,         \
-						   BUF_T buf, size_t n,        \
-						   uint32_t words)             \
+	static inline int64_t lfk__ring_##OP##_any(                            \
+		struct lfk_ring *r, BUF_T buf, size_t n, uint32_t words)       \
 	{                                                                      \
 		void *k = r;                                                   \
 		switch (r->hdr.kind) {                                         \
@@ -107,16 +106,14 @@ LFK__RING_API int lfk_ring_enqueue_rec(struct lfk_ring *r, const void *rec)
 {
 	if (r == NULL || rec == NULL)
 		return -EINVAL;
-	return lfk__ring_one(
-		lfk__ring_put_any(r, rec, 1, r->hdr.elem_words));
+	return lfk__ring_one(lfk__ring_put_any(r, rec, 1, r->hdr.elem_words));
 }
 
 LFK__RING_API int lfk_ring_dequeue_rec(struct lfk_ring *r, void *rec)
 {
 	if (r == NULL || rec == NULL)
 		return -EINVAL;
-	return lfk__ring_one(
-		lfk__ring_get_any(r, rec, 1, r->hdr.elem_words));
+	return lfk__ring_one(lfk__ring_get_any(r, rec, 1, r->hdr.elem_words));
 }
 
 LFK__RING_API size_t lfk_ring_enqueue_burst_rec(struct lfk_ring *r,
@@ -128,8 +125,8 @@ LFK__RING_API size_t lfk_ring_enqueue_burst_rec(struct lfk_ring *r,
 		lfk__ring_put_any(r, recs, n, r->hdr.elem_words));
 }
 
-LFK__RING_API size_t lfk_ring_dequeue_burst_rec(struct lfk_ring *r,
-						void *recs, size_t n)
+LFK__RING_API size_t lfk_ring_dequeue_burst_rec(struct lfk_ring *r, void *recs,
+						size_t n)
 {
 	if (r == NULL || recs == NULL)
 		return 0;

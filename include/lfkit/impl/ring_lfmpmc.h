@@ -77,8 +77,7 @@ static inline struct lfk__lfq *lfk__lfq_ring(struct lfk_ring_lfmpmc *r,
 
 /* Moves an index (tail or head) forward from `seen` to `to` unless another
  * thread moved it there or past: every position below `to` is done. */
-static inline void lfk__lfq_advance(uint64_t *index, uint64_t seen,
-				    uint64_t to)
+static inline void lfk__lfq_advance(uint64_t *index, uint64_t seen, uint64_t to)
 {
 	/* Release: our entry updates below `to` before the move, for the
 	 * thread that loads the index (acquire) and works on the positions
@@ -193,8 +192,8 @@ static inline bool lfk__lfq_room(struct lfk_ring_lfmpmc *r, struct lfk__lfq *q,
 		return true;
 	/* Acquire: pairs with the consumers' release of head; their entries
 	 * are free before it. */
-	h = lfk__lfq_taken_frontier(
-		r, 0, lfk_atomic_load_u64(&q->head, LFK_ACQUIRE));
+	h = lfk__lfq_taken_frontier(r, 0,
+				    lfk_atomic_load_u64(&q->head, LFK_ACQUIRE));
 	/* Relaxed: only a hint for the next look. */
 	lfk_atomic_store_u64(&q->head_seen, h, LFK_RELAXED);
 	return lfk__ring_diff(p, h) < cap;
@@ -236,8 +235,9 @@ static inline size_t lfk__lfq_put(struct lfk_ring_lfmpmc *r, int which,
 				break;
 			/* Relaxed: the CAS compares it too; it only
 			 * completes the expected pair. */
-			lfk_pair_t want = { seq, lfk_atomic_load_u64(
-							 &ent->hi, LFK_RELAXED) };
+			lfk_pair_t want = {
+				seq, lfk_atomic_load_u64(&ent->hi, LFK_RELAXED)
+			};
 			lfk_pair_t item = { p + 1, src[done] };
 			/* Release: publishes the value to the consumer of p
 			 * (its acquire load of seq). */
@@ -245,7 +245,8 @@ static inline size_t lfk__lfq_put(struct lfk_ring_lfmpmc *r, int which,
 				done++;
 				p++;
 				if (which == 0)
-					LFK__RING_HOOK(LFK_HOOK_LFMPMC_ENQ_SLOT);
+					LFK__RING_HOOK(
+						LFK_HOOK_LFMPMC_ENQ_SLOT);
 			}
 		} else if (lfk__lfq_filled(d, slots)) {
 			p++; /* filled by a producer that has not moved tail */
@@ -294,7 +295,8 @@ static inline size_t lfk__lfq_get(struct lfk_ring_lfmpmc *r, int which,
 				dst[done++] = v;
 				p++;
 				if (which == 0)
-					LFK__RING_HOOK(LFK_HOOK_LFMPMC_DEQ_SLOT);
+					LFK__RING_HOOK(
+						LFK_HOOK_LFMPMC_DEQ_SLOT);
 			}
 		} else if (lfk__lfq_taken(d + 1, slots)) {
 			p++; /* taken by a consumer that has not moved head */
@@ -332,16 +334,16 @@ static inline size_t lfk__lfmpmc_put_records(struct lfk_ring_lfmpmc *r,
 	size_t done = 0;
 	while (done < n) {
 		uint64_t index[LFK__LFQ_CHUNK];
-		size_t k = lfk__lfq_get(r, 1, index,
-					lfk__ring_min(n - done, LFK__LFQ_CHUNK));
+		size_t k = lfk__lfq_get(
+			r, 1, index, lfk__ring_min(n - done, LFK__LFQ_CHUNK));
 		size_t put;
 		if (k == 0)
 			break;
 		for (size_t i = 0; i < k; i++)
-			lfk__ring_copy(lfk__ring_lfmpmc_data(r, index[i], words),
-				       (const char *)src +
-					       (done + i) * words * 8,
-				       words);
+			lfk__ring_copy(
+				lfk__ring_lfmpmc_data(r, index[i], words),
+				(const char *)src + (done + i) * words * 8,
+				words);
 		/* Only `capacity` indices exist, so aq has room for ours;
 		 * a damaged ring may not: the rest go back to fq. */
 		put = lfk__lfq_put(r, 0, index, k, false);
@@ -361,14 +363,15 @@ static inline size_t lfk__lfmpmc_get_records(struct lfk_ring_lfmpmc *r,
 	size_t done = 0;
 	while (done < n) {
 		uint64_t index[LFK__LFQ_CHUNK];
-		size_t k = lfk__lfq_get(r, 0, index,
-					lfk__ring_min(n - done, LFK__LFQ_CHUNK));
+		size_t k = lfk__lfq_get(
+			r, 0, index, lfk__ring_min(n - done, LFK__LFQ_CHUNK));
 		if (k == 0)
 			break;
 		for (size_t i = 0; i < k; i++)
-			lfk__ring_copy((char *)dst + (done + i) * words * 8,
-				       lfk__ring_lfmpmc_data(r, index[i], words),
-				       words);
+			lfk__ring_copy(
+				(char *)dst + (done + i) * words * 8,
+				lfk__ring_lfmpmc_data(r, index[i], words),
+				words);
 		/* fq always has room: only `capacity` indices exist. */
 		lfk__lfq_put(r, 1, index, k, false);
 		done += k;
@@ -386,8 +389,8 @@ static inline size_t lfk__ring_lfmpmc_put(struct lfk_ring_lfmpmc *r,
 	return lfk__lfmpmc_put_records(r, src, n, words);
 }
 
-static inline size_t lfk__ring_lfmpmc_get(struct lfk_ring_lfmpmc *r,
-					  void *dst, size_t n, uint32_t words)
+static inline size_t lfk__ring_lfmpmc_get(struct lfk_ring_lfmpmc *r, void *dst,
+					  size_t n, uint32_t words)
 {
 	if (words == 1)
 		return lfk__lfq_get(r, 0, (uint64_t *)dst, n);

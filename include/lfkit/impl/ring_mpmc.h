@@ -66,8 +66,9 @@ static inline int lfk__ring_mpmc_reserve_put(struct lfk_ring_mpmc *r,
 			 * past it; then pos - head is negative (not 2^64-1),
 			 * and the CAS below fails and reloads pos. */
 			if (r->hdr.capacity != r->hdr.slots &&
-			    lfk__ring_diff(pos, lfk_atomic_load_u64(
-						   &r->head, LFK_RELAXED)) >=
+			    lfk__ring_diff(pos,
+					   lfk_atomic_load_u64(&r->head,
+							       LFK_RELAXED)) >=
 				    (int64_t)r->hdr.capacity)
 				return -EAGAIN;
 			/* Relaxed: the slot's sequence orders the data. */

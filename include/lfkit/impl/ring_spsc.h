@@ -15,12 +15,12 @@ LFK_BEGIN_DECLS
 struct lfk_ring_spsc {
 	struct lfk_ring_hdr hdr;
 	struct {
-		uint64_t tail;  /* next position to fill; producer writes */
+		uint64_t tail; /* next position to fill; producer writes */
 		uint64_t limit; /* head as the producer last saw it + capacity:
 				   positions below it are free */
 	} prod __attribute__((aligned(LFK_RING_ALIGN)));
 	struct {
-		uint64_t head;       /* next position to drain; consumer
+		uint64_t head; /* next position to drain; consumer
 						writes */
 		uint64_t tail_cache; /* consumer's last view of tail */
 	} cons __attribute__((aligned(LFK_RING_ALIGN)));
@@ -78,8 +78,7 @@ static inline size_t lfk__ring_spsc_get(struct lfk_ring_spsc *r, void *dst,
 	}
 	for (size_t i = 0; i < n; i++)
 		lfk__ring_copy((char *)dst + i * words * 8,
-			       lfk__ring_spsc_slot(r, head + i, words),
-			       words);
+			       lfk__ring_spsc_slot(r, head + i, words), words);
 	/* Hands the drained slots back: our reads of them come first. */
 	lfk_atomic_store_u64(&r->cons.head, head + n, LFK_RELEASE);
 	return n;

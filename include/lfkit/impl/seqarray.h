@@ -18,11 +18,11 @@ struct lfk__seqarray_slot {
 	uint64_t data[]; /* elem_size bytes */
 };
 
-static inline struct lfk__seqarray_slot *
-lfk__seqarray_slot_at(const struct lfk_seqarray *a, size_t i)
+static inline struct lfk__seqarray_slot *lfk__seqarray_slot_at(
+	const struct lfk_seqarray *a, size_t i)
 {
 	return (struct lfk__seqarray_slot *)((uintptr_t)(a + 1) +
-					    i * (size_t)a->stride);
+					     i * (size_t)a->stride);
 }
 
 LFK_END_DECLS

@@ -38,7 +38,8 @@ static inline size_t lfk__seqlock_edge(const void *addr, size_t size)
 
 /* Copies one edge piece into protected memory; returns its size. */
 static inline size_t lfk__seqlock_store_edge(unsigned char *d,
-					     const unsigned char *s, size_t size)
+					     const unsigned char *s,
+					     size_t size)
 {
 	size_t k = lfk__seqlock_edge(d, size);
 	/* relaxed (release under TSan): ordered by the fence in write_begin */

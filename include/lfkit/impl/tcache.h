@@ -17,9 +17,9 @@ struct lfk_tcache;
 struct lfk_tlocal;
 
 struct lfk__tcache_mag {
-	void *next;	 /* depot link: first word (atomic accesses) */
+	void *next; /* depot link: first word (atomic accesses) */
 	uint32_t rounds; /* objects held, while in the depot */
-	void *obj[];	 /* mag_size entries */
+	void *obj[]; /* mag_size entries */
 };
 
 /* A thread's cache: its slot of the cache's lfk_tlocal.  Only the thread

@@ -29,9 +29,9 @@ LFK_BEGIN_DECLS
 
 struct lfk_ref_msgring {
 	pthread_mutex_t lock;
-	uint32_t seq;     /* futex word: bumped at every change */
+	uint32_t seq; /* futex word: bumped at every change */
 	uint32_t waiters; /* sleepers on seq */
-	uint32_t flags;   /* LFK_MSGRING_MP | LFK_MSGRING_SHARED */
+	uint32_t flags; /* LFK_MSGRING_MP | LFK_MSGRING_SHARED */
 	uint32_t closed;
 	uint64_t bytes;
 	uint64_t head, tail; /* positions, as the ring's */
@@ -58,10 +58,10 @@ int lfk_ref_msgring_try_send(struct lfk_ref_msgring *r, const void *buf,
 			     size_t len);
 int lfk_ref_msgring_try_recv(struct lfk_ref_msgring *r, void *buf, size_t cap,
 			     size_t *len);
-int lfk_ref_msgring_recv_burst(struct lfk_ref_msgring *r, void *buf,
-			       size_t cap, size_t *lens, size_t n);
-int lfk_ref_msgring_send(struct lfk_ref_msgring *r, const void *buf,
-			 size_t len, uint64_t timeout_ns);
+int lfk_ref_msgring_recv_burst(struct lfk_ref_msgring *r, void *buf, size_t cap,
+			       size_t *lens, size_t n);
+int lfk_ref_msgring_send(struct lfk_ref_msgring *r, const void *buf, size_t len,
+			 uint64_t timeout_ns);
 int lfk_ref_msgring_recv(struct lfk_ref_msgring *r, void *buf, size_t cap,
 			 size_t *len, uint64_t timeout_ns);
 int lfk_ref_msgring_wait_readable(struct lfk_ref_msgring *r,

@@ -44,10 +44,11 @@
 LFK_BEGIN_DECLS
 
 struct lfk_ref_queue {
-	struct lfk__ref_cond all_done; /* join waits here; ring.lock guards all */
+	struct lfk__ref_cond
+		all_done; /* join waits here; ring.lock guards all */
 	uint64_t closed;
 	uint64_t unfinished; /* puts - task_done calls */
-	uint64_t ring_off;   /* byte offset of the struct lfk_ref_ring */
+	uint64_t ring_off; /* byte offset of the struct lfk_ref_ring */
 };
 
 size_t lfk_ref_queue_size(size_t capacity, size_t elem_size);

@@ -53,14 +53,14 @@ struct lfk__ref_cond {
 
 struct lfk_ref_ring {
 	pthread_mutex_t lock;
-	struct lfk__ref_cond not_full;  /* used by the blocking twin */
+	struct lfk__ref_cond not_full; /* used by the blocking twin */
 	struct lfk__ref_cond not_empty; /* used by the blocking twin */
 	uint64_t capacity;
 	uint64_t elem_words;
 	uint64_t head; /* items taken so far; the oldest at head % capacity */
 	uint64_t tail; /* items put so far; head <= tail <= head + capacity */
 	uint64_t data_off; /* byte offset of capacity elements */
-	uint64_t flags;    /* LFK_REF_SHARED or 0 */
+	uint64_t flags; /* LFK_REF_SHARED or 0 */
 };
 
 size_t lfk_ref_ring_size(size_t capacity, size_t elem_size);
@@ -85,8 +85,8 @@ size_t lfk_ref_ring_dequeue_burst(struct lfk_ref_ring *r, uint64_t *v,
 				  size_t n);
 int lfk_ref_ring_enqueue_rec(struct lfk_ref_ring *r, const void *rec);
 int lfk_ref_ring_dequeue_rec(struct lfk_ref_ring *r, void *rec);
-size_t lfk_ref_ring_enqueue_burst_rec(struct lfk_ref_ring *r,
-				      const void *recs, size_t n);
+size_t lfk_ref_ring_enqueue_burst_rec(struct lfk_ref_ring *r, const void *recs,
+				      size_t n);
 size_t lfk_ref_ring_dequeue_burst_rec(struct lfk_ref_ring *r, void *recs,
 				      size_t n);
 size_t lfk_ref_ring_count(struct lfk_ref_ring *r);
@@ -105,9 +105,9 @@ LFK__REF_RING_API uint64_t lfk__ref_ring_used(const struct lfk_ref_ring *r)
 /* The element copies of the blocking twin; call with r->lock held.  Move up
  * to n elements of `words` words; return how many moved. */
 size_t lfk__ref_ring_put_locked(struct lfk_ref_ring *r, const void *src,
-			       size_t n, uint64_t words);
+				size_t n, uint64_t words);
 size_t lfk__ref_ring_get_locked(struct lfk_ref_ring *r, void *dst, size_t n,
-			       uint64_t words);
+				uint64_t words);
 
 LFK_END_DECLS
 

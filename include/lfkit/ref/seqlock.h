@@ -33,7 +33,7 @@ LFK_BEGIN_DECLS
 
 enum lfk_ref_kind {
 	LFK_REF_RWLOCK = 0, /* pthread_rwlock_t */
-	LFK_REF_MUTEX = 1,  /* pthread_mutex_t */
+	LFK_REF_MUTEX = 1, /* pthread_mutex_t */
 };
 
 struct lfk__ref_lock {
