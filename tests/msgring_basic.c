@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "harness/lfk_cases.h"
 #include "harness/msg_payload.h"
 #include "msgring_scenarios.h"
 
@@ -75,77 +76,94 @@ int lfk_scn_msg_sizes(void)
 	return 0;
 }
 
+/* The objects the bad-input rows act on, in the order the rows use them. */
+struct bad_ctx {
+	struct lfk_msgring *r, *out;
+	struct lfk_msgring_claim c;
+	struct lfk_msgring_msg m;
+	unsigned char *mem;
+	char buf[8];
+	size_t len, lens[2];
+	uint32_t pid;
+	int rc;
+};
+
+/* The call's result when it left c->out NULL (see lfk_case_out_cleared). */
+#define CLEARED(call) (c->rc = (call), lfk_case_out_cleared(c->rc, c->out))
+
+/* Rows run in order: claim, commit, read and release walk one message. */
+#define MSG_BAD_CASES(X)                                                       \
+	X(create_null, -EINVAL, lfk_msgring_create(256, 0, NULL))              \
+	X(create_size_not_pow2, -EINVAL,                                       \
+	  CLEARED(lfk_msgring_create(100, 0, &c->out)))                        \
+	X(create_shared_needs_region, -EINVAL,                                 \
+	  lfk_msgring_create(256, LFK_MSGRING_SHARED, &c->out))                \
+	X(create_unknown_flag, -EINVAL, lfk_msgring_create(256, 8, &c->out))   \
+	X(init_null, -EINVAL, lfk_msgring_init(NULL, 256, 0))                  \
+	X(init_misaligned, -EINVAL, lfk_msgring_init(c->mem + 8, 256, 0))      \
+	X(init_flags, -EINVAL, lfk_msgring_init(c->mem, 64, 4))                \
+	X(init_in_place, 0, lfk_msgring_init(c->mem, 64, 0))                   \
+	X(claim_null_ring, -EINVAL, lfk_msgring_claim(NULL, 1, &c->c))         \
+	X(claim_null_out, -EINVAL, lfk_msgring_claim(c->r, 1, NULL))           \
+	X(claim_beyond_max_msg, -EMSGSIZE,                                     \
+	  lfk_msgring_claim(c->r, 241, &c->c))                                 \
+	X(send_beyond_max_msg, -EMSGSIZE,                                      \
+	  lfk_msgring_try_send(c->r, c->buf, SIZE_MAX))                        \
+	X(send_null_buf, -EINVAL, lfk_msgring_try_send(c->r, NULL, 1))         \
+	X(commit_null, -EINVAL, lfk_msgring_commit(c->r, NULL))                \
+	X(commit_no_claim, -EINVAL,                                            \
+	  (c->c.len = 3, c->c.lfk__pos = 0, lfk_msgring_commit(c->r, &c->c)))  \
+	X(claim, 0, lfk_msgring_claim(c->r, 3, &c->c))                         \
+	X(commit_len_changed, -EINVAL,                                         \
+	  (c->c.len = 4, lfk_msgring_commit(c->r, &c->c)))                     \
+	X(commit, 0, (c->c.len = 3, lfk_msgring_commit(c->r, &c->c)))          \
+	X(commit_twice, -EINVAL, lfk_msgring_commit(c->r, &c->c))              \
+	X(read_null_ring, -EINVAL, lfk_msgring_read(NULL, &c->m))              \
+	X(read_null_msg, -EINVAL, lfk_msgring_read(c->r, NULL))                \
+	X(read_len, 3,                                                         \
+	  lfk_msgring_read(c->r, &c->m) == 0 ? (long)c->m.len : -1L)           \
+	X(release_wrong_msg, -EINVAL,                                          \
+	  (c->m.lfk__pos += 16, lfk_msgring_release(c->r, &c->m)))             \
+	X(release_null, -EINVAL, lfk_msgring_release(c->r, NULL))              \
+	X(release, 0, (c->m.lfk__pos -= 16, lfk_msgring_release(c->r, &c->m))) \
+	X(release_twice, -EINVAL, lfk_msgring_release(c->r, &c->m))            \
+	X(try_recv_null_len, -EINVAL,                                          \
+	  lfk_msgring_try_recv(c->r, c->buf, 8, NULL))                         \
+	X(try_recv_null_buf, -EINVAL,                                          \
+	  lfk_msgring_try_recv(c->r, NULL, 8, &c->len))                        \
+	X(try_recv_null_ring, -EINVAL,                                         \
+	  lfk_msgring_try_recv(NULL, c->buf, 8, &c->len))                      \
+	X(burst_null_lens, -EINVAL,                                            \
+	  lfk_msgring_recv_burst(c->r, c->buf, 8, NULL, 2))                    \
+	X(burst_null_ring, -EINVAL,                                            \
+	  lfk_msgring_recv_burst(NULL, c->buf, 8, c->lens, 2))                 \
+	X(send_null_ring, -EINVAL, lfk_msgring_send(NULL, c->buf, 1, 0))       \
+	X(recv_null_ring, -EINVAL,                                             \
+	  lfk_msgring_recv(NULL, c->buf, 1, &c->len, 0))                       \
+	X(wait_readable_null, -EINVAL, lfk_msgring_wait_readable(NULL, 0))     \
+	X(close_null, -EINVAL, lfk_msgring_close(NULL))                        \
+	X(closed_null, 0, lfk_msgring_closed(NULL))                            \
+	X(stalled_null_ring, -EINVAL, lfk_msgring_stalled(NULL, &c->pid))      \
+	X(stalled_null_pid, -EINVAL, lfk_msgring_stalled(c->r, NULL))          \
+	X(repair_null, -EINVAL, lfk_msgring_repair(NULL))                      \
+	X(max_msg_null, 0, (long)lfk_msgring_max_msg(NULL))                    \
+	X(bytes_null, 0, (long)lfk_msgring_bytes(NULL))                        \
+	X(used_null, 0, (long)lfk_msgring_used(NULL))                          \
+	X(private_ring_needs_no_repair, 0, lfk_msgring_repair(c->r))
+
+#define LFK_CASE_CTX struct bad_ctx
+MSG_BAD_CASES(LFK_CASE_FN)
+static const struct lfk_case bad_cases[] = { MSG_BAD_CASES(LFK_CASE_ROW) };
+
 int lfk_scn_msg_bad_input(void)
 {
-	struct lfk_msgring *r = make(256, 0), *out = r;
-	struct lfk_msgring_claim c = { 0 };
-	struct lfk_msgring_msg m = { 0 };
 	static unsigned char mem[1024] __attribute__((aligned(64)));
-	char buf[8];
-	size_t len = 0, lens[2];
-	uint32_t pid;
-	if (r == NULL)
+	struct bad_ctx c = { .r = make(256, 0), .mem = mem };
+	if (c.r == NULL)
 		return 1;
-	LFK_CHECK(lfk_msgring_create(256, 0, NULL) == -EINVAL, "create NULL");
-	LFK_CHECK(lfk_msgring_create(100, 0, &out) == -EINVAL && out == NULL,
-		  "create: size not a power of two");
-	LFK_CHECK(lfk_msgring_create(256, LFK_MSGRING_SHARED, &out) == -EINVAL,
-		  "create: shared needs a region");
-	LFK_CHECK(lfk_msgring_create(256, 8, &out) == -EINVAL, "unknown flag");
-	LFK_CHECK(lfk_msgring_init(NULL, 256, 0) == -EINVAL, "init NULL");
-	LFK_CHECK(lfk_msgring_init(mem + 8, 256, 0) == -EINVAL, "misaligned");
-	LFK_CHECK(lfk_msgring_init(mem, 64, 4) == -EINVAL, "init flags");
-	LFK_CHECK(lfk_msgring_init(mem, 64, 0) == 0, "init in place");
-	LFK_CHECK(lfk_msgring_claim(NULL, 1, &c) == -EINVAL &&
-			  lfk_msgring_claim(r, 1, NULL) == -EINVAL,
-		  "claim NULL");
-	LFK_CHECK(lfk_msgring_claim(r, 241, &c) == -EMSGSIZE &&
-			  lfk_msgring_try_send(r, buf, SIZE_MAX) == -EMSGSIZE,
-		  "claim beyond max_msg");
-	LFK_CHECK(lfk_msgring_try_send(r, NULL, 1) == -EINVAL, "send NULL buf");
-	LFK_CHECK(lfk_msgring_commit(r, NULL) == -EINVAL, "commit NULL");
-	c.len = 3;
-	c.lfk__pos = 0;
-	LFK_CHECK(lfk_msgring_commit(r, &c) == -EINVAL, "commit no claim");
-	LFK_CHECK(lfk_msgring_claim(r, 3, &c) == 0, "claim");
-	c.len = 4;
-	LFK_CHECK(lfk_msgring_commit(r, &c) == -EINVAL, "commit len changed");
-	c.len = 3;
-	LFK_CHECK(lfk_msgring_commit(r, &c) == 0, "commit");
-	LFK_CHECK(lfk_msgring_commit(r, &c) == -EINVAL, "commit twice");
-	LFK_CHECK(lfk_msgring_read(NULL, &m) == -EINVAL &&
-			  lfk_msgring_read(r, NULL) == -EINVAL,
-		  "read NULL");
-	LFK_CHECK(lfk_msgring_read(r, &m) == 0 && m.len == 3, "read");
-	m.lfk__pos += 16;
-	LFK_CHECK(lfk_msgring_release(r, &m) == -EINVAL, "release wrong msg");
-	LFK_CHECK(lfk_msgring_release(r, NULL) == -EINVAL, "release NULL");
-	m.lfk__pos -= 16;
-	LFK_CHECK(lfk_msgring_release(r, &m) == 0, "release");
-	LFK_CHECK(lfk_msgring_release(r, &m) == -EINVAL, "release twice");
-	LFK_CHECK(lfk_msgring_try_recv(r, buf, 8, NULL) == -EINVAL &&
-			  lfk_msgring_try_recv(r, NULL, 8, &len) == -EINVAL &&
-			  lfk_msgring_try_recv(NULL, buf, 8, &len) == -EINVAL,
-		  "try_recv NULL");
-	LFK_CHECK(lfk_msgring_recv_burst(r, buf, 8, NULL, 2) == -EINVAL &&
-			  lfk_msgring_recv_burst(NULL, buf, 8, lens, 2) ==
-				  -EINVAL,
-		  "burst NULL");
-	LFK_CHECK(lfk_msgring_send(NULL, buf, 1, 0) == -EINVAL &&
-			  lfk_msgring_recv(NULL, buf, 1, &len, 0) == -EINVAL &&
-			  lfk_msgring_wait_readable(NULL, 0) == -EINVAL &&
-			  lfk_msgring_close(NULL) == -EINVAL &&
-			  lfk_msgring_closed(NULL) == 0 &&
-			  lfk_msgring_stalled(NULL, &pid) == -EINVAL &&
-			  lfk_msgring_stalled(r, NULL) == -EINVAL &&
-			  lfk_msgring_repair(NULL) == -EINVAL,
-		  "blocking calls NULL");
-	LFK_CHECK(lfk_msgring_max_msg(NULL) == 0 &&
-			  lfk_msgring_bytes(NULL) == 0 &&
-			  lfk_msgring_used(NULL) == 0,
-		  "queries NULL");
-	LFK_CHECK(lfk_msgring_repair(r) == 0, "a private ring needs no repair");
-	lfk_msgring_destroy(r);
+	c.out = c.r;
+	LFK_CHECK_CASES(bad_cases, &c, NULL, "lfk_msgring");
+	lfk_msgring_destroy(c.r);
 	lfk_msgring_destroy(NULL);
 	return 0;
 }

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bad_input_rows.h"
+#include "harness/lfk_cases.h"
 #include "queue_helpers.h"
 
 /* ---- lfk_queue's geometry, flags and memory ----------------------------- */
@@ -46,7 +46,7 @@ static long create_of(void *ctx, uint64_t i)
 	(void)ctx;
 	if (rc == 0)
 		lfk_queue_destroy(q);
-	return rc == 0 || q == NULL ? rc : BAD_ROW_SIDE_EFFECT;
+	return rc == 0 || q == NULL ? rc : LFK_CASE_SIDE_EFFECT;
 }
 
 static long create_null_out(void *ctx, uint64_t arg)
@@ -89,7 +89,7 @@ static long null_accessor(void *ctx, uint64_t which)
 	}
 }
 
-static const struct bad_row queue_rows[] = {
+static const struct lfk_case queue_rows[] = {
 	{ "size of kind 0", size_of, 0, 0 },
 	{ "size of kind 4", size_of, 1, 0 },
 	{ "size of capacity 0", size_of, 2, 0 },
@@ -127,7 +127,7 @@ static int check_queue(void)
 	mem = aligned_alloc(LFK_RING_ALIGN, sz + LFK_RING_ALIGN);
 	if (mem == NULL)
 		return 1;
-	BAD_ROWS_RUN(queue_rows, mem, "lfk_queue");
+	LFK_CHECK_CASES(queue_rows, mem, NULL, "lfk_queue");
 	check_accessors(mem);
 	free(mem);
 	lfk_queue_destroy(NULL);
@@ -221,7 +221,7 @@ static long get_rec_back(void *ctx, uint64_t on)
 	uint64_t rec[2] = { 0, 0 };
 	int rc = c->o->get_rec(c->q[on], rec, 0);
 	return rc != 0 || (rec[0] == 1 && rec[1] == 2) ? rc
-						       : BAD_ROW_SIDE_EFFECT;
+						       : LFK_CASE_SIDE_EFFECT;
 }
 
 static long close_q(void *ctx, uint64_t on)
@@ -249,7 +249,7 @@ static long geometry_of_null(void *ctx, uint64_t arg)
 	return (long)(c->o->count(NULL) + c->o->capacity(NULL));
 }
 
-static const struct bad_row impl_rows[] = {
+static const struct lfk_case impl_rows[] = {
 	{ "create capacity 0", create_sized, SIZED(0, 8), -EINVAL },
 	{ "create elem 12", create_sized, SIZED(4, 12), -EINVAL },
 	{ "create elem 0", create_sized, SIZED(4, 0), -EINVAL },
@@ -283,7 +283,7 @@ static void check_impl(const struct lfk_queue_ops *o)
 		LFK_CHECK(0, "%s create", o->name);
 		return;
 	}
-	BAD_ROWS_RUN(impl_rows, &c, o->name);
+	LFK_CHECK_CASES(impl_rows, &c, NULL, o->name);
 	o->destroy(c.q[ON_U64]);
 	o->destroy(c.q[ON_REC]);
 	o->destroy(NULL);

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bad_input_rows.h"
+#include "harness/lfk_cases.h"
 #include "ring_helpers.h"
 
 /* ---- a handle that names no kind --------------------------------------- */
@@ -73,7 +73,7 @@ static long refuse_query(void *ctx, uint64_t which)
 }
 
 /* Every call fails as on a ring whose header names no kind. */
-static const struct bad_row refuse_rows[] = {
+static const struct lfk_case refuse_rows[] = {
 	{ "enqueue", refuse_single, 0, -EINVAL },
 	{ "dequeue", refuse_single, 1, -EINVAL },
 	{ "enqueue_rec", refuse_single, 2, -EINVAL },
@@ -101,11 +101,11 @@ static long create_kind(void *ctx, uint64_t k)
 	int rc;
 	(void)ctx;
 	if (lfk_ring_size(kind, 8, 8) != 0)
-		return BAD_ROW_SIDE_EFFECT;
+		return LFK_CASE_SIDE_EFFECT;
 	rc = lfk_ring_create(kind, 8, 8, &r);
 	if (rc == 0)
 		lfk_ring_destroy(r);
-	return rc == 0 || r == NULL ? rc : BAD_ROW_SIDE_EFFECT;
+	return rc == 0 || r == NULL ? rc : LFK_CASE_SIDE_EFFECT;
 }
 
 static long create_null(void *ctx, uint64_t in_place)
@@ -115,7 +115,7 @@ static long create_null(void *ctx, uint64_t in_place)
 			: lfk_ring_create(LFK_RING_SPSC, 8, 8, NULL);
 }
 
-static const struct bad_row create_rows[] = {
+static const struct lfk_case create_rows[] = {
 	{ "kind 0", create_kind, 0, -EINVAL },
 	{ "kind 4", create_kind, 4, -EINVAL },
 	{ "kind -1", create_kind, (uint64_t)-1, -EINVAL },
@@ -167,7 +167,7 @@ static long null_args(void *ctx, uint64_t which)
 	}
 }
 
-static const struct bad_row kind_rows[] = {
+static const struct lfk_case kind_rows[] = {
 	{ "to_spsc", converts, 0, 0 },
 	{ "to_mpmc", converts, 1, 0 },
 	{ "to_lfmpmc", converts, 2, 0 },
@@ -187,7 +187,7 @@ static void check_damaged_kind(struct lfk_ring *h, const char *who)
 	uint64_t v = 0;
 	memcpy(&saved, h, sizeof(saved));
 	memcpy(h, &bad, sizeof(bad));
-	BAD_ROWS_RUN(refuse_rows, h, who);
+	LFK_CHECK_CASES(refuse_rows, h, NULL, who);
 	memcpy(h, &saved, sizeof(saved));
 	LFK_CHECK(lfk_ring_enqueue(h, 7) == 0 && lfk_ring_dequeue(h, &v) == 0 &&
 			  v == 7,
@@ -204,7 +204,7 @@ static void check_kind(enum lfk_ring_kind k)
 		LFK_CHECK(0, "create %s", who);
 		return;
 	}
-	BAD_ROWS_RUN(kind_rows, &c, who);
+	LFK_CHECK_CASES(kind_rows, &c, NULL, who);
 	check_damaged_kind(c.h, who);
 	lfk_ring_destroy(c.h);
 	lfk_ring_destroy(c.rec);
@@ -212,8 +212,8 @@ static void check_kind(enum lfk_ring_kind k)
 
 int lfk_scn_any_bad_input(void)
 {
-	BAD_ROWS_RUN(create_rows, NULL, "create");
-	BAD_ROWS_RUN(refuse_rows, NULL, "NULL");
+	LFK_CHECK_CASES(create_rows, NULL, NULL, "create");
+	LFK_CHECK_CASES(refuse_rows, NULL, NULL, "NULL");
 	lfk_ring_destroy(NULL);
 	for (size_t k = 0; k < RING_NRINGS; k++)
 		check_kind(ring_handle_kinds[k]);

@@ -11,7 +11,7 @@
 #include <lfkit/ring.h>
 #include <stdlib.h>
 
-#include "bad_input_rows.h"
+#include "harness/lfk_cases.h"
 #include "ring_helpers.h"
 
 /* ---- every kind ------------------------------------------------------- */
@@ -28,7 +28,7 @@ static long create_rc(const struct lfk_ring_ops *ops, size_t cap, size_t es)
 	int rc = ops->create(cap, es, &r);
 	if (rc == 0)
 		ops->destroy(r);
-	return rc == 0 || r == NULL ? rc : BAD_ROW_SIDE_EFFECT;
+	return rc == 0 || r == NULL ? rc : LFK_CASE_SIDE_EFFECT;
 }
 
 static long create_cap(void *ctx, uint64_t cap)
@@ -89,8 +89,9 @@ static long enqueue_rec_counts(void *ctx, uint64_t arg)
 	const uint64_t rec[2] = { 1, 2 };
 	int rc = c->ops->enqueue_rec(c->rec_ring, rec);
 	(void)arg;
-	return rc != 0 || c->ops->count(c->rec_ring) == 1 ? rc
-							  : BAD_ROW_SIDE_EFFECT;
+	return rc != 0 || c->ops->count(c->rec_ring) == 1
+		       ? rc
+		       : LFK_CASE_SIDE_EFFECT;
 }
 
 static long null_ring_geometry(void *ctx, uint64_t arg)
@@ -100,7 +101,7 @@ static long null_ring_geometry(void *ctx, uint64_t arg)
 	return (long)(ops->count(NULL) + ops->capacity(NULL));
 }
 
-static const struct bad_row kind_rows[] = {
+static const struct lfk_case kind_rows[] = {
 	{ "capacity 0", create_cap, 0, -EINVAL },
 	{ "capacity max + 1", create_cap, LFK_RING_MAX_CAPACITY + 1, -EINVAL },
 	{ "capacity SIZE_MAX", create_cap, SIZE_MAX, -EINVAL },
@@ -164,7 +165,7 @@ static long init_lfmpmc(void *ctx, uint64_t offset)
 	return lfk_ring_lfmpmc_init(place_at(ctx, offset), 16, 8);
 }
 
-static const struct bad_row place_rows[] = {
+static const struct lfk_case place_rows[] = {
 	{ "spsc size of capacity 0", bad_sizes, 0, 0 },
 	{ "mpmc size of elem_size 12", bad_sizes, 1, 0 },
 	{ "lfmpmc size of capacity max + 1", bad_sizes, 2, 0 },
@@ -185,14 +186,14 @@ int lfk_scn_bad_input(void)
 			LFK_CHECK(0, "%s: create", c.ops->name);
 			continue;
 		}
-		BAD_ROWS_RUN(kind_rows, &c, c.ops->name);
+		LFK_CHECK_CASES(kind_rows, &c, NULL, c.ops->name);
 		c.ops->destroy(c.rec_ring);
 	}
 	place.mem = aligned_alloc(LFK_RING_ALIGN,
 				  lfk_ring_lfmpmc_size(16, 8) + LFK_RING_ALIGN);
 	if (place.mem == NULL)
 		return 1;
-	BAD_ROWS_RUN(place_rows, &place, "placement");
+	LFK_CHECK_CASES(place_rows, &place, NULL, "placement");
 	free(place.mem);
 	return 0;
 }

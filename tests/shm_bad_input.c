@@ -62,8 +62,7 @@ int lfk_scn_bad_input(void)
 	if (lfk_shm_create(region_name(live, sizeof(live)), 1 << 16, 0600,
 			   &c.live) != 0)
 		return 1;
-	lfk_check_cases(bad_cases, sizeof(bad_cases) / sizeof(bad_cases[0]), &c,
-			NULL);
+	LFK_CHECK_CASES(bad_cases, &c, NULL, "lfk_shm");
 	lfk_shm_close(c.live);
 	lfk_shm_unlink(live);
 	return 0;

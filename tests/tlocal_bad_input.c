@@ -133,8 +133,7 @@ int lfk_scn_bad_input(void)
 	LFK_CHECK(c.t != NULL && c.tc != NULL, "create");
 	if (c.t == NULL || c.tc == NULL)
 		return 1;
-	lfk_check_cases(bad_cases, sizeof(bad_cases) / sizeof(bad_cases[0]), &c,
-			poison_outs);
+	LFK_CHECK_CASES(bad_cases, &c, poison_outs, "tlocal");
 	ctor_failure_is_retried(c.t, tr);
 	lfk_tlocal_destroy(c.t);
 	lfk_tcache_destroy(c.tc);
