@@ -5,8 +5,10 @@
  * ordering edges are labelled here:
  *   M1  commit's release store of the header  ->  read's acquire load:
  *       the message bytes (and the pid word) before the consumer reads them;
- *   M2  release's release store of head  ->  claim's acquire load of head:
- *       the consumer's reads of freed bytes before a producer rewrites them;
+ *   M2  release's release store of head  ->  claim's acquire load of head
+ *       (or of the producers' copy of it, stored with release after such
+ *       a load): the consumer's reads of freed bytes before a producer
+ *       rewrites them;
  *   C1  claim's seq_cst move of tail and seq_cst load of closed, against
  *       close's seq_cst store and the consumer's seq_cst loads of closed and
  *       then tail (lib/msgring_wait.c): a store-buffering pair, so either
@@ -123,6 +125,31 @@ size_t lfk_msgring_used(const struct lfk_msgring *r)
 }
 
 /*
+ * Where a record of `size` bytes goes at tail t (lfk__msg_place): against
+ * the producers' copy of head first, and against head itself (refreshing
+ * the copy) only when the copy says there is no room.  A copy that lags
+ * head by more than the ring (racing refreshes may store an older value)
+ * is not used.
+ */
+static int place_below_head(struct lfk_msgring *r, uint64_t t, uint64_t size,
+			    uint64_t *take)
+{
+	/* Acquire (M2's chain): pairs with the release that stored the copy,
+	 * after its own acquire load of head, so the consumer's reads of the
+	 * bytes below it come before our reuse of them. */
+	uint64_t h = lfk_atomic_load_u64(&r->head_seen, LFK_ACQUIRE);
+	int where;
+	if (t - h <= r->hdr.bytes &&
+	    (where = lfk__msg_place(t, h, r->hdr.bytes, size, take)) >= 0)
+		return where;
+	/* Acquire (M2): the consumer's reads of the bytes we reuse. */
+	h = lfk_atomic_load_u64(&r->head, LFK_ACQUIRE);
+	/* Release: hands M2 on to the producers that use the copy. */
+	lfk_atomic_store_u64(&r->head_seen, h, LFK_RELEASE);
+	return lfk__msg_place(t, h, r->hdr.bytes, size, take);
+}
+
+/*
  * Moves tail past `take` bytes for the placement lfk__msg_place chose:
  * 0 (the record), 1 (padding first), or -EAGAIN.  *pos is where the claim
  * starts.  Seq_cst (C1): with one producer a store, with many a CAS.
@@ -135,9 +162,7 @@ static int move_tail(struct lfk_msgring *r, uint64_t size, uint64_t *pos,
 	 * it. */
 	uint64_t t = lfk_atomic_load_u64(&r->tail, LFK_RELAXED);
 	for (;;) {
-		/* Acquire (M2): the consumer's reads of the bytes we reuse. */
-		uint64_t h = lfk_atomic_load_u64(&r->head, LFK_ACQUIRE);
-		int where = lfk__msg_place(t, h, r->hdr.bytes, size, take);
+		int where = place_below_head(r, t, size, take);
 		if (where < 0)
 			return where;
 		*pos = t;

@@ -38,7 +38,9 @@
  *     or the bytes of an older message, carry another tag; a record whose
  *     header is not written yet, or CLAIMED, ends the read (-EAGAIN);
  *   - release moves head past the record with release (M2); producers load
- *     head with acquire (M2) before they reuse its bytes.
+ *     head with acquire (M2) before they reuse its bytes, or a copy of it
+ *     on their own line (head_seen, stored with release after such a
+ *     load), reading head itself only when the copy shows no room.
  * The consumer reads no header at or past tail (the bytes there are an
  * older lap's, and any word of an old message can carry the tag of a small
  * position).  Below tail, a stale word is read only in the two-store
@@ -123,6 +125,10 @@ struct lfk_msgring {
 	} hdr __attribute__((aligned(LFK_CACHELINE)));
 	/* Producers: the position of the next claim. */
 	uint64_t tail __attribute__((aligned(LFK_CACHELINE)));
+	/* Producers' copy of head, on their line: a claim that fits below it
+	 * reads no line the consumer writes.  A hint (it may lag head, never
+	 * pass it); damage to it is caught like damage to head. */
+	uint64_t head_seen;
 	/* Consumer: the position of the next record (all before it freed). */
 	uint64_t head __attribute__((aligned(LFK_CACHELINE)));
 	/* Nonzero once closed. */
