@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "ring_helpers.h"
 #include "ring_park.h"
 
 /* Starts a thread running fn(id) with a small stack (crowds are large);
@@ -89,24 +90,6 @@ static void crowd_release(pthread_t *tid, int started)
 		LFK_CHECK(crowd->rc[i] == 0, "member %d: %d", i, crowd->rc[i]);
 }
 
-/* Puts 0, 1, ... until the ring reports full; how many. */
-static uint64_t crowd_fill(struct lfk_ring_lfmpmc *r)
-{
-	uint64_t n;
-	for (n = 0; lfk_ring_lfmpmc_enqueue(r, n) == 0; n++)
-		;
-	return n;
-}
-
-/* Takes n items, which must come out as 0 .. n-1. */
-static void crowd_drain(struct lfk_ring_lfmpmc *r, uint64_t n)
-{
-	uint64_t x;
-	for (uint64_t i = 0; i < n; i++)
-		LFK_CHECK(lfk_ring_lfmpmc_dequeue(r, &x) == 0 && x == i,
-			  "drain: item %llu", (unsigned long long)i);
-}
-
 /* CROWD consumers parked holding the items 0 .. CROWD-1. */
 static void crowd_of_consumers(void)
 {
@@ -120,10 +103,10 @@ static void crowd_of_consumers(void)
 	LFK_CHECK(lfk_ring_lfmpmc_count(crowd->ring) == 0,
 		  "count %zu with the crowd's items taken",
 		  lfk_ring_lfmpmc_count(crowd->ring));
-	n = crowd_fill(crowd->ring);
+	n = lfmpmc_fill(crowd->ring);
 	LFK_CHECK(n == CROWD_CAP, "accepted %llu beside %d parked consumers",
 		  (unsigned long long)n, started);
-	crowd_drain(crowd->ring, CROWD_CAP);
+	lfmpmc_drain(crowd->ring, CROWD_CAP);
 	crowd_release(tid, started);
 	for (int i = 0; i < started; i++)
 		seen |= crowd->item[i] < 64 ? 1ull << crowd->item[i] : 0;
@@ -143,7 +126,7 @@ static void crowd_of_producers(void)
 	LFK_CHECK(lfk_ring_lfmpmc_count(crowd->ring) == (size_t)started,
 		  "count %zu with %d items published",
 		  lfk_ring_lfmpmc_count(crowd->ring), started);
-	n = crowd_fill(crowd->ring);
+	n = lfmpmc_fill(crowd->ring);
 	LFK_CHECK(n == CROWD_CAP - (uint64_t)started,
 		  "accepted %llu beside %d parked producers",
 		  (unsigned long long)n, started);
@@ -157,7 +140,7 @@ static void crowd_of_producers(void)
 				  (uint64_t)started * (uint64_t)(started - 1) /
 					  2,
 		  "the crowd's items, each once");
-	crowd_drain(crowd->ring, n);
+	lfmpmc_drain(crowd->ring, n);
 	crowd_release(tid, started);
 	LFK_CHECK(lfk_ring_lfmpmc_dequeue(crowd->ring, &x) == -EAGAIN,
 		  "empty at the end");

@@ -22,4 +22,9 @@ extern const enum lfk_ring_kind ring_handle_kinds[RING_NRINGS];
  * consumer can check each producer's order. */
 #define RING_ITEM(p, seq) (((uint64_t)(p) << 48) | (seq))
 
+/* lfmpmc rings: puts 0, 1, ... until the ring reports full; how many. */
+uint64_t lfmpmc_fill(struct lfk_ring_lfmpmc *r);
+/* Takes n items, which must come out as 0 .. n-1 (a failed check if not). */
+void lfmpmc_drain(struct lfk_ring_lfmpmc *r, uint64_t n);
+
 #endif

@@ -116,24 +116,6 @@ static void traffic_run(struct lfk_ring_lfmpmc *ring, const char *what)
 		t.stalled ? " (stalled)" : "");
 }
 
-/* Puts 0, 1, ... into the ring until it reports full; returns how many. */
-static uint64_t lfmpmc_fill(struct lfk_ring_lfmpmc *r)
-{
-	uint64_t n;
-	for (n = 0; lfk_ring_lfmpmc_enqueue(r, n) == 0; n++)
-		;
-	return n;
-}
-
-/* Takes n items, which must come out as 0 .. n-1. */
-static void lfmpmc_drain(struct lfk_ring_lfmpmc *r, uint64_t n)
-{
-	uint64_t x;
-	for (uint64_t i = 0; i < n; i++)
-		LFK_CHECK(lfk_ring_lfmpmc_dequeue(r, &x) == 0 && x == i,
-			  "drain: item %llu", (unsigned long long)i);
-}
-
 /*
  * A producer parked after publishing, before it moves tail: its item is in
  * the ring and first out, the others pass its position (tail lags), the
