@@ -13,8 +13,9 @@
  *   - a directory entry of a ring (offset, length, kind, parameters),
  *   - a ring's header (magic, flags, size, data offset, total, the
  *     eventcounts' flags): what attach checks,
- *   - a ring's live state: head, tail, the closed word, and any word of
- *     the data space, record headers included.  Attach cannot check these
+ *   - a ring's live state: head, tail, the producers' copy of head, the
+ *     closed word, and any word of the data space, record headers
+ *     included.  Attach cannot check these
  *     (users are at work); the calls must stay within the ring all the
  *     same, answering -EPROTO, -EAGAIN or another error where the state
  *     makes no sense, never reading or writing outside it.
