@@ -192,8 +192,9 @@ static inline bool lfk__lfq_room(struct lfk_ring_lfmpmc *r, struct lfk__lfq *q,
 		return true;
 	/* Acquire: pairs with the consumers' release of head; their entries
 	 * are free before it. */
-	h = lfk__lfq_taken_frontier(r, 0,
-				    lfk_atomic_load_u64(&q->head, LFK_ACQUIRE));
+	h = lfk_atomic_load_u64(&q->head, LFK_ACQUIRE);
+	LFK__RING_HOOK(LFK_HOOK_LFMPMC_ENQ_ROOM);
+	h = lfk__lfq_taken_frontier(r, 0, h);
 	/* Relaxed: only a hint for the next look. */
 	lfk_atomic_store_u64(&q->head_seen, h, LFK_RELAXED);
 	return lfk__ring_diff(p, h) < cap;
