@@ -151,31 +151,77 @@ static inline bool lfk__lfq_taken(int64_t d, uint64_t slots)
 }
 
 /* Where consumers have got from `h` on: past the positions taken already
- * while head lags (a consumer stopped before moving it).  At most a lap. */
+ * while head lags (a consumer stopped before moving it).  At most a lap
+ * past head, and exact when it returns: the entry it stops at was not yet
+ * taken when it read it.  An entry taken a lap later than its position
+ * (seq - h >= 2n) means the scan fell behind (the caller stopped after
+ * reading head): head has moved past h then, and the scan goes on from
+ * there; a stop there would return a frontier a lap low, and report a
+ * ring full that is not.  Lock-free: each restart follows a move of head. */
 static inline uint64_t lfk__lfq_taken_frontier(struct lfk_ring_lfmpmc *r,
 					       int which, uint64_t h)
 {
-	for (uint64_t i = 0; i < r->hdr.slots; i++, h++) {
+	struct lfk__lfq *q = lfk__lfq_ring(r, which);
+	const uint64_t slots = r->hdr.slots;
+	uint64_t i = 0;
+	for (;;) {
+		uint64_t seq;
+		int64_t d;
+		if (i == slots) { /* a lap past the head we started from */
+			if (!lfk__lfq_moved(&q->head, &h))
+				break;
+			i = 0;
+			continue;
+		}
 		/* Acquire: pairs with the consumer's release of the entry. */
-		uint64_t seq = lfk_atomic_load_u64(
-			&lfk__lfq_entry(r, which, h)->lo, LFK_ACQUIRE);
-		if (!lfk__lfq_taken(lfk__ring_diff(seq, h), r->hdr.slots))
-			break;
+		seq = lfk_atomic_load_u64(&lfk__lfq_entry(r, which, h)->lo,
+					  LFK_ACQUIRE);
+		d = lfk__ring_diff(seq, h);
+		if (lfk__lfq_taken(d, slots)) {
+			i++;
+			h++;
+		} else if (d > (int64_t)slots + 1 &&
+			   lfk__lfq_moved(&q->head, &h)) {
+			i = 0; /* we fell a lap behind: on from head */
+		} else {
+			break; /* not taken yet (or damaged) */
+		}
 	}
 	return h;
 }
 
 /* Where producers have got from `t` on: past the positions filled already
- * while tail lags.  At most a lap. */
+ * while tail lags.  At most a lap past tail; an entry filled a lap later
+ * than its position means the scan fell behind, and it goes on from tail,
+ * as lfk__lfq_taken_frontier. */
 static inline uint64_t lfk__lfq_filled_frontier(struct lfk_ring_lfmpmc *r,
 						int which, uint64_t t)
 {
-	for (uint64_t i = 0; i < r->hdr.slots; i++, t++) {
+	struct lfk__lfq *q = lfk__lfq_ring(r, which);
+	const uint64_t slots = r->hdr.slots;
+	uint64_t i = 0;
+	for (;;) {
+		uint64_t seq;
+		int64_t d;
+		if (i == slots) {
+			if (!lfk__lfq_moved(&q->tail, &t))
+				break;
+			i = 0;
+			continue;
+		}
 		/* Acquire: pairs with the producer's publish. */
-		uint64_t seq = lfk_atomic_load_u64(
-			&lfk__lfq_entry(r, which, t)->lo, LFK_ACQUIRE);
-		if (!lfk__lfq_filled(lfk__ring_diff(seq, t), r->hdr.slots))
+		seq = lfk_atomic_load_u64(&lfk__lfq_entry(r, which, t)->lo,
+					  LFK_ACQUIRE);
+		d = lfk__ring_diff(seq, t);
+		if (lfk__lfq_filled(d, slots)) {
+			i++;
+			t++;
+		} else if (d > (int64_t)slots + 1 &&
+			   lfk__lfq_moved(&q->tail, &t)) {
+			i = 0;
+		} else {
 			break;
+		}
 	}
 	return t;
 }
