@@ -115,19 +115,24 @@ static inline bool lfk__lfq_moved(uint64_t *index, uint64_t *pos)
 	return true;
 }
 
-/* Consumers: the entry's seq word from *seq to next; on failure *seq gets
- * what the word holds. */
-static inline bool lfk__lfq_seq_cas(lfk_pair_t *ent, uint64_t *seq,
+/* Consumers: the entry's seq word from *seq to next, the entry holding
+ * the value v the caller read; on failure *seq gets what the word holds. */
+static inline bool lfk__lfq_seq_cas(lfk_pair_t *ent, uint64_t *seq, uint64_t v,
 				    uint64_t next)
 {
 #if LFK__LFQ_SEQ_NARROW
 	/* Release: the caller's read of the value before the entry is handed
-	 * to the next lap's producer (its acquire load of seq). */
+	 * to the next lap's producer (its acquire load of seq).  v needs no
+	 * check: the 16-byte CAS that wrote seq wrote the value with it. */
+	(void)v;
 	return lfk_atomic_cas_u64(&ent->lo, seq, next, LFK_RELEASE);
 #else
-	/* Relaxed: the CAS below compares it too; it completes the pair. */
-	lfk_pair_t want = { *seq, lfk_atomic_load_u64(&ent->hi, LFK_RELAXED) };
-	lfk_pair_t set = { next, want.hi };
+	/* The pair compared is the one the caller read: with the 16-byte CAS
+	 * emulated under a lock, the 8-byte loads beside it can see seq new
+	 * and the value old, and a second load of the value could see the
+	 * new one, pass the CAS and return the old one. */
+	lfk_pair_t want = { *seq, v };
+	lfk_pair_t set = { next, v };
 	/* Release, as the 8-byte form above. */
 	bool ok = lfk_atomic_cas2(ent, &want, set, LFK_RELEASE);
 	*seq = want.lo;
@@ -338,7 +343,7 @@ static inline size_t lfk__lfq_get(struct lfk_ring_lfmpmc *r, int which,
 		if (d == 0) { /* holds the item of p */
 			/* Relaxed: ordered after the acquire load of seq. */
 			uint64_t v = lfk_atomic_load_u64(&ent->hi, LFK_RELAXED);
-			if (lfk__lfq_seq_cas(ent, &seq, p + slots)) {
+			if (lfk__lfq_seq_cas(ent, &seq, v, p + slots)) {
 				dst[done++] = v;
 				p++;
 				if (which == 0)
