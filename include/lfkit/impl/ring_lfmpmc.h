@@ -161,10 +161,12 @@ static inline bool lfk__lfq_taken(int64_t d, uint64_t slots)
  * taken when it read it.  An entry taken a lap later than its position
  * (seq - h >= 2n) means the scan fell behind (the caller stopped after
  * reading head): head has moved past h then, and the scan goes on from
- * there; a stop there would return a frontier a lap low, and report a
- * ring full that is not.  Lock-free: each restart follows a move of head. */
+ * there (with `chase`; a stop there would return a frontier a lap low, and
+ * report a ring full that is not).  Lock-free: each restart follows a move
+ * of head.  Without `chase` (count()): one lap at most, a lower bound. */
 static inline uint64_t lfk__lfq_taken_frontier(struct lfk_ring_lfmpmc *r,
-					       int which, uint64_t h)
+					       int which, uint64_t h,
+					       bool chase)
 {
 	struct lfk__lfq *q = lfk__lfq_ring(r, which);
 	const uint64_t slots = r->hdr.slots;
@@ -173,7 +175,7 @@ static inline uint64_t lfk__lfq_taken_frontier(struct lfk_ring_lfmpmc *r,
 		uint64_t seq;
 		int64_t d;
 		if (i == slots) { /* a lap past the head we started from */
-			if (!lfk__lfq_moved(&q->head, &h))
+			if (!chase || !lfk__lfq_moved(&q->head, &h))
 				break;
 			i = 0;
 			continue;
@@ -185,7 +187,7 @@ static inline uint64_t lfk__lfq_taken_frontier(struct lfk_ring_lfmpmc *r,
 		if (lfk__lfq_taken(d, slots)) {
 			i++;
 			h++;
-		} else if (d > (int64_t)slots + 1 &&
+		} else if (d > (int64_t)slots + 1 && chase &&
 			   lfk__lfq_moved(&q->head, &h)) {
 			i = 0; /* we fell a lap behind: on from head */
 		} else {
@@ -197,10 +199,11 @@ static inline uint64_t lfk__lfq_taken_frontier(struct lfk_ring_lfmpmc *r,
 
 /* Where producers have got from `t` on: past the positions filled already
  * while tail lags.  At most a lap past tail; an entry filled a lap later
- * than its position means the scan fell behind, and it goes on from tail,
- * as lfk__lfq_taken_frontier. */
+ * than its position means the scan fell behind, and with `chase` it goes
+ * on from tail, as lfk__lfq_taken_frontier. */
 static inline uint64_t lfk__lfq_filled_frontier(struct lfk_ring_lfmpmc *r,
-						int which, uint64_t t)
+						int which, uint64_t t,
+						bool chase)
 {
 	struct lfk__lfq *q = lfk__lfq_ring(r, which);
 	const uint64_t slots = r->hdr.slots;
@@ -209,7 +212,7 @@ static inline uint64_t lfk__lfq_filled_frontier(struct lfk_ring_lfmpmc *r,
 		uint64_t seq;
 		int64_t d;
 		if (i == slots) {
-			if (!lfk__lfq_moved(&q->tail, &t))
+			if (!chase || !lfk__lfq_moved(&q->tail, &t))
 				break;
 			i = 0;
 			continue;
@@ -221,7 +224,7 @@ static inline uint64_t lfk__lfq_filled_frontier(struct lfk_ring_lfmpmc *r,
 		if (lfk__lfq_filled(d, slots)) {
 			i++;
 			t++;
-		} else if (d > (int64_t)slots + 1 &&
+		} else if (d > (int64_t)slots + 1 && chase &&
 			   lfk__lfq_moved(&q->tail, &t)) {
 			i = 0;
 		} else {
@@ -245,7 +248,7 @@ static inline bool lfk__lfq_room(struct lfk_ring_lfmpmc *r, struct lfk__lfq *q,
 	 * are free before it. */
 	h = lfk_atomic_load_u64(&q->head, LFK_ACQUIRE);
 	LFK__RING_HOOK(LFK_HOOK_LFMPMC_ENQ_ROOM);
-	h = lfk__lfq_taken_frontier(r, 0, h);
+	h = lfk__lfq_taken_frontier(r, 0, h, true);
 	/* Relaxed: only a hint for the next look. */
 	lfk_atomic_store_u64(&q->head_seen, h, LFK_RELAXED);
 	return lfk__ring_diff(p, h) < cap;
