@@ -27,12 +27,14 @@ LFK_BEGIN_DECLS
  * producer's 16-byte CAS on the whole entry only where that 16-byte CAS is
  * one instruction: the arch backends (cmpxchg16b; casp or ldaxp/stlxp), or
  * the compiler's where it has the instruction.  Emulated with a lock
- * (libatomic on ISAs without one, or a TSan build without -mcx16), the
- * 16-byte CAS does not see an 8-byte CAS that runs beside it, and one of
- * the two updates is lost; there every update of seq is a 16-byte CAS.
+ * (libatomic on ISAs without one, and every TSan build: TSan runs each
+ * 16-byte atomic under a lock of its own, -mcx16 or not), the 8-byte
+ * accesses beside it do not take that lock, and can see the seq half
+ * written before the value half; there every update of seq is a 16-byte
+ * CAS, which checks the value the consumer read (lfk__lfq_seq_cas).
  */
 #if defined(LFK__X86_64_HAVE_CAS2) || defined(LFK__AARCH64_HAVE_CAS2) ||       \
-	defined(__GCC_HAVE_SYNC_COMPARE_AND_SWAP_16)
+	(defined(__GCC_HAVE_SYNC_COMPARE_AND_SWAP_16) && !defined(LFK_TSAN))
 #define LFK__LFQ_SEQ_NARROW 1
 #else
 #define LFK__LFQ_SEQ_NARROW 0
