@@ -357,3 +357,49 @@ int lfk_scn_lfmpmc_burst_parked_midway(void)
 	lfk_ring_lfmpmc_destroy(r);
 	return 0;
 }
+
+/*
+ * Capacity below the slot count (3 of 4): a producer checking room reads
+ * head (0, lagging: positions 0-2 taken) and stops before it scans the
+ * entries.  Meanwhile two items go in and out; the consumer that moves
+ * head to 4 takes position 4, whose entry is entry 0 again.  The ring
+ * never holds more than 2 items, so the resumed producer must not report
+ * full: a scan from its stale head that stops at entry 0 (taken a lap
+ * later, not "not yet taken") would judge position 3 three ahead of the
+ * consumers.
+ */
+int lfk_scn_lfmpmc_room_stale_head_not_full(void)
+{
+	struct lfk_ring_lfmpmc *r;
+	struct victim v = {
+		LFK_HOOK_LFMPMC_ENQ_ROOM, NULL, true, true, 77, -1, NULL, 0, 0
+	};
+	pthread_t tid;
+	uint64_t x;
+	if (lfk_ring_lfmpmc_create(3, 8, &r) != 0)
+		return 1;
+	for (uint64_t i = 0; i < 3; i++)
+		LFK_CHECK(lfk_ring_lfmpmc_enqueue(r, i) == 0, "put %llu",
+			  (unsigned long long)i);
+	for (uint64_t i = 0; i < 3; i++)
+		LFK_CHECK(lfk_ring_lfmpmc_dequeue(r, &x) == 0 && x == i,
+			  "take %llu", (unsigned long long)i);
+	if (!victim_park(&v, r, &tid))
+		return 1;
+	LFK_CHECK(lfk_ring_lfmpmc_enqueue(r, 3) == 0 &&
+			  lfk_ring_lfmpmc_enqueue(r, 4) == 0,
+		  "two puts beside the parked producer");
+	for (uint64_t i = 3; i < 5; i++)
+		LFK_CHECK(lfk_ring_lfmpmc_dequeue(r, &x) == 0 && x == i,
+			  "take %llu", (unsigned long long)i);
+	victim_release(tid);
+	LFK_CHECK(v.rc == 0,
+		  "enqueue into a ring that never held more than 2 of 3 "
+		  "returned %d",
+		  v.rc);
+	LFK_CHECK(lfk_ring_lfmpmc_dequeue(r, &x) == 0 && x == 77,
+		  "the resumed producer's item");
+	LFK_CHECK(lfk_ring_lfmpmc_dequeue(r, &x) == -EAGAIN, "then empty");
+	lfk_ring_lfmpmc_destroy(r);
+	return 0;
+}

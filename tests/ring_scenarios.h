@@ -37,6 +37,7 @@
 	X(mpmc_damaged_slot_returns)                                           \
 	X(lfmpmc_damaged_entry_returns)                                        \
 	X(lfmpmc_burst_parked_midway)                                          \
+	X(lfmpmc_room_stale_head_not_full)                                     \
 	X(any_differential)                                                    \
 	X(any_matches_typed)                                                   \
 	X(any_bad_input)

@@ -68,9 +68,12 @@
  * item (consumers take it, producers pass it); a consumer stopped after
  * taking its item has freed its entry.  Neither holds a place, so the ring
  * keeps its exact capacity and reports full (empty) only when it is.  A
- * record ring's producer stopped between taking a free index and appending
- * it to aq holds that slot (the ring then holds capacity - 1 until it goes
- * on), as does a consumer between taking an index and returning it to fq.
+ * record ring's producer between taking free indices and appending them
+ * to aq holds those slots, as does a consumer between taking indices and
+ * returning them to fq: one per single call, up to LFK__LFQ_CHUNK (32) per
+ * burst call.  While it holds k, enqueue reports full (-EAGAIN) at
+ * capacity - k items, whether it is stopped there or only copying; so a
+ * record ring's "full" is exact only when no record call is in flight.
  *
  * Memory order: an entry's filling CAS is a release and every load of seq
  * an acquire (the value travels with it); the consumer's CAS of seq is a

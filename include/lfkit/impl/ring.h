@@ -44,6 +44,7 @@ enum lfk_ring_hook_point {
 	LFK_HOOK_QUEUE_PUT_PUBLISHED, /* item in the ring, not yet delivered */
 	LFK_HOOK_QUEUE_GET_REGISTERED, /* queue get in flight, ring not tried */
 	LFK_HOOK_QUEUE_GET_TAKEN, /* item taken, get not marked done */
+	LFK_HOOK_LFMPMC_ENQ_ROOM, /* capacity check: head read, entries not */
 };
 #if defined(LFK_RING_TEST_HOOKS)
 void lfk_ring_test_hook(enum lfk_ring_hook_point point);

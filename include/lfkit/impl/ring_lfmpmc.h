@@ -27,12 +27,14 @@ LFK_BEGIN_DECLS
  * producer's 16-byte CAS on the whole entry only where that 16-byte CAS is
  * one instruction: the arch backends (cmpxchg16b; casp or ldaxp/stlxp), or
  * the compiler's where it has the instruction.  Emulated with a lock
- * (libatomic on ISAs without one, or a TSan build without -mcx16), the
- * 16-byte CAS does not see an 8-byte CAS that runs beside it, and one of
- * the two updates is lost; there every update of seq is a 16-byte CAS.
+ * (libatomic on ISAs without one, and every TSan build: TSan runs each
+ * 16-byte atomic under a lock of its own, -mcx16 or not), the 8-byte
+ * accesses beside it do not take that lock, and can see the seq half
+ * written before the value half; there every update of seq is a 16-byte
+ * CAS, which checks the value the consumer read (lfk__lfq_seq_cas).
  */
 #if defined(LFK__X86_64_HAVE_CAS2) || defined(LFK__AARCH64_HAVE_CAS2) ||       \
-	defined(__GCC_HAVE_SYNC_COMPARE_AND_SWAP_16)
+	(defined(__GCC_HAVE_SYNC_COMPARE_AND_SWAP_16) && !defined(LFK_TSAN))
 #define LFK__LFQ_SEQ_NARROW 1
 #else
 #define LFK__LFQ_SEQ_NARROW 0
@@ -115,19 +117,24 @@ static inline bool lfk__lfq_moved(uint64_t *index, uint64_t *pos)
 	return true;
 }
 
-/* Consumers: the entry's seq word from *seq to next; on failure *seq gets
- * what the word holds. */
-static inline bool lfk__lfq_seq_cas(lfk_pair_t *ent, uint64_t *seq,
+/* Consumers: the entry's seq word from *seq to next, the entry holding
+ * the value v the caller read; on failure *seq gets what the word holds. */
+static inline bool lfk__lfq_seq_cas(lfk_pair_t *ent, uint64_t *seq, uint64_t v,
 				    uint64_t next)
 {
 #if LFK__LFQ_SEQ_NARROW
 	/* Release: the caller's read of the value before the entry is handed
-	 * to the next lap's producer (its acquire load of seq). */
+	 * to the next lap's producer (its acquire load of seq).  v needs no
+	 * check: the 16-byte CAS that wrote seq wrote the value with it. */
+	(void)v;
 	return lfk_atomic_cas_u64(&ent->lo, seq, next, LFK_RELEASE);
 #else
-	/* Relaxed: the CAS below compares it too; it completes the pair. */
-	lfk_pair_t want = { *seq, lfk_atomic_load_u64(&ent->hi, LFK_RELAXED) };
-	lfk_pair_t set = { next, want.hi };
+	/* The pair compared is the one the caller read: with the 16-byte CAS
+	 * emulated under a lock, the 8-byte loads beside it can see seq new
+	 * and the value old, and a second load of the value could see the
+	 * new one, pass the CAS and return the old one. */
+	lfk_pair_t want = { *seq, v };
+	lfk_pair_t set = { next, v };
 	/* Release, as the 8-byte form above. */
 	bool ok = lfk_atomic_cas2(ent, &want, set, LFK_RELEASE);
 	*seq = want.lo;
@@ -151,31 +158,80 @@ static inline bool lfk__lfq_taken(int64_t d, uint64_t slots)
 }
 
 /* Where consumers have got from `h` on: past the positions taken already
- * while head lags (a consumer stopped before moving it).  At most a lap. */
+ * while head lags (a consumer stopped before moving it).  At most a lap
+ * past head, and exact when it returns: the entry it stops at was not yet
+ * taken when it read it.  An entry taken a lap later than its position
+ * (seq - h >= 2n) means the scan fell behind (the caller stopped after
+ * reading head): head has moved past h then, and the scan goes on from
+ * there (with `chase`; a stop there would return a frontier a lap low, and
+ * report a ring full that is not).  Lock-free: each restart follows a move
+ * of head.  Without `chase` (count()): one lap at most, a lower bound. */
 static inline uint64_t lfk__lfq_taken_frontier(struct lfk_ring_lfmpmc *r,
-					       int which, uint64_t h)
+					       int which, uint64_t h,
+					       bool chase)
 {
-	for (uint64_t i = 0; i < r->hdr.slots; i++, h++) {
+	struct lfk__lfq *q = lfk__lfq_ring(r, which);
+	const uint64_t slots = r->hdr.slots;
+	uint64_t i = 0;
+	for (;;) {
+		uint64_t seq;
+		int64_t d;
+		if (i == slots) { /* a lap past the head we started from */
+			if (!chase || !lfk__lfq_moved(&q->head, &h))
+				break;
+			i = 0;
+			continue;
+		}
 		/* Acquire: pairs with the consumer's release of the entry. */
-		uint64_t seq = lfk_atomic_load_u64(
-			&lfk__lfq_entry(r, which, h)->lo, LFK_ACQUIRE);
-		if (!lfk__lfq_taken(lfk__ring_diff(seq, h), r->hdr.slots))
-			break;
+		seq = lfk_atomic_load_u64(&lfk__lfq_entry(r, which, h)->lo,
+					  LFK_ACQUIRE);
+		d = lfk__ring_diff(seq, h);
+		if (lfk__lfq_taken(d, slots)) {
+			i++;
+			h++;
+		} else if (d > (int64_t)slots + 1 && chase &&
+			   lfk__lfq_moved(&q->head, &h)) {
+			i = 0; /* we fell a lap behind: on from head */
+		} else {
+			break; /* not taken yet (or damaged) */
+		}
 	}
 	return h;
 }
 
 /* Where producers have got from `t` on: past the positions filled already
- * while tail lags.  At most a lap. */
+ * while tail lags.  At most a lap past tail; an entry filled a lap later
+ * than its position means the scan fell behind, and with `chase` it goes
+ * on from tail, as lfk__lfq_taken_frontier. */
 static inline uint64_t lfk__lfq_filled_frontier(struct lfk_ring_lfmpmc *r,
-						int which, uint64_t t)
+						int which, uint64_t t,
+						bool chase)
 {
-	for (uint64_t i = 0; i < r->hdr.slots; i++, t++) {
+	struct lfk__lfq *q = lfk__lfq_ring(r, which);
+	const uint64_t slots = r->hdr.slots;
+	uint64_t i = 0;
+	for (;;) {
+		uint64_t seq;
+		int64_t d;
+		if (i == slots) {
+			if (!chase || !lfk__lfq_moved(&q->tail, &t))
+				break;
+			i = 0;
+			continue;
+		}
 		/* Acquire: pairs with the producer's publish. */
-		uint64_t seq = lfk_atomic_load_u64(
-			&lfk__lfq_entry(r, which, t)->lo, LFK_ACQUIRE);
-		if (!lfk__lfq_filled(lfk__ring_diff(seq, t), r->hdr.slots))
+		seq = lfk_atomic_load_u64(&lfk__lfq_entry(r, which, t)->lo,
+					  LFK_ACQUIRE);
+		d = lfk__ring_diff(seq, t);
+		if (lfk__lfq_filled(d, slots)) {
+			i++;
+			t++;
+		} else if (d > (int64_t)slots + 1 && chase &&
+			   lfk__lfq_moved(&q->tail, &t)) {
+			i = 0;
+		} else {
 			break;
+		}
 	}
 	return t;
 }
@@ -192,8 +248,9 @@ static inline bool lfk__lfq_room(struct lfk_ring_lfmpmc *r, struct lfk__lfq *q,
 		return true;
 	/* Acquire: pairs with the consumers' release of head; their entries
 	 * are free before it. */
-	h = lfk__lfq_taken_frontier(r, 0,
-				    lfk_atomic_load_u64(&q->head, LFK_ACQUIRE));
+	h = lfk_atomic_load_u64(&q->head, LFK_ACQUIRE);
+	LFK__RING_HOOK(LFK_HOOK_LFMPMC_ENQ_ROOM);
+	h = lfk__lfq_taken_frontier(r, 0, h, true);
 	/* Relaxed: only a hint for the next look. */
 	lfk_atomic_store_u64(&q->head_seen, h, LFK_RELAXED);
 	return lfk__ring_diff(p, h) < cap;
@@ -291,7 +348,7 @@ static inline size_t lfk__lfq_get(struct lfk_ring_lfmpmc *r, int which,
 		if (d == 0) { /* holds the item of p */
 			/* Relaxed: ordered after the acquire load of seq. */
 			uint64_t v = lfk_atomic_load_u64(&ent->hi, LFK_RELAXED);
-			if (lfk__lfq_seq_cas(ent, &seq, p + slots)) {
+			if (lfk__lfq_seq_cas(ent, &seq, v, p + slots)) {
 				dst[done++] = v;
 				p++;
 				if (which == 0)
