@@ -254,9 +254,11 @@ size_t lfk_ring_lfmpmc_count(const struct lfk_ring_lfmpmc *r)
 	/* Acquire: as the operations' loads of the indices; each is then
 	 * carried past the positions done by a thread that has not moved it
 	 * yet (a stopped one). */
-	head = lfk__lfq_taken_frontier(
-		w, 0, lfk_atomic_load_u64(&w->aq.head, LFK_ACQUIRE), false);
-	tail = lfk__lfq_filled_frontier(
-		w, 0, lfk_atomic_load_u64(&w->aq.tail, LFK_ACQUIRE), false);
+	head = lfk__lfq_frontier(w, 0, true,
+				 lfk_atomic_load_u64(&w->aq.head, LFK_ACQUIRE),
+				 false);
+	tail = lfk__lfq_frontier(w, 0, false,
+				 lfk_atomic_load_u64(&w->aq.tail, LFK_ACQUIRE),
+				 false);
 	return lfk__ring_count(head, tail, r->hdr.capacity);
 }

@@ -157,83 +157,53 @@ static inline bool lfk__lfq_taken(int64_t d, uint64_t slots)
 	return d == (int64_t)slots || d == (int64_t)slots + 1;
 }
 
-/* Where consumers have got from `h` on: past the positions taken already
- * while head lags (a consumer stopped before moving it).  At most a lap
- * past head, and exact when it returns: the entry it stops at was not yet
- * taken when it read it.  An entry taken a lap later than its position
- * (seq - h >= 2n) means the scan fell behind (the caller stopped after
- * reading head): head has moved past h then, and the scan goes on from
- * there (with `chase`; a stop there would return a frontier a lap low, and
- * report a ring full that is not).  Lock-free: each restart follows a move
- * of head.  Without `chase` (count()): one lap at most, a lower bound. */
-static inline uint64_t lfk__lfq_taken_frontier(struct lfk_ring_lfmpmc *r,
-					       int which, uint64_t h,
-					       bool chase)
+/*
+ * Where one side (the consumers, or the producers) has got from `at`, a
+ * value of its index, on: past the positions taken (filled) already while
+ * the index lags, because a thread stopped before moving it.  At most a lap
+ * past the index, and exact when it returns: the entry it stops at was not
+ * yet done when it read it.  An entry done a lap later than its position
+ * (seq - at >= 2n) means the scan fell behind (the caller stopped after
+ * reading the index): the index has moved past `at` then, and with `chase`
+ * the scan goes on from it (a stop there would return a frontier a lap
+ * low, and the capacity check would report full a ring that is not).
+ * Lock-free: each restart follows a move of the index.  Without `chase`
+ * (count()): one lap at most, a lower bound.
+ */
+static inline uint64_t lfk__lfq_frontier(struct lfk_ring_lfmpmc *r, int which,
+					 bool consumers, uint64_t at,
+					 bool chase)
 {
 	struct lfk__lfq *q = lfk__lfq_ring(r, which);
+	uint64_t *index = consumers ? &q->head : &q->tail;
 	const uint64_t slots = r->hdr.slots;
 	uint64_t i = 0;
 	for (;;) {
 		uint64_t seq;
 		int64_t d;
-		if (i == slots) { /* a lap past the head we started from */
-			if (!chase || !lfk__lfq_moved(&q->head, &h))
+		if (i == slots) { /* a lap past the index we started from */
+			if (!chase || !lfk__lfq_moved(index, &at))
 				break;
 			i = 0;
 			continue;
 		}
-		/* Acquire: pairs with the consumer's release of the entry. */
-		seq = lfk_atomic_load_u64(&lfk__lfq_entry(r, which, h)->lo,
+		/* Acquire: pairs with the release of the entry by the thread
+		 * that took (filled) it. */
+		seq = lfk_atomic_load_u64(&lfk__lfq_entry(r, which, at)->lo,
 					  LFK_ACQUIRE);
-		d = lfk__ring_diff(seq, h);
-		if (lfk__lfq_taken(d, slots)) {
+		d = lfk__ring_diff(seq, at);
+		if (consumers ? lfk__lfq_taken(d, slots)
+			      : lfk__lfq_filled(d, slots)) {
 			i++;
-			h++;
+			at++;
 		} else if (d > (int64_t)slots + 1 && chase &&
-			   lfk__lfq_moved(&q->head, &h)) {
-			i = 0; /* we fell a lap behind: on from head */
+			   lfk__lfq_moved(index, &at)) {
+			i = 0; /* we fell a lap behind: on from the index */
 		} else {
-			break; /* not taken yet (or damaged) */
+			break; /* not done yet (or damaged) */
 		}
 	}
-	return h;
-}
-
-/* Where producers have got from `t` on: past the positions filled already
- * while tail lags.  At most a lap past tail; an entry filled a lap later
- * than its position means the scan fell behind, and with `chase` it goes
- * on from tail, as lfk__lfq_taken_frontier. */
-static inline uint64_t lfk__lfq_filled_frontier(struct lfk_ring_lfmpmc *r,
-						int which, uint64_t t,
-						bool chase)
-{
-	struct lfk__lfq *q = lfk__lfq_ring(r, which);
-	const uint64_t slots = r->hdr.slots;
-	uint64_t i = 0;
-	for (;;) {
-		uint64_t seq;
-		int64_t d;
-		if (i == slots) {
-			if (!chase || !lfk__lfq_moved(&q->tail, &t))
-				break;
-			i = 0;
-			continue;
-		}
-		/* Acquire: pairs with the producer's publish. */
-		seq = lfk_atomic_load_u64(&lfk__lfq_entry(r, which, t)->lo,
-					  LFK_ACQUIRE);
-		d = lfk__ring_diff(seq, t);
-		if (lfk__lfq_filled(d, slots)) {
-			i++;
-			t++;
-		} else if (d > (int64_t)slots + 1 && chase &&
-			   lfk__lfq_moved(&q->tail, &t)) {
-			i = 0;
-		} else {
-			break;
-		}
-	}
-	return t;
+	return at;
 }
 
 /* Whether position p may be filled without the ring holding more than
@@ -250,7 +220,7 @@ static inline bool lfk__lfq_room(struct lfk_ring_lfmpmc *r, struct lfk__lfq *q,
 	 * are free before it. */
 	h = lfk_atomic_load_u64(&q->head, LFK_ACQUIRE);
 	LFK__RING_HOOK(LFK_HOOK_LFMPMC_ENQ_ROOM);
-	h = lfk__lfq_taken_frontier(r, 0, h, true);
+	h = lfk__lfq_frontier(r, 0, true, h, true);
 	/* Relaxed: only a hint for the next look. */
 	lfk_atomic_store_u64(&q->head_seen, h, LFK_RELAXED);
 	return lfk__ring_diff(p, h) < cap;
