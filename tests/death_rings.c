@@ -156,15 +156,12 @@ static void mpmc_get_one(void *arg)
  * ring's 8 positions from the head, up to the dead slot); the repair hands
  * the slot on and the ring holds its full capacity again.
  */
-int lfk_scn_mpmc_killed_then_repaired(void)
+/* A dead producer: items 1, 2, then its slot (position 2), then 50; the
+ * consumers stall at the slot until it is repaired into a hole. */
+static void mpmc_dead_producer_repaired(struct lfk_ring_mpmc *ring)
 {
-	struct region r;
-	struct lfk_ring_mpmc *ring = open_ring(&r, LFK_RING_MPMC, 8);
 	uint64_t v, n, pos = 99;
 	pid_t pid;
-	if (ring == NULL)
-		return 1;
-	/* a dead producer: items 1, 2, then its slot (position 2), then 50 */
 	lfk_ring_mpmc_enqueue(ring, 1);
 	lfk_ring_mpmc_enqueue(ring, 2);
 	LFK_CHECK(lfk_death_kill_at_hook(LFK_HOOK_MPMC_ENQ_RESERVED,
@@ -192,7 +189,14 @@ int lfk_scn_mpmc_killed_then_repaired(void)
 	LFK_CHECK(lfk_ring_mpmc_dequeue(ring, &n) == -EAGAIN &&
 			  lfk_ring_mpmc_stalled(ring, &pos) == 0,
 		  "empty, no stall");
-	/* a dead consumer: it reserved the slot of item 1 (position 4) */
+}
+
+/* A dead consumer: it reserved the slot of item 1 (position 4); the
+ * producers stop there until it is repaired. */
+static void mpmc_dead_consumer_repaired(struct lfk_ring_mpmc *ring)
+{
+	uint64_t v, n, pos = 99;
+	pid_t pid;
 	for (v = 1; v <= 3; v++)
 		lfk_ring_mpmc_enqueue(ring, v);
 	LFK_CHECK(lfk_death_kill_at_hook(LFK_HOOK_MPMC_DEQ_RESERVED,
@@ -222,6 +226,16 @@ int lfk_scn_mpmc_killed_then_repaired(void)
 	for (v = 0; v < 8; v++)
 		LFK_CHECK(lfk_ring_mpmc_dequeue(ring, &n) == 0 && n == 100 + v,
 			  "traffic after the repair");
+}
+
+int lfk_scn_mpmc_killed_then_repaired(void)
+{
+	struct region r;
+	struct lfk_ring_mpmc *ring = open_ring(&r, LFK_RING_MPMC, 8);
+	if (ring == NULL)
+		return 1;
+	mpmc_dead_producer_repaired(ring);
+	mpmc_dead_consumer_repaired(ring);
 	close_region(&r);
 	return 0;
 }

@@ -143,17 +143,65 @@ static void recv_one(struct pair *p, struct lfk_rng *g)
 	}
 }
 
+/* One random call on both (send, claim, commit, read or recv), then the
+ * bytes used compared; until the bound or a failure. */
+static void random_calls(struct pair *p, struct lfk_rng *g,
+			 struct lfk_bound *bound, uint64_t *ops)
+{
+	for (uint64_t i = 0; i < 20000 && !lfk_failures(); i++, (*ops)++) {
+		switch (lfk_rng_below(g, 6)) {
+		case 0:
+			send_one(p, g);
+			break;
+		case 1:
+			claim_one(p, g);
+			break;
+		case 2:
+			commit_one(p, g);
+			break;
+		case 3:
+			read_one(p, g);
+			break;
+		default:
+			recv_one(p, g);
+		}
+		LFK_CHECK(lfk_msgring_used(p->r) == lfk_ref_msgring_used(p->t),
+			  "used %zu, twin %zu after %llu ops",
+			  lfk_msgring_used(p->r), lfk_ref_msgring_used(p->t),
+			  (unsigned long long)i);
+		if (lfk_bound_done(bound, *ops))
+			break;
+	}
+}
+
+/* Closes both with claims outstanding, commits them, and drains both to
+ * the end, message by message alike. */
+static void close_and_drain(struct pair *p, struct lfk_rng *g)
+{
+	int a, b;
+	lfk_msgring_close(p->r);
+	lfk_ref_msgring_close(p->t);
+	while (p->claims > 0)
+		commit_one(p, g);
+	do {
+		unsigned char x[4096], y[4096];
+		size_t la = 0, lb = 0;
+		a = lfk_msgring_recv(p->r, x, sizeof(x), &la, 0);
+		b = lfk_ref_msgring_recv(p->t, y, sizeof(y), &lb, 0);
+		same_msg("drain", a, b, la, lb, x, y);
+	} while (a == 0 && b == 0);
+	LFK_CHECK(a == -EPIPE, "drained: %d", a);
+}
+
 static int differential(unsigned flags)
 {
 	static const size_t sizes[] = { 64, 256, 4096 };
-	uint64_t seed = lfk_test_seed();
 	struct lfk_bound bound = lfk_bound_scaled(4);
 	struct lfk_rng g;
 	uint64_t ops = 0;
-	lfk_rng_seed(&g, seed);
+	lfk_rng_seed(&g, lfk_test_seed());
 	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
 		struct pair p = { 0 };
-		int a, b;
 		if (lfk_msgring_create(sizes[s], flags, &p.r) != 0 ||
 		    lfk_ref_msgring_create(sizes[s], flags, &p.t) != 0) {
 			LFK_CHECK(0, "create %zu", sizes[s]);
@@ -161,45 +209,8 @@ static int differential(unsigned flags)
 		}
 		p.max = lfk_msgring_max_msg(p.r);
 		LFK_CHECK(p.max == lfk_ref_msgring_max_msg(p.t), "max_msg");
-		for (uint64_t i = 0; i < 20000 && !lfk_failures(); i++, ops++) {
-			switch (lfk_rng_below(&g, 6)) {
-			case 0:
-				send_one(&p, &g);
-				break;
-			case 1:
-				claim_one(&p, &g);
-				break;
-			case 2:
-				commit_one(&p, &g);
-				break;
-			case 3:
-				read_one(&p, &g);
-				break;
-			default:
-				recv_one(&p, &g);
-			}
-			LFK_CHECK(lfk_msgring_used(p.r) ==
-					  lfk_ref_msgring_used(p.t),
-				  "used %zu, twin %zu after %llu ops",
-				  lfk_msgring_used(p.r),
-				  lfk_ref_msgring_used(p.t),
-				  (unsigned long long)i);
-			if (lfk_bound_done(&bound, ops))
-				break;
-		}
-		/* Close with claims outstanding: commit them, drain both. */
-		lfk_msgring_close(p.r);
-		lfk_ref_msgring_close(p.t);
-		while (p.claims > 0)
-			commit_one(&p, &g);
-		do {
-			unsigned char x[4096], y[4096];
-			size_t la = 0, lb = 0;
-			a = lfk_msgring_recv(p.r, x, sizeof(x), &la, 0);
-			b = lfk_ref_msgring_recv(p.t, y, sizeof(y), &lb, 0);
-			same_msg("drain", a, b, la, lb, x, y);
-		} while (a == 0 && b == 0);
-		LFK_CHECK(a == -EPIPE, "drained: %d", a);
+		random_calls(&p, &g, &bound, &ops);
+		close_and_drain(&p, &g);
 		lfk_msgring_destroy(p.r);
 		lfk_ref_msgring_destroy(p.t);
 		if (lfk_failures())

@@ -203,73 +203,80 @@ struct damage {
 	size_t width;
 };
 
-int lfk_scn_msg_shm_attach_validates(void)
+/* Damage to a ring's header or its directory entry, one field at a time. */
+static const struct damage attach_damages[] = {
+	{ "magic", offsetof(struct lfk_msgring, hdr.magic), false, 0, 4 },
+	{ "flags", offsetof(struct lfk_msgring, hdr.flags), false, 0, 4 },
+	{ "flags+MP", offsetof(struct lfk_msgring, hdr.flags), false, 1, 4 },
+	{ "bytes", offsetof(struct lfk_msgring, hdr.bytes), false, 8192, 8 },
+	{ "bytes odd", offsetof(struct lfk_msgring, hdr.bytes), false, 4095,
+	  8 },
+	{ "data_off", offsetof(struct lfk_msgring, hdr.data_off), false, 0, 8 },
+	{ "total", offsetof(struct lfk_msgring, hdr.total), false, 1, 8 },
+	{ "private futex", offsetof(struct lfk_msgring, not_empty.flags), false,
+	  0, 4 },
+	{ "private futex 2", offsetof(struct lfk_msgring, not_full.flags),
+	  false, 0, 4 },
+	{ "entry bytes", offsetof(struct lfk__shm_entry, params[0]), true,
+	  1ull << 40, 8 },
+	{ "entry bytes 2", offsetof(struct lfk__shm_entry, params[0]), true,
+	  8192, 8 },
+	{ "entry flags", offsetof(struct lfk__shm_entry, params[1]), true,
+	  LFK_MSGRING_MP, 8 },
+	{ "entry flags 2", offsetof(struct lfk__shm_entry, params[1]), true,
+	  ~0ull, 8 },
+	{ "entry length", offsetof(struct lfk__shm_entry, length), true, 64,
+	  8 },
+};
+
+/* Wrong names, NULLs and sizes for attach and create. */
+static void attach_create_bad_arguments(struct region *g)
 {
-	static const struct damage cases[] = {
-		{ "magic", offsetof(struct lfk_msgring, hdr.magic), false, 0,
-		  4 },
-		{ "flags", offsetof(struct lfk_msgring, hdr.flags), false, 0,
-		  4 },
-		{ "flags+MP", offsetof(struct lfk_msgring, hdr.flags), false, 1,
-		  4 },
-		{ "bytes", offsetof(struct lfk_msgring, hdr.bytes), false, 8192,
-		  8 },
-		{ "bytes odd", offsetof(struct lfk_msgring, hdr.bytes), false,
-		  4095, 8 },
-		{ "data_off", offsetof(struct lfk_msgring, hdr.data_off), false,
-		  0, 8 },
-		{ "total", offsetof(struct lfk_msgring, hdr.total), false, 1,
-		  8 },
-		{ "private futex",
-		  offsetof(struct lfk_msgring, not_empty.flags), false, 0, 4 },
-		{ "private futex 2",
-		  offsetof(struct lfk_msgring, not_full.flags), false, 0, 4 },
-		{ "entry bytes", offsetof(struct lfk__shm_entry, params[0]),
-		  true, 1ull << 40, 8 },
-		{ "entry bytes 2", offsetof(struct lfk__shm_entry, params[0]),
-		  true, 8192, 8 },
-		{ "entry flags", offsetof(struct lfk__shm_entry, params[1]),
-		  true, LFK_MSGRING_MP, 8 },
-		{ "entry flags 2", offsetof(struct lfk__shm_entry, params[1]),
-		  true, ~0ull, 8 },
-		{ "entry length", offsetof(struct lfk__shm_entry, length), true,
-		  64, 8 },
-	};
-	struct region g;
 	struct lfk_msgring *r;
-	struct lfk__shm_header *h;
-	if (!open_region(&g, 4096))
-		return 1;
-	h = lfk_shm_base(g.shm);
-	LFK_CHECK(lfk_shm_msgring_attach(g.shm, "msgs", &r) == 0 && r == g.r,
-		  "attach");
-	LFK_CHECK(lfk_shm_msgring_attach(g.shm, "nope", &r) == -ENOENT &&
-			  lfk_shm_msgring_attach(g.shm, "msgs", NULL) ==
+	LFK_CHECK(lfk_shm_msgring_attach(g->shm, "nope", &r) == -ENOENT &&
+			  lfk_shm_msgring_attach(g->shm, "msgs", NULL) ==
 				  -EINVAL &&
 			  lfk_shm_msgring_attach(NULL, "msgs", &r) == -EINVAL,
 		  "attach: bad arguments");
-	LFK_CHECK(lfk_shm_msgring_create(g.shm, "x", 100, 0, &r) == -EINVAL &&
-			  lfk_shm_msgring_create(g.shm, "x", 4096,
+	LFK_CHECK(lfk_shm_msgring_create(g->shm, "x", 100, 0, &r) == -EINVAL &&
+			  lfk_shm_msgring_create(g->shm, "x", 4096,
 						 LFK_MSGRING_SHARED,
 						 &r) == -EINVAL &&
-			  lfk_shm_msgring_create(g.shm, "msgs", 4096, 0, &r) ==
+			  lfk_shm_msgring_create(g->shm, "msgs", 4096, 0, &r) ==
 				  -EEXIST &&
-			  lfk_shm_msgring_create(g.shm, "big", 1u << 30, 0,
+			  lfk_shm_msgring_create(g->shm, "big", 1u << 30, 0,
 						 &r) == -ENOSPC,
 		  "create: bad arguments");
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const struct damage *d = &cases[i];
-		unsigned char *at = d->entry ? (unsigned char *)&h->dir[0]
-					     : (unsigned char *)g.r;
-		unsigned char saved[8];
-		int rc;
-		memcpy(saved, at + d->off, d->width);
-		memcpy(at + d->off, &d->value, d->width);
-		rc = lfk_shm_msgring_attach(g.shm, "msgs", &r);
-		LFK_CHECK(rc == -EPROTO && r == NULL, "%s: attach rc=%d",
-			  d->what, rc);
-		memcpy(at + d->off, saved, d->width);
-	}
+}
+
+/* Applies one damage, checks that attach refuses it, and undoes it. */
+static void attach_refuses(struct region *g, const struct damage *d)
+{
+	struct lfk__shm_header *h = lfk_shm_base(g->shm);
+	unsigned char *at =
+		d->entry ? (unsigned char *)&h->dir[0] : (unsigned char *)g->r;
+	unsigned char saved[8];
+	struct lfk_msgring *r;
+	int rc;
+	memcpy(saved, at + d->off, d->width);
+	memcpy(at + d->off, &d->value, d->width);
+	rc = lfk_shm_msgring_attach(g->shm, "msgs", &r);
+	LFK_CHECK(rc == -EPROTO && r == NULL, "%s: attach rc=%d", d->what, rc);
+	memcpy(at + d->off, saved, d->width);
+}
+
+int lfk_scn_msg_shm_attach_validates(void)
+{
+	struct region g;
+	struct lfk_msgring *r;
+	if (!open_region(&g, 4096))
+		return 1;
+	LFK_CHECK(lfk_shm_msgring_attach(g.shm, "msgs", &r) == 0 && r == g.r,
+		  "attach");
+	attach_create_bad_arguments(&g);
+	for (size_t i = 0;
+	     i < sizeof(attach_damages) / sizeof(attach_damages[0]); i++)
+		attach_refuses(&g, &attach_damages[i]);
 	LFK_CHECK(lfk_shm_msgring_attach(g.shm, "msgs", &r) == 0,
 		  "attach after the damage is undone");
 	close_region(&g);
