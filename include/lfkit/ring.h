@@ -38,10 +38,11 @@
  *           move: only a damaged (shared) region looks like that.
  *   lfmpmc  never for u64 rings: a producer stopped after filling its
  *           entry has put its item, a consumer stopped after taking one has
- *           freed its entry.  Record rings: a producer holds a data slot
- *           from taking a free one until it has appended it, a consumer
- *           from taking an item until it has copied it out, so with one
- *           stopped thread the ring accepts capacity - 1 records.  Both
+ *           freed its entry.  Record rings: a producer holds data slots
+ *           from taking free ones until it has appended them, a consumer
+ *           from taking items until it has copied them out (up to 32 at a
+ *           time, for a burst), so while a call holds k the ring accepts
+ *           capacity - k records.  Both
  *           report -EAGAIN, rather than spin, at an entry in a state its
  *           position cannot be in while the index that reaches it does
  *           not move: only a damaged (shared) region looks like that.
