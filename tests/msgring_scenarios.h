@@ -29,6 +29,7 @@
 	X(msg_shared_across_fork)                                              \
 	X(msg_shm_attach_validates)                                            \
 	X(msg_producer_killed_then_repaired)                                   \
+	X(msg_live_producer_not_repaired)                                      \
 	X(msg_producer_killed_at_random)
 
 LFK_MSGRING_SCENARIOS(LFK_SCENARIO_DECLARE)
