@@ -11,13 +11,21 @@
 #include <unistd.h>
 
 /* Reads /proc/<pid>/stat: its state letter and start time.  false when the
- * file cannot be read or parsed. */
+ * file cannot be read or parsed.  Our own process is read as its main
+ * thread, /proc/<pid>/task/<pid>/stat (the same fields on Linux): qemu-user
+ * fakes a process's view of its own /proc/<pid>/stat, with a start time
+ * that is not the one other processes read, and that made a live forked
+ * owner look like a dead one whose pid was reused. */
 static bool read_stat(uint32_t pid, char *state, uint64_t *start)
 {
-	char path[32], buf[1024], *p;
+	char path[48], buf[1024], *p;
 	ssize_t n;
 	int fd;
-	snprintf(path, sizeof(path), "/proc/%u/stat", (unsigned)pid);
+	if (pid == (uint32_t)getpid())
+		snprintf(path, sizeof(path), "/proc/%u/task/%u/stat",
+			 (unsigned)pid, (unsigned)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/%u/stat", (unsigned)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
