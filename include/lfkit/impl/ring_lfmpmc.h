@@ -232,8 +232,9 @@ static inline bool lfk__lfq_room(struct lfk_ring_lfmpmc *r, struct lfk__lfq *q,
  * one double-width CAS that writes the value and marks the entry filled
  * at once; tail moves at the end when the call crossed a multiple of
  * LFK__LFQ_LAZY (and after each lap of a long burst), and a producer that
- * finds tail lagging passes the filled positions itself.  `capped`: check the capacity (ring aq of a u64 ring
- * whose capacity is below the slot count).
+ * finds tail lagging passes the filled positions itself.  `capped`: check
+ * the capacity (ring aq of a u64 ring whose capacity is below the slot
+ * count).
  */
 static inline size_t lfk__lfq_put(struct lfk_ring_lfmpmc *r, int which,
 				  const uint64_t *src, size_t n, bool capped)
