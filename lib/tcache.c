@@ -135,7 +135,7 @@ static void mag_put(struct lfk_tcache *tc, struct lfk__tcache_thread *c,
 	stack_push(n ? &tc->full : &tc->empty, m);
 }
 
-/* ---- thread caches --------------------------------------------------------- */
+/* ---- thread caches ------------------------------------------------------- */
 
 static int thread_init(void *slot, void *arg)
 {
@@ -171,7 +171,7 @@ static void swap_mags(struct lfk__tcache_thread *c)
 	lfk_atomic_store_u32(&c->prev_n, n, LFK_RELAXED);
 }
 
-/* ---- create / destroy ------------------------------------------------------- */
+/* ---- create / destroy ---------------------------------------------------- */
 
 struct tcache_args {
 	size_t obj_size, max_objects;
@@ -261,7 +261,7 @@ static void *loose_pop(struct lfk_tcache *tc)
 	return obj;
 }
 
-/* ---- slow paths -------------------------------------------------------------- */
+/* ---- slow paths ---------------------------------------------------------- */
 
 /* Reserves up to want objects under max_objects; returns how many. */
 static size_t reserve(struct lfk_tcache *tc, size_t want)
@@ -379,7 +379,7 @@ loose:
 	return 0;
 }
 
-/* ---- statistics -------------------------------------------------------------- */
+/* ---- statistics ---------------------------------------------------------- */
 
 struct counts {
 	size_t in_magazines;

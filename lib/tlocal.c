@@ -122,7 +122,7 @@ static int id_reserve(void)
 	return rc;
 }
 
-/* ---- slots, shared with the twin ------------------------------------------ */
+/* ---- slots, shared with the twin ----------------------------------------- */
 
 int lfk__tl_spec_init(struct lfk__tl_spec *sp, size_t size,
 		      lfk_tlocal_ctor_fn ctor, lfk_tlocal_dtor_fn dtor,

@@ -19,8 +19,9 @@
  * is race-free.  Each thread remembers the shard of the counter it added to
  * last (keyed by the counter's serial number, never reused, so a counter
  * created at a destroyed one's address cannot hit a stale entry): an add
- * to that counter finds its shard with two thread-local loads.  When a thread exits, its shard is folded into a shared
- * total with one atomic add: no count is ever lost.
+ * to that counter finds its shard with two thread-local loads.  When a
+ * thread exits, its shard is folded into a shared total with one atomic
+ * add: no count is ever lost.
  *
  * Arithmetic wraps modulo 2^64 (read as int64_t).
  */

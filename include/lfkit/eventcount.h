@@ -12,7 +12,10 @@
  *     for (;;) {
  *             if (try_op() == 0) break;            // fast path, no eventcount
  *             uint32_t key = lfk_eventcount_prepare_wait(&ec);
- *             if (try_op() == 0) { lfk_eventcount_cancel_wait(&ec, key); break; }
+ *             if (try_op() == 0) {
+ *                     lfk_eventcount_cancel_wait(&ec, key);
+ *                     break;
+ *             }
  *             lfk_eventcount_wait(&ec, key, deadline);
  *     }
  *

@@ -25,9 +25,9 @@
  *
  * Progress: reads are lock-free: they never wait, and retry only when,
  * during one copy, a write completed and the next one started; a reader is
- * delayed only by writers that make progress.  Writes are blocking: writers wait for
- * each other (they serialize on the sequence word, so several writers are
- * allowed) but never for readers.
+ * delayed only by writers that make progress.  Writes are blocking:
+ * writers wait for each other (they serialize on the sequence word, so
+ * several writers are allowed) but never for readers.
  *
  * Placement: in caller-provided memory of lfk_latch_size(obj_size) bytes
  * aligned to LFK_CACHELINE, no pointers inside (fit for shared memory);

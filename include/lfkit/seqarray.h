@@ -113,7 +113,7 @@ size_t lfk_seqarray_length(const struct lfk_seqarray *a);
 /* The bytes per element.  Cannot fail; 0 for NULL.  Wait-free. */
 size_t lfk_seqarray_elem_size(const struct lfk_seqarray *a);
 
-/* ---- inline fast paths ---------------------------------------------------- */
+/* ---- inline fast paths --------------------------------------------------- */
 
 #include <lfkit/impl/seqarray.h>
 
@@ -152,7 +152,7 @@ LFK__SEQARRAY_API int lfk_seqarray_write(struct lfk_seqarray *a, size_t i,
 	return lfk_seqlock_write_end(&s->lock);
 }
 
-/* ---- a writer that never comes back (out of line) ------------------------- */
+/* ---- a writer that never comes back (out of line) ------------------------ */
 
 /*
  * lfk_seqarray_read, but gives up when element i has stayed inside one
@@ -188,7 +188,7 @@ int lfk_seqarray_read_timed(const struct lfk_seqarray *a, size_t i, void *dst,
 int lfk_seqarray_repair(struct lfk_seqarray *a, size_t i, uint64_t stuck_seq,
 			const void *src);
 
-/* ---- read-modify-write and snapshots (out of line) ------------------------ */
+/* ---- read-modify-write and snapshots (out of line) ----------------------- */
 
 /*
  * The modification of update / update_n: elems holds k elements, elem_size

@@ -187,7 +187,7 @@ LFK__SEQLOCK_API void lfk_seqlock_copy_in(void *dst, const void *src,
 	}
 }
 
-/* ---- reader side ---------------------------------------------------------- */
+/* ---- reader side --------------------------------------------------------- */
 
 /*
  * Starts a read section; returns the sequence to hand to read_retry.
@@ -238,7 +238,7 @@ LFK__SEQLOCK_API int lfk_seqlock_read(const struct lfk_seqlock *l, void *dst,
 	return 0;
 }
 
-/* ---- writer side ---------------------------------------------------------- */
+/* ---- writer side --------------------------------------------------------- */
 
 /*
  * Enters the write section.  Any number of writers may call it: they are
@@ -354,8 +354,9 @@ LFK__SEQLOCK_API uint64_t lfk_seqlock_sequence(const struct lfk_seqlock *l)
  * Returns 0; -ETIMEDOUT (dst unspecified; *stuck_seq, if not NULL, gets
  * the odd sequence the write is stuck at, for lfk_seqlock_repair); -EAGAIN
  * for timeout 0 and a write in progress (never blocks; *stuck_seq as for
- * -ETIMEDOUT); -EINVAL as lfk_seqlock_read.  Blocking, bounded by timeout_ns per write
- * it meets (a stream of completed writes can still make it retry).
+ * -ETIMEDOUT); -EINVAL as lfk_seqlock_read.  Blocking, bounded by
+ * timeout_ns per write it meets (a stream of completed writes can still
+ * make it retry).
  */
 int lfk_seqlock_read_timed(const struct lfk_seqlock *l, void *dst,
 			   const void *src, size_t size, uint64_t timeout_ns,

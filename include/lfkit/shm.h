@@ -58,7 +58,8 @@ LFK_BEGIN_DECLS
  * double-width entries, the spsc ring's producer limit, the queue's
  * per-process records and the creation state; 3: the twin queue's futex
  * condition words; 4: the lfmpmc ring's n {seq, value} entries, no
- * credits or thresholds, and the message ring's producers' copy of head.  A region of another version opens with -EPROTO. */
+ * credits or thresholds, and the message ring's producers' copy of head.
+ * A region of another version opens with -EPROTO. */
 #define LFK_SHM_ABI_VERSION 4
 
 enum lfk_shm_kind {

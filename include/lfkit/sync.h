@@ -58,8 +58,8 @@
  *
  * Memory ordering: a successful lock, wait or trywait is an acquire, unlock
  * and post are releases; an event wait that returns 0 (and is_set finding
- * the flag set) acquires what the setter did before set.  So data protected by these
- * objects may be plain memory.
+ * the flag set) acquires what the setter did before set.  So data
+ * protected by these objects may be plain memory.
  *
  * The design, after Ulrich Drepper, "Futexes Are Tricky" (2011):
  *   mutex  one word: 0 unlocked, 1 locked, 2 locked and maybe waiters.

@@ -136,7 +136,8 @@ LFK__TCACHE_API int lfk_tcache_alloc(struct lfk_tcache *tc, void **obj)
 
 /*
  * lfk_tcache_free: returns obj, which must come from lfk_tcache_alloc on
- * the same cache and not be freed already (not checked), to the cache.  Any thread may free.
+ * the same cache and not be freed already (not checked), to the cache.
+ * Any thread may free.
  * Returns 0, or -EINVAL if tc or obj is NULL.
  * Fast path (the thread's loaded magazine is not full): wait-free, no
  * atomic instruction.  A magazine exchange with the depot is lock-free;
