@@ -51,7 +51,8 @@ int lfk_eventcount_wait(struct lfk_eventcount *ec, uint32_t key,
 	/* Relaxed: only a fast exit; the kernel compares the word itself. */
 	if (lfk__ec_epoch(lfk_atomic_load_u64(&ec->word, LFK_RELAXED)) == key) {
 		rc = lfk__futex_wait(lfk__ec_futex(ec), key, abs, shared);
-		/* Woken, changed (-EAGAIN), or a signal: the caller re-checks. */
+		/* Woken, changed (-EAGAIN), or a signal: the caller
+		 * re-checks. */
 		rc = rc == -ETIMEDOUT ? -ETIMEDOUT : 0;
 	}
 	/* Claimed (the epoch moved): nothing to undo; otherwise leave. */

@@ -115,7 +115,8 @@ static bool collect(const struct lfk_seqarray *a, unsigned char *dst,
 	size_t n = (size_t)a->n, es = (size_t)a->elem_size;
 	for (size_t i = 0; i < n; i++) {
 		struct lfk__seqarray_slot *s = lfk__seqarray_slot_at(a, i);
-		/* acquire: pairs with the release in write_end, as read_begin */
+		/* acquire: pairs with the release in write_end, as
+		 * read_begin */
 		uint64_t q = lfk_atomic_load_u64(&s->lock.seq, LFK_ACQUIRE);
 		if (q & 1)
 			return false;

@@ -25,7 +25,8 @@ uint64_t lfk__seqlock_wait_even(const uint64_t *seq)
 {
 	unsigned spins = 0;
 	for (;;) {
-		/* acquire: as in lfk_seqlock_read_begin, whose slow path this is */
+		/* acquire: as in lfk_seqlock_read_begin, whose slow path
+		 * this is */
 		uint64_t s = lfk_atomic_load_u64(seq, LFK_ACQUIRE);
 		if (!(s & 1))
 			return s;

@@ -236,7 +236,7 @@ int lfk_sem_wait(struct lfk_sem *s, uint64_t timeout_ns)
 			break;
 		}
 		if (rc == -ETIMEDOUT)
-			break; /* one last look after the deadline, then give up */
+			break; /* a last look after the deadline, then stop */
 		rc = sleep_on(&s->value, 0, s->tag, deadline);
 		if (futex_failed(rc))
 			break;

@@ -324,7 +324,8 @@ int lfk__tcache_alloc_slow(struct lfk_tcache *tc, void **obj)
 			swap_mags(c);
 		} else if ((m = stack_pop(&tc->full)) != NULL) {
 			/* Bonwick: the empty previous goes to the depot, the
-			 * loaded (empty) becomes previous, the full is loaded. */
+			 * loaded (empty) becomes previous, the full is
+			 * loaded. */
 			lfk_atomic_store_u64(&c->depot_net,
 					     c->depot_net - m->rounds,
 					     LFK_RELAXED);
@@ -359,7 +360,8 @@ int lfk__tcache_free_slow(struct lfk_tcache *tc, void *obj)
 			swap_mags(c);
 		} else {
 			/* Bonwick: the full previous goes to the depot, the
-			 * loaded (full) becomes previous, an empty is loaded. */
+			 * loaded (full) becomes previous, an empty is
+			 * loaded. */
 			struct lfk__tcache_mag *m = mag_get_empty(tc);
 			if (m == NULL)
 				goto loose;

@@ -291,7 +291,8 @@ LFK__SEQLOCK_API void lfk_seqlock_write_begin_single(struct lfk_seqlock *l)
  */
 LFK__SEQLOCK_API int lfk_seqlock_write_end(struct lfk_seqlock *l)
 {
-	/* only the writer inside changes an odd sequence: relaxed reads our own */
+	/* only the writer inside changes an odd sequence: relaxed reads our
+	 * own */
 	uint64_t s = lfk_atomic_load_u64(&l->seq, LFK_RELAXED);
 	if (!(s & 1))
 		return -EINVAL;

@@ -45,7 +45,7 @@ struct lfk__ref_lock {
 	} u;
 };
 
-/* ---- the seqlock twin ----------------------------------------------------- */
+/* ---- the seqlock twin ---------------------------------------------------- */
 
 struct lfk_ref_seqlock {
 	struct lfk__ref_lock lk;
@@ -75,7 +75,7 @@ int lfk_ref_seqlock_write_abort(struct lfk_ref_seqlock *l);
 int lfk_ref_seqlock_write(struct lfk_ref_seqlock *l, void *dst, const void *src,
 			  size_t size);
 
-/* ---- the seqarray twin ---------------------------------------------------- */
+/* ---- the seqarray twin --------------------------------------------------- */
 
 struct lfk_ref_seqarray {
 	struct lfk__ref_lock lk;
@@ -109,7 +109,7 @@ int lfk_ref_seqarray_snapshot(struct lfk_ref_seqarray *a, void *dst);
 int lfk_ref_seqarray_snapshot_tries(struct lfk_ref_seqarray *a, void *dst,
 				    unsigned tries);
 
-/* ---- the latch twin ------------------------------------------------------- */
+/* ---- the latch twin ------------------------------------------------------ */
 
 struct lfk_ref_latch {
 	struct lfk__ref_lock lk;
